@@ -1,0 +1,122 @@
+/**
+ * Loads the configuration once: flags > environment (and `.env`) > defaults. Nothing else in
+ * Rollcall reads process.env; the result is passed down frozen. Every problem is reported
+ * together in one RollcallError('config_invalid') (the CLI exits 2 on it).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ENV_SCHEMA, type Env } from './schema.ts';
+import { RollcallError } from '../domain/errors.ts';
+
+/** Rollcall's configuration, nested by concern. */
+export interface Config {
+  /** Where data lives. */
+  database: {
+    /** `sqlite:<path>` or `postgres://…`. */
+    url: string;
+    /** Folder for the SQLite file and generated secret key (absolute). */
+    dataDir: string;
+  };
+  /** The key for secrets at rest, as given (undefined: generate/read <dataDir>/secret.key). */
+  secretKey: string | undefined;
+  /** ClassLink hosts and partner credentials. */
+  classlink: {
+    /** Partner API and proxy base URL. */
+    partnerUrl: string;
+    /** Partner API key (Tenant ID mode). */
+    partnerKey: string | undefined;
+    /** OAuth2/OIDC host. */
+    launchpadUrl: string;
+    /** User-info host. */
+    apiUrl: string;
+    /** SSO client id. */
+    ssoClientId: string | undefined;
+    /** SSO client secret. */
+    ssoClientSecret: string | undefined;
+  };
+  /** The web server. */
+  web: {
+    /** Public base URL. */
+    publicUrl: string;
+    /** Listening port. */
+    port: number;
+  };
+  /** Log level. */
+  logLevel: Env['ROLLCALL_LOG_LEVEL'];
+  /** How roster pulls behave. */
+  pull: {
+    /** Records per page request. */
+    pageSize: number;
+    /** Page requests in flight at once. */
+    concurrency: number;
+    /** Time allowed for one request, in ms. */
+    timeoutMs: number;
+    /** Attempts per request before failing. */
+    retryAttempts: number;
+  };
+}
+
+/**
+ * Reads the configuration from an environment (process.env by default, after loading `.env`
+ * from the working directory when it exists) with overrides (from flags) on top.
+ */
+export function loadConfig(
+  overrides: Partial<Record<keyof Env, string>> = {},
+  env: NodeJS.ProcessEnv | undefined = undefined,
+): Config {
+  let source = env;
+  if (!source) {
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    source = process.env;
+  }
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(ENV_SCHEMA.shape)) {
+    const value = overrides[key as keyof Env] ?? source[key];
+    raw[key] = value === '' ? undefined : value;
+  }
+  const parsed = ENV_SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new RollcallError('config_invalid', `Configuration is invalid: ${problems}`);
+  }
+  return fromEnv(parsed.data);
+}
+
+/** Builds the nested config from validated variables. */
+function fromEnv(e: Env): Config {
+  const config: Config = {
+    database: { url: e.ROLLCALL_DATABASE_URL, dataDir: resolve(e.ROLLCALL_DATA_DIR) },
+    secretKey: e.ROLLCALL_SECRET_KEY,
+    classlink: {
+      partnerUrl: stripSlash(e.ROLLCALL_CLASSLINK_PARTNER_URL),
+      partnerKey: e.ROLLCALL_CLASSLINK_PARTNER_KEY,
+      launchpadUrl: stripSlash(e.ROLLCALL_CLASSLINK_LAUNCHPAD_URL),
+      apiUrl: stripSlash(e.ROLLCALL_CLASSLINK_API_URL),
+      ssoClientId: e.ROLLCALL_SSO_CLIENT_ID,
+      ssoClientSecret: e.ROLLCALL_SSO_CLIENT_SECRET,
+    },
+    web: { publicUrl: stripSlash(e.ROLLCALL_PUBLIC_URL), port: e.ROLLCALL_PORT },
+    logLevel: e.ROLLCALL_LOG_LEVEL,
+    pull: {
+      pageSize: e.ROLLCALL_PAGE_SIZE,
+      concurrency: e.ROLLCALL_CONCURRENCY,
+      timeoutMs: e.ROLLCALL_HTTP_TIMEOUT_MS,
+      retryAttempts: e.ROLLCALL_RETRY_ATTEMPTS,
+    },
+  };
+  return deepFreeze(config);
+}
+
+/** A config for tests: defaults, an isolated data dir, and the given overrides. */
+export function testConfig(overrides: Partial<Record<keyof Env, string>> = {}): Config {
+  return loadConfig(overrides, {});
+}
+
+function stripSlash(u: string): string {
+  return u.replace(/\/+$/, '');
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}

@@ -1,0 +1,71 @@
+/**
+ * Every configuration key Rollcall reads, with its default and a one-line description.
+ * This is the only list: `rollcall --help` prints it and docs/configuration.md mirrors it.
+ * Values come from flags > environment (and `.env`) > these defaults (config/load.ts).
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = z.url({ protocol: /^https?$/ });
+
+/** The environment variables, each with its description (shown by `rollcall --help`). */
+export const ENV_SCHEMA = z.object({
+  ROLLCALL_DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…')
+    .default('sqlite:./data/rollcall.db')
+    .describe('Database: sqlite:<path> (embedded, one file) or postgres://user@host/db'),
+  ROLLCALL_DATA_DIR: z
+    .string()
+    .default('./data')
+    .describe('Folder for the SQLite file and the generated secret key'),
+  ROLLCALL_SECRET_KEY: z
+    .string()
+    .optional()
+    .describe('Key that encrypts credentials at rest (32 bytes as 64 hex or 44 base64 chars); when unset a key is generated into <data dir>/secret.key (mode 0600)'),
+  ROLLCALL_CLASSLINK_PARTNER_URL: url
+    .default('https://oneroster-proxy.classlink.io')
+    .describe("ClassLink partner API base (GET /applications); also the OneRoster proxy host"),
+  ROLLCALL_CLASSLINK_PARTNER_KEY: z
+    .string()
+    .optional()
+    .describe("The vendor's ClassLink partner API key (Tenant ID mode); never shown"),
+  ROLLCALL_CLASSLINK_LAUNCHPAD_URL: url
+    .default('https://launchpad.classlink.com')
+    .describe('ClassLink OAuth2/OIDC host (sign-in)'),
+  ROLLCALL_CLASSLINK_API_URL: url
+    .default('https://nodeapi.classlink.com')
+    .describe('ClassLink user-info host (/v2/my/info)'),
+  ROLLCALL_SSO_CLIENT_ID: z.string().optional().describe('ClassLink SSO client id'),
+  ROLLCALL_SSO_CLIENT_SECRET: z.string().optional().describe('ClassLink SSO client secret; never shown'),
+  ROLLCALL_PUBLIC_URL: url.default('http://localhost:3000').describe('The address people reach Rollcall at'),
+  ROLLCALL_PORT: port.default(3000).describe('Port of `rollcall serve`'),
+  ROLLCALL_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level of the server and worker'),
+  ROLLCALL_PAGE_SIZE: positiveInt
+    .max(10_000)
+    .default(10_000)
+    .describe('Records per roster page request (ClassLink allows up to 10,000)'),
+  ROLLCALL_CONCURRENCY: positiveInt
+    .max(32)
+    .default(4)
+    .describe('Roster page requests in flight at once'),
+  ROLLCALL_HTTP_TIMEOUT_MS: positiveInt.default(60_000).describe('Time allowed for one roster request'),
+  ROLLCALL_RETRY_ATTEMPTS: positiveInt
+    .max(20)
+    .default(6)
+    .describe('Attempts per roster request on 429/5xx/timeouts before the pull fails'),
+});
+
+/** The validated environment. */
+export type Env = z.infer<typeof ENV_SCHEMA>;
+
+/** Keys whose values are secrets: redacted in logs, never printed. */
+export const SECRET_KEYS = [
+  'ROLLCALL_SECRET_KEY',
+  'ROLLCALL_CLASSLINK_PARTNER_KEY',
+  'ROLLCALL_SSO_CLIENT_SECRET',
+] as const satisfies readonly (keyof Env)[];
