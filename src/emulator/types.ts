@@ -70,3 +70,55 @@ export interface EmulatorCredentials {
   /** Static Bearer token of the OneRoster proxy (`/{appId}/ims/oneroster/v1p1/…`). */
   bearerToken: string;
 }
+
+/** A district given record by record (e.g. loaded from a OneRoster CSV package). */
+export interface DistrictData {
+  /** Orgs: the district and its schools (and any other org types). */
+  orgs: import('../domain/roster.ts').RosterOrg[];
+  /** Every user: students, teachers, administrators, parents/guardians. */
+  users: RosterUser[];
+  /** Classes, homeroom and scheduled. */
+  classes: import('../domain/roster.ts').RosterClass[];
+  /** Enrollments of users in classes. */
+  enrollments: import('../domain/roster.ts').RosterEnrollment[];
+  /** Demographics, one per user that has them. */
+  demographics: import('../domain/roster.ts').RosterDemographics[];
+  /** Academic sessions (school year, terms). */
+  academicSessions: import('../domain/roster.ts').RosterAcademicSession[];
+}
+
+/** How to start an emulator (every field optional). */
+export interface EmulatorOptions {
+  /** The district: generated from options (default `{ students: 100, seed: 1 }`) or given. */
+  district?: DistrictOptions | DistrictData;
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Address to listen on; default 127.0.0.1 (tests reach only loopback). */
+  host?: string;
+  /** `classlink` (default): booleans as strings, as ClassLink sends them; `strict`: OneRoster 1.1 JSON as the spec says. */
+  mode?: 'classlink' | 'strict';
+  /** Faults active from the start. */
+  faults?: Faults;
+  /** Credentials to accept (random ones are made for missing fields). */
+  credentials?: Partial<EmulatorCredentials>;
+  /** OAuth 1.0a timestamps further than this from the emulator's clock are refused (default 300 s). */
+  maxClockSkewSeconds?: number;
+  /** The emulator's clock (default: the real one); dateLastModified of mutations comes from it. */
+  now?: () => Date;
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234`: the Roster Server (direct) base, before `/ims/oneroster/v1p1`; also the partner API and proxy host. */
+  url: string;
+  /** The credentials it accepts. */
+  credentials: EmulatorCredentials;
+  /** Changes to the district between syncs. */
+  mutate: DistrictMutations;
+  /** Replaces the active faults (an empty object clears them) and restarts the fault request count. */
+  setFaults(faults: Faults): void;
+  /** OneRoster requests served so far (including refused ones). */
+  requestCount(): number;
+  /** Stops listening and frees the port. */
+  close(): Promise<void>;
+}

@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import type {} from 'vitest';
 
 /** The PostgreSQL the machines provide (trust auth). Override with ROLLCALL_TEST_PG_URL, or 'off'. */
 export const DEFAULT_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
