@@ -1,0 +1,344 @@
+/**
+ * Phase 2 of a sync (SPEC §3): compare a snapshot with the patrons and list every change with
+ * its reason. Pure and synchronous; the same inputs always give the same plan, ordered by
+ * sourcedId. Nothing here writes: apply (phase 3) does, after safety.ts agrees.
+ *
+ * Decisions where the spec is silent (each also noted where it is implemented):
+ * - What "skipped" counts: roster users in a selected role that change nothing though a
+ *   librarian may expect them to — tobedeleted and matching no patron; listed at a matched
+ *   school but whose *first* school is not matched; a transfer held back by an incomplete
+ *   snapshot; no sourcedId — plus the snapshot's malformed records. Users of unselected roles,
+ *   and users none of whose schools is matched, are simply out of scope and counted nowhere.
+ * - Status codes other than 1 and 4 (e.g. 2 "Blocked", set by hand) are kept while the user is
+ *   active in the roster; only 4 → 1 is a reactivation. Leaving (tobedeleted, absent, moved to
+ *   an unmatched school) sets 4 whatever the code was.
+ * - A tobedeleted user's patron gets Status 4 (and the GUID, when matched by another key);
+ *   its other fields are left as they are, since a leaving record is often stripped.
+ */
+import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
+import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../domain/patron.ts';
+import { syncRoleOf, type RosterUser, type SyncRole } from '../domain/roster.ts';
+import { buildPatronIndex, candidate, matchUsers, secondaryKeysOf, type MatchRequest, type MatchResult, type PatronIndex } from './matching.ts';
+import * as text from './reasons.ts';
+import { BarcodeSequences } from './barcodes.ts';
+import { byString, fold, inScopePatronCount, isPatronInScope, scopeOf, type Scope } from './scope.ts';
+import type { Change, MatchKey, OwnershipClaim, Plan, PlanCounts, Snapshot, SyncSettings, TransferCause, Warning } from './types.ts';
+import { copyValues, creationDiff, demographicsValues, diffValues, personName, rosterValues, siteCodeOf, PATRON_VALUE_KEYS, type MappedValues } from './values.ts';
+
+/** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
+const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);
+
+/** One roster user in a selected role, ready to match. */
+interface Entry {
+  user: RosterUser;
+  role: SyncRole;
+  /** The matched site of its first org; undefined when that school is not matched. */
+  site: string | undefined;
+  /** Its cleaned mapped values and warnings (in-scope users only). */
+  mapped: { values: MappedValues; warnings: Warning[] } | undefined;
+}
+
+/** Compares a snapshot with the patrons and lists every change, with its reason (SPEC §3 phase 2). */
+export function plan(snapshot: Snapshot, patrons: readonly Patron[], settings: SyncSettings): Plan {
+  return new PlanBuilder(snapshot, patrons, settings).build();
+}
+
+/** Builds one plan; holds the lists as they grow. */
+class PlanBuilder {
+  private readonly changes: Change[] = [];
+  private readonly claims: OwnershipClaim[] = [];
+  private readonly warnings: Warning[] = [];
+  private unchanged = 0;
+  private held = 0;
+  /** Patrons in a conflict: a person resolves them, so no absence transfer touches them. */
+  private readonly conflictPatrons = new Set<number>();
+  /** Patrons matched by a roster user in this plan. */
+  private readonly matchedPatrons = new Set<number>();
+  private readonly scope: Scope;
+  private readonly barcodes: BarcodeSequences;
+  private readonly index: PatronIndex;
+
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly patrons: readonly Patron[],
+    private readonly settings: SyncSettings,
+  ) {
+    this.scope = scopeOf(settings);
+    this.barcodes = new BarcodeSequences(patrons);
+    this.index = buildPatronIndex(patrons, settings.mapping);
+  }
+
+  build(): Plan {
+    const users = this.distinctUsers();
+    const present = new Set(users.map((u) => u.sourcedId.trim()));
+    const entries = this.entries(users);
+    const requests: MatchRequest[] = entries.map((e) => ({
+      sourcedId: e.user.sourcedId.trim(),
+      keys: e.mapped ? secondaryKeysOf(e.mapped.values, this.settings.mapping) : {},
+      guidOnly: e.site === undefined,
+    }));
+    const results = matchUsers(requests, this.index, present);
+    for (const e of entries) {
+      const result = results.get(e.user.sourcedId.trim()) ?? { kind: 'none' };
+      if (e.site !== undefined && e.mapped) this.inScope(e, e.site, e.mapped, result);
+      else this.outsideMatchedSites(e, result);
+    }
+    this.absentees(present);
+    this.demographicsOnly(present);
+    this.generalWarnings(users);
+    return this.result();
+  }
+
+  /** Users sorted by sourcedId (the plan's order), each once. */
+  private distinctUsers(): RosterUser[] {
+    // Keys trimmed once, not in every comparison.
+    const keyed = this.snapshot.users.map((u) => ({ id: u.sourcedId.trim(), u }));
+    keyed.sort((a, b) => byString(a.id, b.id));
+    const out: RosterUser[] = [];
+    let last: string | undefined;
+    for (const { id, u } of keyed) {
+      if (id === last && id !== '') {
+        this.warnings.push({ sourcedId: id, message: 'Appears more than once in the roster; the first record was used.' });
+        continue;
+      }
+      last = id;
+      out.push(u);
+    }
+    return out;
+  }
+
+  /** SPEC §3.1: "users whose role is selected"; parents and other roles are never patrons. */
+  private entries(users: readonly RosterUser[]): Entry[] {
+    const entries: Entry[] = [];
+    for (const user of users) {
+      const role = syncRoleOf(user.role);
+      if (role === null || !this.settings.roles.includes(role)) continue;
+      if (user.sourcedId.trim() === '') {
+        this.skip('', 'no-sourcedid');
+        continue;
+      }
+      // "... and whose first org is a matched site."
+      const site = siteCodeOf(user, this.settings.siteByOrg);
+      const mapped = site === undefined ? undefined : rosterValues(user, this.snapshot, this.settings);
+      entries.push({ user, role, site, mapped });
+    }
+    return entries;
+  }
+
+  /** A user in a selected role whose first org is a matched site. */
+  private inScope(e: Entry, site: string, mapped: NonNullable<Entry['mapped']>, result: MatchResult): void {
+    const { user } = e;
+    const sourcedId = user.sourcedId.trim();
+    if (result.kind === 'conflict') {
+      // "A conflict changes nothing and creates nothing; it is listed ... with both sides."
+      const who = { name: personName(user.givenName, user.familyName), role: user.role };
+      for (const c of result.candidates) this.conflictPatrons.add(c.patronId);
+      const reason = text.conflictReason(result.cause, who, result.candidates, result.rivals);
+      this.changes.push({ kind: 'conflict', sourcedId, reason, cause: result.cause, user: who, candidates: result.candidates, rivals: result.rivals });
+      return;
+    }
+    if (result.kind === 'none') {
+      // "A roster user that is tobedeleted and matches no patron is skipped, not created."
+      if (user.status === 'tobedeleted') return this.skip(sourcedId, 'tobedeleted-unmatched');
+      this.warnings.push(...mapped.warnings);
+      return this.create(sourcedId, e.role, site, mapped.values);
+    }
+
+    const p = result.patron;
+    this.matchedPatrons.add(p.id);
+    for (const d of result.duplicates) this.warnings.push(text.duplicateWarning(sourcedId, d.key, candidate(d.patron, [d.key])));
+    // "Each matched patron records how it was matched"; a later GUID match keeps the first record.
+    const matchedBy: MatchedBy = result.by === 'guid' ? (p.matchedBy ?? 'guid') : result.by;
+    const before = copyValues(p);
+    if (user.status === 'tobedeleted') {
+      // "A roster user with status tobedeleted is set to Transferred." (§3.4)
+      const after = { ...before, guid: sourcedId, status: STATUS_TRANSFERRED };
+      return this.leave(sourcedId, p, after, matchedBy, 'tobedeleted', result.by);
+    }
+    this.warnings.push(...mapped.warnings);
+    // "A matched patron has its mapped fields overwritten with the roster values ... nothing else
+    // changes." "After a match the patron's GUID is set to the user's sourcedId." "A Transferred
+    // patron who reappears as active is set Active again." Other status codes are kept.
+    const status = p.status === STATUS_TRANSFERRED ? STATUS_ACTIVE : p.status;
+    const after: PatronValues = { ...before, ...mapped.values, guid: sourcedId, status };
+    const diff = diffValues(before, after);
+    // "An unchanged patron is not written at all."
+    if (diff.length === 0) return this.keep(p, matchedBy);
+    const kind = status !== p.status ? 'reactivate' : 'update';
+    const reason = text.writeReason(kind, result.by, diff);
+    this.changes.push({ kind, sourcedId, reason, patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff });
+  }
+
+  /**
+   * A user in a selected role whose first org is not a matched site: "to an unmatched school,
+   * it is Transferred" — only its own record (by GUID) is looked for, and only a patron of a
+   * matched site is moved out; otherwise it is out of scope.
+   */
+  private outsideMatchedSites(e: Entry, result: MatchResult): void {
+    const sourcedId = e.user.sourcedId.trim();
+    if (result.kind === 'matched') {
+      const p = result.patron;
+      this.matchedPatrons.add(p.id);
+      if (p.status === STATUS_TRANSFERRED || !this.scope.sites.has(fold(p.site))) return;
+      const cause: TransferCause = e.user.status === 'tobedeleted' ? 'tobedeleted' : 'unmatched-school';
+      this.leave(sourcedId, p, { ...copyValues(p), status: STATUS_TRANSFERRED }, p.matchedBy ?? 'guid', cause, 'guid');
+      return;
+    }
+    // Listed at one of the library's schools but not as the first: worth a line to the librarian.
+    if (result.kind === 'none' && e.user.orgSourcedIds.some((o) => this.settings.siteByOrg.has(o))) {
+      this.skip(sourcedId, 'school-not-matched');
+    }
+  }
+
+  /** Sets a patron Transferred — unless the snapshot is incomplete: "No transfer ever comes from an incomplete snapshot." */
+  private leave(sourcedId: string, p: Patron, after: PatronValues, matchedBy: MatchedBy, cause: TransferCause, by: MatchKey): void {
+    const before = copyValues(p);
+    const diff = diffValues(before, after);
+    if (diff.length === 0) return this.keep(p, matchedBy);
+    const write = { patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff };
+    if (after.status === before.status) {
+      // Already Transferred: only the GUID of a key match is recorded.
+      this.changes.push({ kind: 'update', sourcedId, reason: text.writeReason('update', by, diff), ...write });
+      return;
+    }
+    if (!this.snapshot.complete) {
+      this.held++;
+      this.changes.push({ kind: 'skip', sourcedId, cause: 'transfer-held', reason: text.skipReason('transfer-held', cause), patronId: p.id });
+      return;
+    }
+    this.changes.push({ kind: 'transfer', sourcedId, reason: text.transferReason(cause), cause, ...write });
+  }
+
+  /** A matched patron needing no write; its GUID ownership is still recorded when new (SPEC §3.2). */
+  private keep(p: Patron, matchedBy: MatchedBy): void {
+    this.unchanged++;
+    if (p.guidSource !== this.settings.integration || p.matchedBy !== matchedBy) {
+      this.claims.push({ patronId: p.id, guidSource: this.settings.integration, matchedBy });
+    }
+  }
+
+  private skip(sourcedId: string, cause: 'tobedeleted-unmatched' | 'school-not-matched' | 'no-sourcedid'): void {
+    this.changes.push({ kind: 'skip', sourcedId, cause, reason: text.skipReason(cause) });
+  }
+
+  /**
+   * "An unmatched user in scope becomes a new patron: the mapped fields, Policy from the role,
+   * Status Active, and the library's default values" (SPEC §3.3). Fixed defaults fill only the
+   * fields the roster does not fill for this user, so the next sync does not undo them.
+   */
+  private create(sourcedId: string, role: SyncRole, site: string, mapped: MappedValues): void {
+    const defaults = this.settings.defaults[role];
+    const values = emptyPatronValues();
+    const writable = values as unknown as Record<PatronFieldKey, string | number>;
+    for (const key of PATRON_VALUE_KEYS) {
+      const fixed = defaults.fixed[key];
+      if (fixed !== undefined && !RULE_FIELDS.has(key)) writable[key] = fixed;
+    }
+    // The mapped values come after and win, blank ones included: the next sync would write them anyway.
+    Object.assign(values, mapped, { guid: sourcedId, status: STATUS_ACTIVE, policy: defaults.policy, site });
+    // A sequence barcode only when Barcode is not mapped: a mapped Barcode belongs to the roster.
+    if (this.settings.mapping.barcode.kind === 'none' && defaults.barcode.kind === 'sequence') {
+      values.barcode = this.barcodes.take(role, defaults.barcode);
+    }
+    this.changes.push({
+      kind: 'create',
+      sourcedId,
+      reason: text.createReason(role, site),
+      role,
+      values,
+      guidSource: this.settings.integration,
+      matchedBy: 'created',
+      diff: creationDiff(values),
+    });
+  }
+
+  /**
+   * "In a complete full sync, a patron holding a GUID of this integration, whose Policy is in a
+   * synced role and whose site is a matched site, but who is absent from the snapshot, is set to
+   * Transferred." Never from a delta or an incomplete snapshot; never a patron in a conflict or
+   * whose user record arrived unreadable.
+   */
+  private absentees(present: ReadonlySet<string>): void {
+    if (this.snapshot.kind !== 'full' || !this.snapshot.complete) return;
+    for (const p of this.patrons) {
+      const guid = p.guid.trim();
+      if (guid === '' || p.guidSource !== this.settings.integration || p.status === STATUS_TRANSFERRED) continue;
+      if (present.has(guid) || this.snapshot.unreadableUserIds.has(guid)) continue;
+      if (!isPatronInScope(p, this.scope)) continue;
+      if (this.conflictPatrons.has(p.id) || this.matchedPatrons.has(p.id)) continue;
+      const before = copyValues(p);
+      const after = { ...before, status: STATUS_TRANSFERRED };
+      this.changes.push({
+        kind: 'transfer',
+        sourcedId: guid,
+        reason: text.transferReason('absent'),
+        cause: 'absent',
+        patronId: p.id,
+        values: after,
+        guidSource: this.settings.integration,
+        matchedBy: p.matchedBy ?? 'guid',
+        diff: diffValues(before, after),
+      });
+    }
+  }
+
+  /** A delta's demographics of unchanged users: "update just Birthdate/Sex of the patron holding that GUID". */
+  private demographicsOnly(present: ReadonlySet<string>): void {
+    if (this.snapshot.kind !== 'delta') return;
+    const ids = [...this.snapshot.demographics.keys()].filter((id) => !present.has(id.trim())).sort(byString);
+    for (const id of ids) {
+      const holders = this.index.byGuid.get(id.trim());
+      const p = holders?.length === 1 ? holders[0] : undefined;
+      // Only a patron whose GUID a sync of this integration set or matched.
+      if (!p || p.guidSource !== this.settings.integration) continue;
+      const d = demographicsValues(id.trim(), this.snapshot.demographics.get(id)!);
+      const before = copyValues(p);
+      const after = { ...before, ...d.values };
+      const diff = diffValues(before, after);
+      if (diff.length === 0) continue;
+      this.warnings.push(...d.warnings);
+      const write = { values: after, guidSource: this.settings.integration, matchedBy: p.matchedBy ?? 'guid', diff };
+      this.changes.push({ kind: 'update', sourcedId: id.trim(), reason: text.writeReason('update', 'guid', diff), patronId: p.id, ...write });
+    }
+  }
+
+  private generalWarnings(users: readonly RosterUser[]): void {
+    const general: Warning[] = [];
+    if (!this.snapshot.complete) general.push(text.incompleteWarning(this.snapshot.incompleteReasons, this.held));
+    if (this.snapshot.malformedCount > 0) {
+      const n = this.snapshot.malformedCount;
+      general.push({ sourcedId: '', message: `${n.toLocaleString('en-US')} roster record${n === 1 ? '' : 's'} could not be read and ${n === 1 ? 'was' : 'were'} skipped.` });
+    }
+    if (
+      this.snapshot.kind === 'full' &&
+      this.settings.roles.includes('admin') &&
+      !users.some((u) => syncRoleOf(u.role) === 'admin')
+    ) {
+      general.push(text.noAdminsWarning(this.settings.integration === 'classlink'));
+    }
+    this.warnings.unshift(...general);
+  }
+
+  private result(): Plan {
+    this.changes.sort((a, b) => byString(a.sourcedId, b.sourcedId));
+    this.claims.sort((a, b) => a.patronId - b.patronId);
+    const counts: PlanCounts = { created: 0, updated: 0, unchanged: this.unchanged, transferred: 0, reactivated: 0, skipped: this.snapshot.malformedCount, conflicts: 0, warnings: this.warnings.length };
+    for (const c of this.changes) {
+      if (c.kind === 'create') counts.created++;
+      else if (c.kind === 'update') counts.updated++;
+      else if (c.kind === 'transfer') counts.transferred++;
+      else if (c.kind === 'reactivate') counts.reactivated++;
+      else if (c.kind === 'skip') counts.skipped++;
+      else counts.conflicts++;
+    }
+    return {
+      changes: this.changes,
+      claims: this.claims,
+      counts,
+      warnings: this.warnings,
+      transfersHeld: !this.snapshot.complete,
+      nextBarcode: this.barcodes.next,
+      inScopePatronCount: inScopePatronCount(this.patrons, this.settings),
+    };
+  }
+}

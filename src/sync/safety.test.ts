@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { checkThresholds } from './safety.ts';
+import type { PlanCounts } from './types.ts';
+import { DEFAULT_THRESHOLDS } from './types.ts';
+
+const zero: PlanCounts = { created: 0, updated: 0, unchanged: 0, transferred: 0, reactivated: 0, skipped: 0, conflicts: 0, warnings: 0 };
+const check = (counts: Partial<PlanCounts>, inScope: number, thresholds = DEFAULT_THRESHOLDS) =>
+  checkThresholds({ counts: { ...zero, ...counts }, inScopePatronCount: inScope }, { thresholds });
+
+describe('safety thresholds (SPEC §3.5)', () => {
+  it('defaults are 10% transferred and 50% updated', () => {
+    expect(DEFAULT_THRESHOLDS).toEqual({ maxTransferPct: 10, maxUpdatePct: 50 });
+  });
+
+  it('more than 10% of the in-scope patrons transferred needs review; exactly 10% does not', () => {
+    expect(check({ transferred: 100 }, 1000)).toEqual({ ok: true });
+    expect(check({ transferred: 101 }, 1000)).toEqual({
+      ok: false,
+      reasons: ['101 of 1,000 in-scope patrons (10.1%) would be transferred; the limit is 10%.'],
+    });
+  });
+
+  it('more than 50% updated needs review; exactly 50% does not', () => {
+    expect(check({ updated: 500 }, 1000)).toEqual({ ok: true });
+    expect(check({ updated: 501 }, 1000)).toMatchObject({ ok: false, reasons: [expect.stringContaining('would be updated; the limit is 50%')] });
+  });
+
+  it('both thresholds report together', () => {
+    const r = check({ transferred: 3, updated: 8 }, 10);
+    expect(r.ok === false && r.reasons).toEqual([
+      '3 of 10 in-scope patrons (30%) would be transferred; the limit is 10%.',
+      '8 of 10 in-scope patrons (80%) would be updated; the limit is 50%.',
+    ]);
+  });
+
+  it('creates, reactivations and unchanged patrons do not count', () => {
+    expect(check({ created: 5000, reactivated: 900, unchanged: 1000 }, 1000)).toEqual({ ok: true });
+  });
+
+  it('thresholds are settings', () => {
+    expect(check({ transferred: 30 }, 100, { maxTransferPct: 25, maxUpdatePct: 50 }).ok).toBe(false);
+    expect(check({ transferred: 30 }, 100, { maxTransferPct: 30, maxUpdatePct: 50 }).ok).toBe(true);
+    expect(check({ transferred: 1 }, 100, { maxTransferPct: 0, maxUpdatePct: 0 }).ok).toBe(false);
+  });
+
+  it('with no in-scope patrons (a first sync) the thresholds do not apply', () => {
+    expect(check({ transferred: 5, updated: 5 }, 0)).toEqual({ ok: true });
+  });
+});
