@@ -1,0 +1,206 @@
+/**
+ * Patrons of a library: the sync engine's bulk load and bulk writes, plus paging for export and
+ * the pages. Every method is scoped by library; every write bumps the library's patron revision.
+ */
+import { sql } from 'kysely';
+import { RollcallError } from '../domain/errors.ts';
+import type { IntegrationKind, Patron } from '../domain/patron.ts';
+import { atomically, onSqlite, type RepoContext } from './context.ts';
+import { containsPattern } from './dialect.ts';
+import { bumpPatronRevision } from './libraries.ts';
+import { insertPatronRows, updatePatronRows } from './patron-bulk.ts';
+import { PATRON_READ_COLUMNS, patronFromArray, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
+import type { Page, PatronUpdate, PatronWrite } from './records.ts';
+import { siteMaps } from './sites.ts';
+import { isUniqueViolation } from './store-errors.ts';
+
+/** Patrons per batch of `batches` unless asked otherwise. */
+const DEFAULT_BATCH = 1000;
+/** Patrons per page of `list` unless asked otherwise. */
+const DEFAULT_PAGE = 50;
+
+/** Which patrons to page through. */
+export interface PatronFilter {
+  /** Only this site's patrons. */
+  siteCode?: string;
+}
+
+/** The patron repository. */
+export interface PatronRepository {
+  /** Every patron of the library (site codes resolved), in id order. */
+  loadAll(libraryId: number): Promise<Patron[]>;
+  /** One patron, or undefined when it is not this library's. */
+  get(libraryId: number, id: number): Promise<Patron | undefined>;
+  /** Inserts patrons; returns their ids in row order. */
+  insertMany(libraryId: number, rows: readonly PatronWrite[]): Promise<number[]>;
+  /** Overwrites patrons with full rows; returns how many were written. */
+  updateMany(libraryId: number, rows: readonly PatronUpdate[]): Promise<number>;
+  /** The library's patrons in batches (id order), for export. */
+  batches(libraryId: number, options?: PatronFilter & { batchSize?: number }): AsyncGenerator<Patron[]>;
+  /** A page of patrons sorted by name, optionally matching a search text. */
+  list(libraryId: number, options?: PatronFilter & { query?: string; limit?: number; offset?: number }): Promise<Page<Patron>>;
+  /** How many patrons (of a site; or whose GUID belongs to an integration). */
+  count(libraryId: number, options?: PatronFilter & { guidSource?: IntegrationKind }): Promise<number>;
+  /** Clears the GUIDs that belong to an integration (when switching integrations); returns how many. */
+  clearGuids(libraryId: number, source: IntegrationKind): Promise<number>;
+}
+
+/** The patron repository over a context. */
+export function patronRepository(ctx: RepoContext): PatronRepository {
+  const columns = PATRON_READ_COLUMNS;
+
+  async function siteIdFilter(libraryId: number, siteCode: string | undefined): Promise<number | null | undefined> {
+    if (siteCode === undefined) return undefined;
+    const { ids } = await siteMaps(ctx, libraryId);
+    return siteIdOf(siteCode, ids);
+  }
+
+  return {
+    async loadAll(libraryId) {
+      const { codes } = await siteMaps(ctx, libraryId);
+      if (ctx.dialect === 'sqlite') {
+        // Raw arrays: no per-row column-name objects to build and throw away.
+        return onSqlite(ctx, (handle) => {
+          const rows = handle
+            .prepare(`select ${columns.join(', ')} from patrons where library_id = ? order by id`)
+            .raw(true)
+            .all(libraryId) as unknown[][];
+          const patrons: Patron[] = new Array(rows.length);
+          for (let i = 0; i < rows.length; i++) patrons[i] = patronFromArray(rows[i]!, codes);
+          return patrons;
+        });
+      }
+      const rows = await ctx.db.selectFrom('patrons').select(columns).where('library_id', '=', libraryId).orderBy('id').execute();
+      const patrons: Patron[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) patrons[i] = patronFromObject(rows[i] as PatronRowObject, codes);
+      return patrons;
+    },
+
+    async get(libraryId, id) {
+      const row = await ctx.db
+        .selectFrom('patrons')
+        .select(columns)
+        .where('library_id', '=', libraryId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return patronFromObject(row as PatronRowObject, (await siteMaps(ctx, libraryId)).codes);
+    },
+
+    async insertMany(libraryId, rows) {
+      if (rows.length === 0) return [];
+      return guidsUnique(() =>
+        atomically(ctx, async (tx) => {
+          const ids = await insertPatronRows(tx, libraryId, rows, (await siteMaps(tx, libraryId)).ids);
+          await bumpPatronRevision(tx, libraryId);
+          return ids;
+        }),
+      );
+    },
+
+    async updateMany(libraryId, rows) {
+      if (rows.length === 0) return 0;
+      return guidsUnique(() =>
+        atomically(ctx, async (tx) => {
+          const written = await updatePatronRows(tx, libraryId, rows, (await siteMaps(tx, libraryId)).ids);
+          if (written > 0) await bumpPatronRevision(tx, libraryId);
+          return written;
+        }),
+      );
+    },
+
+    async *batches(libraryId, options = {}) {
+      const siteId = await siteIdFilter(libraryId, options.siteCode);
+      const size = options.batchSize ?? DEFAULT_BATCH;
+      let after = 0;
+      for (;;) {
+        let query = ctx.db
+          .selectFrom('patrons')
+          .select(columns)
+          .where('library_id', '=', libraryId)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(size);
+        if (siteId !== undefined) query = query.where('site_id', siteId === null ? 'is' : '=', siteId);
+        const rows = await query.execute();
+        if (rows.length === 0) return;
+        // Codes are read per batch: a site renamed mid-export shows its new code from then on.
+        const { codes } = await siteMaps(ctx, libraryId);
+        yield rows.map((r) => patronFromObject(r as PatronRowObject, codes));
+        after = rows[rows.length - 1]!.id;
+        if (rows.length < size) return;
+      }
+    },
+
+    async list(libraryId, options = {}) {
+      const siteId = await siteIdFilter(libraryId, options.siteCode);
+      let base = ctx.db.selectFrom('patrons').where('library_id', '=', libraryId);
+      if (siteId !== undefined) base = base.where('site_id', siteId === null ? 'is' : '=', siteId);
+      const text = options.query?.trim();
+      if (text) {
+        const like = containsPattern(text);
+        base = base.where((eb) =>
+          eb.or(
+            (['first_name', 'last_name', 'barcode', 'community_id', 'email', 'guid'] as const).map(
+              (c) => sql<boolean>`lower(${sql.ref(c)}) like ${like} escape '\\'`,
+            ),
+          ),
+        );
+      }
+      const [rows, total] = await Promise.all([
+        base
+          .select(columns)
+          .orderBy('last_name')
+          .orderBy('first_name')
+          .orderBy('id')
+          .limit(options.limit ?? DEFAULT_PAGE)
+          .offset(options.offset ?? 0)
+          .execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      const { codes } = await siteMaps(ctx, libraryId);
+      return { items: rows.map((r) => patronFromObject(r as PatronRowObject, codes)), total: Number(total.n) };
+    },
+
+    async count(libraryId, options = {}) {
+      const siteId = await siteIdFilter(libraryId, options.siteCode);
+      let query = ctx.db
+        .selectFrom('patrons')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('library_id', '=', libraryId);
+      if (siteId !== undefined) query = query.where('site_id', siteId === null ? 'is' : '=', siteId);
+      if (options.guidSource) query = query.where('guid_source', '=', options.guidSource).where('guid', '<>', '');
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    },
+
+    async clearGuids(libraryId, source) {
+      return atomically(ctx, async (tx) => {
+        const result = await tx.db
+          .updateTable('patrons')
+          .set({ guid: '', guid_source: null, matched_by: null, updated_at: tx.now() })
+          .where('library_id', '=', libraryId)
+          .where('guid_source', '=', source)
+          .executeTakeFirst();
+        const cleared = Number(result.numUpdatedRows);
+        if (cleared > 0) await bumpPatronRevision(tx, libraryId);
+        return cleared;
+      });
+    },
+  };
+}
+
+/** Runs a patron write, turning a duplicate GUID into a sentence. */
+async function guidsUnique<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      throw new RollcallError(
+        'conflict',
+        'Two patrons of one library cannot share a GUID, and these rows would; nothing was written.',
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}

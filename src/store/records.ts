@@ -1,0 +1,189 @@
+/**
+ * The records the store hands out besides patrons (which are src/domain/patron.ts): libraries,
+ * sites, integration settings, operations, their log and their stored changes.
+ */
+import type { IntegrationKind, MatchedBy, PatronValues } from '../domain/patron.ts';
+
+/** A library (one district's library system); every other record belongs to one. */
+export interface Library {
+  /** The store's id. */
+  id: number;
+  /** Short unique code (`default` for the first). */
+  code: string;
+  /** Display name. */
+  name: string;
+  /** IANA time zone of Daily Operations (default UTC). */
+  timezone: string;
+  /** Bumped by every patron write. */
+  patronRevision: number;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+}
+
+/** A site: one library (usually one school), SPEC §1.1. */
+export interface Site {
+  /** The store's id. */
+  id: number;
+  /** Short code unique in the library (`MHS`). */
+  code: string;
+  /** Display name. */
+  name: string;
+  /** The sourcedId of the matched roster org; '' until mapped. */
+  orgGuid: string;
+}
+
+/** A patron write: the values plus how the GUID arrived and which sync wrote it. */
+export interface PatronWrite extends PatronValues {
+  /** The integration the GUID belongs to, or null (file import, hand entry). */
+  guidSource: IntegrationKind | null;
+  /** How the patron was matched by a sync, or null. */
+  matchedBy: MatchedBy | null;
+  /** The operation that wrote it, if a sync did. */
+  lastSyncOperationId?: number | null;
+}
+
+/** A patron update: a full row for an existing patron id. */
+export interface PatronUpdate extends PatronWrite {
+  /** The patron's id. */
+  id: number;
+}
+
+/** An integration's stored configuration. */
+export interface IntegrationRecord {
+  /** Which integration. */
+  kind: IntegrationKind;
+  /** Whether it is the library's enabled integration. */
+  enabled: boolean;
+  /** Its settings (parsed JSON; the integration validates the shape). */
+  settings: unknown;
+  /** Its secrets, decrypted. */
+  secrets: Record<string, string>;
+  /** ISO 8601 UTC of the last save. */
+  updatedAt: string;
+}
+
+/** The states of an operation (SPEC §3.7). */
+export type OperationState =
+  | 'queued'
+  | 'running'
+  | 'needs_review'
+  | 'succeeded'
+  | 'succeeded_with_warnings'
+  | 'failed';
+
+/** The states an operation ends in. */
+export const FINAL_STATES: readonly OperationState[] = ['succeeded', 'succeeded_with_warnings', 'failed'];
+
+/** The eight counts of an operation (SPEC §3.7, §8). */
+export interface OperationCounts {
+  /** Patrons created. */
+  created: number;
+  /** Patrons updated. */
+  updated: number;
+  /** Patrons matched and left as they were. */
+  unchanged: number;
+  /** Patrons set to Transferred. */
+  transferred: number;
+  /** Patrons set Active again. */
+  reactivated: number;
+  /** Roster users skipped. */
+  skipped: number;
+  /** Conflicts listed for a person. */
+  conflicts: number;
+  /** Warnings logged. */
+  warnings: number;
+}
+
+/** Every count at zero. */
+export function zeroCounts(): OperationCounts {
+  return { created: 0, updated: 0, unchanged: 0, transferred: 0, reactivated: 0, skipped: 0, conflicts: 0, warnings: 0 };
+}
+
+/** An operation: one sync, dry run or other long job. */
+export interface Operation {
+  /** The store's id. */
+  id: number;
+  /** The library it belongs to. */
+  libraryId: number;
+  /** What it is (e.g. `full_sync`, `delta_sync`, `dry_run`; the sync engine names them). */
+  type: string;
+  /** The integration it reads (`classlink`, …), or ''. */
+  source: string;
+  /** Who or what started it (`cli`, `schedule`, a user name). */
+  requestedBy: string;
+  /** Its state. */
+  state: OperationState;
+  /** ISO 8601 UTC when queued. */
+  createdAt: string;
+  /** ISO 8601 UTC when started, or null. */
+  startedAt: string | null;
+  /** ISO 8601 UTC when it ended, or null. */
+  finishedAt: string | null;
+  /** ISO 8601 UTC of the worker's last sign of life, or null. */
+  heartbeatAt: string | null;
+  /** Work done so far and in all (0 and 0 when unknown). */
+  progress: { done: number; total: number };
+  /** Its counts. */
+  counts: OperationCounts;
+  /** Whether the snapshot was complete, or null when not known (yet). */
+  complete: boolean | null;
+  /** A one-paragraph summary for people, or ''. */
+  summary: string;
+  /** The failure, in one line, or ''. */
+  error: string;
+}
+
+/** Log levels of an operation's log. */
+export type LogLevel = 'info' | 'warning' | 'error';
+
+/** A log line to append. */
+export interface LogLine {
+  /** Its level. */
+  level: LogLevel;
+  /** The message: one line, no secrets, no raw roster payloads. */
+  message: string;
+  /** The roster user it concerns, or ''. */
+  sourcedId?: string;
+  /** When (ISO 8601 UTC); now when absent. */
+  at?: string;
+}
+
+/** A stored log line. */
+export interface LogEntry {
+  /** The store's id (increasing in the order appended). */
+  id: number;
+  /** When (ISO 8601 UTC). */
+  at: string;
+  /** Its level. */
+  level: LogLevel;
+  /** The roster user it concerns, or ''. */
+  sourcedId: string;
+  /** The message. */
+  message: string;
+}
+
+/** A planned change to store (the plan of a held or dry-run operation). */
+export interface ChangeInput {
+  /** `create`, `update`, `transfer`, `reactivate`, `skip`, `conflict` (the planner's names). */
+  kind: string;
+  /** The roster user, or ''. */
+  sourcedId: string;
+  /** The patron concerned, or null (a create). */
+  patronId: number | null;
+  /** Everything else the planner keeps (reason, field changes, …), as JSON-able data. */
+  detail: unknown;
+}
+
+/** A stored change, in plan order. */
+export interface StoredChange extends ChangeInput {
+  /** Its position in the plan (0-based). */
+  seq: number;
+}
+
+/** A page of results with the total that matched. */
+export interface Page<T> {
+  /** The items of this page. */
+  items: T[];
+  /** How many matched in all. */
+  total: number;
+}

@@ -1,0 +1,138 @@
+/**
+ * The store: `openStore(…)` opens (creating and migrating as needed) the SQLite file or the
+ * PostgreSQL database and hands out the repositories. Nothing outside src/store sees Kysely.
+ *
+ *     const store = await openStore({ url: config.database.url, dataDir: config.database.dataDir,
+ *                                     secretKey: config.secretKey });
+ *     const lib = await store.libraries.byCode('default');
+ *     await store.transaction(async (tx) => { await tx.patrons.insertMany(lib.id, rows); });
+ *     await store.close();
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { resolve } from 'node:path';
+import type { RepoContext } from './context.ts';
+import { openDatabase, type Database } from './db.ts';
+import type { StoreDialect } from './dialect.ts';
+import { integrationRepository, type IntegrationRepository } from './integrations.ts';
+import { libraryRepository, type LibraryRepository } from './libraries.ts';
+import { operationRepository, type OperationRepository } from './operations.ts';
+import { patronRepository, type PatronRepository } from './patrons.ts';
+import type { SecretBox } from './secret-box.ts';
+import { lazySecretBox } from './secret-key.ts';
+import { siteRepository, type SiteRepository } from './sites.ts';
+
+export type { StoreDialect } from './dialect.ts';
+export type * from './records.ts';
+export { FINAL_STATES, zeroCounts } from './records.ts';
+export { DEFAULT_LIBRARY_CODE } from './migrations/0001-initial.ts';
+export type { IntegrationRepository, IntegrationSave } from './integrations.ts';
+export type { LibraryRepository } from './libraries.ts';
+export type { NewOperation, OperationOutcome, OperationRepository } from './operations.ts';
+export type { LogQuery } from './operation-log.ts';
+export type { ChangeQuery } from './operation-changes.ts';
+export type { PatronFilter, PatronRepository } from './patrons.ts';
+export type { SiteRepository } from './sites.ts';
+
+/** How to open the store. */
+export interface OpenStoreOptions {
+  /** `sqlite:<path>` or `postgres://…` (ROLLCALL_DATABASE_URL). */
+  url: string;
+  /** Folder for the generated `secret.key` (default `./data`). */
+  dataDir?: string;
+  /** The key for secrets at rest (64 hex or base64 of 32 bytes); else `<dataDir>/secret.key`. */
+  secretKey?: string | undefined;
+  /** PostgreSQL only: keep the tables in this schema (created when missing). */
+  pgSchema?: string;
+  /** The clock (tests); defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** The repositories, bound to the store or to one transaction. */
+export interface Repositories {
+  /** Libraries. */
+  libraries: LibraryRepository;
+  /** Sites. */
+  sites: SiteRepository;
+  /** Patrons. */
+  patrons: PatronRepository;
+  /** Integration settings and secrets. */
+  integrations: IntegrationRepository;
+  /** Operations, their logs and stored plans. */
+  operations: OperationRepository;
+}
+
+/** An open store. */
+export interface Store extends Repositories {
+  /** Which engine it runs on. */
+  readonly dialect: StoreDialect;
+  /**
+   * Runs `work` in one transaction with repositories bound to it: all its writes land, or —
+   * when it throws — none do. Inside `work` use only `tx` (the store's own repositories throw
+   * there). On SQLite it holds the one write lock for its whole duration: keep it short.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Closes the connections. */
+  close(): Promise<void>;
+}
+
+/** Opens the store at `options.url`, creating and migrating the database as needed. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const secrets = lazySecretBox({ secretKey: options.secretKey, dataDir: resolve(options.dataDir ?? 'data') });
+  const database = await openDatabase({ url: options.url, pgSchema: options.pgSchema });
+  return storeOver(database, { secrets, now: options.now });
+}
+
+/** A store over an open database (openStore's second half; tests use it to reach the database). */
+export function storeOver(database: Database, options: { secrets: () => SecretBox; now?: (() => Date) | undefined }): Store {
+  const clock = options.now ?? (() => new Date());
+  const ctx: RepoContext = {
+    db: database.kysely,
+    dialect: database.dialect,
+    where: database.where,
+    sqlite: database.sqlite,
+    secrets: options.secrets,
+    now: () => clock().toISOString(),
+  };
+  const inTransaction = new AsyncLocalStorage<true>();
+  return {
+    dialect: database.dialect,
+    ...outsideTransactions(repositories(ctx), inTransaction),
+    transaction: async (work) => {
+      if (inTransaction.getStore()) throw new Error('store.transaction() called inside store.transaction(); nest nothing, use tx.');
+      return ctx.db.transaction().execute((trx) => inTransaction.run(true, () => work(repositories({ ...ctx, db: trx }))));
+    },
+    close: () => database.kysely.destroy(),
+  };
+}
+
+/**
+ * The store's own repositories refuse to run inside one of its transactions: on SQLite they
+ * would wait for the one connection the transaction holds (a silent deadlock), on PostgreSQL
+ * they would work outside it. Either way the caller meant `tx`, so say so at once.
+ */
+function outsideTransactions(repos: Repositories, inTransaction: AsyncLocalStorage<true>): Repositories {
+  const guarded = {} as Record<string, Record<string, unknown>>;
+  for (const [name, repo] of Object.entries(repos) as [string, Record<string, unknown>][]) {
+    const wrapped: Record<string, unknown> = {};
+    for (const [method, fn] of Object.entries(repo)) {
+      wrapped[method] = (...args: unknown[]) => {
+        if (inTransaction.getStore()) {
+          throw new Error(`store.${name}.${method} called inside store.transaction(); use the transaction's repositories (tx.${name}).`);
+        }
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+    guarded[name] = wrapped;
+  }
+  return guarded as unknown as Repositories;
+}
+
+function repositories(ctx: RepoContext): Repositories {
+  return {
+    libraries: libraryRepository(ctx),
+    sites: siteRepository(ctx),
+    patrons: patronRepository(ctx),
+    integrations: integrationRepository(ctx),
+    operations: operationRepository(ctx),
+  };
+}
