@@ -1,0 +1,76 @@
+/**
+ * The HTTP edge of the roster clients: GET over undici with keep-alive connections and a time
+ * limit per request. This is the only module that imports undici. It reads the whole body as
+ * text (a 10,000-record page is a few megabytes) and leaves judging it to its callers.
+ */
+import { Agent, request } from 'undici';
+
+/** A response as the clients need it. */
+export interface HttpResponse {
+  /** HTTP status. */
+  status: number;
+  /** Headers, by lower-case name (repeated headers joined with ", "). */
+  headers: Record<string, string>;
+  /** The body as text. */
+  body: string;
+}
+
+/** How the transport behaves. */
+export interface HttpTransportOptions {
+  /** Time allowed for one request, headers and body together. */
+  timeoutMs: number;
+  /** Connections kept per host (at least the number of concurrent page requests). */
+  connections?: number;
+}
+
+/** Idle keep-alive sockets are closed after this long (servers usually allow 60 s or more). */
+const KEEP_ALIVE_MS = 30_000;
+/** Time allowed to open a connection; a longer wait means the host is unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** A keep-alive HTTP client for one roster connection. Close it when done. */
+export class HttpTransport {
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+
+  constructor(options: HttpTransportOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.agent = new Agent({
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      connections: options.connections ?? null,
+      connect: { timeout: CONNECT_TIMEOUT_MS },
+    });
+  }
+
+  /**
+   * One GET. Rejects with the transport's error (undici/node codes, or a TimeoutError when the
+   * time limit passed), or with `signal.reason` when the caller cancelled.
+   */
+  async get(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const res = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal: combined });
+      const body = await res.body.text();
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body };
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (timeout.aborted) throw timeout.reason;
+      throw e;
+    }
+  }
+
+  /** Closes the kept-alive connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * Turns the records of one page into canonical records, setting aside the malformed ones with
+ * where they were and what was wrong — never a crash, never a silent drop. Messages name
+ * fields, never values: roster payloads are personal data.
+ */
+import type { MalformedRecord, RosterCollection, RosterRecordOf } from '../domain/roster.ts';
+import { COLLECTION_SPECS } from './schemas.ts';
+
+/** The outcome of reading one record. */
+export type RecordReading<C extends RosterCollection> =
+  | { ok: true; record: RosterRecordOf[C] }
+  | { ok: false; sourcedId: string; message: string };
+
+/** The records of one page: the readable ones, in order, and the malformed ones. */
+export interface ParsedPage<C extends RosterCollection> {
+  /** Canonical records. */
+  records: RosterRecordOf[C][];
+  /** Records that could not be read. */
+  malformed: MalformedRecord[];
+}
+
+/** How many schema issues a malformed record's message lists. */
+const MAX_ISSUES_SHOWN = 3;
+
+/**
+ * Reads one wire record. `projection` is the `fields=` list the request asked for, if any:
+ * a field projected away is not required.
+ */
+export function parseRecord<C extends RosterCollection>(
+  collection: C,
+  raw: unknown,
+  projection?: ReadonlySet<string>,
+): RecordReading<C> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, sourcedId: '', message: 'not a JSON object' };
+  }
+  const wire = raw as Record<string, unknown>;
+  const rawId = wire['sourcedId'];
+  const sourcedId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : '';
+  if (sourcedId.trim() === '') return { ok: false, sourcedId: '', message: 'no sourcedId' };
+
+  const spec = COLLECTION_SPECS[collection];
+  const parsed = spec.schema.safeParse(wire);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, MAX_ISSUES_SHOWN).map((i) => {
+      const path = i.path.join('.');
+      return path ? `${path}: ${i.message}` : i.message;
+    });
+    return { ok: false, sourcedId, message: issues.join('; ') };
+  }
+  const record = parsed.data;
+  const missing = spec.required
+    .filter((f) => !projection || projection.has(f.wire))
+    .filter((f) => {
+      if (wire[f.wire] == null) return true;
+      const value = (record as unknown as Record<string, unknown>)[f.canonical];
+      return !f.blankAllowed && typeof value === 'string' && value.trim() === '';
+    })
+    .map((f) => f.wire);
+  if (missing.length > 0) return { ok: false, sourcedId, message: `missing ${missing.join(', ')}` };
+  return { ok: true, record };
+}
+
+/** Reads the records of the page at `offset`. */
+export function parsePage<C extends RosterCollection>(
+  collection: C,
+  raws: readonly unknown[],
+  offset: number,
+  projection?: ReadonlySet<string>,
+): ParsedPage<C> {
+  const records: RosterRecordOf[C][] = [];
+  const malformed: MalformedRecord[] = [];
+  raws.forEach((raw, i) => {
+    const reading = parseRecord(collection, raw, projection);
+    if (reading.ok) records.push(reading.record);
+    else {
+      malformed.push({
+        collection,
+        sourcedId: reading.sourcedId,
+        where: `page offset ${offset}, record ${i + 1}`,
+        message: reading.message,
+      });
+    }
+  });
+  return { records, malformed };
+}
