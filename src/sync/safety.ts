@@ -3,9 +3,10 @@
  * (defaults: more than 10% of the in-scope patrons transferred, or more than 50% updated). Past
  * a threshold the operation stops in state needs review."
  *
- * The in-scope patrons are the existing patrons with a Policy of a selected role, at a matched
- * site, not already Transferred (Plan.inScopePatronCount). When there are none — a first sync —
- * the thresholds do not apply: there is nothing a plan could destroy.
+ * The in-scope patrons are the existing patrons the integration manages (a GUID of its own), with
+ * a Policy of a selected role, at a matched site, not already Transferred (Plan.inScopePatronCount,
+ * scope.ts). When there are none — a first sync — the thresholds do not apply: there is nothing a
+ * plan could destroy, and linking a library's imported patrons is the expected first run.
  */
 import type { Plan, SyncSettings } from './types.ts';
 

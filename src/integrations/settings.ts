@@ -1,0 +1,97 @@
+/**
+ * A library's integration settings as stored (integration_settings.settings, JSON) and their
+ * defaults. Secrets (client secret, bearer token) are NOT here: they live in the encrypted
+ * `secrets` column. The zod schema fills defaults, so an old row keeps working when a new
+ * option is added.
+ */
+import { z } from 'zod';
+
+/** Where Barcode / Community ID come from (SPEC §2 step 4). */
+export const ID_MAPPING = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('identifier') }),
+  z.object({ kind: z.literal('username') }),
+  z.object({ kind: z.literal('userid'), type: z.string().min(1) }),
+]);
+
+/** Where Location (1004) comes from. */
+export const LOCATION_MAPPING = z.enum(['none', 'homeroom-code', 'homeroom-location', 'homeroom-teacher']);
+
+const BARCODE_DEFAULT = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({
+    kind: z.literal('sequence'),
+    prefix: z.string().default(''),
+    next: z.number().int().nonnegative().default(1),
+    width: z.number().int().min(1).max(20).default(6),
+  }),
+]);
+
+const ROLE_DEFAULTS = (policy: string) =>
+  z
+    .object({
+      policy: z.string().default(policy),
+      barcode: BARCODE_DEFAULT.default({ kind: 'none' }),
+      fixed: z.record(z.string(), z.string()).default({}),
+    })
+    .default({ policy, barcode: { kind: 'none' }, fixed: {} });
+
+/** How Rollcall reaches the roster server. */
+export const CONNECTION = z.object({
+  /** partner: found by Tenant ID through the partner API; direct: OAuth 1.0a; proxy: Bearer. */
+  mode: z.enum(['partner', 'direct', 'proxy']),
+  /** The district's ClassLink Tenant ID (partner mode). */
+  tenantId: z.number().int().nullable().default(null),
+  /** Roster server base, before /ims/oneroster/v1p1. */
+  rosterUrl: z.string(),
+  /** How requests are authenticated: OAuth 1.0a (direct) or Bearer (proxy). */
+  auth: z.enum(['oauth1', 'bearer']),
+  /** OAuth 1.0a consumer key (not a secret; the secret is encrypted elsewhere). */
+  clientId: z.string().default(''),
+  /** When the connection was last validated (ISO). */
+  validatedAt: z.string().default(''),
+});
+
+/** The ClassLink integration's settings. */
+export const CLASSLINK_SETTINGS = z.object({
+  connection: CONNECTION.nullable().default(null),
+  roles: z.array(z.enum(['student', 'teacher', 'admin'])).default(['student', 'teacher']),
+  mapping: z
+    .object({
+      barcode: ID_MAPPING.default({ kind: 'none' }),
+      communityId: ID_MAPPING.default({ kind: 'none' }),
+      location: LOCATION_MAPPING.default('none'),
+    })
+    .default({ barcode: { kind: 'none' }, communityId: { kind: 'none' }, location: 'none' }),
+  thresholds: z
+    .object({
+      maxTransferPct: z.number().min(0).max(100).default(10),
+      maxUpdatePct: z.number().min(0).max(100).default(50),
+    })
+    .default({ maxTransferPct: 10, maxUpdatePct: 50 }),
+  defaults: z
+    .object({
+      student: ROLE_DEFAULTS('Student'),
+      teacher: ROLE_DEFAULTS('Teacher'),
+      admin: ROLE_DEFAULTS('Staff'),
+    })
+    .default({
+      student: { policy: 'Student', barcode: { kind: 'none' }, fixed: {} },
+      teacher: { policy: 'Teacher', barcode: { kind: 'none' }, fixed: {} },
+      admin: { policy: 'Staff', barcode: { kind: 'none' }, fixed: {} },
+    }),
+  /** "Allow log-in with ClassLink" (SPEC §2 step 6). */
+  sso: z.boolean().default(false),
+  /** When the last successful sync started (ISO): the delta watermark. */
+  lastSuccessAt: z.string().default(''),
+});
+
+/** Stored ClassLink settings with defaults filled. */
+export type ClassLinkSettings = z.infer<typeof CLASSLINK_SETTINGS>;
+/** How Barcode / Community ID are mapped. */
+export type IdMappingSetting = z.infer<typeof ID_MAPPING>;
+
+/** Reads stored settings (unknown JSON) into a complete settings object. */
+export function readClassLinkSettings(raw: unknown): ClassLinkSettings {
+  return CLASSLINK_SETTINGS.parse(raw ?? {});
+}

@@ -1,0 +1,60 @@
+/**
+ * Phase 3 of a sync (SPEC §3): write a plan's patron changes. The caller wraps this in one
+ * transaction with whatever else must land with it (the operation's outcome, the barcode
+ * sequence, the delta watermark), so a sync that dies before commit leaves patrons exactly as
+ * they were. Patrons the plan left unchanged are not written at all.
+ */
+import type { Patron } from '../domain/patron.ts';
+import type { PatronRepository } from '../store/store.ts';
+import type { PatronUpdate, PatronWrite } from '../store/records.ts';
+import type { Change, OwnershipClaim } from './types.ts';
+
+/** What apply wrote. */
+export interface ApplyResult {
+  /** Patrons created. */
+  created: number;
+  /** Patrons overwritten (updates, transfers, reactivations, ownership claims). */
+  written: number;
+}
+
+/**
+ * Writes the patron changes of a plan (creates, updates, transfers, reactivations) and its
+ * ownership claims, stamping each row with the operation that wrote it. `patronsById` supplies
+ * the full rows that ownership claims keep unchanged but for GUID ownership and match record.
+ */
+export async function applyChanges(
+  patrons: PatronRepository,
+  libraryId: number,
+  operationId: number,
+  changes: readonly Change[],
+  claims: readonly OwnershipClaim[],
+  patronsById: ReadonlyMap<number, Patron>,
+): Promise<ApplyResult> {
+  const inserts: PatronWrite[] = [];
+  const updates: PatronUpdate[] = [];
+  for (const c of changes) {
+    switch (c.kind) {
+      case 'create':
+        inserts.push({ ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId });
+        break;
+      case 'update':
+      case 'transfer':
+      case 'reactivate':
+        updates.push({ id: c.patronId, ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId });
+        break;
+      case 'skip':
+      case 'conflict':
+        break;
+    }
+  }
+  for (const claim of claims) {
+    const p = patronsById.get(claim.patronId);
+    // A claim on a patron that has gone (cannot happen within one transaction) is not invented.
+    if (!p) continue;
+    const { id, guidSource: _g, matchedBy: _m, ...values } = p;
+    updates.push({ id, ...values, guidSource: claim.guidSource, matchedBy: claim.matchedBy, lastSyncOperationId: operationId });
+  }
+  if (inserts.length > 0) await patrons.insertMany(libraryId, inserts);
+  const written = updates.length > 0 ? await patrons.updateMany(libraryId, updates) : 0;
+  return { created: inserts.length, written };
+}

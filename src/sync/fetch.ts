@@ -1,0 +1,273 @@
+/**
+ * Phase 1 of a sync (SPEC §3): read the roster from a source into a Snapshot that knows
+ * whether it is complete. Nothing here writes anything.
+ *
+ * What is read (SPEC §3 "Fetch"): users (of every role — parents are needed as agents),
+ * demographics, and, only when Location is mapped to a homeroom option, homeroom classes and
+ * their enrollments. A request that finally fails rejects the whole fetch: the sync then fails
+ * and writes nothing ("never writes from a half-read roster"). A fetch that read every page but
+ * whose counts do not add up is merely *incomplete*: creates and updates apply, transfers are
+ * held back (SPEC §3.4).
+ */
+import type { MalformedRecord, RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
+import { syncRoleOf } from '../domain/roster.ts';
+import type { AgentInfo, DemographicsInfo, HomeroomInfo, LocationMapping, Snapshot } from './types.ts';
+
+/** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
+export interface PullRequest {
+  /** A OneRoster filter expression. */
+  filter?: string;
+  /** Only these fields. */
+  fields?: readonly string[];
+  /** Cancels the pull. */
+  signal?: AbortSignal;
+  /** Records read so far and the declared total. */
+  onProgress?: (received: number, total: number | null) => void;
+}
+
+/** What fetch learns from a pull. */
+export interface PullOutcome {
+  /** Every page read and the counts add up. */
+  complete: boolean;
+  /** Why not, in one line. */
+  incompleteReason: string;
+  /** Records that could not be read (the first ones kept). */
+  malformed: MalformedRecord[];
+  /** How many could not be read in all. */
+  malformedCount: number;
+  /** Observations worth a log line (e.g. a clamped page size). */
+  notes: string[];
+}
+
+/** A roster source as fetch sees it: streamed pulls of OneRoster collections. */
+export interface RosterReader {
+  /** Streams a collection's records, page by page, to onRecords. */
+  pull<C extends RosterCollection>(
+    collection: C,
+    request: PullRequest,
+    onRecords: (records: RosterRecordOf[C][]) => void | Promise<void>,
+  ): Promise<PullOutcome>;
+}
+
+/** A log line fetch wants written to the operation's log. */
+export type FetchLog = (level: 'info' | 'warning' | 'error', message: string, sourcedId?: string) => void;
+
+/** What to fetch. */
+export interface FetchRequest {
+  /** Full (everything) or delta (changed since `since`). */
+  kind: 'full' | 'delta';
+  /** For a delta: ISO time; records modified after it are read (the caller subtracts the overlap). */
+  since?: string;
+  /** The synced roles: users of other roles are read only as agents. */
+  roles: readonly SyncRole[];
+  /** Where Location comes from; homerooms are read only for the homeroom options. */
+  location: LocationMapping;
+  /** Log lines for the operation. */
+  log: FetchLog;
+  /** Progress: phase name, records read, declared total. */
+  onProgress?: (phase: string, received: number, total: number | null) => void;
+  /** Cancels the fetch. */
+  signal?: AbortSignal;
+}
+
+/** Roles read as agents (parents/guardians of a student), never as patrons (SPEC §3.1). */
+const AGENT_ROLES: ReadonlySet<string> = new Set(['parent', 'guardian', 'relative']);
+
+/**
+ * How many sourcedIds go in one `sourcedId='a' OR sourcedId='b' …` filter when a delta needs
+ * users that did not change (a changed student's parents; a changed parent's students). Kept
+ * small: real servers cap URL length around 8 KB.
+ */
+const IDS_PER_FILTER = 40;
+
+/** Mutable state while fetching; becomes the Snapshot. */
+interface Gathered {
+  users: RosterUser[];
+  userIds: Set<string>;
+  agents: Map<string, AgentInfo>;
+  demographics: Map<string, DemographicsInfo>;
+  homerooms: Map<string, HomeroomInfo>;
+  teacherNames: Map<string, string>;
+  unreadableUserIds: Set<string>;
+  incompleteReasons: string[];
+  malformedCount: number;
+}
+
+/** Reads the roster into a Snapshot (SPEC §3 phase 1). */
+export async function fetchSnapshot(reader: RosterReader, request: FetchRequest): Promise<Snapshot> {
+  const g: Gathered = {
+    users: [],
+    userIds: new Set(),
+    agents: new Map(),
+    demographics: new Map(),
+    homerooms: new Map(),
+    teacherNames: new Map(),
+    unreadableUserIds: new Set(),
+    incompleteReasons: [],
+    malformedCount: 0,
+  };
+  const roles = new Set(request.roles);
+  const wantTeacherNames = request.location === 'homeroom-teacher';
+  const delta = request.kind === 'delta';
+  const since = delta ? sinceFilter(request.since) : undefined;
+
+  const takeUser = (u: RosterUser): void => {
+    const role = syncRoleOf(u.role);
+    if (role !== null && roles.has(role)) {
+      if (!g.userIds.has(u.sourcedId)) {
+        g.userIds.add(u.sourcedId);
+        g.users.push(u);
+      }
+    } else if (AGENT_ROLES.has(u.role)) {
+      g.agents.set(u.sourcedId, agentInfo(u));
+    }
+    if (wantTeacherNames && u.role === 'teacher') g.teacherNames.set(u.sourcedId, personName(u));
+  };
+
+  const changedAgents: RosterUser[] = [];
+  await pullInto(reader, 'users', { filter: since }, request, g, (records) => {
+    for (const u of records) {
+      takeUser(u);
+      if (delta && AGENT_ROLES.has(u.role)) changedAgents.push(u);
+    }
+  });
+
+  if (delta) await completeDeltaFamilies(reader, request, g, changedAgents, takeUser);
+
+  await pullInto(reader, 'demographics', { filter: since }, request, g, (records) => {
+    for (const d of records) {
+      // A full sync keeps only the synced users' demographics; a delta keeps every changed one,
+      // since its user may not have changed (the plan updates just Birthdate and Sex then).
+      if (delta || g.userIds.has(d.sourcedId)) g.demographics.set(d.sourcedId, { birthDate: d.birthDate, sex: d.sex });
+    }
+  });
+
+  if (request.location !== 'none') await fetchHomerooms(reader, request, g);
+
+  return {
+    kind: request.kind,
+    complete: g.incompleteReasons.length === 0,
+    incompleteReasons: g.incompleteReasons,
+    users: g.users,
+    agents: g.agents,
+    demographics: g.demographics,
+    homerooms: g.homerooms,
+    malformedCount: g.malformedCount,
+    unreadableUserIds: g.unreadableUserIds,
+  };
+}
+
+/** Pulls one collection, recording completeness, malformed records and notes. */
+async function pullInto<C extends RosterCollection>(
+  reader: RosterReader,
+  collection: C,
+  pull: { filter?: string },
+  request: FetchRequest,
+  g: Gathered,
+  onRecords: (records: RosterRecordOf[C][]) => void,
+): Promise<void> {
+  const outcome = await reader.pull(
+    collection,
+    {
+      filter: pull.filter,
+      signal: request.signal,
+      onProgress: (received, total) => request.onProgress?.(collection, received, total),
+    },
+    onRecords,
+  );
+  for (const note of outcome.notes) request.log('info', `${collection}: ${note}`);
+  if (!outcome.complete) {
+    const reason = `${collection}: ${outcome.incompleteReason || 'the read did not add up'}`;
+    g.incompleteReasons.push(reason);
+    request.log('warning', `Roster read incomplete — ${reason}`);
+  }
+  g.malformedCount += outcome.malformedCount;
+  for (const m of outcome.malformed) {
+    if (collection === 'users' && m.sourcedId) g.unreadableUserIds.add(m.sourcedId);
+    request.log('warning', `Skipped a malformed ${collection} record (${m.where}): ${m.message}`, m.sourcedId);
+  }
+  if (outcome.malformedCount > outcome.malformed.length) {
+    request.log('warning', `${outcome.malformedCount - outcome.malformed.length} more malformed ${collection} records were skipped`);
+  }
+  if (collection === 'users' && outcome.malformed.some((m) => !m.sourcedId)) {
+    // A user we cannot even name might be anyone: no patron may be transferred as absent.
+    g.incompleteReasons.push('users: a record without a readable sourcedId was skipped');
+  }
+}
+
+/**
+ * A delta reads only changed users, but a patron's Additional Contact and Other Emails come from
+ * the student's agents: read the unchanged parents of changed students, and the unchanged
+ * students of changed parents, so both sides are whole.
+ */
+async function completeDeltaFamilies(
+  reader: RosterReader,
+  request: FetchRequest,
+  g: Gathered,
+  changedAgents: readonly RosterUser[],
+  takeUser: (u: RosterUser) => void,
+): Promise<void> {
+  const missingAgents = new Set<string>();
+  for (const u of g.users) for (const a of u.agentSourcedIds) if (!g.agents.has(a)) missingAgents.add(a);
+  const missingStudents = new Set<string>();
+  for (const parent of changedAgents) for (const s of parent.agentSourcedIds) if (!g.userIds.has(s)) missingStudents.add(s);
+  for (const ids of [missingAgents, missingStudents]) {
+    for (const filter of idFilters([...ids])) {
+      await pullInto(reader, 'users', { filter }, request, g, (records) => records.forEach(takeUser));
+    }
+  }
+}
+
+/** Reads homeroom classes and their enrollments into student → homeroom (SPEC §1.2). */
+async function fetchHomerooms(reader: RosterReader, request: FetchRequest, g: Gathered): Promise<void> {
+  const classes = new Map<string, { classCode: string; location: string }>();
+  await pullInto(reader, 'classes', { filter: "classType='homeroom'" }, request, g, (records) => {
+    for (const c of records) if (c.classType === 'homeroom' && c.status === 'active') classes.set(c.sourcedId, { classCode: c.classCode, location: c.location });
+  });
+  const studentClass = new Map<string, string>();
+  const primaryTeacher = new Map<string, string>();
+  const firstTeacher = new Map<string, string>();
+  await pullInto(reader, 'enrollments', {}, request, g, (records) => {
+    for (const e of records) {
+      if (e.status !== 'active' || !classes.has(e.classSourcedId)) continue;
+      if (e.role === 'student') {
+        if (!studentClass.has(e.userSourcedId)) studentClass.set(e.userSourcedId, e.classSourcedId);
+      } else if (e.role === 'teacher') {
+        // "its teacher is the primary teacher enrolment of that class (else the first teacher)"
+        if (e.primary && !primaryTeacher.has(e.classSourcedId)) primaryTeacher.set(e.classSourcedId, e.userSourcedId);
+        if (!firstTeacher.has(e.classSourcedId)) firstTeacher.set(e.classSourcedId, e.userSourcedId);
+      }
+    }
+  });
+  for (const [student, classId] of studentClass) {
+    if (!g.userIds.has(student)) continue;
+    const c = classes.get(classId)!;
+    const teacherId = primaryTeacher.get(classId) ?? firstTeacher.get(classId) ?? '';
+    g.homerooms.set(student, { classCode: c.classCode, location: c.location, teacherName: g.teacherNames.get(teacherId) ?? '' });
+  }
+}
+
+/** The delta filter: records modified after `since`. */
+function sinceFilter(since: string | undefined): string {
+  if (!since) throw new Error('a delta fetch needs a since time');
+  return `dateLastModified>'${since}'`;
+}
+
+/** `sourcedId='a' OR sourcedId='b' …` filters covering the ids, a few dozen at a time. */
+export function idFilters(ids: readonly string[]): string[] {
+  const filters: string[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_FILTER) {
+    filters.push(ids.slice(i, i + IDS_PER_FILTER).map((id) => `sourcedId='${id.replace(/'/g, "''")}'`).join(' OR '));
+  }
+  return filters;
+}
+
+/** The agent's details used for Additional Contact and Other Emails. */
+function agentInfo(u: RosterUser): AgentInfo {
+  return { givenName: u.givenName, familyName: u.familyName, phone: u.phone, email: u.email };
+}
+
+/** `Given Family`, as SPEC §3.3 writes a person's name. */
+function personName(u: RosterUser): string {
+  return [u.givenName, u.familyName].filter((s) => s.trim() !== '').join(' ').trim();
+}

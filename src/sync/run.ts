@@ -1,0 +1,266 @@
+/**
+ * One sync, end to end (SPEC §3, §3.7): queue an operation (or find the library's running
+ * one), fetch the roster, plan, check the safety thresholds, then apply in one transaction —
+ * or stop in "needs review", or, for a dry run, store the plan and write nothing.
+ *
+ * Why failures are caught here: an operation must always end in a state a person can read
+ * (failed, with the reason in one line), whatever went wrong; the caller gets that operation.
+ */
+import { oneLine } from '../domain/errors.ts';
+import type { Patron } from '../domain/patron.ts';
+import type { Operation, OperationCounts, Store } from '../store/store.ts';
+import { loadClassLink, saveClassLink, syncSettingsOf } from '../integrations/classlink.ts';
+import { applyChanges } from './apply.ts';
+import { fetchSnapshot, type RosterReader } from './fetch.ts';
+import { OperationLog } from './operation-log.ts';
+import { plan as makePlan } from './plan.ts';
+import { warningLine } from './reasons.ts';
+import { checkThresholds } from './safety.ts';
+import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
+import type { Plan, SyncSettings } from './types.ts';
+import { RollcallError } from '../domain/errors.ts';
+
+/** Operation types (SPEC §3.7), as stored. */
+export const OPERATION_TYPES = {
+  full: 'classlink_full_sync',
+  delta: 'classlink_delta_sync',
+  dryRun: 'dry_run',
+} as const;
+
+/** Display names of operation types. */
+export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
+  [OPERATION_TYPES.full]: 'ClassLink Full Sync',
+  [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
+  [OPERATION_TYPES.dryRun]: 'Dry Run',
+};
+
+/**
+ * A delta reads records modified since the last successful sync began, less this overlap, so
+ * a record changed while that sync ran (or stamped by a server whose clock is behind) is not
+ * missed. Re-reading a few records costs nothing: an unchanged patron is not written.
+ */
+export const DELTA_OVERLAP_MS = 15 * 60 * 1000;
+
+/** What a sync needs from outside. */
+export interface SyncDeps {
+  /** The store. */
+  store: Store;
+  /** Opens the roster source of the library's configured connection. */
+  openReader: (libraryId: number) => Promise<RosterReader & { close?: () => Promise<void> }>;
+  /** The clock. */
+  now: () => Date;
+}
+
+/** What to run. */
+export interface SyncRequest {
+  /** The library. */
+  libraryId: number;
+  /** Full (everything, with absence-based transfers) or delta (changes since the last success). */
+  kind: 'full' | 'delta';
+  /** Plan only: nothing is written to patrons. */
+  dryRun: boolean;
+  /** Who or what asked (`cli`, `schedule`, a user name). */
+  requestedBy: string;
+  /** Progress for a terminal: phase, records read, declared total. */
+  onProgress?: (phase: string, done: number, total: number | null) => void;
+  /** Cancels the sync before apply. */
+  signal?: AbortSignal;
+}
+
+/** What came of it. */
+export interface SyncOutcome {
+  /** The operation as it ended (or as it runs, when `alreadyRunning`). */
+  operation: Operation;
+  /** Another sync of this library was queued or running; that one is returned. */
+  alreadyRunning: boolean;
+  /** Whether the snapshot was complete (false when the sync failed before knowing). */
+  complete: boolean;
+}
+
+/** Runs a sync now, in this process. */
+export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<SyncOutcome> {
+  const { store } = deps;
+  const type = request.dryRun ? OPERATION_TYPES.dryRun : OPERATION_TYPES[request.kind];
+  const queued = await store.operations.create(request.libraryId, { type, source: 'classlink', requestedBy: request.requestedBy });
+  if (!queued.created) return { operation: queued.operation, alreadyRunning: true, complete: queued.operation.complete ?? false };
+  const op = queued.operation;
+  await store.operations.start(request.libraryId, op.id);
+  const log = new OperationLog(store, request.libraryId, op.id, deps.now);
+  try {
+    const result = await syncBody(deps, request, op.id, log);
+    return { operation: result, alreadyRunning: false, complete: result.complete ?? false };
+  } catch (e) {
+    log.error(`Sync failed: ${oneLine(e)}`);
+    await log.flush().catch(() => {});
+    await store.operations.finish(request.libraryId, op.id, { state: 'failed', error: oneLine(e), counts: log.countsSoFar() });
+    return { operation: (await store.operations.get(request.libraryId, op.id))!, alreadyRunning: false, complete: false };
+  }
+}
+
+/**
+ * Fetch → plan → safety → apply, for a started operation. `approved` carries the counts of a
+ * plan an admin approved (re-planning on approval): a new plan no bigger than that one applies
+ * even past the thresholds; a bigger one stops for review again.
+ */
+export async function syncBody(
+  deps: SyncDeps,
+  request: SyncRequest,
+  opId: number,
+  log: OperationLog,
+  approved?: Pick<OperationCounts, 'transferred' | 'updated'>,
+): Promise<Operation> {
+  const { store } = deps;
+  const lib = request.libraryId;
+  const state = await loadClassLink(store, lib);
+  if (!request.dryRun && !state.enabled) {
+    throw new RollcallError('not_configured', 'ClassLink is not enabled for this library: run `rollcall classlink enable` first (a dry run works without it).');
+  }
+  const sites = await store.sites.list(lib);
+  const settings = syncSettingsOf(state.settings, sites);
+  if (settings.siteByOrg.size === 0) {
+    throw new RollcallError('not_configured', 'No site is matched to a ClassLink school yet: match one with `rollcall classlink match-site SITE ORG`.');
+  }
+  if (settings.roles.length === 0) throw new RollcallError('not_configured', 'No role is selected to sync: choose some with `rollcall classlink options --roles …`.');
+
+  let kind = request.kind;
+  let since: string | undefined;
+  if (kind === 'delta') {
+    if (!state.settings.lastSuccessAt) {
+      kind = 'full';
+      log.info('No earlier successful sync to count changes from: running a full sync instead of a delta.');
+    } else {
+      since = new Date(Date.parse(state.settings.lastSuccessAt) - DELTA_OVERLAP_MS).toISOString();
+      log.info(`Reading changes since ${since} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`);
+    }
+  }
+  // A delta does not read homerooms (they need every enrollment): Location is left as it is and
+  // the weekly full sync brings it up to date. Unmapped fields are never written (SPEC §2 step 4).
+  const planSettings: SyncSettings = kind === 'delta' ? { ...settings, mapping: { ...settings.mapping, location: 'none' } } : settings;
+  const startedAt = deps.now().toISOString();
+
+  log.info(`${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`);
+  const reader = await deps.openReader(lib);
+  let lastProgress = 0;
+  const snapshot = await (async () => {
+    try {
+      return await fetchSnapshot(reader, {
+        kind,
+        since,
+        roles: settings.roles,
+        location: planSettings.mapping.location,
+        signal: request.signal,
+        log: (level, message, sourcedId) => log.line(level, message, sourcedId),
+        onProgress: (phase, done, total) => {
+          request.onProgress?.(phase, done, total);
+          const t = Date.now();
+          if (t - lastProgress > 1000) {
+            lastProgress = t;
+            void store.operations.progress(lib, opId, done, total ?? 0).catch(() => {});
+          }
+        },
+      });
+    } finally {
+      await reader.close?.();
+    }
+  })();
+  log.info(`Read ${snapshot.users.length} user(s) in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`);
+
+  const patrons = await store.patrons.loadAll(lib);
+  const revision = await store.libraries.revision(lib);
+  const planned = makePlan(snapshot, patrons, planSettings);
+  for (const w of planned.warnings) log.warning(warningLine(w), w.sourcedId);
+  // Conflicts are listed for a person whatever happens next; they have their own count.
+  for (const c of planned.changes) if (c.kind === 'conflict') log.line('warning', `Conflict: ${c.reason}`, c.sourcedId, false);
+  if (planned.transfersHeld) log.warning(`Removals held back: the roster read was incomplete (${snapshot.incompleteReasons.join('; ')}). No patron was transferred.`);
+  const meta: PlanMeta = { revision, kind, startedAt, transfersHeld: planned.transfersHeld, complete: snapshot.complete, nextBarcode: planned.nextBarcode };
+
+  if (request.dryRun) {
+    await store.operations.saveChanges(lib, opId, storedPlan(planned, meta));
+    log.info(`Dry run: ${summary(planned.counts)}. Nothing was written.`);
+    return finish(store, lib, opId, log, planned, snapshot.complete, 'Dry run — nothing was written.');
+  }
+
+  const verdict = checkThresholds(planned, planSettings);
+  const withinApproval = approved !== undefined && planned.counts.transferred <= approved.transferred && planned.counts.updated <= approved.updated;
+  if (!verdict.ok && withinApproval) log.info(`Past the thresholds (${verdict.reasons.join(' ')}) but within what was approved: applying.`);
+  if (!verdict.ok && !withinApproval) {
+    await store.operations.saveChanges(lib, opId, storedPlan(planned, meta));
+    for (const r of verdict.reasons) log.warning(`Needs review: ${r}`);
+    await log.flush();
+    await store.operations.finish(lib, opId, {
+      state: 'needs_review',
+      counts: countsOf(planned, log),
+      complete: snapshot.complete,
+      summary: `Stopped for review: ${verdict.reasons.join(' ')} Approve or reject it (rollcall operations approve|reject ${opId}).`,
+    });
+    return (await store.operations.get(lib, opId))!;
+  }
+
+  return applyPlan(deps, lib, opId, planned, meta, patrons, log);
+}
+
+/** Writes a plan in one transaction with the operation's outcome and the integration's state. */
+export async function applyPlan(
+  deps: SyncDeps,
+  lib: number,
+  opId: number,
+  planned: Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode'>,
+  meta: PlanMeta,
+  patrons: readonly Patron[],
+  log: OperationLog,
+): Promise<Operation> {
+  for (const c of planned.changes) {
+    const line = changeLogLine(c);
+    if (line) log.line(line.level, line.message, c.sourcedId);
+  }
+  await log.flush();
+  const byId = new Map(patrons.map((p) => [p.id, p]));
+  const state = summaryState(planned.counts, log, meta.complete);
+  await deps.store.transaction(async (tx) => {
+    await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
+    const current = await loadClassLink(tx, lib);
+    const settings = structuredClone(current.settings);
+    for (const [role, next] of Object.entries(meta.nextBarcode) as [keyof typeof settings.defaults, number][]) {
+      const b = settings.defaults[role].barcode;
+      if (b.kind === 'sequence') b.next = next;
+    }
+    // The next delta counts changes from when this sync began reading (SPEC §3.6) — unless the
+    // read was incomplete: records it missed must still count as changed next time.
+    if (meta.complete) settings.lastSuccessAt = meta.startedAt;
+    await saveClassLink(tx, lib, { settings });
+    await tx.operations.finish(lib, opId, {
+      state,
+      counts: countsOf(planned, log),
+      complete: meta.complete,
+      summary: `${summary(planned.counts)}.${meta.transfersHeld ? ' Removals were held back: the roster read was incomplete.' : ''}`,
+    });
+  });
+  return (await deps.store.operations.get(lib, opId))!;
+}
+
+/** Ends a dry run. */
+async function finish(store: Store, lib: number, opId: number, log: OperationLog, planned: Plan, complete: boolean, text: string): Promise<Operation> {
+  await log.flush();
+  await store.operations.finish(lib, opId, {
+    state: summaryState(planned.counts, log, complete),
+    counts: countsOf(planned, log),
+    complete,
+    summary: `${text} ${summary(planned.counts)}.`,
+  });
+  return (await store.operations.get(lib, opId))!;
+}
+
+/** The operation's counts: the plan's, with warnings as logged (fetch's and the plan's). */
+function countsOf(planned: Pick<Plan, 'counts'>, log: OperationLog): OperationCounts {
+  return { ...planned.counts, warnings: log.warningCount() };
+}
+
+/** succeeded, or succeeded with warnings when anything needs a person's eye. */
+function summaryState(counts: Plan['counts'], log: OperationLog, complete: boolean): 'succeeded' | 'succeeded_with_warnings' {
+  return log.warningCount() > 0 || counts.conflicts > 0 || !complete ? 'succeeded_with_warnings' : 'succeeded';
+}
+
+/** "12 created, 3 updated, …" */
+export function summary(c: Plan['counts']): string {
+  return `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.transferred} transferred, ${c.reactivated} reactivated, ${c.skipped} skipped, ${c.conflicts} conflicts`;
+}

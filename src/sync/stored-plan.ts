@@ -1,0 +1,85 @@
+/**
+ * A plan as an operation stores it (SPEC §3.7: "the plan of a held or dry-run operation is
+ * stored and viewable"), and the log line each change gets. The stored rows are: one `meta`
+ * row (seq 0: what approval needs to know — the patron revision the plan was made against),
+ * then every change in plan order (detail = the change itself), then the ownership claims.
+ */
+import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
+import { fieldLabel } from './reasons.ts';
+import type { Change, FieldDiff, OwnershipClaim, Plan } from './types.ts';
+
+/** What approval needs to know about a held plan besides its changes. */
+export interface PlanMeta {
+  /** The library's patron revision when the plan was made: approval applies it only if unchanged. */
+  revision: number;
+  /** What was read. */
+  kind: 'full' | 'delta';
+  /** When the sync began reading (ISO): becomes the delta watermark when applied. */
+  startedAt: string;
+  /** Removals were held back (incomplete read). */
+  transfersHeld: boolean;
+  /** Whether the snapshot was complete. */
+  complete: boolean;
+  /** Barcode sequences after the plan's creates. */
+  nextBarcode: Plan['nextBarcode'];
+}
+
+/** Stored kind of the meta row. */
+export const META_KIND = 'meta';
+/** Stored kind of an ownership claim. */
+export const CLAIM_KIND = 'claim';
+
+/** The rows that store a plan. */
+export function storedPlan(plan: Plan, meta: PlanMeta): ChangeInput[] {
+  const rows: ChangeInput[] = [{ kind: META_KIND, sourcedId: '', patronId: null, detail: meta }];
+  for (const c of plan.changes) rows.push({ kind: c.kind, sourcedId: c.sourcedId, patronId: 'patronId' in c ? (c.patronId ?? null) : null, detail: c });
+  for (const c of plan.claims) rows.push({ kind: CLAIM_KIND, sourcedId: '', patronId: c.patronId, detail: c });
+  return rows;
+}
+
+/** A stored plan read back. */
+export interface LoadedPlan {
+  /** The meta row. */
+  meta: PlanMeta;
+  /** The changes, in plan order. */
+  changes: Change[];
+  /** The ownership claims. */
+  claims: OwnershipClaim[];
+}
+
+/** Reads stored rows back into a plan; undefined when there is no meta row (nothing stored). */
+export function loadedPlan(rows: readonly StoredChange[]): LoadedPlan | undefined {
+  const metaRow = rows.find((r) => r.kind === META_KIND);
+  if (!metaRow) return undefined;
+  const changes: Change[] = [];
+  const claims: OwnershipClaim[] = [];
+  for (const r of rows) {
+    if (r.kind === META_KIND) continue;
+    if (r.kind === CLAIM_KIND) claims.push(r.detail as OwnershipClaim);
+    else changes.push(r.detail as Change);
+  }
+  return { meta: metaRow.detail as PlanMeta, changes, claims };
+}
+
+/** The log line for an applied change, or undefined (nothing to say). */
+export function changeLogLine(c: Change): { level: LogLevel; message: string } | undefined {
+  switch (c.kind) {
+    case 'create':
+      return { level: 'info', message: `Created: ${c.values.firstName} ${c.values.lastName} — ${c.reason}` };
+    case 'update':
+    case 'reactivate':
+    case 'transfer':
+      return { level: 'info', message: `${c.reason}${diffText(c.diff)}` };
+    case 'skip':
+      return { level: 'info', message: `Skipped: ${c.reason}` };
+    case 'conflict':
+      return undefined; // logged as a warning when the plan is made, applied or not
+  }
+}
+
+/** " (Last Name: Smith → Smyth; Level: 09 → 10)" */
+function diffText(diff: readonly FieldDiff[]): string {
+  const shown = diff.filter((d) => d.field !== 'guid');
+  if (shown.length === 0) return '';
+  return ` (${shown.map((d) => `${fieldLabel(d.field)}: ${d.from === '' ? '—' : d.from} → ${d.to === '' ? '—' : d.to}`).join('; ')})`;
+}
