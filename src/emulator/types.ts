@@ -71,6 +71,27 @@ export interface EmulatorCredentials {
   bearerToken: string;
 }
 
+/**
+ * A district (tenant) as the partner API lists it. The emulator serves one district; every
+ * approved tenant's credentials reach it, a not-approved tenant's are refused (401).
+ */
+export interface EmulatorTenant {
+  /** ClassLink Tenant ID. */
+  tenantId: number;
+  /** `tenant_name`. */
+  tenantName: string;
+  /** `oneroster_application_id`, percent-encoded as ClassLink sends it. */
+  appId: string;
+  /** The proxy Bearer token (`bearer` in the record). */
+  bearerToken: string;
+  /** OAuth 1.0a consumer key of the direct connection (from `/applications/{id}/server`). */
+  clientId: string;
+  /** OAuth 1.0a consumer secret. */
+  clientSecret: string;
+  /** Whether the district approved the app: `enabled:"true"`, `tenant_status:"Active"` (else "false"/"Inactive"). */
+  approved: boolean;
+}
+
 /** A district given record by record (e.g. loaded from a OneRoster CSV package). */
 export interface DistrictData {
   /** Orgs: the district and its schools (and any other org types). */
@@ -105,6 +126,12 @@ export interface EmulatorOptions {
   maxClockSkewSeconds?: number;
   /** The emulator's clock (default: the real one); dateLastModified of mutations comes from it. */
   now?: () => Date;
+  /**
+   * Tenants listed after the main one (whose credentials are `credentials`). Default: one
+   * tenant that has not approved the app (Tenant ID = main + 1), for "not yet approved" tests.
+   * Missing fields are made up; `approved` defaults to false.
+   */
+  tenants?: Partial<EmulatorTenant>[];
 }
 
 /** A running emulator. */
@@ -113,6 +140,8 @@ export interface RunningEmulator {
   url: string;
   /** The credentials it accepts. */
   credentials: EmulatorCredentials;
+  /** Every tenant the partner API lists, the main one (of `credentials`) first. */
+  tenants: EmulatorTenant[];
   /** Changes to the district between syncs. */
   mutate: DistrictMutations;
   /** Replaces the active faults (an empty object clears them) and restarts the fault request count. */

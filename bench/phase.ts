@@ -1,0 +1,102 @@
+/**
+ * One phase of the benchmark, in a process of its own so its peak memory is its own:
+ *
+ *   tsx bench/phase.ts '<json: { phase, databaseUrl, dataDir, emulator: { url, credentials }, pageSize, concurrency }>'
+ *
+ * Phases: `setup` (sites matched to every school, ClassLink configured and enabled), `floor`
+ * (fetch only: the same pulls a full sync makes, no database), `full`, `delta`, `dry`. Prints
+ * one JSON line: { phase, wallMs, maxRssMb, users, counts?, state? }.
+ */
+import type { Config } from '../src/config/load.ts';
+import { testConfig } from '../src/config/load.ts';
+import type { EmulatorCredentials } from '../src/emulator/types.ts';
+import { loadClassLink, rosterAuthOf, rosterClient, saveClassLink } from '../src/integrations/classlink.ts';
+import { openStore, type Store } from '../src/store/store.ts';
+import { fetchSnapshot } from '../src/sync/fetch.ts';
+import { runSync } from '../src/sync/run.ts';
+
+interface PhaseArgs {
+  phase: 'setup' | 'floor' | 'full' | 'delta' | 'dry';
+  databaseUrl: string;
+  dataDir: string;
+  secretKey: string;
+  emulator: { url: string; credentials: EmulatorCredentials };
+  pageSize: number;
+  concurrency: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as PhaseArgs;
+const config: Config = testConfig({
+  ROLLCALL_DATABASE_URL: args.databaseUrl,
+  ROLLCALL_DATA_DIR: args.dataDir,
+  ROLLCALL_SECRET_KEY: args.secretKey,
+  ROLLCALL_PAGE_SIZE: String(args.pageSize),
+  ROLLCALL_CONCURRENCY: String(args.concurrency),
+});
+
+async function main(): Promise<void> {
+  const store = await openStore({ url: config.database.url, dataDir: config.database.dataDir, secretKey: config.secretKey });
+  try {
+    const lib = (await store.libraries.byCode('default'))!;
+    if (args.phase === 'setup') return await setup(store, lib.id);
+    const state = await loadClassLink(store, lib.id);
+    const started = performance.now();
+    if (args.phase === 'floor') {
+      // The floor: every page a full sync reads, parsed, with the same page size and
+      // concurrency, and nothing else — no patrons loaded, no plan, no writes.
+      const client = rosterClient(config, rosterAuthOf(state));
+      const snapshot = await fetchSnapshot(client, {
+        kind: 'full',
+        roles: state.settings.roles,
+        location: state.settings.mapping.location,
+        log: () => {},
+      });
+      return report({ wallMs: performance.now() - started, users: snapshot.users.length });
+    }
+    const outcome = await runSync(
+      { store, now: () => new Date(), openReader: async () => rosterClient(config, rosterAuthOf(state)) },
+      { libraryId: lib.id, kind: args.phase === 'delta' ? 'delta' : 'full', dryRun: args.phase === 'dry', requestedBy: 'bench' },
+    );
+    const op = outcome.operation;
+    if (op.state === 'failed') throw new Error(`the ${args.phase} sync failed: ${op.error}`);
+    report({ wallMs: performance.now() - started, counts: op.counts, state: op.state, users: op.counts.created + op.counts.updated + op.counts.unchanged });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Sites for every school of the emulated district, matched; ClassLink direct; enabled. */
+async function setup(store: Store, libraryId: number): Promise<void> {
+  const { url, credentials } = args.emulator;
+  const client = rosterClient(config, { baseUrl: url, auth: { kind: 'oauth1', clientId: credentials.clientId, clientSecret: credentials.clientSecret } });
+  const schools: { sourcedId: string; name: string }[] = [];
+  await client.pull('orgs', {}, (orgs) => {
+    for (const o of orgs) if (o.type === 'school') schools.push({ sourcedId: o.sourcedId, name: o.name });
+  });
+  for (const [i, s] of schools.entries()) {
+    const code = `S${String(i + 1).padStart(3, '0')}`;
+    await store.sites.add(libraryId, { code, name: s.name });
+    await store.sites.setOrgGuid(libraryId, code, s.sourcedId);
+  }
+  const state = await loadClassLink(store, libraryId);
+  await saveClassLink(store, libraryId, {
+    settings: {
+      ...state.settings,
+      roles: ['student', 'teacher', 'admin'],
+      connection: { mode: 'direct', tenantId: null, rosterUrl: url, auth: 'oauth1', clientId: credentials.clientId, validatedAt: new Date().toISOString() },
+    },
+    secrets: { clientSecret: credentials.clientSecret },
+    enabled: true,
+  });
+  report({ wallMs: 0, users: 0 });
+}
+
+function report(r: { wallMs: number; users: number; counts?: unknown; state?: string }): void {
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ phase: args.phase, ...r, wallMs: Math.round(r.wallMs), maxRssMb: Math.round(maxRssMb) })}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench phase ${args.phase}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+/**
+ * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs]`
+ *
+ * How fast and how lean a sync is, against the floor (just reading the roster), for a
+ * generated district served by the emulator over loopback in its own process. Each phase runs
+ * in a fresh process so its peak memory is its own: floor, first full sync (empty library),
+ * second full sync (nothing changed), delta sync after 1% of students changed (plus a few
+ * `tobedeleted`), dry run of a full sync. Prints a table (or one JSON document) and records the
+ * run in docs/benchmarks.md under its size, leaving other sizes and the notes as they are.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { EmulatorCredentials } from '../src/emulator/types.ts';
+
+const { values: opts } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100000' },
+    db: { type: 'string', default: 'both' },
+    json: { type: 'boolean', default: false },
+    seed: { type: 'string', default: 'bench' },
+    'page-size': { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '4' },
+    docs: { type: 'boolean', default: true },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+
+const STUDENTS = Number(opts.users);
+const PG_URL = process.env.ROLLCALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Share of students changed before the delta sync (the issue's "1%"). */
+const DELTA_SHARE = 0.01;
+/** Students marked tobedeleted before the delta sync ("a few"). */
+const DELTA_TOBEDELETED = 10;
+const ROOT = new URL('..', import.meta.url).pathname;
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+/** One phase's figures. */
+interface PhaseResult {
+  phase: string;
+  wallMs: number;
+  maxRssMb: number;
+  users: number;
+  counts?: Record<string, number>;
+  state?: string;
+}
+
+/** A database's run. */
+interface DbRun {
+  db: 'sqlite' | 'postgres';
+  skipped?: string;
+  phases: PhaseResult[];
+}
+
+interface EmulatorInfo {
+  url: string;
+  credentials: EmulatorCredentials;
+  students: number;
+  generateMs: number;
+}
+
+function log(line: string): void {
+  if (!opts.json) process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(STUDENTS) || STUDENTS < 10) throw new Error('--users must be a whole number of at least 10');
+  const dbs: ('sqlite' | 'postgres')[] = opts.db === 'both' ? ['sqlite', 'postgres'] : [opts.db as 'sqlite' | 'postgres'];
+  if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
+
+  const runs: DbRun[] = [];
+  for (const db of dbs) {
+    if (db === 'postgres') {
+      const why = await postgresUnavailable();
+      if (why) {
+        log(`PostgreSQL part SKIPPED: ${why}`);
+        runs.push({ db, skipped: why, phases: [] });
+        continue;
+      }
+    }
+    // A fresh emulator per database, so both start from the same unmutated district.
+    const emulator = await startEmulatorProcess();
+    try {
+      log(`[${db}] emulator: ${STUDENTS.toLocaleString('en-US')} students generated in ${(emulator.info.generateMs / 1000).toFixed(1)} s`);
+      runs.push({ db, phases: await runPhases(db, emulator.info) });
+    } finally {
+      emulator.stop();
+    }
+  }
+
+  const result = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    students: STUDENTS,
+    seed: opts.seed,
+    pageSize: Number(opts['page-size']),
+    concurrency: Number(opts.concurrency),
+    runs,
+  };
+  if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${table(result.runs)}\n`);
+  if (opts.docs && !opts['no-docs']) writeDocs(result);
+}
+
+async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Promise<PhaseResult[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
+  const schema = `bench_${process.pid}_${Date.now()}`;
+  const databaseUrl = db === 'sqlite' ? `sqlite:${join(dataDir, 'bench.db')}` : `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const base = {
+    databaseUrl,
+    dataDir,
+    secretKey: randomBytes(32).toString('hex'),
+    emulator: { url: emulator.url, credentials: emulator.credentials },
+    pageSize: Number(opts['page-size']),
+    concurrency: Number(opts.concurrency),
+  };
+  const phases: PhaseResult[] = [];
+  const run = async (phase: string, label = phase): Promise<void> => {
+    const r = await runPhase({ ...base, phase });
+    if (phase !== 'setup') {
+      phases.push({ ...r, phase: label });
+      log(`[${db}] ${label.padEnd(12)} ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${String(r.maxRssMb).padStart(5)} MB${r.counts ? `  ${JSON.stringify(r.counts)}` : ''}`);
+    }
+  };
+  try {
+    await run('setup');
+    await run('floor');
+    await run('full', 'first full');
+    await run('full', 'second full');
+    await mutate(emulator);
+    await run('delta');
+    await run('dry', 'dry run');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (db === 'postgres') await dropSchema(schema);
+  }
+  return phases;
+}
+
+/** Changes 1% of the students (name and e-mail) and marks a few tobedeleted, via the control API. */
+async function mutate(emulator: EmulatorInfo): Promise<void> {
+  const changed = Math.max(1, Math.round(STUDENTS * DELTA_SHARE));
+  const step = Math.max(1, Math.floor(STUDENTS / changed));
+  const ops: unknown[] = [];
+  for (let i = 0; i < changed; i++) {
+    const id = `stu-${String((i * step) % STUDENTS).padStart(8, '0')}`;
+    ops.push({ op: 'changeUser', sourcedId: id, patch: { familyName: `Changed${i}`, email: `changed${i}@example.org` } });
+  }
+  for (let i = 0; i < DELTA_TOBEDELETED; i++) {
+    ops.push({ op: 'markToBeDeleted', sourcedId: `stu-${String((i * step + 1) % STUDENTS).padStart(8, '0')}` });
+  }
+  for (let i = 0; i < ops.length; i += 1000) {
+    const res = await fetch(`${emulator.url}/_emulator/mutate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emulator.credentials.partnerKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(ops.slice(i, i + 1000)),
+    });
+    if (!res.ok) throw new Error(`mutating the emulator failed: ${res.status} ${await res.text()}`);
+  }
+}
+
+function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [join(ROOT, 'bench/phase.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(err.trim() || `phase ${String(args.phase)} exited ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as PhaseResult);
+    });
+  });
+}
+
+async function startEmulatorProcess(): Promise<{ info: EmulatorInfo; stop: () => void }> {
+  const child = spawn(TSX, [join(ROOT, 'bench/emulator-process.ts'), String(STUDENTS), String(opts.seed)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=6144' },
+  });
+  const lines = createInterface({ input: child.stdout });
+  const info = await new Promise<EmulatorInfo>((resolve, reject) => {
+    lines.once('line', (l) => resolve(JSON.parse(l) as EmulatorInfo));
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
+  });
+  return { info, stop: () => child.stdin.end() };
+}
+
+async function postgresUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (e) {
+    return `cannot reach ${PG_URL.replace(/:[^:@/]*@/, ':***@')} (${(e as Error).message})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`drop schema if exists "${schema}" cascade`);
+  await client.end();
+}
+
+function machine(): Record<string, string | number> {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    freeMemoryGb: Math.round(freemem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+  };
+}
+
+/** The phases side by side: wall, users/s, peak RSS, ratio to the floor. */
+function table(runs: DbRun[]): string {
+  const rows: string[] = ['| database | phase | wall | users/s | peak RSS | × floor | counts |', '|---|---|---|---|---|---|---|'];
+  for (const r of runs) {
+    if (r.skipped) {
+      rows.push(`| ${r.db} | skipped: ${r.skipped} | | | | | |`);
+      continue;
+    }
+    const floor = r.phases.find((p) => p.phase === 'floor')?.wallMs ?? NaN;
+    const inScope = r.phases.find((p) => p.phase === 'first full')?.counts?.created ?? 0;
+    for (const p of r.phases) {
+      const users = p.phase === 'delta' ? (p.counts?.updated ?? 0) + (p.counts?.transferred ?? 0) : p.phase === 'floor' ? p.users : inScope;
+      const rate = p.wallMs > 0 ? Math.round(users / (p.wallMs / 1000)) : 0;
+      const counts = p.counts ? Object.entries(p.counts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') : '';
+      rows.push(`| ${r.db} | ${p.phase} | ${(p.wallMs / 1000).toFixed(2)} s | ${rate.toLocaleString('en-US')} | ${p.maxRssMb} MB | ${(p.wallMs / floor).toFixed(2)} | ${counts} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+function writeDocs(result: { date: string; machine: Record<string, string | number>; students: number; runs: DbRun[]; pageSize: number; concurrency: number }): void {
+  const path = join(ROOT, 'docs/benchmarks.md');
+  const begin = `<!-- bench:${result.students} -->`;
+  const end = `<!-- /bench:${result.students} -->`;
+  const m = result.machine;
+  const section = [
+    begin,
+    `### ${result.students.toLocaleString('en-US')} students — ${result.date.slice(0, 10)}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}. Page size ${result.pageSize}, ${result.concurrency} requests in flight.`,
+    `Command: \`npm run bench -- --users ${result.students}\`.`,
+    '',
+    table(result.runs),
+    end,
+  ].join('\n');
+  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n## Results\n';
+  if (doc.includes(begin)) doc = doc.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section);
+  else doc = `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, doc);
+  log(`Recorded in docs/benchmarks.md.`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+/**
+ * `rollcall emulator`: starts a ClassLink emulator and says, in a few plain lines, how to
+ * point Rollcall (or anything else) at it. The CLI parses flags and calls this.
+ */
+import { loadCsvDistrict } from '../csv/index.ts';
+import { startEmulator } from './server.ts';
+import type { DistrictData, EmulatorOptions, RunningEmulator } from './types.ts';
+
+/** Options of `rollcall emulator`. */
+export interface EmulatorCommandOptions {
+  /** Students of the generated district (ignored with fromCsv). */
+  students: number;
+  /** Seed of the generated district. */
+  seed: string;
+  /** Port to listen on (0 picks a free one). */
+  port: number;
+  /** Wire flavour (default classlink). */
+  mode?: 'classlink' | 'strict';
+  /** Serve this OneRoster CSV package (.zip or folder) instead of a generated district. */
+  fromCsv?: string;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+}
+
+/** Starts the emulator and prints where it is and the credentials it accepts. */
+export async function runEmulatorCommand(opts: EmulatorCommandOptions, out: NodeJS.WritableStream): Promise<RunningEmulator> {
+  let district: EmulatorOptions['district'] = { students: opts.students, seed: opts.seed };
+  let source = `a generated district of ${opts.students.toLocaleString('en-US')} students (seed "${opts.seed}")`;
+  if (opts.fromCsv) {
+    const loaded = await loadCsvDistrict(opts.fromCsv);
+    district = loaded.data;
+    source = describeCsv(opts.fromCsv, loaded.data, loaded.malformed.length, loaded.warnings.length);
+  }
+  const emulator = await startEmulator({
+    district,
+    port: opts.port,
+    mode: opts.mode ?? 'classlink',
+    ...(opts.host ? { host: opts.host } : {}),
+  });
+  out.write(describe(emulator, source, opts.mode ?? 'classlink'));
+  return emulator;
+}
+
+function describeCsv(path: string, data: DistrictData, malformed: number, warnings: number): string {
+  const notes = [malformed > 0 ? `${malformed} malformed rows skipped` : '', warnings > 0 ? `${warnings} warnings` : '']
+    .filter((n) => n !== '')
+    .join(', ');
+  return `the OneRoster CSV package ${path} (${data.users.length} users${notes ? `; ${notes}` : ''})`;
+}
+
+/** The lines printed on start. */
+function describe(emulator: RunningEmulator, source: string, mode: string): string {
+  const c = emulator.credentials;
+  const pending = emulator.tenants.find((t) => !t.approved);
+  const lines = [
+    `ClassLink emulator listening on ${emulator.url} (${mode} mode), serving ${source}.`,
+    `  Tenant ID:            ${c.tenantId}`,
+    `  Partner API key:      ${c.partnerKey}   (GET ${emulator.url}/applications)`,
+    `  Roster Server URL:    ${emulator.url}   (OneRoster 1.1 under /ims/oneroster/v1p1)`,
+    `  Client ID / secret:   ${c.clientId} / ${c.clientSecret}   (OAuth 1.0a)`,
+    `  Proxy app ID / token: ${c.appId} / ${c.bearerToken}   (${emulator.url}/${c.appId}/ims/oneroster/v1p1/…)`,
+    ...(pending ? [`  A tenant that has not approved the app: ${pending.tenantId}`] : []),
+    '',
+    'Point Rollcall at it with one of:',
+    `  ROLLCALL_CLASSLINK_PARTNER_URL=${emulator.url} ROLLCALL_CLASSLINK_PARTNER_KEY=${c.partnerKey} rollcall classlink configure --tenant-id ${c.tenantId}`,
+    `  rollcall classlink configure --roster-url ${emulator.url} --client-id ${c.clientId} --client-secret ${c.clientSecret}`,
+    `  rollcall classlink configure --roster-url ${emulator.url}/${c.appId} --bearer ${c.bearerToken}`,
+    '',
+    `Faults and roster changes: POST JSON to ${emulator.url}/_emulator/faults or /_emulator/mutate with "Authorization: Bearer <partner key>".`,
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,105 @@
+/**
+ * The query parameters of OneRoster collection requests (limit, offset, sort, orderBy,
+ * filter, fields), and selecting, ordering and paging rows by them.
+ */
+import type { RosterCollection } from '../domain/roster.ts';
+import { compileFilter, isKnownPath, parseFilter, sortKey, type Filter, type Parsed } from './filter.ts';
+import { filterRows, ListRows, reversed, type Rows } from './rows.ts';
+import type { FieldValue } from './table.ts';
+
+/** Records per page when `limit` is not given (OneRoster's default). */
+export const DEFAULT_LIMIT = 100;
+/** The largest page ClassLink serves; larger limits are clamped to it. */
+export const MAX_LIMIT = 10_000;
+
+/** A parsed collection query. */
+export interface CollectionQuery {
+  /** Page size (already clamped to MAX_LIMIT). */
+  limit: number;
+  /** Index of the first record. */
+  offset: number;
+  /** The filter, if any, and its text (part of cache keys). */
+  filter: { parsed: Filter; text: string } | null;
+  /** Sort field (sourcedId when not given). */
+  sort: string;
+  /** Descending order. */
+  desc: boolean;
+  /** Fields to keep, or null for all. */
+  fields: string[] | null;
+}
+
+/** Parses `fields` (comma-separated top-level fields). */
+export function parseFields(params: URLSearchParams, collection: RosterCollection): Parsed<string[] | null> {
+  const raw = params.get('fields');
+  if (raw === null || raw.trim() === '') return { ok: true, value: null };
+  const fields = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const unknown = fields.find((f) => f.includes('.') || !isKnownPath(collection, f));
+  if (unknown !== undefined) {
+    return { ok: false, codeMinor: 'invalid_selection_field', message: `"${unknown}" is not a field of ${collection}.` };
+  }
+  return { ok: true, value: fields };
+}
+
+/** Parses every collection parameter. */
+export function parseCollectionQuery(params: URLSearchParams, collection: RosterCollection): Parsed<CollectionQuery> {
+  const limit = wholeNumber(params.get('limit'), DEFAULT_LIMIT, 1);
+  if (limit === null) return invalid('limit must be a whole number of at least 1.');
+  const offset = wholeNumber(params.get('offset'), 0, 0);
+  if (offset === null) return invalid('offset must be a whole number of at least 0.');
+  const sort = params.get('sort')?.trim() || 'sourcedId';
+  if (!isKnownPath(collection, sort)) {
+    return { ok: false, codeMinor: 'invalid_sort_field', message: `"${sort}" is not a field of ${collection} to sort by.` };
+  }
+  const orderBy = (params.get('orderBy') ?? 'asc').trim().toLowerCase();
+  // The IMS 1.1 OpenAPI spells ascending "acs"; clients generated from it send that.
+  if (!['asc', 'acs', 'desc'].includes(orderBy)) return invalid('orderBy must be asc or desc.');
+  const fields = parseFields(params, collection);
+  if (!fields.ok) return fields;
+  const text = params.get('filter');
+  let filter: CollectionQuery['filter'] = null;
+  if (text !== null && text.trim() !== '') {
+    const parsed = parseFilter(text, collection);
+    if (!parsed.ok) return parsed;
+    filter = { parsed: parsed.value, text };
+  }
+  return {
+    ok: true,
+    value: { limit: Math.min(limit, MAX_LIMIT), offset, filter, sort, desc: orderBy === 'desc', fields: fields.value },
+  };
+}
+
+function invalid<T>(message: string): Parsed<T> {
+  return { ok: false, codeMinor: 'invaliddata', message };
+}
+
+function wholeNumber(raw: string | null, fallback: number, min: number): number | null {
+  if (raw === null || raw.trim() === '') return fallback;
+  if (!/^\s*\d+\s*$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= min ? n : null;
+}
+
+/** Filters and orders rows (which arrive in sourcedId order). */
+export function selectRows(rows: Rows, query: CollectionQuery, getter: (path: string) => (ref: number) => FieldValue): Rows {
+  let out = rows;
+  if (query.filter) out = filterRows(out, compileFilter(query.filter.parsed, getter));
+  if (query.sort !== 'sourcedId') out = sortRows(out, query.sort, getter(query.sort));
+  return query.desc ? reversed(out) : out;
+}
+
+/** A stable sort by one field: ties keep sourcedId order. */
+function sortRows(rows: Rows, path: string, read: (ref: number) => FieldValue): Rows {
+  const n = rows.length;
+  const keys: (string | number)[] = new Array(n);
+  for (let k = 0; k < n; k++) keys[k] = sortKey(path, read(rows.at(k)));
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  order.sort((a, b) => {
+    const x = keys[a]!;
+    const y = keys[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) out[k] = rows.at(order[k]!);
+  return new ListRows(out);
+}

@@ -1,0 +1,169 @@
+/**
+ * A collection as the server sees it: immutable base rows (computed or given) in sourcedId
+ * order, plus an overlay of mutations (replaced, added and removed records). Row references
+ * are base indices (>= 0) or, for added records, -1 - their rank among the added ones.
+ */
+import { containsAscending, filterRows, mergeSorted, RangeRows, type Rows } from './rows.ts';
+
+/** A field's value for filtering and sorting (arrays for multi-valued and dotted paths). */
+export type FieldValue = string | number | boolean | readonly string[] | undefined;
+
+/** Reads one field of a record by its wire path (`role`, `orgs.sourcedId`, …). */
+export type FieldReader<T> = (record: T, path: string) => FieldValue;
+
+/** The immutable rows of a collection, in ascending sourcedId order. */
+export interface BaseRows<T> {
+  /** Number of rows. */
+  readonly size: number;
+  /** Builds (or returns) row i. */
+  record(i: number): T;
+  /** The sourcedId of row i, cheaply. */
+  idOf(i: number): string;
+  /** The row of a sourcedId, or -1. */
+  indexOf(id: string): number;
+  /** A getter that reads a field without building the record, when the source has one. */
+  fastGetter?(path: string): ((i: number) => FieldValue) | undefined;
+}
+
+/** A collection with its mutations. */
+export class Table<T extends { sourcedId: string }> {
+  private readonly replaced = new Map<number, T>();
+  private readonly removed = new Set<number>();
+  private readonly added = new Map<string, T>();
+  private addedSorted: T[] | null = null;
+  private addedRank = new Map<string, number>();
+  private orderCache: Rows | null = null;
+  /** Bumped by every change, so cached query results can tell they are stale. */
+  version = 0;
+
+  constructor(
+    readonly base: BaseRows<T>,
+    private readonly readField: FieldReader<T>,
+  ) {}
+
+  /** Number of records now. */
+  get size(): number {
+    return this.base.size - this.removed.size + this.added.size;
+  }
+
+  /** Whether any mutation has been made. */
+  get mutated(): boolean {
+    return this.replaced.size + this.removed.size + this.added.size > 0;
+  }
+
+  /** The row reference of a sourcedId, or undefined when there is no such record. */
+  find(id: string): number | undefined {
+    const i = this.base.indexOf(id);
+    if (i >= 0) return this.removed.has(i) ? undefined : i;
+    if (!this.added.has(id)) return undefined;
+    this.sortedAdded();
+    return -1 - this.addedRank.get(id)!;
+  }
+
+  /** The record with this sourcedId, or undefined. */
+  get(id: string): T | undefined {
+    const ref = this.find(id);
+    return ref === undefined ? undefined : this.record(ref);
+  }
+
+  /** The record of a row reference. */
+  record(ref: number): T {
+    if (ref >= 0) return this.replaced.get(ref) ?? this.base.record(ref);
+    return this.sortedAdded()[-1 - ref]!;
+  }
+
+  /** The sourcedId of a row reference. */
+  idOf(ref: number): string {
+    return ref >= 0 ? this.base.idOf(ref) : this.sortedAdded()[-1 - ref]!.sourcedId;
+  }
+
+  /** Stores a record: replaces the one with its sourcedId, or adds it. */
+  put(record: T): void {
+    const i = this.base.indexOf(record.sourcedId);
+    if (i >= 0) {
+      this.removed.delete(i);
+      this.replaced.set(i, record);
+    } else {
+      this.added.set(record.sourcedId, record);
+      this.addedSorted = null;
+    }
+    this.changed();
+  }
+
+  /** Removes the record with this sourcedId; false when there was none. */
+  remove(id: string): boolean {
+    const i = this.base.indexOf(id);
+    if (i >= 0) {
+      if (this.removed.has(i)) return false;
+      this.replaced.delete(i);
+      this.removed.add(i);
+    } else {
+      if (!this.added.delete(id)) return false;
+      this.addedSorted = null;
+    }
+    this.changed();
+    return true;
+  }
+
+  /** Every row, in sourcedId order. */
+  order(): Rows {
+    if (!this.orderCache) {
+      const all = new RangeRows(0, this.base.size);
+      this.orderCache = this.removed.size === 0 && this.added.size === 0 ? all : this.refine(all, undefined, () => true);
+    }
+    return this.orderCache;
+  }
+
+  /** A reader of one field by row reference; uses the base's fast getter for untouched rows. */
+  getter(path: string): (ref: number) => FieldValue {
+    const slow = (ref: number): FieldValue => this.readField(this.record(ref), path);
+    const fast = this.base.fastGetter?.(path);
+    if (!fast) return slow;
+    return (ref) => (ref < 0 || (this.replaced.size > 0 && this.replaced.has(ref)) ? slow(ref) : fast(ref));
+  }
+
+  /**
+   * Applies the overlay to base candidates of a scope (base indices, ascending): drops removed
+   * rows and changed rows that `keep` now refuses, and adds changed or added records that
+   * `extra` accepts. Without an overlay the candidates come back as they are.
+   */
+  refine(candidates: Rows, keep?: (record: T) => boolean, extra?: (record: T) => boolean): Rows {
+    const touchesKept = this.removed.size > 0 || (keep !== undefined && this.replaced.size > 0);
+    const kept = touchesKept
+      ? filterRows(candidates, (i) => {
+          if (this.removed.has(i)) return false;
+          const changed = keep ? this.replaced.get(i) : undefined;
+          return changed === undefined || keep!(changed);
+        })
+      : candidates;
+    if (!extra || (this.replaced.size === 0 && this.added.size === 0)) return kept;
+    const extras: number[] = [];
+    for (const [i, record] of this.replaced) {
+      if (extra(record) && !containsAscending(candidates, i)) extras.push(i);
+    }
+    this.sortedAdded().forEach((record, k) => {
+      if (extra(record)) extras.push(-1 - k);
+    });
+    if (extras.length === 0) return kept;
+    extras.sort((a, b) => compareIds(this.idOf(a), this.idOf(b)));
+    return mergeSorted(kept, extras, (ref) => this.idOf(ref));
+  }
+
+  private sortedAdded(): T[] {
+    if (!this.addedSorted) {
+      this.addedSorted = [...this.added.values()].sort((a, b) => compareIds(a.sourcedId, b.sourcedId));
+      this.addedRank = new Map(this.addedSorted.map((r, k) => [r.sourcedId, k]));
+    }
+    return this.addedSorted;
+  }
+
+  private changed(): void {
+    this.version++;
+    this.orderCache = null;
+  }
+}
+
+/** sourcedId order: plain code-unit comparison, the same everywhere in the emulator. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
