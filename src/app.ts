@@ -1,0 +1,70 @@
+/**
+ * The composition root: configuration → store → the library asked for → what a sync needs.
+ * The CLI (and later the web server and the workers) open one App and pass its parts down;
+ * nothing below this file reads the environment or decides which database to open.
+ */
+import { loadConfig, type Config } from './config/load.ts';
+import type { Env } from './config/schema.ts';
+import { RollcallError } from './domain/errors.ts';
+import { DEFAULT_LIBRARY_CODE, openStore, type Library, type Store } from './store/store.ts';
+import type { SyncDeps } from './sync/run.ts';
+
+/** How to open the app. */
+export interface OpenAppOptions {
+  /** Configuration values that win over the environment (from flags). */
+  overrides?: Partial<Record<keyof Env, string>>;
+  /** The environment to read instead of process.env (and `.env`); tests pass their own. */
+  env?: NodeJS.ProcessEnv;
+  /** The library to work on, by code (default `default`). */
+  libraryCode?: string;
+  /** The clock (default: the system clock). */
+  now?: () => Date;
+}
+
+/** An open app: everything a command needs. Call close() when done. */
+export interface App {
+  /** The configuration, frozen. */
+  config: Config;
+  /** The open store. */
+  store: Store;
+  /** The library the command works on. */
+  library: Library;
+  /** What runSync, approve and reject need. */
+  syncDeps: SyncDeps;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+/** Loads the configuration, opens (creating and migrating) the store and resolves the library. */
+export async function openApp(options: OpenAppOptions = {}): Promise<App> {
+  const config = loadConfig(options.overrides ?? {}, options.env);
+  const store = await openStore({ url: config.database.url, dataDir: config.database.dataDir, secretKey: config.secretKey });
+  try {
+    const code = options.libraryCode ?? DEFAULT_LIBRARY_CODE;
+    const library = await store.libraries.byCode(code);
+    if (!library) throw unknownLibrary(code, (await store.libraries.list()).map((l) => l.code));
+    const now = options.now ?? (() => new Date());
+    return { config, store, library, syncDeps: syncDepsOf(config, store, now), close: () => store.close() };
+  } catch (e) {
+    await store.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** The sync engine's dependencies: the store, the clock, and a roster reader per library. */
+export function syncDepsOf(config: Config, store: Store, now: () => Date): SyncDeps {
+  return {
+    store,
+    now,
+    // A fresh client per sync: the connection settings may have changed since the last one.
+    // Loaded here, not above: commands that never read the roster skip the HTTP client's start-up.
+    openReader: async (libraryId) => {
+      const { loadClassLink, rosterAuthOf, rosterClient } = await import('./integrations/classlink.ts');
+      return rosterClient(config, rosterAuthOf(await loadClassLink(store, libraryId)));
+    },
+  };
+}
+
+function unknownLibrary(code: string, known: string[]): RollcallError {
+  return new RollcallError('not_found', `There is no library with code "${code}"; the libraries here are: ${known.join(', ') || 'none'}.`);
+}

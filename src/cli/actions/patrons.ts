@@ -1,0 +1,50 @@
+/**
+ * `rollcall patrons import FILE.csv` and `rollcall patrons export [--format csv|json] [--site CODE]`.
+ */
+import { RollcallError } from '../../domain/errors.ts';
+import { exportPatrons, type ExportFormat } from '../../services/patron-export.ts';
+import { importPatrons, openImportFile } from '../../services/patron-import.ts';
+import { EXIT_FAILURE, EXIT_OK } from '../exit.ts';
+import type { Handler } from '../program.ts';
+import { withApp } from './with-app.ts';
+
+/** Rejected rows listed on a terminal before "and N more" (the --json report lists all). */
+const REJECTS_LISTED = 50;
+
+/**
+ * `patrons import FILE.csv [--json]`. The good rows are imported even when some are rejected;
+ * then the exit code is 1, so a script notices the rows it has to fix.
+ */
+export const importFile: Handler = async (ctx, args, opts) =>
+  withApp(ctx, async (app) => {
+    const path = args[0]!;
+    const report = await importPatrons(app.store, app.library.id, await openImportFile(path));
+    if (opts.json) {
+      await ctx.out.json(report);
+    } else {
+      const lines = report.rejected.slice(0, REJECTS_LISTED).map((r) => `  line ${r.line}: ${r.message}`);
+      if (report.rejected.length > REJECTS_LISTED) lines.push(`  … and ${report.rejected.length - REJECTS_LISTED} more (use --json for all)`);
+      if (lines.length > 0) await ctx.out.lines('Rejected rows:', ...lines);
+      await ctx.out.lines(`${report.imported} imported, ${report.rejected.length} rejected.`);
+    }
+    if (report.rejected.length === 0) return EXIT_OK;
+    const first = report.rejected[0]!;
+    ctx.out.note(
+      `rollcall: ${report.rejected.length} row(s) of ${path} were rejected (first: line ${first.line}, ${first.message}); the other ${report.imported} were imported.`,
+    );
+    return EXIT_FAILURE;
+  });
+
+/** `patrons export [--format csv|json] [--site CODE]` */
+export const exportAll: Handler = async (ctx, _args, opts) =>
+  withApp(ctx, async (app) => {
+    const format = String(opts.format ?? 'csv');
+    if (format !== 'csv' && format !== 'json') throw new RollcallError('usage', '--format takes csv or json.');
+    await exportPatrons(
+      app.store,
+      app.library.id,
+      { format: format as ExportFormat, ...(opts.site === undefined ? {} : { siteCode: String(opts.site) }) },
+      (chunk) => ctx.out.write(chunk),
+    );
+    return EXIT_OK;
+  });

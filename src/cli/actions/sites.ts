@@ -1,0 +1,27 @@
+/**
+ * `rollcall sites add|list`.
+ */
+import { EXIT_OK } from '../exit.ts';
+import { addSite, listSites } from '../../services/sites.ts';
+import { table } from '../format.ts';
+import type { Handler } from '../program.ts';
+import { withApp } from './with-app.ts';
+
+/** `sites add --code CODE --name NAME [--json]` */
+export const add: Handler = async (ctx, _args, opts) =>
+  withApp(ctx, async (app) => {
+    const site = await addSite(app.store, app.library.id, { code: String(opts.code), name: String(opts.name) });
+    if (opts.json) await ctx.out.json(site);
+    else await ctx.out.lines(`Added site ${site.code} (${site.name}).`);
+    return EXIT_OK;
+  });
+
+/** `sites list [--json]` */
+export const list: Handler = async (ctx, _args, opts) =>
+  withApp(ctx, async (app) => {
+    const sites = await listSites(app.store, app.library.id);
+    if (opts.json) await ctx.out.json(sites);
+    else if (sites.length === 0) await ctx.out.lines('No sites yet: add one with `rollcall sites add --code CODE --name NAME`.');
+    else await ctx.out.lines(...table(['CODE', 'NAME', 'CLASSLINK SCHOOL'], sites.map((s) => [s.code, s.name, s.orgSourcedId || '(not matched)'])));
+    return EXIT_OK;
+  });

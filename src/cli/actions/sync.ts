@@ -1,0 +1,76 @@
+/**
+ * `rollcall sync [--full | --delta] [--dry-run] [--json]`: runs a sync in this process, with a
+ * progress bar on a terminal, and prints its result (SPEC §8's object with --json).
+ */
+import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../sync/run.ts';
+import { startSync, syncJson, type SyncResult } from '../../services/sync-actions.ts';
+import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
+import { countsLine, stateText } from '../format.ts';
+import type { Output } from '../output.ts';
+import type { Handler } from '../program.ts';
+import { progressBar } from '../progress.ts';
+import { onInterrupt } from './signals.ts';
+import { withApp } from './with-app.ts';
+
+/** `sync [--full | --delta] [--dry-run] [--json]` */
+export const sync: Handler = async (ctx, _args, opts) =>
+  withApp(ctx, async (app) => {
+    const json = opts.json === true;
+    const progress = progressBar(ctx.out, !json);
+    const cancel = new AbortController();
+    // Ctrl+C stops the roster read, so the operation ends as failed with nothing written (rather
+    // than staying "running" with no process behind it). Past the read, the sync finishes.
+    const uninstall = onInterrupt(() => {
+      progress.stop();
+      ctx.out.note('Cancelling: the sync stops before it writes anything, unless it is already writing (Ctrl+C again quits at once).');
+      cancel.abort(new Error('cancelled with Ctrl+C while reading the roster; nothing was written'));
+    });
+    let result: SyncResult;
+    try {
+      result = await startSync(app.syncDeps, app.library.id, {
+        kind: opts.delta ? 'delta' : 'full',
+        dryRun: opts.dryRun === true,
+        requestedBy: 'cli',
+        onProgress: (phase, done, total) => progress.update(phase, done, total),
+        signal: cancel.signal,
+      });
+    } finally {
+      uninstall();
+      progress.stop();
+    }
+    return reportSync(ctx.out, result, json);
+  });
+
+/**
+ * Prints a sync's result and returns the exit code: 3 when it stopped for review, 1 when it
+ * failed or another sync was running (a line on stderr says which), 0 otherwise.
+ */
+export async function reportSync(out: Output, r: SyncResult, json: boolean): Promise<number> {
+  if (json) await out.json(syncJson(r));
+  else await out.lines(...summaryLines(r));
+  if (r.alreadyRunning) {
+    out.note(`rollcall: another sync of this library is already ${stateText(r.state)} (operation ${r.operation}); wait for it to finish.`);
+    return EXIT_FAILURE;
+  }
+  if (r.state === 'failed') {
+    out.note(`rollcall: ${r.error || `operation ${r.operation} failed`}`);
+    return EXIT_FAILURE;
+  }
+  return r.state === 'needs_review' ? EXIT_NEEDS_REVIEW : EXIT_OK;
+}
+
+function summaryLines(r: SyncResult): string[] {
+  const name = OPERATION_TYPE_NAMES[r.type] ?? r.type;
+  const lines = [
+    `Operation ${r.operation} (${name}): ${stateText(r.state)}${r.complete || r.state === 'failed' ? '' : ' — the roster read was INCOMPLETE, so removals were held back'}.`,
+    `  ${countsLine(r.counts)}`,
+  ];
+  // The summary repeats the counts; what it adds is why a sync stopped.
+  if (r.state === 'needs_review') {
+    lines.push(`  ${r.summary.replace(/ Approve or reject it.*$/, '')}`);
+    lines.push(`  See the plan: rollcall operations show ${r.operation}; then rollcall operations approve ${r.operation} (or reject).`);
+  }
+  if (r.type === OPERATION_TYPES.dryRun) lines.push(`  Nothing was written. See the plan: rollcall operations show ${r.operation}`);
+  lines.push(`  Log: rollcall operations log ${r.operation}`);
+  return lines;
+}

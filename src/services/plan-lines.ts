@@ -1,0 +1,59 @@
+/**
+ * One line per stored plan change, for `operations show` and the pages (pure): who, what, and
+ * for writes the fields old → new. Stored details are read defensively: a plan stored by an
+ * older version may lack a field, and a summary must never fail over it.
+ */
+import type { PatronFieldKey } from '../domain/fields.ts';
+import { fieldLabel } from '../sync/reasons.ts';
+
+/** Fields shown per change before "and N more". */
+const DIFF_FIELDS_SHOWN = 6;
+/** Longest value shown in a diff; longer ones are cut (a summary, not the record). */
+const VALUE_SHOWN_LENGTH = 40;
+
+interface StoredDetail {
+  kind?: string;
+  sourcedId?: string;
+  reason?: string;
+  values?: { firstName?: string; lastName?: string };
+  diff?: { field: PatronFieldKey; from: string; to: string }[];
+  user?: { name?: string };
+}
+
+/** A stored change (its `detail`) as one line. */
+export function changeLine(detail: unknown): string {
+  const d = (detail ?? {}) as StoredDetail;
+  const who = whoOf(d);
+  const reason = d.reason ?? '';
+  switch (d.kind) {
+    case 'create':
+      return `${who}: ${reason}`;
+    case 'update':
+    case 'reactivate':
+    case 'transfer':
+      return `${who}: ${reason}${diffText(d.diff ?? [])}`;
+    default:
+      return `${who}: ${reason}`;
+  }
+}
+
+function whoOf(d: StoredDetail): string {
+  const name = d.user?.name ?? [d.values?.firstName, d.values?.lastName].filter((s) => s).join(' ');
+  const id = d.sourcedId ?? '';
+  if (name && id) return `${name} [${id}]`;
+  return name || `[${id}]`;
+}
+
+/** " (Last Name: Smith → Smyth; Level: 09 → 10)" — the GUID left out: it is in the brackets. */
+function diffText(diff: readonly { field: PatronFieldKey; from: string; to: string }[]): string {
+  const shown = diff.filter((x) => x.field !== 'guid');
+  if (shown.length === 0) return '';
+  const parts = shown.slice(0, DIFF_FIELDS_SHOWN).map((x) => `${fieldLabel(x.field)}: ${value(x.from)} → ${value(x.to)}`);
+  if (shown.length > DIFF_FIELDS_SHOWN) parts.push(`and ${shown.length - DIFF_FIELDS_SHOWN} more`);
+  return ` (${parts.join('; ')})`;
+}
+
+function value(v: string): string {
+  if (v === '') return '—';
+  return v.length > VALUE_SHOWN_LENGTH ? `${v.slice(0, VALUE_SHOWN_LENGTH - 1)}…` : v;
+}

@@ -1,0 +1,52 @@
+/**
+ * `rollcall demo` runs to exit 0 as a real process (small district), tells each step, and keeps
+ * to its own folder: re-run, it starts afresh; given a folder that is not its own, it refuses.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rollcall, rollcallHere, tempDir } from './cli-support.ts';
+
+describe('cli: rollcall demo', () => {
+  let dir: { path: string; remove: () => void };
+  beforeAll(() => {
+    dir = tempDir('rollcall-cli-demo-');
+  });
+  afterAll(() => dir.remove());
+
+  it('runs a dry run, a full sync, district changes and a delta, and exits 0', async () => {
+    const folder = join(dir.path, 'demo');
+    // ROLLCALL_DATABASE_URL points elsewhere on purpose: the demo must not use it.
+    const elsewhere = join(dir.path, 'not-for-the-demo.db');
+    const run = await rollcall(['demo', '--students', '60', '--dir', folder], { env: { ROLLCALL_DATABASE_URL: `sqlite:${elsewhere}` } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/1\. A ClassLink emulator serves a generated district of 60 students/);
+    expect(run.stdout).toMatch(/6\. Dry run \(operation \d+\): would make \d+ created/);
+    expect(run.stdout).toMatch(/Full sync \(operation \d+\): succeeded|Approved: succeeded/);
+    expect(run.stdout).toMatch(/9\. Delta sync \(operation \d+\): succeeded[^\n]* 1 created, 3 updated, \d+ unchanged, 1 transferred/);
+    expect(run.stdout).toContain('status Transferred');
+    expect(run.stdout).toContain(`ROLLCALL_DATABASE_URL=sqlite:${join(folder, 'rollcall.db')}`);
+    expect(existsSync(join(folder, 'rollcall.db'))).toBe(true);
+    expect(existsSync(elsewhere)).toBe(false);
+
+    const explore = await rollcallHere(['operations', 'list', '--json'], { ROLLCALL_DATABASE_URL: `sqlite:${join(folder, 'rollcall.db')}`, ROLLCALL_DATA_DIR: folder });
+    expect(explore.code, explore.stderr).toBe(0);
+    expect((JSON.parse(explore.stdout) as unknown[]).length).toBeGreaterThanOrEqual(3);
+
+    // Run again in the same folder: it starts afresh (operation ids restart).
+    const again = await rollcallHere(['demo', '--students', '40', '--dir', folder]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/6\. Dry run \(operation 1\)/);
+  });
+
+  it('refuses a folder that is not empty and not its own', async () => {
+    const mine = join(dir.path, 'precious');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'thesis.txt'), 'do not delete');
+    const run = await rollcallHere(['demo', '--dir', mine]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/is not empty and was not made by `rollcall demo`/);
+    expect(existsSync(join(mine, 'thesis.txt'))).toBe(true);
+    expect((await rollcallHere(['demo', '--students', '5', '--dir', mine])).code).toBe(2);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * `rollcall patrons import` and `rollcall patrons export` through the CLI's entry (in this
+ * process: see cli-support.ts), on SQLite and on PostgreSQL: headers by number or name, BOM and
+ * CRLF, bad rows reported by line while the good ones are imported, and the export's exact
+ * CSV and JSON shapes (SPEC §8).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { dbEnv, rollcallHere, tempDir, type CliRun } from './cli-support.ts';
+import { describeEachDatabase } from './support/db.ts';
+
+const JSON_KEYS = [
+  'guid', 'barcode', 'communityId', 'firstName', 'middleName', 'lastName', 'birthdate', 'sex', 'phone', 'email',
+  'additionalContact', 'otherEmails', 'location', 'level', 'site', 'status', 'policy',
+];
+const CSV_HEADER = '1200,1000,1001,1007,1008,1006,1045,1032,1017,1019,1049,1054,1004,1010,1050,1026,1028';
+
+let files: { path: string; remove: () => void };
+beforeAll(() => {
+  files = tempDir('rollcall-cli-patrons-');
+});
+afterAll(() => files.remove());
+
+/** Writes a file for import and returns its path. */
+function file(name: string, text: string): string {
+  const path = join(files.path, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describeEachDatabase('cli: patrons import and export', (db) => {
+  const cli = (args: string[]): Promise<CliRun> => rollcallHere(args, dbEnv(db));
+
+  async function libraryWithSites(): Promise<string[]> {
+    const lib = await db.newLibrary();
+    const at = ['--library', lib.code];
+    for (const code of ['MHS', 'ELM']) expect((await cli(['sites', 'add', '--code', code, '--name', code, ...at])).code).toBe(0);
+    return at;
+  }
+
+  it('imports a file headed by field numbers (BOM, CRLF, quoted commas) and exports it in the contract shapes', async () => {
+    const at = await libraryWithSites();
+    const csv = [
+      '1200,1000,1001,1007,1008,1006,1045,1032,1017,1019,1049,1054,1004,1010,1050,1026,1028,1070',
+      'g-1,B100,S1,Ann,Marie,Lee,2010-04-05,female,555-0100,ann@example.org,"Lee, Pat (555-0101)","p@example.org, q@example.org",Room 4,09,MHS,1,Student,Annie',
+      ',B200,,Bo,,"Ray ""Jr""",,,,,,,,KG,ELM,4,Teacher,',
+      '',
+    ].join('\r\n');
+    const run = await cli(['patrons', 'import', file('numbers.csv', `\uFEFF${csv}`), ...at]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('2 imported, 0 rejected.');
+    expect(run.stderr).toBe('');
+
+    const json = await cli(['patrons', 'export', '--format', 'json', ...at]);
+    expect(json.code).toBe(0);
+    const patrons = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(patrons).toHaveLength(2);
+    for (const p of patrons) expect(Object.keys(p)).toEqual(JSON_KEYS);
+    expect(patrons[0]).toEqual({
+      guid: 'g-1', barcode: 'B100', communityId: 'S1', firstName: 'Ann', middleName: 'Marie', lastName: 'Lee',
+      birthdate: '2010-04-05', sex: 'Female', phone: '555-0100', email: 'ann@example.org',
+      additionalContact: 'Lee, Pat (555-0101)', otherEmails: 'p@example.org, q@example.org', location: 'Room 4',
+      level: '09', site: 'MHS', status: 1, policy: 'Student',
+    });
+    expect(patrons[1]).toMatchObject({ guid: '', lastName: 'Ray "Jr"', site: 'ELM', status: 4, policy: 'Teacher', birthdate: '', sex: '' });
+
+    const csvOut = await cli(['patrons', 'export', ...at]);
+    expect(csvOut.code).toBe(0);
+    const lines = csvOut.stdout.split('\n');
+    expect(lines[0]).toBe(CSV_HEADER);
+    expect(lines[1]).toBe('g-1,B100,S1,Ann,Marie,Lee,2010-04-05,Female,555-0100,ann@example.org,"Lee, Pat (555-0101)","p@example.org, q@example.org",Room 4,09,MHS,1,Student');
+    const rows = parse(csvOut.stdout) as string[][];
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toEqual(['', 'B200', '', 'Bo', '', 'Ray "Jr"', '', '', '', '', '', '', '', 'KG', 'ELM', '4', 'Teacher']);
+
+    const site = JSON.parse((await cli(['patrons', 'export', '--format', 'json', '--site', 'ELM', ...at])).stdout) as { firstName: string }[];
+    expect(site.map((p) => p.firstName)).toEqual(['Bo']);
+    const unknown = await cli(['patrons', 'export', '--site', 'NOPE', ...at]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(/^rollcall: There is no site with code "NOPE"/);
+    expect((await cli(['patrons', 'export', '--format', 'xml', ...at])).code).toBe(2);
+  });
+
+  it('keeps file GUIDs unowned: they belong to no integration until a sync matches them', async () => {
+    const lib = await db.newLibrary();
+    const run = await cli(['patrons', 'import', file('guid.csv', 'GUID,First Name,Last Name\nu-77,Cy,Dee\n'), '--library', lib.code]);
+    expect(run.code, run.stderr).toBe(0);
+    const [patron] = await db.store().patrons.loadAll(lib.id);
+    expect(patron).toMatchObject({ guid: 'u-77', guidSource: null, matchedBy: null, status: 1 });
+  });
+
+  it('reports bad rows by line, imports the good ones, and exits 1', async () => {
+    const at = await libraryWithSites();
+    const csv = [
+      'GUID,First Name,Last Name,Site,Status,Email,Birthdate',
+      'a-1,Good,One,MHS,,good@example.org,2011-01-02',
+      'a-2,Bad,Site,ZZZ,1,,',
+      'a-1,Dup,Guid,MHS,1,,',
+      'a-4,Bad,Date,MHS,1,,2011-02-30',
+      'a-5,Bad,Status,MHS,Active,,',
+      'a-6,Good,Two,,2,,',
+      '',
+    ].join('\n');
+    const run = await cli(['patrons', 'import', file('mixed.csv', csv), '--json', ...at]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { imported: number; rejected: { line: number; message: string }[] };
+    expect(report.imported).toBe(2);
+    expect(report.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6]);
+    expect(report.rejected[0]!.message).toContain('no site with code "ZZZ"');
+    expect(report.rejected[1]!.message).toContain('GUID "a-1"');
+    expect(report.rejected[2]!.message).toContain('Birthdate');
+    expect(report.rejected[3]!.message).toContain('Status must be a number');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^rollcall: 4 row\(s\) of .* were rejected \(first: line 3,/);
+
+    const text = await cli(['patrons', 'import', file('one-bad.csv', 'GUID,Last Name,Site\nb-1,Ok,MHS\nb-2,Bad,XX\n'), ...at]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('line 3: there is no site with code "XX"');
+    expect(text.stdout).toContain('1 imported, 1 rejected.');
+    const all = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as { guid: string; status: number }[];
+    expect(all.map((p) => p.guid).sort()).toEqual(['a-1', 'a-6', 'b-1']);
+    expect(all.find((p) => p.guid === 'a-6')!.status).toBe(2);
+  });
+
+  it('refuses a file it cannot read as patrons, importing nothing', async () => {
+    const at = await libraryWithSites();
+    const unknownColumn = await cli(['patrons', 'import', file('unknown.csv', 'GUID,Shoe Size\nx,9\n'), ...at]);
+    expect(unknownColumn.code).toBe(1);
+    expect(unknownColumn.stderr).toMatch(/^rollcall: The header has column\(s\) that are not patron fields: "Shoe Size"/);
+    expect((await cli(['patrons', 'import', file('empty.csv', ''), ...at])).stderr).toMatch(/The file is empty/);
+    expect((await cli(['patrons', 'import', join(files.path, 'missing.csv'), ...at])).stderr).toMatch(/Cannot read the file/);
+    expect((await cli(['patrons', 'import', ...at])).code).toBe(2);
+    expect((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout.trim()).toBe('[]');
+  });
+});
