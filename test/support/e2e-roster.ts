@@ -1,0 +1,178 @@
+/**
+ * The end-to-end test's oracle: the emulator's roster read over its own HTTP interface (the
+ * ClassLink proxy path, with the Bearer token), and the patron values SPEC §1.2 and §3.3 say a
+ * sync writes for a roster user — computed here from the wire, independently of Rollcall's
+ * parser and value mapping, so the test checks the product against the contract, not itself.
+ */
+import type { RunningEmulator } from '../../src/emulator/types.ts';
+
+/** The keys of `patrons export --format json`, in SPEC §8's order (that of SPEC §1.2's table, then Policy). */
+export const EXPORT_KEYS = [
+  'guid',
+  'barcode',
+  'communityId',
+  'firstName',
+  'middleName',
+  'lastName',
+  'birthdate',
+  'sex',
+  'phone',
+  'email',
+  'additionalContact',
+  'otherEmails',
+  'location',
+  'level',
+  'site',
+  'status',
+  'policy',
+] as const;
+
+/** The CSV export's header: the field numbers of SPEC §1.2's table, in its order, then Policy 1028. */
+export const EXPORT_CSV_HEADER = ['1200', '1000', '1001', '1007', '1008', '1006', '1045', '1032', '1017', '1019', '1049', '1054', '1004', '1010', '1050', '1026', '1028'];
+
+/** One patron as `patrons export --format json` prints it. */
+export type ExportedPatron = { [K in (typeof EXPORT_KEYS)[number]]: K extends 'status' ? number : string };
+
+/** A OneRoster 1.1 user as the wire carries it (the parts a sync reads). */
+export interface WireUser {
+  sourcedId: string;
+  status: string;
+  role: string;
+  username?: string;
+  givenName: string;
+  familyName: string;
+  middleName?: string;
+  identifier?: string;
+  email?: string;
+  phone?: string;
+  grades?: string[];
+  userIds?: { type: string; identifier: string }[];
+  agents?: { sourcedId: string }[];
+  orgs: { sourcedId: string }[];
+}
+
+/** A demographics record as the wire carries it. */
+interface WireDemographics {
+  sourcedId: string;
+  birthDate?: string;
+  sex?: string;
+}
+
+/** The roster the emulator serves at one moment. */
+export interface Roster {
+  /** Every user (any role), by sourcedId. */
+  users: Map<string, WireUser>;
+  /** Demographics, by the user's sourcedId. */
+  demographics: Map<string, WireDemographics>;
+}
+
+/** Records asked for per page: a small district fits in one or two. */
+const PAGE_SIZE = 500;
+
+/** Reads every user and demographics record the emulator serves now, page by page. */
+export async function readRoster(emulator: RunningEmulator): Promise<Roster> {
+  const users = await readAll<WireUser>(emulator, 'users');
+  const demographics = await readAll<WireDemographics>(emulator, 'demographics');
+  return { users: new Map(users.map((u) => [u.sourcedId, u])), demographics: new Map(demographics.map((d) => [d.sourcedId, d])) };
+}
+
+async function readAll<T>(emulator: RunningEmulator, collection: 'users' | 'demographics'): Promise<T[]> {
+  const { appId, bearerToken } = emulator.credentials;
+  const out: T[] = [];
+  for (let offset = 0; ; offset += PAGE_SIZE) {
+    const res = await fetch(`${emulator.url}/${appId}/ims/oneroster/v1p1/${collection}?limit=${PAGE_SIZE}&offset=${offset}&sort=sourcedId`, {
+      headers: { authorization: `Bearer ${bearerToken}` },
+    });
+    if (res.status !== 200) throw new Error(`the emulator answered ${res.status} to ${collection} at offset ${offset}`);
+    const page = ((await res.json()) as Record<string, T[]>)[collection]!;
+    out.push(...page);
+    const total = Number(res.headers.get('x-total-count'));
+    if (page.length === 0 || out.length >= total) return out;
+  }
+}
+
+const SEX_LABELS: Record<string, string> = { male: 'Male', female: 'Female', other: 'Other', unspecified: 'Unspecified' };
+const trim = (s: string | undefined): string => (s ?? '').trim();
+
+/** `Given Family` (SPEC §3.3), with no stray space when one is blank. */
+function personName(given: string | undefined, family: string | undefined): string {
+  return [trim(given), trim(family)].filter((s) => s !== '').join(' ');
+}
+
+/**
+ * The values SPEC §1.2 fills from the roster by default for a user (not Barcode, Community ID
+ * or Location, which depend on the mapping; not Site, Status or Policy, which are set by rule):
+ * names, demographics, phone, email, the first agent as Additional Contact, the agents' emails
+ * (de-duplicated, in order) as Other Emails, the first grade as Level.
+ */
+export function rosterFields(roster: Roster, sourcedId: string): Pick<ExportedPatron, 'guid' | 'firstName' | 'middleName' | 'lastName' | 'birthdate' | 'sex' | 'phone' | 'email' | 'additionalContact' | 'otherEmails' | 'level'> {
+  const user = roster.users.get(sourcedId);
+  if (!user) throw new Error(`the roster has no user ${sourcedId}`);
+  const demographics = roster.demographics.get(sourcedId);
+  const agents = (user.agents ?? []).flatMap((a) => roster.users.get(a.sourcedId) ?? []);
+  const first = agents[0];
+  const firstPhone = trim(first?.phone);
+  const seen = new Set<string>();
+  const emails: string[] = [];
+  for (const agent of agents) {
+    const email = trim(agent.email);
+    if (email === '' || seen.has(email.toLowerCase())) continue;
+    seen.add(email.toLowerCase());
+    emails.push(email);
+  }
+  return {
+    guid: user.sourcedId,
+    firstName: trim(user.givenName),
+    middleName: trim(user.middleName),
+    lastName: trim(user.familyName),
+    birthdate: trim(demographics?.birthDate),
+    sex: SEX_LABELS[trim(demographics?.sex).toLowerCase()] ?? '',
+    phone: trim(user.phone),
+    email: trim(user.email),
+    additionalContact: first ? `${personName(first.givenName, first.familyName)}${firstPhone === '' ? '' : ` (${firstPhone})`}` : '',
+    otherEmails: emails.join(', '),
+    level: trim(user.grades?.[0]),
+  };
+}
+
+/** The sourcedId of a user's first org ('' when none): the org that decides its site (SPEC §1.2 1050). */
+export function firstOrg(user: WireUser): string {
+  return user.orgs[0]?.sourcedId ?? '';
+}
+
+/** Roles the test syncs (`--roles student,teacher`), with the Policy a created patron gets. */
+const POLICY_OF_ROLE: Record<string, string> = { student: 'Student', teacher: 'Teacher' };
+
+/** Users a sync of students and teachers covers: a selected role, and a first org that is a matched school (SPEC §3.1). */
+export function inScope(roster: Roster, siteByOrg: ReadonlyMap<string, string>): WireUser[] {
+  return [...roster.users.values()].filter((u) => u.role in POLICY_OF_ROLE && siteByOrg.has(firstOrg(u)));
+}
+
+/** Users of a selected role listed at a matched school but not as their first org: skipped, not synced. */
+export function listedButNotFirst(roster: Roster, siteByOrg: ReadonlyMap<string, string>): WireUser[] {
+  return [...roster.users.values()].filter(
+    (u) => u.role in POLICY_OF_ROLE && !siteByOrg.has(firstOrg(u)) && u.orgs.some((o) => siteByOrg.has(o.sourcedId)),
+  );
+}
+
+/**
+ * A roster user's patron as a sync writes it, with Community ID mapped to `identifier`: the
+ * roster's fields, Site from the first org, Status Active, Policy from the role; Barcode and
+ * Location (not mapped) as the library kept them ('' for a patron the sync created).
+ */
+export function expectedPatron(
+  roster: Roster,
+  sourcedId: string,
+  siteByOrg: ReadonlyMap<string, string>,
+  kept: Pick<ExportedPatron, 'barcode' | 'location'> = { barcode: '', location: '' },
+): ExportedPatron {
+  const user = roster.users.get(sourcedId)!;
+  return {
+    ...rosterFields(roster, sourcedId),
+    ...kept,
+    communityId: trim(user.identifier),
+    site: siteByOrg.get(firstOrg(user)) ?? '',
+    status: 1,
+    policy: POLICY_OF_ROLE[user.role] ?? '',
+  };
+}
