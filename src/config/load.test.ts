@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('keeps the secret key beside the SQLite file unless a data dir is given', () => {
+    expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'sqlite:/srv/lib/rollcall.db' }).database.dataDir).toBe('/srv/lib');
+    expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'sqlite:/srv/lib/rollcall.db', ROLLCALL_DATA_DIR: '/keys' }).database.dataDir).toBe('/keys');
+    expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'postgres://h/db' }).database.dataDir).toMatch(/\/data$/);
+    expect(loadConfig({}, {}).database.dataDir).toMatch(/\/data$/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({}, { ROLLCALL_PORT: '' }).web.port).toBe(3000);
   });

@@ -4,7 +4,7 @@
  * together in one RollcallError('config_invalid') (the CLI exits 2 on it).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ENV_SCHEMA, type Env } from './schema.ts';
 import { RollcallError } from '../domain/errors.ts';
 
@@ -14,7 +14,11 @@ export interface Config {
   database: {
     /** `sqlite:<path>` or `postgres://…`. */
     url: string;
-    /** Folder for the SQLite file and generated secret key (absolute). */
+    /**
+     * Folder for the generated secret key (absolute). Unless set, the SQLite file's own folder,
+     * so a script that names only the database finds the key that encrypted its credentials
+     * from any working directory; with PostgreSQL, ./data (set ROLLCALL_SECRET_KEY there).
+     */
     dataDir: string;
   };
   /** The key for secrets at rest, as given (undefined: generate/read <dataDir>/secret.key). */
@@ -85,7 +89,7 @@ export function loadConfig(
 /** Builds the nested config from validated variables. */
 function fromEnv(e: Env): Config {
   const config: Config = {
-    database: { url: e.ROLLCALL_DATABASE_URL, dataDir: resolve(e.ROLLCALL_DATA_DIR) },
+    database: { url: e.ROLLCALL_DATABASE_URL, dataDir: resolve(e.ROLLCALL_DATA_DIR ?? defaultDataDir(e.ROLLCALL_DATABASE_URL)) },
     secretKey: e.ROLLCALL_SECRET_KEY,
     classlink: {
       partnerUrl: stripSlash(e.ROLLCALL_CLASSLINK_PARTNER_URL),
@@ -110,6 +114,13 @@ function fromEnv(e: Env): Config {
 /** A config for tests: defaults, an isolated data dir, and the given overrides. */
 export function testConfig(overrides: Partial<Record<keyof Env, string>> = {}): Config {
   return loadConfig(overrides, {});
+}
+
+/** The SQLite file's folder (or ./data for PostgreSQL and in-memory SQLite). */
+function defaultDataDir(databaseUrl: string): string {
+  if (!databaseUrl.startsWith('sqlite:')) return './data';
+  const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '').replace(/^\/\//, '');
+  return path === '' || path === ':memory:' ? './data' : dirname(path);
 }
 
 function stripSlash(u: string): string {

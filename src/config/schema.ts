@@ -18,8 +18,8 @@ export const ENV_SCHEMA = z.object({
     .describe('Database: sqlite:<path> (embedded, one file) or postgres://user@host/db'),
   ROLLCALL_DATA_DIR: z
     .string()
-    .default('./data')
-    .describe('Folder for the SQLite file and the generated secret key'),
+    .optional()
+    .describe('Folder for the generated secret key (secret.key); default: the SQLite file\'s folder, or ./data with PostgreSQL'),
   ROLLCALL_SECRET_KEY: z
     .string()
     .optional()

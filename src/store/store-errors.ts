@@ -62,7 +62,8 @@ function sqliteSentence(e: unknown, file: string): string | undefined {
   if (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'EACCES' || code === 'EPERM') {
     return `Cannot open the database ${file}; check that its folder exists and is writable for the user running Rollcall.`;
   }
-  if (code === 'ENOTDIR') return `Cannot create the database ${file}: part of its path is a file, not a folder.`;
+  // mkdir(recursive) says EEXIST when a part of the path is an existing file.
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `Cannot create the database ${file}: part of its path is a file, not a folder.`;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return `The database ${file} stayed locked by another process; try again when that process has finished.`;
   }
