@@ -196,18 +196,14 @@ describe('general warnings and counts', () => {
     expect(p.warnings).toMatchObject([{ sourcedId: 's1' }]);
   });
 
-  it('inScopePatronCount: managed by this integration, synced Policy at a matched site, not Transferred', () => {
-    const owned = (over: Parameters<typeof buildPatron>[0]) => buildPatron({ guid: `g${over.id}`, guidSource: 'classlink', ...over });
+  it('inScopePatronCount: synced Policy at a matched site, not Transferred', () => {
     const patrons = [
-      owned({ id: 1 }),
-      owned({ id: 2, policy: ' student ', site: 'ehs' }),
-      owned({ id: 3, status: 4 }),
-      owned({ id: 4, policy: 'Staff' }),
-      owned({ id: 5, site: 'OTHER' }),
-      owned({ id: 6, status: 2 }),
-      buildPatron({ id: 7 }), // no GUID yet (imported): not managed, so a first sync is never held
-      buildPatron({ id: 8, guid: 'g8', guidSource: null }), // GUID from a file: belongs to no integration
-      buildPatron({ id: 9, guid: 'g9', guidSource: 'csv' }), // another integration's
+      buildPatron({ id: 1 }),
+      buildPatron({ id: 2, policy: ' student ', site: 'ehs' }),
+      buildPatron({ id: 3, status: 4 }),
+      buildPatron({ id: 4, policy: 'Staff' }),
+      buildPatron({ id: 5, site: 'OTHER' }),
+      buildPatron({ id: 6, status: 2 }),
     ];
     expect(run([], patrons).inScopePatronCount).toBe(3);
   });

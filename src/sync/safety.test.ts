@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { checkThresholds } from './safety.ts';
-import type { PlanCounts } from './types.ts';
+import type { PatronFieldKey } from '../domain/fields.ts';
+import type { Change, FieldDiff, PlanCounts } from './types.ts';
 import { DEFAULT_THRESHOLDS } from './types.ts';
 
 const zero: PlanCounts = { created: 0, updated: 0, unchanged: 0, transferred: 0, reactivated: 0, skipped: 0, conflicts: 0, warnings: 0 };
-const check = (counts: Partial<PlanCounts>, inScope: number, thresholds = DEFAULT_THRESHOLDS) =>
-  checkThresholds({ counts: { ...zero, ...counts }, inScopePatronCount: inScope }, { thresholds });
+/** `n` update changes whose diffs touch these fields (only kind and diff matter to the check). */
+const updates = (n: number, fields: PatronFieldKey[] = ['lastName']): Change[] =>
+  Array.from({ length: n }, (_, i) => ({ kind: 'update', sourcedId: `u${i}`, diff: fields.map((field): FieldDiff => ({ field, from: 'a', to: 'b' })) }) as unknown as Change);
+const check = (counts: Partial<PlanCounts>, inScope: number, thresholds = DEFAULT_THRESHOLDS, changes = updates(counts.updated ?? 0)) =>
+  checkThresholds({ changes, counts: { ...zero, ...counts }, inScopePatronCount: inScope }, { thresholds });
 
 describe('safety thresholds (SPEC §3.5)', () => {
   it('defaults are 10% transferred and 50% updated', () => {
@@ -43,7 +47,14 @@ describe('safety thresholds (SPEC §3.5)', () => {
     expect(check({ transferred: 1 }, 100, { maxTransferPct: 0, maxUpdatePct: 0 }).ok).toBe(false);
   });
 
-  it('with no in-scope patrons (a first sync) the thresholds do not apply', () => {
+  it('an update that only links a patron (sets its GUID) does not count; one that changes a field does', () => {
+    // The first sync after an import links every patron: expected, not an accident.
+    expect(check({ updated: 900 }, 1000, DEFAULT_THRESHOLDS, updates(900, ['guid']))).toEqual({ ok: true });
+    // Linking AND blanking a barcode (a wrong mapping) counts, first sync or not.
+    expect(check({ updated: 900 }, 1000, DEFAULT_THRESHOLDS, updates(900, ['guid', 'barcode'])).ok).toBe(false);
+  });
+
+  it('with no in-scope patrons the thresholds do not apply', () => {
     expect(check({ transferred: 5, updated: 5 }, 0)).toEqual({ ok: true });
   });
 });

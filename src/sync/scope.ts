@@ -39,20 +39,13 @@ export function isPatronInScope(p: Patron, scope: Scope): boolean {
 }
 
 /**
- * The existing patrons the safety thresholds are measured against (SPEC §3.5): those the
- * integration already manages — holding a GUID that belongs to it — with a Policy of a selected
- * role, a matched Site, and not already Transferred (those have left; counting them would dilute
- * the percentage a mass transfer is measured by). This is the set §3.4 transfers by absence.
- *
- * Why only managed patrons: the first sync after a library imports its patrons links nearly all
- * of them (each gets its GUID: an update). That is the expected first run, not an accident to
- * stop; with no managed patrons yet the count is 0 and the thresholds do not apply.
+ * The existing patrons the safety thresholds are measured against (SPEC §3.5 "in-scope
+ * patrons"): a Policy of a selected role, a matched Site, and not already Transferred (those
+ * have left; counting them would dilute the percentage a mass transfer is measured by).
  */
 export function inScopePatronCount(patrons: readonly Patron[], settings: SyncSettings): number {
   const scope = scopeOf(settings);
   let n = 0;
-  for (const p of patrons) {
-    if (p.status !== STATUS_TRANSFERRED && p.guid !== '' && p.guidSource === settings.integration && isPatronInScope(p, scope)) n++;
-  }
+  for (const p of patrons) if (p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope)) n++;
   return n;
 }
