@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { STATUS_ACTIVE } from '../src/domain/fields.ts';
 import { approveOperation, rejectOperation } from '../src/sync/review.ts';
-import { OPERATION_TYPES } from '../src/sync/run.ts';
+import { OPERATION_TYPES, STALE_AFTER_MS } from '../src/sync/run.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 
@@ -148,6 +148,23 @@ describeEachDatabase('sync: review and one at a time', (db) => {
       expect(outcome.alreadyRunning).toBe(true);
       expect(outcome.operation.id).toBe(queued.operation.id);
       expect(await f.patrons()).toEqual([]);
+    });
+
+    it('a sync whose process died (no sign of life for STALE_AFTER_MS) is marked failed, and the new one runs', async () => {
+      const f = await setUp();
+      const dead = (await f.store.operations.create(f.libraryId, { type: OPERATION_TYPES.full, source: 'classlink', requestedBy: 'cli' })).operation;
+      await f.store.operations.start(f.libraryId, dead.id);
+      // Still alive a moment later: it is returned, not replaced.
+      expect((await f.sync('full')).alreadyRunning).toBe(true);
+      f.advance(STALE_AFTER_MS + 60_000);
+      const outcome = await f.sync('full');
+      expect(outcome.alreadyRunning).toBe(false);
+      expect(outcome.operation.id).not.toBe(dead.id);
+      expect(outcome.operation.state).toBe('succeeded');
+      const ended = await f.operation(dead.id);
+      expect(ended.state).toBe('failed');
+      expect(ended.error).toMatch(/^The process running this sync stopped \(no sign of life since .+\); nothing was applied\.$/);
+      expect(await f.patrons()).toHaveLength(f.expectedInScope().length);
     });
 
     it('an approval waits its turn: refused while another sync of the library is active', async () => {

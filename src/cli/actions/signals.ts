@@ -19,8 +19,9 @@ export function untilStopped(): Promise<void> {
 export const EXIT_INTERRUPTED = 130;
 
 /**
- * While it is installed, the first Ctrl+C calls `first` (a graceful stop) and a second one ends
- * the process at once. Returns the function that uninstalls it.
+ * While it is installed, the first Ctrl+C or SIGTERM (cron, systemd, `kill`) calls `first` (a
+ * graceful stop: the operation ends failed with nothing written) and a second one ends the
+ * process at once. Returns the function that uninstalls it.
  */
 export function onInterrupt(first: () => void): () => void {
   let count = 0;
@@ -30,7 +31,9 @@ export function onInterrupt(first: () => void): () => void {
     else process.exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return () => {
     process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
   };
 }
