@@ -92,7 +92,7 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     expect(patron).toMatchObject({ guid: 'u-77', guidSource: null, matchedBy: null, status: 1 });
   });
 
-  it('reports bad rows by line, imports the good ones, and exits 1', async () => {
+  it('reports bad rows by line, imports nothing (all or nothing), and exits 1; the fixed file then imports', async () => {
     const at = await libraryWithSites();
     const csv = [
       'GUID,First Name,Last Name,Site,Status,Email,Birthdate',
@@ -107,22 +107,27 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     const run = await cli(['patrons', 'import', file('mixed.csv', csv), '--json', ...at]);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { imported: number; rejected: { line: number; message: string }[] };
-    expect(report.imported).toBe(2);
+    expect(report.imported).toBe(0);
     expect(report.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6]);
     expect(report.rejected[0]!.message).toContain('no site with code "ZZZ"');
     expect(report.rejected[1]!.message).toContain('GUID "a-1"');
     expect(report.rejected[2]!.message).toContain('Birthdate');
     expect(report.rejected[3]!.message).toContain('Status must be a number');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^rollcall: 4 row\(s\) of .* were rejected \(first: line 3,/);
+    expect(run.stderr).toMatch(/^rollcall: 4 row\(s\) of .* were rejected \(first: line 3, .*\); nothing was imported/);
 
     const text = await cli(['patrons', 'import', file('one-bad.csv', 'GUID,Last Name,Site\nb-1,Ok,MHS\nb-2,Bad,XX\n'), ...at]);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('line 3: there is no site with code "XX"');
-    expect(text.stdout).toContain('1 imported, 1 rejected.');
-    const all = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as { guid: string; status: number }[];
-    expect(all.map((p) => p.guid).sort()).toEqual(['a-1', 'a-6', 'b-1']);
-    expect(all.find((p) => p.guid === 'a-6')!.status).toBe(2);
+    expect(text.stdout).toContain('0 imported, 1 rejected.');
+    const none = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as unknown[];
+    expect(none).toEqual([]);
+
+    // Fixed, the same file imports whole — and nothing is doubled.
+    const fixed = await cli(['patrons', 'import', file('fixed.csv', 'GUID,Last Name,Site\nb-1,Ok,MHS\nb-2,Good,MHS\n'), ...at]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const all = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as { guid: string }[];
+    expect(all.map((p) => p.guid).sort()).toEqual(['b-1', 'b-2']);
   });
 
   it('refuses a file it cannot read as patrons, importing nothing', async () => {

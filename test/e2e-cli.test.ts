@@ -185,12 +185,17 @@ describeEachDatabase('e2e: the command line alone, against the ClassLink emulato
     const file = join(scratch.path, 'patrons.csv');
     writeFileSync(file, rows.map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n');
 
-    // Any rejected row makes the import exit 1 (docs/cli.md), the good rows imported all the same.
+    // Any rejected row: the import exits 1 and imports nothing (all or nothing, docs/cli.md)…
     const report = await json<{ imported: number; rejected: { line: number; message: string }[] }>(['patrons', 'import', file, '--json'], 1);
-    expect(report.imported).toBe(7);
+    expect(report.imported).toBe(0);
     expect(report.rejected).toHaveLength(1);
     expect(report.rejected[0]!.line).toBe(9);
     expect(report.rejected[0]!.message).toMatch(/NOPE/);
+    expect(await exportJson()).toEqual([]);
+    // …and the fixed file (the bad line dropped) imports whole.
+    writeFileSync(file, rows.slice(0, -1).map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n');
+    const fixed = await json<{ imported: number; rejected: unknown[] }>(['patrons', 'import', file, '--json'], 0);
+    expect(fixed).toEqual({ imported: 7, rejected: [] });
 
     imported = await exportJson();
     expect(imported).toHaveLength(7);

@@ -1,8 +1,12 @@
 /**
  * `rollcall patrons import FILE.csv`: the library's existing patrons, loaded before the first
  * sync so matching can find them (SPEC §3.2). The header row names the fields (numbers or
- * names); every row is checked (import-row.ts), bad rows are reported with their line, and the
- * good ones are inserted in one transaction — all of them or, if the store fails, none.
+ * names); every row is checked (import-row.ts) and bad rows are reported with their line.
+ *
+ * All or nothing: the rows are inserted in one transaction, and when any row is rejected none
+ * is kept. Why: rows without a GUID cannot be told apart from earlier imports, so a partly
+ * imported file, fixed and imported again, would duplicate every good row. The librarian fixes
+ * the listed lines and imports the same file again.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -26,7 +30,7 @@ export interface RejectedRow {
 
 /** What an import did. */
 export interface ImportReport {
-  /** Patrons inserted. */
+  /** Patrons inserted (0 when any row was rejected: all or nothing). */
   imported: number;
   /** Rows rejected, in file order. */
   rejected: RejectedRow[];
@@ -69,8 +73,15 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
       await tx.patrons.insertMany(libraryId, accepted);
       report.imported += accepted.length;
     }
+    if (report.rejected.length > 0) throw NOTHING_KEPT;
+  }).catch((e: unknown) => {
+    if (e !== NOTHING_KEPT) throw e;
+    report.imported = 0;
   });
   if (!columns) throw new RollcallError('invalid_input', 'The file is empty: it needs a header row of patron fields, then one row per patron.');
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }
+
+/** Thrown inside the import's transaction to roll back every row when one was rejected. */
+const NOTHING_KEPT = Symbol('nothing kept: a row was rejected');

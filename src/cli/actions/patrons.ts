@@ -12,8 +12,8 @@ import { withApp } from './with-app.ts';
 const REJECTS_LISTED = 50;
 
 /**
- * `patrons import FILE.csv [--json]`. The good rows are imported even when some are rejected;
- * then the exit code is 1, so a script notices the rows it has to fix.
+ * `patrons import FILE.csv [--json]`. All or nothing: when any row is rejected, none is imported
+ * (exit 1) and every rejected line is listed, so the fixed file can simply be imported again.
  */
 export const importFile: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
@@ -30,7 +30,7 @@ export const importFile: Handler = async (ctx, args, opts) =>
     if (report.rejected.length === 0) return EXIT_OK;
     const first = report.rejected[0]!;
     ctx.out.note(
-      `rollcall: ${report.rejected.length} row(s) of ${path} were rejected (first: line ${first.line}, ${first.message}); the other ${report.imported} were imported.`,
+      `rollcall: ${report.rejected.length} row(s) of ${path} were rejected (first: line ${first.line}, ${first.message}); nothing was imported — fix them and import the file again.`,
     );
     return EXIT_FAILURE;
   });
