@@ -42,13 +42,15 @@ async function main(): Promise<void> {
     const state = await loadClassLink(store, lib.id);
     const started = performance.now();
     if (args.phase === 'floor') {
-      // The floor: every page a full sync reads, parsed, with the same page size and
-      // concurrency, and nothing else — no patrons loaded, no plan, no writes.
+      // The floor: every page a full sync reads, parsed and held as the sync holds it, with the
+      // same page size and concurrency, and nothing else — no patrons loaded, no plan, no writes.
       const client = rosterClient(config, rosterAuthOf(state));
+      const { mapping } = state.settings;
       const snapshot = await fetchSnapshot(client, {
         kind: 'full',
         roles: state.settings.roles,
-        location: state.settings.mapping.location,
+        location: mapping.location,
+        identifiers: [mapping.barcode, mapping.communityId],
         log: () => {},
       });
       return report({ wallMs: performance.now() - started, users: snapshot.users.length });

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,14 @@ const PG_URL = process.env.ROLLCALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0
 const DELTA_SHARE = 0.01;
 /** Students marked tobedeleted before the delta sync ("a few"). */
 const DELTA_TOBEDELETED = 10;
+/**
+ * Heap allowed to a phase process: Node's usual 4 GB ceiling, which is what `rollcall sync`
+ * gets, up to LARGE_DISTRICT students; above, more, since a run at 1,000,000 students must
+ * complete and the benchmark measures the peak a sync reaches rather than capping it (V8 lets
+ * garbage pile up further under a higher ceiling, so small runs keep the usual one).
+ */
+const LARGE_DISTRICT = 200_000;
+const PHASE_HEAP_MB = STUDENTS > LARGE_DISTRICT ? 16_384 : 4_096;
 const ROOT = new URL('..', import.meta.url).pathname;
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
@@ -73,6 +81,8 @@ async function main(): Promise<void> {
   const dbs: ('sqlite' | 'postgres')[] = opts.db === 'both' ? ['sqlite', 'postgres'] : [opts.db as 'sqlite' | 'postgres'];
   if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
 
+  // The machine is shared: wall times scale with its load, so the run records it.
+  const loadBefore = loadavg()[0]!;
   const runs: DbRun[] = [];
   for (const db of dbs) {
     if (db === 'postgres') {
@@ -95,8 +105,9 @@ async function main(): Promise<void> {
 
   const result = {
     date: new Date().toISOString(),
-    machine: machine(),
+    machine: { ...machine(), loadBefore: Number(loadBefore.toFixed(1)), loadAfter: Number(loadavg()[0]!.toFixed(1)) },
     students: STUDENTS,
+    db: opts.db,
     seed: opts.seed,
     pageSize: Number(opts['page-size']),
     concurrency: Number(opts.concurrency),
@@ -166,7 +177,7 @@ async function mutate(emulator: EmulatorInfo): Promise<void> {
 
 function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(ROOT, 'bench/phase.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
+    const child = spawn(TSX, [join(ROOT, 'bench/phase.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${PHASE_HEAP_MB}` } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -242,7 +253,7 @@ function table(runs: DbRun[]): string {
   return rows.join('\n');
 }
 
-function writeDocs(result: { date: string; machine: Record<string, string | number>; students: number; runs: DbRun[]; pageSize: number; concurrency: number }): void {
+function writeDocs(result: { date: string; machine: Record<string, string | number>; students: number; db: string; runs: DbRun[]; pageSize: number; concurrency: number }): void {
   const path = join(ROOT, 'docs/benchmarks.md');
   const begin = `<!-- bench:${result.students} -->`;
   const end = `<!-- /bench:${result.students} -->`;
@@ -251,8 +262,8 @@ function writeDocs(result: { date: string; machine: Record<string, string | numb
     begin,
     `### ${result.students.toLocaleString('en-US')} students — ${result.date.slice(0, 10)}`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}. Page size ${result.pageSize}, ${result.concurrency} requests in flight.`,
-    `Command: \`npm run bench -- --users ${result.students}\`.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}. Page size ${result.pageSize}, ${result.concurrency} requests in flight. Load average (1 min) ${m.loadBefore} at the start, ${m.loadAfter} at the end.`,
+    `Command: \`npm run bench -- --users ${result.students}${result.db === 'both' ? '' : ` --db ${result.db}`}\`.`,
     '',
     table(result.runs),
     end,

@@ -78,6 +78,20 @@ export function isKnownPath(collection: RosterCollection, path: string): boolean
   return kind !== '' && SUB_FIELDS[kind]!.has(sub);
 }
 
+/**
+ * The sourcedIds of a filter that only lists records by id (`sourcedId='a' OR sourcedId='b' …`),
+ * or null for any other filter. Such a filter is answered by lookups instead of a scan.
+ */
+export function sourcedIdList(filter: Filter): string[] | null {
+  const ids: string[] = [];
+  for (const group of filter) {
+    const only = group.length === 1 ? group[0]! : undefined;
+    if (!only || only.path !== 'sourcedId' || only.op !== '=') return null;
+    ids.push(only.value);
+  }
+  return ids;
+}
+
 /** Compiles a filter into a row test, reading fields through `getter`. */
 export function compileFilter(filter: Filter, getter: (path: string) => (ref: number) => FieldValue): (ref: number) => boolean {
   const groups = filter.map((group) =>

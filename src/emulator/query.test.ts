@@ -59,4 +59,20 @@ describe('selectRows', () => {
   it('filters before sorting', () => {
     expect(run("sort=familyName&filter=role='student'")).toEqual([2, 4, 0]);
   });
+
+  it('answers a filter that lists sourcedIds by lookups, in sourcedId order, each once', () => {
+    const ids = ['u0', 'u1', 'u2', 'u3', 'u4'];
+    const index = { find: (id: string) => (ids.includes(id) ? ids.indexOf(id) : undefined), idOf: (ref: number) => ids[ref]! };
+    const scanning = () => () => {
+      throw new Error('a sourcedId list must not scan the collection');
+    };
+    const rows = selectRows(new RangeRows(0, ids.length), query("filter=sourcedId='u3' OR sourcedId='u1' OR sourcedId='nobody' OR sourcedId='u3'"), scanning, index);
+    expect(Array.from({ length: rows.length }, (_, k) => rows.at(k))).toEqual([1, 3]);
+  });
+
+  it('scans for a filter that is not only a sourcedId list', () => {
+    const index = { find: () => 0, idOf: (ref: number) => String(ref) };
+    const rows = selectRows(new RangeRows(0, names.length), query("filter=sourcedId='x' OR role='teacher'"), getter, index);
+    expect(Array.from({ length: rows.length }, (_, k) => rows.at(k))).toEqual([1, 3]);
+  });
 });

@@ -123,8 +123,8 @@ export class RosterApi {
     }
     const table = anyTable(this.district.tables, route.collection);
     const rows = this.cached(route, q.filter?.text ?? '', q.sort, q.desc, () => {
-      const base = route.scope ? scopeRows(this.district, route.scope, route.parentId) : table.order();
-      return selectRows(base, q, (path) => table.getter(path));
+      if (route.scope) return selectRows(scopeRows(this.district, route.scope, route.parentId), q, (path) => table.getter(path));
+      return selectRows(table.order(), q, (path) => table.getter(path), table);
     });
     const limit = Math.min(q.limit, tweaks.clampPageSize ?? q.limit);
     const end = Math.max(q.offset, Math.min(rows.length, q.offset + limit));

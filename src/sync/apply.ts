@@ -9,6 +9,9 @@ import type { PatronRepository } from '../store/store.ts';
 import type { PatronUpdate, PatronWrite } from '../store/records.ts';
 import type { Change, OwnershipClaim } from './types.ts';
 
+/** New rows per insert call: bounds the rows held at once, large enough to cost nothing per call. */
+const INSERT_CHUNK_ROWS = 10_000;
+
 /** What apply wrote. */
 export interface ApplyResult {
   /** Patrons created. */
@@ -30,12 +33,18 @@ export async function applyChanges(
   claims: readonly OwnershipClaim[],
   patronsById: ReadonlyMap<number, Patron>,
 ): Promise<ApplyResult> {
-  const inserts: PatronWrite[] = [];
+  let inserts: PatronWrite[] = [];
+  let created = 0;
   const updates: PatronUpdate[] = [];
   for (const c of changes) {
     switch (c.kind) {
       case 'create':
         inserts.push({ ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId });
+        // Written in chunks, so a first sync of a large district never holds every new row at once.
+        if (inserts.length >= INSERT_CHUNK_ROWS) {
+          created += (await patrons.insertMany(libraryId, inserts)).length;
+          inserts = [];
+        }
         break;
       case 'update':
       case 'transfer':
@@ -54,7 +63,7 @@ export async function applyChanges(
     const { id, guidSource: _g, matchedBy: _m, ...values } = p;
     updates.push({ id, ...values, guidSource: claim.guidSource, matchedBy: claim.matchedBy, lastSyncOperationId: operationId });
   }
-  if (inserts.length > 0) await patrons.insertMany(libraryId, inserts);
+  if (inserts.length > 0) created += (await patrons.insertMany(libraryId, inserts)).length;
   const written = updates.length > 0 ? await patrons.updateMany(libraryId, updates) : 0;
-  return { created: inserts.length, written };
+  return { created, written };
 }

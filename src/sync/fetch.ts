@@ -11,7 +11,7 @@
  */
 import type { MalformedRecord, RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
 import { syncRoleOf } from '../domain/roster.ts';
-import type { AgentInfo, DemographicsInfo, HomeroomInfo, LocationMapping, Snapshot } from './types.ts';
+import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './types.ts';
 
 /** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
 export interface PullRequest {
@@ -62,6 +62,13 @@ export interface FetchRequest {
   roles: readonly SyncRole[];
   /** Where Location comes from; homerooms are read only for the homeroom options. */
   location: LocationMapping;
+  /**
+   * The Barcode and Community ID mappings, when the snapshot is for a plan: users then keep only
+   * the fields the plan reads (a district of 1,000,000 students is held whole in memory, and
+   * identifiers, usernames and modification times nobody maps were a third of each user).
+   * Absent: users are kept as read.
+   */
+  identifiers?: readonly IdMapping[];
   /** Log lines for the operation. */
   log: FetchLog;
   /** Progress: phase name, records read, declared total. */
@@ -111,12 +118,13 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
   const delta = request.kind === 'delta';
   const since = delta ? sinceFilter(request.since) : undefined;
 
+  const keep = request.identifiers ? slimmer(request.identifiers) : (u: RosterUser) => u;
   const takeUser = (u: RosterUser): void => {
     const role = syncRoleOf(u.role);
     if (role !== null && roles.has(role)) {
       if (!g.userIds.has(u.sourcedId)) {
         g.userIds.add(u.sourcedId);
-        g.users.push(u);
+        g.users.push(keep(u));
       }
     } else if (AGENT_ROLES.has(u.role)) {
       g.agents.set(u.sourcedId, agentInfo(u));
@@ -261,6 +269,40 @@ export function idFilters(ids: readonly string[]): string[] {
   }
   return filters;
 }
+
+/**
+ * A user with only what a plan reads: the identifier fields of the mappings in use (of
+ * `userIds`, only the mapped types), no modification time or SMS number. One object literal, so
+ * every kept user shares one hidden class.
+ */
+export function slimmer(identifiers: readonly IdMapping[]): (u: RosterUser) => RosterUser {
+  const kinds = new Set(identifiers.map((m) => m.kind));
+  const types = new Set(identifiers.flatMap((m) => (m.kind === 'userid' ? [m.type.trim().toLowerCase()] : [])));
+  const keepIdentifier = kinds.has('identifier');
+  const keepUsername = kinds.has('username');
+  return (u) => ({
+    sourcedId: u.sourcedId,
+    status: u.status,
+    dateLastModified: '',
+    enabledUser: u.enabledUser,
+    role: u.role,
+    orgSourcedIds: u.orgSourcedIds,
+    username: keepUsername ? u.username : '',
+    userIds: types.size === 0 ? NO_USER_IDS : u.userIds.filter((id) => types.has(id.type.trim().toLowerCase())),
+    givenName: u.givenName,
+    familyName: u.familyName,
+    middleName: u.middleName,
+    identifier: keepIdentifier ? u.identifier : '',
+    email: u.email,
+    sms: '',
+    phone: u.phone,
+    agentSourcedIds: u.agentSourcedIds,
+    grades: u.grades,
+  });
+}
+
+/** The shared empty userIds of slimmed users (never written to). */
+const NO_USER_IDS: RosterUser['userIds'] = [];
 
 /** The agent's details used for Additional Contact and Other Emails. */
 function agentInfo(u: RosterUser): AgentInfo {

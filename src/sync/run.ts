@@ -17,7 +17,7 @@ import { plan as makePlan } from './plan.ts';
 import { warningLine } from './reasons.ts';
 import { checkThresholds } from './safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
-import type { Plan, SyncSettings } from './types.ts';
+import type { Plan, Snapshot, SyncSettings } from './types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
 /** Operation types (SPEC §3.7), as stored. */
@@ -40,6 +40,9 @@ export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
  * missed. Re-reading a few records costs nothing: an unchanged patron is not written.
  */
 export const DELTA_OVERLAP_MS = 15 * 60 * 1000;
+
+/** Change lines logged between waits for the log's writes, bounding what apply holds. */
+const LOG_WRITE_EVERY = 5000;
 
 /** What a sync needs from outside. */
 export interface SyncDeps {
@@ -81,11 +84,18 @@ export interface SyncOutcome {
 export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<SyncOutcome> {
   const { store } = deps;
   const type = request.dryRun ? OPERATION_TYPES.dryRun : OPERATION_TYPES[request.kind];
-  const queued = await store.operations.create(request.libraryId, { type, source: 'classlink', requestedBy: request.requestedBy });
+  const newOperation = { type, source: 'classlink', requestedBy: request.requestedBy };
+  let queued = await store.operations.create(request.libraryId, newOperation);
+  if (!queued.created && (await endIfStale(deps, request.libraryId, queued.operation))) {
+    queued = await store.operations.create(request.libraryId, newOperation);
+  }
   if (!queued.created) return { operation: queued.operation, alreadyRunning: true, complete: queued.operation.complete ?? false };
   const op = queued.operation;
   await store.operations.start(request.libraryId, op.id);
   const log = new OperationLog(store, request.libraryId, op.id, deps.now);
+  // A sign of life while the sync runs, so a sync whose process died is told from a slow one.
+  const heartbeat = setInterval(() => void store.operations.heartbeat(request.libraryId, op.id).catch(() => {}), HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     const result = await syncBody(deps, request, op.id, log);
     return { operation: result, alreadyRunning: false, complete: result.complete ?? false };
@@ -94,7 +104,32 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
     await log.flush().catch(() => {});
     await store.operations.finish(request.libraryId, op.id, { state: 'failed', error: oneLine(e), counts: log.countsSoFar() });
     return { operation: (await store.operations.get(request.libraryId, op.id))!, alreadyRunning: false, complete: false };
+  } finally {
+    clearInterval(heartbeat);
   }
+}
+
+/** How often a running sync records a sign of life. */
+export const HEARTBEAT_MS = 15_000;
+
+/**
+ * A queued or running operation with no sign of life for this long belongs to a process that
+ * died (killed, out of memory, machine restarted): it is marked failed so the library is not
+ * locked for good. Long enough to cover the longest stretch without a heartbeat — on SQLite
+ * the heartbeat waits while the apply transaction holds the database (a 1,000,000-patron
+ * apply takes about a minute here).
+ */
+export const STALE_AFTER_MS = 10 * 60_000;
+
+/** Ends an active operation whose process stopped; true when it did. */
+async function endIfStale(deps: SyncDeps, libraryId: number, op: Operation): Promise<boolean> {
+  const lastSign = Date.parse(op.heartbeatAt ?? op.startedAt ?? op.createdAt);
+  if (!(deps.now().getTime() - lastSign > STALE_AFTER_MS)) return false;
+  const since = new Date(lastSign).toISOString();
+  return deps.store.operations.finish(libraryId, op.id, {
+    state: 'failed',
+    error: `The process running this sync stopped (no sign of life since ${since}); nothing was applied.`,
+  });
 }
 
 /**
@@ -141,13 +176,14 @@ export async function syncBody(
   log.info(`${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`);
   const reader = await deps.openReader(lib);
   let lastProgress = 0;
-  const snapshot = await (async () => {
+  let snapshot: Snapshot | undefined = await (async () => {
     try {
       return await fetchSnapshot(reader, {
         kind,
         since,
         roles: settings.roles,
         location: planSettings.mapping.location,
+        identifiers: [planSettings.mapping.barcode, planSettings.mapping.communityId],
         signal: request.signal,
         log: (level, message, sourcedId) => log.line(level, message, sourcedId),
         onProgress: (phase, done, total) => {
@@ -168,16 +204,19 @@ export async function syncBody(
   const patrons = await store.patrons.loadAll(lib);
   const revision = await store.libraries.revision(lib);
   const planned = makePlan(snapshot, patrons, planSettings);
+  const { complete, incompleteReasons } = snapshot;
+  // The roster is not needed past the plan: let it go before apply builds its rows and log.
+  snapshot = undefined;
   for (const w of planned.warnings) log.warning(warningLine(w), w.sourcedId);
   // Conflicts are listed for a person whatever happens next; they have their own count.
   for (const c of planned.changes) if (c.kind === 'conflict') log.line('warning', `Conflict: ${c.reason}`, c.sourcedId, false);
-  if (planned.transfersHeld) log.warning(`Removals held back: the roster read was incomplete (${snapshot.incompleteReasons.join('; ')}). No patron was transferred.`);
-  const meta: PlanMeta = { revision, kind, startedAt, transfersHeld: planned.transfersHeld, complete: snapshot.complete, nextBarcode: planned.nextBarcode };
+  if (planned.transfersHeld) log.warning(`Removals held back: the roster read was incomplete (${incompleteReasons.join('; ')}). No patron was transferred.`);
+  const meta: PlanMeta = { revision, kind, startedAt, transfersHeld: planned.transfersHeld, complete, nextBarcode: planned.nextBarcode };
 
   if (request.dryRun) {
     await store.operations.saveChanges(lib, opId, storedPlan(planned, meta));
     log.info(`Dry run: ${summary(planned.counts)}. Nothing was written.`);
-    return finish(store, lib, opId, log, planned, snapshot.complete, 'Dry run — nothing was written.');
+    return finish(store, lib, opId, log, planned, complete, 'Dry run — nothing was written.');
   }
 
   const verdict = checkThresholds(planned, planSettings);
@@ -190,7 +229,7 @@ export async function syncBody(
     await store.operations.finish(lib, opId, {
       state: 'needs_review',
       counts: countsOf(planned, log),
-      complete: snapshot.complete,
+      complete: complete,
       summary: `Stopped for review: ${verdict.reasons.join(' ')} Approve or reject it (rollcall operations approve|reject ${opId}).`,
     });
     return (await store.operations.get(lib, opId))!;
@@ -209,9 +248,11 @@ export async function applyPlan(
   patrons: readonly Patron[],
   log: OperationLog,
 ): Promise<Operation> {
-  for (const c of planned.changes) {
+  for (const [i, c] of planned.changes.entries()) {
     const line = changeLogLine(c);
     if (line) log.line(line.level, line.message, c.sourcedId);
+    // Written as we go: 100,000 "Created" lines queued behind one another held them all at once.
+    if ((i + 1) % LOG_WRITE_EVERY === 0) await log.flush();
   }
   await log.flush();
   const byId = new Map(patrons.map((p) => [p.id, p]));

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { RosterUser } from '../domain/roster.ts';
+import { fetchSnapshot, slimmer, type PullOutcome, type RosterReader } from './fetch.ts';
+import { buildUser } from './test-builders.ts';
+
+const FULL: Partial<RosterUser> = {
+  dateLastModified: '2026-01-02T03:04:05Z',
+  username: 'jdoe',
+  identifier: 'S123',
+  sms: '555-0100',
+  userIds: [
+    { type: 'SIS', identifier: 'E1' },
+    { type: 'LDAP', identifier: 'jdoe' },
+  ],
+};
+
+/** A reader that serves these users and nothing else. */
+function readerOf(users: RosterUser[]): RosterReader {
+  const done: PullOutcome = { complete: true, incompleteReason: '', malformed: [], malformedCount: 0, notes: [] };
+  return {
+    async pull(collection, _request, onRecords) {
+      if (collection === 'users') await onRecords(users as never);
+      return done;
+    },
+  };
+}
+
+describe('slimmer', () => {
+  const user = buildUser({ sourcedId: 'stu-1', ...FULL });
+
+  it('keeps what a plan reads and drops modification time, SMS and unmapped identifiers', () => {
+    const slim = slimmer([{ kind: 'none' }, { kind: 'none' }])(user);
+    expect(slim).toEqual({ ...user, dateLastModified: '', sms: '', username: '', identifier: '', userIds: [] });
+  });
+
+  it('keeps the mapped identifier, username and userIds of the mapped types (any case)', () => {
+    expect(slimmer([{ kind: 'identifier' }, { kind: 'none' }])(user).identifier).toBe('S123');
+    expect(slimmer([{ kind: 'none' }, { kind: 'username' }])(user).username).toBe('jdoe');
+    expect(slimmer([{ kind: 'userid', type: ' sis ' }, { kind: 'none' }])(user).userIds).toEqual([{ type: 'SIS', identifier: 'E1' }]);
+  });
+});
+
+describe('fetchSnapshot keeping users', () => {
+  const users = [buildUser({ sourcedId: 'stu-1', role: 'student', ...FULL })];
+  const base = { kind: 'full', roles: ['student'], location: 'none', log: () => {} } as const;
+
+  it('slims in-scope users when given the identifier mappings', async () => {
+    const snapshot = await fetchSnapshot(readerOf(users), { ...base, identifiers: [{ kind: 'username' }] });
+    expect(snapshot.users[0]).toMatchObject({ sourcedId: 'stu-1', username: 'jdoe', identifier: '', sms: '', dateLastModified: '' });
+  });
+
+  it('keeps users as read without them', async () => {
+    const snapshot = await fetchSnapshot(readerOf(users), base);
+    expect(snapshot.users[0]).toEqual(users[0]);
+  });
+});
