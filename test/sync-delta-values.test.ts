@@ -81,6 +81,17 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
       expect(p.otherEmails.split(', ')[0]).toBe('pat.guardian@mail.example.com');
     });
 
+    it('drops a guardian marked tobedeleted from their child’s contacts (blank when none is left)', async () => {
+      const f = await setUp();
+      const child = studentsOfES(f).find((u) => u.agentSourcedIds.length > 0)!;
+      await f.sync('full');
+      f.advance(HOUR_MS);
+      for (const parentId of child.agentSourcedIds) f.emulator.mutate.markToBeDeleted(parentId);
+      f.advance(HOUR_MS);
+      await f.sync('delta');
+      expect(await f.patronByGuid(child.sourcedId)).toMatchObject({ additionalContact: '', otherEmails: '' });
+    });
+
     it('leaves Location alone (homerooms are read by full syncs only)', async () => {
       const f = await setUp({ settings: (s) => void (s.mapping.location = 'homeroom-location') });
       const u = studentsOfES(f)[2]!;

@@ -306,6 +306,7 @@ const NO_USER_IDS: RosterUser['userIds'] = [];
 
 /** The agent's details used for Additional Contact and Other Emails. */
 function agentInfo(u: RosterUser): AgentInfo {
+  if (u.status === 'tobedeleted') return { givenName: '', familyName: '', phone: '', email: '', leaving: true };
   return { givenName: u.givenName, familyName: u.familyName, phone: u.phone, email: u.email };
 }
 

@@ -120,6 +120,11 @@ export interface AgentInfo {
   phone: string;
   /** E-mail address ('' when none). */
   email: string;
+  /**
+   * The agent is `tobedeleted` in the roster (a guardian removed, e.g. after a custody change):
+   * known, but no longer a contact — never written into a student's record.
+   */
+  leaving?: boolean;
 }
 
 /** A user's demographics, as sent (cleaned by values.ts). */

@@ -162,6 +162,18 @@ describe('agents → Additional Contact and Other Emails (SPEC §3.3)', () => {
     expect(values).toMatchObject({ additionalContact: '', otherEmails: '' });
   });
 
+  it('an agent leaving the roster (tobedeleted) is never a contact: the next agent is used', () => {
+    const leaving = new Map([['gone', { ...agent('', '', '', ''), leaving: true }], ...agents]);
+    const { values } = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone', 'p3'] }), { agents: leaving });
+    expect(values).toMatchObject({ additionalContact: 'Li Wu', otherEmails: 'li@x.org' });
+  });
+
+  it('when every known agent is leaving, both fields are blanked (no removed guardian stays on the record)', () => {
+    const leaving = new Map([['gone', { ...agent('', '', '', ''), leaving: true }]]);
+    const { values } = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone', 'unknown'] }), { agents: leaving });
+    expect(values).toMatchObject({ additionalContact: '', otherEmails: '' });
+  });
+
   it('a user whose agents are all missing from the snapshot leaves both fields alone', () => {
     const { values } = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone'] }), { agents });
     expect(values).not.toHaveProperty('additionalContact');

@@ -199,6 +199,7 @@ function cleanEmail(c: ValueCollector, raw: string): string {
  * Additional Contact: "the first agent's name, followed by ` (phone)` when the agent has a
  * phone"; Other Emails: "the agents' emails with `, `", in order, de-duplicated (SPEC §3.3).
  * Agents not in the snapshot are passed over; when none is, both fields are left alone.
+ * Agents leaving the roster (tobedeleted) are never written.
  */
 function addAgents(c: ValueCollector, user: RosterUser, agents: Snapshot['agents']): void {
   if (user.agentSourcedIds.length === 0) {
@@ -206,9 +207,17 @@ function addAgents(c: ValueCollector, user: RosterUser, agents: Snapshot['agents
     c.values.otherEmails = '';
     return;
   }
-  const found = user.agentSourcedIds.flatMap((id) => agents.get(id) ?? []);
+  const known = user.agentSourcedIds.flatMap((id) => agents.get(id) ?? []);
+  if (known.length === 0) return;
+  // A leaving (tobedeleted) agent is no longer a contact; when every known agent is leaving,
+  // both fields are blanked rather than left holding a removed guardian.
+  const found = known.filter((a) => !a.leaving);
   const first = found[0];
-  if (!first) return;
+  if (!first) {
+    c.set('additionalContact', '');
+    c.values.otherEmails = '';
+    return;
+  }
 
   const name = personName(first.givenName, first.familyName);
   const phone = cleanText(first.phone);
