@@ -11,6 +11,7 @@
  */
 import type { MalformedRecord, RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
 import { syncRoleOf } from '../domain/roster.ts';
+import { isRollcallError, oneLine } from '../domain/errors.ts';
 import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './types.ts';
 
 /** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
@@ -142,15 +143,26 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
 
   if (delta) await completeDeltaFamilies(reader, request, g, changedAgents, takeUser);
 
-  await pullInto(reader, 'demographics', { filter: since }, request, g, (records) => {
-    for (const d of records) {
-      // A full sync keeps only the synced users' demographics; a delta keeps every changed one,
-      // since its user may not have changed (the plan updates just Birthdate and Sex then).
-      if (delta || g.userIds.has(d.sourcedId)) g.demographics.set(d.sourcedId, { birthDate: d.birthDate, sex: d.sex });
-    }
-  });
+  const notShared: NotShared[] = [];
+  const demographicsShared = await ifShared('demographics', request, () =>
+    pullInto(reader, 'demographics', { filter: since }, request, g, (records) => {
+      for (const d of records) {
+        // A full sync keeps only the synced users' demographics; a delta keeps every changed one,
+        // since its user may not have changed (the plan updates just Birthdate and Sex then).
+        if (delta || g.userIds.has(d.sourcedId)) g.demographics.set(d.sourcedId, { birthDate: d.birthDate, sex: d.sex });
+      }
+    }),
+  );
+  if (!demographicsShared) {
+    // Users without demographics keep their Birthdate and Sex (values.ts): nothing is blanked.
+    g.demographics.clear();
+    notShared.push('demographics');
+  }
 
-  if (request.location !== 'none') await fetchHomerooms(reader, request, g);
+  if (request.location !== 'none' && !(await ifShared('homerooms', request, () => fetchHomerooms(reader, request, g)))) {
+    g.homerooms.clear();
+    notShared.push('homerooms');
+  }
 
   return {
     kind: request.kind,
@@ -162,7 +174,30 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     homerooms: g.homerooms,
     malformedCount: g.malformedCount,
     unreadableUserIds: g.unreadableUserIds,
+    notShared,
   };
+}
+
+/** Optional parts of a roster a district may choose not to share with the app. */
+export type NotShared = 'demographics' | 'homerooms';
+
+/**
+ * Runs an optional read. A district can decline to share demographics, or classes and
+ * enrollments, with an app (ClassLink's "Enable Demographics" and permission toggles,
+ * CLASSLINK.md §1.6): the roster server then refuses those collections (401/403/404). That is a
+ * choice, not a fault — the sync goes on and leaves the fields they fill as they are. Any other
+ * failure still fails the sync: a half-read roster writes nothing.
+ */
+async function ifShared(what: NotShared, request: FetchRequest, read: () => Promise<void>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (e) {
+    if (!isRollcallError(e, 'credentials_refused', 'not_found')) throw e;
+    const left = what === 'demographics' ? 'Birthdate and Sex are left as they are' : 'Location is left as it is';
+    request.log('warning', `The district does not share ${what} with this app (${oneLine(e)}); ${left}.`);
+    return false;
+  }
 }
 
 /** Pulls one collection, recording completeness, malformed records and notes. */

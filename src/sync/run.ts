@@ -203,7 +203,9 @@ export async function syncBody(
 
   const patrons = await store.patrons.loadAll(lib);
   const revision = await store.libraries.revision(lib);
-  const planned = makePlan(snapshot, patrons, planSettings);
+  // Homerooms not shared: Location is left as it is (an unmapped field is never written).
+  const effectiveSettings: SyncSettings = snapshot.notShared?.includes('homerooms') ? { ...planSettings, mapping: { ...planSettings.mapping, location: 'none' } } : planSettings;
+  const planned = makePlan(snapshot, patrons, effectiveSettings);
   const { complete, incompleteReasons } = snapshot;
   // The roster is not needed past the plan: let it go before apply builds its rows and log.
   snapshot = undefined;

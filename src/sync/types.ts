@@ -178,6 +178,11 @@ export interface Snapshot {
    * make the snapshot incomplete instead.)
    */
   unreadableUserIds: ReadonlySet<string>;
+  /**
+   * Optional collections the district does not share with the app (fetch.ts): `demographics`,
+   * or `homerooms` (classes/enrollments). The sync leaves the fields they fill as they are.
+   */
+  notShared?: readonly ('demographics' | 'homerooms')[];
 }
 
 // ---------------------------------------------------------------------------------------------
