@@ -7,6 +7,7 @@ import pg from 'pg';
 import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { describeEachDatabase, type DatabaseTestContext } from './support/db.ts';
+import { caught } from './support/caught.ts';
 
 /** The raw `secrets` column of a library's integration, read around the store. */
 async function rawSecrets(db: DatabaseTestContext, libraryId: number): Promise<string> {
@@ -26,15 +27,6 @@ async function rawSecrets(db: DatabaseTestContext, libraryId: number): Promise<s
   } finally {
     await client.end();
   }
-}
-
-async function caught(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
 }
 
 describeEachDatabase('store: integration settings', (db) => {

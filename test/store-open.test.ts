@@ -8,15 +8,7 @@ import { openDatabase } from '../src/store/db.ts';
 import { lazySecretBox } from '../src/store/secret-key.ts';
 import { openStore, storeOver } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
-
-async function caught(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
+import { caught } from './support/caught.ts';
 
 function expectStoreFailed(e: unknown, sentence: RegExp): void {
   expect(isRollcallError(e, 'store_failed'), String(e)).toBe(true);

@@ -2,17 +2,9 @@ import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { zeroCounts, type LogLine } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
+import { caught } from './support/caught.ts';
 
 const SYNC = { type: 'full_sync', source: 'classlink', requestedBy: 'cli' };
-
-async function caught(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
 
 describeEachDatabase('store: operations', (db) => {
   it('runs the lifecycle queued → running → succeeded with progress, counts and summary', async () => {

@@ -3,6 +3,7 @@ import { emptyPatronValues, type Patron } from '../src/domain/patron.ts';
 import { isRollcallError } from '../src/domain/errors.ts';
 import type { PatronWrite } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
+import { caught } from './support/caught.ts';
 
 /** A patron write with every field set, each value different and some non-ASCII. */
 function fullPatron(n: number, site: string): PatronWrite {
@@ -38,15 +39,6 @@ function withoutId(p: Patron): Omit<Patron, 'id'> {
 function withoutLast(w: PatronWrite): Omit<Patron, 'id'> {
   const { lastSyncOperationId: _op, ...rest } = w;
   return rest;
-}
-
-async function caught(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
 }
 
 describeEachDatabase('store: patrons', (db) => {

@@ -1,15 +1,7 @@
 import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { describeEachDatabase } from './support/db.ts';
-
-async function caught(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
+import { caught } from './support/caught.ts';
 
 describeEachDatabase('store: libraries and sites', (db) => {
   it('has the default library, and ensure() creates a library once', async () => {

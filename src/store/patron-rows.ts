@@ -8,10 +8,8 @@ import type { IntegrationKind, MatchedBy, Patron } from '../domain/patron.ts';
 import { storable } from './dialect.ts';
 import type { PatronWrite } from './records.ts';
 
-/** The columns a patron is read from, in the order `patronFromArray` expects. */
-export const PATRON_READ_COLUMNS = [
-  'id',
-  'site_id',
+/** The patron field columns both reads and writes carry, in SPEC §1.2's order then Policy and Nickname. */
+const PATRON_FIELD_COLUMNS = [
   'guid',
   'barcode',
   'community_id',
@@ -29,34 +27,13 @@ export const PATRON_READ_COLUMNS = [
   'status',
   'policy',
   'nickname',
-  'guid_source',
-  'matched_by',
 ] as const;
 
+/** The columns a patron is read from, in the order `patronFromArray` expects. */
+export const PATRON_READ_COLUMNS = ['id', 'site_id', ...PATRON_FIELD_COLUMNS, 'guid_source', 'matched_by'] as const;
+
 /** The columns a write sets (besides library_id and the timestamps), in `writeValues` order. */
-export const PATRON_WRITE_COLUMNS = [
-  'site_id',
-  'guid',
-  'barcode',
-  'community_id',
-  'first_name',
-  'middle_name',
-  'last_name',
-  'birthdate',
-  'sex',
-  'phone',
-  'email',
-  'additional_contact',
-  'other_emails',
-  'location',
-  'level',
-  'status',
-  'policy',
-  'nickname',
-  'guid_source',
-  'matched_by',
-  'last_sync_operation_id',
-] as const;
+export const PATRON_WRITE_COLUMNS = ['site_id', ...PATRON_FIELD_COLUMNS, 'guid_source', 'matched_by', 'last_sync_operation_id'] as const;
 
 /** The write columns holding integers (the rest are text). */
 export const PATRON_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['site_id', 'status', 'last_sync_operation_id']);

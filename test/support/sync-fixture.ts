@@ -19,7 +19,7 @@
 import { afterEach } from 'vitest';
 import type { Kysely } from 'kysely';
 import { STATUS_ACTIVE } from '../../src/domain/fields.ts';
-import type { Patron, PatronValues } from '../../src/domain/patron.ts';
+import { emptyPatronValues, type Patron, type PatronValues } from '../../src/domain/patron.ts';
 import { syncRoleOf, type RosterUser, type SyncRole } from '../../src/domain/roster.ts';
 import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
@@ -205,7 +205,7 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
     patrons,
     patronByGuid: async (guid) => (await patrons()).find((p) => p.guid === guid),
     async addPatron(values) {
-      const row: PatronWrite = { ...blankValues(), status: STATUS_ACTIVE, guidSource: null, matchedBy: null, ...values };
+      const row: PatronWrite = { ...emptyPatronValues(), status: STATUS_ACTIVE, guidSource: null, matchedBy: null, ...values };
       const [id] = await store.patrons.insertMany(lib.id, [row]);
       return (await store.patrons.get(lib.id, id!))!;
     },
@@ -237,28 +237,6 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
   };
 }
 
-/** Empty patron values (status filled by the caller). */
-function blankValues(): Omit<PatronValues, 'status'> {
-  return {
-    guid: '',
-    barcode: '',
-    communityId: '',
-    firstName: '',
-    middleName: '',
-    lastName: '',
-    birthdate: '',
-    sex: '',
-    phone: '',
-    email: '',
-    additionalContact: '',
-    otherEmails: '',
-    location: '',
-    level: '',
-    site: '',
-    policy: '',
-    nickname: '',
-  };
-}
 
 const SEX_LABEL: Readonly<Record<string, string>> = { male: 'Male', female: 'Female', other: 'Other', unspecified: 'Unspecified' };
 
