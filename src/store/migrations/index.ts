@@ -2,7 +2,7 @@
  * The migrations, in code (no files to find at run time), run by Kysely's Migrator on every
  * open: a new database is created, an old one brought up to date, a current one left alone.
  */
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
 import type { StoreDialect } from '../dialect.ts';
@@ -20,7 +20,41 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
  * is where the Migrator keeps its own tables, beside ours.
  */
 export async function migrateToLatest(db: Kysely<Tables>, dialect: StoreDialect, schema: string): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const { error } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
-  if (error) throw error;
+  const all = migrations(dialect);
+  if (await isCurrent(db, dialect, schema, Object.keys(all))) return;
+  const provider: MigrationProvider = { getMigrations: async () => all };
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+    if (!error) return;
+    // The Migrator's scan of every schema trips over another schema dropped meanwhile (see
+    // isCurrent); that schema is gone, so a second scan passes. Our own failures are thrown.
+    if (attempt >= MIGRATE_ATTEMPTS || !isOtherSchemaGone(error, schema)) throw error;
+  }
+}
+
+/** Migrator runs tried when another schema vanishes under its scan. */
+const MIGRATE_ATTEMPTS = 3;
+
+/** PostgreSQL's "schema … does not exist" (3F000) about a schema that is not ours. */
+function isOtherSchemaGone(error: unknown, schema: string): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === '3F000' && typeof e.message === 'string' && !(schema && e.message.includes(`"${schema}"`));
+}
+
+/**
+ * Whether every migration has already run, read straight from the Migrator's own table. Why
+ * not just run the Migrator: before anything else it introspects the tables of *every* schema
+ * of the database, which costs every command a catalogue scan, and on a PostgreSQL shared with
+ * others fails outright ("schema … does not exist") when another schema is dropped during the
+ * scan. A database that is not current (or new) still goes through the Migrator.
+ */
+async function isCurrent(db: Kysely<Tables>, dialect: StoreDialect, schema: string, names: readonly string[]): Promise<boolean> {
+  const table = dialect === 'postgres' && schema ? sql`${sql.id(schema)}.kysely_migration` : sql`kysely_migration`;
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
+    const done = new Set(rows.map((r) => r.name));
+    return names.every((n) => done.has(n));
+  } catch {
+    return false; // no migration table yet: a new database
+  }
 }
