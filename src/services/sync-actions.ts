@@ -2,6 +2,7 @@
  * Starting a sync and deciding on a held one, as the CLI (and later the pages and jobs) ask for
  * them: each returns the operation's result in the shape of SPEC §8's `sync --json`.
  */
+import { pickCounts } from '../domain/counts.ts';
 import type { Operation, OperationCounts, OperationState } from '../store/store.ts';
 import { approveOperation, rejectOperation } from '../sync/review.ts';
 import { runSync, type SyncDeps } from '../sync/run.ts';
@@ -60,20 +61,10 @@ export async function rejectSync(deps: SyncDeps, libraryId: number, operationId:
 
 /** Exactly SPEC §8's object: `{"operation", "state", "counts": {the eight}, "complete"}`. */
 export function syncJson(r: SyncResult): { operation: number; state: OperationState; counts: OperationCounts; complete: boolean } {
-  const c = r.counts;
   return {
     operation: r.operation,
     state: r.state,
-    counts: {
-      created: c.created,
-      updated: c.updated,
-      unchanged: c.unchanged,
-      transferred: c.transferred,
-      reactivated: c.reactivated,
-      skipped: c.skipped,
-      conflicts: c.conflicts,
-      warnings: c.warnings,
-    },
+    counts: pickCounts(r.counts),
     complete: r.complete,
   };
 }

@@ -4,6 +4,7 @@
  * compare-and-set updates, heartbeats for crashed-worker detection, and — from the modules
  * beside — the log and the stored plan.
  */
+import { pickCounts } from '../domain/counts.ts';
 import type { Selectable, Updateable } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
 import type { RepoContext } from './context.ts';
@@ -164,7 +165,7 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
     async finish(libraryId, id, outcome) {
       const set: Updateable<OperationsTable> = { state: outcome.state };
       if (FINAL_STATES.includes(outcome.state)) set.finished_at = ctx.now();
-      if (outcome.counts) Object.assign(set, countColumns(outcome.counts));
+      if (outcome.counts) Object.assign(set, pickCounts(outcome.counts)); // the eight count columns, whatever else counts carries
       if (outcome.complete !== undefined) set.complete = outcome.complete === null ? null : outcome.complete ? 1 : 0;
       if (outcome.summary !== undefined) set.summary = outcome.summary;
       if (outcome.error !== undefined) set.error = outcome.error;
@@ -187,19 +188,6 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
   };
 }
 
-/** The count columns of a counts object (only the eight known keys, whatever else it carries). */
-function countColumns(c: OperationCounts): Updateable<OperationsTable> {
-  return {
-    created: c.created,
-    updated: c.updated,
-    unchanged: c.unchanged,
-    transferred: c.transferred,
-    reactivated: c.reactivated,
-    skipped: c.skipped,
-    conflicts: c.conflicts,
-    warnings: c.warnings,
-  };
-}
 
 function toOperation(row: Selectable<OperationsTable>): Operation {
   return {

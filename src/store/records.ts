@@ -2,6 +2,7 @@
  * The records the store hands out besides patrons (which are src/domain/patron.ts): libraries,
  * sites, integration settings, operations, their log and their stored changes.
  */
+import { zeroCounts, type SyncCounts } from '../domain/counts.ts';
 import type { IntegrationKind, MatchedBy, PatronValues } from '../domain/patron.ts';
 
 /** A library (one district's library system); every other record belongs to one. */
@@ -75,29 +76,10 @@ export type OperationState =
 export const FINAL_STATES: readonly OperationState[] = ['succeeded', 'succeeded_with_warnings', 'failed'];
 
 /** The eight counts of an operation (SPEC §3.7, §8). */
-export interface OperationCounts {
-  /** Patrons created. */
-  created: number;
-  /** Patrons updated. */
-  updated: number;
-  /** Patrons matched and left as they were. */
-  unchanged: number;
-  /** Patrons set to Transferred. */
-  transferred: number;
-  /** Patrons set Active again. */
-  reactivated: number;
-  /** Roster users skipped. */
-  skipped: number;
-  /** Conflicts listed for a person. */
-  conflicts: number;
-  /** Warnings logged. */
-  warnings: number;
-}
+export type OperationCounts = SyncCounts;
 
 /** Every count at zero. */
-export function zeroCounts(): OperationCounts {
-  return { created: 0, updated: 0, unchanged: 0, transferred: 0, reactivated: 0, skipped: 0, conflicts: 0, warnings: 0 };
-}
+export { zeroCounts };
 
 /** An operation: one sync, dry run or other long job. */
 export interface Operation {

@@ -6,6 +6,7 @@
  * Everything here is data: no I/O, no clock. Fetch (source → Snapshot) and apply (Plan → store)
  * are written against these types.
  */
+import type { SyncCounts } from '../domain/counts.ts';
 import type { PatronFieldKey } from '../domain/fields.ts';
 import { POLICY_BY_ROLE } from '../domain/fields.ts';
 import type { IntegrationKind, MatchedBy, PatronValues } from '../domain/patron.ts';
@@ -358,25 +359,8 @@ export interface OwnershipClaim {
   matchedBy: MatchedBy;
 }
 
-/** The counts of SPEC §3.7. */
-export interface PlanCounts {
-  /** New patrons. */
-  created: number;
-  /** Patrons whose mapped fields change (not reactivations or transfers). */
-  updated: number;
-  /** Matched patrons that need no write. */
-  unchanged: number;
-  /** Patrons set to 4 Transferred. */
-  transferred: number;
-  /** Transferred patrons set Active again. */
-  reactivated: number;
-  /** Skip changes plus the snapshot's malformed records. */
-  skipped: number;
-  /** Roster users left for a person to resolve. */
-  conflicts: number;
-  /** Warnings. */
-  warnings: number;
-}
+/** The counts of SPEC §3.7 (src/domain/counts.ts). */
+export type PlanCounts = SyncCounts;
 
 /** The result of phase 2: what apply will write, and why (SPEC §3). */
 export interface Plan {
