@@ -4,19 +4,30 @@
  *   tsx bench/phase.ts '<json: { phase, databaseUrl, dataDir, emulator: { url, credentials }, pageSize, concurrency }>'
  *
  * Phases: `setup` (sites matched to every school, ClassLink configured and enabled), `floor`
- * (fetch only: the same pulls a full sync makes, no database), `full`, `delta`, `dry`. Prints
- * one JSON line: { phase, wallMs, maxRssMb, users, counts?, state? }.
+ * (fetch only: the same pulls a full sync makes, no database), `full`, `delta`, `dry`;
+ * `csv-setup` (the same district written as a OneRoster CSV package, and a second library with
+ * OneRoster CSV enabled and every school matched) and `csv` (that library's first full sync
+ * from the package). Prints one JSON line: { phase, wallMs, maxRssMb, users, counts?, state? }.
  */
 import type { Config } from '../src/config/load.ts';
 import { testConfig } from '../src/config/load.ts';
 import type { EmulatorCredentials } from '../src/emulator/types.ts';
+import { join } from 'node:path';
+import { openCsvPackage } from '../src/csv/index.ts';
 import { loadClassLink, rosterAuthOf, rosterClient, saveClassLink } from '../src/integrations/classlink.ts';
+import { CSV_SETTINGS, saveCsvSettings } from '../src/integrations/csv-source.ts';
+import { syncCsvPackage } from '../src/services/csv-sync.ts';
+import { enableIntegration } from '../src/services/integration-switch.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { fetchSnapshot } from '../src/sync/fetch.ts';
 import { runSync } from '../src/sync/run.ts';
+import { writeGeneratedPackage } from './csv-package.ts';
 
 interface PhaseArgs {
-  phase: 'setup' | 'floor' | 'full' | 'delta' | 'dry';
+  phase: 'setup' | 'floor' | 'full' | 'delta' | 'dry' | 'csv-setup' | 'csv';
+  /** The district's size and seed (the CSV phases write it as a package). */
+  students: number;
+  seed: string;
   databaseUrl: string;
   dataDir: string;
   secretKey: string;
@@ -39,6 +50,8 @@ async function main(): Promise<void> {
   try {
     const lib = (await store.libraries.byCode('default'))!;
     if (args.phase === 'setup') return await setup(store, lib.id);
+    if (args.phase === 'csv-setup') return await csvSetup(store);
+    if (args.phase === 'csv') return await csvSync(store);
     const state = await loadClassLink(store, lib.id);
     const started = performance.now();
     if (args.phase === 'floor') {
@@ -91,6 +104,39 @@ async function setup(store: Store, libraryId: number): Promise<void> {
     enabled: true,
   });
   report({ wallMs: 0, users: 0 });
+}
+
+/** Where the CSV phases keep the package, and the code of their library. */
+const CSV_PACKAGE = join(args.dataDir, 'csv-package');
+const CSV_LIBRARY = 'csv';
+
+/** The district as a package (not timed as a sync), and a library of its own for CSV. */
+async function csvSetup(store: Store): Promise<void> {
+  const written = await writeGeneratedPackage(CSV_PACKAGE, args.students, args.seed);
+  const lib = await store.libraries.create({ code: CSV_LIBRARY, name: 'CSV benchmark', timezone: 'UTC' });
+  const pkg = await openCsvPackage(CSV_PACKAGE);
+  let i = 0;
+  await pkg.records('orgs', async (orgs) => {
+    for (const o of orgs) {
+      if (o.type !== 'school') continue;
+      const code = `S${String(++i).padStart(3, '0')}`;
+      await store.sites.add(lib.id, { code, name: o.name });
+      await store.sites.setOrgGuid(lib.id, code, o.sourcedId, 'csv');
+    }
+  });
+  await saveCsvSettings(store, lib.id, { ...CSV_SETTINGS.parse({}), roles: ['student', 'teacher', 'admin'] });
+  await enableIntegration(store, lib.id, 'csv');
+  report({ wallMs: written.writeMs, users: written.users });
+}
+
+/** The CSV library's first full sync from the package. */
+async function csvSync(store: Store): Promise<void> {
+  const lib = (await store.libraries.byCode(CSV_LIBRARY))!;
+  const started = performance.now();
+  const deps = { store, now: () => new Date(), openReader: () => Promise.reject(new Error('the package is given')) };
+  const r = await syncCsvPackage(deps, lib.id, { path: CSV_PACKAGE, dryRun: false, requestedBy: 'bench' });
+  if (r.state === 'failed') throw new Error(`the csv sync failed: ${r.error}`);
+  report({ wallMs: performance.now() - started, counts: r.counts, state: r.state, users: r.counts.created + r.counts.updated + r.counts.unchanged });
 }
 
 function report(r: { wallMs: number; users: number; counts?: unknown; state?: string }): void {

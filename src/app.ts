@@ -56,11 +56,12 @@ export function syncDepsOf(config: Config, store: Store, now: () => Date): SyncD
   return {
     store,
     now,
-    // A fresh client per sync: the connection settings may have changed since the last one.
-    // Loaded here, not above: commands that never read the roster skip the HTTP client's start-up.
-    openReader: async (libraryId) => {
-      const { loadClassLink, rosterAuthOf, rosterClient } = await import('./integrations/classlink.ts');
-      return rosterClient(config, rosterAuthOf(await loadClassLink(store, libraryId)));
+    staleAfterMs: config.jobs.staleAfterMs,
+    // A fresh reader per sync, of the source the sync runs for (the settings may have changed
+    // since the last). Loaded here, not above: commands that never read a roster skip its start-up.
+    openReader: async (libraryId, context) => {
+      const { openReaderFor } = await import('./integrations/sources.ts');
+      return openReaderFor(config, store, libraryId, context);
     },
   };
 }

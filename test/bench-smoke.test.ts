@@ -22,13 +22,15 @@ describe('npm run bench (smoke)', () => {
     const result = JSON.parse(run.stdout) as { runs: { db: string; phases: { phase: string; wallMs: number; maxRssMb: number; counts?: Record<string, number> }[] }[] };
     for (const r of result.runs) {
       const phase = (name: string) => r.phases.find((p) => p.phase === name)!;
-      expect(r.phases.map((p) => p.phase)).toEqual(['floor', 'first full', 'second full', 'delta', 'dry run']);
+      expect(r.phases.map((p) => p.phase)).toEqual(['floor', 'first full', 'second full', 'delta', 'dry run', 'csv first full']);
       for (const p of r.phases) expect(p.wallMs > 0 && p.maxRssMb > 0, `${r.db} ${p.phase} measured`).toBe(true);
       const created = phase('first full').counts!.created!;
       expect(created).toBeGreaterThan(STUDENTS);
       expect(phase('second full').counts).toMatchObject({ created: 0, updated: 0, unchanged: created, transferred: 0 });
       expect(phase('delta').counts).toMatchObject({ created: 0, updated: STUDENTS / 100, transferred: 10 });
       expect(phase('dry run').counts).toMatchObject({ created: 0, updated: 0, transferred: 0 });
+      // The same (unchanged) district from a OneRoster CSV package, into an empty library.
+      expect(phase('csv first full').counts).toMatchObject({ created, updated: 0, transferred: 0, conflicts: 0 });
     }
   });
 });

@@ -2,10 +2,11 @@
  * `rollcall demo` runs to exit 0 as a real process (small district), tells each step, and keeps
  * to its own folder: re-run, it starts afresh; given a folder that is not its own, it refuses.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollcall, rollcallHere, tempDir } from './cli-support.ts';
+import { BIN, rollcall, rollcallHere, tempDir } from './cli-support.ts';
 
 describe('cli: rollcall demo', () => {
   let dir: { path: string; remove: () => void };
@@ -18,7 +19,7 @@ describe('cli: rollcall demo', () => {
     const folder = join(dir.path, 'demo');
     // ROLLCALL_DATABASE_URL points elsewhere on purpose: the demo must not use it.
     const elsewhere = join(dir.path, 'not-for-the-demo.db');
-    const run = await rollcall(['demo', '--students', '60', '--dir', folder], { env: { ROLLCALL_DATABASE_URL: `sqlite:${elsewhere}` } });
+    const run = await rollcall(['demo', '--no-serve', '--students', '60', '--dir', folder], { env: { ROLLCALL_DATABASE_URL: `sqlite:${elsewhere}` } });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/1\. A ClassLink emulator serves a generated district of 60 students/);
     expect(run.stdout).toMatch(/6\. Dry run \(operation \d+\): would make \d+ created/);
@@ -34,7 +35,7 @@ describe('cli: rollcall demo', () => {
     expect((JSON.parse(explore.stdout) as unknown[]).length).toBeGreaterThanOrEqual(3);
 
     // Run again in the same folder: it starts afresh (operation ids restart).
-    const again = await rollcallHere(['demo', '--students', '40', '--dir', folder]);
+    const again = await rollcallHere(['demo', '--no-serve', '--students', '40', '--dir', folder]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/6\. Dry run \(operation 1\)/);
   });
@@ -48,5 +49,41 @@ describe('cli: rollcall demo', () => {
     expect(run.stderr).toMatch(/is not empty and was not made by `rollcall demo`/);
     expect(existsSync(join(mine, 'thesis.txt'))).toBe(true);
     expect((await rollcallHere(['demo', '--students', '5', '--dir', mine])).code).toBe(2);
+  });
+
+  it('then serves the web admin on the demo database, with a demo admin who can sign in, until Ctrl+C', async () => {
+    const folder = join(dir.path, 'served');
+    const child = spawn(process.execPath, [BIN, 'demo', '--students', '30', '--dir', folder], {
+      env: { ...process.env, ROLLCALL_PORT: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      let m: RegExpExecArray | null = null;
+      while (!(m = /runs at (http:\/\/[^\s]+) — sign in as "demo" with password (\S+)/.exec(out)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(m, out).not.toBeNull();
+      const [, url, password] = m!;
+      const login = await fetch(`${url}/login`);
+      const html = await login.text();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const signIn = await fetch(`${url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, username: 'demo', password: password! }).toString(),
+      });
+      expect(signIn.status).toBe(303);
+      expect(signIn.headers.getSetCookie().some((c) => c.startsWith('rollcall_session='))).toBe(true);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });

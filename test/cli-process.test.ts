@@ -6,6 +6,7 @@
  * (What each command does in detail is checked in-process by the other cli-*.test.ts files.)
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,9 +61,17 @@ describe('cli process: help, usage and failures', () => {
     expect(verbose.code).toBe(1);
     expect(verbose.stderr).toMatch(/There is no library with code "nowhere"/);
     expect(verbose.stderr).toMatch(/\n\s+at /);
-    const serve = await rollcall(['serve'], { env });
-    expect(serve.code).toBe(1);
-    expect(serve.stderr).toMatch(/^rollcall: The web admin .* is not available yet/);
+    // A port already taken: a usage error in one line, not a stack.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const serve = await rollcall(['serve', '--port', String(port)], { env });
+      expect(serve.code).toBe(2);
+      expect(serve.stderr).toBe(`rollcall: Cannot listen on 127.0.0.1:${port} (the port is already in use): choose another port with --port or ROLLCALL_PORT.\n`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('runs `rollcall emulator` until SIGINT, then exits 0', async () => {

@@ -4,7 +4,7 @@
  * …) is imported when that command runs, so `rollcall --help` starts fast.
  */
 import { createRequire } from 'node:module';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { Output } from './output.ts';
 
 /** What every action gets. */
@@ -39,7 +39,15 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
       outputError: (s, write) => write(`rollcall: ${s.replace(/^error: /, '')}`),
     })
     .description("Keeps a school library's patrons in step with the district's roster through ClassLink (OneRoster).")
-    .version(packageVersion(), '-V, --version', 'print the version')
+    // Not commander's .version(): its flag takes `--version` out of every subcommand's arguments,
+    // and `oneroster configure --version 1.2` needs it. With a value it is an option like any
+    // other (the action reads it); alone it prints the version, as .version() did.
+    .option('-V, --version [version]', 'print the version (`oneroster configure` takes --version 1.1|1.2)')
+    .on('option:version', (value: unknown) => {
+      if (typeof value === 'string') return;
+      out.stdout.write(`${packageVersion()}\n`);
+      throw new CommanderError(0, 'commander.version', packageVersion());
+    })
     .option('--library <code>', 'the library to work on', 'default')
     .option('--verbose', 'on failure, print the stack trace too')
     .showSuggestionAfterError()
@@ -118,18 +126,124 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
     .option('--json', 'print the options as JSON')
     .action(act(async () => (await classlink()).options));
+  cl.command('sso')
+    .description('show or change sign-in with ClassLink (no option: show, with the redirect URI to register)')
+    .option('--on', 'allow log-in with ClassLink')
+    .option('--off', 'do not allow log-in with ClassLink')
+    .option('--tenant-id <n>', "the district's Tenant ID for sign-in when the connection has none (none: clear)")
+    .option('--client-id <id>', "the library's own ClassLink OAuth2 client id ('' to use the server's)")
+    .option('--client-secret-stdin', "read the library's own client secret from standard input (stored encrypted)")
+    .option('--json', 'print JSON')
+    .action(act(async () => (await import('./actions/classlink-sso.ts')).sso));
   cl.command('enable')
-    .description('turn ClassLink on (syncs may run)')
+    .description('turn ClassLink on (turns the other integrations off and clears their identifiers)')
+    .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
     .action(act(async () => (await classlink()).enable));
   cl.command('disable')
     .description('turn ClassLink off (patrons and matches are kept)')
     .action(act(async () => (await classlink()).disable));
+
+  const oneroster = () => import('./actions/oneroster.ts');
+  const or = program.command('oneroster').description('a OneRoster REST server (1.1 or 1.2) other than ClassLink');
+  or.command('configure')
+    .description('connect to the OneRoster server (validated before it is saved)')
+    .option('--base-url <url>', 'the server base, ending before /ims/oneroster/v1p1 (1.1) or /ims/oneroster/rostering/v1p2 (1.2)')
+    .option('--version <version>', 'the OneRoster version the server speaks: 1.1 or 1.2')
+    .option('--client-id <id>', 'the client id (OAuth 2) or consumer key (OAuth 1.0a)')
+    .option('--client-secret <secret>', 'the client secret (stored encrypted, never shown)')
+    .option('--auth <oauth1|oauth2>', 'default: oauth2 for 1.2 or with --token-url, else oauth1')
+    .option('--token-url <url>', 'OAuth 2 token endpoint (default: <base-url>/oauth/token)')
+    .option('--scopes <list>', 'OAuth 2 scopes, comma-separated: URIs, or core, roster, demographics (default: core,demographics)')
+    .option('--client-auth <basic|post>', 'how the secret goes to the token endpoint: HTTP Basic (default) or in the form')
+    .option('--json', 'print the saved connection as JSON')
+    .action(act(async () => (await oneroster()).configure));
+  or.command('schools')
+    .description('list the OneRoster schools and the sites matched to them')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await oneroster()).schools));
+  or.command('match-site')
+    .description('match a library site to a OneRoster school')
+    .argument('<site-code>', 'the site')
+    .argument('<org-sourced-id>', 'the school (see `rollcall oneroster schools`)')
+    .action(act(async () => (await oneroster()).matchSite));
+  or.command('unmatch-site')
+    .description("clear a site's match (its school is then not synced)")
+    .argument('<site-code>', 'the site')
+    .action(act(async () => (await oneroster()).unmatchSite));
+  or.command('options')
+    .description('show or change what is synced and how (no option: show)')
+    .option('--roles <list>', 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)')
+    .option('--map <field=source>', 'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher', collect, [])
+    .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
+    .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
+    .option('--json', 'print the options as JSON')
+    .action(act(async () => (await oneroster()).options));
+  or.command('enable')
+    .description('turn OneRoster on (turns the other integrations off and clears their identifiers)')
+    .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
+    .action(act(async () => (await oneroster()).enable));
+  or.command('disable')
+    .description('turn OneRoster off (patrons and matches are kept)')
+    .action(act(async () => (await oneroster()).disable));
+
+  const csv = () => import('./actions/csv.ts');
+  const csvCmd = program.command('csv').description('OneRoster CSV packages (a .zip or a folder, 1.1 or 1.2), given or dropped in a watched folder');
+  csvCmd
+    .command('configure')
+    .description('show or set where packages come from (no option: show)')
+    .option('--watch-dir <dir>', 'the folder `rollcall csv watch` takes packages from (the SFTP drop); "" for none')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await csv()).configure));
+  csvCmd
+    .command('options')
+    .description('show or change what is synced and how (no option: show)')
+    .option('--roles <list>', 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)')
+    .option('--map <field=source>', 'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher', collect, [])
+    .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
+    .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
+    .option('--json', 'print the options as JSON')
+    .action(act(async () => (await csv()).options));
+  csvCmd
+    .command('schools')
+    .description("list a package's schools and the sites matched to them (default: the newest .zip in the watched folder)")
+    .argument('[package]', 'a package (.zip or folder)')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await csv()).schools));
+  csvCmd
+    .command('match-site')
+    .description("match a library site to a school of a package")
+    .argument('<site-code>', 'the site')
+    .argument('<org-sourced-id>', 'the school (see `rollcall csv schools`)')
+    .option('--package <file>', 'the package that lists it (default: the newest .zip in the watched folder)')
+    .action(act(async () => (await csv()).matchSite));
+  csvCmd
+    .command('unmatch-site')
+    .description("clear a site's match (its school is then not synced)")
+    .argument('<site-code>', 'the site')
+    .action(act(async () => (await csv()).unmatchSite));
+  csvCmd
+    .command('enable')
+    .description('turn OneRoster CSV on (turns the other integrations off and clears their identifiers)')
+    .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
+    .action(act(async () => (await csv()).enable));
+  csvCmd
+    .command('disable')
+    .description('turn OneRoster CSV off (patrons and matches are kept)')
+    .action(act(async () => (await csv()).disable));
+  csvCmd
+    .command('watch')
+    .description('sync each new package (.zip) dropped in the watched folder, once; runs until Ctrl+C')
+    .option('--once', 'look once, sync what is new, and exit (for cron)')
+    .option('--interval <seconds>', 'seconds between looks at the folder', '60')
+    .option('--json', 'with --once: print what each package came to as JSON')
+    .action(act(async () => (await csv()).watch));
 
   program
     .command('sync')
     .description('run a sync now: full (default) or delta; --dry-run shows the plan and writes nothing')
     .addOption(new Option('--full', 'everything in scope, with absence-based transfers (default)').conflicts('delta'))
     .addOption(new Option('--delta', 'only changes since the last successful sync'))
+    .option('--from-csv <file>', 'read this OneRoster CSV package (.zip or folder): a bulk package makes a full sync, a delta package a delta')
     .option('--dry-run', 'plan only: nothing is written')
     .option('--json', 'print {"operation", "state", "counts", "complete"}')
     .action(act(async () => (await import('./actions/sync.ts')).sync));
@@ -165,10 +279,73 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--json', 'print the result as `sync --json` does')
     .action(act(async () => (await operations()).reject));
 
+  const schedule = () => import('./actions/schedule.ts');
+  const scheduleCmd = program.command('schedule').description('Daily Operations: a delta sync every day at a local time, a full sync weekly');
+  scheduleCmd
+    .command('show')
+    .description("show the library's Daily Operations and its next runs")
+    .option('--json', 'print JSON')
+    .action(act(async () => (await schedule()).show));
+  scheduleCmd
+    .command('set')
+    .description("change the library's Daily Operations")
+    .option('--time <HH:MM>', 'local time of the daily run (default 02:00)')
+    .option('--full-day <day>', 'weekday of the weekly full sync: sun, mon, tue, wed, thu, fri, sat (default sun)')
+    .option('--timezone <tz>', "the library's IANA time zone, e.g. America/New_York")
+    .option('--on', 'run Daily Operations')
+    .option('--off', 'stop Daily Operations (syncs run only when asked)')
+    .option('--json', 'print the schedule as JSON')
+    .action(act(async () => (await schedule()).set));
+
+  program
+    .command('status')
+    .description('every library: last successful sync, sync running or held, open alerts, next run')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await import('./actions/status.ts')).status));
+
+  const users = () => import('./actions/users.ts');
+  const userCmd = program.command('users').description('staff accounts of the web admin');
+  userCmd
+    .command('add')
+    .description('add a staff account (password from --password-stdin or ROLLCALL_NEW_PASSWORD, never an argument)')
+    .requiredOption('--username <name>', 'the sign-in name')
+    .option('--name <display>', 'the name shown on the pages')
+    .addOption(new Option('--role <role>', 'admin or librarian').choices(['admin', 'librarian']).default('admin'))
+    .option('--password-stdin', 'read the password from the first line of standard input')
+    .option('--json', 'print the account as JSON')
+    .action(act(async () => (await users()).add));
+  userCmd
+    .command('list')
+    .description("list the library's staff accounts")
+    .option('--json', 'print JSON')
+    .action(act(async () => (await users()).list));
+
+  const libraries = () => import('./actions/libraries.ts');
+  const libraryCmd = program.command('libraries').description('the libraries (districts) of this deployment; choose one with --library CODE');
+  libraryCmd
+    .command('add')
+    .description('add a library')
+    .requiredOption('--code <code>', 'short unique code, used with --library, e.g. maple-sd')
+    .requiredOption('--name <name>', 'display name')
+    .option('--timezone <tz>', 'IANA time zone of its Daily Operations, e.g. America/New_York (default UTC)')
+    .option('--json', 'print the library as JSON')
+    .action(act(async () => (await libraries()).add));
+  libraryCmd
+    .command('list')
+    .description('list the libraries')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await libraries()).list));
+
+  program
+    .command('worker')
+    .description("run every library's jobs (syncs, Daily Operations) without the web server, until Ctrl+C")
+    .action(act(async () => (await import('./actions/worker.ts')).worker));
+
   program
     .command('serve')
-    .description('the web admin and JSON API (not available yet)')
-    .option('--port <n>', 'port to listen on')
+    .description('the web admin and JSON API, until Ctrl+C')
+    .option('--port <n>', 'port to listen on (default ROLLCALL_PORT, 3000)')
+    .option('--no-worker', 'serve pages only; syncs run in `rollcall worker` processes (PostgreSQL only)')
     .action(act(async () => (await import('./actions/serve.ts')).serve));
 
   program
@@ -186,7 +363,8 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .description('a generated district, configured, synced and changed, in a database of its own')
     .option('--dir <folder>', 'where the demo keeps its database (emptied first)', './data/demo')
     .option('--students <n>', 'students in the generated district', '2000')
-    .option('--keep-running', 'leave the emulator running afterwards and print its credentials')
+    .option('--no-serve', 'end after the story instead of serving the web admin on the demo database')
+    .option('--keep-running', 'with --no-serve: leave the emulator running afterwards and print its credentials')
     .action(act(async () => (await import('./actions/demo.ts')).demo));
 
   return program;

@@ -44,6 +44,8 @@ export interface Config {
     publicUrl: string;
     /** Listening port. */
     port: number;
+    /** Listening address. */
+    host: string;
   };
   /** Log level. */
   logLevel: Env['ROLLCALL_LOG_LEVEL'];
@@ -57,6 +59,22 @@ export interface Config {
     timeoutMs: number;
     /** Attempts per request before failing. */
     retryAttempts: number;
+  };
+  /** The job queue and its workers (issue 6). */
+  jobs: {
+    /** A running operation with no heartbeat for this long (ms) is a stopped worker's. */
+    staleAfterMs: number;
+    /** PostgreSQL: the schema of pg-boss's tables, when set (else derived from the store's). */
+    schema: string | undefined;
+  };
+  /** Alerts (issue 6): when a library is stale, and where alerts are sent. */
+  alerts: {
+    /** Hours without a successful sync before a library is stale. */
+    staleHours: number;
+    /** Webhook to POST alerts to (a secret: it may carry a token), or undefined. */
+    webhookUrl: string | undefined;
+    /** E-mail delivery, or undefined when not configured. */
+    email: { smtpUrl: string; to: string[]; from: string } | undefined;
   };
 }
 
@@ -99,7 +117,7 @@ function fromEnv(e: Env): Config {
       ssoClientId: e.ROLLCALL_SSO_CLIENT_ID,
       ssoClientSecret: e.ROLLCALL_SSO_CLIENT_SECRET,
     },
-    web: { publicUrl: stripSlash(e.ROLLCALL_PUBLIC_URL), port: e.ROLLCALL_PORT },
+    web: { publicUrl: stripSlash(e.ROLLCALL_PUBLIC_URL), port: e.ROLLCALL_PORT, host: e.ROLLCALL_HOST },
     logLevel: e.ROLLCALL_LOG_LEVEL,
     pull: {
       pageSize: e.ROLLCALL_PAGE_SIZE,
@@ -107,8 +125,19 @@ function fromEnv(e: Env): Config {
       timeoutMs: e.ROLLCALL_HTTP_TIMEOUT_MS,
       retryAttempts: e.ROLLCALL_RETRY_ATTEMPTS,
     },
+    jobs: { staleAfterMs: e.ROLLCALL_STALE_AFTER_SECONDS * 1000, schema: e.ROLLCALL_JOBS_SCHEMA },
+    alerts: { staleHours: e.ROLLCALL_ALERT_STALE_HOURS, webhookUrl: e.ROLLCALL_ALERT_WEBHOOK_URL, email: alertEmail(e) },
   };
   return deepFreeze(config);
+}
+
+/** Alert e-mail: both the SMTP server and the recipients, or neither (half of it is a mistake worth stopping for). */
+function alertEmail(e: Env): Config['alerts']['email'] {
+  const to = (e.ROLLCALL_ALERT_EMAIL_TO ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (!e.ROLLCALL_SMTP_URL && to.length === 0) return undefined;
+  if (!e.ROLLCALL_SMTP_URL) throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_ALERT_EMAIL_TO is set but ROLLCALL_SMTP_URL is not');
+  if (to.length === 0) throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_SMTP_URL is set but ROLLCALL_ALERT_EMAIL_TO is not');
+  return { smtpUrl: e.ROLLCALL_SMTP_URL, to, from: e.ROLLCALL_ALERT_EMAIL_FROM };
 }
 
 /** A config for tests: defaults, an isolated data dir, and the given overrides. */

@@ -41,6 +41,11 @@ export const ENV_SCHEMA = z.object({
   ROLLCALL_SSO_CLIENT_SECRET: z.string().optional().describe('ClassLink SSO client secret; never shown'),
   ROLLCALL_PUBLIC_URL: url.default('http://localhost:3000').describe('The address people reach Rollcall at'),
   ROLLCALL_PORT: port.default(3000).describe('Port of `rollcall serve`'),
+  ROLLCALL_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address `rollcall serve` listens on; 127.0.0.1 (this machine only) by default, 0.0.0.0 for every interface (put https in front)'),
   ROLLCALL_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -58,6 +63,33 @@ export const ENV_SCHEMA = z.object({
     .max(20)
     .default(6)
     .describe('Attempts per roster request on 429/5xx/timeouts before the pull fails'),
+  ROLLCALL_STALE_AFTER_SECONDS: positiveInt
+    .default(600)
+    .describe("A running sync with no sign of life for this long belongs to a stopped worker: it is marked failed (\"worker stopped\") and retried once"),
+  ROLLCALL_JOBS_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,49}$/, 'must be lower-case letters, digits and _ (at most 50)')
+    .optional()
+    .describe("PostgreSQL only: the schema of the job queue's tables (pg-boss); default <the store's schema>_jobs, or rollcall_jobs"),
+  ROLLCALL_ALERT_STALE_HOURS: positiveInt
+    .default(36)
+    .describe('Alert when a library (ClassLink on, Daily Operations on) has had no successful sync for this many hours'),
+  ROLLCALL_ALERT_WEBHOOK_URL: url
+    .optional()
+    .describe('Alerts are POSTed here as JSON (Slack/Teams-style `text` included); treated as a secret, never shown'),
+  ROLLCALL_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'must be smtp://[user:pass@]host[:port] or smtps://…')
+    .optional()
+    .describe('SMTP server for alert e-mail, smtp://user:pass@host:587 or smtps://…:465; never shown'),
+  ROLLCALL_ALERT_EMAIL_TO: z
+    .string()
+    .optional()
+    .describe('Alert e-mail recipients, comma-separated (needs ROLLCALL_SMTP_URL)'),
+  ROLLCALL_ALERT_EMAIL_FROM: z
+    .string()
+    .default('Rollcall <rollcall@localhost>')
+    .describe('Sender of alert e-mail'),
 });
 
 /** The validated environment. */
@@ -68,4 +100,6 @@ export const SECRET_KEYS = [
   'ROLLCALL_SECRET_KEY',
   'ROLLCALL_CLASSLINK_PARTNER_KEY',
   'ROLLCALL_SSO_CLIENT_SECRET',
+  'ROLLCALL_ALERT_WEBHOOK_URL',
+  'ROLLCALL_SMTP_URL',
 ] as const satisfies readonly (keyof Env)[];

@@ -55,6 +55,8 @@ export interface CsvPackage {
   readonly path: string;
   /** Its OneRoster version (declared by the manifest, else detected). */
   readonly version: OneRosterVersion;
+  /** The `oneroster.version` its manifest declares, as written ('' when none). */
+  readonly declaredVersion: string;
   /** How each file is supplied (bulk, delta, absent). */
   readonly files: Readonly<Record<CsvEntity, CsvFileMode>>;
   /** Oddities found so far, one sentence each; grows as files are read (header and row notes). */
@@ -85,7 +87,7 @@ export async function openCsvPackage(path: string): Promise<CsvPackage> {
   const manifest = files.manifest
     ? readManifest(await readWhole(files, files.manifest), present)
     : manifestFromFiles(present);
-  return new OpenedPackage(path, files, manifest.version, manifest.files, [...files.warnings, ...manifest.warnings]);
+  return new OpenedPackage(path, files, manifest.version, manifest.declaredVersion, manifest.files, [...files.warnings, ...manifest.warnings]);
 }
 
 /** Rows of a small file (the manifest), read whole. */
@@ -125,6 +127,7 @@ class OpenedPackage implements CsvPackage {
     readonly path: string,
     private readonly source: PackageFiles,
     readonly version: OneRosterVersion,
+    readonly declaredVersion: string,
     readonly files: Readonly<Record<CsvEntity, CsvFileMode>>,
     readonly warnings: string[],
   ) {

@@ -12,6 +12,8 @@ import type { CsvEntity, CsvFileMode, OneRosterVersion } from './entities.ts';
 export interface PackageManifest {
   /** The OneRoster version: declared, or detected from the files when not declared. */
   version: OneRosterVersion;
+  /** The `oneroster.version` the manifest declares, as written ('' when none). */
+  declaredVersion: string;
   /** How each file is supplied. */
   files: Record<CsvEntity, CsvFileMode>;
   /** What was odd, one sentence each. */
@@ -82,7 +84,7 @@ export function readManifest(rows: readonly (readonly string[])[], present: Read
     files[entity] = 'absent';
   }
 
-  return { version: versionOf(declaredVersion, present, warnings), files, warnings };
+  return { version: versionOf(declaredVersion, present, warnings), declaredVersion: declaredVersion ?? '', files, warnings };
 }
 
 /** The manifest of a package that has none: every file present is bulk; the version is detected. */
@@ -90,7 +92,7 @@ export function manifestFromFiles(present: ReadonlySet<CsvEntity>): PackageManif
   const files = allAbsent();
   for (const entity of present) files[entity] = 'bulk';
   const warnings = ['The package has no manifest.csv; every file in it was read as a bulk file.'];
-  return { version: versionOf(undefined, present, warnings), files, warnings };
+  return { version: versionOf(undefined, present, warnings), declaredVersion: '', files, warnings };
 }
 
 function fileMode(entity: CsvEntity, value: string, present: ReadonlySet<CsvEntity>, warnings: string[]): CsvFileMode {

@@ -1,13 +1,15 @@
 /**
  * Control endpoints for driving an emulator from another process (e.g. a script around
- * `rollcall emulator`): `POST /_emulator/faults` and `POST /_emulator/mutate`, both behind the
- * partner key as a Bearer token. They are not part of ClassLink.
+ * `rollcall emulator`): `POST /_emulator/faults`, `POST /_emulator/mutate` and the sign-in's
+ * `POST /_emulator/sso/…` (sso.ts), all behind the partner key as a Bearer token. They are
+ * not part of ClassLink.
  */
 import { z } from 'zod';
 import { isRollcallError, oneLine } from '../domain/errors.ts';
 import { FAULTS_SCHEMA } from './faults.ts';
 import { bearerOf, type Reply } from './http-io.ts';
 import { applyMutation, MUTATION_SCHEMA } from './mutations.ts';
+import type { SsoServer } from './sso.ts';
 import type { DistrictMutations, Faults } from './types.ts';
 
 /** The path prefix of control endpoints. */
@@ -21,6 +23,8 @@ export interface ControlTarget {
   setFaults(faults: Faults): void;
   /** The district's mutations. */
   mutate: DistrictMutations;
+  /** The sign-in side, which answers `/_emulator/sso/…`. */
+  sso?: Pick<SsoServer, 'control'>;
 }
 
 const MUTATIONS_BODY = z.union([MUTATION_SCHEMA, z.array(MUTATION_SCHEMA)]);
@@ -59,7 +63,8 @@ export function controlReply(
     }
     return { status: 200, body: { ok: true, applied } };
   }
-  return { status: 404, body: { ok: false, message: 'Unknown control endpoint (use /_emulator/faults or /_emulator/mutate).' } };
+  if (target.sso && rawPath.startsWith(`${CONTROL_PATH}sso/`)) return target.sso.control(rawPath.slice(`${CONTROL_PATH}sso/`.length), body);
+  return { status: 404, body: { ok: false, message: 'Unknown control endpoint (use /_emulator/faults, /_emulator/mutate or /_emulator/sso/…).' } };
 }
 
 function badBody(error: z.ZodError | undefined): Reply {

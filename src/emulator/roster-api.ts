@@ -7,7 +7,10 @@ import { anyTable, parentExists, SCOPES, scopeRows, type District, type ScopeKin
 import { imsxError, type Reply } from './http-io.ts';
 import { parseCollectionQuery, parseFields, selectRows } from './query.ts';
 import type { Rows } from './rows.ts';
-import { project, SINGLE_KEY, toWire, type WireContext, type WireMode } from './wire.ts';
+import { project, SINGLE_KEY, toWire, type WireContext, type WireMode, type WireObject } from './wire.ts';
+
+/** Turns a record into its JSON on the wire (1.1's toWire by default; 1.2 has its own). */
+export type Serializer = (collection: RosterCollection, record: never, ctx: WireContext) => WireObject;
 
 /** The path every OneRoster 1.1 endpoint starts with. */
 export const ROSTER_PATH = '/ims/oneroster/v1p1';
@@ -91,8 +94,10 @@ export class RosterApi {
     private readonly district: District,
     mode: WireMode,
     hrefBase: string,
+    private readonly serialize: Serializer = toWire,
+    extraContext: object = {},
   ) {
-    this.ctx = { mode, hrefBase, children: district.children };
+    this.ctx = { mode, hrefBase, children: district.children, ...extraContext };
   }
 
   /** Answers a matched request; `selfUrl` is the URL as requested (for Link headers). */
@@ -108,7 +113,7 @@ export class RosterApi {
     if (!record || (belongs && !belongs(record, ''))) {
       return imsxError(404, 'unknownobject', `There is no ${SINGLE_KEY[route.collection]} with the sourcedId "${id}".`);
     }
-    const wire = toWire(route.collection, record as never, this.ctx);
+    const wire = this.serialize(route.collection, record as never, this.ctx);
     const key = SINGLE_KEY[route.collection];
     return { status: 200, body: { [key]: fields.value ? project(wire, fields.value) : wire }, envelopeKey: key };
   }
@@ -130,7 +135,7 @@ export class RosterApi {
     const end = Math.max(q.offset, Math.min(rows.length, q.offset + limit));
     const key = tweaks.envelopeKey ?? route.collection;
     const encoded = encodeList(key, end - q.offset, (k) => {
-      const wire = toWire(route.collection, table.record(rows.at(q.offset + k)) as never, this.ctx);
+      const wire = this.serialize(route.collection, table.record(rows.at(q.offset + k)) as never, this.ctx);
       return q.fields ? project(wire, q.fields) : wire;
     });
     return {

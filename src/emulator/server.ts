@@ -1,7 +1,9 @@
 /**
  * The ClassLink emulator's HTTP server (SPEC §7): the OneRoster 1.1 Roster Server (direct,
  * OAuth 1.0a) and proxy (`/{appId}/ims/oneroster/v1p1/…`, Bearer), the partner API, switchable
- * faults and control endpoints. Plain node:http: it stands in for the outside world.
+ * faults and control endpoints, and ClassLink sign-in (sso.ts); beside ClassLink, a generic
+ * OneRoster 1.2 server with OAuth 2 client credentials (v1p2-side.ts). Plain node:http: it
+ * stands in for the outside world.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +20,8 @@ import { OAuth1Verifier } from './oauth1-verify.ts';
 import { buildTenants, mainCredentials, partnerReply } from './partner-api.ts';
 import { matchRoute, ROSTER_PATH, RosterApi } from './roster-api.ts';
 import { refuseRosterRequest, type RosterAuth } from './roster-auth.ts';
+import { SsoServer } from './sso.ts';
+import { oneRosterSide, TOKEN_PATH } from './v1p2-side.ts';
 import type { DistrictData, DistrictOptions, EmulatorOptions, Faults, RunningEmulator } from './types.ts';
 
 /** OAuth 1.0a timestamps may be this far from the clock by default (seconds). */
@@ -63,6 +67,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const auth: RosterAuth = { tenants, verifier, fallbackHost: `${host}:${port}` };
   const mutate = districtMutations(district, now);
+  const sso = new SsoServer(options.sso ?? {}, { district, tenantId: credentials.tenantId, tenantName: tenants[0]!.tenantName, url, now });
+  // The generic OneRoster server: 1.2 and OAuth 2 client credentials (v1p2-side.ts).
+  const generic = oneRosterSide(district, url, options.oauth2 ?? {}, now);
   let faults: Faults = options.faults ?? {};
   let faultCount = 0;
   let requests = 0;
@@ -79,15 +86,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const params = new URLSearchParams(rawQuery);
     if (rawPath.startsWith(CONTROL_PATH)) {
       const body = req.method === 'POST' ? await readJson(req) : undefined;
-      return send(res, controlReply(req.method ?? 'GET', rawPath, req.headers.authorization, body, { partnerKey: credentials.partnerKey, setFaults, mutate }));
+      return send(res, controlReply(req.method ?? 'GET', rawPath, req.headers.authorization, body, { partnerKey: credentials.partnerKey, setFaults, mutate, sso }));
     }
     if (rawPath === '/applications' || rawPath.startsWith('/applications/')) {
       return send(res, partnerReply(rawPath, params, req.headers.authorization, tenants, credentials.partnerKey, url));
     }
+    const ssoRoute = sso.route(rawPath);
+    if (ssoRoute) return send(res, await sso.reply(ssoRoute, req, params));
+    if (rawPath === TOKEN_PATH) return send(res, await generic.tokenReply(req));
     let appId: string | null = null;
     let rest: string;
+    const v1p2Rest = generic.v1p2Rest(rawPath);
     if (rawPath === ROSTER_PATH || rawPath.startsWith(`${ROSTER_PATH}/`)) {
       rest = rawPath.slice(ROSTER_PATH.length);
+    } else if (v1p2Rest !== null) {
+      rest = v1p2Rest;
     } else {
       const m = PROXY_PATH.exec(rawPath);
       if (!m) return send(res, { status: 404, body: { message: 'Not found.' } });
@@ -107,12 +120,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     if (action.kind === 'status') return send(res, faultStatusReply(action));
     if (req.method !== 'GET') return send(res, { ...imsxError(405, 'unsupportedoperation', 'This server is read-only: use GET.'), headers: { Allow: 'GET' } });
-    const refused = refuseRosterRequest(auth, req, rawPath, rawQuery, appId);
+    // OAuth 2 Bearer tokens: on 1.2, and on the 1.1 direct path (OAuth 1.0a there otherwise).
+    const oauth2 = v1p2Rest !== null || (appId === null && /^\s*Bearer\s/i.test(req.headers.authorization ?? ''));
+    const refused = oauth2
+      ? generic.refuse(req.headers.authorization, v1p2Rest !== null ? '1.2' : '1.1', rest)
+      : refuseRosterRequest(auth, req, rawPath, rawQuery, appId);
     if (refused) return send(res, refused);
     const route = matchRoute(rest);
     if (!route) return send(res, imsxError(404, 'unknownobject', `There is no OneRoster endpoint at ${rest || '/'}.`));
     const selfUrl = new URL(rawUrl, `http://${req.headers.host ?? `${host}:${port}`}`);
-    const reply = api.reply(route, params, selfUrl, {
+    const reply = (v1p2Rest !== null ? generic.api : api).reply(route, params, selfUrl, {
       clampPageSize: action.clampPageSize,
       totalDrift: action.totalDrift,
       ...(action.wrongEnvelope === 'missingKey' ? { envelopeKey: MISPLACED_KEY } : {}),
@@ -134,6 +151,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     mutate,
     setFaults,
     requestCount: () => requests,
+    sso: sso.view(),
+    oauth2: generic.view,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));

@@ -132,6 +132,112 @@ export interface EmulatorOptions {
    * Missing fields are made up; `approved` defaults to false.
    */
   tenants?: Partial<EmulatorTenant>[];
+  /** ClassLink sign-in (OAuth2 / OpenID Connect): clients, where it is served, faults. */
+  sso?: EmulatorSsoOptions;
+  /** The OAuth 2 client credentials client of the generic OneRoster side (1.2, and Bearer on 1.1). */
+  oauth2?: EmulatorOAuth2Options;
+}
+
+/** The OAuth 2 client the emulator's token endpoint knows (every field optional). */
+export interface EmulatorOAuth2Options {
+  /** client_id (random when missing). */
+  clientId?: string;
+  /** client_secret (random when missing). */
+  clientSecret?: string;
+  /** Scopes the district granted the client (default: every 1.1 and 1.2 rostering scope). */
+  grantedScopes?: string[];
+  /** Lifetime of a token in seconds, on the emulator's clock (default 3600). */
+  tokenTtlSeconds?: number;
+}
+
+/** The generic OneRoster REST side of a running emulator: 1.2 and OAuth 2 client credentials. */
+export interface RunningOAuth2 {
+  /** client_id. */
+  clientId: string;
+  /** client_secret (client_secret_basic or client_secret_post). */
+  clientSecret: string;
+  /** The token endpoint (`<url>/oauth/token`). */
+  tokenUrl: string;
+  /** The scopes the client is granted. */
+  grantedScopes: string[];
+  /** The OneRoster 1.2 rostering base (`<url>/ims/oneroster/rostering/v1p2`); its tokens also open the 1.1 direct path. */
+  v1p2Url: string;
+  /** Ends every token issued so far (a server that revoked them early). */
+  revokeTokens(): void;
+  /** Token requests answered so far (refused ones included). */
+  tokenRequests(): number;
+  /** OneRoster 1.2 requests served so far (refused ones included; faulted ones not). */
+  v1p2Requests(): number;
+}
+
+/** An OAuth2 client registered with the emulated ClassLink sign-in (an app in the Partner Portal). */
+export interface SsoClient {
+  /** `client_id`. */
+  clientId: string;
+  /** `client_secret` (client_secret_post or client_secret_basic). */
+  clientSecret: string;
+  /** Registered redirect URIs; `redirect_uri` must equal one of them exactly. */
+  redirectUris: string[];
+}
+
+/**
+ * Faults of the sign-in side, for negative tests. They stay until replaced (an empty object
+ * clears them).
+ */
+export interface SsoFaults {
+  /** The TenantId users report (`/v2/my/info` and the id_token), instead of the emulator's: a user of another district. */
+  tenantId?: number;
+  /** The id_token is wrong in this one way: another audience, another issuer, signed with a key not in the JWKS, or already expired. */
+  idToken?: 'wrongAudience' | 'wrongIssuer' | 'badSignature' | 'expired';
+  /** `/v2/my/info` answers with this status (e.g. 500) and an error body. */
+  myInfoStatus?: number;
+  /** Authorization codes live this many seconds instead of ClassLink's 300 (0: expired at once). */
+  codeTtlSeconds?: number;
+}
+
+/** How the emulated ClassLink sign-in is set up (every field optional). */
+export interface EmulatorSsoOptions {
+  /**
+   * Registered clients (missing fields made up). Default: one client with a random id and
+   * secret whose redirect URI is Rollcall's default callback (`DEFAULT_SSO_REDIRECT_URI`).
+   */
+  clients?: Partial<SsoClient>[];
+  /** Path of the LaunchPad host (issuer, `/oauth2/v2/…`, discovery) under the emulator's URL; default '' (the root). */
+  launchpadPath?: string;
+  /** Path of the API host (`/v2/my/info`, `/v2/my/profileinfo`) under the emulator's URL; default '' (the root). */
+  apiPath?: string;
+  /** The base URL people and apps reach the emulator at, when not its listening URL (a proxy, a container). */
+  publicUrl?: string;
+  /** Faults active from the start. */
+  faults?: SsoFaults;
+}
+
+/** The emulated ClassLink sign-in of a running emulator: where it is and how to drive it. */
+export interface RunningSso {
+  /** The issuer: the LaunchPad base (`iss` of id_tokens; discovery at `<issuer>/.well-known/openid-configuration`). */
+  issuer: string;
+  /** The LaunchPad base URL (the same as the issuer): `/oauth2/v2/auth`, `/oauth2/v2/token`, `/oauth2/v2/jwks` hang under it. */
+  launchpadUrl: string;
+  /** The API base URL (ClassLink's nodeapi host): `/v2/my/info` and `/v2/my/profileinfo` hang under it. */
+  apiUrl: string;
+  /** The first client's id. */
+  clientId: string;
+  /** The first client's secret. */
+  clientSecret: string;
+  /** The first client's redirect URIs (a copy, as of now). */
+  readonly redirectUris: string[];
+  /** The TenantId users report (unless a fault says otherwise): the main tenant's. */
+  tenantId: number;
+  /** Every registered client (copies, as of now). */
+  readonly clients: SsoClient[];
+  /** Registers one more redirect URI for a client (default: the first), e.g. once the web app knows its port. */
+  addRedirectUri(redirectUri: string, clientId?: string): void;
+  /** Replaces the sign-in faults (an empty object clears them). */
+  setFaults(faults: SsoFaults): void;
+  /** The next `/oauth2/v2/auth` (or launch without a user) signs in as this user, skipping the picker page. */
+  signInNextAs(sourcedId: string): void;
+  /** A LaunchPad tile's URL for a user: opening it sends the browser to the app with a `code` and no `state`. */
+  launchUrl(sourcedId: string, opts?: { clientId?: string; redirectUri?: string }): string;
 }
 
 /** A running emulator. */
@@ -148,6 +254,10 @@ export interface RunningEmulator {
   setFaults(faults: Faults): void;
   /** OneRoster requests served so far (including refused ones). */
   requestCount(): number;
+  /** ClassLink sign-in (OAuth2 / OpenID Connect, `/v2/my/info`, LaunchPad launches). */
+  sso: RunningSso;
+  /** OneRoster 1.2 and the OAuth 2 client credentials client that reads it. */
+  oauth2: RunningOAuth2;
   /** Stops listening and frees the port. */
   close(): Promise<void>;
 }

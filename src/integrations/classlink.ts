@@ -18,6 +18,8 @@ export interface ClassLinkSecrets {
   clientSecret?: string;
   /** Proxy Bearer token (proxy mode, or partner mode with a bearer). */
   bearer?: string;
+  /** The library's own ClassLink SSO client secret (when it has its own SSO client). */
+  ssoClientSecret?: string;
 }
 
 /** A library's ClassLink integration as stored. */

@@ -82,6 +82,16 @@ export const CLASSLINK_SETTINGS = z.object({
     }),
   /** "Allow log-in with ClassLink" (SPEC §2 step 6). */
   sso: z.boolean().default(false),
+  /**
+   * The library's own ClassLink OAuth2 client id for sign-in; '' uses the deployment's
+   * (ROLLCALL_SSO_CLIENT_ID). Its secret is with the other secrets (encrypted).
+   */
+  ssoClientId: z.string().default(''),
+  /**
+   * The district's Tenant ID for sign-in when the roster connection does not give one (direct
+   * or proxy mode); in partner mode the connection's Tenant ID is used.
+   */
+  ssoTenantId: z.number().int().positive().nullable().default(null),
   /** When the last successful sync started (ISO): the delta watermark. */
   lastSuccessAt: z.string().default(''),
 });

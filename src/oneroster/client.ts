@@ -1,7 +1,8 @@
 /**
- * The OneRoster 1.1 REST client: reads collections from a Roster Server (ClassLink direct with
- * OAuth 1.0a, the ClassLink proxy with a Bearer token, or any 1.1 server) and streams them as
- * canonical records, page by page, with a plain account of whether the read was complete.
+ * The OneRoster REST client: reads collections from a Roster Server (ClassLink direct with
+ * OAuth 1.0a, the ClassLink proxy with a Bearer token, any 1.1 server, or a 1.2 server with
+ * OAuth 2 client credentials) and streams them as canonical records, page by page, with a plain
+ * account of whether the read was complete.
  */
 import { RollcallError } from '../domain/errors.ts';
 import type { MalformedRecord, RosterCollection, RosterRecordOf } from '../domain/roster.ts';
@@ -10,13 +11,17 @@ import { collectionOf, parseJsonBody, UnreadableBody } from './envelope.ts';
 import { HttpTransport } from './http.ts';
 import { runPages, type FetchPage } from './page-run.ts';
 import { parseLinkHeader, readCountHeader } from './paging.ts';
-import { parsePage, type ParsedPage } from './parse.ts';
-import { encodePath, ONEROSTER_V1P1_PATH, parseRosterBaseUrl, requestUrl } from './roster-url.ts';
+import { OAuth2TokenSource, type OAuth2Credentials, type OneRosterVersion } from './oauth2.ts';
+import { parsePage, type CollectionSpecs, type ParsedPage } from './parse.ts';
+import { COLLECTION_SPECS } from './schemas.ts';
+import { encodePath, ONEROSTER_V1P1_PATH, ONEROSTER_V1P2_PATH, parseRosterBaseUrl, requestUrl } from './roster-url.ts';
+import { V1P2_COLLECTION_SPECS } from './v1p2-schemas.ts';
 import { getWithRetry, type RequestStats, type RetryContext } from './request.ts';
 import { DEFAULT_BAD_RESPONSE_ATTEMPTS, DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS } from './retry.ts';
 
 export type { RosterAuth } from './auth.ts';
-export { ONEROSTER_V1P1_PATH } from './roster-url.ts';
+export type { OAuth2Credentials, OneRosterVersion } from './oauth2.ts';
+export { ONEROSTER_V1P1_PATH, ONEROSTER_V1P2_PATH } from './roster-url.ts';
 
 /** ClassLink's documented page-size ceiling, and what its best-practice guide recommends. */
 export const DEFAULT_PAGE_SIZE = 10_000;
@@ -33,10 +38,12 @@ export const MAX_MALFORMED_KEPT = 1000;
 
 /** How to reach a Roster Server and how to read from it. */
 export interface OneRosterClientOptions {
-  /** The server base, ending before /ims/oneroster/v1p1 (a URL that includes it is accepted too). */
+  /** The server base, ending before /ims/oneroster/v1p1 or …/rostering/v1p2 (a URL that includes it is accepted too). */
   baseUrl: string;
-  /** OAuth 1.0a credentials or a Bearer token. */
-  auth: RosterAuth;
+  /** OAuth 1.0a credentials, a Bearer token, or OAuth 2 client credentials. */
+  auth: RosterAuth | OAuth2Credentials;
+  /** The OneRoster version the server speaks: 1.1 (default) or 1.2 (its paths and user shape). */
+  version?: OneRosterVersion;
   /** Records asked for per page (default 10,000). */
   pageSize?: number;
   /** Page requests in flight at once (default 4). */
@@ -113,10 +120,15 @@ export class OneRosterClient {
   private readonly server: string;
   private readonly http: HttpTransport;
   private readonly o: Required<Omit<OneRosterClientOptions, 'random'>> & Pick<OneRosterClientOptions, 'random'>;
+  private readonly specs: CollectionSpecs;
+  /** The OAuth 2 tokens, for an oauth2 connection (null otherwise). */
+  readonly tokens: OAuth2TokenSource | null;
 
   constructor(options: OneRosterClientOptions) {
     const base = parseRosterBaseUrl(options.baseUrl);
-    this.root = `${base.base}${ONEROSTER_V1P1_PATH}`;
+    const version = options.version ?? '1.1';
+    this.root = `${base.base}${version === '1.2' ? ONEROSTER_V1P2_PATH : ONEROSTER_V1P1_PATH}`;
+    this.specs = version === '1.2' ? V1P2_COLLECTION_SPECS : COLLECTION_SPECS;
     this.server = `the roster server at ${base.host}`;
     this.o = {
       pageSize: DEFAULT_PAGE_SIZE,
@@ -130,9 +142,14 @@ export class OneRosterClient {
       ...definedOnly(options),
       baseUrl: options.baseUrl,
       auth: options.auth,
+      version,
     };
     checkCounts(this.o);
     this.http = new HttpTransport({ timeoutMs: this.o.timeoutMs });
+    this.tokens =
+      options.auth.kind === 'oauth2'
+        ? new OAuth2TokenSource(options.auth, { http: this.http, policy: this.retryContext(undefined).policy, random: this.o.random })
+        : null;
   }
 
   /**
@@ -155,7 +172,7 @@ export class OneRosterClient {
 
     // Pages are parsed as they arrive: a page waiting behind a slow one then holds compact
     // canonical records rather than raw JSON.
-    const fetchPage: FetchPage<ParsedPage<C>> = (segment, signal) => {
+    const fetchPage: FetchPage<ParsedPage<C>> = async (segment, signal) => {
       const url = this.url(path, {
         limit: String(segment.limit),
         offset: String(segment.offset),
@@ -165,17 +182,19 @@ export class OneRosterClient {
         fields: options.fields?.join(','),
       });
       const what = `${this.pathOf(path)}${segment.offset > 0 ? ` (offset ${segment.offset})` : ''}`;
+      await this.tokens?.token(signal);
       return getWithRetry(
         this.http,
         {
           url,
           headers: () => this.headers(url),
+          ...this.renewal(signal),
           read: (res) => {
             // A server that ignores limit would overlap the next page: keep what was asked for.
             const sent = collectionOf(parseJsonBody(res.body), collection);
             const raws = sent.slice(0, segment.limit);
             return {
-              page: parsePage(collection, raws, segment.offset, projection),
+              page: parsePage(collection, raws, segment.offset, projection, this.specs),
               size: raws.length,
               sent: sent.length,
               total: readCountHeader(res.headers['x-total-count']),
@@ -183,7 +202,7 @@ export class OneRosterClient {
               links: parseLinkHeader(res.headers['link']),
             };
           },
-          wording: { server: this.server, what, credentialsHint: credentialsHint(this.o.auth) },
+          wording: { server: this.server, what, credentialsHint: this.credentialsHint() },
         },
         { ...this.retryContext(signal), stats },
       );
@@ -231,11 +250,13 @@ export class OneRosterClient {
    */
   async probe(options: { signal?: AbortSignal } = {}): Promise<ProbeResult> {
     const url = this.url('users', { limit: '1', offset: '0', fields: 'sourcedId' });
+    await this.tokens?.token(options.signal);
     return getWithRetry(
       this.http,
       {
         url,
         headers: () => this.headers(url),
+        ...this.renewal(options.signal),
         read: (res) => {
           // With fields=sourcedId a user has nothing else: check only that much.
           const users = collectionOf(parseJsonBody(res.body), 'users');
@@ -245,7 +266,7 @@ export class OneRosterClient {
           }
           return { declaredUsers: readCountHeader(res.headers['x-total-count']) };
         },
-        wording: { server: this.server, what: this.pathOf('users'), credentialsHint: credentialsHint(this.o.auth) },
+        wording: { server: this.server, what: this.pathOf('users'), credentialsHint: this.credentialsHint() },
       },
       this.retryContext(options.signal),
     );
@@ -271,7 +292,23 @@ export class OneRosterClient {
   }
 
   private headers(url: string): Record<string, string> {
-    return { accept: 'application/json', authorization: authorizationHeader(this.o.auth, 'GET', url) };
+    const auth = this.o.auth;
+    const authorization = auth.kind === 'oauth2' ? `Bearer ${this.tokens!.current()}` : authorizationHeader(auth, 'GET', url);
+    return { accept: 'application/json', authorization };
+  }
+
+  /** For OAuth 2: on a 401, one fresh token and one more try (the token may have been revoked early). */
+  private renewal(signal: AbortSignal | undefined): { onUnauthorized?: () => Promise<boolean> } {
+    const tokens = this.tokens;
+    if (!tokens) return {};
+    // The token this request was sent with: captured now, before another request may renew it.
+    const sent = tokens.current();
+    return { onUnauthorized: () => tokens.renew(sent, signal) };
+  }
+
+  private credentialsHint(): string {
+    const auth = this.o.auth;
+    return auth.kind === 'oauth2' ? 'check the client id and secret, and the scopes the district granted' : credentialsHint(auth);
   }
 
   private pathOf(path: string): string {

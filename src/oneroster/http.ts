@@ -60,6 +60,29 @@ export class HttpTransport {
     }
   }
 
+  /**
+   * One POST of a form (an OAuth 2 token request), with the same time limit and errors as get.
+   */
+  async postForm(url: string, headers: Record<string, string>, form: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+        dispatcher: this.agent,
+        signal: combined,
+      });
+      const body = await res.body.text();
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body };
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (timeout.aborted) throw timeout.reason;
+      throw e;
+    }
+  }
+
   /** Closes the kept-alive connections. */
   async close(): Promise<void> {
     await this.agent.close();

@@ -22,14 +22,18 @@ export interface ParsedPage<C extends RosterCollection> {
 /** How many schema issues a malformed record's message lists. */
 const MAX_ISSUES_SHOWN = 3;
 
+/** Every collection's reading rules, for one OneRoster version (1.1's by default). */
+export type CollectionSpecs = typeof COLLECTION_SPECS;
+
 /**
  * Reads one wire record. `projection` is the `fields=` list the request asked for, if any:
- * a field projected away is not required.
+ * a field projected away is not required. `specs` are the version's reading rules.
  */
 export function parseRecord<C extends RosterCollection>(
   collection: C,
   raw: unknown,
   projection?: ReadonlySet<string>,
+  specs: CollectionSpecs = COLLECTION_SPECS,
 ): RecordReading<C> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, sourcedId: '', message: 'not a JSON object' };
@@ -39,7 +43,7 @@ export function parseRecord<C extends RosterCollection>(
   const sourcedId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : '';
   if (sourcedId.trim() === '') return { ok: false, sourcedId: '', message: 'no sourcedId' };
 
-  const spec = COLLECTION_SPECS[collection];
+  const spec = specs[collection];
   const parsed = spec.schema.safeParse(wire);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, MAX_ISSUES_SHOWN).map((i) => {
@@ -61,17 +65,18 @@ export function parseRecord<C extends RosterCollection>(
   return { ok: true, record };
 }
 
-/** Reads the records of the page at `offset`. */
+/** Reads the records of the page at `offset` (by `specs`, 1.1's by default). */
 export function parsePage<C extends RosterCollection>(
   collection: C,
   raws: readonly unknown[],
   offset: number,
   projection?: ReadonlySet<string>,
+  specs: CollectionSpecs = COLLECTION_SPECS,
 ): ParsedPage<C> {
   const records: RosterRecordOf[C][] = [];
   const malformed: MalformedRecord[] = [];
   raws.forEach((raw, i) => {
-    const reading = parseRecord(collection, raw, projection);
+    const reading = parseRecord(collection, raw, projection, specs);
     if (reading.ok) records.push(reading.record);
     else {
       malformed.push({

@@ -43,6 +43,11 @@ export interface RetryingGet<T> {
   headers: () => Record<string, string>;
   /** Reads a 2xx response; throws UnreadableBody for a body worth another attempt. */
   read: (res: HttpResponse) => T;
+  /**
+   * Called once on a 401 (an OAuth 2 token that expired or was revoked early): resolves true
+   * when fresh credentials are in place and the request is worth one more try.
+   */
+  onUnauthorized?: () => Promise<boolean>;
   /** Words for the messages. */
   wording: RequestWording;
 }
@@ -67,6 +72,7 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
   const w = req.wording;
   let attempt = 0;
   let unreadable = 0;
+  let renewed = false;
   const backOff = async (retryAfterMs?: number) => {
     if (ctx.stats) ctx.stats.retries++;
     await sleep(retryDelayMs(attempt - 1, policy, retryAfterMs, ctx.random), signal);
@@ -102,6 +108,13 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
           throw new RollcallError('bad_response', `${cap(w.server)} sent ${e.message} for ${w.what}${times}.`);
         }
       case 'credentials_refused':
+        if (res.status === 401 && req.onUnauthorized && !renewed) {
+          renewed = true;
+          if (await req.onUnauthorized()) {
+            if (ctx.stats) ctx.stats.retries++;
+            continue;
+          }
+        }
         throw new RollcallError(
           'credentials_refused',
           `${cap(w.server)} refused the credentials (HTTP ${res.status}) for ${w.what}; ${w.credentialsHint}.`,
@@ -159,12 +172,13 @@ function reportOf(res: HttpResponse): string {
   }
 }
 
-function cap(s: string): string {
+/** The sentence-start form of a phrase. */
+export function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Waits, or rejects with the signal's reason as soon as it is cancelled. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

@@ -7,6 +7,10 @@ describe('rosterBase', () => {
     expect(rosterBase('https://proxy.example/App%3D/')).toBe('https://proxy.example/App%3D');
     expect(rosterBase('')).toBe('');
   });
+
+  it('cuts OneRoster 1.2 rostering path too', () => {
+    expect(rosterBase('https://sis.example/district/ims/oneroster/rostering/v1p2/')).toBe('https://sis.example/district');
+  });
 });
 
 describe('parseRosterBaseUrl', () => {

@@ -9,12 +9,18 @@ import { rfc3986 } from './oauth1.ts';
 /** The OneRoster 1.1 REST base path, appended to the server URL. */
 export const ONEROSTER_V1P1_PATH = '/ims/oneroster/v1p1';
 
-/** Cuts a URL to end before /ims/oneroster/v1p1, without trailing slashes (no validation). */
+/** The OneRoster 1.2 rostering REST base path, appended to the server URL. */
+export const ONEROSTER_V1P2_PATH = '/ims/oneroster/rostering/v1p2';
+
+/**
+ * Cuts a URL to end before /ims/oneroster/v1p1 (or 1.2's /ims/oneroster/rostering/v1p2),
+ * without trailing slashes (no validation).
+ */
 export function rosterBase(url: string): string {
   return url
     .trim()
     .replace(/\/+$/, '')
-    .replace(/\/ims\/oneroster\/v1p1$/i, '')
+    .replace(/\/ims\/oneroster\/(?:v1p1|rostering\/v1p2)$/i, '')
     .replace(/\/+$/, '');
 }
 

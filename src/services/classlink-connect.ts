@@ -95,6 +95,8 @@ export async function configureClassLink(deps: ConnectDeps, libraryId: number, r
     },
   };
   const secrets: ClassLinkSecrets = found.auth.kind === 'oauth1' ? { clientSecret: found.auth.clientSecret } : { bearer: found.auth.token };
+  // The sign-in secret is not part of the roster connection: keep it.
+  if (current.secrets.ssoClientSecret) secrets.ssoClientSecret = current.secrets.ssoClientSecret;
   await saveClassLink(deps.store, libraryId, { settings, secrets });
   return {
     mode: request.mode,

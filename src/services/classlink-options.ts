@@ -1,7 +1,9 @@
 /**
  * The ClassLink options (SPEC §2 steps 3, 4 and 6, §3.5): which roles are synced, where
  * Barcode, Community ID and Location come from, "Allow log-in with ClassLink", and the safety
- * thresholds. Changing them needs no connection; omitted options keep their values.
+ * thresholds. Changing them needs no connection; omitted options keep their values. Other
+ * integrations (generic OneRoster) have the same options but sign-in: they pass their own
+ * OptionsStore to updateOptions.
  */
 import type { SyncRole } from '../domain/roster.ts';
 import { loadClassLink, saveClassLink } from '../integrations/classlink.ts';
@@ -33,22 +35,44 @@ export interface OptionsView {
   roles: SyncRole[];
   /** Field mapping. */
   mapping: { barcode: IdMappingSetting; communityId: IdMappingSetting; location: LocationMapping };
-  /** "Allow log-in with ClassLink". */
-  sso: boolean;
+  /** "Allow log-in with ClassLink" (ClassLink only: absent for other integrations). */
+  sso?: boolean;
   /** Safety thresholds, in percent. */
   thresholds: { maxTransferPct: number; maxUpdatePct: number };
 }
 
-/** Applies a change (none: just reads) and returns the resulting options. */
-export async function updateOptions(repos: Pick<Repositories, 'integrations'>, libraryId: number, change: OptionsChange = {}): Promise<OptionsView> {
-  const current = await loadClassLink(repos, libraryId);
-  const next = withChange(current.settings, change);
-  if (JSON.stringify(next) !== JSON.stringify(current.settings)) await saveClassLink(repos, libraryId, { settings: next });
+/** The part of an integration's settings the options are (`sso` only where sign-in exists). */
+export type OptionSettings = Pick<ClassLinkSettings, 'roles' | 'mapping' | 'thresholds'> & { sso?: boolean };
+
+/** Where an integration keeps its settings, for updateOptions. */
+export interface OptionsStore<S extends OptionSettings> {
+  /** The library's settings (defaults when never saved). */
+  load(repos: Pick<Repositories, 'integrations'>, libraryId: number): Promise<S>;
+  /** Saves them. */
+  save(repos: Pick<Repositories, 'integrations'>, libraryId: number, settings: S): Promise<void>;
+}
+
+/** ClassLink's settings, as updateOptions reads and writes them by default. */
+export const CLASSLINK_OPTIONS: OptionsStore<ClassLinkSettings> = {
+  load: async (repos, libraryId) => (await loadClassLink(repos, libraryId)).settings,
+  save: (repos, libraryId, settings) => saveClassLink(repos, libraryId, { settings }),
+};
+
+/** Applies a change (none: just reads) to an integration's options (ClassLink's by default) and returns them. */
+export async function updateOptions<S extends OptionSettings = ClassLinkSettings>(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+  change: OptionsChange = {},
+  kept: OptionsStore<S> = CLASSLINK_OPTIONS as unknown as OptionsStore<S>,
+): Promise<OptionsView> {
+  const current = await kept.load(repos, libraryId);
+  const next = withChange(current, change);
+  if (JSON.stringify(next) !== JSON.stringify(current)) await kept.save(repos, libraryId, next);
   return optionsView(next);
 }
 
-/** The settings with a change applied (pure). */
-export function withChange(settings: ClassLinkSettings, change: OptionsChange): ClassLinkSettings {
+/** The settings with a change applied (pure); `sso` is changed only where the settings have it. */
+export function withChange<S extends OptionSettings>(settings: S, change: OptionsChange): S {
   return {
     ...settings,
     roles: change.roles ? [...change.roles] : settings.roles,
@@ -57,7 +81,7 @@ export function withChange(settings: ClassLinkSettings, change: OptionsChange): 
       communityId: change.communityId ?? settings.mapping.communityId,
       location: change.location ?? settings.mapping.location,
     },
-    sso: change.sso ?? settings.sso,
+    ...(settings.sso === undefined ? {} : { sso: change.sso ?? settings.sso }),
     thresholds: {
       maxTransferPct: change.maxTransferPct ?? settings.thresholds.maxTransferPct,
       maxUpdatePct: change.maxUpdatePct ?? settings.thresholds.maxUpdatePct,
@@ -66,11 +90,11 @@ export function withChange(settings: ClassLinkSettings, change: OptionsChange): 
 }
 
 /** The options part of the settings. */
-export function optionsView(s: ClassLinkSettings): OptionsView {
+export function optionsView(s: OptionSettings): OptionsView {
   return {
     roles: [...s.roles],
     mapping: { barcode: s.mapping.barcode, communityId: s.mapping.communityId, location: s.mapping.location },
-    sso: s.sso,
+    ...(s.sso === undefined ? {} : { sso: s.sso }),
     thresholds: { ...s.thresholds },
   };
 }

@@ -1,12 +1,15 @@
 /**
  * Site mapping (SPEC §2 step 2): the ClassLink schools (orgs of type school), and matching a
  * library site to one of them — one school per site and one site per school — or clearing a
- * match. Unmatched schools are not synced.
+ * match. Unmatched schools are not synced. Any OneRoster REST integration lists and matches its
+ * schools the same way: it passes its own SchoolSource (ClassLink's is the default).
  */
 import type { Config } from '../config/load.ts';
 import { RollcallError, isRollcallError } from '../domain/errors.ts';
 import type { RosterOrg } from '../domain/roster.ts';
 import { loadClassLink, rosterAuthOf, rosterClient } from '../integrations/classlink.ts';
+import { isIntegrationKind } from '../integrations/sources.ts';
+import type { OneRosterClient } from '../oneroster/client.ts';
 import type { Store } from '../store/store.ts';
 import { requireSite, type SiteView } from './sites.ts';
 
@@ -32,9 +35,26 @@ export interface SchoolDeps {
   store: Store;
 }
 
+/** Where schools come from: an integration's roster connection, and how to name it to people. */
+export interface SchoolSource {
+  /** Who lists the schools, in messages: "ClassLink", "The OneRoster server". */
+  label: string;
+  /** The command group that manages it: `classlink`, `oneroster`. */
+  command: string;
+  /** A roster client for the library's configured connection (not_configured when there is none). */
+  open(deps: SchoolDeps, libraryId: number): Promise<OneRosterClient>;
+}
+
+/** ClassLink's schools. */
+export const CLASSLINK_SCHOOLS: SchoolSource = {
+  label: 'ClassLink',
+  command: 'classlink',
+  open: async (deps, libraryId) => rosterClient(deps.config, rosterAuthOf(await loadClassLink(deps.store, libraryId))),
+};
+
 /** The schools the configured connection lists, by name, with their matched sites. */
-export async function listSchools(deps: SchoolDeps, libraryId: number): Promise<SchoolView[]> {
-  const orgs = await fetchSchools(deps, libraryId);
+export async function listSchools(deps: SchoolDeps, libraryId: number, source: SchoolSource = CLASSLINK_SCHOOLS): Promise<SchoolView[]> {
+  const orgs = await fetchSchools(deps, libraryId, source);
   const siteByOrg = new Map((await deps.store.sites.list(libraryId)).filter((s) => s.orgGuid !== '').map((s) => [s.orgGuid, s.code]));
   return orgs
     .map((o) => ({ sourcedId: o.sourcedId, name: o.name, identifier: o.identifier, status: o.status, siteCode: siteByOrg.get(o.sourcedId) ?? '' }))
@@ -42,22 +62,29 @@ export async function listSchools(deps: SchoolDeps, libraryId: number): Promise<
 }
 
 /** Matches a site to a school the server lists; matching it again to the same school changes nothing. */
-export async function matchSite(deps: SchoolDeps, libraryId: number, siteCode: string, orgSourcedId: string): Promise<{ site: SiteView; school: SchoolView }> {
+export async function matchSite(
+  deps: SchoolDeps,
+  libraryId: number,
+  siteCode: string,
+  orgSourcedId: string,
+  source: SchoolSource = CLASSLINK_SCHOOLS,
+): Promise<{ site: SiteView; school: SchoolView }> {
   const site = await requireSite(deps.store, libraryId, siteCode);
   const orgId = orgSourcedId.trim();
   const sites = await deps.store.sites.list(libraryId);
   const holder = sites.find((s) => s.orgGuid === orgId && s.code !== site.code);
   if (holder) {
-    throw new RollcallError('conflict', `That school is already matched to site ${holder.code}; unmatch it first with \`rollcall classlink unmatch-site ${holder.code}\`.`);
+    throw new RollcallError('conflict', `That school is already matched to site ${holder.code}; unmatch it first with \`rollcall ${source.command} unmatch-site ${holder.code}\`.`);
   }
   if (site.orgGuid !== '' && site.orgGuid !== orgId) {
-    throw new RollcallError('conflict', `Site ${site.code} is already matched to the school ${site.orgGuid}; unmatch it first with \`rollcall classlink unmatch-site ${site.code}\`.`);
+    throw new RollcallError('conflict', `Site ${site.code} is already matched to the school ${site.orgGuid}; unmatch it first with \`rollcall ${source.command} unmatch-site ${site.code}\`.`);
   }
-  const org = (await fetchSchools(deps, libraryId)).find((o) => o.sourcedId === orgId);
+  const org = (await fetchSchools(deps, libraryId, source)).find((o) => o.sourcedId === orgId);
   if (!org) {
-    throw new RollcallError('not_found', `ClassLink lists no school with the sourcedId "${orgId}"; see the schools with \`rollcall classlink schools\`.`);
+    throw new RollcallError('not_found', `${source.label} lists no school with the sourcedId "${orgId}"; see the schools with \`rollcall ${source.command} schools\`.`);
   }
-  const saved = await deps.store.sites.setOrgGuid(libraryId, site.code, org.sourcedId);
+  // The match belongs to the integration whose school it is (cleared when another is enabled).
+  const saved = await deps.store.sites.setOrgGuid(libraryId, site.code, org.sourcedId, isIntegrationKind(source.command) ? source.command : undefined);
   return {
     site: { code: saved.code, name: saved.name, orgSourcedId: saved.orgGuid },
     school: { sourcedId: org.sourcedId, name: org.name, identifier: org.identifier, status: org.status, siteCode: saved.code },
@@ -72,8 +99,8 @@ export async function unmatchSite(store: Store, libraryId: number, siteCode: str
 }
 
 /** The orgs of type school: `/schools`, or `/orgs` filtered when a server has no `/schools`. */
-async function fetchSchools(deps: SchoolDeps, libraryId: number): Promise<RosterOrg[]> {
-  const client = rosterClient(deps.config, rosterAuthOf(await loadClassLink(deps.store, libraryId)));
+async function fetchSchools(deps: SchoolDeps, libraryId: number, source: SchoolSource): Promise<RosterOrg[]> {
+  const client = await source.open(deps, libraryId);
   const schools: RosterOrg[] = [];
   const take = (records: RosterOrg[]) => {
     for (const o of records) if (o.type === 'school') schools.push(o);

@@ -4,8 +4,8 @@
  * the store so a 100,000-line log never sits in memory.
  */
 import { RollcallError } from '../domain/errors.ts';
-import type { LogEntry, Operation, OperationCounts, OperationState, Store } from '../store/store.ts';
-import { OPERATION_TYPE_NAMES } from '../sync/run.ts';
+import type { LogEntry, LogQuery, Operation, OperationCounts, OperationState, Store } from '../store/store.ts';
+import { operationTypeName } from '../sync/run.ts';
 import { META_KIND } from '../sync/stored-plan.ts';
 import { changeLine } from './plan-lines.ts';
 
@@ -22,8 +22,10 @@ export interface OperationView {
   id: number;
   /** Stored type (`classlink_full_sync`, …). */
   type: string;
-  /** Display name (`ClassLink Full Sync`, …). */
+  /** Display name (`ClassLink Full Sync`, `CSV Delta Sync`, …): it names the source. */
   typeName: string;
+  /** The integration it ran for (`classlink`, `oneroster`, `csv`; '' for other operations). */
+  source: string;
   /** Its state. */
   state: OperationState;
   /** Who or what started it. */
@@ -36,6 +38,8 @@ export interface OperationView {
   finishedAt: string | null;
   /** How long it ran in ms (until now while it runs), or null before it starts. */
   durationMs: number | null;
+  /** Work done so far and in all (0 and 0 when unknown), for a progress bar while it runs. */
+  progress: { done: number; total: number };
   /** Its counts. */
   counts: OperationCounts;
   /** Whether the roster read was complete, or null when not known. */
@@ -82,11 +86,16 @@ export async function showOperation(store: Pick<Store, 'operations'>, libraryId:
   return { ...operationView(op, now), plan };
 }
 
-/** The operation's log, page by page in order. */
-export async function* operationLog(store: Pick<Store, 'operations'>, libraryId: number, id: number): AsyncGenerator<LogEntry[]> {
+/** The operation's log (all of it, or the lines matching `filter`), page by page in order. */
+export async function* operationLog(
+  store: Pick<Store, 'operations'>,
+  libraryId: number,
+  id: number,
+  filter: Pick<LogQuery, 'level' | 'text'> = {},
+): AsyncGenerator<LogEntry[]> {
   await requireOperation(store, libraryId, id);
   for (let offset = 0; ; offset += LOG_PAGE_LINES) {
-    const page = await store.operations.log(libraryId, id, { offset, limit: LOG_PAGE_LINES });
+    const page = await store.operations.log(libraryId, id, { ...filter, offset, limit: LOG_PAGE_LINES });
     if (page.items.length > 0) yield page.items;
     if (page.items.length < LOG_PAGE_LINES) return;
   }
@@ -119,13 +128,15 @@ export function operationView(op: Operation, now: Date): OperationView {
   return {
     id: op.id,
     type: op.type,
-    typeName: OPERATION_TYPE_NAMES[op.type] ?? op.type,
+    typeName: operationTypeName(op.type, op.source),
+    source: op.source,
     state: op.state,
     requestedBy: op.requestedBy,
     createdAt: op.createdAt,
     startedAt: op.startedAt,
     finishedAt: op.finishedAt,
     durationMs: start !== null && end !== null ? Math.max(0, end - start) : null,
+    progress: { ...op.progress },
     counts: { ...op.counts },
     complete: op.complete,
     summary: op.summary,

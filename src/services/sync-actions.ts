@@ -39,6 +39,8 @@ export interface SyncAsk {
   onProgress?: (phase: string, done: number, total: number | null) => void;
   /** Cancels the sync before it applies anything. */
   signal?: AbortSignal;
+  /** Run this queued operation (a job's, see src/jobs/enqueue.ts) instead of queuing a new one. */
+  operationId?: number;
 }
 
 /** Runs a sync of the library now, in this process. */

@@ -3,14 +3,18 @@
  * a time zone for Daily Operations, and a patron revision that every patron write bumps.
  */
 import type { Selectable } from 'kysely';
+import { RollcallError } from '../domain/errors.ts';
 import type { RepoContext } from './context.ts';
 import type { Library } from './records.ts';
+import { isUniqueViolation } from './store-errors.ts';
 import type { LibrariesTable } from './tables.ts';
 
 /** The library repository. */
 export interface LibraryRepository {
   /** The library with this code, created with this name when missing. */
   ensure(code: string, name: string): Promise<Library>;
+  /** A new library; conflict when the code is taken. Code, name and time zone are checked by the caller. */
+  create(library: { code: string; name: string; timezone: string }): Promise<Library>;
   /** The library with this code, or undefined. */
   byCode(code: string): Promise<Library | undefined>;
   /** The library with this id, or undefined. */
@@ -32,6 +36,19 @@ export function libraryRepository(ctx: RepoContext): LibraryRepository {
         .onConflict((oc) => oc.column('code').doNothing())
         .execute();
       return toLibrary(await select().where('code', '=', code).executeTakeFirstOrThrow());
+    },
+    async create(library) {
+      try {
+        const row = await ctx.db
+          .insertInto('libraries')
+          .values({ code: library.code, name: library.name, timezone: library.timezone, created_at: ctx.now() })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toLibrary(row);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        throw new RollcallError('conflict', `There is already a library with code "${library.code}"; see \`rollcall libraries list\`.`, { cause: e });
+      }
     },
     async byCode(code) {
       const row = await select().where('code', '=', code).executeTakeFirst();

@@ -10,7 +10,7 @@ import { RollcallError } from '../domain/errors.ts';
 import type { RepoContext } from './context.ts';
 import { operationChangeMethods, type OperationChangeMethods } from './operation-changes.ts';
 import { operationLogMethods, type OperationLogMethods } from './operation-log.ts';
-import { FINAL_STATES, type Operation, type OperationCounts, type OperationState } from './records.ts';
+import { FINAL_STATES, type Operation, type OperationCounts, type OperationState, type Page } from './records.ts';
 import { isUniqueViolation } from './store-errors.ts';
 import type { OperationsTable } from './tables.ts';
 
@@ -29,6 +29,8 @@ export interface NewOperation {
   source: string;
   /** Who or what asked for it. */
   requestedBy: string;
+  /** The operation it retries (a worker stopped in mid-sync), if any. */
+  retryOf?: number | undefined;
 }
 
 /** How an operation ended (or stopped for review). */
@@ -45,6 +47,18 @@ export interface OperationOutcome {
   error?: string;
 }
 
+/** How to filter and page the list of operations (Operations Management). */
+export interface OperationQuery {
+  /** Only operations of this stored type. */
+  type?: string;
+  /** Only operations in this state. */
+  state?: OperationState;
+  /** At most this many (default DEFAULT_LIST_LIMIT). */
+  limit?: number;
+  /** Skip this many first. */
+  offset?: number;
+}
+
 /** The operation repository. */
 export interface OperationRepository extends OperationLogMethods, OperationChangeMethods {
   /**
@@ -56,6 +70,8 @@ export interface OperationRepository extends OperationLogMethods, OperationChang
   get(libraryId: number, id: number): Promise<Operation | undefined>;
   /** The library's operations, newest first. */
   list(libraryId: number, options?: { limit?: number; state?: OperationState }): Promise<Operation[]>;
+  /** The library's operations newest first, filtered and paged in SQL, with the total that matched. */
+  search(libraryId: number, query?: OperationQuery): Promise<Page<Operation>>;
   /** queued → running; false when it was not queued (another worker took it). */
   start(libraryId: number, id: number): Promise<boolean>;
   /**
@@ -71,6 +87,8 @@ export interface OperationRepository extends OperationLogMethods, OperationChang
   finish(libraryId: number, id: number, outcome: OperationOutcome): Promise<boolean>;
   /** Running operations of every library whose last heartbeat is older than `olderThan`. */
   findStale(olderThan: Date): Promise<Operation[]>;
+  /** Queued operations of every library queued before `olderThan` (the reaper checks their jobs). */
+  findQueued(olderThan: Date): Promise<Operation[]>;
 }
 
 /** The operation repository over a context. */
@@ -101,6 +119,7 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
             requested_by: operation.requestedBy,
             state: 'queued',
             created_at: ctx.now(),
+            retry_of: operation.retryOf ?? null,
           })
           // Only the partial unique index can conflict here: another operation is active.
           .onConflict((oc) => oc.doNothing())
@@ -132,6 +151,17 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
         .limit(options.limit ?? DEFAULT_LIST_LIMIT);
       if (options.state) query = query.where('state', '=', options.state);
       return (await query.execute()).map(toOperation);
+    },
+
+    async search(libraryId, query = {}) {
+      let base = ctx.db.selectFrom('operations').where('library_id', '=', libraryId);
+      if (query.type !== undefined) base = base.where('type', '=', query.type);
+      if (query.state !== undefined) base = base.where('state', '=', query.state);
+      const [rows, total] = await Promise.all([
+        base.selectAll().orderBy('id', 'desc').limit(query.limit ?? DEFAULT_LIST_LIMIT).offset(query.offset ?? 0).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toOperation), total: Number(total.n) };
     },
 
     async start(libraryId, id) {
@@ -183,6 +213,17 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
       return rows.map(toOperation);
     },
 
+    async findQueued(olderThan) {
+      const rows = await ctx.db
+        .selectFrom('operations')
+        .selectAll()
+        .where('state', '=', 'queued')
+        .where('created_at', '<', olderThan.toISOString())
+        .orderBy('id')
+        .execute();
+      return rows.map(toOperation);
+    },
+
     ...operationLogMethods(ctx),
     ...operationChangeMethods(ctx),
   };
@@ -215,5 +256,6 @@ function toOperation(row: Selectable<OperationsTable>): Operation {
     complete: row.complete === null ? null : row.complete === 1,
     summary: row.summary,
     error: row.error,
+    retryOf: row.retry_of,
   };
 }

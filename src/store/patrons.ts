@@ -9,6 +9,7 @@ import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { containsPattern } from './dialect.ts';
 import { bumpPatronRevision } from './libraries.ts';
 import { insertPatronRows, updatePatronRows } from './patron-bulk.ts';
+import { patronPageMethods, type EditOptions, type PatronChanges, type PatronDetail, type PatronSearch } from './patron-search.ts';
 import { PATRON_READ_COLUMNS, patronFromArray, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
 import type { Page, PatronUpdate, PatronWrite } from './records.ts';
 import { siteMaps } from './sites.ts';
@@ -31,6 +32,8 @@ export interface PatronRepository {
   loadAll(libraryId: number): Promise<Patron[]>;
   /** One patron, or undefined when it is not this library's. */
   get(libraryId: number, id: number): Promise<Patron | undefined>;
+  /** The patron holding this GUID (never matches a blank one), or undefined. */
+  byGuid(libraryId: number, guid: string): Promise<Patron | undefined>;
   /** Inserts patrons; returns their ids in row order. */
   insertMany(libraryId: number, rows: readonly PatronWrite[]): Promise<number[]>;
   /** Overwrites patrons with full rows; returns how many were written. */
@@ -43,6 +46,14 @@ export interface PatronRepository {
   count(libraryId: number, options?: PatronFilter & { guidSource?: IntegrationKind }): Promise<number>;
   /** Clears the GUIDs that belong to an integration (when switching integrations); returns how many. */
   clearGuids(libraryId: number, source: IntegrationKind): Promise<number>;
+  /** A page of patrons found by the patron search box: exact keys or name starts, by index (patron-search.ts). */
+  search(libraryId: number, options?: PatronSearch): Promise<Page<Patron>>;
+  /** One patron with its notes and provenance, or undefined when it is not this library's. */
+  detail(libraryId: number, id: number): Promise<PatronDetail | undefined>;
+  /** Changes some fields of one patron by hand (bumping the patron revision); returns it as it now is. */
+  edit(libraryId: number, id: number, changes: PatronChanges, options: EditOptions): Promise<PatronDetail>;
+  /** How many patrons each site has, by site code ('' for patrons without a site). */
+  countBySite(libraryId: number): Promise<Map<string, number>>;
 }
 
 /** The patron repository over a context. */
@@ -56,6 +67,8 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
   }
 
   return {
+    ...patronPageMethods(ctx),
+
     async loadAll(libraryId) {
       const { codes } = await siteMaps(ctx, libraryId);
       if (ctx.dialect === 'sqlite') {
@@ -76,6 +89,17 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
       return patrons;
     },
 
+    async byGuid(libraryId, guid) {
+      if (!guid.trim()) return undefined;
+      const row = await ctx.db
+        .selectFrom('patrons')
+        .select(columns)
+        .where('library_id', '=', libraryId)
+        .where('guid', '=', guid)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return patronFromObject(row as PatronRowObject, (await siteMaps(ctx, libraryId)).codes);
+    },
     async get(libraryId, id) {
       const row = await ctx.db
         .selectFrom('patrons')

@@ -31,6 +31,8 @@ export interface Site {
   name: string;
   /** The sourcedId of the matched roster org; '' until mapped. */
   orgGuid: string;
+  /** The integration the match belongs to (SPEC §1.3), or null when not recorded or not matched. */
+  orgGuidSource: IntegrationKind | null;
 }
 
 /** A patron write: the values plus how the GUID arrived and which sync wrote it. */
@@ -113,6 +115,8 @@ export interface Operation {
   summary: string;
   /** The failure, in one line, or ''. */
   error: string;
+  /** The operation this one retries (its worker stopped), or null. */
+  retryOf: number | null;
 }
 
 /** Log levels of an operation's log. */

@@ -3,7 +3,7 @@
  * written as versioned text `rc1:<key id>:<iv>:<ciphertext>:<tag>` (base64url parts). The key
  * id (a hash of the key, not the key) lets a wrong key be told from damaged data.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { RollcallError } from '../domain/errors.ts';
 
 /** Bytes in an AES-256 key. */
@@ -57,6 +57,14 @@ export class SecretBox {
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [FORMAT, this.#keyId, iv.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join(':');
+  }
+
+  /**
+   * A key for another purpose (signing cookies, CSRF), derived from this one with HMAC so every
+   * process of a deployment derives the same key and no second secret needs configuring.
+   */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.#key).update(`rollcall derived key\0${purpose}`).digest();
   }
 
   /** The plaintext of `text`; a RollcallError when it was made with another key or is damaged. */

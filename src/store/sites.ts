@@ -1,9 +1,10 @@
 /**
  * Sites of a library (SPEC §1.1): code unique in the library, name, and the roster org GUID it
- * is matched to ('' until mapped).
+ * is matched to ('' until mapped), with the integration that match belongs to (SPEC §1.3).
  */
 import type { Selectable, Updateable } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
+import type { IntegrationKind } from '../domain/patron.ts';
 import type { RepoContext } from './context.ts';
 import type { Site } from './records.ts';
 import { isUniqueViolation } from './store-errors.ts';
@@ -22,19 +23,21 @@ export interface SiteRepository {
   byCode(libraryId: number, code: string): Promise<Site | undefined>;
   /** Renames a site and/or changes its code; not_found when there is no such site. */
   update(libraryId: number, code: string, changes: { code?: string; name?: string }): Promise<Site>;
-  /** Matches a site to a roster org. */
-  setOrgGuid(libraryId: number, code: string, orgGuid: string): Promise<Site>;
+  /** Matches a site to a roster org of an integration (whose the match is: SPEC §1.3). */
+  setOrgGuid(libraryId: number, code: string, orgGuid: string, source?: IntegrationKind): Promise<Site>;
   /** Clears a site's match. */
   clearOrgGuid(libraryId: number, code: string): Promise<Site>;
   /** Clears every site's match (switching integrations); returns how many were matched. */
   clearAllOrgGuids(libraryId: number): Promise<number>;
+  /** Clears the matches that do not belong to `keep` (switching to it); returns how many. */
+  clearOrgGuidsExcept(libraryId: number, keep: IntegrationKind): Promise<number>;
 }
 
 /** The site repository over a context. */
 export function siteRepository(ctx: RepoContext): SiteRepository {
   const select = (libraryId: number) => ctx.db.selectFrom('sites').selectAll().where('library_id', '=', libraryId);
 
-  async function change(libraryId: number, code: string, set: Pick<Updateable<SitesTable>, 'code' | 'name' | 'org_guid'>) {
+  async function change(libraryId: number, code: string, set: Pick<Updateable<SitesTable>, 'code' | 'name' | 'org_guid' | 'org_guid_source'>) {
     let row: Selectable<SitesTable> | undefined;
     try {
       row = await ctx.db
@@ -79,18 +82,29 @@ export function siteRepository(ctx: RepoContext): SiteRepository {
       if (changes.name !== undefined && changes.name.trim()) set.name = changes.name.trim();
       return change(libraryId, code, set);
     },
-    async setOrgGuid(libraryId, code, orgGuid) {
-      return change(libraryId, code, { org_guid: orgGuid.trim() });
+    async setOrgGuid(libraryId, code, orgGuid, source) {
+      const guid = orgGuid.trim();
+      return change(libraryId, code, { org_guid: guid, org_guid_source: guid === '' ? null : (source ?? null) });
     },
     async clearOrgGuid(libraryId, code) {
-      return change(libraryId, code, { org_guid: '' });
+      return change(libraryId, code, { org_guid: '', org_guid_source: null });
     },
     async clearAllOrgGuids(libraryId) {
       const result = await ctx.db
         .updateTable('sites')
-        .set({ org_guid: '' })
+        .set({ org_guid: '', org_guid_source: null })
         .where('library_id', '=', libraryId)
         .where('org_guid', '<>', '')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async clearOrgGuidsExcept(libraryId, keep) {
+      const result = await ctx.db
+        .updateTable('sites')
+        .set({ org_guid: '', org_guid_source: null })
+        .where('library_id', '=', libraryId)
+        .where('org_guid', '<>', '')
+        .where((eb) => eb.or([eb('org_guid_source', 'is', null), eb('org_guid_source', '<>', keep)]))
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
@@ -119,5 +133,5 @@ function codeTaken(code: string, cause: unknown): RollcallError {
 }
 
 function toSite(row: Selectable<SitesTable>): Site {
-  return { id: row.id, code: row.code, name: row.name, orgGuid: row.org_guid };
+  return { id: row.id, code: row.code, name: row.name, orgGuid: row.org_guid, orgGuidSource: row.org_guid === '' ? null : ((row.org_guid_source ?? null) as IntegrationKind | null) };
 }

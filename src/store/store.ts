@@ -20,6 +20,10 @@ import { patronRepository, type PatronRepository } from './patrons.ts';
 import type { SecretBox } from './secret-box.ts';
 import { lazySecretBox } from './secret-key.ts';
 import { siteRepository, type SiteRepository } from './sites.ts';
+import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
+import { alertRepository, type AlertRepository } from './alerts.ts';
+import { staffRepository, type StaffRepository } from './staff.ts';
+import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -27,11 +31,16 @@ export { FINAL_STATES, zeroCounts } from './records.ts';
 export { DEFAULT_LIBRARY_CODE } from './migrations/0001-initial.ts';
 export type { IntegrationRepository, IntegrationSave } from './integrations.ts';
 export type { LibraryRepository } from './libraries.ts';
-export type { NewOperation, OperationOutcome, OperationRepository } from './operations.ts';
+export type { NewOperation, OperationOutcome, OperationQuery, OperationRepository } from './operations.ts';
 export type { LogQuery } from './operation-log.ts';
 export type { ChangeQuery } from './operation-changes.ts';
 export type { PatronFilter, PatronRepository } from './patrons.ts';
+export type { EditOptions, NamePrefix, PatronChanges, PatronDetail, PatronSearch, SearchTerms } from './patron-search.ts';
 export type { SiteRepository } from './sites.ts';
+export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } from './schedules.ts';
+export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
+export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
+export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -59,6 +68,14 @@ export interface Repositories {
   integrations: IntegrationRepository;
   /** Operations, their logs and stored plans. */
   operations: OperationRepository;
+  /** Daily Operations schedules (issue 6). */
+  schedules: ScheduleRepository;
+  /** Alerts raised, resolved and sent (issue 6). */
+  alerts: AlertRepository;
+  /** Staff accounts, web sessions, API tokens. */
+  staff: StaffRepository;
+  /** OneRoster CSV packages processed (synced or refused). */
+  csvPackages: CsvPackageRepository;
 }
 
 /** An open store. */
@@ -71,6 +88,8 @@ export interface Store extends Repositories {
    * there). On SQLite it holds the one write lock for its whole duration: keep it short.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** A key for `purpose` derived from the secret key (web cookie signing); see SecretBox.derive. */
+  derivedKey(purpose: string): Buffer;
   /** Closes the connections. */
   close(): Promise<void>;
 }
@@ -101,6 +120,7 @@ export function storeOver(database: Database, options: { secrets: () => SecretBo
       if (inTransaction.getStore()) throw new Error('store.transaction() called inside store.transaction(); nest nothing, use tx.');
       return ctx.db.transaction().execute((trx) => inTransaction.run(true, () => work(repositories({ ...ctx, db: trx }))));
     },
+    derivedKey: (purpose) => options.secrets().derive(purpose),
     close: () => database.kysely.destroy(),
   };
 }
@@ -134,5 +154,9 @@ function repositories(ctx: RepoContext): Repositories {
     patrons: patronRepository(ctx),
     integrations: integrationRepository(ctx),
     operations: operationRepository(ctx),
+    schedules: scheduleRepository(ctx),
+    alerts: alertRepository(ctx),
+    staff: staffRepository(ctx),
+    csvPackages: csvPackageRepository(ctx),
   };
 }

@@ -23,6 +23,8 @@ export interface SitesTable {
   code: string;
   name: string;
   org_guid: Generated<string>;
+  /** The integration the match belongs to (0005-sources); null when not recorded. */
+  org_guid_source: Generated<string | null>;
 }
 
 /** `patrons`: SPEC §1.2's fields by name, plus how the GUID arrived. */
@@ -53,6 +55,10 @@ export interface PatronsTable {
   last_sync_operation_id: number | null;
   created_at: string;
   updated_at: string;
+  /** Who last changed the patron by hand (0006-patron-search), '' when nobody has. */
+  edited_by: Generated<string>;
+  /** When that was (ISO 8601 UTC), or null. */
+  edited_at: Generated<string | null>;
 }
 
 /** `integration_settings`: one row per library and integration kind. */
@@ -92,6 +98,8 @@ export interface OperationsTable {
   complete: number | null;
   summary: Generated<string>;
   error: Generated<string>;
+  /** The operation this one retries (0003-jobs), or null. */
+  retry_of: number | null;
 }
 
 /** `operation_log`: an operation's log lines. */
@@ -117,8 +125,101 @@ export interface OperationChangesTable {
   detail: string;
 }
 
+/** `staff_users`: people who sign in to the web admin (SPEC §4), each in one library. */
+export interface StaffUsersTable {
+  id: Generated<number>;
+  library_id: number;
+  username: string;
+  display_name: string;
+  /** `admin` or `librarian`. */
+  role: string;
+  /** scrypt (see src/web/auth/passwords.ts); '' when the account signs in only with ClassLink. */
+  password_hash: string;
+  patron_id: number | null;
+  disabled: Generated<number>;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** `web_sessions`: server-side sessions, keyed by the sha256 of the cookie's token. */
+export interface WebSessionsTable {
+  id_hash: string;
+  library_id: number;
+  staff_user_id: number | null;
+  patron_id: number | null;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+/** `api_tokens`: tokens for scripts, stored hashed. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  library_id: number;
+  staff_user_id: number;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  role: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** `schedules`: a library's Daily Operations (issue 6); a library without a row has the defaults. */
+export interface SchedulesTable {
+  library_id: number;
+  enabled: Generated<number>;
+  /** Local time `HH:MM` in the library's time zone. */
+  run_time: Generated<string>;
+  /** The weekday of the weekly full sync, 0 Sunday … 6 Saturday. */
+  full_sync_day: Generated<number>;
+  /** The scheduled slot last handled (claimed by one worker), or null. */
+  last_run_at: string | null;
+  /** `delta`, `full` or `skipped`; '' before the first. */
+  last_run_kind: Generated<string>;
+  last_run_note: Generated<string>;
+  /** When the settings last changed: slots at or before it are never due. */
+  changed_at: string;
+}
+
+/** `alerts`: raised once per library, kind and operation (0 when none); resolved and sent stamps. */
+export interface AlertsTable {
+  id: Generated<number>;
+  library_id: number;
+  kind: string;
+  operation_id: Generated<number>;
+  message: string;
+  raised_at: string;
+  resolved_at: string | null;
+  webhook_sent_at: string | null;
+  email_sent_at: string | null;
+  attempts: Generated<number>;
+  last_error: Generated<string>;
+}
+
+/** `csv_packages`: OneRoster CSV packages synced or refused, known by name, size, mtime, sha256 (0005-sources). */
+export interface CsvPackagesTable {
+  id: Generated<number>;
+  library_id: number;
+  name: string;
+  path: string;
+  size: number;
+  /** ISO 8601 UTC of the file's modification time. */
+  mtime: string;
+  sha256: string;
+  operation_id: number | null;
+  /** The operation's state when recorded, or `refused`. */
+  outcome: string;
+  message: Generated<string>;
+  processed_at: string;
+}
+
 /** The whole schema. */
 export interface Tables {
+  staff_users: StaffUsersTable;
+  web_sessions: WebSessionsTable;
+  api_tokens: ApiTokensTable;
   libraries: LibrariesTable;
   sites: SitesTable;
   patrons: PatronsTable;
@@ -126,4 +227,7 @@ export interface Tables {
   operations: OperationsTable;
   operation_log: OperationLogTable;
   operation_changes: OperationChangesTable;
+  schedules: SchedulesTable;
+  alerts: AlertsTable;
+  csv_packages: CsvPackagesTable;
 }

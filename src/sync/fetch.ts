@@ -57,7 +57,10 @@ export type FetchLog = (level: 'info' | 'warning' | 'error', message: string, so
 export interface FetchRequest {
   /** Full (everything) or delta (changed since `since`). */
   kind: 'full' | 'delta';
-  /** For a delta: ISO time; records modified after it are read (the caller subtracts the overlap). */
+  /**
+   * For a delta: ISO time; records modified after it are read (the caller subtracts the
+   * overlap). Absent: every record the source holds (a source that is only changes).
+   */
   since?: string;
   /** The synced roles: users of other roles are read only as agents. */
   roles: readonly SyncRole[];
@@ -117,7 +120,9 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
   const roles = new Set(request.roles);
   const wantTeacherNames = request.location === 'homeroom-teacher';
   const delta = request.kind === 'delta';
-  const since = delta ? sinceFilter(request.since) : undefined;
+  // A delta without `since` reads everything the source holds: a source that is only changes
+  // (a OneRoster CSV delta package) has no watermark to filter by.
+  const since = delta && request.since !== undefined ? sinceFilter(request.since) : undefined;
 
   const keep = request.identifiers ? slimmer(request.identifiers) : (u: RosterUser) => u;
   const takeUser = (u: RosterUser): void => {
@@ -291,8 +296,7 @@ async function fetchHomerooms(reader: RosterReader, request: FetchRequest, g: Ga
 }
 
 /** The delta filter: records modified after `since`. */
-function sinceFilter(since: string | undefined): string {
-  if (!since) throw new Error('a delta fetch needs a since time');
+function sinceFilter(since: string): string {
   return `dateLastModified>'${since}'`;
 }
 

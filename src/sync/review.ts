@@ -7,7 +7,7 @@
 import { RollcallError, oneLine } from '../domain/errors.ts';
 import type { Operation } from '../store/store.ts';
 import { OperationLog } from './operation-log.ts';
-import { OPERATION_TYPES, applyPlan, syncBody, type SyncDeps } from './run.ts';
+import { OPERATION_TYPES, applyPlan, operationSource, syncBody, type SyncDeps } from './run.ts';
 import { loadedPlan } from './stored-plan.ts';
 
 /** Approves a held operation: applies (or re-plans and applies) it; returns it as it ended. */
@@ -28,7 +28,7 @@ export async function approveOperation(deps: SyncDeps, libraryId: number, operat
     }
     log.info('Patrons changed since this plan was made: reading the roster and planning again.');
     await store.operations.deleteChanges(libraryId, operationId);
-    return await syncBody(deps, { libraryId, kind: stored.meta.kind, dryRun: false, requestedBy: by }, operationId, log, op.counts);
+    return await syncBody(deps, { libraryId, kind: stored.meta.kind, dryRun: false, requestedBy: by, source: operationSource(op) }, operationId, log, op.counts);
   } catch (e) {
     log.error(`Sync failed: ${oneLine(e)}`);
     await log.flush().catch(() => {});

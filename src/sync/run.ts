@@ -7,9 +7,18 @@
  * (failed, with the reason in one line), whatever went wrong; the caller gets that operation.
  */
 import { oneLine } from '../domain/errors.ts';
-import type { Patron } from '../domain/patron.ts';
+import type { IntegrationKind, Patron } from '../domain/patron.ts';
 import type { Operation, OperationCounts, Store } from '../store/store.ts';
-import { loadClassLink, saveClassLink, syncSettingsOf } from '../integrations/classlink.ts';
+import {
+  SOURCE_COMMANDS,
+  SOURCE_NAMES,
+  checkSyncSource,
+  isIntegrationKind,
+  loadSourceSettings,
+  saveSyncProgress,
+  sourceSyncSettings,
+  syncSourceOf,
+} from '../integrations/sources.ts';
 import { applyChanges } from './apply.ts';
 import { fetchSnapshot, type RosterReader } from './fetch.ts';
 import { OperationLog } from './operation-log.ts';
@@ -20,19 +29,66 @@ import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
 import type { Plan, Snapshot, SyncSettings } from './types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
-/** Operation types (SPEC §3.7), as stored. */
+/** Operation types (SPEC §3.7), as stored: ClassLink's syncs and every source's dry run. */
 export const OPERATION_TYPES = {
   full: 'classlink_full_sync',
   delta: 'classlink_delta_sync',
   dryRun: 'dry_run',
 } as const;
 
+/** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
+export const SOURCE_OPERATION_TYPES: Readonly<Record<IntegrationKind, { full: string; delta: string }>> = {
+  classlink: { full: OPERATION_TYPES.full, delta: OPERATION_TYPES.delta },
+  oneroster: { full: 'oneroster_full_sync', delta: 'oneroster_delta_sync' },
+  csv: { full: 'csv_full_sync', delta: 'csv_delta_sync' },
+};
+
 /** Display names of operation types. */
 export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
   [OPERATION_TYPES.full]: 'ClassLink Full Sync',
   [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
   [OPERATION_TYPES.dryRun]: 'Dry Run',
+  [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
+  [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
+  [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',
+  [SOURCE_OPERATION_TYPES.csv.delta]: 'CSV Delta Sync',
 };
+
+/** Short source names in dry runs' display names (`CSV Dry Run`); ClassLink's stay `Dry Run`. */
+const DRY_RUN_PREFIX: Readonly<Record<string, string>> = { oneroster: 'OneRoster ', csv: 'CSV ' };
+
+/** An operation's display name from its stored type and source (Operations Management names the source). */
+export function operationTypeName(type: string, source: string): string {
+  if (type === OPERATION_TYPES.dryRun) return `${DRY_RUN_PREFIX[source] ?? ''}Dry Run`;
+  return OPERATION_TYPE_NAMES[type] ?? type;
+}
+
+/** The integration an operation ran for ('' in operations stored before there were several: ClassLink). */
+export function operationSource(op: Pick<Operation, 'source'>): IntegrationKind {
+  return isIntegrationKind(op.source) ? op.source : 'classlink';
+}
+
+/** A roster reader as a sync opens it: a source's reader, with what a source may add. */
+export interface SyncReader extends RosterReader {
+  /** Releases it (connections, files). */
+  close?: () => Promise<void>;
+  /**
+   * Set by a source that is one fixed set of records (a CSV package): the kind of sync it makes,
+   * whatever was asked. A `delta` source is read whole (no watermark filter) and, being a
+   * delta, never transfers for absence.
+   */
+  fixedKind?: 'full' | 'delta';
+  /** Warnings about the source as a whole (a package's manifest and headers), logged after the read. */
+  warnings?: () => readonly string[];
+}
+
+/** What a reader is opened for. */
+export interface ReaderContext {
+  /** The integration the sync runs for. */
+  source: IntegrationKind;
+  /** The operation. */
+  operationId: number;
+}
 
 /**
  * A delta reads records modified since the last successful sync began, less this overlap, so
@@ -49,9 +105,11 @@ export interface SyncDeps {
   /** The store. */
   store: Store;
   /** Opens the roster source of the library's configured connection. */
-  openReader: (libraryId: number) => Promise<RosterReader & { close?: () => Promise<void> }>;
+  openReader: (libraryId: number, context: ReaderContext) => Promise<SyncReader>;
   /** The clock. */
   now: () => Date;
+  /** No sign of life for this long marks a running sync stopped (default STALE_AFTER_MS; ROLLCALL_STALE_AFTER_SECONDS). */
+  staleAfterMs?: number;
 }
 
 /** What to run. */
@@ -64,10 +122,14 @@ export interface SyncRequest {
   dryRun: boolean;
   /** Who or what asked (`cli`, `schedule`, a user name). */
   requestedBy: string;
+  /** The integration to read (default: the library's enabled one); a sync from another is refused. */
+  source?: IntegrationKind;
   /** Progress for a terminal: phase, records read, declared total. */
   onProgress?: (phase: string, done: number, total: number | null) => void;
   /** Cancels the sync before apply. */
   signal?: AbortSignal;
+  /** Run this queued operation (a job's: queued when the sync was asked for) instead of queuing one. */
+  operationId?: number;
 }
 
 /** What came of it. */
@@ -83,21 +145,36 @@ export interface SyncOutcome {
 /** Runs a sync now, in this process. */
 export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<SyncOutcome> {
   const { store } = deps;
-  const type = request.dryRun ? OPERATION_TYPES.dryRun : OPERATION_TYPES[request.kind];
-  const newOperation = { type, source: 'classlink', requestedBy: request.requestedBy };
-  let queued = await store.operations.create(request.libraryId, newOperation);
-  if (!queued.created && (await endIfStale(deps, request.libraryId, queued.operation))) {
+  const job = request.operationId === undefined ? undefined : await queuedOperation(store, request.libraryId, request.operationId);
+  const jobSource = job && isIntegrationKind(job.operation.source) ? job.operation.source : undefined;
+  const source = request.source ?? jobSource ?? (await syncSourceOf(store, request.libraryId));
+  try {
+    // Refused before an operation exists: a sync from a source that is not enabled is no sync.
+    await checkSyncSource(store, request.libraryId, source, request.dryRun);
+  } catch (e) {
+    // A job's operation was queued already: it ends failed with the reason rather than blocking the library.
+    if (!job?.created || !(await store.operations.finish(request.libraryId, job.operation.id, { state: 'failed', error: oneLine(e) }))) throw e;
+    return { operation: (await store.operations.get(request.libraryId, job.operation.id))!, alreadyRunning: false, complete: false };
+  }
+  const type = request.dryRun ? OPERATION_TYPES.dryRun : SOURCE_OPERATION_TYPES[source][request.kind];
+  const newOperation = { type, source, requestedBy: request.requestedBy };
+  let queued = job ?? (await store.operations.create(request.libraryId, newOperation));
+  if (request.operationId === undefined && !queued.created && (await endIfStale(deps, request.libraryId, queued.operation))) {
     queued = await store.operations.create(request.libraryId, newOperation);
   }
   if (!queued.created) return { operation: queued.operation, alreadyRunning: true, complete: queued.operation.complete ?? false };
   const op = queued.operation;
-  await store.operations.start(request.libraryId, op.id);
+  // Taken by another worker (or ended) since it was read: that one is returned.
+  if (!(await store.operations.start(request.libraryId, op.id))) {
+    const now = (await store.operations.get(request.libraryId, op.id)) ?? op;
+    return { operation: now, alreadyRunning: true, complete: now.complete ?? false };
+  }
   const log = new OperationLog(store, request.libraryId, op.id, deps.now);
   // A sign of life while the sync runs, so a sync whose process died is told from a slow one.
-  const heartbeat = setInterval(() => void store.operations.heartbeat(request.libraryId, op.id).catch(() => {}), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => void store.operations.heartbeat(request.libraryId, op.id).catch(() => {}), heartbeatEvery(deps));
   heartbeat.unref();
   try {
-    const result = await syncBody(deps, request, op.id, log);
+    const result = await syncBody(deps, { ...request, source }, op.id, log);
     return { operation: result, alreadyRunning: false, complete: result.complete ?? false };
   } catch (e) {
     log.error(`Sync failed: ${oneLine(e)}`);
@@ -121,10 +198,22 @@ export const HEARTBEAT_MS = 15_000;
  */
 export const STALE_AFTER_MS = 10 * 60_000;
 
+/** How often a sync beats: every 15 s, or often enough for a shorter stale time (tests). */
+function heartbeatEvery(deps: SyncDeps): number {
+  return Math.max(100, Math.min(HEARTBEAT_MS, (deps.staleAfterMs ?? STALE_AFTER_MS) / 4));
+}
+
+/** A job's operation: `created` (ours to start) when it is still queued. */
+async function queuedOperation(store: Store, libraryId: number, id: number): Promise<{ operation: Operation; created: boolean }> {
+  const op = await store.operations.get(libraryId, id);
+  if (!op) throw new RollcallError('not_found', `There is no operation ${id} in this library.`);
+  return { operation: op, created: op.state === 'queued' };
+}
+
 /** Ends an active operation whose process stopped; true when it did. */
 async function endIfStale(deps: SyncDeps, libraryId: number, op: Operation): Promise<boolean> {
   const lastSign = Date.parse(op.heartbeatAt ?? op.startedAt ?? op.createdAt);
-  if (!(deps.now().getTime() - lastSign > STALE_AFTER_MS)) return false;
+  if (!(deps.now().getTime() - lastSign > (deps.staleAfterMs ?? STALE_AFTER_MS))) return false;
   const since = new Date(lastSign).toISOString();
   return deps.store.operations.finish(libraryId, op.id, {
     state: 'failed',
@@ -146,20 +235,24 @@ export async function syncBody(
 ): Promise<Operation> {
   const { store } = deps;
   const lib = request.libraryId;
-  const state = await loadClassLink(store, lib);
-  if (!request.dryRun && !state.enabled) {
-    throw new RollcallError('not_configured', 'ClassLink is not enabled for this library: run `rollcall classlink enable` first (a dry run works without it).');
-  }
+  const source = request.source ?? (await syncSourceOf(store, lib));
+  // Again here: approving a held plan re-plans through this, and the integration may have changed.
+  await checkSyncSource(store, lib, source, request.dryRun);
+  const state = await loadSourceSettings(store, lib, source);
   const sites = await store.sites.list(lib);
-  const settings = syncSettingsOf(state.settings, sites);
+  const settings = sourceSyncSettings(source, state.settings, sites);
+  const command = `rollcall ${SOURCE_COMMANDS[source]}`;
   if (settings.siteByOrg.size === 0) {
-    throw new RollcallError('not_configured', 'No site is matched to a ClassLink school yet: match one with `rollcall classlink match-site SITE ORG`.');
+    throw new RollcallError('not_configured', `No site is matched to a ${SOURCE_NAMES[source]} school yet: match one with \`${command} match-site SITE ORG\`.`);
   }
-  if (settings.roles.length === 0) throw new RollcallError('not_configured', 'No role is selected to sync: choose some with `rollcall classlink options --roles …`.');
+  if (settings.roles.length === 0) throw new RollcallError('not_configured', `No role is selected to sync: choose some with \`${command} options --roles …\`.`);
 
-  let kind = request.kind;
+  const reader = await deps.openReader(lib, { source, operationId: opId });
+  let kind = reader.fixedKind ?? request.kind;
   let since: string | undefined;
-  if (kind === 'delta') {
+  if (reader.fixedKind === 'delta') {
+    log.info('The package is a delta: the changes it holds are read whole, and no patron is transferred for being absent from it.');
+  } else if (kind === 'delta') {
     if (!state.settings.lastSuccessAt) {
       kind = 'full';
       log.info('No earlier successful sync to count changes from: running a full sync instead of a delta.');
@@ -174,7 +267,6 @@ export async function syncBody(
   const startedAt = deps.now().toISOString();
 
   log.info(`${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`);
-  const reader = await deps.openReader(lib);
   let lastProgress = 0;
   let snapshot: Snapshot | undefined = await (async () => {
     try {
@@ -199,6 +291,7 @@ export async function syncBody(
       await reader.close?.();
     }
   })();
+  for (const w of reader.warnings?.() ?? []) log.warning(w);
   log.info(`Read ${snapshot.users.length} user(s) in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`);
 
   const patrons = await store.patrons.loadAll(lib);
@@ -259,24 +352,25 @@ export async function applyPlan(
   await log.flush();
   const byId = new Map(patrons.map((p) => [p.id, p]));
   const state = summaryState(planned.counts, log, meta.complete);
+  const source = operationSource((await deps.store.operations.get(lib, opId))!);
   await deps.store.transaction(async (tx) => {
-    await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
-    const current = await loadClassLink(tx, lib);
-    const settings = structuredClone(current.settings);
-    for (const [role, next] of Object.entries(meta.nextBarcode) as [keyof typeof settings.defaults, number][]) {
-      const b = settings.defaults[role].barcode;
-      if (b.kind === 'sequence') b.next = next;
+    // Checked in the transaction: the admin may have switched integrations since the read, and
+    // that switch cleared this source's identifiers; its plan must not bring them back.
+    if (!(await loadSourceSettings(tx, lib, source)).enabled) {
+      throw new RollcallError('conflict', `${SOURCE_NAMES[source]} is no longer the enabled integration; nothing was applied.`);
     }
+    await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
     // The next delta counts changes from when this sync began reading (SPEC §3.6) — unless the
     // read was incomplete: records it missed must still count as changed next time.
-    if (meta.complete) settings.lastSuccessAt = meta.startedAt;
-    await saveClassLink(tx, lib, { settings });
-    await tx.operations.finish(lib, opId, {
+    await saveSyncProgress(tx, lib, source, { nextBarcode: meta.nextBarcode, ...(meta.complete ? { lastSuccessAt: meta.startedAt } : {}) });
+    // Ended meanwhile (the reaper took this worker for stopped): roll back, write nothing.
+    const finished = await tx.operations.finish(lib, opId, {
       state,
       counts: countsOf(planned, log),
       complete: meta.complete,
       summary: `${summary(planned.counts)}.${meta.transfersHeld ? ' Removals were held back: the roster read was incomplete.' : ''}`,
     });
+    if (!finished) throw new RollcallError('conflict', 'This operation was ended while it ran (its worker was taken for stopped); nothing was applied.');
   });
   return (await deps.store.operations.get(lib, opId))!;
 }

@@ -76,12 +76,45 @@ export async function readRoster(emulator: RunningEmulator): Promise<Roster> {
   return { users: new Map(users.map((u) => [u.sourcedId, u])), demographics: new Map(demographics.map((d) => [d.sourcedId, d])) };
 }
 
-async function readAll<T>(emulator: RunningEmulator, collection: 'users' | 'demographics'): Promise<T[]> {
+/** A OneRoster 1.2 user's roles and primary org, as the wire carries them. */
+interface WireUserV1p2 extends Omit<WireUser, 'role' | 'orgs'> {
+  roles: { roleType: string; role: string; org: { sourcedId: string } }[];
+  primaryOrg?: { sourcedId: string };
+}
+
+/**
+ * The same, read from the emulator's OneRoster 1.2 routes with an OAuth 2 token, each user's
+ * roles reduced as OneRoster 1.2 means them (written here from the spec, not Rollcall's code):
+ * the role is the primary one held at primaryOrg, and the first org is primaryOrg.
+ */
+export async function readRosterV1p2(emulator: RunningEmulator): Promise<Roster> {
+  const { clientId, clientSecret, tokenUrl } = emulator.oauth2;
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const token = ((await res.json()) as { access_token: string }).access_token;
+  const auth = { base: `${emulator.oauth2.v1p2Url}`, authorization: `Bearer ${token}` };
+  const users = (await readAll<WireUserV1p2>(emulator, 'users', auth)).map((u): WireUser => {
+    const { roles, primaryOrg, ...rest } = u;
+    const primary = roles.find((r) => r.roleType === 'primary' && r.org.sourcedId === primaryOrg?.sourcedId) ?? roles.find((r) => r.roleType === 'primary') ?? roles[0];
+    const first = primaryOrg?.sourcedId ?? primary?.org.sourcedId;
+    const orgs = [...new Set([first, ...roles.map((r) => r.org.sourcedId)].filter((o): o is string => !!o))];
+    return { ...rest, role: primary?.role ?? '', orgs: orgs.map((sourcedId) => ({ sourcedId })) };
+  });
+  const demographics = await readAll<WireDemographics>(emulator, 'demographics', auth);
+  return { users: new Map(users.map((u) => [u.sourcedId, u])), demographics: new Map(demographics.map((d) => [d.sourcedId, d])) };
+}
+
+async function readAll<T>(emulator: RunningEmulator, collection: 'users' | 'demographics', via?: { base: string; authorization: string }): Promise<T[]> {
   const { appId, bearerToken } = emulator.credentials;
+  const base = via?.base ?? `${emulator.url}/${appId}/ims/oneroster/v1p1`;
+  const authorization = via?.authorization ?? `Bearer ${bearerToken}`;
   const out: T[] = [];
   for (let offset = 0; ; offset += PAGE_SIZE) {
-    const res = await fetch(`${emulator.url}/${appId}/ims/oneroster/v1p1/${collection}?limit=${PAGE_SIZE}&offset=${offset}&sort=sourcedId`, {
-      headers: { authorization: `Bearer ${bearerToken}` },
+    const res = await fetch(`${base}/${collection}?limit=${PAGE_SIZE}&offset=${offset}&sort=sourcedId`, {
+      headers: { authorization },
     });
     if (res.status !== 200) throw new Error(`the emulator answered ${res.status} to ${collection} at offset ${offset}`);
     const page = ((await res.json()) as Record<string, T[]>)[collection]!;

@@ -1,17 +1,25 @@
 /**
  * `rollcall classlink configure|schools|match-site|unmatch-site|options|enable|disable`.
  * Secrets given on the command line go to the service and nowhere else: nothing printed here
- * (text or JSON) comes from them.
+ * (text or JSON) comes from them. The site-mapping and options commands are built for a school
+ * source and an options store, so other REST integrations (`rollcall oneroster …`) reuse them.
  */
 import { RollcallError } from '../../domain/errors.ts';
 import { configureClassLink, type ConnectRequest, type ConnectionView } from '../../services/classlink-connect.ts';
-import { updateOptions, type OptionsChange, type OptionsView } from '../../services/classlink-options.ts';
-import { listSchools, matchSite as matchSiteService, unmatchSite as unmatchSiteService } from '../../services/classlink-schools.ts';
-import { disableClassLink, enableClassLink } from '../../services/classlink-switch.ts';
+import { CLASSLINK_OPTIONS, updateOptions, type OptionSettings, type OptionsChange, type OptionsStore, type OptionsView } from '../../services/classlink-options.ts';
+import {
+  CLASSLINK_SCHOOLS,
+  listSchools,
+  matchSite as matchSiteService,
+  unmatchSite as unmatchSiteService,
+  type SchoolSource,
+} from '../../services/classlink-schools.ts';
+import { disableClassLink } from '../../services/classlink-switch.ts';
 import { EXIT_OK } from '../exit.ts';
 import { table } from '../format.ts';
 import { idMappingText, parseMappings, parseOnOff, parsePercent, parseRoles, parseWholeNumber } from '../option-values.ts';
 import type { Handler } from '../program.ts';
+import { enableCommand } from './enable.ts';
 import { withApp } from './with-app.ts';
 
 /** ClassLink Tenant IDs are small positive integers. */
@@ -28,29 +36,39 @@ export const configure: Handler = async (ctx, _args, opts) => {
   });
 };
 
+/** `… schools [--json]` for a school source. */
+export function schoolsCommand(source: SchoolSource): Handler {
+  return async (ctx, _args, opts) =>
+    withApp(ctx, async (app) => {
+      const list = await listSchools(app, app.library.id, source);
+      if (opts.json) await ctx.out.json(list);
+      else if (list.length === 0) await ctx.out.lines(`${source.label} lists no schools for this district.`);
+      else
+        await ctx.out.lines(
+          ...table(
+            ['SOURCEDID', 'NAME', 'SITE'],
+            list.map((s) => [s.sourcedId, `${s.name}${s.status === 'tobedeleted' ? ' (to be deleted)' : ''}`, s.siteCode || '—']),
+          ),
+        );
+      return EXIT_OK;
+    });
+}
+
 /** `classlink schools [--json]` */
-export const schools: Handler = async (ctx, _args, opts) =>
-  withApp(ctx, async (app) => {
-    const list = await listSchools(app, app.library.id);
-    if (opts.json) await ctx.out.json(list);
-    else if (list.length === 0) await ctx.out.lines('ClassLink lists no schools for this district.');
-    else
-      await ctx.out.lines(
-        ...table(
-          ['SOURCEDID', 'NAME', 'SITE'],
-          list.map((s) => [s.sourcedId, `${s.name}${s.status === 'tobedeleted' ? ' (to be deleted)' : ''}`, s.siteCode || '—']),
-        ),
-      );
-    return EXIT_OK;
-  });
+export const schools: Handler = schoolsCommand(CLASSLINK_SCHOOLS);
+
+/** `… match-site SITE_CODE ORG_SOURCED_ID` for a school source. */
+export function matchSiteCommand(source: SchoolSource): Handler {
+  return async (ctx, args) =>
+    withApp(ctx, async (app) => {
+      const { site, school } = await matchSiteService(app, app.library.id, args[0]!, args[1]!, source);
+      await ctx.out.lines(`Site ${site.code} (${site.name}) is matched to ${school.name} [${school.sourcedId}].`);
+      return EXIT_OK;
+    });
+}
 
 /** `classlink match-site SITE_CODE ORG_SOURCED_ID` */
-export const matchSite: Handler = async (ctx, args) =>
-  withApp(ctx, async (app) => {
-    const { site, school } = await matchSiteService(app, app.library.id, args[0]!, args[1]!);
-    await ctx.out.lines(`Site ${site.code} (${site.name}) is matched to ${school.name} [${school.sourcedId}].`);
-    return EXIT_OK;
-  });
+export const matchSite: Handler = matchSiteCommand(CLASSLINK_SCHOOLS);
 
 /** `classlink unmatch-site SITE_CODE` */
 export const unmatchSite: Handler = async (ctx, args) =>
@@ -62,25 +80,24 @@ export const unmatchSite: Handler = async (ctx, args) =>
     return EXIT_OK;
   });
 
-/** `classlink options [--roles …] [--map …]… [--sso on|off] [--max-transfer-pct N] [--max-update-pct N] [--json]` */
-export const options: Handler = async (ctx, _args, opts) => {
-  const change = optionsChange(opts);
-  return withApp(ctx, async (app) => {
-    const view = await updateOptions(app.store, app.library.id, change);
-    if (opts.json) await ctx.out.json(view);
-    else await ctx.out.lines(...optionLines(view));
-    return EXIT_OK;
-  });
-};
+/** `… options [--roles …] [--map …]… [--max-transfer-pct N] [--max-update-pct N] [--json]` for an integration's options. */
+export function optionsCommand<S extends OptionSettings>(kept: OptionsStore<S>): Handler {
+  return async (ctx, _args, opts) => {
+    const change = optionsChange(opts);
+    return withApp(ctx, async (app) => {
+      const view = await updateOptions(app.store, app.library.id, change, kept);
+      if (opts.json) await ctx.out.json(view);
+      else await ctx.out.lines(...optionLines(view));
+      return EXIT_OK;
+    });
+  };
+}
 
-/** `classlink enable` */
-export const enable: Handler = async (ctx) =>
-  withApp(ctx, async (app) => {
-    const r = await enableClassLink(app.store, app.library.id);
-    await ctx.out.lines(r.unchanged ? 'ClassLink was already enabled.' : `ClassLink is enabled (${r.matchedSites} matched site(s)): run \`rollcall sync\` to sync now.`);
-    for (const n of r.notes) ctx.out.note(`Note: ${n}`);
-    return EXIT_OK;
-  });
+/** `classlink options [--roles …] [--map …]… [--sso on|off] [--max-transfer-pct N] [--max-update-pct N] [--json]` */
+export const options: Handler = optionsCommand(CLASSLINK_OPTIONS);
+
+/** `classlink enable [--yes]`: turns any other integration off; asks for --yes when that clears identifiers. */
+export const enable: Handler = enableCommand('classlink');
 
 /** `classlink disable` */
 export const disable: Handler = async (ctx) =>
@@ -148,7 +165,7 @@ function optionLines(v: OptionsView): string[] {
     `map barcode:       ${idMappingText(v.mapping.barcode)}`,
     `map community-id:  ${idMappingText(v.mapping.communityId)}`,
     `map location:      ${v.mapping.location}`,
-    `sso:               ${v.sso ? 'on' : 'off'}`,
+    ...(v.sso === undefined ? [] : [`sso:               ${v.sso ? 'on' : 'off'}`]),
     `max-transfer-pct:  ${v.thresholds.maxTransferPct}`,
     `max-update-pct:    ${v.thresholds.maxUpdatePct}`,
   ];

@@ -1,5 +1,7 @@
 /**
- * `rollcall demo [--dir DIR] [--students N] [--keep-running]`. The demo always works in a
+ * `rollcall demo [--dir DIR] [--students N] [--no-serve] [--keep-running]`. After its story the
+ * demo serves the web admin on its database (with a demo admin) until Ctrl+C; `--no-serve` ends
+ * after the story instead (scripts, tests). The demo always works in a
  * database of its own (SQLite in DIR, default ./data/demo), whatever ROLLCALL_DATABASE_URL says,
  * so it can never touch a real library. DIR is emptied first — but only when it is empty or an
  * earlier demo's folder (it holds the marker file), so a mistyped --dir deletes nothing else.
@@ -7,7 +9,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { openApp } from '../../app.ts';
+import { randomBytes } from 'node:crypto';
+import { openApp, type App } from '../../app.ts';
+import type { RunningEmulator } from '../../emulator/types.ts';
+import { hashPassword } from '../../web/auth/passwords.ts';
+import { startWebServer, type RunningWeb } from '../../web/start.ts';
 import { RollcallError } from '../../domain/errors.ts';
 import { runDemo } from '../demo/run-demo.ts';
 import { EXIT_OK } from '../exit.ts';
@@ -31,9 +37,16 @@ export const demo: Handler = async (ctx, _args, opts) => {
     ...(ctx.env ? { env: ctx.env } : {}),
     overrides: { ROLLCALL_DATABASE_URL: `sqlite:${join(dir, 'rollcall.db')}`, ROLLCALL_DATA_DIR: dir },
   });
+  let emulator: Awaited<ReturnType<typeof runDemo>> | undefined;
   try {
-    const emulator = await runDemo({ app, students, dir, out: ctx.out });
-    if (opts.keepRunning) {
+    emulator = await runDemo({ app, students, dir, out: ctx.out });
+  } finally {
+    await app.close();
+  }
+  try {
+    if (opts.serve !== false) {
+      await serveDemo(ctx, dir, emulator);
+    } else if (opts.keepRunning) {
       const c = emulator.credentials;
       await ctx.out.lines(
         '',
@@ -43,12 +56,58 @@ export const demo: Handler = async (ctx, _args, opts) => {
       );
       await untilStopped();
     }
-    await emulator.close();
     return EXIT_OK;
+  } finally {
+    await emulator.close();
+  }
+};
+
+/**
+ * The web admin on the demo's database, with a demo admin account (a fresh random password,
+ * printed) and the emulator standing in for ClassLink's partner API, until Ctrl+C.
+ */
+async function serveDemo(ctx: Parameters<Handler>[0], dir: string, emulator: RunningEmulator): Promise<void> {
+  const c = emulator.credentials;
+  const app = await openApp({
+    libraryCode: ctx.library,
+    ...(ctx.env ? { env: ctx.env } : {}),
+    overrides: {
+      ROLLCALL_DATABASE_URL: `sqlite:${join(dir, 'rollcall.db')}`,
+      ROLLCALL_DATA_DIR: dir,
+      ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url,
+      ROLLCALL_CLASSLINK_PARTNER_KEY: c.partnerKey,
+    },
+  });
+  try {
+    const password = randomBytes(9).toString('base64url');
+    await app.store.staff.create(app.library.id, { username: DEMO_ADMIN, displayName: 'Demo admin', role: 'admin', passwordHash: await hashPassword(password) });
+    const web = await startWithFallbackPort(app);
+    await ctx.out.lines(
+      '',
+      `10. The web admin runs at ${web.url} — sign in as "${DEMO_ADMIN}" with password ${password}`,
+      `    (Preferences › ClassLink accepts Tenant ID ${c.tenantId}: the emulator at ${emulator.url} stands in for ClassLink.)`,
+      '    Ctrl+C stops the web admin and the emulator.',
+    );
+    await untilStopped();
+    await web.close();
+    ctx.out.note('Demo stopped.');
   } finally {
     await app.close();
   }
-};
+}
+
+/** The demo's admin account. */
+export const DEMO_ADMIN = 'demo';
+
+/** Listens on ROLLCALL_PORT, or on any free port when that one is taken (a demo should just start). */
+async function startWithFallbackPort(app: App): Promise<RunningWeb> {
+  try {
+    return await startWebServer(app, { log: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    return startWebServer(app, { log: false, port: 0 });
+  }
+}
 
 /** Empties (or makes) the demo folder, refusing one that is not empty and not an earlier demo's. */
 async function freshFolder(dir: string): Promise<void> {

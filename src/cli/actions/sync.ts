@@ -1,7 +1,10 @@
 /**
  * `rollcall sync [--full | --delta] [--dry-run] [--json]`: runs a sync in this process, with a
- * progress bar on a terminal, and prints its result (SPEC §8's object with --json).
+ * progress bar on a terminal, and prints its result (SPEC §8's object with --json). With
+ * `--from-csv FILE` the sync reads that OneRoster CSV package (csv.ts).
  */
+import { RollcallError } from '../../domain/errors.ts';
+import { syncSourceOf } from '../../integrations/sources.ts';
 import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../sync/run.ts';
 import { startSync, syncJson, type SyncResult } from '../../services/sync-actions.ts';
 import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
@@ -12,9 +15,14 @@ import { progressBar } from '../progress.ts';
 import { onInterrupt } from './signals.ts';
 import { withApp } from './with-app.ts';
 
-/** `sync [--full | --delta] [--dry-run] [--json]` */
-export const sync: Handler = async (ctx, _args, opts) =>
-  withApp(ctx, async (app) => {
+/** `sync [--full | --delta] [--dry-run] [--json]`; with `--from-csv FILE`, a sync from that OneRoster CSV package. */
+export const sync: Handler = async (ctx, args, opts) => {
+  if (typeof opts.fromCsv === 'string') return (await import('./csv.ts')).syncFromCsv(ctx, args, opts);
+  return withApp(ctx, async (app) => {
+    // A CSV library syncs from packages: there is nothing to read without one.
+    if ((await syncSourceOf(app.store, app.library.id)) === 'csv') {
+      throw new RollcallError('usage', 'OneRoster CSV syncs from a package: give one with `rollcall sync --from-csv FILE`, or run `rollcall csv watch` for the watched folder.');
+    }
     const json = opts.json === true;
     const progress = progressBar(ctx.out, !json);
     const cancel = new AbortController();
@@ -40,6 +48,7 @@ export const sync: Handler = async (ctx, _args, opts) =>
     }
     return reportSync(ctx.out, result, json);
   });
+};
 
 /**
  * Prints a sync's result and returns the exit code: 3 when it stopped for review, 1 when it

@@ -5,6 +5,11 @@
 import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
+import { webMigration } from './0002-web.ts';
+import { jobsMigration } from './0003-jobs.ts';
+import { scheduleMigration } from './0004-schedule.ts';
+import { sourcesMigration } from './0005-sources.ts';
+import { patronSearchMigration } from './0006-patron-search.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -12,6 +17,11 @@ import type { Tables } from '../tables.ts';
 function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0002-web': webMigration(dialect),
+    '0003-jobs': jobsMigration(),
+    '0004-schedule': scheduleMigration(dialect),
+    '0005-sources': sourcesMigration(dialect),
+    '0006-patron-search': patronSearchMigration(dialect),
   };
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Pages: Eta templates (src/web/views, auto-escaped) inside one layout. Every page gets `it`
+ * with its own data plus `it.page`: title, who is signed in, the library, the CSRF token for
+ * its forms, the navigation and a notice. API requests never render pages.
+ */
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const VIEWS = fileURLToPath(new URL('./views/', import.meta.url));
+
+/**
+ * Messages shown after a redirect (`?notice=key`), by key. Only known keys show: a crafted
+ * link cannot put words of its own on our page. Route modules add theirs with defineNotices.
+ */
+const NOTICES = new Map<string, string>();
+
+/** Adds notice messages (key → sentence) for `reply.redirect('/x?notice=key')`. */
+export function defineNotices(notices: Record<string, string>): void {
+  for (const [k, v] of Object.entries(notices)) NOTICES.set(k, v);
+}
+
+/** Whether a request is for the JSON API (errors as JSON, no redirects to /login). */
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url === '/api/v1' || request.url.startsWith('/api/');
+}
+
+/** One entry of the navigation. */
+interface NavItem {
+  href: string;
+  label: string;
+}
+
+/** The navigation for whoever is signed in. */
+function navOf(request: FastifyRequest): NavItem[] {
+  const p = request.principal;
+  if (p?.kind === 'patron') return [{ href: '/me', label: 'My record' }];
+  if (p?.kind !== 'staff') return [];
+  const items: NavItem[] = [
+    { href: '/', label: 'Home' },
+    { href: '/patrons', label: 'Patrons' },
+    { href: '/sites', label: 'Sites' },
+    { href: '/operations', label: 'Operations' },
+  ];
+  if (p.role === 'admin') {
+    items.push(
+      { href: '/preferences/integrations/classlink', label: 'ClassLink' },
+      { href: '/admin/users', label: 'Staff' },
+      { href: '/admin/tokens', label: 'API tokens' },
+    );
+  }
+  return items;
+}
+
+/** Builds the page renderer (one Eta instance, templates cached outside development). */
+export function pageRenderer(options: { cache: boolean }) {
+  const eta = new Eta({ views: VIEWS, autoEscape: true, cache: options.cache, autoTrim: false });
+  return function page(this: FastifyReply, view: string, data: Record<string, unknown> = {}, status = 200): FastifyReply {
+    const request = this.request;
+    const principal = request.principal;
+    const page = {
+      title: String(data.title ?? 'Rollcall'),
+      user: principal?.kind === 'staff' ? { name: principal.user.displayName || principal.user.username, role: principal.role } : null,
+      patron: principal?.kind === 'patron',
+      library: request.library ? { code: request.library.code, name: request.library.name } : null,
+      csrf: this.generateCsrf(),
+      nav: navOf(request),
+      path: request.url.split('?')[0],
+      notice: NOTICES.get(String((request.query as Record<string, unknown> | undefined)?.notice ?? '')) ?? '',
+    };
+    const html = eta.render(view, { ...data, page });
+    return this.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * Signing in and out (SPEC §4, issue 5): the first-run setup page (creates the first admin
+ * when there is no staff account at all), sign-in with a rate limit, sign-out, the home page,
+ * and `GET /api/v1/me`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { RollcallError } from '../../domain/errors.ts';
+import { DEFAULT_LIBRARY_CODE } from '../../store/store.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { endSession, startSession } from '../auth/sessions.ts';
+import type { WebDeps } from '../context.ts';
+import { defineNotices } from '../render.ts';
+import { ssoConfigured } from './sso.ts';
+
+/** Sign-in attempts allowed per client address in the window. */
+export const LOGIN_ATTEMPTS = 10;
+const LOGIN_WINDOW = '15 minutes';
+
+defineNotices({
+  'signed-out': 'You have signed out.',
+  'setup-done': 'Your admin account is ready. Welcome to Rollcall.',
+});
+
+/** Registers the routes. */
+export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const secure = deps.config.web.publicUrl.startsWith('https:');
+  const needsSetup = async () => (await deps.store.staff.countAll()) === 0;
+
+  app.get('/', { config: { access: 'public' } }, async (request, reply) => {
+    if (await needsSetup()) return reply.redirect('/setup');
+    const p = request.principal;
+    if (!p) return reply.redirect('/login');
+    if (p.kind === 'patron') return reply.redirect('/me');
+    return reply.page('home', { title: 'Rollcall', isAdmin: p.role === 'admin' });
+  });
+
+  app.get('/setup', { config: { access: 'public' } }, async (request, reply) => {
+    if (!(await needsSetup())) return reply.redirect('/login');
+    return reply.page('setup', { title: 'Set up Rollcall', error: '', username: '' });
+  });
+
+  app.post<{ Body: { username?: string; displayName?: string; password?: string; confirm?: string } }>(
+    '/setup',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      // Only ever the very first account: once one exists this page is closed for good.
+      if (!(await needsSetup())) return reply.redirect('/login');
+      const { username = '', displayName = '', password = '', confirm = '' } = request.body ?? {};
+      try {
+        if (password !== confirm) throw new RollcallError('invalid_input', 'The two passwords differ.');
+        const library = await deps.store.libraries.byCode(DEFAULT_LIBRARY_CODE);
+        if (!library) throw new RollcallError('not_found', 'The default library is missing.');
+        const user = await deps.store.staff.create(library.id, { username, displayName, role: 'admin', passwordHash: await hashPassword(password) });
+        await startSession(deps.store, reply, { libraryId: library.id, staffUserId: user.id }, deps.now(), secure);
+        return reply.redirect('/?notice=setup-done', 303);
+      } catch (e) {
+        if (!(e instanceof RollcallError)) throw e;
+        return reply.page('setup', { title: 'Set up Rollcall', error: e.message, username }, 400);
+      }
+    },
+  );
+
+  app.get<{ Querystring: { next?: string } }>('/login', { config: { access: 'public' } }, async (request, reply) => {
+    if (await needsSetup()) return reply.redirect('/setup');
+    return reply.page('login', { title: 'Sign in', error: '', username: '', next: safeNext(request.query.next), sso: ssoConfigured(deps.config) });
+  });
+
+  app.post<{ Body: { username?: string; password?: string; next?: string } }>(
+    '/login',
+    {
+      config: {
+        access: 'public',
+        // Per address AND username: guessing one account is slowed, while a whole school
+        // behind one NAT address is not locked out by one pupil's typos. Counted in this
+        // process's memory (several web processes each count their own).
+        rateLimit: {
+          max: LOGIN_ATTEMPTS,
+          timeWindow: LOGIN_WINDOW,
+          hook: 'preHandler',
+          keyGenerator: (request) => `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase()}`,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { username = '', password = '', next } = request.body ?? {};
+      const user = await deps.store.staff.byUsername(username);
+      // Verify against a dummy hash when there is no such user: the answer takes as long.
+      const ok = await verifyPassword(password, user?.passwordHash || DUMMY_HASH);
+      if (!user || !ok || user.disabled) {
+        const error = user?.disabled && ok ? 'This account is disabled; ask a Rollcall admin.' : 'The username or password is wrong.';
+        return reply.page('login', { title: 'Sign in', error, username, next: safeNext(next), sso: ssoConfigured(deps.config) }, 401);
+      }
+      if (request.sessionHash) await deps.store.staff.deleteSession(request.sessionHash);
+      await startSession(deps.store, reply, { libraryId: user.libraryId, staffUserId: user.id }, deps.now(), secure);
+      await deps.store.staff.touchLogin(user.libraryId, user.id);
+      return reply.redirect(safeNext(next) || '/', 303);
+    },
+  );
+
+  app.post('/logout', { config: { access: 'public' } }, async (request, reply) => {
+    await endSession(deps.store, reply, request.sessionHash, secure);
+    return reply.redirect('/login?notice=signed-out', 303);
+  });
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { access: 'librarian' },
+      schema: {
+        tags: ['account'],
+        summary: 'Who the token or session belongs to, and its library',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              username: { type: 'string' },
+              displayName: { type: 'string' },
+              role: { type: 'string', enum: ['admin', 'librarian'] },
+              library: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      if (p?.kind !== 'staff') throw new Error('guarded');
+      return { username: p.user.username, displayName: p.user.displayName, role: p.role, library: { code: request.library!.code, name: request.library!.name } };
+    },
+  );
+}
+
+/** A local path to go to after sign-in; anything else (another site, `//evil`) is dropped. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '';
+}

@@ -1,0 +1,20 @@
+/**
+ * Every route module, in the order they register. A module is `(app, deps) => void | Promise`
+ * and declares on each route its guard (`preHandler: staffOnly(…)` / `patronOnly`) and, for
+ * the API, a schema with `tags` and `summary` (it becomes the OpenAPI document).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from '../context.ts';
+import { authRoutes } from './auth.ts';
+import { classLinkRoutes } from './classlink.ts';
+import { operationsRoutes } from './operations.ts';
+import { patronRoutes } from './patrons.ts';
+import { siteRoutes } from './sites.ts';
+import { ssoRoutes } from './sso.ts';
+import { staffRoutes } from './staff.ts';
+
+/** A route module. */
+export type RouteModule = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
+
+/** The route modules. */
+export const ROUTE_MODULES: RouteModule[] = [authRoutes, staffRoutes, ssoRoutes, operationsRoutes, classLinkRoutes, patronRoutes, siteRoutes];

@@ -1,0 +1,276 @@
+/**
+ * Patrons (issue 5 item 4): the search (one box for name, barcode, Student #, email or GUID,
+ * plus site and status filters, paged), a patron's page with every field by number and where
+ * it came from, and the edit form. The same as JSON under /api/v1/patrons. Librarians read and
+ * edit; only admins change a GUID (services/patron-edit.ts).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RollcallError } from '../../domain/errors.ts';
+import { FIELDS } from '../../domain/fields.ts';
+import { shortTime } from '../../cli/format.ts';
+import { MAX_PER_PAGE } from '../../services/operation-pages.ts';
+import { MAX_NOTES_LENGTH, PatronEditError, SEX_VALUES, type EditProblem } from '../../services/patron-edit.ts';
+import {
+  NO_SITE,
+  editPatron,
+  findPatrons,
+  formInput,
+  patronDetailJson,
+  patronPage,
+  requirePatron,
+  statusFilterOf,
+  statusText,
+} from '../../services/patron-pages.ts';
+import { staffOf, type WebDeps } from '../context.ts';
+import { defineNotices } from '../render.ts';
+
+defineNotices({
+  'patron-saved': 'The patron was saved.',
+  'patron-unchanged': 'Nothing was changed: the form held the values already saved.',
+});
+
+/** The largest id a database identity column holds on both engines: past it, nothing exists. */
+const MAX_ID = 2_147_483_647;
+/** Keys of GET /api/v1/patrons/{id} that a PATCH may carry back but never changes. */
+const READ_ONLY_KEYS = ['id', 'guidSource', 'matchedBy', 'lastSyncOperationId', 'createdAt', 'editedBy', 'editedAt'];
+
+type Query = Record<string, unknown>;
+
+// ---- JSON schemas (they build the OpenAPI document and strip anything not listed) ----
+
+const PATRON_PROPERTIES = {
+  id: { type: 'integer' },
+  ...Object.fromEntries(
+    FIELDS.map((f) => [f.key, f.key === 'status' ? { type: 'integer', description: '1026 Status: 1 Active, 4 Transferred, other library codes' } : { type: 'string', description: `${f.number} ${f.label}` }]),
+  ),
+} as const;
+
+const PATRON_SCHEMA = { type: 'object', properties: PATRON_PROPERTIES } as const;
+
+const PATRON_DETAIL_SCHEMA = {
+  type: 'object',
+  properties: {
+    ...PATRON_PROPERTIES,
+    notes: { type: 'string' },
+    guidSource: { type: 'string', nullable: true, description: 'The integration the GUID belongs to (classlink, oneroster, csv), or null' },
+    matchedBy: { type: 'string', nullable: true, description: 'How a sync last matched the patron: guid, communityId, barcode, email, created; null if never' },
+    lastSyncOperationId: { type: 'integer', nullable: true, description: 'The sync operation that last wrote the patron' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string', description: 'The last write (sync or hand); send it back in a PATCH to refuse the edit if the patron changed since' },
+    editedBy: { type: 'string', description: "Who last changed the patron by hand ('' if nobody)" },
+    editedAt: { type: 'string', nullable: true },
+  },
+} as const;
+
+const EDIT_BODY_SCHEMA = {
+  type: 'object',
+  description: 'Any of the patron keys (the GUID by admins only); keys left out are unchanged. Read-only keys of GET are ignored; updatedAt, if sent, must still be current.',
+  properties: {
+    ...Object.fromEntries(FIELDS.map((f) => [f.key, f.key === 'status' ? { anyOf: [{ type: 'integer' }, { type: 'string' }] } : { type: 'string' }])),
+    notes: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const ID_PARAMS = { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID } }, required: ['id'] } as const;
+
+/** Registers the routes. */
+export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { store } = deps;
+  const librarian = { access: 'librarian' as const };
+
+  function editor(request: FastifyRequest) {
+    const { user, role } = staffOf(request.principal);
+    return { username: user.username, role };
+  }
+
+  /** The edit form, with the values to show and what was wrong with them. */
+  async function renderEdit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    options: { values?: Record<string, unknown>; problems?: readonly EditProblem[]; error?: string; status?: number } = {},
+  ) {
+    const libraryId = request.library!.id;
+    const data = await patronPage(store, libraryId, id);
+    const values = options.values ?? {};
+    const fields = data.fields.map((f) => ({
+      ...f,
+      input: typeof values[f.key] === 'string' ? (values[f.key] as string) : f.value,
+      problem: options.problems?.find((p) => p.key === f.key)?.message ?? '',
+    }));
+    return reply.page(
+      'patron-edit',
+      {
+        title: `Edit ${nameOf(data.patron)}`,
+        patron: data.patron,
+        name: nameOf(data.patron),
+        fields,
+        sync: data.sync,
+        sites: await store.sites.list(libraryId),
+        sexes: SEX_VALUES,
+        maxNotes: MAX_NOTES_LENGTH,
+        mayChangeGuid: editor(request).role === 'admin',
+        problems: options.problems ?? [],
+        error: options.error ?? '',
+      },
+      options.status ?? 200,
+    );
+  }
+
+  // ---- pages ----
+  app.get('/patrons', { config: librarian }, async (request, reply) => {
+    const libraryId = request.library!.id;
+    const q = request.query as Query;
+    const filter = { q: text(q.q), site: text(q.site), status: text(q.status) };
+    const sites = await store.sites.list(libraryId);
+    let error = '';
+    let status: number | undefined;
+    try {
+      status = statusFilterOf(filter.status);
+    } catch (e) {
+      if (!(e instanceof RollcallError)) throw e;
+      error = e.message;
+    }
+    const list = error
+      ? null
+      : await findPatrons(store, libraryId, { q: filter.q, site: filter.site, status, page: pageNumberOf(q.page) });
+    const first = list ? (list.page - 1) * list.perPage + 1 : 0;
+    return reply.page(
+      'patrons',
+      {
+        title: 'Patrons',
+        filter,
+        sites,
+        noSite: NO_SITE,
+        list,
+        rows: (list?.items ?? []).map((p) => ({ ...p, statusText: statusText(Number(p.status)) })),
+        range: list && list.total > 0 ? { first, last: first + list.items.length - 1 } : null,
+        links: list ? pagerLinks(filter, list) : { prev: null, next: null },
+        searched: filter.q !== '' || filter.site !== '' || filter.status !== '',
+        error,
+      },
+      error ? 400 : 200,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/patrons/:id', { config: librarian }, async (request, reply) => {
+    const data = await patronPage(store, request.library!.id, idOf(request.params.id));
+    return reply.page('patron', {
+      title: nameOf(data.patron),
+      name: nameOf(data.patron),
+      ...data,
+      fmt: { time: shortTime },
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/patrons/:id/edit', { config: librarian }, async (request, reply) =>
+    renderEdit(request, reply, idOf(request.params.id)),
+  );
+
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/patrons/:id/edit', { config: librarian }, async (request, reply) => {
+    const id = idOf(request.params.id);
+    const body = request.body ?? {};
+    const input = formInput(body);
+    const before = await requirePatron(store, request.library!.id, id);
+    try {
+      const saved = await editPatron(store, request.library!.id, id, input, editor(request), text(body.updatedAt) || undefined);
+      return reply.redirect(`/patrons/${id}?notice=${saved.updatedAt === before.updatedAt ? 'patron-unchanged' : 'patron-saved'}`, 303);
+    } catch (e) {
+      if (e instanceof PatronEditError) return renderEdit(request, reply, id, { values: input, problems: e.problems, status: 400 });
+      // Written meanwhile (a sync, another librarian): show the values as they are now.
+      if (e instanceof RollcallError && e.kind === 'conflict') return renderEdit(request, reply, id, { error: e.message, status: 409 });
+      throw e;
+    }
+  });
+
+  // ---- API ----
+  const tags = ['patrons'];
+  app.get<{ Querystring: { q?: string; site?: string; status?: string; page?: number; pageSize?: number; perPage?: number } }>('/api/v1/patrons', {
+    config: librarian,
+    schema: {
+      tags,
+      summary: "Search the library's patrons: exact Barcode, Student #, GUID or Email, or the start of a last or first name (\"Smith\", \"Smith, Ol\", \"Olivia Smith\"); in name order, paged",
+      querystring: {
+        type: 'object',
+        properties: {
+          q: { type: 'string', description: 'The search text; blank lists every patron' },
+          site: { type: 'string', description: `A site code; ${NO_SITE} for patrons without a site` },
+          status: { type: 'string', description: 'A Status number (1 Active, 4 Transferred, …)' },
+          page: { type: 'integer', minimum: 1 },
+          pageSize: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, description: 'Patrons per page (default 50)' },
+          perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, description: 'The same as pageSize (as the operations API names it)' },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: { items: { type: 'array', items: PATRON_SCHEMA }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, perPage: { type: 'integer' } },
+        },
+      },
+    },
+  }, async (request) => {
+    const q = request.query;
+    return findPatrons(store, request.library!.id, {
+      q: q.q,
+      site: q.site,
+      status: statusFilterOf(q.status),
+      page: q.page,
+      perPage: q.pageSize ?? q.perPage,
+    });
+  });
+
+  app.get<{ Params: { id: number } }>('/api/v1/patrons/:id', {
+    config: librarian,
+    schema: { tags, summary: 'One patron: every field, notes, and where it came from', params: ID_PARAMS, response: { 200: PATRON_DETAIL_SCHEMA } },
+  }, async (request) => patronDetailJson(await requirePatron(store, request.library!.id, request.params.id)));
+
+  app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/v1/patrons/:id', {
+    config: librarian,
+    schema: {
+      tags,
+      summary: "Change some of a patron's fields (librarians; the GUID by admins only); every value is checked before anything is written",
+      params: ID_PARAMS,
+      body: EDIT_BODY_SCHEMA,
+      response: { 200: PATRON_DETAIL_SCHEMA },
+    },
+  }, async (request) => {
+    const { updatedAt, ...rest } = request.body ?? {};
+    for (const key of READ_ONLY_KEYS) delete rest[key];
+    const saved = await editPatron(store, request.library!.id, request.params.id, rest, editor(request), typeof updatedAt === 'string' ? updatedAt : undefined);
+    return patronDetailJson(saved);
+  });
+}
+
+function nameOf(p: { firstName: string; middleName: string; lastName: string; id: number }): string {
+  const name = [p.firstName, p.middleName, p.lastName].filter((s) => s !== '').join(' ');
+  return name || `Patron #${p.id}`;
+}
+
+function idOf(value: unknown): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id <= 0 || id > MAX_ID) throw new RollcallError('not_found', 'There is no such patron.');
+  return id;
+}
+
+function pageNumberOf(value: unknown): number {
+  const n = Number(text(value));
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
+function text(value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'string' ? v : '';
+}
+
+/** The search page's links to the previous and next page, keeping its filters. */
+function pagerLinks(filter: Record<string, string>, list: { page: number; pages: number }): { prev: string | null; next: string | null } {
+  const at = (page: number) => {
+    const params = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== ''));
+    if (page > 1) params.set('page', String(page));
+    const s = params.toString();
+    return s ? `/patrons?${s}` : '/patrons';
+  };
+  return { prev: list.page > 1 ? at(Math.min(list.page - 1, list.pages)) : null, next: list.page < list.pages ? at(list.page + 1) : null };
+}
+

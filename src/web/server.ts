@@ -1,0 +1,157 @@
+/**
+ * The web admin and JSON API (SPEC §5, issue 5) as one Fastify app:
+ *
+ *   request → principal (session cookie or API token) → CSRF check on state-changing requests
+ *   that came with cookies → the route's guard (guards.ts) → the route → page or JSON.
+ *
+ * Pages are server-rendered (render.ts, views/); the API lives under /api/v1 with an OpenAPI
+ * document at /api/v1/openapi.json built from the routes' own schemas (@fastify/swagger).
+ * Route modules are listed in routes/index.ts.
+ */
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { SESSION_COOKIE, cookieOptions, sessionOf } from './auth/sessions.ts';
+import { hashToken } from './auth/tokens.ts';
+import type { Principal, WebDeps } from './context.ts';
+import { handleError, handleNotFound } from './errors.ts';
+import { enforceAccess, type Access } from './guards.ts';
+import { isApiRequest, pageRenderer } from './render.ts';
+import { ROUTE_MODULES } from './routes/index.ts';
+
+/** A registered route and who may reach it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its access level (for the security tests). */
+    rollcallRoutes: RouteEntry[];
+  }
+  interface FastifyContextConfig {
+    /**
+     * The route checks CSRF itself once its body is read: a multipart upload's fields are parsed
+     * after this server's hook (routes/csv.ts), so `_csrf` would not be there yet.
+     */
+    csrfAfterBody?: boolean;
+  }
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Builds the web app (not listening yet: call `listen`, or `inject` in tests). */
+export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
+  const secure = deps.config.web.publicUrl.startsWith('https:');
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Behind a reverse proxy (the usual https set-up) the client's address is in X-Forwarded-For.
+    trustProxy: secure,
+    bodyLimit: 50 * 1024 * 1024,
+  });
+
+  // Safe by construction: a route that does not say who may reach it is a start-up error.
+  // The list is kept for the security tests, which walk every route.
+  const routes: RouteEntry[] = [];
+  app.decorate('rollcallRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/static/')) route.config = { ...(route.config ?? {}), access: 'public' };
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${route.method} ${route.url} declares no config.access (see src/web/guards.ts)`);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
+  });
+
+  await app.register(fastifyCookie, { secret: deps.store.derivedKey('web cookies').toString('hex') });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { ...cookieOptions(secure), signed: true } });
+  // Only the routes that ask for it (sign-in) are rate-limited.
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h' });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Rollcall API', version: 'v1', description: 'Everything the Rollcall pages do, for scripts. Authenticate with an API token: `Authorization: Bearer rc_…`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    // Only the API goes in the document; pages are for people.
+    transform: ({ schema, url }) => ({ schema: url.startsWith('/api/v1') ? schema : { ...(schema ?? {}), hide: true }, url }),
+  });
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('library', null);
+  app.decorateRequest('sessionHash', null);
+  app.decorateReply('page', pageRenderer({ cache: true }));
+
+  // Who is asking (an API token wins over a cookie: scripts send no cookies), then the
+  // route's declared access (guards.ts) — before the body is even read.
+  app.addHook('onRequest', async (request, reply) => {
+    const resolved = (await principalOfToken(deps, request)) ?? (await principalOfSession(deps, request));
+    if (resolved) {
+      request.principal = resolved.principal;
+      request.library = (await deps.store.libraries.get(resolved.libraryId)) ?? null;
+      if (!request.library) request.principal = null;
+    }
+    await enforceAccess(request, reply);
+  });
+
+  // CSRF on every state-changing request that a browser could send with our cookies; after the
+  // body is parsed (the token of a form is in it), before the route's schema validation.
+  app.addHook('preValidation', (request, reply, done) => {
+    const byToken = request.principal?.kind === 'staff' && request.principal.via === 'token';
+    if (SAFE_METHODS.has(request.method) || byToken || request.routeOptions.config.csrfAfterBody) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (!isApiRequest(request)) {
+      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'");
+    }
+    return payload;
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true }, config: { access: 'public' } }, async () => ({ ok: true }));
+  for (const register of ROUTE_MODULES) await register(app, deps);
+  return app;
+}
+
+async function principalOfToken(deps: WebDeps, request: FastifyRequest): Promise<{ principal: Principal; libraryId: number } | undefined> {
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Bearer ')) return undefined;
+  const token = await deps.store.staff.tokenByHash(hashToken(header.slice('Bearer '.length).trim()));
+  if (!token) return undefined;
+  const user = await deps.store.staff.get(token.libraryId, token.staffUserId);
+  if (!user || user.disabled) return undefined;
+  await deps.store.staff.touchToken(token.id);
+  // A token never does more than its account may now (an admin demoted keeps a librarian's token).
+  const role = token.role === 'admin' && user.role === 'admin' ? 'admin' : 'librarian';
+  return { principal: { kind: 'staff', user, role, via: 'token' }, libraryId: token.libraryId };
+}
+
+async function principalOfSession(deps: WebDeps, request: FastifyRequest): Promise<{ principal: Principal; libraryId: number } | undefined> {
+  const session = await sessionOf(deps.store, request.cookies[SESSION_COOKIE], deps.now());
+  if (!session) return undefined;
+  request.sessionHash = session.idHash;
+  if (session.staffUserId !== null) {
+    const user = await deps.store.staff.get(session.libraryId, session.staffUserId);
+    if (!user || user.disabled) return undefined;
+    return { principal: { kind: 'staff', user, role: user.role, via: 'session' }, libraryId: session.libraryId };
+  }
+  if (session.patronId !== null) return { principal: { kind: 'patron', patronId: session.patronId }, libraryId: session.libraryId };
+  return undefined;
+}

@@ -1,0 +1,124 @@
+/**
+ * Browser tests: Debian's Chromium driven by playwright-core (never a browser download), a
+ * Rollcall web server listening on loopback, and a screenshot of each page visited, saved to
+ * test-output/screenshots/<suite>/NN-name.png. Without /usr/bin/chromium the suites are
+ * skipped with a title that says so.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe } from 'vitest';
+
+/** Where Debian puts Chromium. */
+export const CHROMIUM = process.env.ROLLCALL_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The flags the project runs Chromium with (no sandbox in containers, no network chatter). */
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** `describe` when Chromium is here, else a visibly skipped suite. */
+export function describeInBrowser(title: string, body: () => void): void {
+  if (existsSync(CHROMIUM)) describe(`${title} [chromium]`, body);
+  else describe.skip(`${title} (skipped: no ${CHROMIUM}; apt-get install -y chromium)`, body);
+}
+
+/** Launches Chromium headless. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+/** Saves numbered screenshots of a suite's pages. */
+export class Screenshots {
+  private n = 0;
+  readonly dir: string;
+
+  constructor(suite: string) {
+    this.dir = join(process.cwd(), 'test-output', 'screenshots', suite);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** Saves the whole page as NN-name.png; returns the path. */
+  async take(page: Page, name: string): Promise<string> {
+    const file = join(this.dir, `${String(++this.n).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+}
+
+// ---- a whole Rollcall (web + store + emulator) on loopback ----
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { syncDepsOf } from '../../src/app.ts';
+import { testConfig } from '../../src/config/load.ts';
+import { startEmulator } from '../../src/emulator/server.ts';
+import type { RunningEmulator } from '../../src/emulator/types.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { buildWebServer } from '../../src/web/server.ts';
+import { inProcessSyncStarter } from '../../src/web/sync-starter.ts';
+
+/** Rollcall served on a real port, with its own SQLite database and ClassLink emulator. */
+export interface BrowserStack {
+  /** Rollcall's address (also its public URL). */
+  url: string;
+  emulator: RunningEmulator;
+  store: Store;
+  web: FastifyInstance;
+  /** Waits for background syncs, closes everything, removes the database. */
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the stack: a district of `students`, the emulator as ClassLink (partner API and sign-in). */
+export async function startStack(students = 60): Promise<BrowserStack> {
+  const folder = mkdtempSync(join(tmpdir(), 'rollcall-browser-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const emulator = await startEmulator({
+    district: { students, seed: 'browser' },
+    sso: { clients: [{ redirectUris: [`${url}/sso/classlink/callback`] }] },
+  });
+  const config = testConfig({
+    ROLLCALL_DATABASE_URL: `sqlite:${join(folder, 'rollcall.db')}`,
+    ROLLCALL_DATA_DIR: folder,
+    ROLLCALL_SECRET_KEY: randomBytes(32).toString('hex'),
+    ROLLCALL_PUBLIC_URL: url,
+    ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url,
+    ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey,
+    ROLLCALL_CLASSLINK_LAUNCHPAD_URL: emulator.sso.issuer,
+    ROLLCALL_CLASSLINK_API_URL: emulator.sso.apiUrl,
+    ROLLCALL_SSO_CLIENT_ID: emulator.sso.clientId,
+    ROLLCALL_SSO_CLIENT_SECRET: emulator.sso.clientSecret,
+  });
+  const store = await openStore({ url: config.database.url, dataDir: folder, secretKey: config.secretKey });
+  const now = () => new Date();
+  const syncDeps = syncDepsOf(config, store, now);
+  const starter = inProcessSyncStarter(syncDeps);
+  const web = await buildWebServer({ config, store, syncDeps, now, startSync: starter });
+  await web.listen({ port, host: '127.0.0.1' });
+  return {
+    url,
+    emulator,
+    store,
+    web,
+    close: async () => {
+      await starter.idle();
+      await web.close();
+      await store.close();
+      await emulator.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
