@@ -44,7 +44,7 @@ function navOf(request: FastifyRequest): NavItem[] {
   ];
   if (p.role === 'admin') {
     items.push(
-      { href: '/preferences/integrations/classlink', label: 'ClassLink' },
+      { href: '/preferences/integrations', label: 'Integrations' },
       { href: '/admin/users', label: 'Staff' },
       { href: '/admin/tokens', label: 'API tokens' },
     );

@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
 import { classLinkRoutes } from './classlink.ts';
+import { csvRoutes } from './csv.ts';
+import { integrationsRoutes } from './integrations.ts';
+import { oneRosterRoutes } from './oneroster.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
@@ -17,4 +20,4 @@ import { staffRoutes } from './staff.ts';
 export type RouteModule = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
 
 /** The route modules. */
-export const ROUTE_MODULES: RouteModule[] = [authRoutes, staffRoutes, ssoRoutes, operationsRoutes, classLinkRoutes, patronRoutes, siteRoutes];
+export const ROUTE_MODULES: RouteModule[] = [authRoutes, staffRoutes, ssoRoutes, operationsRoutes, classLinkRoutes, integrationsRoutes, oneRosterRoutes, csvRoutes, patronRoutes, siteRoutes];
