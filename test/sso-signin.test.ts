@@ -110,6 +110,21 @@ describeEachDatabase('sign in with ClassLink', (db) => {
     expect((await c.get('/me')).body).toContain(student.name);
   });
 
+  it('a LaunchPad launch never replaces a session the browser already has', async () => {
+    const { f, web } = await ready();
+    const student = await activeStudent(f);
+    const lib = (await web.store.libraries.get(f.libraryId))!;
+    await makeStaff(web.store, lib, 'librarian', `busy-${lib.code}`);
+    const c = new WebClient(web.app);
+    await c.signIn(`busy-${lib.code}`);
+    const before = c.cookies.get('rollcall_session');
+    const res = await c.get(await launch(f, student.guid));
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('already signed in');
+    expect(c.cookies.get('rollcall_session')).toBe(before);
+    expect((await c.api('GET', '/api/v1/me')).json()).toMatchObject({ username: `busy-${lib.code}` });
+  });
+
   it('a teacher linked to a staff account reaches the staff pages', async () => {
     const { f, web } = await ready();
     const teacher = (await f.patrons()).find((p) => p.guid.startsWith('tch-') && p.status === 1)!;
@@ -211,6 +226,10 @@ describeEachDatabase('sign in with ClassLink', (db) => {
     const api = await c.api('GET', '/api/v1/integrations/classlink/sso');
     expect(api.json()).toMatchObject({ enabled: true, clientId: 'lib-client', clientSecretSet: true });
     expect(api.body).not.toContain(secret);
+    // The library's own sign-in page shows the button for its own client.
+    const login = await new WebClient(web.app).get(`/login?library=${lib.code}`);
+    expect(login.body).toContain(`href="/sso/classlink/start?library=${lib.code}"`);
+    expect((await new WebClient(web.app).get('/login?library=no-such-library')).body).not.toContain('Sign in with ClassLink');
     // Stored encrypted: the raw settings row does not hold it in the clear either.
     const record = await web.store.integrations.list(f.libraryId);
     expect(JSON.stringify(record)).not.toContain(secret);

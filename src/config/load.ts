@@ -46,6 +46,8 @@ export interface Config {
     port: number;
     /** Listening address. */
     host: string;
+    /** Proxies whose X-Forwarded-For is believed (Fastify's trustProxy): false, a hop count, or addresses. */
+    trustProxy: false | number | string;
   };
   /** Log level. */
   logLevel: Env['ROLLCALL_LOG_LEVEL'];
@@ -117,7 +119,12 @@ function fromEnv(e: Env): Config {
       ssoClientId: e.ROLLCALL_SSO_CLIENT_ID,
       ssoClientSecret: e.ROLLCALL_SSO_CLIENT_SECRET,
     },
-    web: { publicUrl: stripSlash(e.ROLLCALL_PUBLIC_URL), port: e.ROLLCALL_PORT, host: e.ROLLCALL_HOST },
+    web: {
+      publicUrl: stripSlash(e.ROLLCALL_PUBLIC_URL ?? `http://localhost:${e.ROLLCALL_PORT || DEFAULT_PORT}`),
+      port: e.ROLLCALL_PORT,
+      host: e.ROLLCALL_HOST,
+      trustProxy: trustProxyOf(e.ROLLCALL_TRUST_PROXY),
+    },
     logLevel: e.ROLLCALL_LOG_LEVEL,
     pull: {
       pageSize: e.ROLLCALL_PAGE_SIZE,
@@ -150,6 +157,17 @@ function defaultDataDir(databaseUrl: string): string {
   if (!databaseUrl.startsWith('sqlite:')) return './data';
   const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '').replace(/^\/\//, '');
   return path === '' || path === ':memory:' ? './data' : dirname(path);
+}
+
+/** The port the public address names when ROLLCALL_PUBLIC_URL is unset and the port is 0 (any). */
+const DEFAULT_PORT = 3000;
+
+/** ROLLCALL_TRUST_PROXY as Fastify's trustProxy. */
+function trustProxyOf(value: string): false | number | string {
+  const v = value.trim();
+  if (v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }
 
 function stripSlash(u: string): string {

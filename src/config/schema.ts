@@ -39,8 +39,13 @@ export const ENV_SCHEMA = z.object({
     .describe('ClassLink user-info host (/v2/my/info)'),
   ROLLCALL_SSO_CLIENT_ID: z.string().optional().describe('ClassLink SSO client id'),
   ROLLCALL_SSO_CLIENT_SECRET: z.string().optional().describe('ClassLink SSO client secret; never shown'),
-  ROLLCALL_PUBLIC_URL: url.default('http://localhost:3000').describe('The address people reach Rollcall at'),
+  ROLLCALL_PUBLIC_URL: url.optional().describe('The address people reach Rollcall at; default http://localhost:<ROLLCALL_PORT>'),
   ROLLCALL_PORT: port.default(3000).describe('Port of `rollcall serve`'),
+  ROLLCALL_TRUST_PROXY: z
+    .string()
+    .regex(/^(|\d{1,2}|loopback|[0-9a-fA-F:.,/ ]+)$/, 'must be a number of proxies, loopback, or addresses/CIDRs separated by commas')
+    .default('')
+    .describe('Reverse proxies in front of `rollcall serve` whose X-Forwarded-For is believed: a hop count (1), loopback, or addresses/CIDRs; empty (default): none — the client address is the connection\'s'),
   ROLLCALL_HOST: z
     .string()
     .min(1)

@@ -48,6 +48,8 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
       notes.push(`operation ${op.id} (library ${op.libraryId}) queued again: its job was lost`);
     }
   }
+  // Housekeeping on the same beat: expired web sessions (every sign-in leaves one) are removed.
+  await store.staff.deleteExpiredSessions();
   return { ok: true, detail: notes.length === 0 ? NOTHING_STALE : notes.join('; ') };
 }
 

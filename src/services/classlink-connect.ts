@@ -79,6 +79,7 @@ export interface ConnectDeps {
 
 /** Validates a connection with the roster server and saves it; other settings are kept. */
 export async function configureClassLink(deps: ConnectDeps, libraryId: number, request: ConnectRequest): Promise<ConnectionView> {
+  if (request.mode === 'partner') await refuseTenantOfAnother(deps.store, libraryId, request.tenantId);
   const found = await connectionOf(deps.config, request);
   const probed = await probe(deps.config, found.rosterUrl, found.auth);
   const current = await loadClassLink(deps.store, libraryId);
@@ -108,6 +109,21 @@ export async function configureClassLink(deps: ConnectDeps, libraryId: number, r
     validatedAt,
     declaredUsers: probed,
   };
+}
+
+/**
+ * A Tenant ID is one district's: on a deployment hosting many libraries, a library may not
+ * connect to (or accept sign-ins from) a tenant another library already uses — with the vendor's
+ * partner key, anyone could otherwise read any district's roster by typing its number.
+ */
+export async function refuseTenantOfAnother(store: Store, libraryId: number, tenantId: number): Promise<void> {
+  for (const library of await store.libraries.list()) {
+    if (library.id === libraryId) continue;
+    const { settings } = await loadClassLink(store, library.id);
+    if (settings.connection?.tenantId === tenantId || settings.ssoTenantId === tenantId) {
+      throw new RollcallError('conflict', `Tenant ID ${tenantId} is already used by another library of this Rollcall; each district's Tenant ID belongs to one library.`);
+    }
+  }
 }
 
 /** The library's saved connection (without secrets), or null when there is none. */

@@ -8,6 +8,7 @@
 import type { Config } from '../config/load.ts';
 import { RollcallError } from '../domain/errors.ts';
 import { loadClassLink, saveClassLink } from '../integrations/classlink.ts';
+import { refuseTenantOfAnother } from './classlink-connect.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the pages, the API and the CLI show (never the secret). */
@@ -28,6 +29,8 @@ export interface SsoView {
   redirectUri: string;
   /** A LaunchPad tile pointing here starts the sign-in at once. */
   launchUrl: string;
+  /** The library's own sign-in page (its "Sign in with ClassLink" button uses its client). */
+  loginUrl: string;
   /** Why sign-in cannot work yet, one sentence each (empty when it can). */
   problems: string[];
 }
@@ -61,6 +64,7 @@ export async function ssoView(config: Config, store: Store, libraryId: number, l
     deploymentClient,
     redirectUri: `${config.web.publicUrl}/sso/classlink/callback`,
     launchUrl: `${config.web.publicUrl}/sso/classlink/launch?library=${encodeURIComponent(libraryCode)}`,
+    loginUrl: `${config.web.publicUrl}/login?library=${encodeURIComponent(libraryCode)}`,
     problems,
   };
 }
@@ -74,6 +78,7 @@ export async function changeSso(config: Config, store: Store, libraryId: number,
     if (change.tenantId !== null && (!Number.isSafeInteger(change.tenantId) || change.tenantId <= 0)) {
       throw new RollcallError('invalid_input', 'A Tenant ID is a whole number, like 2.');
     }
+    if (change.tenantId !== null) await refuseTenantOfAnother(store, libraryId, change.tenantId);
     settings.ssoTenantId = change.tenantId;
   }
   if (change.clientId !== undefined) settings.ssoClientId = change.clientId.trim();

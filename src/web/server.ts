@@ -16,6 +16,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { STATUS_ACTIVE } from '../domain/fields.ts';
+import { loadClassLink } from '../integrations/classlink.ts';
 import { SESSION_COOKIE, cookieOptions, sessionOf } from './auth/sessions.ts';
 import { hashToken } from './auth/tokens.ts';
 import type { Principal, WebDeps } from './context.ts';
@@ -53,9 +55,13 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const secure = deps.config.web.publicUrl.startsWith('https:');
   const app = Fastify({
     logger: deps.logger ?? false,
-    // Behind a reverse proxy (the usual https set-up) the client's address is in X-Forwarded-For.
-    trustProxy: secure,
-    bodyLimit: 50 * 1024 * 1024,
+    // Behind a reverse proxy the client's address is in X-Forwarded-For — believed only from the
+    // proxies configured (ROLLCALL_TRUST_PROXY): a client could write that header itself, and the
+    // sign-in rate limit counts by address.
+    // (Fastify takes a hop count at run time — its docs' "Integer" — though its types omit it.)
+    trustProxy: deps.config.web.trustProxy as string | boolean,
+    // Forms and JSON are small; a CSV package comes as a multipart upload with its own limit.
+    bodyLimit: 1024 * 1024,
   });
 
   // Safe by construction: a route that does not say who may reach it is a start-up error.
@@ -152,6 +158,20 @@ async function principalOfSession(deps: WebDeps, request: FastifyRequest): Promi
     if (!user || user.disabled) return undefined;
     return { principal: { kind: 'staff', user, role: user.role, via: 'session' }, libraryId: session.libraryId };
   }
-  if (session.patronId !== null) return { principal: { kind: 'patron', patronId: session.patronId }, libraryId: session.libraryId };
+  if (session.patronId !== null) {
+    // A patron's session lasts only while they may still sign in: still Active, sign-in still on.
+    if (!(await patronMayStay(deps, session.libraryId, session.patronId))) {
+      await deps.store.staff.deleteSession(session.idHash);
+      return undefined;
+    }
+    return { principal: { kind: 'patron', patronId: session.patronId }, libraryId: session.libraryId };
+  }
   return undefined;
+}
+
+async function patronMayStay(deps: WebDeps, libraryId: number, patronId: number): Promise<boolean> {
+  const patron = await deps.store.patrons.get(libraryId, patronId);
+  if (!patron || patron.status !== STATUS_ACTIVE) return false;
+  const classlink = await loadClassLink(deps.store, libraryId);
+  return classlink.enabled && classlink.settings.sso;
 }

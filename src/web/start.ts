@@ -36,6 +36,10 @@ export async function startWebServer(
             level: app.config.logLevel,
             // Never a credential in the log: no headers are logged by default; say so anyway.
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // Query strings stay out of the log: ClassLink's callback carries a code and state.
+            serializers: {
+              req: (req: { method: string; url: string; id?: string }) => ({ method: req.method, url: req.url.split('?')[0], reqId: req.id }),
+            },
           },
   });
   const address = await web.listen({ port: options.port ?? app.config.web.port, host: options.host ?? app.config.web.host });

@@ -38,6 +38,7 @@ export const sso: Handler = async (ctx, _args, opts) => {
       `Sign-in client: ${view.clientId ? `${view.clientId} (secret ${view.clientSecretSet ? 'stored' : 'missing'})` : view.deploymentClient ? "the server's (ROLLCALL_SSO_CLIENT_ID)" : '(none)'}`,
       `Register this redirect URI with ClassLink: ${view.redirectUri}`,
       `LaunchPad tile URL: ${view.launchUrl}`,
+      `This library's sign-in page: ${view.loginUrl}`,
       ...view.problems.map((p) => `Not ready: ${p}`),
     );
     return EXIT_OK;

@@ -11,6 +11,7 @@ import { endSession, startSession } from '../auth/sessions.ts';
 import type { WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { ssoConfigured } from './sso.ts';
+import { loadClassLink } from '../../integrations/classlink.ts';
 
 /** Sign-in attempts allowed per client address in the window. */
 export const LOGIN_ATTEMPTS = 10;
@@ -60,9 +61,10 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
   );
 
-  app.get<{ Querystring: { next?: string } }>('/login', { config: { access: 'public' } }, async (request, reply) => {
+  app.get<{ Querystring: { next?: string; library?: string } }>('/login', { config: { access: 'public' } }, async (request, reply) => {
     if (await needsSetup()) return reply.redirect('/setup');
-    return reply.page('login', { title: 'Sign in', error: '', username: '', next: safeNext(request.query.next), sso: ssoConfigured(deps.config) });
+    const sso = await ssoButton(deps, request.query.library);
+    return reply.page('login', { title: 'Sign in', error: '', username: '', next: safeNext(request.query.next), sso: sso !== '', ssoHref: sso });
   });
 
   app.post<{ Body: { username?: string; password?: string; next?: string } }>(
@@ -88,7 +90,8 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
       const ok = await verifyPassword(password, user?.passwordHash || DUMMY_HASH);
       if (!user || !ok || user.disabled) {
         const error = user?.disabled && ok ? 'This account is disabled; ask a Rollcall admin.' : 'The username or password is wrong.';
-        return reply.page('login', { title: 'Sign in', error, username, next: safeNext(next), sso: ssoConfigured(deps.config) }, 401);
+        const sso = await ssoButton(deps, undefined);
+        return reply.page('login', { title: 'Sign in', error, username, next: safeNext(next), sso: sso !== '', ssoHref: sso }, 401);
       }
       if (request.sessionHash) await deps.store.staff.deleteSession(request.sessionHash);
       await startSession(deps.store, reply, { libraryId: user.libraryId, staffUserId: user.id }, deps.now(), secure);
@@ -130,7 +133,26 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
   );
 }
 
+/**
+ * Where the sign-in page's "Sign in with ClassLink" button goes, or '' for no button: with
+ * `/login?library=CODE` (a library's own link) when that library allows ClassLink sign-in and a
+ * client (its own or the server's) exists; without, when the server has a client.
+ */
+async function ssoButton(deps: WebDeps, libraryCode: string | undefined): Promise<string> {
+  if (typeof libraryCode === 'string' && libraryCode !== '') {
+    const library = await deps.store.libraries.byCode(libraryCode);
+    if (!library) return '';
+    const cl = await loadClassLink(deps.store, library.id);
+    const ownClient = Boolean(cl.settings.ssoClientId && cl.secrets.ssoClientSecret);
+    if (!cl.enabled || !cl.settings.sso || !(ownClient || ssoConfigured(deps.config))) return '';
+    return `/sso/classlink/start?library=${encodeURIComponent(library.code)}`;
+  }
+  return ssoConfigured(deps.config) ? '/sso/classlink/start' : '';
+}
+
 /** A local path to go to after sign-in; anything else (another site, `//evil`) is dropped. */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '';
+  // A path of our own: one leading slash, then no slash or backslash, and no whitespace or
+  // control character anywhere (browsers drop tabs and newlines, so `/\t/evil` becomes `//evil`).
+  return typeof next === 'string' && next.length <= 2000 && /^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(next) ? next : '';
 }

@@ -70,6 +70,7 @@ const SSO_SCHEMA = {
     deploymentClient: { type: 'boolean' },
     redirectUri: { type: 'string' },
     launchUrl: { type: 'string' },
+    loginUrl: { type: 'string' },
     problems: { type: 'array', items: { type: 'string' } },
   },
 } as const;

@@ -91,10 +91,18 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
       const decision = await decide(info, await Promise.all(candidates.map((l) => ssoLibrary(store, l))), async (libraryId) => {
         const patron = await store.patrons.byGuid(libraryId, info.SourcedId);
         if (!patron) return undefined;
-        const staff = await store.staff.byPatron(libraryId, patron.id);
+        // Only a Teacher or Staff patron reaches the staff pages, even if a link was made
+        // before a librarian changed their Policy.
+        const staff = patron.policy === 'Student' ? undefined : await store.staff.byPatron(libraryId, patron.id);
         return { id: patron.id, status: patron.status, staffUserId: staff?.id ?? null };
       });
       if (decision.kind === 'refused') return reply.page('sso-refused', { title: 'Cannot sign you in', message: decision.message, reason: decision.reason }, 403);
+      // A LaunchPad code (no state) carries no proof that this browser asked for it: it may
+      // sign in a browser that has no session, never replace one (a forged launch link could
+      // otherwise swap a librarian's session for someone else's).
+      if (!pending && request.sessionHash) {
+        throw new RollcallError('credentials_refused', 'You are already signed in to Rollcall in this browser; sign out first, then open the LaunchPad tile again.');
+      }
       if (request.sessionHash) await store.staff.deleteSession(request.sessionHash);
       if (decision.kind === 'staff') {
         await startSession(store, reply, { libraryId: decision.libraryId, staffUserId: decision.staffUserId }, deps.now(), secure);

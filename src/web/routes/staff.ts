@@ -95,7 +95,8 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       throw new RollcallError('conflict', 'You cannot demote or disable your own account; ask another admin.');
     }
     const user = await store.staff.update(libraryId, id, changes);
-    if (changes.disabled || changes.passwordHash || changes.role) await store.staff.deleteUserSessions(libraryId, id);
+    // Whatever changes who the account is or may do ends its sessions (a ClassLink link too).
+    if (changes.disabled || changes.passwordHash || changes.role || changes.patronId !== undefined) await store.staff.deleteUserSessions(libraryId, id);
     return user;
   }
 
