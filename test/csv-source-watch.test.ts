@@ -5,7 +5,7 @@
  * has stayed unreadable for the grace period; a package held for review holds back the ones
  * after it. `rollcall csv watch --once --json` reports a pass.
  */
-import { copyFile, readFile, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
@@ -140,6 +140,19 @@ describeEachDatabase('csv source: the watched folder', (db) => {
     await lib.store.integrations.save(lib.libraryId, 'csv', { enabled: false });
     const off = await watchFolderOnce(lib.deps, lib.libraryId).catch((x: unknown) => x);
     expect((off as Error).message).toMatch(/^OneRoster CSV is not enabled for this library/);
+  });
+
+  it('keeps watched folders inside ROLLCALL_CSV_WATCH_ROOT when one is set', async () => {
+    const lib = await csvLibrary(db, ORGS);
+    const root = await tempDir();
+    const inside = join(root, 'district-a');
+    await mkdir(inside);
+    const outside = await tempDir();
+    expect((await configureCsv(lib.store, lib.libraryId, { watchDir: inside }, { root })).watchDir).toBe(inside);
+    const refused = await configureCsv(lib.store, lib.libraryId, { watchDir: outside }, { root }).catch((x: unknown) => x);
+    expect((refused as Error).message).toMatch(/must be inside/);
+    const sneaky = await configureCsv(lib.store, lib.libraryId, { watchDir: join(inside, '..', '..') }, { root }).catch((x: unknown) => x);
+    expect(isRollcallError(sneaky, 'invalid_input')).toBe(true);
   });
 
   it('`rollcall csv watch --once --json` reports the pass; exit 0', async () => {

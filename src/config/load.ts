@@ -51,6 +51,8 @@ export interface Config {
   };
   /** Log level. */
   logLevel: Env['ROLLCALL_LOG_LEVEL'];
+  /** ROLLCALL_CSV_WATCH_ROOT: where watched CSV folders must lie, or undefined (anywhere). */
+  csvWatchRoot: string | undefined;
   /** How roster pulls behave. */
   pull: {
     /** Records per page request. */
@@ -126,6 +128,7 @@ function fromEnv(e: Env): Config {
       trustProxy: trustProxyOf(e.ROLLCALL_TRUST_PROXY),
     },
     logLevel: e.ROLLCALL_LOG_LEVEL,
+    csvWatchRoot: e.ROLLCALL_CSV_WATCH_ROOT,
     pull: {
       pageSize: e.ROLLCALL_PAGE_SIZE,
       concurrency: e.ROLLCALL_CONCURRENCY,

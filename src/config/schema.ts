@@ -46,6 +46,10 @@ export const ENV_SCHEMA = z.object({
     .regex(/^(|\d{1,2}|loopback|[0-9a-fA-F:.,/ ]+)$/, 'must be a number of proxies, loopback, or addresses/CIDRs separated by commas')
     .default('')
     .describe('Reverse proxies in front of `rollcall serve` whose X-Forwarded-For is believed: a hop count (1), loopback, or addresses/CIDRs; empty (default): none — the client address is the connection\'s'),
+  ROLLCALL_CSV_WATCH_ROOT: z
+    .string()
+    .optional()
+    .describe("When set, every library's OneRoster CSV watched folder must lie inside this folder (a vendor confines each district's SFTP drop)"),
   ROLLCALL_HOST: z
     .string()
     .min(1)

@@ -29,7 +29,7 @@ const MAX_WATCH_INTERVAL_S = 86_400;
 /** `csv configure [--watch-dir DIR] [--json]` (no option: show). */
 export const configure: Handler = async (ctx, _args, opts) =>
   withApp(ctx, async (app) => {
-    const view = await configureCsv(app.store, app.library.id, typeof opts.watchDir === 'string' ? { watchDir: opts.watchDir } : {});
+    const view = await configureCsv(app.store, app.library.id, typeof opts.watchDir === 'string' ? { watchDir: opts.watchDir } : {}, { root: app.config.csvWatchRoot });
     if (opts.json) await ctx.out.json(view);
     else
       await ctx.out.lines(

@@ -126,7 +126,7 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
       reply,
       'settings',
       async () => {
-        await configureCsv(store, libOf(request), { watchDir: String(request.body?.watchDir ?? '') });
+        await configureCsv(store, libOf(request), { watchDir: String(request.body?.watchDir ?? '') }, { root: config.csvWatchRoot });
         return `${CSV_BASE}?notice=csv-settings-saved`;
       },
       { form: { watchDir: String(request.body?.watchDir ?? '') } },
@@ -230,7 +230,7 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
       body: { type: 'object', properties: { watchDir: { type: 'string' } } },
       response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' }, watchDir: { type: 'string' } } } },
     },
-  }, async (request) => configureCsv(store, libOf(request), request.body?.watchDir === undefined ? {} : { watchDir: request.body.watchDir }));
+  }, async (request) => configureCsv(store, libOf(request), request.body?.watchDir === undefined ? {} : { watchDir: request.body.watchDir }, { root: config.csvWatchRoot }));
   app.get(`${API}/packages`, {
     config: admin,
     schema: { tags, summary: 'The packages processed lately (uploaded or from the watched folder), newest first, with their outcome and operation', response: { 200: { type: 'array', items: PACKAGE_SCHEMA } } },
