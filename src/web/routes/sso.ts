@@ -142,7 +142,7 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
 /** A refusal page for a failure of the flow (not a decision): ClassLink unreachable, a bad token, … */
 function refusal(reply: FastifyReply, e: unknown): FastifyReply {
   if (!isRollcallError(e)) throw e;
-  const status = e.kind === 'source_unreachable' || e.kind === 'bad_response' ? 502 : e.kind === 'not_configured' ? 409 : 403;
+  const status = e.kind === 'source_unreachable' || e.kind === 'bad_response' ? 502 : e.kind === 'not_configured' ? 409 : e.kind === 'not_found' ? 404 : 403;
   return reply.page('sso-refused', { title: 'Cannot sign you in', message: e.message, reason: e.kind }, status);
 }
 
