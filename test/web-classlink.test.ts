@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { emptyPatronValues } from '../src/domain/patron.ts';
 import { startEmulator } from '../src/emulator/server.ts';
 import type { RunningEmulator } from '../src/emulator/types.ts';
-import { loadClassLink } from '../src/integrations/classlink.ts';
+import { loadClassLink, saveClassLink } from '../src/integrations/classlink.ts';
 import type { Library } from '../src/store/store.ts';
 import { noAdminsWarning } from '../src/sync/reasons.ts';
 import { OPERATION_TYPES } from '../src/sync/run.ts';
@@ -389,6 +389,7 @@ describeEachDatabase('web: ClassLink setup', (db) => {
   it('Sync Now lands on the new operation and the sync finishes; a running sync is returned instead', async () => {
     const { c, lib, username } = await signedIn('admin');
     await c.get(BASE);
+    await releaseTenant(web, emulator.credentials.tenantId);
     expect((await c.post(`${BASE}/connection`, { tenantId: String(emulator.credentials.tenantId) })).statusCode).toBe(303);
     await web.store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
     await web.store.sites.add(lib.id, { code: 'MS', name: 'Middle' });
@@ -512,6 +513,7 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     for (const url of pages) expect((await c.get(url)).statusCode).toBe(200);
     for (const url of apis) expect((await c.api('GET', url)).statusCode).toBe(200);
     await c.get(BASE);
+    await releaseTenant(web, emulator.credentials.tenantId);
     expect((await c.post(`${BASE}/connection`, { tenantId: String(emulator.credentials.tenantId) })).statusCode).toBe(303);
     for (const url of pages) await c.get(url);
     for (const url of apis) await c.api('GET', url);
@@ -523,3 +525,15 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(secrets().every((s) => s.length >= 16)).toBe(true);
   });
 });
+
+/**
+ * A Tenant ID belongs to one library (classlink-connect.ts): the suite's libraries share one
+ * database and one emulator tenant, so a test connecting by Tenant ID first disconnects the
+ * libraries of earlier tests, as their admins would.
+ */
+async function releaseTenant(web: TestWeb, tenantId: number): Promise<void> {
+  for (const library of await web.store.libraries.list()) {
+    const cl = await loadClassLink(web.store, library.id);
+    if (cl.settings.connection?.tenantId === tenantId) await saveClassLink(web.store, library.id, { settings: { ...cl.settings, connection: null } });
+  }
+}
