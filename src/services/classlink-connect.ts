@@ -9,6 +9,7 @@
 import type { Config } from '../config/load.ts';
 import { resolveTenant } from '../classlink/partner-api.ts';
 import { RollcallError } from '../domain/errors.ts';
+import { lockedUpdate } from './classlink-options.ts';
 import { loadClassLink, saveClassLink, type ClassLinkSecrets } from '../integrations/classlink.ts';
 import type { ClassLinkSettings } from '../integrations/settings.ts';
 import { OneRosterClient, type RosterAuth } from '../oneroster/client.ts';
@@ -82,23 +83,26 @@ export async function configureClassLink(deps: ConnectDeps, libraryId: number, r
   if (request.mode === 'partner') await refuseTenantOfAnother(deps.store, libraryId, request.tenantId);
   const found = await connectionOf(deps.config, request);
   const probed = await probe(deps.config, found.rosterUrl, found.auth);
-  const current = await loadClassLink(deps.store, libraryId);
   const validatedAt = deps.now().toISOString();
-  const settings: ClassLinkSettings = {
-    ...current.settings,
-    connection: {
-      mode: request.mode,
-      tenantId: request.mode === 'partner' ? request.tenantId : null,
-      rosterUrl: found.rosterUrl,
-      auth: found.auth.kind,
-      clientId: found.auth.kind === 'oauth1' ? found.auth.clientId : '',
-      validatedAt,
-    },
-  };
-  const secrets: ClassLinkSecrets = found.auth.kind === 'oauth1' ? { clientSecret: found.auth.clientSecret } : { bearer: found.auth.token };
-  // The sign-in secret is not part of the roster connection: keep it.
-  if (current.secrets.ssoClientSecret) secrets.ssoClientSecret = current.secrets.ssoClientSecret;
-  await saveClassLink(deps.store, libraryId, { settings, secrets });
+  // The probe is done; now one locked read-change-write (see lockedUpdate).
+  await lockedUpdate(deps.store, libraryId, 'classlink', async (tx) => {
+    const current = await loadClassLink(tx, libraryId);
+    const settings: ClassLinkSettings = {
+      ...current.settings,
+      connection: {
+        mode: request.mode,
+        tenantId: request.mode === 'partner' ? request.tenantId : null,
+        rosterUrl: found.rosterUrl,
+        auth: found.auth.kind,
+        clientId: found.auth.kind === 'oauth1' ? found.auth.clientId : '',
+        validatedAt,
+      },
+    };
+    const secrets: ClassLinkSecrets = found.auth.kind === 'oauth1' ? { clientSecret: found.auth.clientSecret } : { bearer: found.auth.token };
+    // The sign-in secret is not part of the roster connection: keep it.
+    if (current.secrets.ssoClientSecret) secrets.ssoClientSecret = current.secrets.ssoClientSecret;
+    await saveClassLink(tx, libraryId, { settings, secrets });
+  });
   return {
     mode: request.mode,
     tenantId: request.mode === 'partner' ? request.tenantId : null,

@@ -7,8 +7,9 @@
  */
 import type { SyncRole } from '../domain/roster.ts';
 import { loadClassLink, saveClassLink } from '../integrations/classlink.ts';
+import type { IntegrationKind } from '../domain/patron.ts';
 import type { ClassLinkSettings, IdMappingSetting } from '../integrations/settings.ts';
-import type { Repositories } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import type { LocationMapping } from '../sync/types.ts';
 
 /** A change of options; absent fields stay as they are. */
@@ -46,6 +47,8 @@ export type OptionSettings = Pick<ClassLinkSettings, 'roles' | 'mapping' | 'thre
 
 /** Where an integration keeps its settings, for updateOptions. */
 export interface OptionsStore<S extends OptionSettings> {
+  /** The integration whose settings these are. */
+  kind: IntegrationKind;
   /** The library's settings (defaults when never saved). */
   load(repos: Pick<Repositories, 'integrations'>, libraryId: number): Promise<S>;
   /** Saves them. */
@@ -54,21 +57,44 @@ export interface OptionsStore<S extends OptionSettings> {
 
 /** ClassLink's settings, as updateOptions reads and writes them by default. */
 export const CLASSLINK_OPTIONS: OptionsStore<ClassLinkSettings> = {
+  kind: 'classlink',
   load: async (repos, libraryId) => (await loadClassLink(repos, libraryId)).settings,
   save: (repos, libraryId, settings) => saveClassLink(repos, libraryId, { settings }),
 };
 
 /** Applies a change (none: just reads) to an integration's options (ClassLink's by default) and returns them. */
 export async function updateOptions<S extends OptionSettings = ClassLinkSettings>(
-  repos: Pick<Repositories, 'integrations'>,
+  repos: Pick<Repositories, 'integrations'> | Store,
   libraryId: number,
   change: OptionsChange = {},
   kept: OptionsStore<S> = CLASSLINK_OPTIONS as unknown as OptionsStore<S>,
 ): Promise<OptionsView> {
-  const current = await kept.load(repos, libraryId);
-  const next = withChange(current, change);
-  if (JSON.stringify(next) !== JSON.stringify(current)) await kept.save(repos, libraryId, next);
-  return optionsView(next);
+  if (Object.keys(change).length === 0) return optionsView(await kept.load(repos, libraryId));
+  // Read, change and write in one transaction holding the row: the settings also carry what a
+  // sync writes as it applies (barcode sequence, watermark), which a stale write would undo.
+  return lockedUpdate(repos, libraryId, kept.kind, async (tx) => {
+    const current = await kept.load(tx, libraryId);
+    const next = withChange(current, change);
+    if (JSON.stringify(next) !== JSON.stringify(current)) await kept.save(tx, libraryId, next);
+    return optionsView(next);
+  });
+}
+
+/**
+ * Runs a read-change-write of an integration's settings in one transaction that holds its row
+ * (integrations.lock); given a transaction's repositories, runs in that one.
+ */
+export async function lockedUpdate<T>(
+  repos: Pick<Repositories, 'integrations'> | Store,
+  libraryId: number,
+  kind: IntegrationKind,
+  work: (tx: Pick<Repositories, 'integrations'>) => Promise<T>,
+): Promise<T> {
+  const run = async (tx: Pick<Repositories, 'integrations'>) => {
+    await tx.integrations.lock(libraryId, kind);
+    return work(tx);
+  };
+  return 'transaction' in repos ? repos.transaction(run) : run(repos);
 }
 
 /** The settings with a change applied (pure); `sso` is changed only where the settings have it. */

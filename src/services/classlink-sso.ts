@@ -9,6 +9,7 @@ import type { Config } from '../config/load.ts';
 import { RollcallError } from '../domain/errors.ts';
 import { loadClassLink, saveClassLink } from '../integrations/classlink.ts';
 import { refuseTenantOfAnother } from './classlink-connect.ts';
+import { lockedUpdate } from './classlink-options.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the pages, the API and the CLI show (never the secret). */
@@ -71,22 +72,23 @@ export async function ssoView(config: Config, store: Store, libraryId: number, l
 
 /** Changes the sign-in settings. */
 export async function changeSso(config: Config, store: Store, libraryId: number, libraryCode: string, change: SsoChange): Promise<SsoView> {
-  const cl = await loadClassLink(store, libraryId);
-  const settings = { ...cl.settings };
-  if (change.enabled !== undefined) settings.sso = change.enabled;
-  if (change.tenantId !== undefined) {
-    if (change.tenantId !== null && (!Number.isSafeInteger(change.tenantId) || change.tenantId <= 0)) {
-      throw new RollcallError('invalid_input', 'A Tenant ID is a whole number, like 2.');
+  if (change.tenantId !== undefined && change.tenantId !== null) {
+    if (!Number.isSafeInteger(change.tenantId) || change.tenantId <= 0) throw new RollcallError('invalid_input', 'A Tenant ID is a whole number, like 2.');
+    await refuseTenantOfAnother(store, libraryId, change.tenantId);
+  }
+  // One locked read-change-write: a sync applying meanwhile keeps its barcode sequence and watermark.
+  await lockedUpdate(store, libraryId, 'classlink', async (tx) => {
+    const cl = await loadClassLink(tx, libraryId);
+    const settings = { ...cl.settings };
+    if (change.enabled !== undefined) settings.sso = change.enabled;
+    if (change.tenantId !== undefined) settings.ssoTenantId = change.tenantId;
+    if (change.clientId !== undefined) settings.ssoClientId = change.clientId.trim();
+    const secrets = { ...cl.secrets };
+    if (change.clientSecret !== undefined) {
+      if (change.clientSecret.trim()) secrets.ssoClientSecret = change.clientSecret.trim();
+      else delete secrets.ssoClientSecret;
     }
-    if (change.tenantId !== null) await refuseTenantOfAnother(store, libraryId, change.tenantId);
-    settings.ssoTenantId = change.tenantId;
-  }
-  if (change.clientId !== undefined) settings.ssoClientId = change.clientId.trim();
-  const secrets = { ...cl.secrets };
-  if (change.clientSecret !== undefined) {
-    if (change.clientSecret.trim()) secrets.ssoClientSecret = change.clientSecret.trim();
-    else delete secrets.ssoClientSecret;
-  }
-  await saveClassLink(store, libraryId, { settings, secrets });
+    await saveClassLink(tx, libraryId, { settings, secrets });
+  });
   return ssoView(config, store, libraryId, libraryCode);
 }

@@ -13,6 +13,7 @@ import type { OptionsStore } from './classlink-options.ts';
 
 /** The CSV settings, as updateOptions reads and writes them. */
 export const CSV_OPTIONS: OptionsStore<CsvSettings> = {
+  kind: 'csv',
   load: async (repos, libraryId) => (await loadCsvSource(repos, libraryId)).settings,
   save: (repos, libraryId, settings) => saveCsvSettings(repos, libraryId, settings),
 };

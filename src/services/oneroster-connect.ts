@@ -133,6 +133,7 @@ export const ONEROSTER_SCHOOLS: SchoolSource = {
 
 /** The OneRoster integration's options (`rollcall oneroster options`): ClassLink's, without sign-in. */
 export const ONEROSTER_OPTIONS: OptionsStore<OneRosterSettings> = {
+  kind: 'oneroster',
   load: async (repos, libraryId) => (await loadOneRoster(repos, libraryId)).settings,
   save: (repos, libraryId, settings) => saveOneRoster(repos, libraryId, { settings }),
 };

@@ -26,6 +26,13 @@ export interface IntegrationRepository {
   list(libraryId: number): Promise<Omit<IntegrationRecord, 'secrets'>[]>;
   /** Saves (creates or updates) an integration's settings. */
   save(libraryId: number, kind: IntegrationKind, values: IntegrationSave): Promise<void>;
+  /**
+   * Inside a transaction, holds the integration's row until it ends, so a read-change-write of
+   * its settings cannot lose a sync's write (its barcode sequence, its watermark) made in
+   * between. PostgreSQL: `select … for update`; SQLite: nothing to do — its transactions take
+   * the write lock at BEGIN.
+   */
+  lock(libraryId: number, kind: IntegrationKind): Promise<void>;
 }
 
 /** The integration repository over a context. */
@@ -36,6 +43,10 @@ export function integrationRepository(ctx: RepoContext): IntegrationRepository {
     text === '' ? {} : (JSON.parse(ctx.secrets().decrypt(text)) as Record<string, string>);
 
   return {
+    async lock(libraryId, kind) {
+      if (ctx.dialect !== 'postgres') return;
+      await ctx.db.selectFrom('integration_settings').select('kind').where('library_id', '=', libraryId).where('kind', '=', kind).forUpdate().execute();
+    },
     async get(libraryId, kind) {
       const row = await ctx.db
         .selectFrom('integration_settings')
