@@ -150,3 +150,23 @@ describeEachDatabase('web: staff sign-in', (db) => {
   });
 });
 
+describeEachDatabase(
+  'web: first-run setup on an empty database',
+  (db) => {
+    it('makes one first admin when two first-run setups race', async () => {
+      const lib = await db.newLibrary();
+      // PostgreSQL: two stores, as two processes would have. (Two SQLite stores in one process
+      // would block each other's synchronous driver; one process shares one connection.)
+      const other = db.dialect === 'postgres' ? await db.open() : db.store();
+      const made = await Promise.all([
+        db.store().staff.createFirst(lib.id, { username: 'race-a', role: 'admin', passwordHash: 'x' }),
+        other.staff.createFirst(lib.id, { username: 'race-b', role: 'admin', passwordHash: 'x' }),
+      ]);
+      expect(made.filter((u) => u !== undefined)).toHaveLength(1);
+      expect(await db.store().staff.countAll()).toBe(1);
+      // Once one exists, no more.
+      expect(await db.store().staff.createFirst(lib.id, { username: 'race-c', role: 'admin', passwordHash: 'x' })).toBeUndefined();
+    });
+  },
+  { isolation: 'test' },
+);

@@ -4,9 +4,9 @@
  * what *tells* us the library; everything else takes the library id like every repository.
  * Secrets are never stored: passwords as scrypt hashes, session and API tokens as sha256.
  */
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
-import type { RepoContext } from './context.ts';
+import { atomically, type RepoContext } from './context.ts';
 import { isUniqueViolation } from './store-errors.ts';
 import type { ApiTokensTable, StaffUsersTable, WebSessionsTable } from './tables.ts';
 
@@ -68,6 +68,11 @@ export interface StaffRepository {
   countAll(): Promise<number>;
   /** Creates an account; `conflict` when the username is taken (anywhere: usernames are global). */
   create(libraryId: number, user: NewStaffUser): Promise<StaffUser>;
+  /**
+   * Creates the deployment's very first account, or returns undefined when any account exists
+   * already — one check-and-insert (two first-run setups racing make one admin, not two).
+   */
+  createFirst(libraryId: number, user: NewStaffUser): Promise<StaffUser | undefined>;
   /** The account with this username, in any library (sign-in), compared case-insensitively. */
   byUsername(username: string): Promise<StaffUser | undefined>;
   /** One account of the library. */
@@ -140,6 +145,15 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
         if (isUniqueViolation(e)) throw new RollcallError('conflict', `The username "${username}" is already taken.`, { cause: e });
         throw e;
       }
+    },
+    async createFirst(libraryId, user) {
+      return atomically(ctx, async (tx) => {
+        // SQLite's transaction already holds the write lock; PostgreSQL needs the table's.
+        if (tx.dialect === 'postgres') await sql`lock table staff_users in share row exclusive mode`.execute(tx.db);
+        const repo = staffRepository(tx);
+        if ((await repo.countAll()) > 0) return undefined;
+        return repo.create(libraryId, user);
+      });
     },
     async byUsername(username) {
       const row = await users().where((eb) => eb(eb.fn('lower', ['username']), '=', username.trim().toLowerCase())).executeTakeFirst();

@@ -51,7 +51,8 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
         if (password !== confirm) throw new RollcallError('invalid_input', 'The two passwords differ.');
         const library = await deps.store.libraries.byCode(DEFAULT_LIBRARY_CODE);
         if (!library) throw new RollcallError('not_found', 'The default library is missing.');
-        const user = await deps.store.staff.create(library.id, { username, displayName, role: 'admin', passwordHash: await hashPassword(password) });
+        const user = await deps.store.staff.createFirst(library.id, { username, displayName, role: 'admin', passwordHash: await hashPassword(password) });
+        if (!user) return reply.redirect('/login', 303);
         await startSession(deps.store, reply, { libraryId: library.id, staffUserId: user.id }, deps.now(), secure);
         return reply.redirect('/?notice=setup-done', 303);
       } catch (e) {
