@@ -78,6 +78,18 @@ describeEachDatabase('web security: every route', (db) => {
     expect(failures).toEqual([]);
   });
 
+  it('a refused request has no effect (the handler never runs after a refusal)', async () => {
+    // A complete, valid form with a good CSRF token, from a librarian: 403 and no account made.
+    await librarian.get('/');
+    const res = await librarian.post('/admin/users', { username: 'made-by-librarian', role: 'admin', password: 'a long enough password' });
+    expect(res.statusCode).toBe(403);
+    expect(await web.store.staff.byUsername('made-by-librarian')).toBeUndefined();
+    // Anonymous, through the API: 401 and nothing made.
+    const anon = await web.app.inject({ method: 'POST', url: '/api/v1/staff', payload: { username: 'made-by-nobody', role: 'admin', password: 'a long enough password' } });
+    expect(anon.statusCode).toBe(401);
+    expect(await web.store.staff.byUsername('made-by-nobody')).toBeUndefined();
+  });
+
   it('a librarian session cannot use another library through an id (scoping is by the session)', async () => {
     const other = await db.newLibrary();
     await makeStaff(web.store, other, 'admin', 'sec-other-admin');
