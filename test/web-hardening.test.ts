@@ -77,6 +77,15 @@ describeEachDatabase('web hardening', (db) => {
     expect((await t.api('GET', '/api/v1/me')).statusCode).toBe(401);
   });
 
+  it("ClassLink's error on the callback is shown only as an OAuth error code, never free text", async () => {
+    const c = new WebClient(web.app);
+    const crafted = await c.get('/sso/classlink/callback?error=Your+account+is+locked%2C+call+555-0100');
+    expect(crafted.statusCode).toBe(403);
+    expect(crafted.body).not.toContain('locked');
+    expect(crafted.body).toContain('ClassLink did not sign you in (an error)');
+    expect((await c.get('/sso/classlink/callback?error=access_denied')).body).toContain('the sign-in was cancelled');
+  });
+
   it('refuses a body over 1 MB', async () => {
     const c = new WebClient(web.app);
     await c.get('/login');

@@ -69,7 +69,9 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
     const q = request.query;
     try {
       if (q.error) {
-        throw new RollcallError('credentials_refused', `ClassLink did not sign you in (${q.error === 'access_denied' ? 'the sign-in was cancelled' : q.error}).`);
+        // Only an OAuth error code is echoed (a-z and _), never free text a link could carry.
+        const why = q.error === 'access_denied' ? 'the sign-in was cancelled' : /^[a-z_]{1,40}$/.test(q.error) ? q.error : 'an error';
+        throw new RollcallError('credentials_refused', `ClassLink did not sign you in (${why}).`);
       }
       if (!q.code) throw new RollcallError('credentials_refused', 'ClassLink sent no sign-in code; start again from the sign-in page.');
       // Our own flow must come back with its state. No state at all is a LaunchPad launch —
