@@ -13,12 +13,10 @@
  */
 import { changeSso, ssoView } from '../../services/classlink-sso.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RollcallError } from '../../domain/errors.ts';
-import { FIELDS } from '../../domain/fields.ts';
 import { SOURCE_NAMES } from '../../integrations/sources.ts';
 import { configureClassLink } from '../../services/classlink-connect.ts';
 import { checked, connectRequestOf, fieldMappingFormOf, ID_MAPPING_CHOICES, LOCATION_CHOICES, optionsPatchOf, ROLE_CHOICES, rolesOf, type Body } from '../../services/classlink-forms.ts';
-import { updateOptions, type OptionsView } from '../../services/classlink-options.ts';
+import { updateOptions } from '../../services/classlink-options.ts';
 import {
   adminNote,
   applySuggestions,
@@ -38,6 +36,7 @@ import { previewSentence } from '../../services/integration-switch.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import { ENABLE_SCHEMA, fieldRows, formActionOf, ID_MAPPING_SCHEMA, OPTIONS_SCHEMA, PREVIEW_SCHEMA, SCHOOL_FIELDS, SCHOOL_SCHEMA, SITE_SCHEMA, whenText } from './integrations.ts';
 
 /** Where the ClassLink pages live. */
 export const CLASSLINK_BASE = '/preferences/integrations/classlink';
@@ -57,7 +56,6 @@ defineNotices({
   'sync-queued': 'The sync is queued; it appears here when a worker takes it.',
 });
 
-/** The steps, in the model's order. */
 /** What the API shows of the sign-in settings (no secret: only whether one is stored). */
 const SSO_SCHEMA = {
   type: 'object',
@@ -75,6 +73,7 @@ const SSO_SCHEMA = {
   },
 } as const;
 
+/** The steps, in the model's order. */
 const STEPS = [
   { key: 'settings', path: '', label: 'Settings' },
   { key: 'sites', path: '/sites', label: 'Site Mapping' },
@@ -87,13 +86,6 @@ const STEPS = [
 
 type StepKey = (typeof STEPS)[number]['key'];
 
-/** `2026-11-29T05:12:00.000Z` → `2026-11-29 05:12 UTC` ('' stays ''). */
-function whenText(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
 /** How a connection is described on the page (never with a secret). */
 function connectionText(o: ClassLinkOverview): string {
   const c = o.connection;
@@ -101,43 +93,6 @@ function connectionText(o: ClassLinkOverview): string {
   if (c.mode === 'partner') return `Tenant ID ${c.tenantId}, through ${c.auth === 'bearer' ? 'the ClassLink OneRoster proxy' : "the district's Roster Server"}`;
   if (c.mode === 'direct') return `Direct: the district's Roster Server, OAuth key ${c.clientId}`;
   return 'Proxy: the ClassLink OneRoster proxy with a bearer token';
-}
-
-/** A mapping as the page words it. */
-function idMappingLabel(m: OptionsView['mapping']['barcode']): string {
-  if (m.kind === 'userid') return `userIds of type ${m.type}`;
-  if (m.kind === 'none') return 'not mapped';
-  return m.kind;
-}
-
-/** Where each synced field comes from by default (SPEC §1.2), for the Field Mapping step. */
-const DEFAULT_SOURCES: Readonly<Record<number, string>> = {
-  1200: 'user sourcedId',
-  1007: 'givenName',
-  1008: 'middleName',
-  1006: 'familyName',
-  1045: 'demographics birthDate',
-  1032: 'demographics sex',
-  1017: 'phone',
-  1019: 'email',
-  1049: "the user's agents (parent/guardian): name and phone of the first",
-  1054: "the emails of the user's agents, in order, de-duplicated",
-  1010: 'grades (first value)',
-  1050: 'code of the site matched to the first org in orgs',
-  1026: 'status: active → 1 Active; tobedeleted → 4 Transferred',
-};
-
-/** The field table of the Field Mapping step: number, name, where it comes from now. */
-function fieldRows(options: OptionsView): { number: number; label: string; source: string; mapped: boolean }[] {
-  return FIELDS.filter((f) => f.synced).map((f) => {
-    if (f.number === 1000) return { number: f.number, label: f.label, source: idMappingLabel(options.mapping.barcode), mapped: options.mapping.barcode.kind !== 'none' };
-    if (f.number === 1001) return { number: f.number, label: f.label, source: idMappingLabel(options.mapping.communityId), mapped: options.mapping.communityId.kind !== 'none' };
-    if (f.number === 1004) {
-      const loc = LOCATION_CHOICES.find((c) => c.value === options.mapping.location);
-      return { number: f.number, label: f.label, source: options.mapping.location === 'none' ? 'not mapped' : (loc?.label ?? ''), mapped: options.mapping.location !== 'none' };
-    }
-    return { number: f.number, label: f.label, source: DEFAULT_SOURCES[f.number] ?? '', mapped: true };
-  });
 }
 
 // ---- JSON schemas (response schemas list every field shown: anything else, a secret included, is dropped) ----
@@ -151,15 +106,14 @@ const CONNECTION_FIELDS = {
   validatedAt: { type: 'string' },
 } as const;
 
-const ID_MAPPING_SCHEMA = { type: 'object', properties: { kind: { type: 'string' }, type: { type: 'string' } } } as const;
-
-const OPTIONS_SCHEMA = {
+/** ClassLink's options carry "Allow log-in with ClassLink" beside the others. */
+const CLASSLINK_OPTIONS_SCHEMA = {
   type: 'object',
   properties: {
-    roles: { type: 'array', items: { type: 'string' } },
-    mapping: { type: 'object', properties: { barcode: ID_MAPPING_SCHEMA, communityId: ID_MAPPING_SCHEMA, location: { type: 'string' } } },
+    roles: OPTIONS_SCHEMA.properties.roles,
+    mapping: OPTIONS_SCHEMA.properties.mapping,
     sso: { type: 'boolean' },
-    thresholds: { type: 'object', properties: { maxTransferPct: { type: 'number' }, maxUpdatePct: { type: 'number' } } },
+    thresholds: OPTIONS_SCHEMA.properties.thresholds,
   },
 } as const;
 
@@ -170,49 +124,8 @@ const OVERVIEW_SCHEMA = {
     otherEnabled: { type: 'string', nullable: true },
     connection: { type: 'object', nullable: true, properties: CONNECTION_FIELDS },
     credentialsSaved: { type: 'boolean' },
-    options: OPTIONS_SCHEMA,
+    options: CLASSLINK_OPTIONS_SCHEMA,
     matchedSites: { type: 'integer' },
-  },
-} as const;
-
-const SITE_SCHEMA = { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, orgSourcedId: { type: 'string' } } } as const;
-
-const SCHOOL_FIELDS = {
-  sourcedId: { type: 'string' },
-  name: { type: 'string' },
-  identifier: { type: 'string' },
-  status: { type: 'string' },
-  siteCode: { type: 'string' },
-} as const;
-
-const SCHOOL_SCHEMA = { type: 'object', properties: { ...SCHOOL_FIELDS, suggestedSiteCode: { type: 'string' } } } as const;
-
-const PREVIEW_SCHEMA = {
-  type: 'object',
-  properties: {
-    kind: { type: 'string' },
-    current: { type: 'string', nullable: true },
-    patronGuids: { type: 'object', additionalProperties: { type: 'integer' } },
-    patronGuidTotal: { type: 'integer' },
-    siteGuids: { type: 'integer' },
-    total: { type: 'integer' },
-    alreadyEnabled: { type: 'boolean' },
-    configured: { type: 'boolean' },
-    matchedSites: { type: 'integer' },
-    message: { type: 'string' },
-  },
-} as const;
-
-const ENABLE_SCHEMA = {
-  type: 'object',
-  properties: {
-    enabled: { type: 'boolean' },
-    unchanged: { type: 'boolean' },
-    disabled: { type: 'array', items: { type: 'string' } },
-    clearedPatronGuids: { type: 'integer' },
-    clearedSiteGuids: { type: 'integer' },
-    matchedSites: { type: 'integer' },
-    notes: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -296,15 +209,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
     }
   }
 
-  /** Runs a form's work; a RollcallError re-renders the step with its sentence (400), not_found stays a 404. */
-  async function formAction(request: FastifyRequest, reply: FastifyReply, step: StepKey, work: () => Promise<string>, keep: Record<string, unknown> = {}) {
-    try {
-      return reply.redirect(await work(), 303);
-    } catch (e) {
-      if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
-      return showStep(request, reply, step, 400, { error: e.message, ...keep });
-    }
-  }
+  const formAction = formActionOf<StepKey>(showStep);
 
   async function startSyncNow(request: FastifyRequest, dryRun: boolean) {
     await checkClassLinkSyncNow(store, libOf(request), dryRun);
@@ -494,7 +399,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
           sso: { type: 'boolean' },
         },
       },
-      response: { 200: OPTIONS_SCHEMA },
+      response: { 200: CLASSLINK_OPTIONS_SCHEMA },
     },
   }, async (request) => updateOptions(store, libOf(request), optionsPatchOf(request.body ?? {})));
 

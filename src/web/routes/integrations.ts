@@ -85,6 +85,24 @@ export async function stepData<O extends { enabled: boolean; otherEnabled: Integ
 }
 
 /**
+ * A form's action for a step page: runs the work and redirects where it says (post/redirect/get);
+ * a RollcallError re-renders the step with its sentence (400, the typed values kept), a
+ * not_found stays a 404.
+ */
+export function formActionOf<S extends string>(
+  showStep: (request: FastifyRequest, reply: FastifyReply, step: S, status: number, extra: Record<string, unknown>) => Promise<FastifyReply>,
+) {
+  return async (request: FastifyRequest, reply: FastifyReply, step: S, work: () => Promise<string>, keep: Record<string, unknown> = {}) => {
+    try {
+      return reply.redirect(await work(), 303);
+    } catch (e) {
+      if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
+      return showStep(request, reply, step, 400, { error: e.message, ...keep });
+    }
+  };
+}
+
+/**
  * Registers the shared steps of an integration (Site Mapping, Syncing, Field Mapping, ON / OFF)
  * as pages under `pages.base` and JSON under `apiBase`. `showStep` renders any step (the
  * integration's own ones too) so a refused form is shown again with its sentence.
@@ -134,15 +152,7 @@ export function sharedSourceRoutes<O extends { enabled: boolean; otherEnabled: I
     }
   }
 
-  /** Runs a form's work; a RollcallError re-renders the step with its sentence (400), not_found stays a 404. */
-  async function formAction(request: FastifyRequest, reply: FastifyReply, step: string, work: () => Promise<string>, keep: Record<string, unknown> = {}) {
-    try {
-      return reply.redirect(await work(), 303);
-    } catch (e) {
-      if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
-      return showStep(request, reply, step, 400, { error: e.message, ...keep });
-    }
-  }
+  const formAction = formActionOf(showStep);
 
   app.get(`${base}/sites`, { config: admin }, (request, reply) => showStep(request, reply, 'sites'));
   app.post<{ Body: Body }>(`${base}/sites/match`, { config: admin }, (request, reply) =>
@@ -297,6 +307,7 @@ const DEFAULT_SOURCES: Readonly<Record<number, string>> = {
   1026: 'status: active → 1 Active; tobedeleted → 4 Transferred',
 };
 
+/** A mapping as the page words it. */
 function idMappingLabel(m: OptionsView['mapping']['barcode']): string {
   if (m.kind === 'userid') return `userIds of type ${m.type}`;
   if (m.kind === 'none') return 'not mapped';
@@ -304,7 +315,7 @@ function idMappingLabel(m: OptionsView['mapping']['barcode']): string {
 }
 
 /** The field table of the Field Mapping step: number, name, where it comes from now. */
-function fieldRows(options: OptionsView): { number: number; label: string; source: string; mapped: boolean }[] {
+export function fieldRows(options: OptionsView): { number: number; label: string; source: string; mapped: boolean }[] {
   return FIELDS.filter((f) => f.synced).map((f) => {
     if (f.number === 1000) return { number: f.number, label: f.label, source: idMappingLabel(options.mapping.barcode), mapped: options.mapping.barcode.kind !== 'none' };
     if (f.number === 1001) return { number: f.number, label: f.label, source: idMappingLabel(options.mapping.communityId), mapped: options.mapping.communityId.kind !== 'none' };
@@ -318,7 +329,8 @@ function fieldRows(options: OptionsView): { number: number; label: string; sourc
 
 // ---- JSON schemas (response schemas list every field shown: anything else, a secret included, is dropped) ----
 
-const ID_MAPPING_SCHEMA = { type: 'object', properties: { kind: { type: 'string' }, type: { type: 'string' } } } as const;
+/** A Barcode / Community ID mapping as the API shows it. */
+export const ID_MAPPING_SCHEMA = { type: 'object', properties: { kind: { type: 'string' }, type: { type: 'string' } } } as const;
 
 /** The options as the API shows them. */
 export const OPTIONS_SCHEMA = {
@@ -330,14 +342,23 @@ export const OPTIONS_SCHEMA = {
   },
 } as const;
 
-const SITE_SCHEMA = { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, orgSourcedId: { type: 'string' } } } as const;
+/** A site as the mapping API shows it. */
+export const SITE_SCHEMA = { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, orgSourcedId: { type: 'string' } } } as const;
 
-const SCHOOL_SCHEMA = {
-  type: 'object',
-  properties: { sourcedId: { type: 'string' }, name: { type: 'string' }, identifier: { type: 'string' }, status: { type: 'string' }, siteCode: { type: 'string' }, suggestedSiteCode: { type: 'string' } },
+/** A school as the mapping API shows it (matched site code included). */
+export const SCHOOL_FIELDS = {
+  sourcedId: { type: 'string' },
+  name: { type: 'string' },
+  identifier: { type: 'string' },
+  status: { type: 'string' },
+  siteCode: { type: 'string' },
 } as const;
 
-const PREVIEW_SCHEMA = {
+/** A school with the site suggested for it by name. */
+export const SCHOOL_SCHEMA = { type: 'object', properties: { ...SCHOOL_FIELDS, suggestedSiteCode: { type: 'string' } } } as const;
+
+/** What turning an integration ON would clear (enable-preview). */
+export const PREVIEW_SCHEMA = {
   type: 'object',
   properties: {
     kind: { type: 'string' },
@@ -353,7 +374,8 @@ const PREVIEW_SCHEMA = {
   },
 } as const;
 
-const ENABLE_SCHEMA = {
+/** What turning an integration ON or OFF did. */
+export const ENABLE_SCHEMA = {
   type: 'object',
   properties: {
     enabled: { type: 'boolean' },
