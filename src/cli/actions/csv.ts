@@ -14,10 +14,9 @@ import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
 import { countsLine, stateText, table } from '../format.ts';
 import { parseWholeNumber } from '../option-values.ts';
 import type { Handler } from '../program.ts';
-import { progressBar } from '../progress.ts';
 import { optionsCommand } from './classlink.ts';
 import { enableCommand } from './enable.ts';
-import { onInterrupt } from './signals.ts';
+import { interruptibleSync, onInterrupt } from './signals.ts';
 import { reportSync } from './sync.ts';
 import { withApp } from './with-app.ts';
 
@@ -93,27 +92,20 @@ export const unmatchSite: Handler = async (ctx, args) =>
 export const syncFromCsv: Handler = async (ctx, _args, opts) =>
   withApp(ctx, async (app) => {
     const json = opts.json === true;
-    const progress = progressBar(ctx.out, !json);
-    const cancel = new AbortController();
-    const uninstall = onInterrupt(() => {
-      progress.stop();
-      ctx.out.note('Cancelling: the sync stops before it writes anything, unless it is already writing (Ctrl+C again quits at once).');
-      cancel.abort(new Error('cancelled with Ctrl+C while reading the package; nothing was written'));
-    });
+    const run = interruptibleSync(ctx.out, !json, 'the package');
     try {
       const result = await syncCsvPackage(app.syncDeps, app.library.id, {
         path: String(opts.fromCsv),
         dryRun: opts.dryRun === true,
         requestedBy: 'cli',
         ...(opts.full ? { kind: 'full' as const } : opts.delta ? { kind: 'delta' as const } : {}),
-        onProgress: (phase, done, total) => progress.update(phase, done, total),
-        signal: cancel.signal,
+        onProgress: (phase, done, total) => run.progress.update(phase, done, total),
+        signal: run.signal,
       });
-      progress.stop();
+      run.progress.stop();
       return await reportSync(ctx.out, result, json);
     } finally {
-      uninstall();
-      progress.stop();
+      run.done();
     }
   });
 

@@ -1,3 +1,6 @@
+import type { Output } from '../output.ts';
+import { progressBar, type Progress } from '../progress.ts';
+
 /**
  * Waiting for Ctrl+C (SIGINT) or SIGTERM, for commands that run until stopped.
  */
@@ -35,5 +38,29 @@ export function onInterrupt(first: () => void): () => void {
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+  };
+}
+
+/**
+ * What a command that runs one sync needs around it: a progress bar (on a terminal, not with
+ * --json) and a signal that the first Ctrl+C aborts while the sync reads its roster — so the
+ * operation ends failed with nothing written rather than staying "running" with no process
+ * behind it; past the read, the sync finishes. Call `done()` whatever happens.
+ */
+export function interruptibleSync(out: Output, showProgress: boolean, reading: string): { progress: Progress; signal: AbortSignal; done(): void } {
+  const progress = progressBar(out, showProgress);
+  const cancel = new AbortController();
+  const uninstall = onInterrupt(() => {
+    progress.stop();
+    out.note('Cancelling: the sync stops before it writes anything, unless it is already writing (Ctrl+C again quits at once).');
+    cancel.abort(new Error(`cancelled with Ctrl+C while reading ${reading}; nothing was written`));
+  });
+  return {
+    progress,
+    signal: cancel.signal,
+    done: () => {
+      uninstall();
+      progress.stop();
+    },
   };
 }

@@ -11,8 +11,7 @@ import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
 import { countsLine, stateText } from '../format.ts';
 import type { Output } from '../output.ts';
 import type { Handler } from '../program.ts';
-import { progressBar } from '../progress.ts';
-import { onInterrupt } from './signals.ts';
+import { interruptibleSync } from './signals.ts';
 import { withApp } from './with-app.ts';
 
 /** `sync [--full | --delta] [--dry-run] [--json]`; with `--from-csv FILE`, a sync from that OneRoster CSV package. */
@@ -24,27 +23,18 @@ export const sync: Handler = async (ctx, args, opts) => {
       throw new RollcallError('usage', 'OneRoster CSV syncs from a package: give one with `rollcall sync --from-csv FILE`, or run `rollcall csv watch` for the watched folder.');
     }
     const json = opts.json === true;
-    const progress = progressBar(ctx.out, !json);
-    const cancel = new AbortController();
-    // Ctrl+C stops the roster read, so the operation ends as failed with nothing written (rather
-    // than staying "running" with no process behind it). Past the read, the sync finishes.
-    const uninstall = onInterrupt(() => {
-      progress.stop();
-      ctx.out.note('Cancelling: the sync stops before it writes anything, unless it is already writing (Ctrl+C again quits at once).');
-      cancel.abort(new Error('cancelled with Ctrl+C while reading the roster; nothing was written'));
-    });
+    const run = interruptibleSync(ctx.out, !json, 'the roster');
     let result: SyncResult;
     try {
       result = await startSync(app.syncDeps, app.library.id, {
         kind: opts.delta ? 'delta' : 'full',
         dryRun: opts.dryRun === true,
         requestedBy: 'cli',
-        onProgress: (phase, done, total) => progress.update(phase, done, total),
-        signal: cancel.signal,
+        onProgress: (phase, done, total) => run.progress.update(phase, done, total),
+        signal: run.signal,
       });
     } finally {
-      uninstall();
-      progress.stop();
+      run.done();
     }
     return reportSync(ctx.out, result, json);
   });
