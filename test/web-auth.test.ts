@@ -130,6 +130,11 @@ describeEachDatabase('web: staff sign-in', (db) => {
     const me = await script.api('GET', '/api/v1/me');
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ role: 'librarian', library: { code: lib.code } });
+    // Its last use is recorded, but not rewritten on every call (no write per request).
+    const used = (await web.store.staff.listTokens(lib.id)).find((t) => t.id === record.id)!.lastUsedAt;
+    expect(used).not.toBeNull();
+    await script.api('GET', '/api/v1/me');
+    expect((await web.store.staff.listTokens(lib.id)).find((t) => t.id === record.id)!.lastUsedAt).toBe(used);
     // A librarian token cannot do admin work.
     expect((await script.api('GET', '/api/v1/tokens')).statusCode).toBe(403);
 

@@ -18,7 +18,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { STATUS_ACTIVE } from '../domain/fields.ts';
 import { loadClassLink } from '../integrations/classlink.ts';
-import { SESSION_COOKIE, cookieOptions, sessionOf } from './auth/sessions.ts';
+import { SESSION_COOKIE, TOUCH_EVERY_MS, cookieOptions, sessionOf } from './auth/sessions.ts';
 import { hashToken } from './auth/tokens.ts';
 import type { Principal, WebDeps } from './context.ts';
 import { handleError, handleNotFound } from './errors.ts';
@@ -143,7 +143,8 @@ async function principalOfToken(deps: WebDeps, request: FastifyRequest): Promise
   if (!token) return undefined;
   const user = await deps.store.staff.get(token.libraryId, token.staffUserId);
   if (!user || user.disabled) return undefined;
-  await deps.store.staff.touchToken(token.id);
+  // "Last used" to within a few minutes: a script's every call is not a database write.
+  if (token.lastUsedAt === null || deps.now().getTime() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS) await deps.store.staff.touchToken(token.id);
   // A token never does more than its account may now (an admin demoted keeps a librarian's token).
   const role = token.role === 'admin' && user.role === 'admin' ? 'admin' : 'librarian';
   return { principal: { kind: 'staff', user, role, via: 'token' }, libraryId: token.libraryId };

@@ -11,8 +11,8 @@ import { hashToken, newToken } from './tokens.ts';
 export const SESSION_COOKIE = 'rollcall_session';
 /** A session ends after this long without a request. */
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
-/** The expiry is moved on at most this often (not one write per request). */
-const TOUCH_EVERY_MS = 5 * 60 * 1000;
+/** A session's expiry, or an API token's last use, is written at most this often (not one write per request). */
+export const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
 /** Cookie settings shared by the session and CSRF cookies. */
 export function cookieOptions(secure: boolean) {
