@@ -45,6 +45,26 @@ const config: Config = testConfig({
   ROLLCALL_CONCURRENCY: String(args.concurrency),
 });
 
+/**
+ * ROLLCALL_BENCH_MEMLOG=1: samples this process's memory every 50 ms and prints the timeline to
+ * stderr at the end, with the roster collection being read at each sample — where a peak happens.
+ */
+const memlog = process.env.ROLLCALL_BENCH_MEMLOG === '1' ? startMemlog() : undefined;
+let readingNow = '';
+
+function startMemlog(): { stop: () => void } {
+  const t0 = performance.now();
+  const lines: string[] = [];
+  let last = '';
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    const line = `${(m.rss / 2 ** 20).toFixed(0)} rss ${(m.heapUsed / 2 ** 20).toFixed(0)} heap ${(m.arrayBuffers / 2 ** 20).toFixed(0)} buffers ${readingNow}`;
+    if (line !== last) lines.push(`${((performance.now() - t0) / 1000).toFixed(2).padStart(7)} s  ${line}`);
+    last = line;
+  }, 50);
+  return { stop: () => (clearInterval(timer), process.stderr.write(`${lines.join('\n')}\n`)) };
+}
+
 async function main(): Promise<void> {
   const store = await openStore({ url: config.database.url, dataDir: config.database.dataDir, secretKey: config.secretKey });
   try {
@@ -70,7 +90,13 @@ async function main(): Promise<void> {
     }
     const outcome = await runSync(
       { store, now: () => new Date(), openReader: async () => rosterClient(config, rosterAuthOf(state)) },
-      { libraryId: lib.id, kind: args.phase === 'delta' ? 'delta' : 'full', dryRun: args.phase === 'dry', requestedBy: 'bench' },
+      {
+        libraryId: lib.id,
+        kind: args.phase === 'delta' ? 'delta' : 'full',
+        dryRun: args.phase === 'dry',
+        requestedBy: 'bench',
+        onProgress: (phase) => (readingNow = `reading ${phase}`),
+      },
     );
     const op = outcome.operation;
     if (op.state === 'failed') throw new Error(`the ${args.phase} sync failed: ${op.error}`);
@@ -140,6 +166,7 @@ async function csvSync(store: Store): Promise<void> {
 }
 
 function report(r: { wallMs: number; users: number; counts?: unknown; state?: string }): void {
+  memlog?.stop();
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ phase: args.phase, ...r, wallMs: Math.round(r.wallMs), maxRssMb: Math.round(maxRssMb) })}\n`);
 }

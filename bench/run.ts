@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs]`
+ * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs] [--profile PHASE]`
  *
  * How fast and how lean a sync is, against the floor (just reading the roster), for a
  * generated district served by the emulator over loopback in its own process. Each phase runs
@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +29,8 @@ const { values: opts } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     docs: { type: 'boolean', default: true },
     'no-docs': { type: 'boolean', default: false },
+    /** A phase (floor, full, delta, dry, csv) to run under `--cpu-prof`; profiles go to test-output/profiles/. */
+    profile: { type: 'string' },
   },
 });
 
@@ -185,13 +187,24 @@ async function mutate(emulator: EmulatorInfo): Promise<void> {
 
 function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(ROOT, 'bench/phase.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${PHASE_HEAP_MB}` } });
+    const env = { ...process.env, NODE_OPTIONS: `--max-old-space-size=${PHASE_HEAP_MB}` };
+    const script = [join(ROOT, 'bench/phase.ts'), JSON.stringify(args)];
+    // --cpu-prof is refused in NODE_OPTIONS: a profiled phase runs node itself with tsx as a loader.
+    const child =
+      opts.profile === args.phase
+        ? spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-output/profiles', String(args.phase))}`, '--import', 'tsx', ...script], { stdio: ['ignore', 'pipe', 'pipe'], env })
+        : spawn(TSX, script, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(err.trim() || `phase ${String(args.phase)} exited ${code}`));
+      // ROLLCALL_BENCH_MEMLOG=1: each phase's memory timeline (bench/phase.ts), kept beside the profiles.
+      if (process.env.ROLLCALL_BENCH_MEMLOG === '1' && err.trim() !== '') {
+        mkdirSync(join(ROOT, 'test-output/memlog'), { recursive: true });
+        writeFileSync(join(ROOT, 'test-output/memlog', `${String(args.phase)}-${Date.now()}.txt`), err);
+      }
       resolve(JSON.parse(out.trim().split('\n').pop()!) as PhaseResult);
     });
   });

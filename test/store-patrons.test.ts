@@ -61,6 +61,28 @@ describeEachDatabase('store: patrons', (db) => {
     expect(exported).toEqual(all);
   });
 
+  it('loads every patron\'s keys, and patrons by id, of one library only', async () => {
+    const store = db.store();
+    const lib = await db.newLibrary();
+    const other = await db.newLibrary();
+    await store.sites.add(lib.id, { code: 'MHS', name: 'Main High' });
+    await store.sites.add(other.id, { code: 'MHS', name: 'Other High' });
+    const ids = await store.patrons.insertMany(lib.id, [fullPatron(1, 'MHS'), { ...emptyPatronValues(), lastName: 'Blank', status: 4, guidSource: null, matchedBy: null }, fullPatron(3, 'MHS')]);
+    const [otherId] = await store.patrons.insertMany(other.id, [fullPatron(9, 'MHS')]);
+    const all = await store.patrons.loadAll(lib.id);
+
+    expect(await store.patrons.loadKeys(lib.id)).toEqual(
+      all.map((p) => ({ id: p.id, guid: p.guid, barcode: p.barcode, communityId: p.communityId, email: p.email, status: p.status, policy: p.policy, site: p.site })),
+    );
+    expect((await store.patrons.loadKeys(lib.id))[1]).toMatchObject({ guid: '', site: '', status: 4 });
+    // In id order, each once; another library's id and an unknown one are left out.
+    expect(await store.patrons.getMany(lib.id, [ids[2]!, otherId!, ids[0]!, ids[2]!, 999_999])).toEqual([all[0], all[2]]);
+    expect(await store.patrons.getMany(lib.id, [])).toEqual([]);
+    // More ids than one query takes.
+    const many = await store.patrons.insertMany(lib.id, Array.from({ length: 1200 }, (_, i) => fullPatron(100 + i, 'MHS')));
+    expect((await store.patrons.getMany(lib.id, many)).map((p) => p.id)).toEqual(many);
+  });
+
   it('overwrites full rows with updateMany and leaves notes and other libraries alone', async () => {
     const store = db.store();
     const lib = await db.newLibrary();

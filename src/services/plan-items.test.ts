@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../sync/plan.ts';
+import { CLAIM_KIND, META_KIND, storedPlan } from '../sync/stored-plan.ts';
 import { buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser } from '../sync/test-builders.ts';
 import { planItem } from './plan-items.ts';
 
 /** The changes of a real plan, stored as the store gives them back (JSON round trip). */
 function storedChanges(...args: Parameters<typeof plan>) {
-  return plan(...args).changes.map((c, seq) => ({
-    seq,
-    kind: c.kind,
-    sourcedId: c.sourcedId,
-    patronId: 'patronId' in c ? (c.patronId ?? null) : null,
-    detail: JSON.parse(JSON.stringify(c)) as unknown,
-  }));
+  const meta = { revision: 0, kind: 'full' as const, startedAt: '', transfersHeld: false, complete: true, nextBarcode: {} };
+  return storedPlan(plan(...args), meta)
+    .filter((r) => r.kind !== META_KIND && r.kind !== CLAIM_KIND)
+    .map((r, seq) => ({ seq, kind: r.kind, sourcedId: r.sourcedId, patronId: r.patronId, detail: JSON.parse(JSON.stringify(r.detail)) as unknown }));
 }
 
 describe('plan items', () => {

@@ -30,6 +30,13 @@ export interface PatronFilter {
 export interface PatronRepository {
   /** Every patron of the library (site codes resolved), in id order. */
   loadAll(libraryId: number): Promise<Patron[]>;
+  /**
+   * Every patron's matching keys and scope fields only, in id order: what a delta needs of the
+   * whole library (sync/delta-patrons.ts) — a fraction of `loadAll`'s columns.
+   */
+  loadKeys(libraryId: number): Promise<PatronKeys[]>;
+  /** The library's patrons with these ids (others' and unknown ids are left out), in id order. */
+  getMany(libraryId: number, ids: readonly number[]): Promise<Patron[]>;
   /** One patron, or undefined when it is not this library's. */
   get(libraryId: number, id: number): Promise<Patron | undefined>;
   /** The patron holding this GUID (never matches a blank one), or undefined. */
@@ -55,6 +62,12 @@ export interface PatronRepository {
   /** How many patrons each site has, by site code ('' for patrons without a site). */
   countBySite(libraryId: number): Promise<Map<string, number>>;
 }
+
+/** A patron's matching keys and the fields that place it in a sync's scope. */
+export type PatronKeys = Pick<Patron, 'id' | 'guid' | 'barcode' | 'communityId' | 'email' | 'status' | 'policy' | 'site'>;
+
+/** Ids per `getMany` query (well under both engines' bound-parameter limits). */
+const IDS_PER_QUERY = 500;
 
 /** The patron repository over a context. */
 export function patronRepository(ctx: RepoContext): PatronRepository {
@@ -86,6 +99,54 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
       const rows = await ctx.db.selectFrom('patrons').select(columns).where('library_id', '=', libraryId).orderBy('id').execute();
       const patrons: Patron[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) patrons[i] = patronFromObject(rows[i] as PatronRowObject, codes);
+      return patrons;
+    },
+
+    async loadKeys(libraryId) {
+      const { codes } = await siteMaps(ctx, libraryId);
+      const keys = (r: readonly unknown[]): PatronKeys => ({
+        id: r[0] as number,
+        guid: r[1] as string,
+        barcode: r[2] as string,
+        communityId: r[3] as string,
+        email: r[4] as string,
+        status: r[5] as number,
+        policy: r[6] as string,
+        site: r[7] === null ? '' : (codes.get(r[7] as number) ?? ''),
+      });
+      if (ctx.dialect === 'sqlite') {
+        return onSqlite(ctx, (handle) =>
+          (
+            handle
+              .prepare('select id, guid, barcode, community_id, email, status, policy, site_id from patrons where library_id = ? order by id')
+              .raw(true)
+              .all(libraryId) as unknown[][]
+          ).map(keys),
+        );
+      }
+      const rows = await ctx.db
+        .selectFrom('patrons')
+        .select(['id', 'guid', 'barcode', 'community_id', 'email', 'status', 'policy', 'site_id'])
+        .where('library_id', '=', libraryId)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => keys([r.id, r.guid, r.barcode, r.community_id, r.email, r.status, r.policy, r.site_id]));
+    },
+
+    async getMany(libraryId, ids) {
+      const { codes } = await siteMaps(ctx, libraryId);
+      const unique = [...new Set(ids)].sort((a, b) => a - b);
+      const patrons: Patron[] = [];
+      for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+        const rows = await ctx.db
+          .selectFrom('patrons')
+          .select(columns)
+          .where('library_id', '=', libraryId)
+          .where('id', 'in', unique.slice(i, i + IDS_PER_QUERY))
+          .orderBy('id')
+          .execute();
+        for (const r of rows) patrons.push(patronFromObject(r as PatronRowObject, codes));
+      }
       return patrons;
     },
 

@@ -13,7 +13,6 @@ function create(i: number): Change {
     values: { ...emptyPatronValues(), guid: `stu-${i}` },
     guidSource: 'classlink',
     matchedBy: 'created',
-    diff: [],
   };
 }
 

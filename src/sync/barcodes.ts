@@ -2,7 +2,6 @@
  * Barcodes of new patrons (SPEC §3.3: "barcode assignment — next free number from a prefix and
  * sequence, or left blank"), assigned while a plan is built.
  */
-import type { Patron } from '../domain/patron.ts';
 import type { SyncRole } from '../domain/roster.ts';
 import { fold } from './scope.ts';
 import type { BarcodeAssignment } from './types.ts';
@@ -19,12 +18,16 @@ export class BarcodeSequences {
   readonly next: Partial<Record<SyncRole, number>> = {};
   private used: Set<string> | undefined;
 
-  constructor(private readonly patrons: readonly Patron[]) {}
+  /** `taken`: every existing patron's barcode, folded (read on first use). */
+  constructor(private readonly taken: () => Iterable<string>) {}
 
   /** The next free barcode of the role's sequence, e.g. prefix `S`, width 6 → `S000042`. */
   take(role: SyncRole, seq: BarcodeSequence): string {
     // Built on first use: most libraries assign no barcodes, and this walks every patron.
-    this.used ??= new Set(this.patrons.map((p) => fold(p.barcode)).filter((b) => b !== ''));
+    if (!this.used) {
+      this.used = new Set(this.taken());
+      this.used.delete('');
+    }
     let n = this.next[role] ?? seq.next;
     for (;;) {
       const barcode = `${seq.prefix}${String(n).padStart(seq.width, '0')}`;

@@ -18,12 +18,12 @@
 import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
 import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../domain/patron.ts';
 import { syncRoleOf, type RosterUser, type SyncRole } from '../domain/roster.ts';
-import { buildPatronIndex, candidate, matchUsers, secondaryKeysOf, type MatchRequest, type MatchResult, type PatronIndex } from './matching.ts';
+import { buildPatronIndex, candidate, matchUsers, secondaryKeysOf, type MatchRequest, type MatchResult, type PatronIndex, type SecondaryKeys } from './matching.ts';
 import * as text from './reasons.ts';
 import { BarcodeSequences } from './barcodes.ts';
 import { byString, fold, inScopePatronCount, isPatronInScope, scopeOf, type Scope } from './scope.ts';
-import type { Change, MatchKey, OwnershipClaim, Plan, PlanCounts, Snapshot, SyncSettings, TransferCause, Warning } from './types.ts';
-import { copyValues, creationDiff, demographicsValues, diffValues, personName, rosterValues, siteCodeOf, PATRON_VALUE_KEYS, type MappedValues } from './values.ts';
+import type { Change, LibraryFacts, MatchKey, OwnershipClaim, Plan, PlanCounts, Snapshot, SyncSettings, TransferCause, Warning } from './types.ts';
+import { copyValues, demographicsValues, diffValues, personName, rosterKeyValues, rosterValues, siteCodeOf, PATRON_VALUE_KEYS, type MappedValues, type ValuesResult } from './values.ts';
 
 /** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
 const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);
@@ -34,13 +34,19 @@ interface Entry {
   role: SyncRole;
   /** The matched site of its first org; undefined when that school is not matched. */
   site: string | undefined;
-  /** Its cleaned mapped values and warnings (in-scope users only). */
-  mapped: { values: MappedValues; warnings: Warning[] } | undefined;
+  /** Its secondary matching keys (in-scope users only; see `entries`). */
+  keys: SecondaryKeys;
 }
 
-/** Compares a snapshot with the patrons and lists every change, with its reason (SPEC §3 phase 2). */
-export function plan(snapshot: Snapshot, patrons: readonly Patron[], settings: SyncSettings): Plan {
-  return new PlanBuilder(snapshot, patrons, settings).build();
+/**
+ * Compares a snapshot with the patrons and lists every change, with its reason (SPEC §3 phase 2).
+ * `patrons` is the whole library, or — for a delta only — the patrons its users' keys find
+ * (delta-patrons.ts), with `facts` telling what the plan needs of the rest.
+ */
+export function plan(snapshot: Snapshot, patrons: readonly Patron[], settings: SyncSettings, facts?: LibraryFacts): Plan {
+  // A full sync transfers absentees, so it must see every patron.
+  if (facts && snapshot.kind === 'full') throw new Error('A full sync is planned against every patron, not a subset.');
+  return new PlanBuilder(snapshot, patrons, settings, facts).build();
 }
 
 /** Builds one plan; holds the lists as they grow. */
@@ -62,9 +68,10 @@ class PlanBuilder {
     private readonly snapshot: Snapshot,
     private readonly patrons: readonly Patron[],
     private readonly settings: SyncSettings,
+    private readonly facts: LibraryFacts | undefined,
   ) {
     this.scope = scopeOf(settings);
-    this.barcodes = new BarcodeSequences(patrons);
+    this.barcodes = new BarcodeSequences(facts?.takenBarcodes ?? (() => patrons.map((p) => fold(p.barcode))));
     this.index = buildPatronIndex(patrons, settings.mapping);
   }
 
@@ -72,15 +79,12 @@ class PlanBuilder {
     const users = this.distinctUsers();
     const present = new Set(users.map((u) => u.sourcedId.trim()));
     const entries = this.entries(users);
-    const requests: MatchRequest[] = entries.map((e) => ({
-      sourcedId: e.user.sourcedId.trim(),
-      keys: e.mapped ? secondaryKeysOf(e.mapped.values, this.settings.mapping) : {},
-      guidOnly: e.site === undefined,
-    }));
+    const requests: MatchRequest[] = entries.map((e) => ({ sourcedId: e.user.sourcedId.trim(), keys: e.keys, guidOnly: e.site === undefined }));
     const results = matchUsers(requests, this.index, present);
     for (const e of entries) {
       const result = results.get(e.user.sourcedId.trim()) ?? { kind: 'none' };
-      if (e.site !== undefined && e.mapped) this.inScope(e, e.site, e.mapped, result);
+      // Cleaned here, one user at a time, so only the values that become changes are held.
+      if (e.site !== undefined) this.inScope(e, e.site, rosterValues(e.user, this.snapshot, this.settings), result);
       else this.outsideMatchedSites(e, result);
     }
     this.absentees(present);
@@ -119,14 +123,16 @@ class PlanBuilder {
       }
       // "... and whose first org is a matched site."
       const site = siteCodeOf(user, this.settings.siteByOrg);
-      const mapped = site === undefined ? undefined : rosterValues(user, this.snapshot, this.settings);
-      entries.push({ user, role, site, mapped });
+      // Only the key fields are cleaned before matching: every user's whole set of mapped values
+      // held at once was the largest part of a big district's plan (issue 4).
+      const keys = site === undefined ? {} : secondaryKeysOf(rosterKeyValues(user, this.settings.mapping), this.settings.mapping);
+      entries.push({ user, role, site, keys });
     }
     return entries;
   }
 
   /** A user in a selected role whose first org is a matched site. */
-  private inScope(e: Entry, site: string, mapped: NonNullable<Entry['mapped']>, result: MatchResult): void {
+  private inScope(e: Entry, site: string, mapped: ValuesResult, result: MatchResult): void {
     const { user } = e;
     const sourcedId = user.sourcedId.trim();
     if (result.kind === 'conflict') {
@@ -248,7 +254,6 @@ class PlanBuilder {
       values,
       guidSource: this.settings.integration,
       matchedBy: 'created',
-      diff: creationDiff(values),
     });
   }
 
@@ -338,7 +343,7 @@ class PlanBuilder {
       warnings: this.warnings,
       transfersHeld: !this.snapshot.complete,
       nextBarcode: this.barcodes.next,
-      inScopePatronCount: inScopePatronCount(this.patrons, this.settings),
+      inScopePatronCount: this.facts?.inScopePatronCount ?? inScopePatronCount(this.patrons, this.settings),
     };
   }
 }

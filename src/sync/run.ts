@@ -26,7 +26,8 @@ import { plan as makePlan } from './plan.ts';
 import { warningLine } from './reasons.ts';
 import { checkThresholds } from './safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
-import type { Plan, Snapshot, SyncSettings } from './types.ts';
+import { libraryFacts, patronIdsWanted, wantedKeys } from './delta-patrons.ts';
+import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
 /** Operation types (SPEC §3.7), as stored: ClassLink's syncs and every source's dry run. */
@@ -294,11 +295,11 @@ export async function syncBody(
   for (const w of reader.warnings?.() ?? []) log.warning(w);
   log.info(`Read ${snapshot.users.length} user(s) in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`);
 
-  const patrons = await store.patrons.loadAll(lib);
   const revision = await store.libraries.revision(lib);
   // Homerooms not shared: Location is left as it is (an unmapped field is never written).
   const effectiveSettings: SyncSettings = snapshot.notShared?.includes('homerooms') ? { ...planSettings, mapping: { ...planSettings.mapping, location: 'none' } } : planSettings;
-  const planned = makePlan(snapshot, patrons, effectiveSettings);
+  const { patrons, facts } = await patronsToPlan(store, lib, snapshot, effectiveSettings);
+  const planned = makePlan(snapshot, patrons, effectiveSettings, facts);
   const { complete, incompleteReasons } = snapshot;
   // The roster is not needed past the plan: let it go before apply builds its rows and log.
   snapshot = undefined;
@@ -331,6 +332,18 @@ export async function syncBody(
   }
 
   return applyPlan(deps, lib, opId, planned, meta, patrons, log);
+}
+
+/**
+ * The patrons a plan compares with: every one for a full sync (absentees are transferred); for a
+ * delta, only those its users' keys can find, plus the library-wide facts (delta-patrons.ts) —
+ * reading the whole library was most of a delta's time.
+ */
+async function patronsToPlan(store: Store, lib: number, snapshot: Snapshot, settings: SyncSettings): Promise<{ patrons: Patron[]; facts?: LibraryFacts }> {
+  if (snapshot.kind === 'full') return { patrons: await store.patrons.loadAll(lib) };
+  const keys = await store.patrons.loadKeys(lib);
+  const ids = patronIdsWanted(keys, wantedKeys(snapshot, settings), settings);
+  return { patrons: await store.patrons.getMany(lib, ids), facts: libraryFacts(keys, settings) };
 }
 
 /** Writes a plan in one transaction with the operation's outcome and the integration's state. */

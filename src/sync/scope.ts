@@ -34,7 +34,7 @@ export function scopeOf(settings: SyncSettings): Scope {
 }
 
 /** Whether a patron has a Policy of a selected role and a matched Site (whatever its status). */
-export function isPatronInScope(p: Patron, scope: Scope): boolean {
+export function isPatronInScope(p: Pick<Patron, 'policy' | 'site'>, scope: Scope): boolean {
   return scope.policies.has(fold(p.policy)) && scope.sites.has(fold(p.site));
 }
 

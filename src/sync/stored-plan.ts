@@ -7,6 +7,7 @@
 import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
 import { fieldLabel } from './reasons.ts';
 import type { Change, FieldDiff, OwnershipClaim, Plan } from './types.ts';
+import { creationDiff } from './values.ts';
 
 /** What approval needs to know about a held plan besides its changes. */
 export interface PlanMeta {
@@ -32,7 +33,11 @@ export const CLAIM_KIND = 'claim';
 /** The rows that store a plan. */
 export function storedPlan(plan: Plan, meta: PlanMeta): ChangeInput[] {
   const rows: ChangeInput[] = [{ kind: META_KIND, sourcedId: '', patronId: null, detail: meta }];
-  for (const c of plan.changes) rows.push({ kind: c.kind, sourcedId: c.sourcedId, patronId: 'patronId' in c ? (c.patronId ?? null) : null, detail: c });
+  for (const c of plan.changes) {
+    // A create's diff is stored as every other change's is (the plan pages and exports show it).
+    const detail = c.kind === 'create' ? { ...c, diff: creationDiff(c.values) } : c;
+    rows.push({ kind: c.kind, sourcedId: c.sourcedId, patronId: 'patronId' in c ? (c.patronId ?? null) : null, detail });
+  }
   for (const c of plan.claims) rows.push({ kind: CLAIM_KIND, sourcedId: '', patronId: c.patronId, detail: c });
   return rows;
 }

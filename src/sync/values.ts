@@ -120,11 +120,7 @@ export function rosterValues(user: RosterUser, sources: ValueSources, settings: 
   const c = new ValueCollector(user.sourcedId);
   const { mapping } = settings;
 
-  const barcode = idValue(user, mapping.barcode);
-  if (barcode !== undefined) c.set('barcode', barcode);
-  const communityId = idValue(user, mapping.communityId);
-  if (communityId !== undefined) c.set('communityId', communityId);
-
+  addIds(c, user, mapping);
   c.set('firstName', user.givenName);
   c.set('middleName', user.middleName);
   c.set('lastName', user.familyName);
@@ -139,6 +135,26 @@ export function rosterValues(user: RosterUser, sources: ValueSources, settings: 
   if (site !== undefined) c.values.site = site;
 
   return { values: c.values, warnings: c.warnings };
+}
+
+/**
+ * A user's cleaned Barcode, Community ID (when mapped) and Email exactly as `rosterValues` gives
+ * them, warnings dropped: the values its secondary matching keys come from, without cleaning
+ * every other field.
+ */
+export function rosterKeyValues(user: RosterUser, mapping: SyncSettings['mapping']): MappedValues {
+  const c = new ValueCollector(user.sourcedId);
+  addIds(c, user, mapping);
+  c.values.email = cleanEmail(c, user.email);
+  return c.values;
+}
+
+/** Barcode and Community ID from their mapped sources (SPEC §1.2); unmapped ones are not set. */
+function addIds(c: ValueCollector, user: RosterUser, mapping: SyncSettings['mapping']): void {
+  const barcode = idValue(user, mapping.barcode);
+  if (barcode !== undefined) c.set('barcode', barcode);
+  const communityId = idValue(user, mapping.communityId);
+  if (communityId !== undefined) c.set('communityId', communityId);
 }
 
 /** The Birthdate and Sex values of a demographics record alone (a delta's demographics-only change). */
@@ -309,8 +325,10 @@ export function diffValues(before: PatronValues, after: PatronValues): FieldDiff
 
 /** A new patron's fields as a diff: every non-blank field, from ''. */
 export function creationDiff(values: PatronValues): FieldDiff[] {
-  return PATRON_VALUE_KEYS.flatMap((field) => {
+  const diff: FieldDiff[] = [];
+  for (const field of PATRON_VALUE_KEYS) {
     const to = String(values[field]);
-    return to === '' ? [] : [{ field, from: '', to }];
-  });
+    if (to !== '') diff.push({ field, from: '', to });
+  }
+  return diff;
 }

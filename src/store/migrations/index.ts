@@ -10,6 +10,7 @@ import { jobsMigration } from './0003-jobs.ts';
 import { scheduleMigration } from './0004-schedule.ts';
 import { sourcesMigration } from './0005-sources.ts';
 import { patronSearchMigration } from './0006-patron-search.ts';
+import { patronLibraryMigration } from './0007-patron-library.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -22,6 +23,7 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0004-schedule': scheduleMigration(dialect),
     '0005-sources': sourcesMigration(dialect),
     '0006-patron-search': patronSearchMigration(dialect),
+    '0007-patron-library': patronLibraryMigration(),
   };
 }
 
