@@ -1,7 +1,7 @@
 /**
  * Measures the store's bulk patron paths on SQLite and PostgreSQL: insertMany, loadAll and
  * updateMany of N patrons (default 100,000), each in one transaction as the sync applies them,
- * and a delta's reads (loadKeys, getMany of 1%).
+ * and a delta's reads (scanKeys, getMany of 1%).
  *
  *     npx tsx bench/store-bulk.ts [N] [postgres://…]      # PostgreSQL skipped when unreachable
  *
@@ -64,8 +64,9 @@ async function run(name: string, store: Store): Promise<void> {
   await timed('updateMany', () => store.transaction((tx) => tx.patrons.updateMany(lib.id, updates)));
   await timed('loadAll (again)', () => store.patrons.loadAll(lib.id));
   // What a delta reads instead of loadAll (sync/delta-patrons.ts): every patron's keys, then ~1% by id.
-  const keys = await timed('loadKeys', () => store.patrons.loadKeys(lib.id));
-  await timed('getMany (1%)', () => store.patrons.getMany(lib.id, keys.filter((_, i) => i % 100 === 0).map((k) => k.id)));
+  const ids: number[] = [];
+  await timed('scanKeys', () => store.patrons.scanKeys(lib.id, (k) => k.id % 100 === 0 && ids.push(k.id)));
+  await timed('getMany (1%)', () => store.patrons.getMany(lib.id, ids));
 }
 
 process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);

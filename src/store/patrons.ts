@@ -31,10 +31,11 @@ export interface PatronRepository {
   /** Every patron of the library (site codes resolved), in id order. */
   loadAll(libraryId: number): Promise<Patron[]>;
   /**
-   * Every patron's matching keys and scope fields only, in id order: what a delta needs of the
-   * whole library (sync/delta-patrons.ts) — a fraction of `loadAll`'s columns.
+   * Visits every patron's matching keys and scope fields only, in id order: what a delta needs
+   * of the whole library (sync/delta-patrons.ts) — a fraction of `loadAll`'s columns, and
+   * streamed, so nothing of the library is held (each visited object may be dropped at once).
    */
-  loadKeys(libraryId: number): Promise<PatronKeys[]>;
+  scanKeys(libraryId: number, visit: (keys: PatronKeys) => void): Promise<void>;
   /** The library's patrons with these ids (others' and unknown ids are left out), in id order. */
   getMany(libraryId: number, ids: readonly number[]): Promise<Patron[]>;
   /** One patron, or undefined when it is not this library's. */
@@ -102,7 +103,7 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
       return patrons;
     },
 
-    async loadKeys(libraryId) {
+    async scanKeys(libraryId, visit) {
       const { codes } = await siteMaps(ctx, libraryId);
       const keys = (r: readonly unknown[]): PatronKeys => ({
         id: r[0] as number,
@@ -115,14 +116,14 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         site: r[7] === null ? '' : (codes.get(r[7] as number) ?? ''),
       });
       if (ctx.dialect === 'sqlite') {
-        return onSqlite(ctx, (handle) =>
-          (
-            handle
-              .prepare('select id, guid, barcode, community_id, email, status, policy, site_id from patrons where library_id = ? order by id')
-              .raw(true)
-              .all(libraryId) as unknown[][]
-          ).map(keys),
-        );
+        // Iterated, not `all()`: 100,000 row arrays kept alive at once were most of a delta's GC.
+        return onSqlite(ctx, (handle) => {
+          const rows = handle
+            .prepare('select id, guid, barcode, community_id, email, status, policy, site_id from patrons where library_id = ? order by id')
+            .raw(true)
+            .iterate(libraryId) as IterableIterator<unknown[]>;
+          for (const r of rows) visit(keys(r));
+        });
       }
       const rows = await ctx.db
         .selectFrom('patrons')
@@ -130,7 +131,7 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         .where('library_id', '=', libraryId)
         .orderBy('id')
         .execute();
-      return rows.map((r) => keys([r.id, r.guid, r.barcode, r.community_id, r.email, r.status, r.policy, r.site_id]));
+      for (const r of rows) visit(keys([r.id, r.guid, r.barcode, r.community_id, r.email, r.status, r.policy, r.site_id]));
     },
 
     async getMany(libraryId, ids) {

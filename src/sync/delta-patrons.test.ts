@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Patron } from '../domain/patron.ts';
 import type { RosterUser } from '../domain/roster.ts';
 import type { PatronKeys } from '../store/patrons.ts';
-import { libraryFacts, patronIdsWanted, wantedKeys } from './delta-patrons.ts';
+import { deltaScan, wantedKeys } from './delta-patrons.ts';
 import { plan } from './plan.ts';
 import { buildPatron, buildSettings, buildSnapshot, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';
 import type { Snapshot, SyncSettings } from './types.ts';
@@ -28,6 +28,13 @@ function random(seed: number): () => number {
 
 function keysOf(p: Patron): PatronKeys {
   return { id: p.id, guid: p.guid, barcode: p.barcode, communityId: p.communityId, email: p.email, status: p.status, policy: p.policy, site: p.site };
+}
+
+/** A delta scan over the patrons, as run.ts drives it over the store's scanKeys. */
+function scan(patrons: readonly Patron[], snapshot: Snapshot, settings: SyncSettings) {
+  const s = deltaScan(wantedKeys(snapshot, settings), settings);
+  for (const p of patrons) s.visit(keysOf(p));
+  return s;
 }
 
 /** Settings mapping Barcode to the identifier and Community ID to a userIds type, with student barcodes by sequence otherwise. */
@@ -94,12 +101,12 @@ describe('a delta planned against the patrons its keys find', () => {
       const rand = random(seed);
       const settings = settingsFor(rand);
       const { patrons, snapshot } = library(rand);
-      const keys = patrons.map(keysOf);
-      const ids = new Set(patronIdsWanted(keys, wantedKeys(snapshot, settings), settings));
+      const s = scan(patrons, snapshot, settings);
+      const ids = new Set(s.ids);
       const subset = patrons.filter((p) => ids.has(p.id));
       if (subset.length < patrons.length) subsetSmaller++;
       const whole = plan(snapshot, patrons, settings);
-      const partial = plan(snapshot, subset, settings, libraryFacts(keys, settings));
+      const partial = plan(snapshot, subset, settings, s.facts());
       expect(partial, `seed ${seed}`).toEqual(whole);
     }
     // The point of it: most libraries' deltas need only some patrons.
@@ -118,31 +125,39 @@ describe('a delta planned against the patrons its keys find', () => {
       kind: 'delta',
       users: [buildUser({ sourcedId: 'u1' }), buildUser({ sourcedId: 'u2', email: 'ann@d.example.org' }), buildUser({ sourcedId: 'u3', identifier: 'B7' })],
     });
-    expect(patronIdsWanted(patrons.map(keysOf), wantedKeys(snapshot, settings), settings)).toEqual([1, 2, 3]);
+    expect(scan(patrons, snapshot, settings).ids).toEqual([1, 2, 3]);
   });
 
   it('does not look patrons up by an unmapped key', () => {
     const settings = buildSettings();
     const patrons = [buildPatron({ id: 1, barcode: 'B7' })];
     const snapshot = buildSnapshot({ kind: 'delta', users: [buildUser({ sourcedId: 'u3', identifier: 'B7' })] });
-    expect(patronIdsWanted(patrons.map(keysOf), wantedKeys(snapshot, settings), settings)).toEqual([]);
+    expect(scan(patrons, snapshot, settings).ids).toEqual([]);
   });
 
   it('counts in-scope patrons and takes barcodes as the whole library would', () => {
-    const settings = buildSettings();
+    const defaults = defaultRoleDefaults();
+    defaults.student = { ...defaults.student, barcode: { kind: 'sequence', prefix: 'S', width: 3, next: 1 } };
+    const settings = buildSettings({ defaults });
     const patrons = [
       buildPatron({ id: 1, policy: ' student', site: 'mhs ', barcode: ' s001 ' }),
-      buildPatron({ id: 2, status: 4 }),
+      buildPatron({ id: 2, status: 4, barcode: 'B2' }),
       buildPatron({ id: 3, site: 'OTHER' }),
       buildPatron({ id: 4, policy: 'Teacher', site: 'EHS', status: 2 }),
     ];
-    const facts = libraryFacts(patrons.map(keysOf), settings);
+    const facts = scan(patrons, buildSnapshot({ kind: 'delta' }), settings).facts();
     expect(facts.inScopePatronCount).toBe(2);
-    expect([...facts.takenBarcodes()]).toEqual(['s001', '', '', '']);
+    expect([...facts.takenBarcodes()]).toEqual(['s001', 'b2']);
+  });
+
+  it('collects no barcodes when the settings assign none, and says so if asked', () => {
+    const settings = buildSettings();
+    const facts = scan([buildPatron({ id: 1, barcode: 'B1' })], buildSnapshot({ kind: 'delta' }), settings).facts();
+    expect(() => facts.takenBarcodes()).toThrow(/not collected/);
   });
 
   it('refuses to plan a full sync against a subset', () => {
     const settings = buildSettings();
-    expect(() => plan(buildSnapshot(), [], settings, libraryFacts([], settings))).toThrow(/every patron/);
+    expect(() => plan(buildSnapshot(), [], settings, deltaScan(wantedKeys(buildSnapshot(), settings), settings).facts())).toThrow(/every patron/);
   });
 });

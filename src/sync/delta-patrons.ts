@@ -7,8 +7,8 @@
  * secondary keys (SPEC §3.2), and the GUIDs of changed demographics — and never looks for
  * absentees (those are full syncs only). Beyond those patrons it needs two library-wide facts:
  * how many patrons are in scope (the safety thresholds, SPEC §3.5) and which barcodes are taken
- * (sequence barcodes of new patrons, SPEC §3.3). Both come from every patron's keys
- * (`PatronRepository.loadKeys`, a few columns), normalised here by the same functions the plan
+ * (sequence barcodes of new patrons, SPEC §3.3). Both come from one pass over every patron's keys
+ * (`PatronRepository.scanKeys`, a few columns, streamed), normalised here by the same functions the plan
  * matches with, so a patron whose stored key has stray spaces or another case is still found.
  * The wanted keys may be a superset of what the plan looks up: a patron loaded but never found
  * by a lookup changes nothing in the plan.
@@ -44,24 +44,42 @@ export function wantedKeys(snapshot: Pick<Snapshot, 'users' | 'demographics'>, s
   return wanted;
 }
 
-/** The ids of the patrons holding any wanted key (of any status: a returning student finds their record). */
-export function patronIdsWanted(patrons: readonly PatronKeys[], wanted: WantedKeys, settings: Pick<SyncSettings, 'mapping'>): number[] {
-  const mapped = SECONDARY_KEYS.filter((key) => isKeyMapped(key, settings.mapping) && wanted.byKey[key].size > 0);
-  const ids: number[] = [];
-  for (const p of patrons) {
-    if (wanted.guids.has(normalizeKey('guid', p.guid)) || mapped.some((key) => wanted.byKey[key].has(normalizeKey(key, p[key])))) ids.push(p.id);
-  }
-  return ids;
+/** One pass over every patron's keys: the patrons a delta needs, and the library facts. */
+export interface DeltaScan {
+  /** Takes the next patron's keys (scanKeys' visitor). */
+  visit: (p: PatronKeys) => void;
+  /** The ids of the patrons holding a wanted key (of any status: a returning student finds their record), in visit order. */
+  readonly ids: number[];
+  /** The library-wide facts, once every patron was visited. */
+  facts: () => LibraryFacts;
 }
 
-/** The library-wide facts of SPEC §3.3 and §3.5, from every patron's keys. */
-export function libraryFacts(patrons: readonly PatronKeys[], settings: SyncSettings): LibraryFacts {
+/** Whether a plan of these settings can assign sequence barcodes (BarcodeSequences: only when Barcode is not mapped). */
+function assignsBarcodes(settings: SyncSettings): boolean {
+  return settings.mapping.barcode.kind === 'none' && settings.roles.some((r) => settings.defaults[r].barcode.kind === 'sequence');
+}
+
+/** Starts a scan for a delta wanting these keys. */
+export function deltaScan(wanted: WantedKeys, settings: SyncSettings): DeltaScan {
+  const mapped = SECONDARY_KEYS.filter((key) => isKeyMapped(key, settings.mapping) && wanted.byKey[key].size > 0);
   const scope = scopeOf(settings);
+  // Folded as BarcodeSequences compares them; kept only when a sequence may be used.
+  const barcodes: string[] | undefined = assignsBarcodes(settings) ? [] : undefined;
+  const ids: number[] = [];
   let inScope = 0;
-  for (const p of patrons) if (p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope)) inScope++;
   return {
-    inScopePatronCount: inScope,
-    // Folded as BarcodeSequences compares them; only built when a sequence is used.
-    takenBarcodes: () => patrons.map((p) => fold(p.barcode)),
+    ids,
+    visit(p) {
+      if (wanted.guids.has(normalizeKey('guid', p.guid)) || mapped.some((key) => wanted.byKey[key].has(normalizeKey(key, p[key])))) ids.push(p.id);
+      if (p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope)) inScope++;
+      if (barcodes && p.barcode !== '') barcodes.push(fold(p.barcode));
+    },
+    facts: () => ({
+      inScopePatronCount: inScope,
+      takenBarcodes: () => {
+        if (!barcodes) throw new Error('The taken barcodes were not collected: these settings assign none.');
+        return barcodes;
+      },
+    }),
   };
 }

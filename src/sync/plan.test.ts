@@ -3,6 +3,7 @@ import type { Patron } from '../domain/patron.ts';
 import type { RosterUser } from '../domain/roster.ts';
 import { plan } from './plan.ts';
 import { storedPlan } from './stored-plan.ts';
+import { copyValues, diffValues, rosterValues } from './values.ts';
 import { buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';
 import type { Change, CreateChange, FieldDiff, Plan, Snapshot, SyncSettings } from './types.ts';
 
@@ -220,5 +221,22 @@ describe('general warnings and counts', () => {
     const second = run([...users].reverse(), [...patrons].reverse());
     expect(first.changes.map((c) => c.sourcedId)).toEqual(['a', 'b', 'c', 'y', 'z']);
     expect(second).toEqual(first);
+  });
+});
+
+describe('an unchanged patron is told apart without a diff', () => {
+  it('is kept exactly when writing the roster values would change no field (random patrons and users)', () => {
+    const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
+    for (let i = 0; i < 400; i++) {
+      const user = buildUser({ sourcedId: 'u1', givenName: pick(['Ann', ' Ann ', 'Bo'], i), familyName: pick(['Ray', 'Ray', 'Roy'], i >> 1), phone: pick(['', '555'], i >> 2), grades: [pick(['09', '10'], i >> 3)] });
+      const synced = buildSyncedPatron(buildUser({ sourcedId: 'u1', givenName: 'Ann', familyName: 'Ray' }), { id: 1 });
+      const patron: Patron = { ...synced, guid: pick(['u1', 'u1', ' u1', ''], i >> 4), status: pick([1, 1, 4, 2], i >> 5), level: '09', phone: pick(['', '555'], i >> 6) };
+      const result = run([user], [patron]);
+      // The old way: build the patron after the write and diff it against the patron before.
+      const values = rosterValues(user, buildSnapshot(), buildSettings()).values;
+      const after = { ...copyValues(patron), ...values, guid: 'u1', status: patron.status === 4 ? 1 : patron.status };
+      const expectUnchanged = diffValues(copyValues(patron), after).length === 0;
+      expect(result.counts.unchanged, `case ${i}`).toBe(expectUnchanged && patron.guid.trim() === 'u1' ? 1 : 0);
+    }
   });
 });

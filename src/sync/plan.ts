@@ -155,10 +155,9 @@ class PlanBuilder {
     for (const d of result.duplicates) this.warnings.push(text.duplicateWarning(sourcedId, d.key, candidate(d.patron, [d.key])));
     // "Each matched patron records how it was matched"; a later GUID match keeps the first record.
     const matchedBy: MatchedBy = result.by === 'guid' ? (p.matchedBy ?? 'guid') : result.by;
-    const before = copyValues(p);
     if (user.status === 'tobedeleted') {
       // "A roster user with status tobedeleted is set to Transferred." (§3.4)
-      const after = { ...before, guid: sourcedId, status: STATUS_TRANSFERRED };
+      const after = { ...copyValues(p), guid: sourcedId, status: STATUS_TRANSFERRED };
       return this.leave(sourcedId, p, after, matchedBy, 'tobedeleted', result.by);
     }
     this.warnings.push(...mapped.warnings);
@@ -166,10 +165,12 @@ class PlanBuilder {
     // changes." "After a match the patron's GUID is set to the user's sourcedId." "A Transferred
     // patron who reappears as active is set Active again." Other status codes are kept.
     const status = p.status === STATUS_TRANSFERRED ? STATUS_ACTIVE : p.status;
+    // "An unchanged patron is not written at all." Most users of a nightly sync are unchanged:
+    // they are told apart without building the patron's before/after copies and diff.
+    if (unchanged(p, mapped.values, sourcedId, status)) return this.keep(p, matchedBy);
+    const before = copyValues(p);
     const after: PatronValues = { ...before, ...mapped.values, guid: sourcedId, status };
     const diff = diffValues(before, after);
-    // "An unchanged patron is not written at all."
-    if (diff.length === 0) return this.keep(p, matchedBy);
     const kind = status !== p.status ? 'reactivate' : 'update';
     const reason = text.writeReason(kind, result.by, diff);
     this.changes.push({ kind, sourcedId, reason, patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff });
@@ -346,4 +347,17 @@ class PlanBuilder {
       inScopePatronCount: this.facts?.inScopePatronCount ?? inScopePatronCount(this.patrons, this.settings),
     };
   }
+}
+
+/**
+ * Whether writing the mapped values, GUID and status would change nothing: exactly when
+ * `diffValues(before, after)` would be empty (it compares fields as text), since nothing else
+ * differs between the two.
+ */
+function unchanged(p: Patron, values: MappedValues, guid: string, status: number): boolean {
+  if (p.guid !== guid || p.status !== status) return false;
+  for (const key in values) {
+    if (String(p[key as keyof MappedValues]) !== values[key as keyof MappedValues]) return false;
+  }
+  return true;
 }

@@ -26,7 +26,7 @@ import { plan as makePlan } from './plan.ts';
 import { warningLine } from './reasons.ts';
 import { checkThresholds } from './safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
-import { libraryFacts, patronIdsWanted, wantedKeys } from './delta-patrons.ts';
+import { deltaScan, wantedKeys } from './delta-patrons.ts';
 import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
@@ -341,9 +341,9 @@ export async function syncBody(
  */
 async function patronsToPlan(store: Store, lib: number, snapshot: Snapshot, settings: SyncSettings): Promise<{ patrons: Patron[]; facts?: LibraryFacts }> {
   if (snapshot.kind === 'full') return { patrons: await store.patrons.loadAll(lib) };
-  const keys = await store.patrons.loadKeys(lib);
-  const ids = patronIdsWanted(keys, wantedKeys(snapshot, settings), settings);
-  return { patrons: await store.patrons.getMany(lib, ids), facts: libraryFacts(keys, settings) };
+  const scan = deltaScan(wantedKeys(snapshot, settings), settings);
+  await store.patrons.scanKeys(lib, scan.visit);
+  return { patrons: await store.patrons.getMany(lib, scan.ids), facts: scan.facts() };
 }
 
 /** Writes a plan in one transaction with the operation's outcome and the integration's state. */

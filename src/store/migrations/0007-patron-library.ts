@@ -1,6 +1,6 @@
 /**
  * A library's patrons in id order, without a detour through another index (issue 4). The sync
- * reads a whole library (`loadAll`) or every patron's keys (`loadKeys`) with `where library_id =
+ * reads a whole library (`loadAll`) or every patron's keys (`scanKeys`) with `where library_id =
  * ? order by id`; without this index SQLite (which keeps no statistics) chose 0006's first-name
  * index for the `library_id` prefix, fetched each row from the table in name order and sorted
  * the lot by id in a temporary B-tree. With it the rows come in table order: measured on 100,000
