@@ -28,6 +28,18 @@ function readerOf(users: RosterUser[]): RosterReader {
 describe('slimmer', () => {
   const user = buildUser({ sourcedId: 'stu-1', ...FULL });
 
+  it('keeps one copy of each distinct org and grade list, and copies agent lists, all with their contents', () => {
+    const slim = slimmer([]);
+    const a = slim(buildUser({ sourcedId: 'a', orgSourcedIds: ['o1', 'o2'], grades: ['09'], agentSourcedIds: ['p1'] }));
+    const b = slim(buildUser({ sourcedId: 'b', orgSourcedIds: ['o1', 'o2'], grades: ['09'], agentSourcedIds: ['p1'] }));
+    const c = slim(buildUser({ sourcedId: 'c', orgSourcedIds: ['o1'], grades: ['09', '10'], agentSourcedIds: [] }));
+    expect(a.orgSourcedIds).toBe(b.orgSourcedIds);
+    expect(a.grades).toBe(b.grades);
+    expect(a.agentSourcedIds).not.toBe(b.agentSourcedIds);
+    expect([a.orgSourcedIds, a.grades, a.agentSourcedIds]).toEqual([['o1', 'o2'], ['09'], ['p1']]);
+    expect([c.orgSourcedIds, c.grades, c.agentSourcedIds]).toEqual([['o1'], ['09', '10'], []]);
+  });
+
   it('keeps what a plan reads and drops modification time, SMS and unmapped identifiers', () => {
     const slim = slimmer([{ kind: 'none' }, { kind: 'none' }])(user);
     expect(slim).toEqual({ ...user, dateLastModified: '', sms: '', username: '', identifier: '', userIds: [] });

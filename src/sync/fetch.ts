@@ -319,13 +319,18 @@ export function slimmer(identifiers: readonly IdMapping[]): (u: RosterUser) => R
   const types = new Set(identifiers.flatMap((m) => (m.kind === 'userid' ? [m.type.trim().toLowerCase()] : [])));
   const keepIdentifier = kinds.has('identifier');
   const keepUsername = kinds.has('username');
+  // Lists read from the wire grow by push, which leaves room for ~17 entries: ~150 bytes each for
+  // a list of one. Org and grade lists repeat across a district, so each distinct one is kept once
+  // (never written to: the plan only reads them); agent lists are copied to their exact size.
+  const orgLists = new Map<string, string[]>();
+  const gradeLists = new Map<string, string[]>();
   return (u) => ({
     sourcedId: u.sourcedId,
     status: u.status,
     dateLastModified: '',
     enabledUser: u.enabledUser,
     role: u.role,
-    orgSourcedIds: u.orgSourcedIds,
+    orgSourcedIds: shared(orgLists, u.orgSourcedIds),
     username: keepUsername ? u.username : '',
     userIds: types.size === 0 ? NO_USER_IDS : u.userIds.filter((id) => types.has(id.type.trim().toLowerCase())),
     givenName: u.givenName,
@@ -335,10 +340,23 @@ export function slimmer(identifiers: readonly IdMapping[]): (u: RosterUser) => R
     email: u.email,
     sms: '',
     phone: u.phone,
-    agentSourcedIds: u.agentSourcedIds,
-    grades: u.grades,
+    agentSourcedIds: u.agentSourcedIds.length === 0 ? NO_IDS : u.agentSourcedIds.slice(),
+    grades: shared(gradeLists, u.grades),
   });
 }
+
+/** The one kept copy of a list equal to `list`. */
+function shared(kept: Map<string, string[]>, list: string[]): string[] {
+  if (list.length === 0) return NO_IDS;
+  // NUL cannot be in a sourcedId or grade that made it this far as a list element key collision.
+  const key = list.length === 1 ? list[0]! : list.join('\u0000');
+  let found = kept.get(key);
+  if (!found) kept.set(key, (found = list.slice()));
+  return found;
+}
+
+/** The shared empty list of slimmed users (never written to). */
+const NO_IDS: string[] = [];
 
 /** The shared empty userIds of slimmed users (never written to). */
 const NO_USER_IDS: RosterUser['userIds'] = [];
