@@ -4,6 +4,7 @@
  * one-operator form is a special case). Dotted sub-fields (`orgs.sourcedId`) are allowed.
  */
 import type { RosterCollection } from '../domain/roster.ts';
+import type { RangeOp } from './rows.ts';
 import type { FieldValue } from './table.ts';
 import { DATE_FIELDS, REF_FIELDS, SUB_FIELDS, WIRE_FIELDS } from './wire.ts';
 
@@ -92,6 +93,47 @@ export function sourcedIdList(filter: Filter): string[] | null {
   return ids;
 }
 
+/** A filter that is one comparison of a date field with an instant (`dateLastModified>'…'`). */
+export interface InstantComparison {
+  /** The date field (top-level). */
+  path: string;
+  /** How the field's instant must compare with `instant`. */
+  op: RangeOp;
+  /** The instant of the filter's value, in epoch milliseconds. */
+  instant: number;
+}
+
+/**
+ * The comparison of a filter that is exactly one `<`, `<=`, `>` or `>=` on a date field with a
+ * value that parses as an instant, or null for any other filter (including a value that does
+ * not parse: that one compares as text). Such a filter is answered from an index ordered by
+ * instants instead of a scan: a delta sync asks `dateLastModified>'…'` of every user.
+ */
+export function instantComparison(filter: Filter): InstantComparison | null {
+  const only = filter.length === 1 && filter[0]!.length === 1 ? filter[0]![0]! : undefined;
+  if (!only || !DATE_FIELDS.has(only.path) || !isRangeOp(only.op)) return null;
+  const instant = Date.parse(only.value);
+  return Number.isNaN(instant) ? null : { path: only.path, op: only.op, instant };
+}
+
+function isRangeOp(op: FilterOp): op is RangeOp {
+  return op === '>' || op === '>=' || op === '<' || op === '<=';
+}
+
+/**
+ * The instant (epoch ms) a date filter compares a field value as, or NaN when it compares the
+ * value otherwise (as text, element by element, or not at all): an index keys rows by this and
+ * leaves the NaN ones to the filter itself.
+ */
+export function instantKey(v: FieldValue): number {
+  return v === undefined || Array.isArray(v) ? NaN : instantOf(v as string | number | boolean);
+}
+
+/** One value's instant as date comparisons read it (NaN: not an instant). */
+function instantOf(v: string | number | boolean): number {
+  return typeof v === 'number' ? v : Date.parse(String(v));
+}
+
 /** Compiles a filter into a row test, reading fields through `getter`. */
 export function compileFilter(filter: Filter, getter: (path: string) => (ref: number) => FieldValue): (ref: number) => boolean {
   const groups = filter.map((group) =>
@@ -111,7 +153,7 @@ function valueTest(clause: FilterClause): (v: FieldValue) => boolean {
   const wantedLower = clause.value.toLowerCase();
   const one = (v: string | number | boolean): boolean => {
     if (isDate && clause.op !== '~' && !Number.isNaN(wantedMs)) {
-      const ms = typeof v === 'number' ? v : Date.parse(String(v));
+      const ms = instantOf(v);
       if (!Number.isNaN(ms)) return compare(clause.op, ms - wantedMs);
     }
     const s = typeof v === 'number' && isDate ? new Date(v).toISOString() : String(v);

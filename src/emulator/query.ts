@@ -3,8 +3,8 @@
  * filter, fields), and selecting, ordering and paging rows by them.
  */
 import type { RosterCollection } from '../domain/roster.ts';
-import { compileFilter, isKnownPath, parseFilter, sortKey, sourcedIdList, type Filter, type Parsed } from './filter.ts';
-import { filterRows, ListRows, reversed, type Rows } from './rows.ts';
+import { compileFilter, instantComparison, instantKey, isKnownPath, parseFilter, sortKey, sourcedIdList, type Filter, type Parsed } from './filter.ts';
+import { filterRows, ListRows, reversed, type RangeOp, type Rows } from './rows.ts';
 import type { FieldValue } from './table.ts';
 
 /** Records per page when `limit` is not given (OneRoster's default). */
@@ -87,17 +87,32 @@ export interface IdIndex {
   idOf(ref: number): string;
 }
 
+/** Finds rows of a whole collection by a field's keys (Table.rowsByKey). */
+export interface KeyedIndex {
+  /**
+   * The rows, in sourcedId order, that `test` accepts, where `test` accepts a row whose value
+   * has a key (`keyOf`, NaN for none) exactly when that key compares with `bound` by `op`.
+   */
+  rowsByKey(path: string, keyOf: (v: FieldValue) => number, op: RangeOp, bound: number, test: (ref: number) => boolean): Rows;
+}
+
 /**
  * Filters and orders rows (which arrive in sourcedId order). With `index` (the rows are the
  * whole collection), a filter that only lists sourcedIds is answered by lookups: a delta sync
  * asks for a few thousand unchanged parents by id, and scanning every user per request of 40
- * ids made the emulator, not the client, the cost of a delta.
+ * ids made the emulator, not the client, the cost of a delta. Likewise a filter that is one
+ * date comparison (the delta's `dateLastModified>'…'`) is answered from an index ordered by
+ * instant when `index` has one: the same rows in the same order as the scan, without reading
+ * every record's date per request.
  */
-export function selectRows(rows: Rows, query: CollectionQuery, getter: (path: string) => (ref: number) => FieldValue, index?: IdIndex): Rows {
+export function selectRows(rows: Rows, query: CollectionQuery, getter: (path: string) => (ref: number) => FieldValue, index?: IdIndex & Partial<KeyedIndex>): Rows {
   let out = rows;
-  const ids = query.filter && index ? sourcedIdList(query.filter.parsed) : null;
+  const filter = query.filter?.parsed;
+  const ids = filter && index ? sourcedIdList(filter) : null;
+  const range = filter && index?.rowsByKey ? instantComparison(filter) : null;
   if (ids && index) out = rowsOfIds(ids, index);
-  else if (query.filter) out = filterRows(out, compileFilter(query.filter.parsed, getter));
+  else if (filter && range && index?.rowsByKey) out = index.rowsByKey(range.path, instantKey, range.op, range.instant, compileFilter(filter, getter));
+  else if (filter) out = filterRows(out, compileFilter(filter, getter));
   if (query.sort !== 'sourcedId') out = sortRows(out, query.sort, getter(query.sort));
   return query.desc ? reversed(out) : out;
 }

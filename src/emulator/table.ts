@@ -3,7 +3,7 @@
  * order, plus an overlay of mutations (replaced, added and removed records). Row references
  * are base indices (>= 0) or, for added records, -1 - their rank among the added ones.
  */
-import { containsAscending, filterRows, mergeSorted, RangeRows, type Rows } from './rows.ts';
+import { containsAscending, filterRows, KeyOrder, ListRows, mergeSorted, RangeRows, type RangeOp, type Rows } from './rows.ts';
 
 /** A field's value for filtering and sorting (arrays for multi-valued and dotted paths). */
 export type FieldValue = string | number | boolean | readonly string[] | undefined;
@@ -25,6 +25,14 @@ export interface BaseRows<T> {
   fastGetter?(path: string): ((i: number) => FieldValue) | undefined;
 }
 
+/** The base rows ordered by one field's keys (with those that have none), and how keys were read. */
+interface KeyIndex {
+  /** The key function the index was built with. */
+  keyOf: (v: FieldValue) => number;
+  /** Base rows by key. */
+  order: KeyOrder;
+}
+
 /** A collection with its mutations. */
 export class Table<T extends { sourcedId: string }> {
   private readonly replaced = new Map<number, T>();
@@ -33,6 +41,7 @@ export class Table<T extends { sourcedId: string }> {
   private addedSorted: T[] | null = null;
   private addedRank = new Map<string, number>();
   private orderCache: Rows | null = null;
+  private readonly keyIndexes = new Map<string, KeyIndex>();
   /** Bumped by every change, so cached query results can tell they are stale. */
   version = 0;
 
@@ -123,6 +132,43 @@ export class Table<T extends { sourcedId: string }> {
   }
 
   /**
+   * The rows, in sourcedId order, that `test` accepts, found through the keys of field `path`:
+   * `keyOf` gives a value's key (NaN for none), and `test` must accept a row with a key exactly
+   * when its key compares with `bound` by `op`. Base rows with a key come from an index ordered
+   * by key (KeyOrder), built as first needed and kept, since base rows never change; `test`
+   * judges the rest on every call: base rows without a key, and every changed or added record,
+   * so no mutation can make the index stale.
+   */
+  rowsByKey(path: string, keyOf: (v: FieldValue) => number, op: RangeOp, bound: number, test: (ref: number) => boolean): Rows {
+    const index = this.keyIndex(path, keyOf);
+    const inRange = index.order.range(op, bound);
+    const untouched = (i: number) => !this.removed.has(i) && !this.replaced.has(i);
+    const picked: number[] = [];
+    const others = index.order.unkeyed;
+    for (let k = 0; k < others.length; k++) {
+      const i = others[k]!;
+      if (untouched(i) && test(i)) picked.push(i);
+    }
+    for (const i of this.replaced.keys()) if (test(i)) picked.push(i);
+    const base = this.removed.size + this.replaced.size === 0 ? inRange : inRange.filter(untouched);
+    const kept = ascendingUnion(base, picked, this.base.size);
+    const added: number[] = [];
+    this.sortedAdded().forEach((_, k) => {
+      if (test(-1 - k)) added.push(-1 - k);
+    });
+    return added.length === 0 ? kept : mergeSorted(kept, added, (ref) => this.idOf(ref));
+  }
+
+  private keyIndex(path: string, keyOf: (v: FieldValue) => number): KeyIndex {
+    const cached = this.keyIndexes.get(path);
+    if (cached?.keyOf === keyOf) return cached;
+    const read = this.base.fastGetter?.(path) ?? ((i: number) => this.readField(this.base.record(i), path));
+    const index: KeyIndex = { keyOf, order: new KeyOrder(this.base.size, (i) => keyOf(read(i))) };
+    this.keyIndexes.set(path, index);
+    return index;
+  }
+
+  /**
    * Applies the overlay to base candidates of a scope (base indices, ascending): drops removed
    * rows and changed rows that `keep` now refuses, and adds changed or added records that
    * `extra` accepts. Without an overlay the candidates come back as they are.
@@ -161,6 +207,26 @@ export class Table<T extends { sourcedId: string }> {
     this.version++;
     this.orderCache = null;
   }
+}
+
+/**
+ * Base references (each once) in ascending order, which is sourcedId order: `many` in any order
+ * plus `few` more. A large set is marked and swept (linear); a small one sorted.
+ */
+function ascendingUnion(many: Int32Array, few: readonly number[], size: number): ListRows {
+  const count = many.length + few.length;
+  if (count * 16 < size) {
+    const out = new Int32Array(count);
+    out.set(many);
+    out.set(few, many.length);
+    return new ListRows(out.sort());
+  }
+  const marked = new Uint8Array(size);
+  for (let k = 0; k < many.length; k++) marked[many[k]!] = 1;
+  for (const i of few) marked[i] = 1;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < size; i++) if (marked[i]) out[k++] = i;
+  return new ListRows(out);
 }
 
 /** sourcedId order: plain code-unit comparison, the same everywhere in the emulator. */
