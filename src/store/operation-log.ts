@@ -3,7 +3,7 @@
  * Operations Management page and the text/CSV download.
  */
 import { sql } from 'kysely';
-import { atomically, type RepoContext } from './context.ts';
+import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { NO_LIMIT, containsPattern, storable } from './dialect.ts';
 import { INSERT_CHUNK_ROWS, assertOperationOf } from './operation-scope.ts';
 import type { LogEntry, LogLevel, LogLine, Page } from './records.ts';
@@ -36,6 +36,14 @@ export function operationLogMethods(ctx: RepoContext): OperationLogMethods {
       await atomically(ctx, async (tx) => {
         await assertOperationOf(tx, libraryId, operationId);
         const now = tx.now();
+        if (tx.dialect === 'sqlite') {
+          // One prepared statement for every line: building and compiling a 1,000-row insert
+          // through the query builder cost ~0.5 s of a 100,000-line first sync.
+          return onSqlite(tx, (handle) => {
+            const insert = handle.prepare('insert into operation_log (operation_id, library_id, at, level, sourced_id, message) values (?, ?, ?, ?, ?, ?)');
+            for (const line of lines) insert.run(operationId, libraryId, line.at ?? now, line.level, storable(line.sourcedId ?? ''), storable(line.message));
+          });
+        }
         for (let start = 0; start < lines.length; start += INSERT_CHUNK_ROWS) {
           const values = lines.slice(start, start + INSERT_CHUNK_ROWS).map((line) => ({
             operation_id: operationId,
