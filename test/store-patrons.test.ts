@@ -81,9 +81,12 @@ describeEachDatabase('store: patrons', (db) => {
     // In id order, each once; another library's id and an unknown one are left out.
     expect(await store.patrons.getMany(lib.id, [ids[2]!, otherId!, ids[0]!, ids[2]!, 999_999])).toEqual([all[0], all[2]]);
     expect(await store.patrons.getMany(lib.id, [])).toEqual([]);
-    // More ids than one query takes.
-    const many = await store.patrons.insertMany(lib.id, Array.from({ length: 1200 }, (_, i) => fullPatron(100 + i, 'MHS')));
+    // More ids than one query takes, and more patrons than one page of the scan.
+    const many = await store.patrons.insertMany(lib.id, Array.from({ length: 5200 }, (_, i) => fullPatron(100 + i, 'MHS')));
     expect((await store.patrons.getMany(lib.id, many)).map((p) => p.id)).toEqual(many);
+    const scannedIds: number[] = [];
+    await store.patrons.scanKeys(lib.id, (k) => scannedIds.push(k.id));
+    expect(scannedIds).toEqual([...all.map((p) => p.id), ...many]);
   });
 
   it('overwrites full rows with updateMany and leaves notes and other libraries alone', async () => {
