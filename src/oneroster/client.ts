@@ -124,6 +124,11 @@ export class OneRosterClient {
   /** The OAuth 2 tokens, for an oauth2 connection (null otherwise). */
   readonly tokens: OAuth2TokenSource | null;
 
+  /** Pulls a caller may run at once (RosterReader): as many as the pages one pull keeps in flight. */
+  get concurrentPulls(): number {
+    return this.o.concurrency;
+  }
+
   constructor(options: OneRosterClientOptions) {
     const base = parseRosterBaseUrl(options.baseUrl);
     const version = options.version ?? '1.1';

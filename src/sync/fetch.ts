@@ -42,6 +42,11 @@ export interface PullOutcome {
 
 /** A roster source as fetch sees it: streamed pulls of OneRoster collections. */
 export interface RosterReader {
+  /**
+   * How many pulls may run at once (default 1). A delta's family reads are dozens of small
+   * pulls; against a server each is a round trip, so they go a few at a time.
+   */
+  readonly concurrentPulls?: number;
   /** Streams a collection's records, page by page, to onRecords. */
   pull<C extends RosterCollection>(
     collection: C,
@@ -260,9 +265,22 @@ async function completeDeltaFamilies(
   const missingStudents = new Set<string>();
   for (const parent of changedAgents) for (const s of parent.agentSourcedIds) if (!g.userIds.has(s)) missingStudents.add(s);
   for (const ids of [missingAgents, missingStudents]) {
-    for (const filter of idFilters([...ids])) {
-      await pullInto(reader, 'users', { filter }, request, g, (records) => records.forEach(takeUser));
-    }
+    const filters = idFilters([...ids]);
+    // A few at a time; each pull's records are taken as they come (the plan orders users itself).
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < filters.length) {
+        const filter = filters[next++]!;
+        try {
+          await pullInto(reader, 'users', { filter }, request, g, (records) => records.forEach(takeUser));
+        } catch (e) {
+          next = filters.length; // the sync fails: the other lanes start nothing more
+          throw e;
+        }
+      }
+    };
+    const lanes = Math.max(1, Math.min(reader.concurrentPulls ?? 1, filters.length));
+    await Promise.all(Array.from({ length: lanes }, worker));
   }
 }
 
