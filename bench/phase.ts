@@ -13,6 +13,7 @@ import type { Config } from '../src/config/load.ts';
 import { testConfig } from '../src/config/load.ts';
 import type { EmulatorCredentials } from '../src/emulator/types.ts';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { openCsvPackage } from '../src/csv/index.ts';
 import { loadClassLink, rosterAuthOf, rosterClient, saveClassLink } from '../src/integrations/classlink.ts';
 import { CSV_SETTINGS, saveCsvSettings } from '../src/integrations/csv-source.ts';
@@ -46,23 +47,45 @@ const config: Config = testConfig({
 });
 
 /**
- * ROLLCALL_BENCH_MEMLOG=1: samples this process's memory every 50 ms and prints the timeline to
- * stderr at the end, with the roster collection being read at each sample — where a peak happens.
+ * ROLLCALL_BENCH_MEMLOG=1: where a peak happens. A worker thread samples the process's RSS every
+ * 20 ms — the main thread cannot, it is busy planning and writing for seconds at a time — and at
+ * the end the samples are printed to stderr between the sync's own log lines (stored with their
+ * times), so each stretch of memory sits under the step that made it.
  */
 const memlog = process.env.ROLLCALL_BENCH_MEMLOG === '1' ? startMemlog() : undefined;
-let readingNow = '';
 
-function startMemlog(): { stop: () => void } {
-  const t0 = performance.now();
-  const lines: string[] = [];
-  let last = '';
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    const line = `${(m.rss / 2 ** 20).toFixed(0)} rss ${(m.heapUsed / 2 ** 20).toFixed(0)} heap ${(m.arrayBuffers / 2 ** 20).toFixed(0)} buffers ${readingNow}`;
-    if (line !== last) lines.push(`${((performance.now() - t0) / 1000).toFixed(2).padStart(7)} s  ${line}`);
-    last = line;
-  }, 50);
-  return { stop: () => (clearInterval(timer), process.stderr.write(`${lines.join('\n')}\n`)) };
+function startMemlog(): { stop: (events: { at: number; text: string }[]) => Promise<void> } {
+  const sampler = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     const samples = [];
+     const timer = setInterval(() => samples.push([Date.now(), process.memoryUsage.rss()]), 20);
+     parentPort.on('message', () => { clearInterval(timer); parentPort.postMessage(samples); });`,
+    { eval: true },
+  );
+  // Phases that print no timeline (setup, floor) must still exit.
+  sampler.unref();
+  return {
+    stop: async (events) => {
+      const samples = await new Promise<[number, number][]>((resolve) => {
+        sampler.once('message', resolve);
+        sampler.postMessage('stop');
+      });
+      await sampler.terminate();
+      const lines: string[] = [];
+      let e = 0;
+      let max = 0;
+      // One line per 250 ms stretch (its highest sample), with the log lines that fell in it.
+      for (let i = 0; i < samples.length; ) {
+        const start = samples[i]![0];
+        let high = 0;
+        for (; i < samples.length && samples[i]![0] < start + 250; i++) high = Math.max(high, samples[i]![1]);
+        for (; e < events.length && events[e]!.at < start + 250; e++) lines.push(`           ${events[e]!.text.slice(0, 110)}`);
+        max = Math.max(max, high);
+        lines.push(`${new Date(start).toISOString().slice(11, 23)}  ${(high / 2 ** 20).toFixed(0).padStart(5)} MB RSS${high === max ? ' (highest so far)' : ''}`);
+      }
+      process.stderr.write(`${lines.join('\n')}\n`);
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -95,12 +118,17 @@ async function main(): Promise<void> {
         kind: args.phase === 'delta' ? 'delta' : 'full',
         dryRun: args.phase === 'dry',
         requestedBy: 'bench',
-        onProgress: (phase) => (readingNow = `reading ${phase}`),
       },
     );
     const op = outcome.operation;
     if (op.state === 'failed') throw new Error(`the ${args.phase} sync failed: ${op.error}`);
-    report({ wallMs: performance.now() - started, counts: op.counts, state: op.state, users: op.counts.created + op.counts.updated + op.counts.unchanged });
+    const wallMs = performance.now() - started;
+    if (memlog) {
+      const log = await store.operations.log(lib.id, op.id);
+      // The per-patron lines (100,000 "Created: …") would bury the steps.
+      await memlog.stop(log.items.filter((l) => !/^(Created|Updated|Matched|Transferred|Skipped)/.test(l.message)).map((l) => ({ at: Date.parse(l.at), text: l.message })));
+    }
+    report({ wallMs, counts: op.counts, state: op.state, users: op.counts.created + op.counts.updated + op.counts.unchanged });
   } finally {
     await store.close();
   }
@@ -166,7 +194,6 @@ async function csvSync(store: Store): Promise<void> {
 }
 
 function report(r: { wallMs: number; users: number; counts?: unknown; state?: string }): void {
-  memlog?.stop();
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ phase: args.phase, ...r, wallMs: Math.round(r.wallMs), maxRssMb: Math.round(maxRssMb) })}\n`);
 }
