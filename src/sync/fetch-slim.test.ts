@@ -38,6 +38,10 @@ describe('slimmer', () => {
     expect(a.agentSourcedIds).not.toBe(b.agentSourcedIds);
     expect([a.orgSourcedIds, a.grades, a.agentSourcedIds]).toEqual([['o1', 'o2'], ['09'], ['p1']]);
     expect([c.orgSourcedIds, c.grades, c.agentSourcedIds]).toEqual([['o1'], ['09', '10'], []]);
+    // No two different lists share a copy, whatever characters they hold.
+    const d = slim(buildUser({ sourcedId: 'd', orgSourcedIds: ['o1\u0000o2'], grades: ['["09"]'] }));
+    const e = slim(buildUser({ sourcedId: 'e', orgSourcedIds: ['o1,o2'], grades: ['09'] }));
+    expect([d.orgSourcedIds, d.grades, e.orgSourcedIds, e.grades]).toEqual([['o1\u0000o2'], ['["09"]'], ['o1,o2'], ['09']]);
   });
 
   it('keeps what a plan reads and drops modification time, SMS and unmapped identifiers', () => {

@@ -267,14 +267,20 @@ async function completeDeltaFamilies(
   for (const ids of [missingAgents, missingStudents]) {
     const filters = idFilters([...ids]);
     // A few at a time; each pull's records are taken as they come (the plan orders users itself).
+    // When one fails the fetch fails: the others are cancelled and no lane starts another.
+    const stop = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+    const laneRequest: FetchRequest = { ...request, signal };
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < filters.length) {
+      while (next < filters.length && !signal.aborted) {
         const filter = filters[next++]!;
         try {
-          await pullInto(reader, 'users', { filter }, request, g, (records) => records.forEach(takeUser));
+          await pullInto(reader, 'users', { filter }, laneRequest, g, (records) => {
+            if (!signal.aborted) records.forEach(takeUser);
+          });
         } catch (e) {
-          next = filters.length; // the sync fails: the other lanes start nothing more
+          stop.abort(e);
           throw e;
         }
       }
@@ -366,8 +372,8 @@ export function slimmer(identifiers: readonly IdMapping[]): (u: RosterUser) => R
 /** The one kept copy of a list equal to `list`. */
 function shared(kept: Map<string, string[]>, list: string[]): string[] {
   if (list.length === 0) return NO_IDS;
-  // NUL cannot be in a sourcedId or grade that made it this far as a list element key collision.
-  const key = list.length === 1 ? list[0]! : list.join('\u0000');
+  // Tagged, and longer lists as JSON: no two different lists share a key, whatever they hold.
+  const key = list.length === 1 ? `1${list[0]!}` : `n${JSON.stringify(list)}`;
   let found = kept.get(key);
   if (!found) kept.set(key, (found = list.slice()));
   return found;
