@@ -63,6 +63,7 @@ class PlanBuilder {
   private readonly scope: Scope;
   private readonly barcodes: BarcodeSequences;
   private readonly index: PatronIndex;
+  private readonly createReasons = new Map<string, string>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -224,6 +225,14 @@ class PlanBuilder {
     }
   }
 
+  /** "New student at MHS." — one string per role and site, not one per new patron (a first sync makes 100,000). */
+  private createReason(role: SyncRole, site: string): string {
+    const key = `${role}\u0000${site}`;
+    let reason = this.createReasons.get(key);
+    if (reason === undefined) this.createReasons.set(key, (reason = text.createReason(role, site)));
+    return reason;
+  }
+
   private skip(sourcedId: string, cause: 'tobedeleted-unmatched' | 'school-not-matched' | 'no-sourcedid'): void {
     this.changes.push({ kind: 'skip', sourcedId, cause, reason: text.skipReason(cause) });
   }
@@ -250,7 +259,7 @@ class PlanBuilder {
     this.changes.push({
       kind: 'create',
       sourcedId,
-      reason: text.createReason(role, site),
+      reason: this.createReason(role, site),
       role,
       values,
       guidSource: this.settings.integration,
