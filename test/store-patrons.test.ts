@@ -113,6 +113,29 @@ describeEachDatabase('store: patrons', (db) => {
     expect((await store.patrons.get(lib.id, id!))!.firstName).toBe('Ana');
   });
 
+  it('writes only the given fields of an update (and always the ownership), leaving the others as stored', async () => {
+    const store = db.store();
+    const lib = await db.newLibrary();
+    await store.sites.add(lib.id, { code: 'A', name: 'A' });
+    await store.sites.add(lib.id, { code: 'B', name: 'B' });
+    const ids = await store.patrons.insertMany(lib.id, [fullPatron(1, 'A'), fullPatron(2, 'A'), fullPatron(3, 'A')]);
+    const [p1, p2, p3] = await store.patrons.loadAll(lib.id);
+    // Stale values everywhere, as a sync that read the patrons a while ago would hold them.
+    const stale = { nickname: 'stale', phone: 'stale', level: 'stale' };
+    const written = await store.patrons.updateMany(lib.id, [
+      { ...p1!, ...stale, lastName: 'Smyth', site: 'B', guidSource: 'oneroster', matchedBy: 'email', lastSyncOperationId: 5, fields: ['lastName', 'site'] },
+      { ...p2!, ...stale, status: 4, guidSource: 'csv', matchedBy: 'guid', fields: [] },
+      { ...p3!, ...stale, fields: undefined },
+    ]);
+    expect(written).toBe(3);
+    const [a, b, c] = await store.patrons.loadAll(lib.id);
+    expect(a).toEqual({ ...p1!, lastName: 'Smyth', site: 'B', guidSource: 'oneroster', matchedBy: 'email' });
+    expect(b).toEqual({ ...p2!, guidSource: 'csv', matchedBy: 'guid' });
+    // No fields given: every field is written, as before.
+    expect(c).toEqual({ ...p3!, ...stale });
+    expect(ids).toHaveLength(3);
+  });
+
   it('writes and reads many patrons in bulk, in order', async () => {
     const store = db.store();
     const lib = await db.newLibrary();

@@ -9,7 +9,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
-import { PATRON_INTEGER_COLUMNS, PATRON_WRITE_COLUMNS, writeValues } from './patron-rows.ts';
+import { PATRON_FIELD_COLUMN, PATRON_INTEGER_COLUMNS, PATRON_WRITE_COLUMNS, writeValues, type PatronWriteColumn } from './patron-rows.ts';
 import type { PatronUpdate, PatronWrite } from './records.ts';
 
 /** Rows per PostgreSQL statement: large enough to amortise a round trip, small enough to bound memory. */
@@ -56,7 +56,11 @@ export async function insertPatronRows(
   return ids;
 }
 
-/** Overwrites each row's patron (when it belongs to the library); returns how many were written. */
+/**
+ * Overwrites each row's patron (when it belongs to the library) — its `fields` only, when given
+ * (records.ts PatronUpdate) — and returns how many were written. Rows are grouped by the columns
+ * they set: one statement per group.
+ */
 export async function updatePatronRows(
   ctx: RepoContext,
   libraryId: number,
@@ -64,29 +68,58 @@ export async function updatePatronRows(
   siteIds: ReadonlyMap<string, number>,
 ): Promise<number> {
   const now = ctx.now();
+  const groups = byColumns(rows);
   if (ctx.dialect === 'sqlite') {
     return atomically(ctx, (tx) =>
       onSqlite(tx, (handle) => {
-        const sets = PATRON_WRITE_COLUMNS.map((c) => `${c} = ?`).join(', ');
-        const update = handle.prepare(`update patrons set ${sets}, updated_at = ? where id = ? and library_id = ?`);
         let written = 0;
-        for (const row of rows) written += update.run(...writeValues(row, siteIds), now, row.id, libraryId).changes;
+        for (const { columns, positions, rows: group } of groups) {
+          const sets = columns.map((c) => `${c} = ?`).join(', ');
+          const update = handle.prepare(`update patrons set ${sets}, updated_at = ? where id = ? and library_id = ?`);
+          for (const row of group) {
+            const values = writeValues(row, siteIds);
+            written += update.run(...positions.map((i) => values[i]), now, row.id, libraryId).changes;
+          }
+        }
         return written;
       }),
     );
   }
-  const text =
-    `update patrons as p set ${PATRON_WRITE_COLUMNS.map((c) => `${c} = v.${c}`).join(', ')}, updated_at = $2 ` +
-    `from (select (r->>0)::integer as id, ${jsonFields(1)} from jsonb_array_elements($3::jsonb) as e(r)) as v ` +
-    'where p.id = v.id and p.library_id = $1';
   let written = 0;
-  for (let start = 0; start < rows.length; start += PG_CHUNK_ROWS) {
-    const chunk = rows.slice(start, start + PG_CHUNK_ROWS);
-    const json = JSON.stringify(chunk.map((row) => [row.id, ...writeValues(row, siteIds)]));
-    const result = await ctx.db.executeQuery(CompiledQuery.raw(text, [libraryId, now, json]));
-    written += Number(result.numAffectedRows ?? 0);
+  for (const { columns, rows: group } of groups) {
+    // Every column travels in the JSON; only the group's are set.
+    const text =
+      `update patrons as p set ${columns.map((c) => `${c} = v.${c}`).join(', ')}, updated_at = $2 ` +
+      `from (select (r->>0)::integer as id, ${jsonFields(1)} from jsonb_array_elements($3::jsonb) as e(r)) as v ` +
+      'where p.id = v.id and p.library_id = $1';
+    for (let start = 0; start < group.length; start += PG_CHUNK_ROWS) {
+      const chunk = group.slice(start, start + PG_CHUNK_ROWS);
+      const json = JSON.stringify(chunk.map((row) => [row.id, ...writeValues(row, siteIds)]));
+      const result = await ctx.db.executeQuery(CompiledQuery.raw(text, [libraryId, now, json]));
+      written += Number(result.numAffectedRows ?? 0);
+    }
   }
   return written;
+}
+
+/** Columns every update sets: who owns the GUID, how the patron was matched, which sync wrote it. */
+const OWNERSHIP_COLUMNS: ReadonlySet<PatronWriteColumn> = new Set(['guid_source', 'matched_by', 'last_sync_operation_id']);
+
+/** Update rows grouped by the columns they set (in PATRON_WRITE_COLUMNS order, with their positions there). */
+function byColumns(rows: readonly PatronUpdate[]): { columns: PatronWriteColumn[]; positions: number[]; rows: PatronUpdate[] }[] {
+  const groups = new Map<string, { columns: PatronWriteColumn[]; positions: number[]; rows: PatronUpdate[] }>();
+  for (const row of rows) {
+    const wanted = row.fields ? new Set(row.fields.map((f) => PATRON_FIELD_COLUMN[f])) : undefined;
+    const positions: number[] = [];
+    PATRON_WRITE_COLUMNS.forEach((c, i) => {
+      if (!wanted || wanted.has(c) || OWNERSHIP_COLUMNS.has(c)) positions.push(i);
+    });
+    const key = positions.join(',');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { columns: positions.map((i) => PATRON_WRITE_COLUMNS[i]!), positions, rows: [] }));
+    group.rows.push(row);
+  }
+  return [...groups.values()];
 }
 
 /** The select list reading the write columns from a JSON array `r`, starting at element `first`. */

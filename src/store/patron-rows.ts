@@ -4,6 +4,7 @@
  * (one hidden class, no intermediate objects).
  */
 import { RollcallError } from '../domain/errors.ts';
+import type { PatronFieldKey } from '../domain/fields.ts';
 import type { IntegrationKind, MatchedBy, Patron } from '../domain/patron.ts';
 import { storable } from './dialect.ts';
 import type { PatronWrite } from './records.ts';
@@ -34,6 +35,31 @@ export const PATRON_READ_COLUMNS = ['id', 'site_id', ...PATRON_FIELD_COLUMNS, 'g
 
 /** The columns a write sets (besides library_id and the timestamps), in `writeValues` order. */
 export const PATRON_WRITE_COLUMNS = ['site_id', ...PATRON_FIELD_COLUMNS, 'guid_source', 'matched_by', 'last_sync_operation_id'] as const;
+
+/** A column a write sets. */
+export type PatronWriteColumn = (typeof PATRON_WRITE_COLUMNS)[number];
+
+/** The write column of each patron field. */
+export const PATRON_FIELD_COLUMN: Readonly<Record<PatronFieldKey, PatronWriteColumn>> = {
+  site: 'site_id',
+  guid: 'guid',
+  barcode: 'barcode',
+  communityId: 'community_id',
+  firstName: 'first_name',
+  middleName: 'middle_name',
+  lastName: 'last_name',
+  birthdate: 'birthdate',
+  sex: 'sex',
+  phone: 'phone',
+  email: 'email',
+  additionalContact: 'additional_contact',
+  otherEmails: 'other_emails',
+  location: 'location',
+  level: 'level',
+  status: 'status',
+  policy: 'policy',
+  nickname: 'nickname',
+};
 
 /** The write columns holding integers (the rest are text). */
 export const PATRON_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['site_id', 'status', 'last_sync_operation_id']);

@@ -3,6 +3,7 @@
  * sites, integration settings, operations, their log and their stored changes.
  */
 import { zeroCounts, type SyncCounts } from '../domain/counts.ts';
+import type { PatronFieldKey } from '../domain/fields.ts';
 import type { IntegrationKind, MatchedBy, PatronValues } from '../domain/patron.ts';
 
 /** A library (one district's library system); every other record belongs to one. */
@@ -49,6 +50,13 @@ export interface PatronWrite extends PatronValues {
 export interface PatronUpdate extends PatronWrite {
   /** The patron's id. */
   id: number;
+  /**
+   * Only these fields are written (with the GUID ownership, match record and operation); absent:
+   * every field. A sync passes the fields its plan changes, so a field nobody changed is never
+   * rewritten from the values it read — not over a hand edit made meanwhile, and on SQLite
+   * without touching the indexes of columns that did not change.
+   */
+  fields?: readonly PatronFieldKey[];
 }
 
 /** An integration's stored configuration. */

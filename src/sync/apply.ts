@@ -49,7 +49,9 @@ export async function applyChanges(
       case 'update':
       case 'transfer':
       case 'reactivate':
-        updates.push({ id: c.patronId, ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId });
+        // Only the fields the plan changes: the others stay as they are in the store, even if
+        // a librarian edited one after the sync read it.
+        updates.push({ id: c.patronId, ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId, fields: c.diff.map((d) => d.field) });
         break;
       case 'skip':
       case 'conflict':
@@ -61,7 +63,7 @@ export async function applyChanges(
     // A claim on a patron that has gone (cannot happen within one transaction) is not invented.
     if (!p) continue;
     const { id, guidSource: _g, matchedBy: _m, ...values } = p;
-    updates.push({ id, ...values, guidSource: claim.guidSource, matchedBy: claim.matchedBy, lastSyncOperationId: operationId });
+    updates.push({ id, ...values, guidSource: claim.guidSource, matchedBy: claim.matchedBy, lastSyncOperationId: operationId, fields: [] });
   }
   if (inserts.length > 0) created += (await patrons.insertMany(libraryId, inserts)).length;
   const written = updates.length > 0 ? await patrons.updateMany(libraryId, updates) : 0;
