@@ -8,8 +8,9 @@
  * absentees (those are full syncs only). Beyond those patrons it needs two library-wide facts:
  * how many patrons are in scope (the safety thresholds, SPEC §3.5) and which barcodes are taken
  * (sequence barcodes of new patrons, SPEC §3.3). Both come from one pass over every patron's keys
- * (`PatronRepository.scanKeys`, a few columns, streamed), normalised here by the same functions the plan
- * matches with, so a patron whose stored key has stray spaces or another case is still found.
+ * (`PatronRepository.scanKeys`: eight columns, paged on SQLite), normalised here by the same
+ * functions the plan matches with, so a patron whose stored key has stray spaces or another case
+ * is still found.
  * The wanted keys may be a superset of what the plan looks up: a patron loaded but never found
  * by a lookup changes nothing in the plan.
  */
