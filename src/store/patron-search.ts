@@ -16,7 +16,7 @@ import type { Patron, PatronValues } from '../domain/patron.ts';
 import { atomically, type RepoContext } from './context.ts';
 import { storable, type StoreDialect } from './dialect.ts';
 import { bumpPatronRevision } from './libraries.ts';
-import { PATRON_READ_COLUMNS, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
+import { PATRON_FIELD_COLUMN, PATRON_READ_COLUMNS, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
 import type { Page } from './records.ts';
 import { siteMaps } from './sites.ts';
 import { isUniqueViolation } from './store-errors.ts';
@@ -116,27 +116,8 @@ export interface EditOptions {
   expectUpdatedAt?: string;
 }
 
-/** The patron columns of each editable key. */
-const COLUMN_OF: Readonly<Record<Exclude<PatronFieldKey, 'site'> | 'notes', string>> = {
-  guid: 'guid',
-  barcode: 'barcode',
-  communityId: 'community_id',
-  firstName: 'first_name',
-  middleName: 'middle_name',
-  lastName: 'last_name',
-  birthdate: 'birthdate',
-  sex: 'sex',
-  phone: 'phone',
-  email: 'email',
-  additionalContact: 'additional_contact',
-  otherEmails: 'other_emails',
-  location: 'location',
-  level: 'level',
-  status: 'status',
-  policy: 'policy',
-  nickname: 'nickname',
-  notes: 'notes',
-};
+/** The patron columns of each editable key (Site is resolved to its site_id apart). */
+const COLUMN_OF: Readonly<Record<Exclude<PatronFieldKey, 'site'> | 'notes', string>> = { ...PATRON_FIELD_COLUMN, notes: 'notes' };
 
 const DETAIL_COLUMNS = [...PATRON_READ_COLUMNS, 'notes', 'last_sync_operation_id', 'created_at', 'updated_at', 'edited_by', 'edited_at'] as const;
 

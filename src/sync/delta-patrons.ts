@@ -14,12 +14,10 @@
  * The wanted keys may be a superset of what the plan looks up: a patron loaded but never found
  * by a lookup changes nothing in the plan.
  */
-import { STATUS_TRANSFERRED } from '../domain/fields.ts';
 import type { PatronKeys } from '../store/patrons.ts';
-import { isKeyMapped, normalizeKey, SECONDARY_KEYS, secondaryKeysOf, type SecondaryKey } from './matching.ts';
-import { fold, isPatronInScope, scopeOf } from './scope.ts';
+import { isKeyMapped, normalizeKey, SECONDARY_KEYS, userSecondaryKeys, type SecondaryKey } from './matching.ts';
+import { countsInScope, fold, scopeOf } from './scope.ts';
 import type { LibraryFacts, Snapshot, SyncSettings } from './types.ts';
-import { rosterKeyValues } from './values.ts';
 
 /** The normalised keys a delta's plan may look patrons up by. */
 export interface WantedKeys {
@@ -34,7 +32,7 @@ export function wantedKeys(snapshot: Pick<Snapshot, 'users' | 'demographics'>, s
   const wanted: WantedKeys = { guids: new Set(), byKey: { communityId: new Set(), barcode: new Set(), email: new Set() } };
   for (const user of snapshot.users) {
     wanted.guids.add(normalizeKey('guid', user.sourcedId));
-    const keys = secondaryKeysOf(rosterKeyValues(user, settings.mapping), settings.mapping);
+    const keys = userSecondaryKeys(user, settings.mapping);
     for (const key of SECONDARY_KEYS) {
       const value = keys[key];
       if (value !== undefined) wanted.byKey[key].add(value);
@@ -72,7 +70,7 @@ export function deltaScan(wanted: WantedKeys, settings: SyncSettings): DeltaScan
     ids,
     visit(p) {
       if (wanted.guids.has(normalizeKey('guid', p.guid)) || mapped.some((key) => wanted.byKey[key].has(normalizeKey(key, p[key])))) ids.push(p.id);
-      if (p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope)) inScope++;
+      if (countsInScope(p, scope)) inScope++;
       if (barcodes && p.barcode !== '') barcodes.push(fold(p.barcode));
     },
     facts: () => ({

@@ -5,7 +5,8 @@
  */
 import type { Patron } from '../domain/patron.ts';
 import type { FieldMapping, ConflictCandidate, ConflictCause, MatchKey } from './types.ts';
-import type { MappedValues } from './values.ts';
+import type { RosterUser } from '../domain/roster.ts';
+import { rosterKeyValues, type MappedValues } from './values.ts';
 
 /** The secondary keys, in the order SPEC §3.2 tries them. */
 export const SECONDARY_KEYS = ['communityId', 'barcode', 'email'] as const;
@@ -92,6 +93,11 @@ export function secondaryKeysOf(values: MappedValues, mapping: FieldMapping): Se
     if (value !== '' && isKeyMapped(key, mapping)) keys[key] = value;
   }
   return keys;
+}
+
+/** A roster user's secondary keys: its cleaned Barcode, Community ID and Email, normalised (what the plan matches it by). */
+export function userSecondaryKeys(user: RosterUser, mapping: FieldMapping): SecondaryKeys {
+  return secondaryKeysOf(rosterKeyValues(user, mapping), mapping);
 }
 
 /**

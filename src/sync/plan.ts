@@ -18,12 +18,12 @@
 import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
 import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../domain/patron.ts';
 import { syncRoleOf, type RosterUser, type SyncRole } from '../domain/roster.ts';
-import { buildPatronIndex, candidate, matchUsers, secondaryKeysOf, type MatchRequest, type MatchResult, type PatronIndex, type SecondaryKeys } from './matching.ts';
+import { buildPatronIndex, candidate, matchUsers, userSecondaryKeys, type MatchRequest, type MatchResult, type PatronIndex, type SecondaryKeys } from './matching.ts';
 import * as text from './reasons.ts';
 import { BarcodeSequences } from './barcodes.ts';
 import { byString, fold, inScopePatronCount, isPatronInScope, scopeOf, type Scope } from './scope.ts';
 import type { Change, LibraryFacts, MatchKey, OwnershipClaim, Plan, PlanCounts, Snapshot, SyncSettings, TransferCause, Warning } from './types.ts';
-import { copyValues, demographicsValues, diffValues, personName, rosterKeyValues, rosterValues, siteCodeOf, PATRON_VALUE_KEYS, type MappedValues, type ValuesResult } from './values.ts';
+import { copyValues, demographicsValues, diffValues, personName, rosterValues, siteCodeOf, PATRON_VALUE_KEYS, type MappedValues, type ValuesResult } from './values.ts';
 
 /** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
 const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);
@@ -126,7 +126,7 @@ class PlanBuilder {
       const site = siteCodeOf(user, this.settings.siteByOrg);
       // Only the key fields are cleaned before matching: every user's whole set of mapped values
       // held at once was the largest part of a big district's plan (issue 4).
-      const keys = site === undefined ? {} : secondaryKeysOf(rosterKeyValues(user, this.settings.mapping), this.settings.mapping);
+      const keys = site === undefined ? {} : userSecondaryKeys(user, this.settings.mapping);
       entries.push({ user, role, site, keys });
     }
     return entries;

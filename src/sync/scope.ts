@@ -46,6 +46,11 @@ export function isPatronInScope(p: Pick<Patron, 'policy' | 'site'>, scope: Scope
 export function inScopePatronCount(patrons: readonly Patron[], settings: SyncSettings): number {
   const scope = scopeOf(settings);
   let n = 0;
-  for (const p of patrons) if (p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope)) n++;
+  for (const p of patrons) if (countsInScope(p, scope)) n++;
   return n;
+}
+
+/** Whether a patron counts among the in-scope patrons of the thresholds (see inScopePatronCount). */
+export function countsInScope(p: Pick<Patron, 'policy' | 'site' | 'status'>, scope: Scope): boolean {
+  return p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope);
 }
