@@ -19,6 +19,7 @@ import { FAST_READERS_V1P1 } from './fast-read.ts';
 import { parseRecord, parseRecordWithSchema } from './parse.ts';
 import { COLLECTION_SPECS } from './schemas.ts';
 import { V1P2_COLLECTION_SPECS } from './v1p2-schemas.ts';
+import { classlinkUser as user } from './test-records.ts';
 
 const COLLECTIONS: RosterCollection[] = ['users', 'orgs', 'classes', 'enrollments', 'demographics', 'academicSessions'];
 
@@ -40,31 +41,6 @@ function difference(collection: RosterCollection, raw: unknown, projection?: Rea
 
 function expectSame(collection: RosterCollection, raw: unknown, projection?: ReadonlySet<string>): void {
   expect(difference(collection, raw, projection)).toBeNull();
-}
-
-/** A ClassLink-shaped user (as in parse.test.ts). */
-function user(patch: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    sourcedId: 'u1',
-    status: 'active',
-    dateLastModified: '2019-03-01T18:14:45.000Z',
-    username: 'ada.l',
-    userIds: [{ identifier: '18125', type: 'FED' }],
-    enabledUser: 'true',
-    givenName: 'Ada',
-    familyName: 'Lovelace',
-    middleName: 'King',
-    role: 'student',
-    identifier: 'S-18125',
-    email: 'ada@example.edu',
-    sms: '',
-    phone: '555-0100',
-    agents: [{ href: 'https://x/users/p1', sourcedId: 'p1', type: 'user' }],
-    orgs: [{ href: 'https://x/ims/oneroster/v1p1/orgs/2', sourcedId: '2', type: 'org' }],
-    grades: ['11'],
-    password: '',
-    ...patch,
-  };
 }
 
 const enrollment = (patch: Record<string, unknown> = {}) => ({
