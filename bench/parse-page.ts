@@ -35,7 +35,13 @@ function parsePageWithSchema(raws: readonly unknown[], offset: number): ParsedPa
   raws.forEach((raw, i) => {
     const reading = parseRecordWithSchema('users', raw);
     if (reading.ok) records.push(reading.record);
-    else malformed.push({ collection: 'users', sourcedId: reading.sourcedId, where: `page offset ${offset}, record ${i + 1}`, message: reading.message });
+    else
+      malformed.push({
+        collection: 'users',
+        sourcedId: reading.sourcedId,
+        where: `page offset ${offset}, record ${i + 1}`,
+        message: reading.message,
+      });
   });
   return { records, malformed };
 }
@@ -147,7 +153,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const f = (x: number, d = 0) => x.toFixed(d).padStart(7);
 
 const pages = buildPages();
-process.stdout.write(`${count.toLocaleString('en')} users (${mode}), pages of ${pageSize.toLocaleString('en')}, ${repeats} reads each; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+process.stdout.write(
+  `${count.toLocaleString('en')} users (${mode}), pages of ${pageSize.toLocaleString('en')}, ${repeats} reads each; load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
 // One warm-up read each, so neither is timed cold.
 await readAll('zod', pages);
 await readAll('fast', pages);
@@ -162,4 +172,8 @@ for (const name of ['zod', 'fast'] as const) {
       `  ${f(median(rs.map((r) => r.retainedMb)), 1)}     ${f(median(rs.map((r) => r.peakMb)), 1)}  ${String(median(rs.map((r) => r.gcs))).padStart(3)} ${f(median(rs.map((r) => r.gcMs)))}  ${f(alloc, 1)}\n`,
   );
 }
-process.stdout.write(`load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+process.stdout.write(
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);

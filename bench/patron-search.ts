@@ -83,7 +83,12 @@ async function median(work: () => Promise<unknown>): Promise<number> {
   return times[Math.floor(times.length / 2)]!;
 }
 
-async function run(name: string, store: Store, plan: (s: PatronSearch) => Promise<string>, analyze: () => Promise<void> = async () => {}): Promise<void> {
+async function run(
+  name: string,
+  store: Store,
+  plan: (s: PatronSearch) => Promise<string>,
+  analyze: () => Promise<void> = async () => {},
+): Promise<void> {
   process.stdout.write(`${name}: ${count.toLocaleString('en')} patrons\n`);
   const lib = (await store.libraries.byCode('default'))!;
   for (const code of SITES) await store.sites.add(lib.id, { code, name: code });
@@ -97,7 +102,9 @@ async function run(name: string, store: Store, plan: (s: PatronSearch) => Promis
   for (const [label, search] of SEARCHES) {
     const { total, items } = await store.patrons.search(lib.id, search);
     const ms = await median(() => store.patrons.search(lib.id, search));
-    process.stdout.write(`  ${label.padEnd(36)} ${ms.toFixed(1).padStart(6)} ms  ${total.toLocaleString('en')}${items.length ? '' : ' (page empty)'}\n`);
+    process.stdout.write(
+      `  ${label.padEnd(36)} ${ms.toFixed(1).padStart(6)} ms  ${total.toLocaleString('en')}${items.length ? '' : ' (page empty)'}\n`,
+    );
     if (showPlans) process.stdout.write(`${(await plan(search)).replace(/^/gm, '      ')}\n`);
   }
 }
@@ -136,7 +143,16 @@ function postgresPlan(schema: string) {
 
 /** Compiles the page query of a search the way the store builds it (a store over a dummy context). */
 async function compiler(dialect: 'sqlite' | 'postgres') {
-  const { Kysely, SqliteAdapter, PostgresAdapter, DummyDriver, SqliteIntrospector, PostgresIntrospector, SqliteQueryCompiler, PostgresQueryCompiler } = await import('kysely');
+  const {
+    Kysely,
+    SqliteAdapter,
+    PostgresAdapter,
+    DummyDriver,
+    SqliteIntrospector,
+    PostgresIntrospector,
+    SqliteQueryCompiler,
+    PostgresQueryCompiler,
+  } = await import('kysely');
   const db = new Kysely<never>({
     dialect: {
       createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
@@ -146,10 +162,16 @@ async function compiler(dialect: 'sqlite' | 'postgres') {
     },
   });
   const { searchQuery } = await import('../src/store/patron-search.ts');
-  return { compiledSearch: (s: PatronSearch) => searchQuery(db as never, dialect, 1, new Map(SITES.map((c, i) => [c, i + 1])), s)!.page.compile() };
+  return {
+    compiledSearch: (s: PatronSearch) => searchQuery(db as never, dialect, 1, new Map(SITES.map((c, i) => [c, i + 1])), s)!.page.compile(),
+  };
 }
 
-process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);
+process.stdout.write(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores\n`,
+);
 const folder = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
 try {
   const file = join(folder, 'bench.db');
@@ -180,7 +202,11 @@ try {
       await client.end();
     }
   }
-  process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
+  process.stdout.write(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the end\n`,
+  );
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

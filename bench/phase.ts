@@ -81,7 +81,9 @@ function startMemlog(): { stop: (events: { at: number; text: string }[]) => Prom
         for (; i < samples.length && samples[i]![0] < start + 250; i++) high = Math.max(high, samples[i]![1]);
         for (; e < events.length && events[e]!.at < start + 250; e++) lines.push(`           ${events[e]!.text.slice(0, 110)}`);
         max = Math.max(max, high);
-        lines.push(`${new Date(start).toISOString().slice(11, 23)}  ${(high / 2 ** 20).toFixed(0).padStart(5)} MB RSS${high === max ? ' (highest so far)' : ''}`);
+        lines.push(
+          `${new Date(start).toISOString().slice(11, 23)}  ${(high / 2 ** 20).toFixed(0).padStart(5)} MB RSS${high === max ? ' (highest so far)' : ''}`,
+        );
       }
       process.stderr.write(`${lines.join('\n')}\n`);
     },
@@ -126,7 +128,11 @@ async function main(): Promise<void> {
     if (memlog) {
       const log = await store.operations.log(lib.id, op.id);
       // The per-patron lines (100,000 "Created: …") would bury the steps.
-      await memlog.stop(log.items.filter((l) => !/^(Created|Updated|Matched|Transferred|Skipped)/.test(l.message)).map((l) => ({ at: Date.parse(l.at), text: l.message })));
+      await memlog.stop(
+        log.items
+          .filter((l) => !/^(Created|Updated|Matched|Transferred|Skipped)/.test(l.message))
+          .map((l) => ({ at: Date.parse(l.at), text: l.message })),
+      );
     }
     report({ wallMs, counts: op.counts, state: op.state, users: op.counts.created + op.counts.updated + op.counts.unchanged });
   } finally {
@@ -137,7 +143,10 @@ async function main(): Promise<void> {
 /** Sites for every school of the emulated district, matched; ClassLink direct; enabled. */
 async function setup(store: Store, libraryId: number): Promise<void> {
   const { url, credentials } = args.emulator;
-  const client = rosterClient(config, { baseUrl: url, auth: { kind: 'oauth1', clientId: credentials.clientId, clientSecret: credentials.clientSecret } });
+  const client = rosterClient(config, {
+    baseUrl: url,
+    auth: { kind: 'oauth1', clientId: credentials.clientId, clientSecret: credentials.clientSecret },
+  });
   const schools: { sourcedId: string; name: string }[] = [];
   await client.pull('orgs', {}, (orgs) => {
     for (const o of orgs) if (o.type === 'school') schools.push({ sourcedId: o.sourcedId, name: o.name });
@@ -152,7 +161,14 @@ async function setup(store: Store, libraryId: number): Promise<void> {
     settings: {
       ...state.settings,
       roles: ['student', 'teacher', 'admin'],
-      connection: { mode: 'direct', tenantId: null, rosterUrl: url, auth: 'oauth1', clientId: credentials.clientId, validatedAt: new Date().toISOString() },
+      connection: {
+        mode: 'direct',
+        tenantId: null,
+        rosterUrl: url,
+        auth: 'oauth1',
+        clientId: credentials.clientId,
+        validatedAt: new Date().toISOString(),
+      },
     },
     secrets: { clientSecret: credentials.clientSecret },
     enabled: true,
@@ -190,7 +206,12 @@ async function csvSync(store: Store): Promise<void> {
   const deps = { store, now: () => new Date(), openReader: () => Promise.reject(new Error('the package is given')) };
   const r = await syncCsvPackage(deps, lib.id, { path: CSV_PACKAGE, dryRun: false, requestedBy: 'bench' });
   if (r.state === 'failed') throw new Error(`the csv sync failed: ${r.error}`);
-  report({ wallMs: performance.now() - started, counts: r.counts, state: r.state, users: r.counts.created + r.counts.updated + r.counts.unchanged });
+  report({
+    wallMs: performance.now() - started,
+    counts: r.counts,
+    state: r.state,
+    users: r.counts.created + r.counts.updated + r.counts.unchanged,
+  });
 }
 
 function report(r: { wallMs: number; users: number; counts?: unknown; state?: string }): void {

@@ -124,7 +124,8 @@ async function main(): Promise<void> {
 async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Promise<PhaseResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
   const schema = `bench_${process.pid}_${Date.now()}`;
-  const databaseUrl = db === 'sqlite' ? `sqlite:${join(dataDir, 'bench.db')}` : `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const databaseUrl =
+    db === 'sqlite' ? `sqlite:${join(dataDir, 'bench.db')}` : `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   const base = {
     databaseUrl,
     dataDir,
@@ -140,9 +141,13 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
     const r = await runPhase({ ...base, phase });
     if (!phase.endsWith('setup')) {
       phases.push({ ...r, phase: label });
-      log(`[${db}] ${label.padEnd(12)} ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${String(r.maxRssMb).padStart(5)} MB${r.counts ? `  ${JSON.stringify(r.counts)}` : ''}`);
+      log(
+        `[${db}] ${label.padEnd(12)} ${(r.wallMs / 1000).toFixed(2).padStart(7)} s  ${String(r.maxRssMb).padStart(5)} MB${r.counts ? `  ${JSON.stringify(r.counts)}` : ''}`,
+      );
     } else if (phase === 'csv-setup') {
-      log(`[${db}] csv package of ${r.users.toLocaleString('en-US')} users written in ${(r.wallMs / 1000).toFixed(2)} s (not timed as a sync)`);
+      log(
+        `[${db}] csv package of ${r.users.toLocaleString('en-US')} users written in ${(r.wallMs / 1000).toFixed(2)} s (not timed as a sync)`,
+      );
     }
   };
   try {
@@ -192,7 +197,11 @@ function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
     // --cpu-prof is refused in NODE_OPTIONS: a profiled phase runs node itself with tsx as a loader.
     const child =
       opts.profile === args.phase
-        ? spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-output/profiles', String(args.phase))}`, '--import', 'tsx', ...script], { stdio: ['ignore', 'pipe', 'pipe'], env })
+        ? spawn(
+            process.execPath,
+            ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-output/profiles', String(args.phase))}`, '--import', 'tsx', ...script],
+            { stdio: ['ignore', 'pipe', 'pipe'], env },
+          )
         : spawn(TSX, script, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
@@ -267,14 +276,29 @@ function table(runs: DbRun[]): string {
     for (const p of r.phases) {
       const users = p.phase === 'delta' ? (p.counts?.updated ?? 0) + (p.counts?.transferred ?? 0) : p.phase === 'floor' ? p.users : inScope;
       const rate = p.wallMs > 0 ? Math.round(users / (p.wallMs / 1000)) : 0;
-      const counts = p.counts ? Object.entries(p.counts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') : '';
-      rows.push(`| ${r.db} | ${p.phase} | ${(p.wallMs / 1000).toFixed(2)} s | ${rate.toLocaleString('en-US')} | ${p.maxRssMb} MB | ${(p.wallMs / floor).toFixed(2)} | ${counts} |`);
+      const counts = p.counts
+        ? Object.entries(p.counts)
+            .filter(([, v]) => v > 0)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        : '';
+      rows.push(
+        `| ${r.db} | ${p.phase} | ${(p.wallMs / 1000).toFixed(2)} s | ${rate.toLocaleString('en-US')} | ${p.maxRssMb} MB | ${(p.wallMs / floor).toFixed(2)} | ${counts} |`,
+      );
     }
   }
   return rows.join('\n');
 }
 
-function writeDocs(result: { date: string; machine: Record<string, string | number>; students: number; db: string; runs: DbRun[]; pageSize: number; concurrency: number }): void {
+function writeDocs(result: {
+  date: string;
+  machine: Record<string, string | number>;
+  students: number;
+  db: string;
+  runs: DbRun[];
+  pageSize: number;
+  concurrency: number;
+}): void {
   const path = join(ROOT, 'docs/benchmarks.md');
   const begin = `<!-- bench:${result.students} -->`;
   const end = `<!-- /bench:${result.students} -->`;

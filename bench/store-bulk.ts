@@ -69,7 +69,11 @@ async function run(name: string, store: Store): Promise<void> {
   await timed('getMany (1%)', () => store.patrons.getMany(lib.id, ids));
 }
 
-process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);
+process.stdout.write(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores\n`,
+);
 const folder = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
 try {
   const sqlite = await openStore({ url: `sqlite:${join(folder, 'bench.db')}`, dataDir: folder });

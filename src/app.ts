@@ -42,7 +42,11 @@ export async function openApp(options: OpenAppOptions = {}): Promise<App> {
   try {
     const code = options.libraryCode ?? DEFAULT_LIBRARY_CODE;
     const library = await store.libraries.byCode(code);
-    if (!library) throw unknownLibrary(code, (await store.libraries.list()).map((l) => l.code));
+    if (!library)
+      throw unknownLibrary(
+        code,
+        (await store.libraries.list()).map((l) => l.code),
+      );
     const now = options.now ?? (() => new Date());
     return { config, store, library, syncDeps: syncDepsOf(config, store, now), close: () => store.close() };
   } catch (e) {

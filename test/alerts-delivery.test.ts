@@ -17,7 +17,11 @@ async function webhookServer() {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      received.push({
+        path: req.url ?? '',
+        contentType: req.headers['content-type'] ?? '',
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      });
       if (control.hang) return; // never answers: the sender's timeout must end it
       res.writeHead(control.status, { 'content-type': 'text/plain' }).end(control.status === 200 ? 'ok' : 'nope');
     });
@@ -99,7 +103,11 @@ function fakeClock(start: string) {
 
 /** A failed (or otherwise ended) sync of the library, on the store's clock. */
 async function endedSync(store: Store, libraryId: number, state: 'failed' | 'succeeded' | 'needs_review', error = '') {
-  const { operation } = await store.operations.create(libraryId, { type: 'classlink_delta_sync', source: 'classlink', requestedBy: 'schedule' });
+  const { operation } = await store.operations.create(libraryId, {
+    type: 'classlink_delta_sync',
+    source: 'classlink',
+    requestedBy: 'schedule',
+  });
   await store.operations.start(libraryId, operation.id);
   await store.operations.finish(libraryId, operation.id, { state, ...(error ? { error } : {}) });
   return operation.id;
@@ -144,7 +152,9 @@ describeEachDatabase(
       expect(await alertsHandler(deps)({ at: '' })).toEqual({ ok: true, detail: '1 alert(s) open, 0 delivery(ies) made' });
       await checkAlerts(deps);
       expect(hook.received).toHaveLength(1);
-      expect(await openAlerts(store, lib.id)).toMatchObject([{ kind: 'sync_failed', operationId: failed, webhookSentAt: expect.any(String) }]);
+      expect(await openAlerts(store, lib.id)).toMatchObject([
+        { kind: 'sync_failed', operationId: failed, webhookSentAt: expect.any(String) },
+      ]);
 
       await endedSync(store, lib.id, 'succeeded');
       expect(await checkAlerts(deps)).toEqual({ open: 0, sent: 0, failures: [] });
@@ -167,11 +177,23 @@ describeEachDatabase(
       expect(hook.received.map((r) => [r.body.alert.kind, r.body.alert.operationId])).toEqual([['stale', success]]);
       expect(hook.received[0]!.body.alert.message).toBe('No successful sync since 2026-03-02 07:00 UTC (more than 36 hours).');
 
-      const env = { ROLLCALL_DATABASE_URL: db.url(), ROLLCALL_SECRET_KEY: db.secretKey, ROLLCALL_DATA_DIR: db.dataDir(), ROLLCALL_ALERT_WEBHOOK_URL: hook.url };
+      const env = {
+        ROLLCALL_DATABASE_URL: db.url(),
+        ROLLCALL_SECRET_KEY: db.secretKey,
+        ROLLCALL_DATA_DIR: db.dataDir(),
+        ROLLCALL_ALERT_WEBHOOK_URL: hook.url,
+      };
       const json = await rollcallHere(['status', '--json'], env);
       expect(json.code).toBe(0);
-      const statuses = JSON.parse(json.stdout) as { code: string; lastSuccess: { id: number } | null; alerts: { kind: string; sent: boolean }[] }[];
-      expect(statuses.find((s) => s.code === 'mhs')).toMatchObject({ lastSuccess: { id: success }, alerts: [{ kind: 'stale', sent: true }] });
+      const statuses = JSON.parse(json.stdout) as {
+        code: string;
+        lastSuccess: { id: number } | null;
+        alerts: { kind: string; sent: boolean }[];
+      }[];
+      expect(statuses.find((s) => s.code === 'mhs')).toMatchObject({
+        lastSuccess: { id: success },
+        alerts: [{ kind: 'stale', sent: true }],
+      });
       const text = await rollcallHere(['status'], env);
       expect(text.code).toBe(0);
       expect(text.stdout).toMatch(/ALERT \d+ \(stale, 2026-03-03 20:00:00 UTC, sent\): No successful sync since/);
@@ -190,7 +212,9 @@ describeEachDatabase(
 
       hook.control.status = 500;
       const refused = await checkAlerts(deps);
-      expect(refused.failures).toEqual([expect.stringMatching(/alert \d+: The alert webhook answered HTTP 500; the alert was not taken\.$/)]);
+      expect(refused.failures).toEqual([
+        expect.stringMatching(/alert \d+: The alert webhook answered HTTP 500; the alert was not taken\.$/),
+      ]);
 
       hook.control.hang = true;
       const silent = await checkAlerts({ ...deps, deliveryTimeoutMs: 300 });
@@ -248,7 +272,10 @@ it('refuses half an e-mail configuration, and reads a whole one', async () => {
     }
     expect(isRollcallError(error, 'config_invalid')).toBe(true);
   }
-  const config = loadConfig({}, { ROLLCALL_SMTP_URL: 'smtps://u:p@mail.example.org', ROLLCALL_ALERT_EMAIL_TO: 'a@example.org, b@example.org' });
+  const config = loadConfig(
+    {},
+    { ROLLCALL_SMTP_URL: 'smtps://u:p@mail.example.org', ROLLCALL_ALERT_EMAIL_TO: 'a@example.org, b@example.org' },
+  );
   expect(config.alerts).toEqual({
     staleHours: 36,
     webhookUrl: undefined,

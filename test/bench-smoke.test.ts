@@ -13,13 +13,19 @@ describe('npm run bench (smoke)', () => {
   it(`runs every phase at ${STUDENTS} students and gets the counts right`, () => {
     // SQLite only: the PostgreSQL store has its own tests; this guards the benchmark itself.
     const db = 'sqlite';
-    const run = spawnSync(`${ROOT}node_modules/.bin/tsx`, ['bench/run.ts', '--users', String(STUDENTS), '--db', db, '--json', '--no-docs'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      `${ROOT}node_modules/.bin/tsx`,
+      ['bench/run.ts', '--users', String(STUDENTS), '--db', db, '--json', '--no-docs'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const result = JSON.parse(run.stdout) as { runs: { db: string; phases: { phase: string; wallMs: number; maxRssMb: number; counts?: Record<string, number> }[] }[] };
+    const result = JSON.parse(run.stdout) as {
+      runs: { db: string; phases: { phase: string; wallMs: number; maxRssMb: number; counts?: Record<string, number> }[] }[];
+    };
     for (const r of result.runs) {
       const phase = (name: string) => r.phases.find((p) => p.phase === name)!;
       expect(r.phases.map((p) => p.phase)).toEqual(['floor', 'first full', 'second full', 'delta', 'dry run', 'csv first full']);

@@ -19,7 +19,9 @@ describe('cli: rollcall demo', () => {
     const folder = join(dir.path, 'demo');
     // ROLLCALL_DATABASE_URL points elsewhere on purpose: the demo must not use it.
     const elsewhere = join(dir.path, 'not-for-the-demo.db');
-    const run = await rollcall(['demo', '--no-serve', '--students', '60', '--dir', folder], { env: { ROLLCALL_DATABASE_URL: `sqlite:${elsewhere}` } });
+    const run = await rollcall(['demo', '--no-serve', '--students', '60', '--dir', folder], {
+      env: { ROLLCALL_DATABASE_URL: `sqlite:${elsewhere}` },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/1\. A ClassLink emulator serves a generated district of 60 students/);
     expect(run.stdout).toMatch(/6\. Dry run \(operation \d+\): would make \d+ created/);
@@ -30,7 +32,10 @@ describe('cli: rollcall demo', () => {
     expect(existsSync(join(folder, 'rollcall.db'))).toBe(true);
     expect(existsSync(elsewhere)).toBe(false);
 
-    const explore = await rollcallHere(['operations', 'list', '--json'], { ROLLCALL_DATABASE_URL: `sqlite:${join(folder, 'rollcall.db')}`, ROLLCALL_DATA_DIR: folder });
+    const explore = await rollcallHere(['operations', 'list', '--json'], {
+      ROLLCALL_DATABASE_URL: `sqlite:${join(folder, 'rollcall.db')}`,
+      ROLLCALL_DATA_DIR: folder,
+    });
     expect(explore.code, explore.stderr).toBe(0);
     expect((JSON.parse(explore.stdout) as unknown[]).length).toBeGreaterThanOrEqual(3);
 
@@ -72,7 +77,10 @@ describe('cli: rollcall demo', () => {
       const login = await fetch(`${url}/login`);
       const html = await login.text();
       const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const signIn = await fetch(`${url}/login`, {
         method: 'POST',
         redirect: 'manual',

@@ -12,8 +12,23 @@ import { dbEnv, rollcallHere, tempDir, type CliRun } from './cli-support.ts';
 import { describeEachDatabase } from './support/db.ts';
 
 const JSON_KEYS = [
-  'guid', 'barcode', 'communityId', 'firstName', 'middleName', 'lastName', 'birthdate', 'sex', 'phone', 'email',
-  'additionalContact', 'otherEmails', 'location', 'level', 'site', 'status', 'policy',
+  'guid',
+  'barcode',
+  'communityId',
+  'firstName',
+  'middleName',
+  'lastName',
+  'birthdate',
+  'sex',
+  'phone',
+  'email',
+  'additionalContact',
+  'otherEmails',
+  'location',
+  'level',
+  'site',
+  'status',
+  'policy',
 ];
 const CSV_HEADER = '1200,1000,1001,1007,1008,1006,1045,1032,1017,1019,1049,1054,1004,1010,1050,1026,1028';
 
@@ -59,10 +74,23 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     expect(patrons).toHaveLength(2);
     for (const p of patrons) expect(Object.keys(p)).toEqual(JSON_KEYS);
     expect(patrons[0]).toEqual({
-      guid: 'g-1', barcode: 'B100', communityId: 'S1', firstName: 'Ann', middleName: 'Marie', lastName: 'Lee',
-      birthdate: '2010-04-05', sex: 'Female', phone: '555-0100', email: 'ann@example.org',
-      additionalContact: 'Lee, Pat (555-0101)', otherEmails: 'p@example.org, q@example.org', location: 'Room 4',
-      level: '09', site: 'MHS', status: 1, policy: 'Student',
+      guid: 'g-1',
+      barcode: 'B100',
+      communityId: 'S1',
+      firstName: 'Ann',
+      middleName: 'Marie',
+      lastName: 'Lee',
+      birthdate: '2010-04-05',
+      sex: 'Female',
+      phone: '555-0100',
+      email: 'ann@example.org',
+      additionalContact: 'Lee, Pat (555-0101)',
+      otherEmails: 'p@example.org, q@example.org',
+      location: 'Room 4',
+      level: '09',
+      site: 'MHS',
+      status: 1,
+      policy: 'Student',
     });
     expect(patrons[1]).toMatchObject({ guid: '', lastName: 'Ray "Jr"', site: 'ELM', status: 4, policy: 'Teacher', birthdate: '', sex: '' });
 
@@ -70,12 +98,16 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     expect(csvOut.code).toBe(0);
     const lines = csvOut.stdout.split('\n');
     expect(lines[0]).toBe(CSV_HEADER);
-    expect(lines[1]).toBe('g-1,B100,S1,Ann,Marie,Lee,2010-04-05,Female,555-0100,ann@example.org,"Lee, Pat (555-0101)","p@example.org, q@example.org",Room 4,09,MHS,1,Student');
+    expect(lines[1]).toBe(
+      'g-1,B100,S1,Ann,Marie,Lee,2010-04-05,Female,555-0100,ann@example.org,"Lee, Pat (555-0101)","p@example.org, q@example.org",Room 4,09,MHS,1,Student',
+    );
     const rows = parse(csvOut.stdout) as string[][];
     expect(rows).toHaveLength(3);
     expect(rows[2]).toEqual(['', 'B200', '', 'Bo', '', 'Ray "Jr"', '', '', '', '', '', '', '', 'KG', 'ELM', '4', 'Teacher']);
 
-    const site = JSON.parse((await cli(['patrons', 'export', '--format', 'json', '--site', 'ELM', ...at])).stdout) as { firstName: string }[];
+    const site = JSON.parse((await cli(['patrons', 'export', '--format', 'json', '--site', 'ELM', ...at])).stdout) as {
+      firstName: string;
+    }[];
     expect(site.map((p) => p.firstName)).toEqual(['Bo']);
     const unknown = await cli(['patrons', 'export', '--site', 'NOPE', ...at]);
     expect(unknown.code).toBe(1);

@@ -34,14 +34,21 @@ describe('cli process: help, usage and failures', () => {
     for (const name of Object.keys(ENV_SCHEMA.shape)) expect(run.stdout).toContain(name);
     expect(run.stdout).toContain('Exit codes:');
     expect(run.stdout).toContain('Examples:');
-    for (const command of ['sites', 'patrons', 'classlink', 'sync', 'operations', 'serve', 'emulator', 'demo']) expect(run.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['sites', 'patrons', 'classlink', 'sync', 'operations', 'serve', 'emulator', 'demo'])
+      expect(run.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     const sub = await rollcall(['classlink', 'options', '--help']);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain('--max-transfer-pct');
   });
 
   it('exits 2 on bad usage, with a line on stderr', async () => {
-    for (const args of [['bogus'], ['sites', 'add', '--code', 'X'], ['sync', '--full', '--delta'], ['classlink', 'options', '--map', 'barcode=bogus'], ['sites']]) {
+    for (const args of [
+      ['bogus'],
+      ['sites', 'add', '--code', 'X'],
+      ['sync', '--full', '--delta'],
+      ['classlink', 'options', '--map', 'barcode=bogus'],
+      ['sites'],
+    ]) {
       const run = await rollcall(args, { env });
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.length, args.join(' ')).toBeGreaterThan(0);
@@ -68,14 +75,18 @@ describe('cli process: help, usage and failures', () => {
       const port = (taken.address() as { port: number }).port;
       const serve = await rollcall(['serve', '--port', String(port)], { env });
       expect(serve.code).toBe(2);
-      expect(serve.stderr).toBe(`rollcall: Cannot listen on 127.0.0.1:${port} (the port is already in use): choose another port with --port or ROLLCALL_PORT.\n`);
+      expect(serve.stderr).toBe(
+        `rollcall: Cannot listen on 127.0.0.1:${port} (the port is already in use): choose another port with --port or ROLLCALL_PORT.\n`,
+      );
     } finally {
       taken.close();
     }
   });
 
   it('runs `rollcall emulator` until SIGINT, then exits 0', async () => {
-    const child = spawn(process.execPath, [BIN, 'emulator', '--users', '40', '--seed', 'proc', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'emulator', '--users', '40', '--seed', 'proc', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -162,7 +173,10 @@ describeEachDatabase('cli process: setup to export', (db) => {
     emulator.setFaults({ slow: { delayMs: 2000 } });
     try {
       const before = emulator.requestCount();
-      const child = spawn(process.execPath, [BIN, 'sync', '--json', '--library', lib], { env: { ...process.env, ...dbEnv(db) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'sync', '--json', '--library', lib], {
+        env: { ...process.env, ...dbEnv(db) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -51,7 +51,9 @@ describe('cli: rollcall serve', () => {
     expect((await rollcall(['classlink', 'match-site', 'ES', schools[0]!.sourcedId], { env })).code).toBe(0);
     expect((await rollcall(['classlink', 'enable', '--yes'], { env })).code).toBe(0);
     const add = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'users', 'add', '--username', 'it-admin', '--password-stdin'], { env: { ...process.env, ...env } });
+      const child = spawn(process.execPath, [BIN, 'users', 'add', '--username', 'it-admin', '--password-stdin'], {
+        env: { ...process.env, ...env },
+      });
       child.stdin.end('a long enough password\n');
       child.on('exit', resolve);
     });
@@ -65,7 +67,8 @@ describe('cli: rollcall serve', () => {
     try {
       const deadline = Date.now() + 30_000;
       let m: RegExpExecArray | null = null;
-      while (!(m = /listening on (http:\/\/\S+) .*with a worker/.exec(out)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!(m = /listening on (http:\/\/\S+) .*with a worker/.exec(out)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(m, out).not.toBeNull();
       const url = m![1]!;
       // Sign in through the form, then Sync Now through the API with the session's CSRF token.
@@ -96,7 +99,11 @@ describe('cli: rollcall serve', () => {
       let state = '';
       for (let i = 0; i < 150 && !/^(succeeded|failed|needs_review)/.test(state); i++) {
         await new Promise((r) => setTimeout(r, 200));
-        state = ((await (await fetch(`${url}/api/v1/operations/${operationId}`, { headers: { cookie: jar(), accept: 'application/json' } })).json()) as { state: string }).state;
+        state = (
+          (await (
+            await fetch(`${url}/api/v1/operations/${operationId}`, { headers: { cookie: jar(), accept: 'application/json' } })
+          ).json()) as { state: string }
+        ).state;
       }
       expect(state).toMatch(/^succeeded/);
     } finally {

@@ -52,14 +52,25 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
     outputs.push(run.stdout, run.stderr);
     return run;
   };
-  const direct = () => ['classlink', 'configure', '--roster-url', emulator.url, '--client-id', emulator.credentials.clientId, '--client-secret', emulator.credentials.clientSecret];
+  const direct = () => [
+    'classlink',
+    'configure',
+    '--roster-url',
+    emulator.url,
+    '--client-id',
+    emulator.credentials.clientId,
+    '--client-secret',
+    emulator.credentials.clientSecret,
+  ];
 
   it('adds and lists sites, and refuses a duplicate or unusable code', async () => {
     const lib = (await db.newLibrary()).code;
     const added = await cli(['sites', 'add', '--code', 'MHS', '--name', 'Maple High School', '--library', lib]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain('Added site MHS');
-    expect((await cli(['--library', lib, 'sites', 'add', '--code', 'ELM', '--name', 'Elm Elementary', '--json'])).stdout).toContain('"code": "ELM"');
+    expect((await cli(['--library', lib, 'sites', 'add', '--code', 'ELM', '--name', 'Elm Elementary', '--json'])).stdout).toContain(
+      '"code": "ELM"',
+    );
 
     expectOneLineError(await cli(['sites', 'add', '--code', 'MHS', '--name', 'Again', '--library', lib]), 1, /already exists/);
     expectOneLineError(await cli(['sites', 'add', '--code', 'M H S', '--name', 'Spaces', '--library', lib]), 1, /site code/);
@@ -79,7 +90,12 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('validated and saved: direct OAuth 1.0a');
     const json = await cli([...direct(), '--json', '--library', lib]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ mode: 'direct', auth: 'oauth1', clientId: emulator.credentials.clientId, rosterUrl: emulator.url });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      mode: 'direct',
+      auth: 'oauth1',
+      clientId: emulator.credentials.clientId,
+      rosterUrl: emulator.url,
+    });
     expect(json.stdout).not.toContain(emulator.credentials.clientSecret);
     if (db.dialect === 'sqlite') {
       // Stored encrypted: the database file does not hold the secret in clear.
@@ -91,7 +107,17 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
   it('configures proxy (Bearer) mode and partner (Tenant ID) mode', async () => {
     const lib = (await db.newLibrary()).code;
     const c = emulator.credentials;
-    const proxy = await cli(['classlink', 'configure', '--roster-url', `${emulator.url}/${c.appId}`, '--bearer', c.bearerToken, '--json', '--library', lib]);
+    const proxy = await cli([
+      'classlink',
+      'configure',
+      '--roster-url',
+      `${emulator.url}/${c.appId}`,
+      '--bearer',
+      c.bearerToken,
+      '--json',
+      '--library',
+      lib,
+    ]);
     expect(proxy.code, proxy.stderr).toBe(0);
     expect(JSON.parse(proxy.stdout)).toMatchObject({ mode: 'proxy', auth: 'bearer', clientId: '' });
 
@@ -110,15 +136,45 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
     const partnerEnv = { ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url, ROLLCALL_CLASSLINK_PARTNER_KEY: c.partnerKey };
     const pending = emulator.tenants.find((t) => !t.approved)!;
 
-    expectOneLineError(await cli(['classlink', 'configure', '--tenant-id', '999999', '--library', lib], partnerEnv), 1, /is not among the districts that have approved/);
-    expectOneLineError(await cli(['classlink', 'configure', '--tenant-id', String(pending.tenantId), '--library', lib], partnerEnv), 1, /has not approved it yet/);
     expectOneLineError(
-      await cli(['classlink', 'configure', '--roster-url', emulator.url, '--client-id', c.clientId, '--client-secret', 'wrong-secret', '--library', lib]),
+      await cli(['classlink', 'configure', '--tenant-id', '999999', '--library', lib], partnerEnv),
+      1,
+      /is not among the districts that have approved/,
+    );
+    expectOneLineError(
+      await cli(['classlink', 'configure', '--tenant-id', String(pending.tenantId), '--library', lib], partnerEnv),
+      1,
+      /has not approved it yet/,
+    );
+    expectOneLineError(
+      await cli([
+        'classlink',
+        'configure',
+        '--roster-url',
+        emulator.url,
+        '--client-id',
+        c.clientId,
+        '--client-secret',
+        'wrong-secret',
+        '--library',
+        lib,
+      ]),
       1,
       /refused the credentials/,
     );
     expectOneLineError(
-      await cli(['classlink', 'configure', '--roster-url', `http://127.0.0.1:${closedPort}`, '--client-id', 'k', '--client-secret', 's', '--library', lib]),
+      await cli([
+        'classlink',
+        'configure',
+        '--roster-url',
+        `http://127.0.0.1:${closedPort}`,
+        '--client-id',
+        'k',
+        '--client-secret',
+        's',
+        '--library',
+        lib,
+      ]),
       1,
       /Could not connect to .*check the address/,
     );
@@ -140,7 +196,11 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
     expect((await cli([...direct(), '--library', lib])).code).toBe(0);
     for (const code of ['AAA', 'BBB']) expect((await cli(['sites', 'add', '--code', code, '--name', code, '--library', lib])).code).toBe(0);
 
-    const schools = JSON.parse((await cli(['classlink', 'schools', '--json', '--library', lib])).stdout) as { sourcedId: string; name: string; siteCode: string }[];
+    const schools = JSON.parse((await cli(['classlink', 'schools', '--json', '--library', lib])).stdout) as {
+      sourcedId: string;
+      name: string;
+      siteCode: string;
+    }[];
     expect(schools.length).toBeGreaterThanOrEqual(2);
     const [first, second] = [...schools].sort((a, b) => a.sourcedId.localeCompare(b.sourcedId));
 
@@ -153,7 +213,10 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
     expectOneLineError(await cli(['classlink', 'match-site', 'BBB', 'org-nope', '--library', lib]), 1, /lists no school/);
     expectOneLineError(await cli(['classlink', 'match-site', 'ZZZ', first!.sourcedId, '--library', lib]), 1, /no site with code "ZZZ"/);
 
-    const after = JSON.parse((await cli(['classlink', 'schools', '--json', '--library', lib])).stdout) as { sourcedId: string; siteCode: string }[];
+    const after = JSON.parse((await cli(['classlink', 'schools', '--json', '--library', lib])).stdout) as {
+      sourcedId: string;
+      siteCode: string;
+    }[];
     expect(after.find((s) => s.sourcedId === first!.sourcedId)!.siteCode).toBe('AAA');
     const text = await cli(['classlink', 'schools', '--library', lib]);
     expect(text.stdout).toMatch(new RegExp(`${first!.sourcedId}\\s+.*AAA`));
@@ -175,8 +238,25 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
       thresholds: { maxTransferPct: 10, maxUpdatePct: 50 },
     });
     const changed = await cli([
-      'classlink', 'options', '--roles', 'student,admin', '--map', 'barcode=userid:FED', '--map', 'community-id=identifier',
-      '--map', 'location=homeroom-teacher', '--sso', 'on', '--max-transfer-pct', '5', '--max-update-pct', '75', '--json', '--library', lib,
+      'classlink',
+      'options',
+      '--roles',
+      'student,admin',
+      '--map',
+      'barcode=userid:FED',
+      '--map',
+      'community-id=identifier',
+      '--map',
+      'location=homeroom-teacher',
+      '--sso',
+      'on',
+      '--max-transfer-pct',
+      '5',
+      '--max-update-pct',
+      '75',
+      '--json',
+      '--library',
+      lib,
     ]);
     expect(changed.code, changed.stderr).toBe(0);
     expect(JSON.parse(changed.stdout)).toEqual({
@@ -188,13 +268,22 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
     const text = await cli(['classlink', 'options', '--library', lib]);
     expect(text.stdout).toMatch(/map barcode:\s+userid:FED/);
 
-    for (const bad of [['--map', 'barcode=bogus'], ['--map', 'shoe=size'], ['--roles', 'parent'], ['--sso', 'maybe'], ['--max-transfer-pct', '200']]) {
+    for (const bad of [
+      ['--map', 'barcode=bogus'],
+      ['--map', 'shoe=size'],
+      ['--roles', 'parent'],
+      ['--sso', 'maybe'],
+      ['--max-transfer-pct', '200'],
+    ]) {
       const run = await cli(['classlink', 'options', ...bad, '--library', lib]);
       expect(run.code, bad.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/^rollcall: /);
     }
     // Nothing changed by the refused ones.
-    expect(JSON.parse((await cli(['classlink', 'options', '--json', '--library', lib])).stdout).mapping.barcode).toEqual({ kind: 'userid', type: 'FED' });
+    expect(JSON.parse((await cli(['classlink', 'options', '--json', '--library', lib])).stdout).mapping.barcode).toEqual({
+      kind: 'userid',
+      type: 'FED',
+    });
   });
 
   it('enables and disables ClassLink once configured', async () => {
@@ -217,5 +306,4 @@ describeEachDatabase('cli: sites and ClassLink setup', (db) => {
       expect(all).not.toContain(secret);
     }
   });
-
 });

@@ -36,7 +36,21 @@ describeEachDatabase('cli: sync and operations', (db) => {
     const lib = await db.newLibrary();
     const c = emulator.credentials;
     const at = ['--library', lib.code];
-    expect((await cli(['classlink', 'configure', '--roster-url', emulator.url, '--client-id', c.clientId, '--client-secret', c.clientSecret, ...at])).code).toBe(0);
+    expect(
+      (
+        await cli([
+          'classlink',
+          'configure',
+          '--roster-url',
+          emulator.url,
+          '--client-id',
+          c.clientId,
+          '--client-secret',
+          c.clientSecret,
+          ...at,
+        ])
+      ).code,
+    ).toBe(0);
     const schools = (JSON.parse((await cli(['classlink', 'schools', '--json', ...at])).stdout) as { sourcedId: string }[])
       .map((s) => s.sourcedId)
       .sort();
@@ -51,9 +65,12 @@ describeEachDatabase('cli: sync and operations', (db) => {
 
   /** An active student whose first org is `org`. */
   async function studentAt(org: string, skip = 0): Promise<string> {
-    const res = await fetch(`${emulator.url}/${emulator.credentials.appId}/ims/oneroster/v1p1/schools/${org}/students?limit=50&sort=sourcedId`, {
-      headers: { authorization: `Bearer ${emulator.credentials.bearerToken}` },
-    });
+    const res = await fetch(
+      `${emulator.url}/${emulator.credentials.appId}/ims/oneroster/v1p1/schools/${org}/students?limit=50&sort=sourcedId`,
+      {
+        headers: { authorization: `Bearer ${emulator.credentials.bearerToken}` },
+      },
+    );
     const body = (await res.json()) as { users: { sourcedId: string; status: string; orgs: { sourcedId: string }[] }[] };
     const ids = body.users.filter((u) => u.status === 'active' && u.orgs[0]?.sourcedId === org).map((u) => u.sourcedId);
     return ids[skip]!;
@@ -101,7 +118,11 @@ describeEachDatabase('cli: sync and operations', (db) => {
     const delta = await cli(['sync', '--delta', '--json', ...at]);
     expect(delta.code, delta.stderr).toBe(0);
     expect(JSON.parse(delta.stdout).counts).toMatchObject({ created: 0, updated: 1, transferred: 1 });
-    const patrons = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as { guid: string; lastName: string; status: number }[];
+    const patrons = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as {
+      guid: string;
+      lastName: string;
+      status: number;
+    }[];
     expect(patrons.find((p) => p.guid === renamed)!.lastName).toBe('Delta-Renamed');
     expect(patrons.find((p) => p.guid === leaving)!.status).toBe(4);
     const list = JSON.parse((await cli(['operations', 'list', '--json', ...at])).stdout) as { typeName: string }[];
@@ -133,7 +154,10 @@ describeEachDatabase('cli: sync and operations', (db) => {
     const approved = await cli(['operations', 'approve', String(heldResult.operation), '--json', ...at]);
     expect(approved.code, approved.stderr).toBe(0);
     expect(JSON.parse(approved.stdout)).toMatchObject({ operation: heldResult.operation, state: 'succeeded', counts: { updated: 1 } });
-    const patrons = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as { guid: string; firstName: string }[];
+    const patrons = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as {
+      guid: string;
+      firstName: string;
+    }[];
     expect(patrons.find((p) => p.guid === student)!.firstName).toBe('Reviewed');
 
     emulator.mutate.changeUser(student, { givenName: 'Rejected' });
@@ -174,7 +198,9 @@ describeEachDatabase('cli: sync and operations', (db) => {
 
   it('returns the running sync instead of starting another (exit 1, saying so)', async () => {
     const lib = await readyLibrary();
-    const running = await db.store().operations.create(lib.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'someone else' });
+    const running = await db
+      .store()
+      .operations.create(lib.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'someone else' });
     const run = await cli(['sync', '--json', '--library', lib.code]);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).operation).toBe(running.operation.id);
@@ -188,7 +214,12 @@ describeEachDatabase('cli: sync and operations', (db) => {
     const dry = JSON.parse((await cli(['sync', '--dry-run', '--json', ...at])).stdout);
     const full = JSON.parse((await cli(['sync', '--json', ...at])).stdout);
 
-    const list = JSON.parse((await cli(['operations', 'list', '--json', ...at])).stdout) as { id: number; typeName: string; requestedBy: string; durationMs: number }[];
+    const list = JSON.parse((await cli(['operations', 'list', '--json', ...at])).stdout) as {
+      id: number;
+      typeName: string;
+      requestedBy: string;
+      durationMs: number;
+    }[];
     expect(list.map((o) => o.id)).toEqual([full.operation, dry.operation]);
     expect(list.map((o) => o.typeName)).toEqual(['ClassLink Full Sync', 'Dry Run']);
     expect(list[0]).toMatchObject({ requestedBy: 'cli', state: 'succeeded' });

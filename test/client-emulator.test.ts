@@ -203,7 +203,10 @@ describe('the partner API against the emulator', () => {
 
   it('gives direct credentials from /server that read the roster', async () => {
     const details = await getServerDetails(emulator.url, emulator.credentials.partnerKey, emulator.credentials.appId, fast);
-    const client = direct({ baseUrl: details.rosterUrl, auth: { kind: 'oauth1', clientId: details.clientId, clientSecret: details.clientSecret } });
+    const client = direct({
+      baseUrl: details.rosterUrl,
+      auth: { kind: 'oauth1', clientId: details.clientId, clientSecret: details.clientSecret },
+    });
     await expect(client.probe()).resolves.toEqual({ declaredUsers: expected.get('users') });
   });
 

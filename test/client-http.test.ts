@@ -78,7 +78,9 @@ function verifyOAuth1(req: IncomingMessage, url: URL): boolean {
     .join('&');
   const baseString = `GET&${enc(`${url.origin}${url.pathname}`)}&${enc(normalized)}`;
   const algorithm = method === 'HMAC-SHA1' ? 'sha1' : 'sha256';
-  const expected = createHmac(algorithm, `${enc(SECRET)}&`).update(baseString).digest('base64');
+  const expected = createHmac(algorithm, `${enc(SECRET)}&`)
+    .update(baseString)
+    .digest('base64');
   return expected === oauth.get('oauth_signature');
 }
 
@@ -175,7 +177,9 @@ describe('OneRosterClient.pull over HTTP', () => {
   });
 
   it('signs with HMAC-SHA1 and without oauth_version when configured so', async () => {
-    const c = client({ auth: { kind: 'oauth1', clientId: KEY, clientSecret: SECRET, signatureMethod: 'HMAC-SHA1', includeVersion: false } });
+    const c = client({
+      auth: { kind: 'oauth1', clientId: KEY, clientSecret: SECRET, signatureMethod: 'HMAC-SHA1', includeVersion: false },
+    });
     const { result } = await pullAll(c);
     expect(result.complete).toBe(true);
     expect(state.requests[0]!.auth).not.toContain('oauth_version');
@@ -199,7 +203,9 @@ describe('OneRosterClient.pull over HTTP', () => {
     expect(result.complete).toBe(true);
     expect(state.requests[0]!.url.pathname).toBe('/ims/oneroster/v1p1/schools/s%201/students');
     expect(state.requests[0]!.url.searchParams.get('filter')).toBe(filter);
-    expect(state.requests[0]!.url.search).toContain('filter=dateLastModified%3E%272026-01-01T00%3A00%3A00Z%27%20AND%20role%3D%27student%27');
+    expect(state.requests[0]!.url.search).toContain(
+      'filter=dateLastModified%3E%272026-01-01T00%3A00%3A00Z%27%20AND%20role%3D%27student%27',
+    );
   });
 
   it('reports progress after each page', async () => {
@@ -342,14 +348,18 @@ describe('OneRosterClient.pull over HTTP', () => {
     expect(e.message).toContain('answered 404 Not Found for /ims/oneroster/v1p1/nowhere; check the server URL.');
   });
 
-  it('fails with bad_response naming the server\'s report on another 4xx', async () => {
+  it("fails with bad_response naming the server's report on another 4xx", async () => {
     state.script = (_n, _req, res) => {
-      res.writeHead(400).end(JSON.stringify({ imsx_codeMajor: 'failure', imsx_description: 'Bad filter', imsx_CodeMinor: 'invalid_filter_field' }));
+      res
+        .writeHead(400)
+        .end(JSON.stringify({ imsx_codeMajor: 'failure', imsx_description: 'Bad filter', imsx_CodeMinor: 'invalid_filter_field' }));
       return true;
     };
     const e = await failure(pullAll(client()));
     expect(e.kind).toBe('bad_response');
-    expect(e.message).toContain('rejected /ims/oneroster/v1p1/users with HTTP 400 Bad Request: an error report "Bad filter" (invalid_filter_field).');
+    expect(e.message).toContain(
+      'rejected /ims/oneroster/v1p1/users with HTTP 400 Bad Request: an error report "Bad filter" (invalid_filter_field).',
+    );
   });
 
   it('fails with source_unreachable naming the host when nothing listens', async () => {
@@ -379,7 +389,9 @@ describe('OneRosterClient.pull over HTTP', () => {
   });
 
   it('refuses a page size or concurrency below 1', () => {
-    expect(() => client({ pageSize: 0 })).toThrow(expect.objectContaining({ kind: 'config_invalid', message: "The roster client's pageSize must be a whole number of at least 1." }));
+    expect(() => client({ pageSize: 0 })).toThrow(
+      expect.objectContaining({ kind: 'config_invalid', message: "The roster client's pageSize must be a whole number of at least 1." }),
+    );
     expect(() => client({ concurrency: 1.5 })).toThrow(expect.objectContaining({ kind: 'config_invalid' }));
   });
 

@@ -51,7 +51,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   if (url.pathname === '/applications') {
     const limit = Number(url.searchParams.get('limit') ?? 100);
     const offset = state.ignoreOffset ? 0 : Number(url.searchParams.get('offset') ?? 0);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 1, applications: state.apps.slice(offset, offset + limit) }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 1, applications: state.apps.slice(offset, offset + limit) }));
     return;
   }
   // The id arrives percent-encoded in the path and must stay so (never %253D).

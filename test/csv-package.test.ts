@@ -22,24 +22,72 @@ async function tempDir(): Promise<string> {
 
 function userOf(sourcedId: string, patch: Partial<RosterUser> = {}): RosterUser {
   return {
-    sourcedId, status: 'active', dateLastModified: '2025-01-02T03:04:05.000Z', enabledUser: true, role: 'student',
-    orgSourcedIds: ['sch-1'], username: sourcedId, userIds: [], givenName: 'Given', familyName: 'Family', middleName: '',
-    identifier: '', email: '', sms: '', phone: '', agentSourcedIds: [], grades: [], ...patch,
+    sourcedId,
+    status: 'active',
+    dateLastModified: '2025-01-02T03:04:05.000Z',
+    enabledUser: true,
+    role: 'student',
+    orgSourcedIds: ['sch-1'],
+    username: sourcedId,
+    userIds: [],
+    givenName: 'Given',
+    familyName: 'Family',
+    middleName: '',
+    identifier: '',
+    email: '',
+    sms: '',
+    phone: '',
+    agentSourcedIds: [],
+    grades: [],
+    ...patch,
   };
 }
 
 /** A small district whose values need quoting, escaping and Unicode. */
 const district: DistrictData = {
   orgs: [
-    { sourcedId: 'dist-1', status: 'active', dateLastModified: '', name: 'Springfield, "Unified"', type: 'district', identifier: '', parentSourcedId: '' },
-    { sourcedId: 'sch-1', status: 'active', dateLastModified: '', name: 'École Jean-Jacques', type: 'school', identifier: 'NCES 42', parentSourcedId: 'dist-1' },
-    { sourcedId: 'sch-2', status: 'tobedeleted', dateLastModified: '2025-01-01', name: '北高校', type: 'school', identifier: '', parentSourcedId: 'dist-1' },
+    {
+      sourcedId: 'dist-1',
+      status: 'active',
+      dateLastModified: '',
+      name: 'Springfield, "Unified"',
+      type: 'district',
+      identifier: '',
+      parentSourcedId: '',
+    },
+    {
+      sourcedId: 'sch-1',
+      status: 'active',
+      dateLastModified: '',
+      name: 'École Jean-Jacques',
+      type: 'school',
+      identifier: 'NCES 42',
+      parentSourcedId: 'dist-1',
+    },
+    {
+      sourcedId: 'sch-2',
+      status: 'tobedeleted',
+      dateLastModified: '2025-01-01',
+      name: '北高校',
+      type: 'school',
+      identifier: '',
+      parentSourcedId: 'dist-1',
+    },
   ],
   users: [
     userOf('stu-1', {
-      givenName: "D'Arcy", familyName: 'O"Neil', middleName: 'Ann Marie', grades: ['09', '10'], orgSourcedIds: ['sch-1', 'sch-2'],
-      userIds: [{ type: 'FED', identifier: 'a:b' }, { type: 'LDAP', identifier: 'x' }], agentSourcedIds: ['par-1', 'par-2'],
-      email: 'darcy@example.org', identifier: 'S001',
+      givenName: "D'Arcy",
+      familyName: 'O"Neil',
+      middleName: 'Ann Marie',
+      grades: ['09', '10'],
+      orgSourcedIds: ['sch-1', 'sch-2'],
+      userIds: [
+        { type: 'FED', identifier: 'a:b' },
+        { type: 'LDAP', identifier: 'x' },
+      ],
+      agentSourcedIds: ['par-1', 'par-2'],
+      email: 'darcy@example.org',
+      identifier: 'S001',
     }),
     userOf('stu-2', { givenName: 'Sam', familyName: 'Multi\nLine', status: 'tobedeleted', enabledUser: false, grades: ['KG'] }),
     userOf('tea-1', { role: 'teacher', givenName: '李', familyName: '王', phone: '+1 (555) 010-0000' }),
@@ -48,15 +96,59 @@ const district: DistrictData = {
     userOf('par-2', { role: 'guardian' }),
   ],
   classes: [
-    { sourcedId: 'hr-1', status: 'active', dateLastModified: '', title: 'Homeroom 9B', classCode: 'HR-9B', classType: 'homeroom', location: 'Room 12, east wing', schoolSourcedId: 'sch-1', courseSourcedId: '', grades: ['09'], termSourcedIds: ['y1', 't1'] },
+    {
+      sourcedId: 'hr-1',
+      status: 'active',
+      dateLastModified: '',
+      title: 'Homeroom 9B',
+      classCode: 'HR-9B',
+      classType: 'homeroom',
+      location: 'Room 12, east wing',
+      schoolSourcedId: 'sch-1',
+      courseSourcedId: '',
+      grades: ['09'],
+      termSourcedIds: ['y1', 't1'],
+    },
   ],
   enrollments: [
-    { sourcedId: 'e1', status: 'active', dateLastModified: '', userSourcedId: 'stu-1', classSourcedId: 'hr-1', schoolSourcedId: 'sch-1', role: 'student', primary: false, beginDate: '2024-08-01', endDate: '' },
-    { sourcedId: 'e2', status: 'active', dateLastModified: '', userSourcedId: 'tea-1', classSourcedId: 'hr-1', schoolSourcedId: 'sch-1', role: 'teacher', primary: true, beginDate: '', endDate: '' },
+    {
+      sourcedId: 'e1',
+      status: 'active',
+      dateLastModified: '',
+      userSourcedId: 'stu-1',
+      classSourcedId: 'hr-1',
+      schoolSourcedId: 'sch-1',
+      role: 'student',
+      primary: false,
+      beginDate: '2024-08-01',
+      endDate: '',
+    },
+    {
+      sourcedId: 'e2',
+      status: 'active',
+      dateLastModified: '',
+      userSourcedId: 'tea-1',
+      classSourcedId: 'hr-1',
+      schoolSourcedId: 'sch-1',
+      role: 'teacher',
+      primary: true,
+      beginDate: '',
+      endDate: '',
+    },
   ],
   demographics: [{ sourcedId: 'stu-1', status: 'active', dateLastModified: '', birthDate: '2010-04-17', sex: 'female' }],
   academicSessions: [
-    { sourcedId: 'y1', status: 'active', dateLastModified: '', title: '2024-2025', type: 'schoolYear', startDate: '2024-08-01', endDate: '2025-07-01', parentSourcedId: '', schoolYear: '2025' },
+    {
+      sourcedId: 'y1',
+      status: 'active',
+      dateLastModified: '',
+      title: '2024-2025',
+      type: 'schoolYear',
+      startDate: '2024-08-01',
+      endDate: '2025-07-01',
+      parentSourcedId: '',
+      schoolYear: '2025',
+    },
   ],
 };
 
@@ -120,7 +212,10 @@ describe('loadCsvDistrict', () => {
     const users = await readFile(join(dir, 'users.csv'), 'utf8');
     await writeFile(join(dir, 'users.csv'), `${users}ghost,active,,true,sch-9,student,g,,Ghost,,,,,,,,,\r\n`);
     const enrollments = await readFile(join(dir, 'enrollments.csv'), 'utf8');
-    await writeFile(join(dir, 'enrollments.csv'), `${enrollments}e3,active,,hr-9,sch-1,nobody,student,false,,\r\ne4,,,hr-1,sch-1,stu-1,dean,false,,\r\n`);
+    await writeFile(
+      join(dir, 'enrollments.csv'),
+      `${enrollments}e3,active,,hr-9,sch-1,nobody,student,false,,\r\ne4,,,hr-1,sch-1,stu-1,dean,false,,\r\n`,
+    );
 
     const loaded = await loadCsvDistrict(dir);
     expect(loaded.malformed).toEqual([

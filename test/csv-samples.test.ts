@@ -50,15 +50,33 @@ describe.skipIf(!present)('moodle-enrol_oneroster fixtures', () => {
         { type: 'LTI', identifier: '15' },
         { type: 'Fed', identifier: '23' },
       ]);
-      expect(user(d, 'usr-222-123456')).toMatchObject({ givenName: 'John', familyName: 'Doe', middleName: 'Michael', enabledUser: true, orgSourcedIds: ['org-sch-222-456'] });
+      expect(user(d, 'usr-222-123456')).toMatchObject({
+        givenName: 'John',
+        familyName: 'Doe',
+        middleName: 'Michael',
+        enabledUser: true,
+        orgSourcedIds: ['org-sch-222-456'],
+      });
     });
 
     it('reads inactive as tobedeleted, "Scheduled" as scheduled, and quoted lists', async () => {
       const d = await loadCsvDistrict(MOODLE + path);
       expect(d.data.academicSessions.map((s) => s.status)).toEqual(['tobedeleted', 'active', 'tobedeleted', 'active', 'active']);
       expect(d.data.classes).toMatchObject([
-        { sourcedId: 'cls-222-123456', classType: 'scheduled', grades: ['09', '10', '11'], termSourcedIds: ['as-trm-222-1234'], status: 'active' },
-        { sourcedId: 'cls-222-123478', classType: 'homeroom', grades: ['10'], termSourcedIds: ['as-trm-222-1234', 'as-trm-222-1235'], status: 'tobedeleted' },
+        {
+          sourcedId: 'cls-222-123456',
+          classType: 'scheduled',
+          grades: ['09', '10', '11'],
+          termSourcedIds: ['as-trm-222-1234'],
+          status: 'active',
+        },
+        {
+          sourcedId: 'cls-222-123478',
+          classType: 'homeroom',
+          grades: ['10'],
+          termSourcedIds: ['as-trm-222-1234', 'as-trm-222-1235'],
+          status: 'tobedeleted',
+        },
       ]);
       expect(d.data.orgs[0]).toMatchObject({ type: 'department', parentSourcedId: 'org-sch-222-3456' });
     });
@@ -86,7 +104,9 @@ describe.skipIf(!present)('moodle-enrol_oneroster fixtures', () => {
     expect(d.data.academicSessions[0]).toMatchObject({ startDate: '1/09/2022', endDate: '24/12/2022' });
     expect(d.data.enrollments[0]).toMatchObject({ beginDate: '2022-03-15T01:30:00.0000000+00:00', role: 'student' });
     expect(user(d, 'usr-222-66778899')).toMatchObject({ agentSourcedIds: ['usr-222-66778900'], grades: ['12'] });
-    expect(d.warnings).toEqual(['enrollments.csv: 1 enrollment refers to a class missing from the package (first: enr-t-222-12345-123456).']);
+    expect(d.warnings).toEqual([
+      'enrollments.csv: 1 enrollment refers to a class missing from the package (first: enr-t-222-12345-123456).',
+    ]);
   });
 
   // The two differ in enabledUser's spelling (`true` / `TRUE`) and in the identifier.
@@ -104,10 +124,24 @@ describe.skipIf(!present)('moodle-enrol_oneroster fixtures', () => {
       expect(d.malformed).toEqual([]);
       expect(d.warnings).toEqual([]);
       expect(d.data.users[0]).toMatchObject({
-        sourcedId: 'USER_0', status: 'active', enabledUser: true, role: 'student', orgSourcedIds: ['ORG_1'],
-        givenName: 'Bruce', familyName: 'Wayne', username: 'brucewayne', identifier, dateLastModified: '2023-10-02T00:00:00.000Z',
+        sourcedId: 'USER_0',
+        status: 'active',
+        enabledUser: true,
+        role: 'student',
+        orgSourcedIds: ['ORG_1'],
+        givenName: 'Bruce',
+        familyName: 'Wayne',
+        username: 'brucewayne',
+        identifier,
+        dateLastModified: '2023-10-02T00:00:00.000Z',
       });
-      expect(d.data.demographics[0]).toEqual({ sourcedId: 'USER_0', status: 'active', dateLastModified: '2023-10-02T00:00:00.000Z', birthDate: '2010-04-17', sex: '' });
+      expect(d.data.demographics[0]).toEqual({
+        sourcedId: 'USER_0',
+        status: 'active',
+        dateLastModified: '2023-10-02T00:00:00.000Z',
+        birthDate: '2010-04-17',
+        sex: '',
+      });
       expect(d.data.orgs[0]).toMatchObject({ name: 'Gotham High School', type: 'school' });
     });
   });
@@ -159,7 +193,14 @@ describe.skipIf(!present)('roster-hub sample packages', () => {
       expect(d.warnings).toEqual(['manifest.csv: property "fiel.demographics" was read as "file.demographics".']);
       expect(d.data.enrollments[0]).toMatchObject({ sourcedId: 'en0001', userSourcedId: 'us0001', role: 'teacher', primary: true });
       expect(d.data.enrollments[29]).toMatchObject({ sourcedId: 'en0030', userSourcedId: 'us0020', role: 'student', primary: false });
-      expect(user(d, 'us0020')).toMatchObject({ status: 'active', role: 'student', orgSourcedIds: ['or0001'], username: 'user20', email: 'user20@sample-u.ac.jp', userIds: [] });
+      expect(user(d, 'us0020')).toMatchObject({
+        status: 'active',
+        role: 'student',
+        orgSourcedIds: ['or0001'],
+        username: 'user20',
+        email: 'user20@sample-u.ac.jp',
+        userIds: [],
+      });
     });
   });
 
@@ -198,10 +239,22 @@ describe.skipIf(!present)("oat-sa oneroster-import's non-conformant sample", () 
   it('reads the values', async () => {
     const d = await loadCsvDistrict(path);
     expect(user(d, 'user1')).toMatchObject({
-      status: 'active', enabledUser: true, role: 'student', orgSourcedIds: ['12345'], username: 'ionut',
-      userIds: [{ type: '', identifier: 'abc' }], givenName: 'ionut', familyName: 'padurariu', identifier: 'user identifier',
+      status: 'active',
+      enabledUser: true,
+      role: 'student',
+      orgSourcedIds: ['12345'],
+      username: 'ionut',
+      userIds: [{ type: '', identifier: 'abc' }],
+      givenName: 'ionut',
+      familyName: 'padurariu',
+      identifier: 'user identifier',
     });
-    expect(d.data.orgs[0]).toMatchObject({ sourcedId: '12345', dateLastModified: '2017-05-06 08:01:05', name: 'School 1', parentSourcedId: '54321' });
+    expect(d.data.orgs[0]).toMatchObject({
+      sourcedId: '12345',
+      dateLastModified: '2017-05-06 08:01:05',
+      name: 'School 1',
+      parentSourcedId: '54321',
+    });
     expect(d.data.classes[0]).toMatchObject({ sourcedId: 'class1', grades: ['2'], location: 'Luxembourg', schoolSourcedId: '12345' });
     expect(d.data.enrollments.map((e) => [e.sourcedId, e.status, e.classSourcedId, e.userSourcedId])).toEqual([
       ['enrol1', 'active', 'class1', 'user1'],

@@ -138,7 +138,11 @@ describe.skipIf(!present)('csv source: the third-party sample packages', () => {
       });
       const path = SAMPLES + sample.path;
       const r = await syncCsvPackage(lib.deps, lib.libraryId, { path, dryRun: false, requestedBy: 'test' });
-      expect(r, r.error).toMatchObject({ state: sample.warnings.length > 0 ? 'succeeded_with_warnings' : 'succeeded', packageKind: sample.kind, complete: true });
+      expect(r, r.error).toMatchObject({
+        state: sample.warnings.length > 0 ? 'succeeded_with_warnings' : 'succeeded',
+        packageKind: sample.kind,
+        complete: true,
+      });
       const log = (await lib.store.operations.log(lib.libraryId, r.operation, { limit: 1000 })).items;
       expect(log.filter((e) => e.level !== 'info').map((e) => e.message)).toEqual(sample.warnings);
       expect(r.counts).toMatchObject({ created: sample.created, transferred: 0, conflicts: 0 });

@@ -15,7 +15,16 @@ import type { RosterUser } from '../src/domain/roster.ts';
 import type { DistrictData } from '../src/emulator/types.ts';
 import { syncCsvPackage, type CsvSyncResult } from '../src/services/csv-sync.ts';
 import { approveOperation } from '../src/sync/review.ts';
-import { csvLibrary, generatedData, inScope, schoolIds, tempDirs, writePackage, zipFolder, type CsvLibrary } from './support/csv-fixture.ts';
+import {
+  csvLibrary,
+  generatedData,
+  inScope,
+  schoolIds,
+  tempDirs,
+  writePackage,
+  zipFolder,
+  type CsvLibrary,
+} from './support/csv-fixture.ts';
 import { describeEachDatabase } from './support/db.ts';
 
 const STUDENTS = 60;
@@ -74,7 +83,9 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     const dir = await tempDir();
     await sync(lib, await writePackage(join(dir, 'day1'), data));
     const [gone, renamed] = [students[3]!, students[4]!];
-    const day2 = variant((u) => (u.sourcedId === gone.sourcedId ? undefined : u.sourcedId === renamed.sourcedId ? { ...u, familyName: 'Renamed' } : u));
+    const day2 = variant((u) =>
+      u.sourcedId === gone.sourcedId ? undefined : u.sourcedId === renamed.sourcedId ? { ...u, familyName: 'Renamed' } : u,
+    );
     const r = await sync(lib, await writePackage(join(dir, 'day2'), day2));
     expect(r.counts).toMatchObject({ created: 0, updated: 1, transferred: 1, unchanged: expected.length - 2 });
     const patrons = await patronMap(lib);
@@ -87,7 +98,13 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     const dir = await tempDir();
     await sync(lib, await writePackage(join(dir, 'day1'), data));
     const leaving = new Set(students.slice(0, Math.ceil(students.length / 4)).map((u) => u.sourcedId));
-    const zip = await zipFolder(await writePackage(join(dir, 'day2'), variant((u) => (leaving.has(u.sourcedId) ? undefined : u))), join(dir, 'day2.zip'));
+    const zip = await zipFolder(
+      await writePackage(
+        join(dir, 'day2'),
+        variant((u) => (leaving.has(u.sourcedId) ? undefined : u)),
+      ),
+      join(dir, 'day2.zip'),
+    );
     const held = await sync(lib, zip);
     expect(held.state).toBe('needs_review');
     expect(held.counts.transferred).toBe(leaving.size);
@@ -99,7 +116,9 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     const approved = await approveOperation(lib.deps, lib.libraryId, held.operation, 'librarian');
     expect(approved.state).toBe('succeeded');
     expect(approved.counts.transferred).toBe(leaving.size);
-    expect(await logText(lib, held.operation)).toContain('info Patrons changed since this plan was made: reading the roster and planning again.');
+    expect(await logText(lib, held.operation)).toContain(
+      'info Patrons changed since this plan was made: reading the roster and planning again.',
+    );
     const patrons = await patronMap(lib);
     for (const id of leaving) expect(patrons.get(id)?.status).toBe(STATUS_TRANSFERRED);
   });
@@ -109,7 +128,10 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     const dir = await tempDir();
     await sync(lib, await writePackage(join(dir, 'day1'), data));
     const leaving = new Set(students.slice(0, Math.ceil(students.length / 4)).map((u) => u.sourcedId));
-    const day2 = await writePackage(join(dir, 'day2'), variant((u) => (leaving.has(u.sourcedId) ? undefined : u)));
+    const day2 = await writePackage(
+      join(dir, 'day2'),
+      variant((u) => (leaving.has(u.sourcedId) ? undefined : u)),
+    );
     const held = await sync(lib, day2);
     expect(held.state).toBe('needs_review');
     // The district's next upload lands in the same folder before the admin approves.
@@ -125,11 +147,16 @@ describeEachDatabase('csv source: syncing packages', (db) => {
   it('a delta package with no earlier sync stays a delta: it creates what it holds and nothing else', async () => {
     const lib = await csvLibrary(db, ORGS);
     const fresh = students[5]!;
-    const first = await sync(lib, await writePackage(join(await tempDir(), 'delta0'), { orgs: data.orgs, users: [fresh] }, { mode: 'delta' }));
+    const first = await sync(
+      lib,
+      await writePackage(join(await tempDir(), 'delta0'), { orgs: data.orgs, users: [fresh] }, { mode: 'delta' }),
+    );
     expect(first).toMatchObject({ type: 'csv_delta_sync', packageKind: 'delta', state: 'succeeded' });
     expect(first.counts).toMatchObject({ created: 1, transferred: 0 });
     expect([...(await patronMap(lib)).keys()]).toEqual([fresh.sourcedId]);
-    expect(await logText(lib, first.operation)).toContain('info The package is a delta: the changes it holds are read whole, and no patron is transferred for being absent from it.');
+    expect(await logText(lib, first.operation)).toContain(
+      'info The package is a delta: the changes it holds are read whole, and no patron is transferred for being absent from it.',
+    );
   });
 
   it('a delta package never transfers by absence: tobedeleted is Transferred, a change updated, the rest left alone', async () => {
@@ -139,7 +166,13 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     await sync(lib, await writePackage(join(dir, 'bulk'), data));
     const delta = await writePackage(
       join(dir, 'delta1'),
-      { orgs: data.orgs, users: [{ ...leaving, status: 'tobedeleted' }, { ...changed, givenName: 'Changed' }] },
+      {
+        orgs: data.orgs,
+        users: [
+          { ...leaving, status: 'tobedeleted' },
+          { ...changed, givenName: 'Changed' },
+        ],
+      },
       { mode: 'delta' },
     );
     const r = await sync(lib, delta);
@@ -163,11 +196,19 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     const dir = await tempDir();
     await sync(lib, await writePackage(join(dir, 'day1'), data));
     const broken = students[7]!;
-    const r = await sync(lib, await writePackage(join(dir, 'day2'), variant((u) => (u.sourcedId === broken.sourcedId ? { ...u, givenName: '' } : u))));
+    const r = await sync(
+      lib,
+      await writePackage(
+        join(dir, 'day2'),
+        variant((u) => (u.sourcedId === broken.sourcedId ? { ...u, givenName: '' } : u)),
+      ),
+    );
     expect(r.state).toBe('succeeded_with_warnings');
     expect(r.counts).toMatchObject({ transferred: 0, created: 0, updated: 0 });
     const line = data.users.findIndex((u) => u.sourcedId === broken.sourcedId) + 2;
-    expect(await logText(lib, r.operation)).toContain(`warning Skipped a malformed users record (users.csv line ${line}): missing givenName`);
+    expect(await logText(lib, r.operation)).toContain(
+      `warning Skipped a malformed users record (users.csv line ${line}): missing givenName`,
+    );
     expect((await patronMap(lib)).get(broken.sourcedId)?.status).toBe(STATUS_ACTIVE);
   });
 
@@ -183,9 +224,13 @@ describeEachDatabase('csv source: syncing packages', (db) => {
   it('--full on a delta package is a usage error', async () => {
     const lib = await csvLibrary(db, ORGS);
     const delta = await writePackage(join(await tempDir(), 'delta'), { orgs: data.orgs, users: students.slice(0, 2) }, { mode: 'delta' });
-    const e = await syncCsvPackage(lib.deps, lib.libraryId, { path: delta, dryRun: false, requestedBy: 'test', kind: 'full' }).catch((x: unknown) => x);
+    const e = await syncCsvPackage(lib.deps, lib.libraryId, { path: delta, dryRun: false, requestedBy: 'test', kind: 'full' }).catch(
+      (x: unknown) => x,
+    );
     expect(isRollcallError(e, 'usage')).toBe(true);
-    expect((e as Error).message).toBe('--full does not apply: delta is a delta package (changes only), so it makes a delta sync; its manifest decides.');
+    expect((e as Error).message).toBe(
+      '--full does not apply: delta is a delta package (changes only), so it makes a delta sync; its manifest decides.',
+    );
   });
 
   describe('a package with a fatal defect is refused with one sentence before anything is written', () => {
@@ -207,7 +252,10 @@ describeEachDatabase('csv source: syncing packages', (db) => {
         'an unknown OneRoster version',
         async (dir) => {
           const pkg = await writePackage(join(dir, 'v9'), data);
-          await writeFile(join(pkg, 'manifest.csv'), (await readFile(join(pkg, 'manifest.csv'), 'utf8')).replace('oneroster.version,1.1', 'oneroster.version,9.0'));
+          await writeFile(
+            join(pkg, 'manifest.csv'),
+            (await readFile(join(pkg, 'manifest.csv'), 'utf8')).replace('oneroster.version,1.1', 'oneroster.version,9.0'),
+          );
           return pkg;
         },
         /^v9 declares OneRoster version "9\.0", which Rollcall does not know/,

@@ -95,7 +95,9 @@ describeEachDatabase('csv source: the watched folder', (db) => {
     await writeFile(whole, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const waiting = await w.pass();
     expect(waiting.packages.map((p) => [p.name, p.outcome])).toEqual([['day1.zip', 'waiting']]);
-    expect(waiting.packages[0]!.message).toMatch(/^day1\.zip cannot be read yet \(day1\.zip is not a readable zip file .*\); it may still be arriving, so it is tried again later\.$/);
+    expect(waiting.packages[0]!.message).toMatch(
+      /^day1\.zip cannot be read yet \(day1\.zip is not a readable zip file .*\); it may still be arriving, so it is tried again later\.$/,
+    );
     expect(await w.store.csvPackages.recent(w.libraryId, 5)).toEqual([]);
 
     await writeFile(whole, bytes);
@@ -108,13 +110,22 @@ describeEachDatabase('csv source: the watched folder', (db) => {
     const refused = await w.pass();
     expect(refused.packages.map((p) => [p.name, p.outcome])).toEqual([['broken.zip', 'refused']]);
     expect(refused.packages[0]!.message).toMatch(/^broken\.zip is not a readable zip file/);
-    expect((await w.store.csvPackages.recent(w.libraryId, 1))[0]).toMatchObject({ name: 'broken.zip', outcome: 'refused', operationId: null });
+    expect((await w.store.csvPackages.recent(w.libraryId, 1))[0]).toMatchObject({
+      name: 'broken.zip',
+      outcome: 'refused',
+      operationId: null,
+    });
     expect((await w.pass()).packages).toEqual([]);
   });
 
   it('a package held for review holds back the packages after it until it is approved or rejected', async () => {
     const w = await watchingLibrary(db);
-    const leaving = new Set(expected.filter((u) => u.role === 'student').slice(0, 10).map((u) => u.sourcedId));
+    const leaving = new Set(
+      expected
+        .filter((u) => u.role === 'student')
+        .slice(0, 10)
+        .map((u) => u.sourcedId),
+    );
     await dropZip(w.folder, '1.zip', data, 30 * MINUTE);
     await dropZip(w.folder, '2.zip', { ...data, users: data.users.filter((u) => !leaving.has(u.sourcedId)) }, 20 * MINUTE);
     await dropZip(w.folder, '3.zip', data, 10 * MINUTE);
@@ -162,8 +173,13 @@ describeEachDatabase('csv source: the watched folder', (db) => {
     const run = await rollcallHere(['csv', 'watch', '--once', '--json', '--library', code], dbEnv(db));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const out = JSON.parse(run.stdout) as { folder: string; packages: { name: string; outcome: string; state: string; counts: { created: number } }[] };
+    const out = JSON.parse(run.stdout) as {
+      folder: string;
+      packages: { name: string; outcome: string; state: string; counts: { created: number } }[];
+    };
     expect(out.folder).toBe(w.folder);
-    expect(out.packages).toMatchObject([{ name: 'roster.zip', outcome: 'synced', state: 'succeeded', counts: { created: expected.length } }]);
+    expect(out.packages).toMatchObject([
+      { name: 'roster.zip', outcome: 'synced', state: 'succeeded', counts: { created: expected.length } },
+    ]);
   });
 });

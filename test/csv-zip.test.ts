@@ -152,7 +152,9 @@ describe('zip packages', () => {
     ]);
     const d = await loadCsvDistrict(zip);
     expect(d.data.users).toHaveLength(2);
-    expect(d.warnings).toEqual(['The files of export.zip are inside the folder "export/" rather than at the top of the zip; they were read from there.']);
+    expect(d.warnings).toEqual([
+      'The files of export.zip are inside the folder "export/" rather than at the top of the zip; they were read from there.',
+    ]);
   });
 
   it('reads 1.2 users when roles.csv comes after users.csv in the zip', async () => {
@@ -160,7 +162,10 @@ describe('zip packages', () => {
     await writeZip(zip, [
       { name: 'users.csv', text: 'sourcedId,givenName,familyName,primaryOrgSourcedId\r\nu1,A,B,s2\r\n' },
       { name: 'manifest.csv', text: 'propertyName,value\r\noneroster.version,1.2\r\nfile.users,bulk\r\nfile.roles,bulk\r\n' },
-      { name: 'roles.csv', text: 'sourcedId,userSourcedId,roleType,role,orgSourcedId\r\nr1,u1,primary,teacher,s1\r\nr2,u1,primary,principal,s2\r\n' },
+      {
+        name: 'roles.csv',
+        text: 'sourcedId,userSourcedId,roleType,role,orgSourcedId\r\nr1,u1,primary,teacher,s1\r\nr2,u1,primary,principal,s2\r\n',
+      },
     ]);
     const d = await loadCsvDistrict(zip);
     expect(d.data.users[0]).toMatchObject({ role: 'principal', orgSourcedIds: ['s2', 's1'] });
@@ -168,8 +173,12 @@ describe('zip packages', () => {
 
   it('closes the zip when reading stops early or the handler fails', async () => {
     const zip = join(await tempDir(), 'early.zip');
-    const many = 'sourcedId,role,orgSourcedIds,givenName,familyName\r\n' + Array.from({ length: 5000 }, (_, i) => `u${i},student,s1,G,F\r\n`).join('');
-    await writeZip(zip, [{ name: 'manifest.csv', text: MANIFEST }, { name: 'users.csv', text: many }]);
+    const many =
+      'sourcedId,role,orgSourcedIds,givenName,familyName\r\n' + Array.from({ length: 5000 }, (_, i) => `u${i},student,s1,G,F\r\n`).join('');
+    await writeZip(zip, [
+      { name: 'manifest.csv', text: MANIFEST },
+      { name: 'users.csv', text: many },
+    ]);
     const pkg = await openCsvPackage(zip);
     const openFiles = (): number => readdirSync('/proc/self/fd').length;
     const before = openFiles();
@@ -201,20 +210,30 @@ describe('zip packages', () => {
   it('refuses a zip cut short', async () => {
     const dir = await tempDir();
     const zip = join(dir, 'whole.zip');
-    await writeZip(zip, [{ name: 'manifest.csv', text: MANIFEST }, { name: 'users.csv', text: USERS }]);
+    await writeZip(zip, [
+      { name: 'manifest.csv', text: MANIFEST },
+      { name: 'users.csv', text: USERS },
+    ]);
     const bytes = await readFile(zip);
     await writeFile(join(dir, 'cut.zip'), bytes.subarray(0, Math.floor(bytes.length / 2)));
     await expect(openCsvPackage(join(dir, 'cut.zip'))).rejects.toMatchObject({
       kind: 'invalid_input',
-      message: expect.stringMatching(/^cut\.zip is not a readable zip file \(.+\); a OneRoster CSV package is a \.zip of CSV files or a folder of them\.$/),
+      message: expect.stringMatching(
+        /^cut\.zip is not a readable zip file \(.+\); a OneRoster CSV package is a \.zip of CSV files or a folder of them\.$/,
+      ),
     });
   });
 
   it('reports a damaged entry as a file that could not be read', async () => {
     const dir = await tempDir();
     const zip = join(dir, 'damaged.zip');
-    const big = 'sourcedId,role,orgSourcedIds,givenName,familyName\r\n' + Array.from({ length: 2000 }, (_, i) => `u${i},student,s1,G${i},F${i}\r\n`).join('');
-    await writeZip(zip, [{ name: 'manifest.csv', text: MANIFEST, method: 0 }, { name: 'users.csv', text: big }]);
+    const big =
+      'sourcedId,role,orgSourcedIds,givenName,familyName\r\n' +
+      Array.from({ length: 2000 }, (_, i) => `u${i},student,s1,G${i},F${i}\r\n`).join('');
+    await writeZip(zip, [
+      { name: 'manifest.csv', text: MANIFEST, method: 0 },
+      { name: 'users.csv', text: big },
+    ]);
     const bytes = await readFile(zip);
     // Overwrite the middle of users.csv's deflated data.
     const from = MANIFEST.length + 200;
@@ -237,18 +256,41 @@ function* generatedUsers(n: number): Generator<RosterUser> {
   for (let i = 0; i < n; i++) {
     const id = String(i).padStart(8, '0');
     yield {
-      sourcedId: `usr-${id}`, status: 'active', dateLastModified: '2025-01-02T03:04:05.000Z', enabledUser: true,
-      role: i % 25 === 0 ? 'teacher' : 'student', orgSourcedIds: [`sch-${i % SCHOOLS}`], username: `user${id}`,
-      userIds: [{ type: 'FED', identifier: id }, { type: 'LDAP', identifier: `l${id}` }], givenName: `Given${i}`,
-      familyName: i % 3 === 0 ? `O'Brien-Núñez ${i}` : `Family${i}`, middleName: '', identifier: `S${id}`,
-      email: `user${id}@district.example`, sms: '', phone: '555-0100', agentSourcedIds: [`par-${id}`], grades: [i % 2 === 0 ? '09' : 'KG'],
+      sourcedId: `usr-${id}`,
+      status: 'active',
+      dateLastModified: '2025-01-02T03:04:05.000Z',
+      enabledUser: true,
+      role: i % 25 === 0 ? 'teacher' : 'student',
+      orgSourcedIds: [`sch-${i % SCHOOLS}`],
+      username: `user${id}`,
+      userIds: [
+        { type: 'FED', identifier: id },
+        { type: 'LDAP', identifier: `l${id}` },
+      ],
+      givenName: `Given${i}`,
+      familyName: i % 3 === 0 ? `O'Brien-Núñez ${i}` : `Family${i}`,
+      middleName: '',
+      identifier: `S${id}`,
+      email: `user${id}@district.example`,
+      sms: '',
+      phone: '555-0100',
+      agentSourcedIds: [`par-${id}`],
+      grades: [i % 2 === 0 ? '09' : 'KG'],
     };
   }
 }
 
 function* generatedOrgs(): Generator<RosterOrg> {
   for (let s = 0; s < SCHOOLS; s++) {
-    yield { sourcedId: `sch-${s}`, status: 'active', dateLastModified: '', name: `School ${s}`, type: 'school', identifier: '', parentSourcedId: '' };
+    yield {
+      sourcedId: `sch-${s}`,
+      status: 'active',
+      dateLastModified: '',
+      name: `School ${s}`,
+      type: 'school',
+      identifier: '',
+      parentSourcedId: '',
+    };
   }
 }
 
@@ -280,7 +322,10 @@ describe(`streaming a generated package of ${STREAM_USERS.toLocaleString('en')} 
     const folder = join(dir, 'pkg');
     await writeCsvPackage(folder, { users: generatedUsers(STREAM_USERS), orgs: generatedOrgs() }, { version: '1.1' });
     const zip = join(dir, 'pkg.zip');
-    await writeZip(zip, ['manifest.csv', 'users.csv', 'orgs.csv'].map((name) => ({ name, path: join(folder, name) })));
+    await writeZip(
+      zip,
+      ['manifest.csv', 'users.csv', 'orgs.csv'].map((name) => ({ name, path: join(folder, name) })),
+    );
     await rm(folder, { recursive: true });
     const zipMb = (await stat(zip)).size / MB;
 

@@ -111,8 +111,6 @@ describe('a tenant that has not approved the app', () => {
   it('is refused on the proxy and the direct server alike', async () => {
     const pending = emu.tenants.find((t) => !t.approved)!;
     expect(await refusal(await proxyGet(emu, '/orgs', pending.bearerToken, pending.appId))).toMatch(/not approved/);
-    expect(await refusal(await rosterGet(emu, '/orgs', { key: pending.clientId, secret: pending.clientSecret }))).toMatch(
-      /not approved/,
-    );
+    expect(await refusal(await rosterGet(emu, '/orgs', { key: pending.clientId, secret: pending.clientSecret }))).toMatch(/not approved/);
   });
 });

@@ -17,7 +17,10 @@ const present = existsSync(SPEC_FILE);
 if (!present) console.warn(`Conformance tests SKIPPED: the OneRoster 1.1 OpenAPI is not at ${SPEC_FILE}.`);
 
 type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; items?: Schema; type?: string };
-type Spec = { components: { schemas: Record<string, Schema> }; paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } }> };
+type Spec = {
+  components: { schemas: Record<string, Schema> };
+  paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } }>;
+};
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => void;

@@ -19,17 +19,56 @@ const LOADED_AT = new Date('2026-09-01T08:00:00.000Z');
 
 function user(sourcedId: string, role: string, orgs: string[], extra: Partial<RosterUser> = {}): RosterUser {
   return {
-    sourcedId, status: 'active', dateLastModified: '2026-08-01T00:00:00.000Z', enabledUser: true, role, orgSourcedIds: orgs,
-    username: sourcedId, userIds: [], givenName: 'G', familyName: sourcedId.toUpperCase(), middleName: '', identifier: '',
-    email: '', sms: '', phone: '', agentSourcedIds: [], grades: [], ...extra,
+    sourcedId,
+    status: 'active',
+    dateLastModified: '2026-08-01T00:00:00.000Z',
+    enabledUser: true,
+    role,
+    orgSourcedIds: orgs,
+    username: sourcedId,
+    userIds: [],
+    givenName: 'G',
+    familyName: sourcedId.toUpperCase(),
+    middleName: '',
+    identifier: '',
+    email: '',
+    sms: '',
+    phone: '',
+    agentSourcedIds: [],
+    grades: [],
+    ...extra,
   };
 }
 
 const DATA: DistrictData = {
   orgs: [
-    { sourcedId: 'sch-b', status: 'active', dateLastModified: '', name: 'B School', type: 'school', identifier: '2', parentSourcedId: 'dist' },
-    { sourcedId: 'dist', status: 'active', dateLastModified: '', name: 'Given District', type: 'district', identifier: '1', parentSourcedId: '' },
-    { sourcedId: 'sch-a', status: 'active', dateLastModified: '', name: 'A School', type: 'school', identifier: '3', parentSourcedId: 'dist' },
+    {
+      sourcedId: 'sch-b',
+      status: 'active',
+      dateLastModified: '',
+      name: 'B School',
+      type: 'school',
+      identifier: '2',
+      parentSourcedId: 'dist',
+    },
+    {
+      sourcedId: 'dist',
+      status: 'active',
+      dateLastModified: '',
+      name: 'Given District',
+      type: 'district',
+      identifier: '1',
+      parentSourcedId: '',
+    },
+    {
+      sourcedId: 'sch-a',
+      status: 'active',
+      dateLastModified: '',
+      name: 'A School',
+      type: 'school',
+      identifier: '3',
+      parentSourcedId: 'dist',
+    },
   ],
   users: [
     user('s2', 'student', ['sch-a'], { dateLastModified: '' }),
@@ -39,15 +78,48 @@ const DATA: DistrictData = {
   ],
   classes: [
     {
-      sourcedId: 'hr', status: 'active', dateLastModified: '2026-08-01T00:00:00.000Z', title: 'Homeroom', classCode: 'HR1',
-      classType: 'homeroom', location: 'Room 1', schoolSourcedId: 'sch-a', courseSourcedId: '', grades: ['09'], termSourcedIds: [],
+      sourcedId: 'hr',
+      status: 'active',
+      dateLastModified: '2026-08-01T00:00:00.000Z',
+      title: 'Homeroom',
+      classCode: 'HR1',
+      classType: 'homeroom',
+      location: 'Room 1',
+      schoolSourcedId: 'sch-a',
+      courseSourcedId: '',
+      grades: ['09'],
+      termSourcedIds: [],
     },
   ],
   enrollments: [
-    { sourcedId: 'e2', status: 'active', dateLastModified: '2026-08-01T00:00:00.000Z', userSourcedId: 's2', classSourcedId: 'hr', schoolSourcedId: 'sch-a', role: 'student', primary: false, beginDate: '', endDate: '' },
-    { sourcedId: 'e1', status: 'active', dateLastModified: '2026-08-01T00:00:00.000Z', userSourcedId: 't1', classSourcedId: 'hr', schoolSourcedId: 'sch-a', role: 'teacher', primary: true, beginDate: '', endDate: '' },
+    {
+      sourcedId: 'e2',
+      status: 'active',
+      dateLastModified: '2026-08-01T00:00:00.000Z',
+      userSourcedId: 's2',
+      classSourcedId: 'hr',
+      schoolSourcedId: 'sch-a',
+      role: 'student',
+      primary: false,
+      beginDate: '',
+      endDate: '',
+    },
+    {
+      sourcedId: 'e1',
+      status: 'active',
+      dateLastModified: '2026-08-01T00:00:00.000Z',
+      userSourcedId: 't1',
+      classSourcedId: 'hr',
+      schoolSourcedId: 'sch-a',
+      role: 'teacher',
+      primary: true,
+      beginDate: '',
+      endDate: '',
+    },
   ],
-  demographics: [{ sourcedId: 's2', status: 'active', dateLastModified: '2026-08-01T00:00:00.000Z', birthDate: '2011-03-04', sex: 'female' }],
+  demographics: [
+    { sourcedId: 's2', status: 'active', dateLastModified: '2026-08-01T00:00:00.000Z', birthDate: '2011-03-04', sex: 'female' },
+  ],
   academicSessions: [],
 };
 
@@ -66,13 +138,13 @@ describe('serving given records', () => {
     expect(body.users[2]!.dateLastModified).toBe(LOADED_AT.toISOString());
   });
 
-  it('names the district in the tenant record and lists an org\'s children', async () => {
+  it("names the district in the tenant record and lists an org's children", async () => {
     expect(emu.tenants[0]!.tenantName).toBe('Given District');
     const { body } = await rosterJson<{ org: { children: { sourcedId: string }[] } }>(emu, '/orgs/dist');
     expect(body.org.children.map((c) => c.sourcedId)).toEqual(['sch-a', 'sch-b']);
   });
 
-  it('finds scopes by scanning: a school\'s students (any org), a class\'s roster', async () => {
+  it("finds scopes by scanning: a school's students (any org), a class's roster", async () => {
     expect((await pullAll(emu, '/schools/sch-a/students', 'users')).map((u) => u.sourcedId)).toEqual(['s1', 's2']);
     expect((await pullAll(emu, '/schools/sch-b/students', 'users')).map((u) => u.sourcedId)).toEqual(['s1']);
     expect((await pullAll(emu, '/classes/hr/students', 'users')).map((u) => u.sourcedId)).toEqual(['s2']);

@@ -71,9 +71,13 @@ function classlinkStyleHeader(url: string, key: string, secret: string, hash: st
   for (const [k, v] of Object.entries(oauth)) params.push(`${clEncode(k)}=${clEncode(v)}`);
   params.sort();
   const baseString = `GET&${clEncode(base)}&${clEncode(params.join('&'))}`;
-  const signature = createHmac(hash, `${clEncode(secret)}&`).update(baseString).digest('base64');
+  const signature = createHmac(hash, `${clEncode(secret)}&`)
+    .update(baseString)
+    .digest('base64');
   const fields = { ...oauth, oauth_signature: signature };
-  return `OAuth ${Object.entries(fields).map(([k, v]) => `${k}="${clEncode(v)}"`).join(',')}`;
+  return `OAuth ${Object.entries(fields)
+    .map(([k, v]) => `${k}="${clEncode(v)}"`)
+    .join(',')}`;
 }
 
 /** A signed GET of a OneRoster path (after /ims/oneroster/v1p1) on the direct Roster Server. */
@@ -84,7 +88,12 @@ export async function rosterGet(emu: RunningEmulator, path: string, opts: SignOp
 }
 
 /** A GET through the proxy (`/{appId}/ims/oneroster/v1p1/…`) with a Bearer token. */
-export async function proxyGet(emu: RunningEmulator, path: string, token = emu.credentials.bearerToken, appId = emu.credentials.appId): Promise<Response> {
+export async function proxyGet(
+  emu: RunningEmulator,
+  path: string,
+  token = emu.credentials.bearerToken,
+  appId = emu.credentials.appId,
+): Promise<Response> {
   return fetch(`${emu.url}/${appId}${V1P1}${path}`, { headers: { Authorization: `Bearer ${token}` } });
 }
 

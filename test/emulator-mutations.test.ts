@@ -40,7 +40,13 @@ describe('mutations', () => {
 
   it('addUser puts a new user in sourcedId order, in /students and in its school', async () => {
     tick();
-    emu.mutate.addUser({ sourcedId: 'stu-00000010a', role: 'student', orgSourcedIds: ['org-00000002'], givenName: 'New', familyName: 'Kid' });
+    emu.mutate.addUser({
+      sourcedId: 'stu-00000010a',
+      role: 'student',
+      orgSourcedIds: ['org-00000002'],
+      givenName: 'New',
+      familyName: 'Kid',
+    });
     const all = await pullAll(emu, '/users', 'users');
     const ids = all.map((u) => u.sourcedId as string);
     expect(ids.indexOf('stu-00000010a')).toBe(ids.indexOf('stu-00000010') + 1);
@@ -113,7 +119,10 @@ describe('mutations', () => {
     expect(fails(() => emu.mutate.removeUser('ghost'), 'not_found')).toBe(true);
     expect(fails(() => emu.mutate.changeDemographics('ghost', {}), 'not_found')).toBe(true);
     expect(
-      fails(() => emu.mutate.addUser({ sourcedId: 'tch-00000001', role: 'teacher', orgSourcedIds: ['x'], givenName: 'a', familyName: 'b' }), 'conflict'),
+      fails(
+        () => emu.mutate.addUser({ sourcedId: 'tch-00000001', role: 'teacher', orgSourcedIds: ['x'], givenName: 'a', familyName: 'b' }),
+        'conflict',
+      ),
     ).toBe(true);
   });
 });

@@ -55,7 +55,9 @@ describe('collections', () => {
     const { items } = await list('/students?limit=1', 'users');
     const u = items[0]!;
     expect(u.enabledUser).toMatch(/^(true|false)$/);
-    expect(u.orgs).toEqual([{ href: `${emu.url}/ims/oneroster/v1p1/orgs/${(u.orgs as Ref[])[0]!.sourcedId}`, sourcedId: expect.any(String), type: 'org' }]);
+    expect(u.orgs).toEqual([
+      { href: `${emu.url}/ims/oneroster/v1p1/orgs/${(u.orgs as Ref[])[0]!.sourcedId}`, sourcedId: expect.any(String), type: 'org' },
+    ]);
     expect((u.agents as Ref[])[0]).toMatchObject({ type: 'user' });
   });
 });
@@ -113,7 +115,11 @@ describe('nested scopes', () => {
   it('lists the students and teachers of a class, as its enrollments say', async () => {
     const klass = (await list('/classes?limit=1&offset=5', 'classes')).items[0]!.sourcedId as string;
     const enrollments = await pullAll(emu, `/enrollments?filter=${q(`class.sourcedId='${klass}'`)}`, 'enrollments');
-    const ofRole = (role: string) => enrollments.filter((e) => e.role === role).map((e) => (e.user as Ref).sourcedId).sort();
+    const ofRole = (role: string) =>
+      enrollments
+        .filter((e) => e.role === role)
+        .map((e) => (e.user as Ref).sourcedId)
+        .sort();
     const students = (await list(`/classes/${klass}/students`, 'users')).items.map((u) => u.sourcedId);
     const teachers = (await list(`/classes/${klass}/teachers`, 'users')).items.map((u) => u.sourcedId);
     expect(students).toEqual(ofRole('student'));

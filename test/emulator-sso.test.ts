@@ -200,7 +200,13 @@ describe('the authorization code flow', () => {
     const code = back.searchParams.get('code')!;
     expect(code).toMatch(/^[\w-]{20,}$/);
     const body = await tokenOk({ code, grantType: null });
-    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', response_type: 'code', id_token: expect.any(String), expires_in: 86_400 });
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      response_type: 'code',
+      id_token: expect.any(String),
+      expires_in: 86_400,
+    });
     const { payload } = await verify(body.id_token);
     expect(payload).toMatchObject({
       iss: emu.sso.issuer,
@@ -308,7 +314,11 @@ describe('the picker page', () => {
 
   it('lists students, teachers and administrators with stable selectors; choosing one returns a code', async () => {
     const html = await picker();
-    for (const [id, role] of [[STUDENT, 'Student'], [TEACHER, 'Teacher'], [ADMIN, 'Tenant Administrator']] as const) {
+    for (const [id, role] of [
+      [STUDENT, 'Student'],
+      [TEACHER, 'Teacher'],
+      [ADMIN, 'Tenant Administrator'],
+    ] as const) {
       expect(html).toContain(`data-sourced-id="${id}"`);
       expect(html).toContain(role);
     }
@@ -358,7 +368,10 @@ describe('LaunchPad launch', () => {
     const back = locationOf(await get(emu.sso.launchUrl(STUDENT, { redirectUri: REDIRECT })));
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
     expect(back.searchParams.has('state')).toBe(false);
-    const body = await tokenOk({ code: back.searchParams.get('code')!, verifier: 'ignored-without-a-challenge-ignored-without-a-challenge' });
+    const body = await tokenOk({
+      code: back.searchParams.get('code')!,
+      verifier: 'ignored-without-a-challenge-ignored-without-a-challenge',
+    });
     const { payload } = await verify(body.id_token);
     expect(payload.nonce).toBeUndefined();
     expect(payload.classLink_sourcedId).toBe(STUDENT);
@@ -445,8 +458,14 @@ describe('faults', () => {
   });
 
   it('id_token with the wrong audience, the wrong issuer, a bad signature, or already expired', async () => {
-    await expect(verify((await flow({ idToken: 'wrongAudience' })).id_token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
-    await expect(verify((await flow({ idToken: 'wrongIssuer' })).id_token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });
+    await expect(verify((await flow({ idToken: 'wrongAudience' })).id_token)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'aud',
+    });
+    await expect(verify((await flow({ idToken: 'wrongIssuer' })).id_token)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'iss',
+    });
     const forged = (await flow({ idToken: 'badSignature' })).id_token;
     await expect(verify(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
     const jwks = (await (await get(`${emu.sso.launchpadUrl}/oauth2/v2/jwks`)).json()) as { keys: { kid: string }[] };
@@ -502,7 +521,9 @@ describe('with openid-client', () => {
   for (const method of ['post', 'basic'] as const) {
     it(`completes a state + nonce + PKCE flow (client_secret_${method}) and reads the user info`, async () => {
       const auth = method === 'post' ? oidc.ClientSecretPost('s3cr3t+/=') : oidc.ClientSecretBasic('s3cr3t+/=');
-      const config = await oidc.discovery(new URL(emu.sso.issuer), 'c-rollcall', undefined, auth, { execute: [oidc.allowInsecureRequests] });
+      const config = await oidc.discovery(new URL(emu.sso.issuer), 'c-rollcall', undefined, auth, {
+        execute: [oidc.allowInsecureRequests],
+      });
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
@@ -516,7 +537,11 @@ describe('with openid-client', () => {
         login_hint: STUDENT,
       });
       const back = locationOf(await get(url.toString()));
-      const tokens = await oidc.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, back, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
       const claims = tokens.claims()!;
       expect(claims.classLink_sourcedId).toBe(STUDENT);
       const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
@@ -538,7 +563,13 @@ describe('hosts', () => {
       const meta = (await (await get(`${sso.issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };
       expect(meta.userinfo_endpoint).toBe(`${sso.apiUrl}/v2/my/profileinfo`);
       expect((await get(`${other.url}/.well-known/openid-configuration`)).status).toBe(404);
-      const q = new URLSearchParams({ client_id: sso.clientId, redirect_uri: sso.redirectUris[0]!, scope: 'profile', response_type: 'code', login_hint: 'stu-00000000' });
+      const q = new URLSearchParams({
+        client_id: sso.clientId,
+        redirect_uri: sso.redirectUris[0]!,
+        scope: 'profile',
+        response_type: 'code',
+        login_hint: 'stu-00000000',
+      });
       const back = locationOf(await get(`${sso.launchpadUrl}/oauth2/v2/auth?${q.toString()}`));
       const res = await fetch(`${sso.launchpadUrl}/oauth2/v2/token`, {
         method: 'POST',
@@ -554,7 +585,10 @@ describe('hosts', () => {
     } finally {
       await other.close();
     }
-    const proxied = await startEmulator({ district: { students: 5, seed: 'sso-hosts' }, sso: { publicUrl: 'https://launchpad.emulator.test/' } });
+    const proxied = await startEmulator({
+      district: { students: 5, seed: 'sso-hosts' },
+      sso: { publicUrl: 'https://launchpad.emulator.test/' },
+    });
     try {
       expect(proxied.sso.issuer).toBe('https://launchpad.emulator.test');
       expect(proxied.sso.clientId).toMatch(/^c[0-9a-f]{32}$/);
@@ -573,7 +607,8 @@ describe('rollcall emulator', () => {
     const running = await runEmulatorCommand({ students: 5, seed: 'sso-cmd', port: 0 }, out);
     try {
       const { sso } = running;
-      for (const value of [sso.issuer, sso.clientId, sso.clientSecret, sso.redirectUris[0]!, `${sso.apiUrl}/v2/my/info`]) expect(text).toContain(value);
+      for (const value of [sso.issuer, sso.clientId, sso.clientSecret, sso.redirectUris[0]!, `${sso.apiUrl}/v2/my/info`])
+        expect(text).toContain(value);
       expect(text).toContain(`ROLLCALL_CLASSLINK_LAUNCHPAD_URL=${sso.launchpadUrl} ROLLCALL_CLASSLINK_API_URL=${sso.apiUrl}`);
       expect(text).toContain(`ROLLCALL_SSO_CLIENT_ID=${sso.clientId} ROLLCALL_SSO_CLIENT_SECRET=${sso.clientSecret}`);
     } finally {

@@ -29,7 +29,11 @@ const CONNECTION = { mode: 'direct', rosterUrl: 'http://127.0.0.1:9/unused', aut
 
 /** Saves ClassLink configured (a connection that is never called) and, if asked, enabled. */
 async function configureClassLink(store: Store, libraryId: number, enabled: boolean): Promise<void> {
-  await saveClassLink(store, libraryId, { settings: readClassLinkSettings({ connection: CONNECTION }), secrets: { clientSecret: 'secret' }, enabled });
+  await saveClassLink(store, libraryId, {
+    settings: readClassLinkSettings({ connection: CONNECTION }),
+    secrets: { clientSecret: 'secret' },
+    enabled,
+  });
 }
 
 /**
@@ -81,14 +85,23 @@ async function guidsBySource(store: Store, libraryId: number): Promise<Record<st
 }
 
 async function siteMatches(store: Store, libraryId: number): Promise<Record<string, string>> {
-  return Object.fromEntries((await store.sites.list(libraryId)).map((s) => [s.code, `${s.orgGuid}${s.orgGuidSource ? `@${s.orgGuidSource}` : ''}`]));
+  return Object.fromEntries(
+    (await store.sites.list(libraryId)).map((s) => [s.code, `${s.orgGuid}${s.orgGuidSource ? `@${s.orgGuidSource}` : ''}`]),
+  );
 }
 
 describeEachDatabase('integration switch', (db) => {
   it('tells how many identifiers enabling another integration would clear', async () => {
     const { store, lib } = await mixedLibrary(db);
     const preview = await switchPreview(store, lib.id, 'csv');
-    expect(preview).toEqual({ kind: 'csv', current: 'classlink', patronGuids: { classlink: 2, oneroster: 1 }, patronGuidTotal: 3, siteGuids: 2, total: 5 });
+    expect(preview).toEqual({
+      kind: 'csv',
+      current: 'classlink',
+      patronGuids: { classlink: 2, oneroster: 1 },
+      patronGuidTotal: 3,
+      siteGuids: 2,
+      total: 5,
+    });
     expect(previewSentence(preview)).toBe(
       "Enabling OneRoster CSV clears 2 patron GUIDs of ClassLink, 1 patron GUID of OneRoster REST and 2 site matches to other integrations' schools and turns ClassLink off.",
     );
@@ -100,7 +113,15 @@ describeEachDatabase('integration switch', (db) => {
     const { store, lib } = await mixedLibrary(db);
     const revision = await store.libraries.revision(lib.id);
     const r = await enableIntegration(store, lib.id, 'csv');
-    expect(r).toMatchObject({ kind: 'csv', unchanged: false, disabled: ['classlink'], clearedPatronGuids: { classlink: 2, oneroster: 1 }, clearedSiteGuids: 2, matchedSites: 1, notes: [] });
+    expect(r).toMatchObject({
+      kind: 'csv',
+      unchanged: false,
+      disabled: ['classlink'],
+      clearedPatronGuids: { classlink: 2, oneroster: 1 },
+      clearedSiteGuids: 2,
+      matchedSites: 1,
+      notes: [],
+    });
 
     const guids = await guidsBySource(store, lib.id);
     expect(guids).toEqual({ none: ['', '', '', 'imported-1', ''], csv: ['csv-1'] });
@@ -114,12 +135,19 @@ describeEachDatabase('integration switch', (db) => {
     expect(await store.libraries.revision(lib.id)).toBeGreaterThan(revision);
 
     expect((await switchPreview(store, lib.id, 'csv')).total).toBe(0);
-    expect(await enableIntegration(store, lib.id, 'csv')).toMatchObject({ unchanged: true, disabled: [], clearedPatronGuids: {}, clearedSiteGuids: 0 });
+    expect(await enableIntegration(store, lib.id, 'csv')).toMatchObject({
+      unchanged: true,
+      disabled: [],
+      clearedPatronGuids: {},
+      clearedSiteGuids: 0,
+    });
   });
 
   it('an integration enabled afresh starts with a full sync (its delta watermark is reset), its other settings kept', async () => {
     const { store, lib } = await mixedLibrary(db);
-    await store.integrations.save(lib.id, 'csv', { settings: { watchDir: '/srv/sftp/district', lastSuccessAt: '2026-01-01T00:00:00.000Z' } });
+    await store.integrations.save(lib.id, 'csv', {
+      settings: { watchDir: '/srv/sftp/district', lastSuccessAt: '2026-01-01T00:00:00.000Z' },
+    });
     await enableIntegration(store, lib.id, 'csv');
     expect((await loadCsvSource(store, lib.id)).settings).toMatchObject({ watchDir: '/srv/sftp/district', lastSuccessAt: '' });
   });
@@ -133,7 +161,9 @@ describeEachDatabase('integration switch', (db) => {
     for (const kind of ['classlink', 'oneroster'] as const) {
       const e = await enableIntegration(store, lib.id, kind).catch((x: unknown) => x);
       expect(isRollcallError(e, 'not_configured')).toBe(true);
-      expect((e as Error).message).toMatch(/cannot be enabled before it is configured: run `rollcall (classlink|oneroster) configure` first\.$/);
+      expect((e as Error).message).toMatch(
+        /cannot be enabled before it is configured: run `rollcall (classlink|oneroster) configure` first\.$/,
+      );
     }
     expect(await siteMatches(store, lib.id)).toEqual({ CV: 'org-csv@csv' });
     expect(await enabledIntegration(store, lib.id)).toBe('csv');
@@ -142,7 +172,9 @@ describeEachDatabase('integration switch', (db) => {
   it('a sync from an integration that is not the enabled one is refused before an operation exists; a dry run may read it', async () => {
     const { store, lib } = await mixedLibrary(db);
     const deps = { store, now: () => new Date(), openReader: () => Promise.reject(new Error('no reader should be opened')) };
-    const e = await runSync(deps, { libraryId: lib.id, kind: 'full', dryRun: false, requestedBy: 'test', source: 'csv' }).catch((x: unknown) => x);
+    const e = await runSync(deps, { libraryId: lib.id, kind: 'full', dryRun: false, requestedBy: 'test', source: 'csv' }).catch(
+      (x: unknown) => x,
+    );
     expect(isRollcallError(e, 'not_configured')).toBe(true);
     expect((e as Error).message).toBe(
       "OneRoster CSV is not enabled for this library; ClassLink is, and a library syncs from one integration at a time: to switch, run `rollcall csv enable` (it clears ClassLink's identifiers).",
@@ -164,7 +196,9 @@ describeEachDatabase('integration switch', (db) => {
 
     await store.integrations.save(lib.id, 'classlink', { enabled: false });
     const none = await runSync(deps, { libraryId: lib.id, kind: 'full', dryRun: false, requestedBy: 'test' }).catch((x: unknown) => x);
-    expect((none as Error).message).toBe('ClassLink is not enabled for this library (no integration is): run `rollcall classlink enable` first (a dry run works without it).');
+    expect((none as Error).message).toBe(
+      'ClassLink is not enabled for this library (no integration is): run `rollcall classlink enable` first (a dry run works without it).',
+    );
     expect((await store.operations.list(lib.id)).map((o) => o.id)).toEqual([preview.operation]);
   });
 
@@ -173,8 +207,17 @@ describeEachDatabase('integration switch', (db) => {
     const orgs = schoolIds(data).slice(0, 2);
     const lib = await csvLibrary(db, orgs);
     const dir = await tempDir();
-    const first = await syncCsvPackage(lib.deps, lib.libraryId, { path: await writePackage(join(dir, 'day1'), data), dryRun: false, requestedBy: 'test' });
-    const students = new Set(data.users.filter((u) => u.role === 'student' && orgs.includes(u.orgSourcedIds[0]!)).slice(0, 10).map((u) => u.sourcedId));
+    const first = await syncCsvPackage(lib.deps, lib.libraryId, {
+      path: await writePackage(join(dir, 'day1'), data),
+      dryRun: false,
+      requestedBy: 'test',
+    });
+    const students = new Set(
+      data.users
+        .filter((u) => u.role === 'student' && orgs.includes(u.orgSourcedIds[0]!))
+        .slice(0, 10)
+        .map((u) => u.sourcedId),
+    );
     const held = await syncCsvPackage(lib.deps, lib.libraryId, {
       path: await writePackage(join(dir, 'day2'), { ...data, users: data.users.filter((u) => !students.has(u.sourcedId)) }),
       dryRun: false,
@@ -203,7 +246,9 @@ describeEachDatabase('integration switch', (db) => {
       expect(asked.stdout).toBe(
         "Enabling OneRoster CSV clears 2 patron GUIDs of ClassLink, 1 patron GUID of OneRoster REST and 2 site matches to other integrations' schools and turns ClassLink off.\n",
       );
-      expect(asked.stderr).toBe('rollcall: nothing was changed; to clear them and enable OneRoster CSV, run `rollcall csv enable --yes`.\n');
+      expect(asked.stderr).toBe(
+        'rollcall: nothing was changed; to clear them and enable OneRoster CSV, run `rollcall csv enable --yes`.\n',
+      );
       expect(await enabledIntegration(store, lib.id)).toBe('classlink');
       expect((await guidsBySource(store, lib.id)).classlink).toEqual(['cl-1', 'cl-2']);
 
@@ -212,7 +257,7 @@ describeEachDatabase('integration switch', (db) => {
       expect(done.stdout).toBe(
         [
           'OneRoster CSV is enabled (1 matched site(s)): run `rollcall sync --from-csv FILE` or `rollcall csv watch` to sync now.',
-          "Cleared 2 patron GUID(s) of ClassLink, 1 patron GUID(s) of OneRoster REST, 2 site match(es) of other integrations.",
+          'Cleared 2 patron GUID(s) of ClassLink, 1 patron GUID(s) of OneRoster REST, 2 site match(es) of other integrations.',
           'Turned off: ClassLink.',
           '',
         ].join('\n'),
@@ -221,7 +266,9 @@ describeEachDatabase('integration switch', (db) => {
       // Back to ClassLink: the CSV GUID and match are now what would be cleared.
       const back = await cli(['classlink', 'enable', ...at]);
       expect(back.code).toBe(2);
-      expect(back.stdout).toBe("Enabling ClassLink clears 1 patron GUID of OneRoster CSV and 1 site match to other integrations' schools and turns OneRoster CSV off.\n");
+      expect(back.stdout).toBe(
+        "Enabling ClassLink clears 1 patron GUID of OneRoster CSV and 1 site match to other integrations' schools and turns OneRoster CSV off.\n",
+      );
       expect((await cli(['classlink', 'enable', '--yes', ...at])).code).toBe(0);
       expect(await enabledIntegration(store, lib.id)).toBe('classlink');
     });
@@ -232,14 +279,18 @@ describeEachDatabase('integration switch', (db) => {
       const pkg = await writePackage(join(await tempDir(), 'pkg'), generatedData(20, 'switch-cli'));
       const refused = await cli(['sync', '--from-csv', pkg, ...at]);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/^rollcall: OneRoster CSV is not enabled for this library; ClassLink is, and a library syncs from one integration at a time/);
+      expect(refused.stderr).toMatch(
+        /^rollcall: OneRoster CSV is not enabled for this library; ClassLink is, and a library syncs from one integration at a time/,
+      );
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
       expect(await store.operations.list(lib.id)).toEqual([]);
 
       expect((await cli(['csv', 'enable', '--yes', ...at])).code).toBe(0);
       const noPackage = await cli(['sync', ...at]);
       expect(noPackage.code).toBe(2);
-      expect(noPackage.stderr).toBe('rollcall: OneRoster CSV syncs from a package: give one with `rollcall sync --from-csv FILE`, or run `rollcall csv watch` for the watched folder.\n');
+      expect(noPackage.stderr).toBe(
+        'rollcall: OneRoster CSV syncs from a package: give one with `rollcall sync --from-csv FILE`, or run `rollcall csv watch` for the watched folder.\n',
+      );
     });
   });
 });

@@ -47,7 +47,10 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
   });
 
   /** A fresh in-process queue that records outcomes, and the handlers' dependencies over it. */
-  function jobsOf(f: SyncFixture, syncDeps: SyncDeps = f.deps): { queue: LocalQueue; deps: JobDeps; ran: { job: JobRecord; outcome: JobOutcome }[] } {
+  function jobsOf(
+    f: SyncFixture,
+    syncDeps: SyncDeps = f.deps,
+  ): { queue: LocalQueue; deps: JobDeps; ran: { job: JobRecord; outcome: JobOutcome }[] } {
     const ran: { job: JobRecord; outcome: JobOutcome }[] = [];
     const queue = new LocalQueue({ onOutcome: (job, outcome) => ran.push({ job, outcome }) });
     queues.push(queue);
@@ -60,7 +63,10 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
     const { queue, deps, ran } = jobsOf(f);
 
     const first = await enqueueSync(queue, f.store, f.libraryId, FULL);
-    expect(first).toMatchObject({ alreadyActive: false, operation: { state: 'queued', type: 'classlink_full_sync', requestedBy: 'test', retryOf: null } });
+    expect(first).toMatchObject({
+      alreadyActive: false,
+      operation: { state: 'queued', type: 'classlink_full_sync', requestedBy: 'test', retryOf: null },
+    });
     const again = await enqueueSync(queue, f.store, f.libraryId, { ...FULL, requestedBy: 'someone else' });
     expect(again).toMatchObject({ alreadyActive: true, operation: { id: first.operation.id } });
     expect(await queue.waiting('sync', syncKey(f.libraryId))).toBe(true);
@@ -96,7 +102,9 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
     const f = await setUp();
     const { queue, deps } = jobsOf(f);
     // A worker took the sync and died: running, its last heartbeat now.
-    const dead = (await f.store.operations.create(f.libraryId, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'schedule' })).operation;
+    const dead = (
+      await f.store.operations.create(f.libraryId, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'schedule' })
+    ).operation;
     await f.store.operations.start(f.libraryId, dead.id);
 
     // Not stale yet: nothing happens.
@@ -125,15 +133,26 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
   it('never retries a retry', async () => {
     const f = await setUp();
     const { deps } = jobsOf(f);
-    const original = (await f.store.operations.create(f.libraryId, { type: 'classlink_delta_sync', source: 'classlink', requestedBy: 'schedule' })).operation;
+    const original = (
+      await f.store.operations.create(f.libraryId, { type: 'classlink_delta_sync', source: 'classlink', requestedBy: 'schedule' })
+    ).operation;
     await f.store.operations.finish(f.libraryId, original.id, { state: 'failed', error: 'worker stopped' });
-    const retry = (await f.store.operations.create(f.libraryId, { type: 'classlink_delta_sync', source: 'classlink', requestedBy: 'retry', retryOf: original.id })).operation;
+    const retry = (
+      await f.store.operations.create(f.libraryId, {
+        type: 'classlink_delta_sync',
+        source: 'classlink',
+        requestedBy: 'retry',
+        retryOf: original.id,
+      })
+    ).operation;
     await f.store.operations.start(f.libraryId, retry.id);
     f.advance(STALE_AFTER_MS + 1000);
     await reapStale(deps);
     expect(await f.operation(retry.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/^worker stopped/) });
     expect((await ops(f)).map((o) => o.id)).toEqual([retry.id, original.id]);
-    expect((await f.log(retry.id)).map((l) => l.message)).toContain(`Not retried: this sync was itself the retry of operation ${original.id}.`);
+    expect((await f.log(retry.id)).map((l) => l.message)).toContain(
+      `Not retried: this sync was itself the retry of operation ${original.id}.`,
+    );
   });
 
   it('queues again a queued sync whose job was lost with the process that queued it', async () => {
@@ -238,7 +257,10 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
     const theirs = await enqueueSync(queue, g.store, g.libraryId, FULL);
     expect(theirs.alreadyActive).toBe(false);
     // Library g's job carrying library f's operation id: f's operation is not g's to run.
-    expect(await syncJob(deps, { ...FULL, libraryId: g.libraryId, operationId: mine.operation.id })).toMatchObject({ ok: true, operationId: theirs.operation.id });
+    expect(await syncJob(deps, { ...FULL, libraryId: g.libraryId, operationId: mine.operation.id })).toMatchObject({
+      ok: true,
+      operationId: theirs.operation.id,
+    });
     expect((await g.operation(theirs.operation.id)).state).toBe('succeeded');
     expect((await f.operation(mine.operation.id)).state).toBe('queued');
     expect(await f.patrons()).toEqual([]);

@@ -17,12 +17,18 @@ describePostgres('jobs: the pg-boss queue', (db) => {
     const config = testConfig({ ROLLCALL_DATABASE_URL: db().url });
     expect(jobsSchema(config)).toBe(db().jobsSchema);
     const ran: { job: JobRecord; outcome: JobOutcome }[] = [];
-    const queue = (await openQueue(config, db().store, { onOutcome: (job, outcome) => ran.push({ job, outcome }), pollingSeconds: 0.5 })) as PgBossQueue;
+    const queue = (await openQueue(config, db().store, {
+      onOutcome: (job, outcome) => ran.push({ job, outcome }),
+      pollingSeconds: 0.5,
+    })) as PgBossQueue;
     try {
       expect(queue.transport).toBe('pg-boss');
       const client = new pg.Client({ connectionString: db().url });
       await client.connect();
-      const tables = await client.query<{ table_schema: string }>("select distinct table_schema from information_schema.tables where table_name = 'job' and table_schema like $1", [`${db().schema}%`]);
+      const tables = await client.query<{ table_schema: string }>(
+        "select distinct table_schema from information_schema.tables where table_name = 'job' and table_schema like $1",
+        [`${db().schema}%`],
+      );
       await client.end();
       expect(tables.rows.map((r) => r.table_schema)).toEqual([db().jobsSchema]);
 

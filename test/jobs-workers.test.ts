@@ -78,7 +78,9 @@ describePostgres('jobs: worker processes', (db) => {
       await store.sites.add(lib.id, { code: `S${i + 1}`, name: `School ${i + 1}` });
       await store.sites.setOrgGuid(lib.id, `S${i + 1}`, org, 'classlink');
     }
-    const settings = readClassLinkSettings({ connection: { mode: 'direct', rosterUrl: em.url, auth: 'oauth1', clientId: em.credentials.clientId } });
+    const settings = readClassLinkSettings({
+      connection: { mode: 'direct', rosterUrl: em.url, auth: 'oauth1', clientId: em.credentials.clientId },
+    });
     await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: em.credentials.clientSecret }, enabled: true });
     return lib;
   }
@@ -100,7 +102,10 @@ describePostgres('jobs: worker processes', (db) => {
     for (const lib of libs) {
       const first = await enqueueSync(queue, d.store, lib.id, FULL);
       // Asked for again (Daily Operations and Sync Now at once): the same operation.
-      expect(await enqueueSync(queue, d.store, lib.id, { ...FULL, requestedBy: 'schedule' })).toMatchObject({ alreadyActive: true, operation: { id: first.operation.id } });
+      expect(await enqueueSync(queue, d.store, lib.id, { ...FULL, requestedBy: 'schedule' })).toMatchObject({
+        alreadyActive: true,
+        operation: { id: first.operation.id },
+      });
       // And its job delivered once more, past the queue's singleton (a queue that misbehaves).
       await queue.send('sync', { ...FULL, libraryId: lib.id, operationId: first.operation.id });
     }
@@ -108,12 +113,21 @@ describePostgres('jobs: worker processes', (db) => {
     const finished = async (lib: Library) => (await d.store.operations.list(lib.id)).every((o) => o.state === 'succeeded');
     await until('every library to be synced', async () => (await Promise.all(libs.map(finished))).every(Boolean));
     // Let the duplicate deliveries run out too, then count.
-    await until('the queue to be empty', async () => !(await Promise.all(libs.map((l) => queue.waiting!('sync', `sync:${l.id}`)))).some(Boolean));
+    await until(
+      'the queue to be empty',
+      async () => !(await Promise.all(libs.map((l) => queue.waiting!('sync', `sync:${l.id}`)))).some(Boolean),
+    );
     for (const lib of libs) {
       const ops = await d.store.operations.list(lib.id);
-      expect(ops.map((o) => o.state), lib.code).toEqual(['succeeded']);
+      expect(
+        ops.map((o) => o.state),
+        lib.code,
+      ).toEqual(['succeeded']);
       const log = (await d.store.operations.log(lib.id, ops[0]!.id)).items.map((l) => l.message);
-      expect(log.filter((m) => m.startsWith('Full sync of')), lib.code).toHaveLength(1);
+      expect(
+        log.filter((m) => m.startsWith('Full sync of')),
+        lib.code,
+      ).toHaveLength(1);
       const patrons = await d.store.patrons.loadAll(lib.id);
       expect(patrons.length, lib.code).toBeGreaterThan(0);
       expect(ops[0]!.counts.created).toBe(patrons.length);

@@ -36,10 +36,14 @@ describeEachDatabase('cli: libraries', (db) => {
 
   it('adds libraries (code, name, time zone) and lists them; refuses a taken code, a bad code and an unknown time zone', async () => {
     const north = code('north');
-    const added = JSON.parse((await ok(['libraries', 'add', '--code', north, '--name', 'North District', '--timezone', 'America/New_York', '--json'])).stdout);
+    const added = JSON.parse(
+      (await ok(['libraries', 'add', '--code', north, '--name', 'North District', '--timezone', 'America/New_York', '--json'])).stdout,
+    );
     expect(added).toEqual({ code: north, name: 'North District', timezone: 'America/New_York', createdAt: expect.any(String) });
     const south = code('south');
-    expect((await ok(['libraries', 'add', '--code', south, '--name', 'South District'])).stdout).toContain(`Added library ${south} (South District, time zone UTC)`);
+    expect((await ok(['libraries', 'add', '--code', south, '--name', 'South District'])).stdout).toContain(
+      `Added library ${south} (South District, time zone UTC)`,
+    );
 
     const listed = JSON.parse((await ok(['libraries', 'list', '--json'])).stdout) as { code: string; timezone: string }[];
     expect(listed.map((l) => l.code)).toEqual(expect.arrayContaining(['default', north, south]));
@@ -81,14 +85,18 @@ describeEachDatabase('cli: libraries', (db) => {
     await ok(['patrons', 'import', csv, ...A]);
     const dry = JSON.parse((await ok(['sync', '--dry-run', '--json', ...A])).stdout) as { operation: number };
     const libA = (await db.store().libraries.byCode(mine))!;
-    const held = (await db.store().operations.create(libA.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'test' })).operation;
+    const held = (await db.store().operations.create(libA.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'test' }))
+      .operation;
     await db.store().operations.finish(libA.id, held.id, { state: 'needs_review', summary: 'Stopped for review.' });
 
     // From A, all of it is there.
     expect(JSON.parse((await ok(['sites', 'list', '--json', ...A])).stdout)).toHaveLength(1);
     expect(JSON.parse((await ok(['patrons', 'export', '--format', 'json', ...A])).stdout)).toHaveLength(1);
     expect((await ok(['patrons', 'export', '--site', 'MAIN', ...A])).stdout).toContain('B-1');
-    expect((JSON.parse((await ok(['operations', 'list', '--json', ...A])).stdout) as { id: number }[]).map((o) => o.id)).toEqual([held.id, dry.operation]);
+    expect((JSON.parse((await ok(['operations', 'list', '--json', ...A])).stdout) as { id: number }[]).map((o) => o.id)).toEqual([
+      held.id,
+      dry.operation,
+    ]);
     await ok(['operations', 'show', String(dry.operation), ...A]);
     expect((await ok(['operations', 'log', String(dry.operation), ...A])).stdout).not.toBe('');
     expect(JSON.parse((await ok(['classlink', 'options', '--json', ...A])).stdout)).toBeTruthy();
@@ -121,6 +129,9 @@ describeEachDatabase('cli: libraries', (db) => {
 
     // B's attempts changed nothing of A's.
     expect((await db.store().operations.get(libA.id, held.id))!.state).toBe('needs_review');
-    expect((JSON.parse((await ok(['operations', 'list', '--json', ...A])).stdout) as { id: number }[]).map((o) => o.id)).toEqual([held.id, dry.operation]);
+    expect((JSON.parse((await ok(['operations', 'list', '--json', ...A])).stdout) as { id: number }[]).map((o) => o.id)).toEqual([
+      held.id,
+      dry.operation,
+    ]);
   });
 });

@@ -47,14 +47,21 @@ describeEachDatabase('rollcall oneroster', (db) => {
     const bad = await cli([...configure12().slice(0, 9), 'wrong-secret', '--token-url', emulator.oauth2.tokenUrl], 1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/^rollcall: The token endpoint at .*\/oauth\/token refused the client credentials \(invalid_client, HTTP 401\); check the client id and secret\.\n$/);
+    expect(bad.stderr).toMatch(
+      /^rollcall: The token endpoint at .*\/oauth\/token refused the client credentials \(invalid_client, HTTP 401\); check the client id and secret\.\n$/,
+    );
     expect((await cli(['oneroster', 'schools'], 1)).stderr).toMatch(/OneRoster is not configured yet/);
     expect((await cli([...configure12(), '--auth', 'oauth1'], 2)).stderr).toMatch(/OneRoster 1\.2 servers use OAuth 2/);
-    expect((await cli(['oneroster', 'configure', '--base-url', emulator.url], 2)).stderr).toMatch(/needs --version, --client-id, --client-secret/);
+    expect((await cli(['oneroster', 'configure', '--base-url', emulator.url], 2)).stderr).toMatch(
+      /needs --version, --client-id, --client-secret/,
+    );
   });
 
   it('configures 1.2 with OAuth 2 (validated), lists and matches schools, shows options without sign-in', async () => {
-    const view = JSON.parse((await cli([...configure12(['--scopes', 'core,demographics', '--json'])], 0)).stdout) as Record<string, unknown>;
+    const view = JSON.parse((await cli([...configure12(['--scopes', 'core,demographics', '--json'])], 0)).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(view).toMatchObject({
       baseUrl: emulator.url,
       version: '1.2',
@@ -81,7 +88,10 @@ describeEachDatabase('rollcall oneroster', (db) => {
     );
     await cli(['oneroster', 'match-site', 'MAIN', schools[0]!.sourcedId], 0);
 
-    const options = JSON.parse((await cli(['oneroster', 'options', '--roles', 'student,admin', '--json'], 0)).stdout) as Record<string, unknown>;
+    const options = JSON.parse((await cli(['oneroster', 'options', '--roles', 'student,admin', '--json'], 0)).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(options).toEqual({
       roles: ['student', 'admin'],
       mapping: { barcode: { kind: 'none' }, communityId: { kind: 'none' }, location: 'none' },
@@ -92,7 +102,23 @@ describeEachDatabase('rollcall oneroster', (db) => {
 
   it('configures 1.1 with OAuth 1.0a on the same server (keeping the options)', async () => {
     const c = emulator.credentials;
-    const text = (await cli(['oneroster', 'configure', '--base-url', `${emulator.url}/ims/oneroster/v1p1`, '--version', '1.1', '--client-id', c.clientId, '--client-secret', c.clientSecret], 0)).stdout;
+    const text = (
+      await cli(
+        [
+          'oneroster',
+          'configure',
+          '--base-url',
+          `${emulator.url}/ims/oneroster/v1p1`,
+          '--version',
+          '1.1',
+          '--client-id',
+          c.clientId,
+          '--client-secret',
+          c.clientSecret,
+        ],
+        0,
+      )
+    ).stdout;
     expect(text).toMatch(/^OneRoster 1\.1 connection validated and saved: OAuth 1\.0a, client id /);
     expect(JSON.parse((await cli(['oneroster', 'options', '--json'], 0)).stdout)).toMatchObject({ roles: ['student', 'admin'] });
     await cli(configure12(), 0);
@@ -106,7 +132,8 @@ describeEachDatabase('rollcall oneroster', (db) => {
     await cli(['classlink', 'match-site', 'EAST', schools.find((s) => s.siteCode === '')!.sourcedId], 0);
     // ClassLink takes over from OneRoster first: MAIN's OneRoster match is cleared (the --yes of that switch).
     await cli(['classlink', 'enable', '--yes'], 0);
-    const sites = () => rollcallHere(['sites', 'list', '--json'], dbEnv(db)).then((r) => JSON.parse(r.stdout) as { code: string; orgSourcedId: string }[]);
+    const sites = () =>
+      rollcallHere(['sites', 'list', '--json'], dbEnv(db)).then((r) => JSON.parse(r.stdout) as { code: string; orgSourcedId: string }[]);
     expect((await sites()).find((s) => s.code === 'MAIN')!.orgSourcedId).toBe('');
 
     const stopped = await cli(['oneroster', 'enable'], 2);

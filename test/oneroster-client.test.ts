@@ -33,7 +33,14 @@ afterAll(async () => {
 
 function oauth2(patch: Partial<OAuth2Credentials> = {}): OAuth2Credentials {
   const o = emulator.oauth2;
-  return { kind: 'oauth2', clientId: o.clientId, clientSecret: o.clientSecret, tokenUrl: o.tokenUrl, scopes: defaultScopes('1.2'), ...patch };
+  return {
+    kind: 'oauth2',
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    tokenUrl: o.tokenUrl,
+    scopes: defaultScopes('1.2'),
+    ...patch,
+  };
 }
 
 function client(options: Partial<OneRosterClientOptions> = {}): OneRosterClient {
@@ -76,7 +83,12 @@ describe('OneRoster 1.2 with OAuth 2 client credentials', () => {
     const c = client();
     const read12 = await users(c);
     expect(c.tokens!.requests).toBe(1);
-    const read11 = await users(client({ version: '1.1', auth: { kind: 'oauth1', clientId: emulator.credentials.clientId, clientSecret: emulator.credentials.clientSecret } }));
+    const read11 = await users(
+      client({
+        version: '1.1',
+        auth: { kind: 'oauth1', clientId: emulator.credentials.clientId, clientSecret: emulator.credentials.clientSecret },
+      }),
+    );
     expect(read12.length).toBeGreaterThan(100);
     expect(read12.map((u) => u.sourcedId)).toEqual(read11.map((u) => u.sourcedId));
     const byId = new Map(read11.map((u) => [u.sourcedId, u]));
@@ -149,7 +161,9 @@ describe('refusals, one line each', () => {
     const c = client({ baseUrl: other.url });
     const e = await refusal(c.probe());
     expect(e.kind).toBe('credentials_refused');
-    expect(e.message).toMatch(/^The roster server at .* refused the credentials \(HTTP 401\) for \/ims\/oneroster\/rostering\/v1p2\/users; check the client id and secret/);
+    expect(e.message).toMatch(
+      /^The roster server at .* refused the credentials \(HTTP 401\) for \/ims\/oneroster\/rostering\/v1p2\/users; check the client id and secret/,
+    );
     expect(c.tokens!.requests).toBe(2);
   });
 
@@ -170,7 +184,11 @@ describe('OAuth2TokenSource', () => {
     let nowMs = 1_000_000;
     const http = new HttpTransport({ timeoutMs: 5000 });
     try {
-      const source = new OAuth2TokenSource(oauth2(), { http, policy: { attempts: 1, badResponseAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, now: () => nowMs });
+      const source = new OAuth2TokenSource(oauth2(), {
+        http,
+        policy: { attempts: 1, badResponseAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        now: () => nowMs,
+      });
       const first = await source.token();
       nowMs += 800_000; // 900 s tokens are renewed 60 s early: still good at 800 s
       expect(await source.token()).toBe(first);

@@ -21,7 +21,11 @@ let emulator: RunningEmulator;
 let clockMs = Date.parse('2026-09-01T08:00:00Z');
 
 beforeAll(async () => {
-  emulator = await startEmulator({ district: { students: 120, seed: 'or-emulator' }, now: () => new Date(clockMs), oauth2: { tokenTtlSeconds: 600 } });
+  emulator = await startEmulator({
+    district: { students: 120, seed: 'or-emulator' },
+    now: () => new Date(clockMs),
+    oauth2: { tokenTtlSeconds: 600 },
+  });
 });
 afterAll(async () => {
   await emulator?.close();
@@ -31,7 +35,10 @@ function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
-async function tokenRequest(form: Record<string, string>, authorization?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function tokenRequest(
+  form: Record<string, string>,
+  authorization?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(emulator.oauth2.tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
@@ -55,27 +62,51 @@ describe('the token endpoint', () => {
   it('issues a Bearer token with client_secret_basic and with client_secret_post', async () => {
     const { clientId, clientSecret } = emulator.oauth2;
     const viaBasic = await tokenRequest({ grant_type: 'client_credentials', scope: SCOPE.core12 }, basic(clientId, clientSecret));
-    expect(viaBasic).toEqual({ status: 200, body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 600, scope: SCOPE.core12 } });
-    const viaPost = await tokenRequest({ grant_type: 'client_credentials', scope: SCOPE.core12, client_id: clientId, client_secret: clientSecret });
+    expect(viaBasic).toEqual({
+      status: 200,
+      body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 600, scope: SCOPE.core12 },
+    });
+    const viaPost = await tokenRequest({
+      grant_type: 'client_credentials',
+      scope: SCOPE.core12,
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
     expect(viaPost.status).toBe(200);
     expect(viaPost.body.access_token).not.toBe(viaBasic.body.access_token);
   });
 
   it('refuses a wrong secret (401 invalid_client), both ways at once, another grant, and a GET', async () => {
     const { clientId, clientSecret } = emulator.oauth2;
-    expect(await tokenRequest({ grant_type: 'client_credentials' }, basic(clientId, 'wrong'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await tokenRequest({ grant_type: 'client_credentials' }, basic(clientId, 'wrong'))).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
     expect(await tokenRequest({ grant_type: 'client_credentials' })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
-    expect(await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, basic(clientId, clientSecret))).toMatchObject({
+    expect(
+      await tokenRequest(
+        { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+        basic(clientId, clientSecret),
+      ),
+    ).toMatchObject({
       status: 400,
       body: { error: 'invalid_request' },
     });
-    expect(await tokenRequest({ grant_type: 'password' }, basic(clientId, clientSecret))).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
+    expect(await tokenRequest({ grant_type: 'password' }, basic(clientId, clientSecret))).toMatchObject({
+      status: 400,
+      body: { error: 'unsupported_grant_type' },
+    });
     expect((await fetch(emulator.oauth2.tokenUrl)).status).toBe(405);
   });
 
   it('checks scopes: an unknown one is refused; with none asked for, every granted scope is given', async () => {
     const { clientId, clientSecret } = emulator.oauth2;
-    expect(await tokenRequest({ grant_type: 'client_credentials', scope: `${SCOPE.core12} https://example.org/scope/everything` }, basic(clientId, clientSecret))).toMatchObject({
+    expect(
+      await tokenRequest(
+        { grant_type: 'client_credentials', scope: `${SCOPE.core12} https://example.org/scope/everything` },
+        basic(clientId, clientSecret),
+      ),
+    ).toMatchObject({
       status: 400,
       body: { error: 'invalid_scope' },
     });
@@ -128,7 +159,9 @@ describe('OneRoster 1.2 routes', () => {
     }
     const roleNames = new Set(users.flatMap((u) => (u.roles as { role: string }[]).map((r) => r.role)));
     expect(roleNames.has('administrator')).toBe(false);
-    expect([...roleNames].sort()).toEqual(expect.arrayContaining(['districtAdministrator', 'siteAdministrator', 'student', 'teacher', 'parent']));
+    expect([...roleNames].sort()).toEqual(
+      expect.arrayContaining(['districtAdministrator', 'siteAdministrator', 'student', 'teacher', 'parent']),
+    );
 
     // The same people as the 1.1 routes serve, read with the same token (OAuth 2 on 1.1's direct path).
     const v11 = await get('/ims/oneroster/v1p1/users?limit=10000', await token(SCOPE.core11));
@@ -137,7 +170,8 @@ describe('OneRoster 1.2 routes', () => {
     expect(old.map((u) => u.sourcedId)).toEqual(users.map((u) => u.sourcedId));
     const dual = users.filter((u) => (u.roles as unknown[]).length > 1);
     expect(dual.length).toBeGreaterThan(0);
-    for (const u of dual) expect((u.primaryOrg as { sourcedId: string }).sourcedId).toBe(old.find((o) => o.sourcedId === u.sourcedId)!.orgs[0]!.sourcedId);
+    for (const u of dual)
+      expect((u.primaryOrg as { sourcedId: string }).sourcedId).toBe(old.find((o) => o.sourcedId === u.sourcedId)!.orgs[0]!.sourcedId);
   });
 
   it('serve the nested routes, single records and the other collections', async () => {

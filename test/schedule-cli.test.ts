@@ -11,14 +11,27 @@ describeEachDatabase('schedule: `rollcall schedule show|set`', (db) => {
 
     const shown = await rollcallHere(['schedule', 'show', '--library', lib.code, '--json'], env());
     expect(shown.code).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ enabled: true, time: '02:00', timezone: 'UTC', fullSyncDay: 'sun', integrationEnabled: false, lastRun: null });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      enabled: true,
+      time: '02:00',
+      timezone: 'UTC',
+      fullSyncDay: 'sun',
+      integrationEnabled: false,
+      lastRun: null,
+    });
 
     const set = await rollcallHere(
       ['schedule', 'set', '--library', lib.code, '--time', '3:15', '--full-day', 'wed', '--timezone', 'America/Chicago', '--json'],
       env(),
     );
     expect(set.code).toBe(0);
-    const view = JSON.parse(set.stdout) as { time: string; timezone: string; fullSyncDay: string; next: { local: string; kind: string }; nextFull: { local: string } };
+    const view = JSON.parse(set.stdout) as {
+      time: string;
+      timezone: string;
+      fullSyncDay: string;
+      next: { local: string; kind: string };
+      nextFull: { local: string };
+    };
     expect(view).toMatchObject({ time: '03:15', timezone: 'America/Chicago', fullSyncDay: 'wed' });
     expect(view.next.local).toMatch(/^\d{4}-\d\d-\d\d 03:15 \(America\/Chicago\)$/);
     expect(new Date(view.nextFull.local.slice(0, 10) + 'T12:00:00Z').getUTCDay()).toBe(3);
@@ -58,9 +71,22 @@ describeEachDatabase('schedule: `rollcall schedule show|set`', (db) => {
     const lib = await db.newLibrary('Status library');
     const run = await rollcallHere(['status', '--json'], env());
     expect(run.code).toBe(0);
-    const statuses = JSON.parse(run.stdout) as { code: string; name: string; lastSuccess: unknown; active: unknown; alerts: unknown[]; schedule: { enabled: boolean } }[];
+    const statuses = JSON.parse(run.stdout) as {
+      code: string;
+      name: string;
+      lastSuccess: unknown;
+      active: unknown;
+      alerts: unknown[];
+      schedule: { enabled: boolean };
+    }[];
     expect(statuses.map((s) => s.code)).toEqual(expect.arrayContaining(['default', lib.code]));
-    expect(statuses.find((s) => s.code === lib.code)).toMatchObject({ name: 'Status library', lastSuccess: null, active: null, alerts: [], schedule: { enabled: true } });
+    expect(statuses.find((s) => s.code === lib.code)).toMatchObject({
+      name: 'Status library',
+      lastSuccess: null,
+      active: null,
+      alerts: [],
+      schedule: { enabled: true },
+    });
     const text = await rollcallHere(['status'], env());
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`${lib.code} — Status library`);

@@ -29,7 +29,12 @@ function recordingQueue() {
     work: (handlers) => local.work(handlers),
     stop: (options) => local.stop(options),
   };
-  return { local, queue, sent, syncs: () => sent.filter((s) => s.name === 'sync' && s.id !== null).map((s) => s.payload as JobPayloads['sync']) };
+  return {
+    local,
+    queue,
+    sent,
+    syncs: () => sent.filter((s) => s.name === 'sync' && s.id !== null).map((s) => s.payload as JobPayloads['sync']),
+  };
 }
 
 /** A library made on the fake clock, with ClassLink enabled unless told, in a time zone. */
@@ -73,12 +78,19 @@ describeEachDatabase(
       );
       for (const s of sent) expect(s.options).toEqual({ singletonKey: `sync:${(s.payload as { libraryId: number }).libraryId}` });
       const results = [...a!, ...b!];
-      expect(results.filter((e) => e.libraryId === ny.id).map((e) => e.result).sort()).toEqual(['enqueued', 'taken']);
+      expect(
+        results
+          .filter((e) => e.libraryId === ny.id)
+          .map((e) => e.result)
+          .sort(),
+      ).toEqual(['enqueued', 'taken']);
       expect(results.find((e) => e.libraryId === ny.id && e.result === 'enqueued')!.slot).toBe('2026-03-02T07:00:00.000Z');
       expect(results.find((e) => e.libraryId === london.id && e.result === 'enqueued')!.slot).toBe('2026-03-02T02:00:00.000Z');
       expect(results.some((e) => e.libraryId === off.id || e.libraryId === later.id)).toBe(false);
       // The queued operation is there at once, as Sync Now's is.
-      expect(await store.operations.list(ny.id)).toMatchObject([{ state: 'queued', type: 'classlink_delta_sync', requestedBy: 'schedule' }]);
+      expect(await store.operations.list(ny.id)).toMatchObject([
+        { state: 'queued', type: 'classlink_delta_sync', requestedBy: 'schedule' },
+      ]);
       expect(await store.schedules.get(disabled.id)).toMatchObject({
         lastRunAt: '2026-03-02T02:00:00.000Z',
         lastRunKind: 'skipped',
@@ -117,7 +129,9 @@ describeEachDatabase(
       }
       expect(outcomes).toEqual(['daily-operations:true']);
       const waiting = local.waitingJobs().filter((j) => j.name === 'sync');
-      expect(waiting.map((j) => j.payload)).toEqual([{ libraryId: lib.id, kind: 'delta', dryRun: false, requestedBy: 'schedule', operationId: expect.any(Number) }]);
+      expect(waiting.map((j) => j.payload)).toEqual([
+        { libraryId: lib.id, kind: 'delta', dryRun: false, requestedBy: 'schedule', operationId: expect.any(Number) },
+      ]);
       const schedule = await store.schedules.get(lib.id);
       expect(schedule).toMatchObject({ lastRunAt: '2026-03-12T06:00:00.000Z', lastRunKind: 'delta' });
       expect(schedule!.lastRunNote).toContain('3 scheduled runs were missed');
@@ -144,9 +158,14 @@ describeEachDatabase(
       };
       const failed = await dailyOperationsHandler({ store, queue: broken, now: clock.now })({ at: clock.now().toISOString() });
       expect(failed).toEqual({ ok: false, error: `library ${lib.id}: queue is down` });
-      expect(await store.schedules.get(lib.id)).toMatchObject({ lastRunAt: null, lastRunNote: 'the sync could not be queued: queue is down' });
+      expect(await store.schedules.get(lib.id)).toMatchObject({
+        lastRunAt: null,
+        lastRunNote: 'the sync could not be queued: queue is down',
+      });
       // The operation it had queued ended failed (an alert will say so), so it holds nothing.
-      expect(await store.operations.list(lib.id)).toMatchObject([{ state: 'failed', error: 'The sync could not be queued: queue is down' }]);
+      expect(await store.operations.list(lib.id)).toMatchObject([
+        { state: 'failed', error: 'The sync could not be queued: queue is down' },
+      ]);
 
       // A sync of the library is already queued (Sync Now): it stands for the run; the slot is done.
       const { local, queue, syncs } = recordingQueue();
@@ -182,7 +201,12 @@ describeEachDatabase(
       });
       clock.set('2026-03-03T10:00:00Z');
       await store.schedules.save(lib.id, { time: '09:30', fullSyncDay: 3, timezone: 'America/Chicago' });
-      expect(await store.schedules.get(lib.id)).toMatchObject({ time: '09:30', fullSyncDay: 3, timezone: 'America/Chicago', changedAt: '2026-03-03T10:00:00.000Z' });
+      expect(await store.schedules.get(lib.id)).toMatchObject({
+        time: '09:30',
+        fullSyncDay: 3,
+        timezone: 'America/Chicago',
+        changedAt: '2026-03-03T10:00:00.000Z',
+      });
       expect((await store.libraries.get(lib.id))!.timezone).toBe('America/Chicago');
       expect(await store.schedules.get(other.id)).toMatchObject({ time: '02:00', timezone: 'UTC' });
 
@@ -193,7 +217,9 @@ describeEachDatabase(
       expect(syncs()).toEqual([]);
       clock.set('2026-03-04T15:30:00Z'); // Wednesday 09:30 CST: the weekly full
       await runDailyOperations({ store, queue, now: clock.now });
-      expect(syncs()).toEqual([{ libraryId: lib.id, kind: 'full', dryRun: false, requestedBy: 'schedule', operationId: expect.any(Number) }]);
+      expect(syncs()).toEqual([
+        { libraryId: lib.id, kind: 'full', dryRun: false, requestedBy: 'schedule', operationId: expect.any(Number) },
+      ]);
     });
   },
   { isolation: 'test' },

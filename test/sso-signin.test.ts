@@ -90,7 +90,14 @@ describeEachDatabase('sign in with ClassLink', (db) => {
     expect(me.body).toContain(student.name);
     expect(me.body).toMatch(/id="my-status">Active/);
     // Nothing of anyone else, no staff page, no API.
-    for (const path of ['/patrons', `/patrons/${student.id}`, '/operations', '/admin/users', '/preferences/integrations/classlink', '/sites']) {
+    for (const path of [
+      '/patrons',
+      `/patrons/${student.id}`,
+      '/operations',
+      '/admin/users',
+      '/preferences/integrations/classlink',
+      '/sites',
+    ]) {
       expect((await c.get(path)).statusCode, path).toBe(403);
     }
     for (const path of ['/api/v1/patrons', '/api/v1/me', '/api/v1/operations']) {
@@ -218,7 +225,12 @@ describeEachDatabase('sign in with ClassLink', (db) => {
     expect(page.body).toContain('http://localhost:3000/sso/classlink/callback');
     expect(page.body).toContain(`/sso/classlink/launch?library=${lib.code}`);
     const secret = 'library-own-sso-secret-value';
-    const saved = await c.post('/preferences/integrations/classlink/sign-in', { sso: 'on', ssoTenantId: String(f.emulator.sso.tenantId), ssoClientId: 'lib-client', ssoClientSecret: secret });
+    const saved = await c.post('/preferences/integrations/classlink/sign-in', {
+      sso: 'on',
+      ssoTenantId: String(f.emulator.sso.tenantId),
+      ssoClientId: 'lib-client',
+      ssoClientSecret: secret,
+    });
     expect(saved.statusCode).toBe(303);
     const after = await c.get('/preferences/integrations/classlink/sign-in?notice=sso-saved');
     expect(after.body).toContain('The sign-in settings were saved.');

@@ -41,10 +41,13 @@ describeEachDatabase('store: integration settings', (db) => {
       secrets: { clientSecret: 'sëcret-ünïcode', bearer: 'tok-123' },
     });
     const got = await store.integrations.get(lib.id, 'classlink');
-    expect(got).toMatchObject({ kind: 'classlink', enabled: true, settings, secrets: { clientSecret: 'sëcret-ünïcode', bearer: 'tok-123' } });
-    expect(await store.integrations.list(lib.id)).toEqual([
-      { kind: 'classlink', enabled: true, settings, updatedAt: got!.updatedAt },
-    ]);
+    expect(got).toMatchObject({
+      kind: 'classlink',
+      enabled: true,
+      settings,
+      secrets: { clientSecret: 'sëcret-ünïcode', bearer: 'tok-123' },
+    });
+    expect(await store.integrations.list(lib.id)).toEqual([{ kind: 'classlink', enabled: true, settings, updatedAt: got!.updatedAt }]);
   });
 
   it('keeps omitted parts on save, so toggling does not need the secrets again', async () => {
@@ -65,7 +68,10 @@ describeEachDatabase('store: integration settings', (db) => {
     const store = db.store();
     const lib = await db.newLibrary();
     const secret = 'plain-text-secret-4711';
-    await store.integrations.save(lib.id, 'classlink', { settings: { note: 'settings are not secret' }, secrets: { clientSecret: secret } });
+    await store.integrations.save(lib.id, 'classlink', {
+      settings: { note: 'settings are not secret' },
+      secrets: { clientSecret: secret },
+    });
     const stored = await rawSecrets(db, lib.id);
     expect(stored).toMatch(/^rc1:/);
     expect(stored).not.toContain(secret);

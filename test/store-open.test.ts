@@ -106,7 +106,10 @@ describe('store: low-level failures become one plain store_failed line', () => {
   it.skipIf(!pgUrl)('maps a missing PostgreSQL database to store_failed', async () => {
     const u = new URL(pgUrl);
     u.pathname = '/rollcall_no_such_database';
-    expectStoreFailed(await caught(openStore({ url: u.toString(), dataDir: scratch })), /database of .*rollcall_no_such_database does not exist; create it first\.$/);
+    expectStoreFailed(
+      await caught(openStore({ url: u.toString(), dataDir: scratch })),
+      /database of .*rollcall_no_such_database does not exist; create it first\.$/,
+    );
   });
 
   it('refuses a bad schema name with config_invalid before connecting', async () => {

@@ -74,14 +74,12 @@ describeEachDatabase('store: operations', (db) => {
     const store = db.store();
     const second = await db.open();
     const lib = await db.newLibrary();
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => (i % 2 ? store : second).operations.create(lib.id, SYNC)),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? store : second).operations.create(lib.id, SYNC)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.operation.id)).size).toBe(1);
   });
 
-  it('lists newest first, filtered by state, and never another library\'s', async () => {
+  it("lists newest first, filtered by state, and never another library's", async () => {
     const store = db.store();
     const lib = await db.newLibrary();
     const other = await db.newLibrary();
@@ -180,7 +178,9 @@ describeEachDatabase('store: operations', (db) => {
     await store.operations.appendLog(a.id, operation.id, [{ level: 'info', message: 'mine' }]);
     const e1 = await caught(store.operations.appendLog(b.id, operation.id, [{ level: 'info', message: 'intruder' }]));
     expect(isRollcallError(e1, 'not_found')).toBe(true);
-    const e2 = await caught(store.operations.saveChanges(b.id, operation.id, [{ kind: 'create', sourcedId: 'x', patronId: null, detail: {} }]));
+    const e2 = await caught(
+      store.operations.saveChanges(b.id, operation.id, [{ kind: 'create', sourcedId: 'x', patronId: null, detail: {} }]),
+    );
     expect(isRollcallError(e2, 'not_found')).toBe(true);
     expect((await store.operations.log(b.id, operation.id)).total).toBe(0);
     expect((await store.operations.log(a.id, operation.id)).items.map((l) => l.message)).toEqual(['mine']);

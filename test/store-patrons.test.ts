@@ -62,27 +62,43 @@ describeEachDatabase('store: patrons', (db) => {
     expect(exported).toEqual(all);
   });
 
-  it('loads every patron\'s keys, and patrons by id, of one library only', async () => {
+  it("loads every patron's keys, and patrons by id, of one library only", async () => {
     const store = db.store();
     const lib = await db.newLibrary();
     const other = await db.newLibrary();
     await store.sites.add(lib.id, { code: 'MHS', name: 'Main High' });
     await store.sites.add(other.id, { code: 'MHS', name: 'Other High' });
-    const ids = await store.patrons.insertMany(lib.id, [fullPatron(1, 'MHS'), { ...emptyPatronValues(), lastName: 'Blank', status: 4, guidSource: null, matchedBy: null }, fullPatron(3, 'MHS')]);
+    const ids = await store.patrons.insertMany(lib.id, [
+      fullPatron(1, 'MHS'),
+      { ...emptyPatronValues(), lastName: 'Blank', status: 4, guidSource: null, matchedBy: null },
+      fullPatron(3, 'MHS'),
+    ]);
     const [otherId] = await store.patrons.insertMany(other.id, [fullPatron(9, 'MHS')]);
     const all = await store.patrons.loadAll(lib.id);
 
     const scanned: PatronKeys[] = [];
     await store.patrons.scanKeys(lib.id, (k) => scanned.push(k));
     expect(scanned).toEqual(
-      all.map((p) => ({ id: p.id, guid: p.guid, barcode: p.barcode, communityId: p.communityId, email: p.email, status: p.status, policy: p.policy, site: p.site })),
+      all.map((p) => ({
+        id: p.id,
+        guid: p.guid,
+        barcode: p.barcode,
+        communityId: p.communityId,
+        email: p.email,
+        status: p.status,
+        policy: p.policy,
+        site: p.site,
+      })),
     );
     expect(scanned[1]).toMatchObject({ guid: '', site: '', status: 4 });
     // In id order, each once; another library's id and an unknown one are left out.
     expect(await store.patrons.getMany(lib.id, [ids[2]!, otherId!, ids[0]!, ids[2]!, 999_999])).toEqual([all[0], all[2]]);
     expect(await store.patrons.getMany(lib.id, [])).toEqual([]);
     // More ids than one query takes, and more patrons than one page of the scan.
-    const many = await store.patrons.insertMany(lib.id, Array.from({ length: 5200 }, (_, i) => fullPatron(100 + i, 'MHS')));
+    const many = await store.patrons.insertMany(
+      lib.id,
+      Array.from({ length: 5200 }, (_, i) => fullPatron(100 + i, 'MHS')),
+    );
     expect((await store.patrons.getMany(lib.id, many)).map((p) => p.id)).toEqual(many);
     const scannedIds: number[] = [];
     await store.patrons.scanKeys(lib.id, (k) => scannedIds.push(k.id));
@@ -123,7 +139,16 @@ describeEachDatabase('store: patrons', (db) => {
     // Stale values everywhere, as a sync that read the patrons a while ago would hold them.
     const stale = { nickname: 'stale', phone: 'stale', level: 'stale' };
     const written = await store.patrons.updateMany(lib.id, [
-      { ...p1!, ...stale, lastName: 'Smyth', site: 'B', guidSource: 'oneroster', matchedBy: 'email', lastSyncOperationId: 5, fields: ['lastName', 'site'] },
+      {
+        ...p1!,
+        ...stale,
+        lastName: 'Smyth',
+        site: 'B',
+        guidSource: 'oneroster',
+        matchedBy: 'email',
+        lastSyncOperationId: 5,
+        fields: ['lastName', 'site'],
+      },
       { ...p2!, ...stale, status: 4, guidSource: 'csv', matchedBy: 'guid', fields: [] },
       { ...p3!, ...stale, fields: undefined },
     ]);
@@ -315,7 +340,7 @@ describeEachDatabase('store: transactions', (db) => {
     const store = db.store();
     const lib = await db.newLibrary();
     await expect(store.transaction(async () => store.patrons.count(lib.id))).rejects.toThrow(
-      'store.patrons.count called inside store.transaction(); use the transaction\'s repositories (tx.patrons).',
+      "store.patrons.count called inside store.transaction(); use the transaction's repositories (tx.patrons).",
     );
     await expect(store.transaction(async () => store.transaction(async () => 1))).rejects.toThrow(/nest nothing/);
     // Outside the transaction, and from other async work running at the same time, all is well.

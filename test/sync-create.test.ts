@@ -58,7 +58,12 @@ describeEachDatabase('sync: scope and creation', (db) => {
       const f = await setUp({ settings: (s) => void (s.roles = ['student']) });
       await f.sync('full');
       let patrons = await f.patrons();
-      expect(patrons.map((p) => p.guid).sort()).toEqual(f.expectedInScope(['student']).map((u) => u.sourcedId).sort());
+      expect(patrons.map((p) => p.guid).sort()).toEqual(
+        f
+          .expectedInScope(['student'])
+          .map((u) => u.sourcedId)
+          .sort(),
+      );
       expect(patrons.every((p) => p.policy === POLICY_BY_ROLE.student)).toBe(true);
 
       await f.configure((s) => void (s.roles = ['student', 'admin']));
@@ -95,7 +100,12 @@ describeEachDatabase('sync: scope and creation', (db) => {
       for (const u of users) {
         const p = patrons.get(u.sourcedId);
         expect(p, u.sourcedId).toBeDefined();
-        expect(p).toMatchObject({ ...expectedValues(f, u), policy: POLICY_BY_ROLE[syncRoleOf(u.role)!], guidSource: 'classlink', matchedBy: 'created' });
+        expect(p).toMatchObject({
+          ...expectedValues(f, u),
+          policy: POLICY_BY_ROLE[syncRoleOf(u.role)!],
+          guidSource: 'classlink',
+          matchedBy: 'created',
+        });
         // Unmapped by default: never written.
         expect(p).toMatchObject({ barcode: '', communityId: '', location: '', nickname: '' });
       }
@@ -117,7 +127,14 @@ describeEachDatabase('sync: scope and creation', (db) => {
 
       const second = await f.sync('full');
       expect(second.operation.state).toMatch(/^succeeded/);
-      expect(second.operation.counts).toMatchObject({ created: 0, updated: 0, transferred: 0, reactivated: 0, conflicts: 0, unchanged: before.length });
+      expect(second.operation.counts).toMatchObject({
+        created: 0,
+        updated: 0,
+        transferred: 0,
+        reactivated: 0,
+        conflicts: 0,
+        unchanged: before.length,
+      });
       expect(await f.patrons()).toEqual(before);
       expect(await f.revision()).toBe(revision);
       // Not one row rewritten: every row still carries the first sync's stamp.

@@ -72,7 +72,12 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
       const parentId = child.agentSourcedIds[0]!;
       await f.sync('full');
       f.advance(HOUR_MS);
-      f.emulator.mutate.changeUser(parentId, { givenName: 'Pat', familyName: 'Guardian', phone: '555-0100', email: 'pat.guardian@mail.example.com' });
+      f.emulator.mutate.changeUser(parentId, {
+        givenName: 'Pat',
+        familyName: 'Guardian',
+        phone: '555-0100',
+        email: 'pat.guardian@mail.example.com',
+      });
       f.advance(HOUR_MS);
       const delta = await f.sync('delta');
       expect(delta.operation.counts).toMatchObject({ updated: 1, unchanged: 0 });
@@ -151,7 +156,11 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
       expect(await f.patronByGuid(c!.sourcedId)).toMatchObject({ email: '' });
 
       const warnings = (await f.log(operation.id)).filter((l) => l.level === 'warning');
-      const about = (id: string) => warnings.filter((w) => w.sourcedId === id).map((w) => w.message).join('\n');
+      const about = (id: string) =>
+        warnings
+          .filter((w) => w.sourcedId === id)
+          .map((w) => w.message)
+          .join('\n');
       expect(about(a!.sourcedId)).toMatch(/Birthdate/);
       expect(about(a!.sourcedId)).toMatch(/Sex/);
       expect(about(b!.sourcedId)).toMatch(/First Name.*cut/);
@@ -172,14 +181,22 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
 
       const students = f.expectedInScope(['student']);
       const barcodes = await Promise.all(students.map(async (u) => (await f.patronByGuid(u.sourcedId))!.barcode));
-      const expected = Array.from({ length: students.length + 1 }, (_, k) => `S${String(k + 1).padStart(5, '0')}`).filter((b) => b !== 'S00002');
+      const expected = Array.from({ length: students.length + 1 }, (_, k) => `S${String(k + 1).padStart(5, '0')}`).filter(
+        (b) => b !== 'S00002',
+      );
       expect(barcodes.sort()).toEqual(expected);
       for (const t of f.expectedInScope(['teacher'])) expect((await f.patronByGuid(t.sourcedId))!.barcode).toBe('');
       const stored = (await loadClassLink(f.store, f.libraryId)).settings.defaults.student.barcode;
       expect(stored).toMatchObject({ kind: 'sequence', next: students.length + 2 });
 
       // The next creation continues the sequence.
-      f.emulator.mutate.addUser({ sourcedId: 'stu-new-1', role: 'student', orgSourcedIds: [f.schoolIds[1]!], givenName: 'New', familyName: 'Comer' });
+      f.emulator.mutate.addUser({
+        sourcedId: 'stu-new-1',
+        role: 'student',
+        orgSourcedIds: [f.schoolIds[1]!],
+        givenName: 'New',
+        familyName: 'Comer',
+      });
       await f.sync('full');
       expect((await f.patronByGuid('stu-new-1'))!.barcode).toBe(`S${String(students.length + 2).padStart(5, '0')}`);
     });

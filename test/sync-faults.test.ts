@@ -18,7 +18,13 @@ function mutateOneOfEach(f: SyncFixture): { created: string; updated: string; re
   f.emulator.mutate.changeUser(updated!, { familyName: 'Changed' });
   f.emulator.mutate.removeUser(removed!);
   f.emulator.mutate.markToBeDeleted(leaving!);
-  f.emulator.mutate.addUser({ sourcedId: 'stu-new-1', role: 'student', orgSourcedIds: [f.schoolIds[1]!], givenName: 'New', familyName: 'Comer' });
+  f.emulator.mutate.addUser({
+    sourcedId: 'stu-new-1',
+    role: 'student',
+    orgSourcedIds: [f.schoolIds[1]!],
+    givenName: 'New',
+    familyName: 'Comer',
+  });
   return { created: 'stu-new-1', updated: updated!, removed: removed!, leaving: leaving! };
 }
 
@@ -172,7 +178,12 @@ describeEachDatabase('sync: faults', (db) => {
       expect(f.emulator.requestCount() - start).toBeGreaterThan(7);
       expect(outcome.complete).toBe(true);
       expect(outcome.operation.state).toMatch(/^succeeded/);
-      expect((await f.patrons()).map((p) => p.guid).sort()).toEqual(f.expectedInScope().map((u) => u.sourcedId).sort());
+      expect((await f.patrons()).map((p) => p.guid).sort()).toEqual(
+        f
+          .expectedInScope()
+          .map((u) => u.sourcedId)
+          .sort(),
+      );
     });
   });
 });

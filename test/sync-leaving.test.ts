@@ -76,7 +76,14 @@ describeEachDatabase('sync: leaving and returning', (db) => {
       // One transfer among three in-scope patrons is past the default 10% (see sync-review).
       const f = await setUp({ settings: (s) => void (s.thresholds.maxTransferPct = 100) });
       const absent = { firstName: 'Not', lastName: 'Inroster', status: STATUS_ACTIVE };
-      const ours = await f.addPatron({ ...absent, guid: 'stu-gone-1', guidSource: 'classlink', matchedBy: 'guid', policy: 'Student', site: 'ES' });
+      const ours = await f.addPatron({
+        ...absent,
+        guid: 'stu-gone-1',
+        guidSource: 'classlink',
+        matchedBy: 'guid',
+        policy: 'Student',
+        site: 'ES',
+      });
       const imported = await f.addPatron({ ...absent, guid: 'stu-gone-2', guidSource: null, policy: 'Student', site: 'ES' });
       const otherSource = await f.addPatron({ ...absent, guid: 'stu-gone-3', guidSource: 'csv', policy: 'Student', site: 'ES' });
       const staff = await f.addPatron({ ...absent, guid: 'adm-gone-4', guidSource: 'classlink', policy: 'Staff', site: 'ES' });

@@ -25,7 +25,14 @@ describeEachDatabase('sync: matching', (db) => {
       // The only patron in scope is updated: 100% of them, past the default 50% (see sync-review).
       const f = await setUp({ settings: (s) => void (s.thresholds.maxUpdatePct = 100) });
       const u = ordinaryStudent(f);
-      const before = await f.addPatron({ guid: u.sourcedId, firstName: 'Old', lastName: 'Name', site: 'ES', policy: 'Student', nickname: 'Nick' });
+      const before = await f.addPatron({
+        guid: u.sourcedId,
+        firstName: 'Old',
+        lastName: 'Name',
+        site: 'ES',
+        policy: 'Student',
+        nickname: 'Nick',
+      });
       expect(before.guidSource).toBeNull();
 
       const { operation } = await f.sync('full');
@@ -40,7 +47,12 @@ describeEachDatabase('sync: matching', (db) => {
     it('matches by Email compared trimmed and case-insensitively; the patron then belongs to ClassLink', async () => {
       const f = await setUp();
       const u = ordinaryStudent(f);
-      const before = await f.addPatron({ email: `  ${u.email.toUpperCase()} `, firstName: u.givenName, lastName: u.familyName, policy: 'Student' });
+      const before = await f.addPatron({
+        email: `  ${u.email.toUpperCase()} `,
+        firstName: u.givenName,
+        lastName: u.familyName,
+        policy: 'Student',
+      });
 
       await f.sync('full');
       const after = (await f.store.patrons.get(f.libraryId, before.id))!;

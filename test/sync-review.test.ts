@@ -12,7 +12,10 @@ import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 
 /** Renames the first `n` in-scope users in the roster; returns their sourcedIds. */
 function renameMany(f: SyncFixture, n: number): string[] {
-  const ids = f.expectedInScope().slice(0, n).map((u) => u.sourcedId);
+  const ids = f
+    .expectedInScope()
+    .slice(0, n)
+    .map((u) => u.sourcedId);
   for (const id of ids) f.emulator.mutate.changeUser(id, { familyName: `Renamed-${id}` });
   return ids;
 }
@@ -49,7 +52,10 @@ describeEachDatabase('sync: review and one at a time', (db) => {
       const f = await setUp();
       await f.sync('full');
       const n = Math.floor(f.expectedInScope().length / 10) + 1;
-      const gone = f.expectedInScope(['student']).slice(0, n).map((u) => u.sourcedId);
+      const gone = f
+        .expectedInScope(['student'])
+        .slice(0, n)
+        .map((u) => u.sourcedId);
       for (const id of gone) f.emulator.mutate.removeUser(id);
 
       const { operation } = await f.sync('full');
@@ -143,7 +149,11 @@ describeEachDatabase('sync: review and one at a time', (db) => {
   describe('one sync per library at a time (SPEC §3.7)', () => {
     it('returns the operation already queued instead of starting another', async () => {
       const f = await setUp();
-      const queued = await f.store.operations.create(f.libraryId, { type: OPERATION_TYPES.full, source: 'classlink', requestedBy: 'schedule' });
+      const queued = await f.store.operations.create(f.libraryId, {
+        type: OPERATION_TYPES.full,
+        source: 'classlink',
+        requestedBy: 'schedule',
+      });
       const outcome = await f.sync('full');
       expect(outcome.alreadyRunning).toBe(true);
       expect(outcome.operation.id).toBe(queued.operation.id);
@@ -152,7 +162,8 @@ describeEachDatabase('sync: review and one at a time', (db) => {
 
     it('a sync whose process died (no sign of life for STALE_AFTER_MS) is marked failed, and the new one runs', async () => {
       const f = await setUp();
-      const dead = (await f.store.operations.create(f.libraryId, { type: OPERATION_TYPES.full, source: 'classlink', requestedBy: 'cli' })).operation;
+      const dead = (await f.store.operations.create(f.libraryId, { type: OPERATION_TYPES.full, source: 'classlink', requestedBy: 'cli' }))
+        .operation;
       await f.store.operations.start(f.libraryId, dead.id);
       // Still alive a moment later: it is returned, not replaced.
       expect((await f.sync('full')).alreadyRunning).toBe(true);

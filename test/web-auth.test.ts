@@ -80,10 +80,14 @@ describeEachDatabase('web: staff sign-in', (db) => {
     await makeStaff(web.store, lib, 'librarian', 'nextuser');
     const c = new WebClient(web.app);
     await c.get('/login');
-    expect((await c.post('/login', { username: 'nextuser', password: TEST_PASSWORD, next: '//evil.example/x' })).headers.location).toBe('/');
+    expect((await c.post('/login', { username: 'nextuser', password: TEST_PASSWORD, next: '//evil.example/x' })).headers.location).toBe(
+      '/',
+    );
     const d = new WebClient(web.app);
     await d.get('/login');
-    expect((await d.post('/login', { username: 'nextuser', password: TEST_PASSWORD, next: '/operations?x=1' })).headers.location).toBe('/operations?x=1');
+    expect((await d.post('/login', { username: 'nextuser', password: TEST_PASSWORD, next: '/operations?x=1' })).headers.location).toBe(
+      '/operations?x=1',
+    );
   });
 
   it('a disabled account cannot sign in, and its sessions end', async () => {

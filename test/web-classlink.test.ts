@@ -70,7 +70,9 @@ class RecordingClient extends WebClient {
   async postPairs(url: string, pairs: [string, string][]): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const payload = new URLSearchParams([['_csrf', this.csrf], ...pairs]).toString();
-    return this.keep(await this.app.inject({ method: 'POST', url, payload, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } }));
+    return this.keep(
+      await this.app.inject({ method: 'POST', url, payload, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
   }
   private keep(res: LightMyRequestResponse): LightMyRequestResponse {
     this.bodies.push(res.body, JSON.stringify(res.headers));
@@ -82,7 +84,10 @@ describeEachDatabase('web: ClassLink setup', (db) => {
   let web: TestWeb;
   const bodies: string[] = [];
   const extraWebs: TestWeb[] = [];
-  const partnerEnv = () => ({ ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url, ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey });
+  const partnerEnv = () => ({
+    ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url,
+    ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey,
+  });
 
   beforeAll(async () => {
     web = await openWeb(db, partnerEnv());
@@ -93,7 +98,11 @@ describeEachDatabase('web: ClassLink setup', (db) => {
   });
 
   /** A fresh library and a signed-in client of the role (on `on`, default the suite's app). */
-  async function signedIn(role: 'admin' | 'librarian', on: TestWeb = web, lib?: Library): Promise<{ c: RecordingClient; lib: Library; username: string }> {
+  async function signedIn(
+    role: 'admin' | 'librarian',
+    on: TestWeb = web,
+    lib?: Library,
+  ): Promise<{ c: RecordingClient; lib: Library; username: string }> {
     const library = lib ?? (await db.newLibrary());
     const username = `${role}-${library.code}-${Math.random().toString(36).slice(2, 7)}`;
     await makeStaff(on.store, library, role, username);
@@ -104,7 +113,12 @@ describeEachDatabase('web: ClassLink setup', (db) => {
 
   /** Saves the direct connection through the API. */
   async function connectDirect(c: WebClient): Promise<void> {
-    const res = await c.api('PUT', '/api/v1/integrations/classlink/connection', { mode: 'direct', rosterUrl: emulator.url, clientId: emulator.credentials.clientId, clientSecret: emulator.credentials.clientSecret });
+    const res = await c.api('PUT', '/api/v1/integrations/classlink/connection', {
+      mode: 'direct',
+      rosterUrl: emulator.url,
+      clientId: emulator.credentials.clientId,
+      clientSecret: emulator.credentials.clientSecret,
+    });
     expect(res.statusCode, res.body).toBe(200);
   }
 
@@ -140,7 +154,10 @@ describeEachDatabase('web: ClassLink setup', (db) => {
 
     // The partner API refuses a wrong partner key; a partner host that is down cannot be reached.
     const wrongKey = await openWeb(db, { ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url, ROLLCALL_CLASSLINK_PARTNER_KEY: 'not-the-key' });
-    const down = await openWeb(db, { ROLLCALL_CLASSLINK_PARTNER_URL: `http://127.0.0.1:${closedPort}`, ROLLCALL_CLASSLINK_PARTNER_KEY: 'k' });
+    const down = await openWeb(db, {
+      ROLLCALL_CLASSLINK_PARTNER_URL: `http://127.0.0.1:${closedPort}`,
+      ROLLCALL_CLASSLINK_PARTNER_KEY: 'k',
+    });
     extraWebs.push(wrongKey, down);
     await refused(String(emulator.credentials.tenantId), /refused the credentials/i, (await signedIn('admin', wrongKey, lib)).c);
     await refused(String(emulator.credentials.tenantId), /Could not connect to/, (await signedIn('admin', down, lib)).c);
@@ -155,14 +172,23 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(saved.body).toContain(`Tenant ID ${emulator.credentials.tenantId}`);
     expect(saved.body).toMatch(/id="credentials-state">saved — validated with ClassLink \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     const api = (await c.api('GET', '/api/v1/integrations/classlink')).json();
-    expect(api).toMatchObject({ enabled: false, credentialsSaved: true, connection: { mode: 'partner', tenantId: emulator.credentials.tenantId, auth: 'bearer' } });
+    expect(api).toMatchObject({
+      enabled: false,
+      credentialsSaved: true,
+      connection: { mode: 'partner', tenantId: emulator.credentials.tenantId, auth: 'bearer' },
+    });
     expect(api.connection.validatedAt).toMatch(/^\d{4}-/);
   });
 
   it('direct mode: a wrong secret is refused and nothing is saved; the right one is saved and never shown again', async () => {
     const { c, lib } = await signedIn('admin');
     await c.get(BASE);
-    const wrong = await c.post(`${BASE}/connection`, { mode: 'direct', rosterUrl: emulator.url, clientId: emulator.credentials.clientId, clientSecret: 'wrong-secret-123' });
+    const wrong = await c.post(`${BASE}/connection`, {
+      mode: 'direct',
+      rosterUrl: emulator.url,
+      clientId: emulator.credentials.clientId,
+      clientSecret: 'wrong-secret-123',
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toMatch(/refused the credentials/);
     expect(wrong.body).not.toContain('wrong-secret-123');
@@ -171,13 +197,23 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(wrong.body).toContain(`value="${emulator.credentials.clientId}"`);
     expect((await loadClassLink(web.store, lib.id)).settings.connection).toBeNull();
 
-    const missing = await c.post(`${BASE}/connection`, { mode: 'direct', rosterUrl: emulator.url, clientId: emulator.credentials.clientId, clientSecret: '' });
+    const missing = await c.post(`${BASE}/connection`, {
+      mode: 'direct',
+      rosterUrl: emulator.url,
+      clientId: emulator.credentials.clientId,
+      clientSecret: '',
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('Direct mode needs the OAuth key and the OAuth secret');
     const badUrl = await c.post(`${BASE}/connection`, { mode: 'direct', rosterUrl: 'ftp://x', clientId: 'k', clientSecret: 's' });
     expect(badUrl.body).toContain('must start with https://');
 
-    const ok = await c.post(`${BASE}/connection`, { mode: 'direct', rosterUrl: emulator.url, clientId: emulator.credentials.clientId, clientSecret: emulator.credentials.clientSecret });
+    const ok = await c.post(`${BASE}/connection`, {
+      mode: 'direct',
+      rosterUrl: emulator.url,
+      clientId: emulator.credentials.clientId,
+      clientSecret: emulator.credentials.clientSecret,
+    });
     expect(ok.statusCode, ok.body).toBe(303);
     const page = await c.get(BASE);
     expect(page.body).toContain(`OAuth key ${emulator.credentials.clientId}`);
@@ -186,14 +222,25 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect((await loadClassLink(web.store, lib.id)).secrets.clientSecret).toBe(emulator.credentials.clientSecret);
 
     // Proxy mode through the API: the answer names the mode, never the token.
-    const proxy = await c.api('PUT', '/api/v1/integrations/classlink/connection', { mode: 'proxy', rosterUrl: `${emulator.url}/${emulator.credentials.appId}`, bearer: emulator.credentials.bearerToken });
+    const proxy = await c.api('PUT', '/api/v1/integrations/classlink/connection', {
+      mode: 'proxy',
+      rosterUrl: `${emulator.url}/${emulator.credentials.appId}`,
+      bearer: emulator.credentials.bearerToken,
+    });
     expect(proxy.statusCode, proxy.body).toBe(200);
     expect(proxy.json()).toMatchObject({ mode: 'proxy', auth: 'bearer', clientId: '', tenantId: null });
     expect(proxy.body).not.toContain(emulator.credentials.bearerToken);
-    const refused = await c.api('PUT', '/api/v1/integrations/classlink/connection', { mode: 'proxy', rosterUrl: `${emulator.url}/${emulator.credentials.appId}`, bearer: 'nope' });
+    const refused = await c.api('PUT', '/api/v1/integrations/classlink/connection', {
+      mode: 'proxy',
+      rosterUrl: `${emulator.url}/${emulator.credentials.appId}`,
+      bearer: 'nope',
+    });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ error: { kind: 'credentials_refused' } });
-    expect((await c.api('GET', '/api/v1/integrations/classlink')).json()).toMatchObject({ connection: { mode: 'proxy' }, credentialsSaved: true });
+    expect((await c.api('GET', '/api/v1/integrations/classlink')).json()).toMatchObject({
+      connection: { mode: 'proxy' },
+      credentialsSaved: true,
+    });
   });
 
   it('maps sites: Match, × and suggestions by name with Save; a school is matched to one site only', async () => {
@@ -220,7 +267,8 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(middle.suggestedSiteCode).toBe('');
 
     const page = await c.get(`${BASE}/sites`);
-    for (const code of ['ES', 'MS', 'HS']) expect(page.body).toMatch(new RegExp(`<input type="radio" name="site" id="site-${code}" value="${code}"`));
+    for (const code of ['ES', 'MS', 'HS'])
+      expect(page.body).toMatch(new RegExp(`<input type="radio" name="site" id="site-${code}" value="${code}"`));
     for (const s of list) expect(page.body).toContain(`name="school" id="school-${list.indexOf(s)}" value="${s.sourcedId}"`);
     expect(page.body).toContain('Suggested: ');
     expect(page.body).toContain('id="match"');
@@ -272,12 +320,17 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(page.body).not.toMatch(/id="role-admin"[^>]* checked/);
     expect(page.body).toMatch(/id="admin-note"[^>]* hidden>/);
 
-    const saved = await c.postPairs(`${BASE}/syncing`, [['roles', 'student'], ['roles', 'admin']]);
+    const saved = await c.postPairs(`${BASE}/syncing`, [
+      ['roles', 'student'],
+      ['roles', 'admin'],
+    ]);
     expect(saved.headers.location).toBe(`${BASE}/syncing?notice=classlink-roles-saved`);
     expect((await loadClassLink(web.store, lib.id)).settings.roles).toEqual(['student', 'admin']);
     const withAdmin = await c.get(saved.headers.location!);
     expect(withAdmin.body).toMatch(/id="role-admin"[^>]* checked/);
-    expect(withAdmin.body).toMatch(/id="admin-note"[^>]*>ClassLink shares administrators only when the district turns on "Unenrolled Users"/);
+    expect(withAdmin.body).toMatch(
+      /id="admin-note"[^>]*>ClassLink shares administrators only when the district turns on "Unenrolled Users"/,
+    );
     expect(withAdmin.body).not.toContain('data-test="admins-missing"');
 
     const empty = await c.postPairs(`${BASE}/syncing`, []);
@@ -285,7 +338,11 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(empty.body).toContain('Choose at least one role to sync');
 
     // The last full sync had Admin selected and no administrator arrived: the page says so.
-    const { operation } = await web.store.operations.create(lib.id, { type: OPERATION_TYPES.full, source: 'classlink', requestedBy: 'test' });
+    const { operation } = await web.store.operations.create(lib.id, {
+      type: OPERATION_TYPES.full,
+      source: 'classlink',
+      requestedBy: 'test',
+    });
     await web.store.operations.start(lib.id, operation.id);
     await web.store.operations.appendLog(lib.id, operation.id, [{ level: 'warning', message: noAdminsWarning(true).message }]);
     await web.store.operations.finish(lib.id, operation.id, { state: 'succeeded_with_warnings' });
@@ -301,7 +358,8 @@ describeEachDatabase('web: ClassLink setup', (db) => {
       ['1007', 'givenName'],
       ['1054', 'de-duplicated'],
       ['1000', 'not mapped'],
-    ]) expect(page.body).toMatch(new RegExp(`<td class="num">${n}</td><td>[^<]+</td><td[^>]*>[^<]*${text}`));
+    ])
+      expect(page.body).toMatch(new RegExp(`<td class="num">${n}</td><td>[^<]+</td><td[^>]*>[^<]*${text}`));
     expect(page.body).not.toMatch(/id="allow-sso"[^>]* checked/);
 
     const saved = await c.post(`${BASE}/fields`, {
@@ -315,23 +373,44 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     });
     expect(saved.headers.location).toBe(`${BASE}/fields?notice=classlink-fields-saved`);
     const s = (await loadClassLink(web.store, lib.id)).settings;
-    expect(s.mapping).toEqual({ barcode: { kind: 'userid', type: 'FED' }, communityId: { kind: 'identifier' }, location: 'homeroom-teacher' });
+    expect(s.mapping).toEqual({
+      barcode: { kind: 'userid', type: 'FED' },
+      communityId: { kind: 'identifier' },
+      location: 'homeroom-teacher',
+    });
     expect(s.thresholds).toEqual({ maxTransferPct: 5, maxUpdatePct: 30.5 });
     expect(s.sso).toBe(true);
     const shown = await c.get(`${BASE}/fields`);
     expect(shown.body).toMatch(/id="allow-sso"[^>]* checked/);
     expect(shown.body).toContain('userIds of type FED');
 
-    const bad = await c.post(`${BASE}/fields`, { barcode: 'userid', barcodeType: '', communityId: 'none', location: 'none', maxTransferPct: '5', maxUpdatePct: '30' });
+    const bad = await c.post(`${BASE}/fields`, {
+      barcode: 'userid',
+      barcodeType: '',
+      communityId: 'none',
+      location: 'none',
+      maxTransferPct: '5',
+      maxUpdatePct: '30',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Barcode from userIds needs the identifier type');
-    const pct = await c.post(`${BASE}/fields`, { barcode: 'none', communityId: 'none', location: 'none', maxTransferPct: '150', maxUpdatePct: '30' });
+    const pct = await c.post(`${BASE}/fields`, {
+      barcode: 'none',
+      communityId: 'none',
+      location: 'none',
+      maxTransferPct: '150',
+      maxUpdatePct: '30',
+    });
     expect(pct.body).toContain('is a percentage from 0 to 100');
 
     // Unchecking the box turns sign-in off; the API changes only what it is given.
     await c.post(`${BASE}/fields`, { barcode: 'none', communityId: 'none', location: 'none', maxTransferPct: '5', maxUpdatePct: '30' });
     expect((await loadClassLink(web.store, lib.id)).settings.sso).toBe(false);
-    const patched = await c.api('PATCH', '/api/v1/integrations/classlink/options', { roles: ['teacher'], thresholds: { maxUpdatePct: 20 }, sso: true });
+    const patched = await c.api('PATCH', '/api/v1/integrations/classlink/options', {
+      roles: ['teacher'],
+      thresholds: { maxUpdatePct: 20 },
+      sso: true,
+    });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json()).toEqual({
       roles: ['teacher'],
@@ -354,11 +433,26 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     // Identifiers of another integration (a CSV import) and a plain file import's GUID.
     await web.store.sites.add(lib.id, { code: 'CSV', name: 'CSV site' });
     await web.store.sites.setOrgGuid(lib.id, 'CSV', 'csv-org-1', 'csv');
-    const row = (guid: string, source: 'csv' | null) => ({ ...emptyPatronValues(), guid, lastName: guid, status: 1, guidSource: source, matchedBy: null });
+    const row = (guid: string, source: 'csv' | null) => ({
+      ...emptyPatronValues(),
+      guid,
+      lastName: guid,
+      status: 1,
+      guidSource: source,
+      matchedBy: null,
+    });
     await web.store.patrons.insertMany(lib.id, [row('csv-1', 'csv'), row('csv-2', 'csv'), row('file-1', null)]);
 
     const preview = await c.api('GET', '/api/v1/integrations/classlink/enable-preview');
-    expect(preview.json()).toMatchObject({ patronGuids: { csv: 2 }, patronGuidTotal: 2, siteGuids: 1, total: 3, alreadyEnabled: false, configured: true, message: expect.stringContaining('2 patron GUIDs of OneRoster CSV') });
+    expect(preview.json()).toMatchObject({
+      patronGuids: { csv: 2 },
+      patronGuidTotal: 2,
+      siteGuids: 1,
+      total: 3,
+      alreadyEnabled: false,
+      configured: true,
+      message: expect.stringContaining('2 patron GUIDs of OneRoster CSV'),
+    });
     const confirm = await c.get(`${BASE}/enable`);
     expect(confirm.body).toContain('Turn ClassLink ON?');
     expect(confirm.body).toContain('<td class="num" id="clear-patron-guids">2</td>');
@@ -380,7 +474,11 @@ describeEachDatabase('web: ClassLink setup', (db) => {
 
     expect((await c.api('POST', '/api/v1/integrations/classlink/disable')).json()).toMatchObject({ enabled: false, unchanged: false });
     expect((await loadClassLink(web.store, lib.id)).enabled).toBe(false);
-    expect((await c.api('POST', '/api/v1/integrations/classlink/enable')).json()).toMatchObject({ enabled: true, unchanged: false, clearedPatronGuids: 0 });
+    expect((await c.api('POST', '/api/v1/integrations/classlink/enable')).json()).toMatchObject({
+      enabled: true,
+      unchanged: false,
+      clearedPatronGuids: 0,
+    });
     const disabled = await c.post(`${BASE}/disable`);
     expect(disabled.headers.location).toBe(`${BASE}/enable?notice=classlink-off`);
     expect((await loadClassLink(web.store, lib.id)).enabled).toBe(false);
@@ -408,7 +506,10 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(dry.statusCode).toBe(303);
     const dryId = Number(/^\/operations\/(\d+)\?notice=sync-started$/.exec(dry.headers.location!)?.[1]);
     await web.idle();
-    expect(await web.store.operations.get(lib.id, dryId)).toMatchObject({ type: OPERATION_TYPES.dryRun, state: expect.stringMatching(/^succeeded/) });
+    expect(await web.store.operations.get(lib.id, dryId)).toMatchObject({
+      type: OPERATION_TYPES.dryRun,
+      state: expect.stringMatching(/^succeeded/),
+    });
     expect(await web.store.patrons.count(lib.id)).toBe(0);
 
     expect((await c.post(`${BASE}/enable`)).statusCode).toBe(303);
@@ -427,7 +528,11 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect((await c.get(`${BASE}/sync`)).body).toContain(`href="/operations/${id}"`);
 
     // One sync per library: asking while one runs lands on that one.
-    const { operation: running } = await web.store.operations.create(lib.id, { type: OPERATION_TYPES.full, source: 'classlink', requestedBy: 'elsewhere' });
+    const { operation: running } = await web.store.operations.create(lib.id, {
+      type: OPERATION_TYPES.full,
+      source: 'classlink',
+      requestedBy: 'elsewhere',
+    });
     const again = await c.post(`${BASE}/sync`);
     expect(again.headers.location).toBe(`/operations/${running.id}?notice=sync-already-running`);
     const api = await c.api('POST', '/api/v1/syncs', { kind: 'full' });
@@ -479,9 +584,17 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     await librarian.get('/');
     for (const [method, url, body] of routes) {
       const api = url.startsWith('/api/');
-      const res = api ? await librarian.api(method, url, body) : method === 'GET' ? await librarian.get(url) : await librarian.post(url, body as Record<string, string>);
+      const res = api
+        ? await librarian.api(method, url, body)
+        : method === 'GET'
+          ? await librarian.get(url)
+          : await librarian.post(url, body as Record<string, string>);
       expect(res.statusCode, `${method} ${url} as a librarian`).toBe(403);
-      const anon = api ? await anonymous.api(method, url, body) : method === 'GET' ? await anonymous.get(url) : await anonymous.post(url, body as Record<string, string>);
+      const anon = api
+        ? await anonymous.api(method, url, body)
+        : method === 'GET'
+          ? await anonymous.get(url)
+          : await anonymous.post(url, body as Record<string, string>);
       expect(anon.statusCode, `${method} ${url} anonymously`).toBe(api ? 401 : method === 'GET' ? 302 : 401);
     }
     expect((await loadClassLink(web.store, lib.id)).settings.roles).toEqual(['student', 'teacher']);
@@ -509,7 +622,12 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     const { c } = await signedIn('admin');
     await connectDirect(c);
     const pages = [BASE, `${BASE}/sites`, `${BASE}/syncing`, `${BASE}/fields`, `${BASE}/enable`, `${BASE}/sync`];
-    const apis = ['/api/v1/integrations/classlink', '/api/v1/integrations/classlink/schools', '/api/v1/integrations/classlink/enable-preview', '/api/v1/openapi.json'];
+    const apis = [
+      '/api/v1/integrations/classlink',
+      '/api/v1/integrations/classlink/schools',
+      '/api/v1/integrations/classlink/enable-preview',
+      '/api/v1/openapi.json',
+    ];
     for (const url of pages) expect((await c.get(url)).statusCode).toBe(200);
     for (const url of apis) expect((await c.api('GET', url)).statusCode).toBe(200);
     await c.get(BASE);
@@ -534,6 +652,7 @@ describeEachDatabase('web: ClassLink setup', (db) => {
 async function releaseTenant(web: TestWeb, tenantId: number): Promise<void> {
   for (const library of await web.store.libraries.list()) {
     const cl = await loadClassLink(web.store, library.id);
-    if (cl.settings.connection?.tenantId === tenantId) await saveClassLink(web.store, library.id, { settings: { ...cl.settings, connection: null } });
+    if (cl.settings.connection?.tenantId === tenantId)
+      await saveClassLink(web.store, library.id, { settings: { ...cl.settings, connection: null } });
   }
 }

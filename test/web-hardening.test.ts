@@ -17,7 +17,8 @@ import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';
 
 it('safeNext keeps only paths of this site', () => {
   for (const ok of ['/operations', '/patrons?q=smith&page=2', '/']) expect(safeNext(ok)).toBe(ok);
-  for (const bad of ['//evil.example', '/\t/evil.example', '/\\evil.example', '/\n/evil', 'https://evil.example', 'evil', '/a b', 42]) expect(safeNext(bad)).toBe('');
+  for (const bad of ['//evil.example', '/\t/evil.example', '/\\evil.example', '/\n/evil', 'https://evil.example', 'evil', '/a b', 42])
+    expect(safeNext(bad)).toBe('');
 });
 
 describeEachDatabase('web hardening', (db) => {
@@ -25,14 +26,17 @@ describeEachDatabase('web hardening', (db) => {
   let web: TestWeb;
   beforeAll(async () => {
     emulator = await startEmulator({ district: { students: 20, seed: 'hardening' } });
-    web = await openWeb(db, { ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url, ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey });
+    web = await openWeb(db, {
+      ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url,
+      ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey,
+    });
   });
   afterAll(async () => {
     await web?.close();
     await emulator?.close();
   });
 
-  it("refuses a Tenant ID another library already uses (connection and sign-in)", async () => {
+  it('refuses a Tenant ID another library already uses (connection and sign-in)', async () => {
     const a = await db.newLibrary();
     const b = await db.newLibrary();
     await makeStaff(web.store, a, 'admin', `tenant-a-${a.code}`);
@@ -45,7 +49,9 @@ describeEachDatabase('web hardening', (db) => {
     await cb.signIn(`tenant-b-${b.code}`);
     const taken = await cb.api('PUT', '/api/v1/integrations/classlink/connection', { mode: 'partner', tenantId });
     expect(taken.statusCode).toBe(409);
-    expect(taken.json()).toMatchObject({ error: { kind: 'conflict', message: expect.stringContaining('already used by another library') } });
+    expect(taken.json()).toMatchObject({
+      error: { kind: 'conflict', message: expect.stringContaining('already used by another library') },
+    });
     expect((await loadClassLink(web.store, b.id)).settings.connection).toBeNull();
     expect((await cb.api('PATCH', '/api/v1/integrations/classlink/sso', { tenantId })).statusCode).toBe(409);
   });
@@ -53,13 +59,28 @@ describeEachDatabase('web hardening', (db) => {
   it("ends a patron's session when sign-in is turned off, and a staff account's when its link changes", async () => {
     const lib = await db.newLibrary();
     const [patronId] = await web.store.patrons.insertMany(lib.id, [
-      { ...emptyPatronValues(), guid: 'stu-x', firstName: 'Pat', lastName: 'Ron', status: 1, policy: 'Student', guidSource: 'classlink', matchedBy: null },
+      {
+        ...emptyPatronValues(),
+        guid: 'stu-x',
+        firstName: 'Pat',
+        lastName: 'Ron',
+        status: 1,
+        policy: 'Student',
+        guidSource: 'classlink',
+        matchedBy: null,
+      },
     ]);
     const settings = (await loadClassLink(web.store, lib.id)).settings;
     await saveClassLink(web.store, lib.id, { settings: { ...settings, sso: true }, enabled: true });
     // A patron session as ClassLink sign-in makes it.
     const token = 'patron-session-token-value';
-    await web.store.staff.createSession({ idHash: hashToken(token), libraryId: lib.id, staffUserId: null, patronId: patronId!, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await web.store.staff.createSession({
+      idHash: hashToken(token),
+      libraryId: lib.id,
+      staffUserId: null,
+      patronId: patronId!,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     const c = new WebClient(web.app);
     c.cookies.set('rollcall_session', token);
     expect((await c.get('/me')).statusCode).toBe(200);
@@ -98,10 +119,33 @@ describeEachDatabase('web hardening', (db) => {
     const u = await makeStaff(web.store, lib, 'librarian', `expiry-${lib.code}`);
     const past = new Date(Date.now() - 60_000).toISOString();
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    await web.store.staff.createSession({ idHash: hashToken('old-one'), libraryId: lib.id, staffUserId: u.id, patronId: null, expiresAt: past });
-    await web.store.staff.createSession({ idHash: hashToken('live-one'), libraryId: lib.id, staffUserId: u.id, patronId: null, expiresAt: future });
+    await web.store.staff.createSession({
+      idHash: hashToken('old-one'),
+      libraryId: lib.id,
+      staffUserId: u.id,
+      patronId: null,
+      expiresAt: past,
+    });
+    await web.store.staff.createSession({
+      idHash: hashToken('live-one'),
+      libraryId: lib.id,
+      staffUserId: u.id,
+      patronId: null,
+      expiresAt: future,
+    });
     const queue = { send: async () => null, work: async () => {}, stop: async () => {} };
-    const outcome = await reapStale({ store: web.store, syncDeps: { store: web.store, now: () => new Date(), openReader: async () => { throw new Error('unused'); } }, queue, staleAfterMs: 600_000 });
+    const outcome = await reapStale({
+      store: web.store,
+      syncDeps: {
+        store: web.store,
+        now: () => new Date(),
+        openReader: async () => {
+          throw new Error('unused');
+        },
+      },
+      queue,
+      staleAfterMs: 600_000,
+    });
     expect(outcome.ok).toBe(true);
     expect(await web.store.staff.session(hashToken('live-one'))).toBeDefined();
     // Gone from the table, not only filtered out by expiry: a fresh expiry cannot revive it.

@@ -107,7 +107,11 @@ describeEachDatabase('web: operations management', (db) => {
 
       const api = await s.librarian.api('GET', '/api/v1/operations?perPage=2&page=2');
       expect(api.statusCode).toBe(200);
-      const body = api.json() as { items: { id: number; typeName: string; counts: Record<string, number> }[]; total: number; pages: number };
+      const body = api.json() as {
+        items: { id: number; typeName: string; counts: Record<string, number> }[];
+        total: number;
+        pages: number;
+      };
       expect(body.items.map((o) => o.id)).toEqual([s.dry.id, s.full.id]);
       expect(body).toMatchObject({ total: 4, pages: 2 });
       expect(Object.keys(body.items[1]!.counts)).toEqual(COUNT_KEYS);
@@ -131,15 +135,29 @@ describeEachDatabase('web: operations management', (db) => {
       expect(res.body).not.toContain('id="approve"');
 
       const api = (await s.librarian.api('GET', `/api/v1/operations/${s.full.id}`)).json() as Record<string, unknown>;
-      expect(api).toMatchObject({ id: s.full.id, type: 'classlink_full_sync', typeName: 'ClassLink Full Sync', state: 'succeeded', complete: true, requestedBy: 'test', plan: null });
+      expect(api).toMatchObject({
+        id: s.full.id,
+        type: 'classlink_full_sync',
+        typeName: 'ClassLink Full Sync',
+        state: 'succeeded',
+        complete: true,
+        requestedBy: 'test',
+        plan: null,
+      });
       expect(api.counts).toEqual(Object.fromEntries(COUNT_KEYS.map((k) => [k, s.full.counts[k]])));
-      expect(Object.keys(api)).toEqual(expect.arrayContaining(['progress', 'startedAt', 'finishedAt', 'createdAt', 'summary', 'error', 'source']));
+      expect(Object.keys(api)).toEqual(
+        expect.arrayContaining(['progress', 'startedAt', 'finishedAt', 'createdAt', 'summary', 'error', 'source']),
+      );
     });
 
     it('follows a queued or running operation live: progress bar, polled counts, the JSON it polls', async () => {
       const lib = await db.newLibrary();
       const c = await signedIn(lib, 'librarian', `live-${lib.code}`);
-      const { operation } = await web.store.operations.create(lib.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'ada' });
+      const { operation } = await web.store.operations.create(lib.id, {
+        type: 'classlink_full_sync',
+        source: 'classlink',
+        requestedBy: 'ada',
+      });
       const queued = await c.get(`/operations/${operation.id}`);
       expect(queued.body).toContain(`data-poll="/api/v1/operations/${operation.id}"`);
       expect(queued.body).toContain('<progress id="operation-progress" data-progress');
@@ -176,10 +194,15 @@ describeEachDatabase('web: operations management', (db) => {
       expect((await s.librarian.get(`/operations/${s.full.id}?q=no-such-text-anywhere`)).body).toContain('No line matches.');
 
       // Paged in the store: page 2 of 5-line pages is lines 6–10.
-      const api = (await s.librarian.api('GET', `/api/v1/operations/${s.full.id}/log?perPage=5&page=2`)).json() as { items: { id: number }[]; total: number };
+      const api = (await s.librarian.api('GET', `/api/v1/operations/${s.full.id}/log?perPage=5&page=2`)).json() as {
+        items: { id: number }[];
+        total: number;
+      };
       expect(api.total).toBe(fullLog.total);
       expect(api.items.map((l) => l.id)).toEqual(fullLog.items.slice(5, 10).map((l) => l.id));
-      const apiWarnings = (await s.librarian.api('GET', `/api/v1/operations/${s.held.id}/log?level=warning,error`)).json() as { total: number };
+      const apiWarnings = (await s.librarian.api('GET', `/api/v1/operations/${s.held.id}/log?level=warning,error`)).json() as {
+        total: number;
+      };
       expect(apiWarnings.total).toBe(all.items.filter((l) => l.level !== 'info').length);
       expect((await s.librarian.api('GET', `/api/v1/operations/${s.held.id}/log?level=debug`)).statusCode).toBe(400);
     });
@@ -236,11 +259,19 @@ describeEachDatabase('web: operations management', (db) => {
       expect(second.body).not.toContain(`<ins>Renamed-${first}</ins>`);
 
       const api = await s.librarian.api('GET', `/api/v1/operations/${s.held.id}/plan?kind=update&perPage=1`);
-      const body = api.json() as { kind: string; kinds: { kind: string; total: number }[]; total: number; items: { sourcedId: string; fields: unknown[] }[] };
+      const body = api.json() as {
+        kind: string;
+        kinds: { kind: string; total: number }[];
+        total: number;
+        items: { sourcedId: string; fields: unknown[] }[];
+      };
       expect(body.kind).toBe('update');
       expect(body.total).toBe(s.renamed.length);
       expect(body.kinds).toContainEqual({ kind: 'update', total: s.renamed.length });
-      expect(body.items[0]).toMatchObject({ sourcedId: first, fields: [{ number: 1006, label: 'Last Name', from: user.familyName, to: `Renamed-${first}` }] });
+      expect(body.items[0]).toMatchObject({
+        sourcedId: first,
+        fields: [{ number: 1006, label: 'Last Name', from: user.familyName, to: `Renamed-${first}` }],
+      });
       expect((await s.librarian.api('GET', `/api/v1/operations/${s.full.id}/plan`)).statusCode).toBe(404);
     });
 
@@ -249,7 +280,9 @@ describeEachDatabase('web: operations management', (db) => {
       expect(res.body).toContain('What this dry run would do');
       expect(res.body).toContain(`<ins>Renamed-${s.renamed[0]}</ins>`);
       expect(res.body).not.toContain('id="approve"');
-      expect((await s.admin.api('GET', `/api/v1/operations/${s.dry.id}`)).json()).toMatchObject({ plan: expect.arrayContaining([{ kind: 'update', total: s.renamed.length }]) });
+      expect((await s.admin.api('GET', `/api/v1/operations/${s.dry.id}`)).json()).toMatchObject({
+        plan: expect.arrayContaining([{ kind: 'update', total: s.renamed.length }]),
+      });
     });
   });
 
@@ -283,7 +316,9 @@ describeEachDatabase('web: operations management', (db) => {
       await s.admin.get(`/operations/${s.held.id}`);
       expect((await s.admin.post(`/operations/${s.held.id}/approve`, { _csrf: '' })).statusCode).toBe(403);
       expect((await s.admin.post(`/operations/${s.held.id}/reject`, { _csrf: 'forged' })).statusCode).toBe(403);
-      expect((await s.admin.api('POST', `/api/v1/operations/${s.held.id}/approve`, undefined, { 'x-csrf-token': '' })).statusCode).toBe(403);
+      expect((await s.admin.api('POST', `/api/v1/operations/${s.held.id}/approve`, undefined, { 'x-csrf-token': '' })).statusCode).toBe(
+        403,
+      );
       expect((await web.store.operations.get(s.lib.id, s.held.id))!.state).toBe('needs_review');
     });
 
@@ -319,7 +354,9 @@ describeEachDatabase('web: operations management', (db) => {
       expect(await s.f.patrons()).toEqual(before);
       const page = await s.admin.get(`/operations/${s.heldAgain.id}`);
       expect(page.body).toContain(`Rejected by adm-${s.lib.code}; nothing was applied.`);
-      expect((await s.admin.api('POST', `/api/v1/operations/${s.heldAgain.id}/reject`)).json()).toMatchObject({ error: { kind: 'conflict' } });
+      expect((await s.admin.api('POST', `/api/v1/operations/${s.heldAgain.id}/reject`)).json()).toMatchObject({
+        error: { kind: 'conflict' },
+      });
     });
   });
 });

@@ -30,8 +30,31 @@ async function setUp(web: TestWeb, newLibrary: () => Promise<Library>): Promise<
   await store.sites.add(lib.id, { code: 'ELM', name: 'Elm Elementary' });
   const op = await store.operations.create(lib.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'schedule' });
   const ids = await store.patrons.insertMany(lib.id, [
-    patron({ guid: 'stu-1', barcode: 'B1001', communityId: 'S-77', firstName: 'Olivia', lastName: 'Smith', email: 'Olivia.Smith@district.example.org', site: 'MHS', level: '09', policy: 'Student', guidSource: 'classlink', matchedBy: 'communityId', lastSyncOperationId: op.operation.id }),
-    patron({ guid: 'stu-2', barcode: 'B1002', firstName: 'Liam', lastName: 'Smithers', site: 'MHS', status: 4, policy: 'Student', guidSource: 'classlink', matchedBy: 'guid' }),
+    patron({
+      guid: 'stu-1',
+      barcode: 'B1001',
+      communityId: 'S-77',
+      firstName: 'Olivia',
+      lastName: 'Smith',
+      email: 'Olivia.Smith@district.example.org',
+      site: 'MHS',
+      level: '09',
+      policy: 'Student',
+      guidSource: 'classlink',
+      matchedBy: 'communityId',
+      lastSyncOperationId: op.operation.id,
+    }),
+    patron({
+      guid: 'stu-2',
+      barcode: 'B1002',
+      firstName: 'Liam',
+      lastName: 'Smithers',
+      site: 'MHS',
+      status: 4,
+      policy: 'Student',
+      guidSource: 'classlink',
+      matchedBy: 'guid',
+    }),
     patron({ barcode: 'B1003', firstName: 'Ava', lastName: "O'Brien", site: 'ELM', policy: 'Teacher', nickname: 'Avi' }),
     patron({ guid: 'imported-9', firstName: 'Noah', lastName: 'Müller', middleName: 'José', site: '', status: 7 }),
     patron({ firstName: 'Mateo', lastName: 'Garcia', site: 'ELM', email: 'mateo@district.example.org' }),
@@ -97,8 +120,25 @@ describeEachDatabase('web: patrons and sites', (db) => {
     const one = (await c.api('GET', '/api/v1/patrons?q=B1001')).json() as { items: Record<string, unknown>[]; total: number };
     expect(one.total).toBe(1);
     expect(one.items[0]).toEqual({
-      id: olivia, guid: 'stu-1', barcode: 'B1001', communityId: 'S-77', firstName: 'Olivia', middleName: '', lastName: 'Smith', birthdate: '', sex: '', phone: '',
-      email: 'Olivia.Smith@district.example.org', additionalContact: '', otherEmails: '', location: '', level: '09', site: 'MHS', status: 1, policy: 'Student', nickname: '',
+      id: olivia,
+      guid: 'stu-1',
+      barcode: 'B1001',
+      communityId: 'S-77',
+      firstName: 'Olivia',
+      middleName: '',
+      lastName: 'Smith',
+      birthdate: '',
+      sex: '',
+      phone: '',
+      email: 'Olivia.Smith@district.example.org',
+      additionalContact: '',
+      otherEmails: '',
+      location: '',
+      level: '09',
+      site: 'MHS',
+      status: 1,
+      policy: 'Student',
+      nickname: '',
     });
   });
 
@@ -115,13 +155,21 @@ describeEachDatabase('web: patrons and sites', (db) => {
     expect(rowIds((await c.get('/patrons?q=smi&site=ELM')).body)).toEqual([]);
     expect(await apiIds(c, 'site=MHS&status=4')).toEqual([liam]);
     // Pages of two.
-    const first = (await c.api('GET', '/api/v1/patrons?pageSize=2')).json() as { items: { id: number }[]; total: number; page: number; pages: number; perPage: number };
+    const first = (await c.api('GET', '/api/v1/patrons?pageSize=2')).json() as {
+      items: { id: number }[];
+      total: number;
+      page: number;
+      pages: number;
+      perPage: number;
+    };
     expect(first).toMatchObject({ total: 5, page: 1, pages: 3, perPage: 2 });
     expect(first.items.map((p) => p.id)).toEqual([mateo, noah]);
     expect(await apiIds(c, 'pageSize=2&page=3')).toEqual([liam]);
     expect(await apiIds(c, 'perPage=2&page=2')).toEqual([ava, olivia]);
     // The page shows 50 a page, with links that keep the filters.
-    const many = Array.from({ length: 52 }, (_, i) => patron({ firstName: `Kid${i}`, lastName: `Zed${String(i).padStart(2, '0')}`, site: 'ELM' }));
+    const many = Array.from({ length: 52 }, (_, i) =>
+      patron({ firstName: `Kid${i}`, lastName: `Zed${String(i).padStart(2, '0')}`, site: 'ELM' }),
+    );
     const lib2 = await db.newLibrary();
     await store.sites.add(lib2.id, { code: 'ELM', name: 'Elm' });
     await store.patrons.insertMany(lib2.id, many);
@@ -147,7 +195,27 @@ describeEachDatabase('web: patrons and sites', (db) => {
     expect(page.statusCode).toBe(200);
     // Every field of SPEC §1.2's table in order, then Policy, Nickname and Notes.
     const numbers = [...page.body.matchAll(/<tr data-field="([^"]+)">/g)].map((m) => m[1]);
-    expect(numbers).toEqual(['1200', '1000', '1001', '1007', '1008', '1006', '1045', '1032', '1017', '1019', '1049', '1054', '1004', '1010', '1050', '1026', '1028', '1070', 'notes']);
+    expect(numbers).toEqual([
+      '1200',
+      '1000',
+      '1001',
+      '1007',
+      '1008',
+      '1006',
+      '1045',
+      '1032',
+      '1017',
+      '1019',
+      '1049',
+      '1054',
+      '1004',
+      '1010',
+      '1050',
+      '1026',
+      '1028',
+      '1070',
+      'notes',
+    ]);
     expect(page.body).toContain('B1001');
     expect(page.body).toContain('1 Active');
     expect(page.body).toMatch(/data-test="matched-by">Student #</);
@@ -163,7 +231,17 @@ describeEachDatabase('web: patrons and sites', (db) => {
     expect(other.body).toContain('None: no sync has written this patron.');
     // The API gives the same, with provenance.
     const json = (await a.librarian.api('GET', `/api/v1/patrons/${olivia}`)).json() as Record<string, unknown>;
-    expect(json).toMatchObject({ id: olivia, guid: 'stu-1', communityId: 'S-77', guidSource: 'classlink', matchedBy: 'communityId', lastSyncOperationId: op.id, notes: '', editedBy: '', editedAt: null });
+    expect(json).toMatchObject({
+      id: olivia,
+      guid: 'stu-1',
+      communityId: 'S-77',
+      guidSource: 'classlink',
+      matchedBy: 'communityId',
+      lastSyncOperationId: op.id,
+      notes: '',
+      editedBy: '',
+      editedAt: null,
+    });
     expect(typeof json.createdAt).toBe('string');
   });
 
@@ -172,14 +250,21 @@ describeEachDatabase('web: patrons and sites', (db) => {
     expect((await a.librarian.get(`/patrons/${olivia}`)).body).not.toContain('data-test="sync-note"');
     const lib = await db.newLibrary();
     await store.sites.add(lib.id, { code: 'MHS', name: 'Maple High' });
-    const [id] = await store.patrons.insertMany(lib.id, [patron({ guid: 'u1', firstName: 'Kai', lastName: 'Lee', site: 'MHS', guidSource: 'classlink', matchedBy: 'guid' })]);
-    await store.integrations.save(lib.id, 'classlink', { enabled: true, settings: { mapping: { barcode: { kind: 'identifier' }, communityId: { kind: 'none' }, location: 'none' } } });
+    const [id] = await store.patrons.insertMany(lib.id, [
+      patron({ guid: 'u1', firstName: 'Kai', lastName: 'Lee', site: 'MHS', guidSource: 'classlink', matchedBy: 'guid' }),
+    ]);
+    await store.integrations.save(lib.id, 'classlink', {
+      enabled: true,
+      settings: { mapping: { barcode: { kind: 'identifier' }, communityId: { kind: 'none' }, location: 'none' } },
+    });
     await makeStaff(store, lib, 'librarian', `note-${lib.code}`);
     const c = new WebClient(web.app);
     await c.signIn(`note-${lib.code}`);
     const page = await c.get(`/patrons/${id}`);
     expect(page.body).toContain('This patron is synced from ClassLink.');
-    expect(page.body).toContain('overwrites these fields of every patron it matches: Barcode, First Name, Middle Name, Last Name, Birthdate, Sex, Phone Number, Email, Additional Contact, Other Emails, Level, Site, Status.');
+    expect(page.body).toContain(
+      'overwrites these fields of every patron it matches: Barcode, First Name, Middle Name, Last Name, Birthdate, Sex, Phone Number, Email, Additional Contact, Other Emails, Level, Site, Status.',
+    );
     const form = await c.get(`/patrons/${id}/edit`);
     expect(form.body).toMatch(/for="field-1000">1000 Barcode <span class="tag">synced<\/span>/);
     expect(form.body).not.toMatch(/for="field-1001">1001 Community ID <span class="tag">/);
@@ -190,19 +275,39 @@ describeEachDatabase('web: patrons and sites', (db) => {
     const c = a.librarian;
     const form = await c.get(`/patrons/${ava}/edit`);
     expect(form.statusCode).toBe(200);
-    for (const n of [1000, 1001, 1007, 1008, 1006, 1045, 1032, 1017, 1019, 1049, 1054, 1004, 1010, 1050, 1026, 1028, 1070]) expect(form.body).toContain(`id="field-${n}"`);
+    for (const n of [1000, 1001, 1007, 1008, 1006, 1045, 1032, 1017, 1019, 1049, 1054, 1004, 1010, 1050, 1026, 1028, 1070])
+      expect(form.body).toContain(`id="field-${n}"`);
     expect(form.body).toContain('id="field-notes"');
     expect(form.body).toContain('id="save-patron"');
     // The GUID is shown, not editable, for a librarian.
     expect(form.body).toMatch(/<input id="field-1200" value="" readonly/);
     const updatedAt = /name="updatedAt" value="([^"]+)"/.exec(form.body)![1]!;
     const revision = await store.libraries.revision(a.lib.id);
-    const fields = { updatedAt, firstName: 'Ava', lastName: "O'Brien", phone: ' 555-0100 ', birthdate: '2011-02-28', sex: 'female', site: 'MHS', status: '1', policy: 'Teacher', nickname: 'Avi', notes: 'Prefers\r\nemail.' };
+    const fields = {
+      updatedAt,
+      firstName: 'Ava',
+      lastName: "O'Brien",
+      phone: ' 555-0100 ',
+      birthdate: '2011-02-28',
+      sex: 'female',
+      site: 'MHS',
+      status: '1',
+      policy: 'Teacher',
+      nickname: 'Avi',
+      notes: 'Prefers\r\nemail.',
+    };
     const saved = await c.post(`/patrons/${ava}/edit`, fields);
     expect(saved.statusCode).toBe(303);
     expect(saved.headers.location).toBe(`/patrons/${ava}?notice=patron-saved`);
     const after = await store.patrons.detail(a.lib.id, ava);
-    expect(after).toMatchObject({ phone: '555-0100', birthdate: '2011-02-28', sex: 'Female', site: 'MHS', notes: 'Prefers\nemail.', editedBy: `lena-${a.lib.code}` });
+    expect(after).toMatchObject({
+      phone: '555-0100',
+      birthdate: '2011-02-28',
+      sex: 'Female',
+      site: 'MHS',
+      notes: 'Prefers\nemail.',
+      editedBy: `lena-${a.lib.code}`,
+    });
     expect(await store.libraries.revision(a.lib.id)).toBe(revision + 1);
     const shown = await c.get(saved.headers.location as string);
     expect(shown.body).toContain('The patron was saved.');
@@ -217,7 +322,14 @@ describeEachDatabase('web: patrons and sites', (db) => {
 
     // Bad values: one sentence each, nothing saved, the typed values kept.
     const fresh = /name="updatedAt" value="([^"]+)"/.exec((await c.get(`/patrons/${ava}/edit`)).body)![1]!;
-    const bad = await c.post(`/patrons/${ava}/edit`, { updatedAt: fresh, birthdate: '2011-02-30', email: 'not-an-email', status: 'gone', site: 'NOPE', phone: '555-1234' });
+    const bad = await c.post(`/patrons/${ava}/edit`, {
+      updatedAt: fresh,
+      birthdate: '2011-02-30',
+      email: 'not-an-email',
+      status: 'gone',
+      site: 'NOPE',
+      phone: '555-1234',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Birthdate must be a date written YYYY-MM-DD');
     expect(bad.body).toContain('Email &quot;not-an-email&quot; does not look like an email address');
@@ -238,10 +350,18 @@ describeEachDatabase('web: patrons and sites', (db) => {
     const lena = a.librarian;
     const res = await lena.api('PATCH', `/api/v1/patrons/${olivia}`, { level: '10', otherEmails: 'mum@example.org; dad@example.org' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ level: '10', otherEmails: 'mum@example.org, dad@example.org', guid: 'stu-1', guidSource: 'classlink', lastSyncOperationId: expect.any(Number) });
+    expect(res.json()).toMatchObject({
+      level: '10',
+      otherEmails: 'mum@example.org, dad@example.org',
+      guid: 'stu-1',
+      guidSource: 'classlink',
+      lastSyncOperationId: expect.any(Number),
+    });
     const refused = await lena.api('PATCH', `/api/v1/patrons/${olivia}`, { guid: 'someone-else' });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toMatchObject({ error: { kind: 'invalid_input', message: expect.stringContaining("Only an admin can change a patron's GUID") } });
+    expect(refused.json()).toMatchObject({
+      error: { kind: 'invalid_input', message: expect.stringContaining("Only an admin can change a patron's GUID") },
+    });
     const unknown = await lena.api('PATCH', `/api/v1/patrons/${olivia}`, { firstname: 'x' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ error: { message: expect.stringContaining('There is no patron field "firstname"') } });
@@ -290,7 +410,10 @@ describeEachDatabase('web: patrons and sites', (db) => {
     expect(list.body).toMatch(/data-site="MHS">[\s\S]*org-mhs[\s\S]*\(ClassLink\)/);
     expect(list.body).not.toContain('id="add-site"');
     const rows = (await lena.api('GET', '/api/v1/sites')).json() as { code: string; patronCount: number; orgSourcedId: string }[];
-    expect(rows.map((r) => [r.code, r.patronCount])).toEqual([['ELM', 1], ['MHS', 3]]);
+    expect(rows.map((r) => [r.code, r.patronCount])).toEqual([
+      ['ELM', 1],
+      ['MHS', 3],
+    ]);
     expect(rows.find((r) => r.code === 'MHS')?.orgSourcedId).toBe('org-mhs');
 
     // A librarian is refused the admin routes (403), page and API.

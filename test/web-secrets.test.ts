@@ -34,7 +34,14 @@ describeEachDatabase('web: secrets stay secret', (db) => {
     const store = db.store();
     const now = () => new Date();
     const syncDeps = syncDepsOf(config, store, now);
-    const app = await buildWebServer({ config, store, syncDeps, now, startSync: inProcessSyncStarter(syncDeps), logger: { level: 'trace', stream } });
+    const app = await buildWebServer({
+      config,
+      store,
+      syncDeps,
+      now,
+      startSync: inProcessSyncStarter(syncDeps),
+      logger: { level: 'trace', stream },
+    });
     await app.ready();
     try {
       const lib = await db.newLibrary();
@@ -48,18 +55,39 @@ describeEachDatabase('web: secrets stay secret', (db) => {
       };
 
       const oauthSecret = emulator.credentials.clientSecret;
-      const saved = keep(await c.api('PUT', '/api/v1/integrations/classlink/connection', { mode: 'direct', rosterUrl: emulator.url, clientId: emulator.credentials.clientId, clientSecret: oauthSecret }));
+      const saved = keep(
+        await c.api('PUT', '/api/v1/integrations/classlink/connection', {
+          mode: 'direct',
+          rosterUrl: emulator.url,
+          clientId: emulator.credentials.clientId,
+          clientSecret: oauthSecret,
+        }),
+      );
       expect(saved.statusCode, saved.body).toBe(200);
       const ssoSecret = 'sso-client-secret-never-shown';
       keep(await c.api('PATCH', '/api/v1/integrations/classlink/sso', { clientId: 'own-client', clientSecret: ssoSecret }));
       const made = await c.api('POST', '/api/v1/tokens', { name: 'script' });
       const apiToken = (made.json() as { token: string }).token;
 
-      for (const path of ['/', '/preferences/integrations/classlink', '/preferences/integrations/classlink/sign-in', '/preferences/integrations/classlink/sites', '/admin/tokens', '/admin/users', '/operations']) {
+      for (const path of [
+        '/',
+        '/preferences/integrations/classlink',
+        '/preferences/integrations/classlink/sign-in',
+        '/preferences/integrations/classlink/sites',
+        '/admin/tokens',
+        '/admin/users',
+        '/operations',
+      ]) {
         const res = keep(await c.get(path));
         expect(res.statusCode, path).toBe(200);
       }
-      for (const path of ['/api/v1/integrations/classlink', '/api/v1/integrations/classlink/sso', '/api/v1/tokens', '/api/v1/staff', '/api/v1/me']) {
+      for (const path of [
+        '/api/v1/integrations/classlink',
+        '/api/v1/integrations/classlink/sso',
+        '/api/v1/tokens',
+        '/api/v1/staff',
+        '/api/v1/me',
+      ]) {
         const res = keep(await c.api('GET', path));
         expect(res.statusCode, path).toBe(200);
       }

@@ -68,10 +68,9 @@ describeEachDatabase('web security: every route', (db) => {
     const failures: string[] = [];
     for (const r of routes.filter((x) => !SAFE.has(x.method))) {
       for (const token of ['', 'wrong-token-value']) {
-        const res =
-          r.url.startsWith('/api/')
-            ? await admin.api(r.method, concrete(r.url), {}, { 'x-csrf-token': token })
-            : await admin.post(concrete(r.url), { _csrf: token });
+        const res = r.url.startsWith('/api/')
+          ? await admin.api(r.method, concrete(r.url), {}, { 'x-csrf-token': token })
+          : await admin.post(concrete(r.url), { _csrf: token });
         if (res.statusCode !== 403) failures.push(`${r.method} ${r.url} with ${token ? 'a wrong' : 'no'} token → ${res.statusCode}`);
       }
     }
@@ -85,7 +84,11 @@ describeEachDatabase('web security: every route', (db) => {
     expect(res.statusCode).toBe(403);
     expect(await web.store.staff.byUsername('made-by-librarian')).toBeUndefined();
     // Anonymous, through the API: 401 and nothing made.
-    const anon = await web.app.inject({ method: 'POST', url: '/api/v1/staff', payload: { username: 'made-by-nobody', role: 'admin', password: 'a long enough password' } });
+    const anon = await web.app.inject({
+      method: 'POST',
+      url: '/api/v1/staff',
+      payload: { username: 'made-by-nobody', role: 'admin', password: 'a long enough password' },
+    });
     expect(anon.statusCode).toBe(401);
     expect(await web.store.staff.byUsername('made-by-nobody')).toBeUndefined();
   });

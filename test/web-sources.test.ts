@@ -32,12 +32,22 @@ beforeAll(async () => {
 afterAll(async () => emulator?.close());
 
 /** A multipart body: fields, and one file part. */
-async function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer }): Promise<{ payload: Buffer; type: string }> {
+async function multipart(
+  fields: Record<string, string>,
+  file?: { name: string; data: Buffer },
+): Promise<{ payload: Buffer; type: string }> {
   const boundary = `----rollcall${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="package"; filename="${file.name}"\r\ncontent-type: application/zip\r\n\r\n`), file.data, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="package"; filename="${file.name}"\r\ncontent-type: application/zip\r\n\r\n`,
+      ),
+      file.data,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
@@ -72,7 +82,15 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
     const { c, lib } = await signedIn('admin');
     const o = emulator.oauth2;
     keep(await c.get(OR));
-    const form = { baseUrl: emulator.url, version: '1.2', auth: 'oauth2', clientId: o.clientId, tokenUrl: o.tokenUrl, scopes: '', clientAuth: 'basic' };
+    const form = {
+      baseUrl: emulator.url,
+      version: '1.2',
+      auth: 'oauth2',
+      clientId: o.clientId,
+      tokenUrl: o.tokenUrl,
+      scopes: '',
+      clientAuth: 'basic',
+    };
     const wrong = keep(await c.post(`${OR}/connection`, { ...form, clientSecret: 'not-the-secret' }));
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toMatch(/class="error"[^>]*>[^<]*client id and secret/);
@@ -83,7 +101,11 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
     expect(page.body).toContain('validated');
     expect(page.body).toContain(`value="${o.clientId}"`);
     const api = keep(await c.api('GET', '/api/v1/integrations/oneroster'));
-    expect(api.json()).toMatchObject({ enabled: false, credentialsSaved: true, connection: { version: '1.2', auth: 'oauth2', clientId: o.clientId } });
+    expect(api.json()).toMatchObject({
+      enabled: false,
+      credentialsSaved: true,
+      connection: { version: '1.2', auth: 'oauth2', clientId: o.clientId },
+    });
     // Site Mapping lists the server's schools; the API matches one.
     const schools = keep(await c.api('GET', '/api/v1/integrations/oneroster/schools')).json() as { sourcedId: string }[];
     expect(schools.length).toBeGreaterThan(0);
@@ -91,23 +113,35 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
     const match = keep(await c.api('PUT', '/api/v1/integrations/oneroster/sites/A1/match', { orgSourcedId: schools[0]!.sourcedId }));
     expect(match.statusCode, match.body).toBe(200);
     expect((await web.store.sites.byCode(lib.id, 'A1'))?.orgGuidSource).toBe('oneroster');
-    for (const step of ['/sites', '/syncing', '/fields', '/enable', '/sync']) expect(keep(await c.get(`${OR}${step}`)).statusCode).toBe(200);
+    for (const step of ['/sites', '/syncing', '/fields', '/enable', '/sync'])
+      expect(keep(await c.get(`${OR}${step}`)).statusCode).toBe(200);
     expect(bodies.join('\n')).not.toContain(o.clientSecret);
   });
 
-  it('switching from ClassLink to OneRoster REST shows what it clears, then clears ClassLink\'s identifiers', async () => {
+  it("switching from ClassLink to OneRoster REST shows what it clears, then clears ClassLink's identifiers", async () => {
     const { c, lib } = await signedIn('admin');
     await web.store.sites.add(lib.id, { code: 'C1', name: 'ClassLink school' });
     await web.store.sites.setOrgGuid(lib.id, 'C1', 'cl-org-1', 'classlink');
     await web.store.integrations.save(lib.id, 'classlink', { enabled: true, settings: {} });
     const o = emulator.oauth2;
-    const put = keep(await c.api('PUT', '/api/v1/integrations/oneroster/connection', { baseUrl: emulator.url, version: '1.2', clientId: o.clientId, clientSecret: o.clientSecret, tokenUrl: o.tokenUrl }));
+    const put = keep(
+      await c.api('PUT', '/api/v1/integrations/oneroster/connection', {
+        baseUrl: emulator.url,
+        version: '1.2',
+        clientId: o.clientId,
+        clientSecret: o.clientSecret,
+        tokenUrl: o.tokenUrl,
+      }),
+    );
     expect(put.statusCode, put.body).toBe(200);
     expect(put.body).not.toContain(o.clientSecret);
     const preview = keep(await c.get(`${OR}/enable`));
     expect(preview.body).toMatch(/id="clear-site-guids">1</);
     expect(preview.body).toContain('turns ClassLink off');
-    expect(keep(await c.api('GET', '/api/v1/integrations/oneroster/enable-preview')).json()).toMatchObject({ siteGuids: 1, current: 'classlink' });
+    expect(keep(await c.api('GET', '/api/v1/integrations/oneroster/enable-preview')).json()).toMatchObject({
+      siteGuids: 1,
+      current: 'classlink',
+    });
     const on = keep(await c.post(`${OR}/enable`));
     expect(on.statusCode, on.body).toBe(303);
     expect((await web.store.sites.byCode(lib.id, 'C1'))?.orgGuid).toBe('');
@@ -150,7 +184,14 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
 
   it('refuses librarians (403) on the pages and the API', async () => {
     const { c } = await signedIn('librarian');
-    for (const url of ['/preferences/integrations', OR, `${OR}/sites`, CSV, `${CSV}/enable`]) expect((await c.get(url)).statusCode).toBe(403);
-    for (const url of ['/api/v1/integrations', '/api/v1/integrations/oneroster', '/api/v1/integrations/csv', '/api/v1/integrations/csv/packages']) expect((await c.api('GET', url)).statusCode).toBe(403);
+    for (const url of ['/preferences/integrations', OR, `${OR}/sites`, CSV, `${CSV}/enable`])
+      expect((await c.get(url)).statusCode).toBe(403);
+    for (const url of [
+      '/api/v1/integrations',
+      '/api/v1/integrations/oneroster',
+      '/api/v1/integrations/csv',
+      '/api/v1/integrations/csv/packages',
+    ])
+      expect((await c.api('GET', url)).statusCode).toBe(403);
   });
 });

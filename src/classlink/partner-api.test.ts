@@ -56,7 +56,7 @@ describe('chooseApplication', () => {
 });
 
 describe('isApproved', () => {
-  it('accepts enabled and Active, in any case, and missing fields as ClassLink\'s own sample omits them', () => {
+  it("accepts enabled and Active, in any case, and missing fields as ClassLink's own sample omits them", () => {
     expect(isApproved(app({}))).toBe(true);
     expect(isApproved(app({ tenantStatus: 'active' }))).toBe(true);
     expect(isApproved(app({ tenantStatus: '' }))).toBe(true);

@@ -184,7 +184,13 @@ export async function resolveTenant(
     throw new RollcallError('bad_response', `ClassLink listed ${label} without a OneRoster application id; try again later.`);
   }
   if (app.bearer !== '') {
-    return { mode: 'proxy', rosterUrl: `${stripSlash(partnerUrl)}/${app.appId}`, bearer: app.bearer, tenantName: app.tenantName, appId: app.appId };
+    return {
+      mode: 'proxy',
+      rosterUrl: `${stripSlash(partnerUrl)}/${app.appId}`,
+      bearer: app.bearer,
+      tenantName: app.tenantName,
+      appId: app.appId,
+    };
   }
   let details: ServerDetails;
   try {
@@ -214,7 +220,10 @@ export function chooseApplication(apps: readonly PartnerApplication[], tenantId:
       `ClassLink Tenant ID ${wanted} is not among the districts that have approved this app; check the Tenant ID, or ask the district to approve the app in ClassLink.`,
     );
   }
-  const status = [first.enabled ? '' : 'not enabled', first.tenantStatus && !isActive(first.tenantStatus) ? `status ${first.tenantStatus}` : '']
+  const status = [
+    first.enabled ? '' : 'not enabled',
+    first.tenantStatus && !isActive(first.tenantStatus) ? `status ${first.tenantStatus}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   throw new RollcallError(

@@ -4,7 +4,15 @@ import { countsLine, duration, shortTime, stateText, table } from './format.ts';
 
 describe('text formatting', () => {
   it('aligns a table under its header without trailing spaces', () => {
-    expect(table(['ID', 'NAME', 'X'], [['1', 'Maple High', 'a'], ['22', 'Elm', '']])).toEqual(['ID  NAME        X', '1   Maple High  a', '22  Elm']);
+    expect(
+      table(
+        ['ID', 'NAME', 'X'],
+        [
+          ['1', 'Maple High', 'a'],
+          ['22', 'Elm', ''],
+        ],
+      ),
+    ).toEqual(['ID  NAME        X', '1   Maple High  a', '22  Elm']);
   });
 
   it('writes durations as people say them', () => {

@@ -26,7 +26,10 @@ describe('option values', () => {
     expect(parseMapping('community-id=userid:FED')).toEqual({ communityId: { kind: 'userid', type: 'FED' } });
     expect(parseMapping('barcode=USERNAME')).toEqual({ barcode: { kind: 'username' } });
     expect(parseMapping('location=homeroom-location')).toEqual({ location: 'homeroom-location' });
-    expect(parseMappings(['barcode=none', 'location=none', 'barcode=username'])).toEqual({ barcode: { kind: 'username' }, location: 'none' });
+    expect(parseMappings(['barcode=none', 'location=none', 'barcode=username'])).toEqual({
+      barcode: { kind: 'username' },
+      location: 'none',
+    });
     expect(usageError(() => parseMapping('barcode=bogus'))).toContain('"bogus"');
     expect(usageError(() => parseMapping('barcode=userid:'))).toContain('userid:TYPE');
     expect(usageError(() => parseMapping('location=room'))).toContain('homeroom-teacher');
@@ -42,7 +45,8 @@ describe('option values', () => {
     expect(parsePercent('--max-update-pct', '0')).toBe(0);
     for (const bad of ['', '-1', '101', 'ten']) expect(() => parsePercent('--x', bad)).toThrow(/percentage from 0 to 100/);
     expect(parseWholeNumber('--users', '250', 1, 1000)).toBe(250);
-    for (const bad of ['0', '1001', '2.5', 'x']) expect(() => parseWholeNumber('--users', bad, 1, 1000)).toThrow(/whole number from 1 to 1000/);
+    for (const bad of ['0', '1001', '2.5', 'x'])
+      expect(() => parseWholeNumber('--users', bad, 1, 1000)).toThrow(/whole number from 1 to 1000/);
   });
 
   it('writes a mapping back as the command line takes it', () => {

@@ -72,7 +72,9 @@ function parseIdMapping(field: string, value: string): IdMappingSetting {
     const type = value.slice('userid:'.length).trim();
     if (type !== '') return { kind: 'userid', type };
   }
-  throw usage(`--map ${field}= takes none, identifier, username or userid:TYPE (a userIds type such as userid:FED); "${value}" is none of them.`);
+  throw usage(
+    `--map ${field}= takes none, identifier, username or userid:TYPE (a userIds type such as userid:FED); "${value}" is none of them.`,
+  );
 }
 
 /** `on` / `off` (also yes/no, true/false). */

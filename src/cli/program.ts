@@ -55,7 +55,8 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
   if (after) program.addHelpText('after', `\n${after}`);
 
   // Commander calls actions with (...positional, options, command).
-  const act = (load: () => Promise<Handler>) =>
+  const act =
+    (load: () => Promise<Handler>) =>
     async (...params: unknown[]) => {
       const command = params[params.length - 1] as Command;
       const positional = params.slice(0, -2).map((p) => String(p));
@@ -120,7 +121,12 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
   cl.command('options')
     .description('show or change what is synced and how (no option: show)')
     .option('--roles <list>', 'roles to sync: student,teacher,admin')
-    .option('--map <field=source>', 'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher', collect, [])
+    .option(
+      '--map <field=source>',
+      'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
+      collect,
+      [],
+    )
     .option('--sso <on|off>', 'allow log-in with ClassLink')
     .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
     .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
@@ -173,7 +179,12 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
   or.command('options')
     .description('show or change what is synced and how (no option: show)')
     .option('--roles <list>', 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)')
-    .option('--map <field=source>', 'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher', collect, [])
+    .option(
+      '--map <field=source>',
+      'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
+      collect,
+      [],
+    )
     .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
     .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
     .option('--json', 'print the options as JSON')
@@ -187,7 +198,9 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await oneroster()).disable));
 
   const csv = () => import('./actions/csv.ts');
-  const csvCmd = program.command('csv').description('OneRoster CSV packages (a .zip or a folder, 1.1 or 1.2), given or dropped in a watched folder');
+  const csvCmd = program
+    .command('csv')
+    .description('OneRoster CSV packages (a .zip or a folder, 1.1 or 1.2), given or dropped in a watched folder');
   csvCmd
     .command('configure')
     .description('show or set where packages come from (no option: show)')
@@ -198,7 +211,12 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .command('options')
     .description('show or change what is synced and how (no option: show)')
     .option('--roles <list>', 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)')
-    .option('--map <field=source>', 'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher', collect, [])
+    .option(
+      '--map <field=source>',
+      'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
+      collect,
+      [],
+    )
     .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
     .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
     .option('--json', 'print the options as JSON')
@@ -211,7 +229,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await csv()).schools));
   csvCmd
     .command('match-site')
-    .description("match a library site to a school of a package")
+    .description('match a library site to a school of a package')
     .argument('<site-code>', 'the site')
     .argument('<org-sourced-id>', 'the school (see `rollcall csv schools`)')
     .option('--package <file>', 'the package that lists it (default: the newest .zip in the watched folder)')
@@ -243,7 +261,10 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .description('run a sync now: full (default) or delta; --dry-run shows the plan and writes nothing')
     .addOption(new Option('--full', 'everything in scope, with absence-based transfers (default)').conflicts('delta'))
     .addOption(new Option('--delta', 'only changes since the last successful sync'))
-    .option('--from-csv <file>', 'read this OneRoster CSV package (.zip or folder): a bulk package makes a full sync, a delta package a delta')
+    .option(
+      '--from-csv <file>',
+      'read this OneRoster CSV package (.zip or folder): a bulk package makes a full sync, a delta package a delta',
+    )
     .option('--dry-run', 'plan only: nothing is written')
     .option('--json', 'print {"operation", "state", "counts", "complete"}')
     .action(act(async () => (await import('./actions/sync.ts')).sync));
@@ -280,7 +301,9 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await operations()).reject));
 
   const schedule = () => import('./actions/schedule.ts');
-  const scheduleCmd = program.command('schedule').description('Daily Operations: a delta sync every day at a local time, a full sync weekly');
+  const scheduleCmd = program
+    .command('schedule')
+    .description('Daily Operations: a delta sync every day at a local time, a full sync weekly');
   scheduleCmd
     .command('show')
     .description("show the library's Daily Operations and its next runs")
@@ -321,7 +344,9 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await users()).list));
 
   const libraries = () => import('./actions/libraries.ts');
-  const libraryCmd = program.command('libraries').description('the libraries (districts) of this deployment; choose one with --library CODE');
+  const libraryCmd = program
+    .command('libraries')
+    .description('the libraries (districts) of this deployment; choose one with --library CODE');
   libraryCmd
     .command('add')
     .description('add a library')
@@ -354,7 +379,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--users <n>', 'students in the district (teachers, staff and parents are added in proportion)', '1000')
     .option('--seed <seed>', 'the same seed and size always give the same district', 'rollcall')
     .option('--port <n>', 'port to listen on (0: a free one)', '0')
-    .option('--strict', 'send strict OneRoster 1.1 JSON instead of ClassLink\'s flavour')
+    .option('--strict', "send strict OneRoster 1.1 JSON instead of ClassLink's flavour")
     .option('--from-csv <file>', 'serve a OneRoster CSV package (.zip or folder) instead of a generated district')
     .action(act(async () => (await import('./actions/emulator.ts')).emulator));
 

@@ -34,7 +34,9 @@ describe('loadConfig', () => {
 
   it('keeps the secret key beside the SQLite file unless a data dir is given', () => {
     expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'sqlite:/srv/lib/rollcall.db' }).database.dataDir).toBe('/srv/lib');
-    expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'sqlite:/srv/lib/rollcall.db', ROLLCALL_DATA_DIR: '/keys' }).database.dataDir).toBe('/keys');
+    expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'sqlite:/srv/lib/rollcall.db', ROLLCALL_DATA_DIR: '/keys' }).database.dataDir).toBe(
+      '/keys',
+    );
     expect(loadConfig({}, { ROLLCALL_DATABASE_URL: 'postgres://h/db' }).database.dataDir).toMatch(/\/data$/);
     expect(loadConfig({}, {}).database.dataDir).toMatch(/\/data$/);
   });

@@ -86,10 +86,7 @@ export interface Config {
  * Reads the configuration from an environment (process.env by default, after loading `.env`
  * from the working directory when it exists) with overrides (from flags) on top.
  */
-export function loadConfig(
-  overrides: Partial<Record<keyof Env, string>> = {},
-  env: NodeJS.ProcessEnv | undefined = undefined,
-): Config {
+export function loadConfig(overrides: Partial<Record<keyof Env, string>> = {}, env: NodeJS.ProcessEnv | undefined = undefined): Config {
   let source = env;
   if (!source) {
     if (existsSync('.env')) process.loadEnvFile('.env');
@@ -143,10 +140,15 @@ function fromEnv(e: Env): Config {
 
 /** Alert e-mail: both the SMTP server and the recipients, or neither (half of it is a mistake worth stopping for). */
 function alertEmail(e: Env): Config['alerts']['email'] {
-  const to = (e.ROLLCALL_ALERT_EMAIL_TO ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const to = (e.ROLLCALL_ALERT_EMAIL_TO ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
   if (!e.ROLLCALL_SMTP_URL && to.length === 0) return undefined;
-  if (!e.ROLLCALL_SMTP_URL) throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_ALERT_EMAIL_TO is set but ROLLCALL_SMTP_URL is not');
-  if (to.length === 0) throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_SMTP_URL is set but ROLLCALL_ALERT_EMAIL_TO is not');
+  if (!e.ROLLCALL_SMTP_URL)
+    throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_ALERT_EMAIL_TO is set but ROLLCALL_SMTP_URL is not');
+  if (to.length === 0)
+    throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_SMTP_URL is set but ROLLCALL_ALERT_EMAIL_TO is not');
   return { smtpUrl: e.ROLLCALL_SMTP_URL, to, from: e.ROLLCALL_ALERT_EMAIL_FROM };
 }
 
@@ -158,7 +160,10 @@ export function testConfig(overrides: Partial<Record<keyof Env, string>> = {}): 
 /** The SQLite file's folder (or ./data for PostgreSQL and in-memory SQLite). */
 function defaultDataDir(databaseUrl: string): string {
   if (!databaseUrl.startsWith('sqlite:')) return './data';
-  const path = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '').replace(/^\/\//, '');
+  const path = databaseUrl
+    .slice('sqlite:'.length)
+    .replace(/^\/\/(?=\/)/, '')
+    .replace(/^\/\//, '');
   return path === '' || path === ':memory:' ? './data' : dirname(path);
 }
 

@@ -3,7 +3,9 @@ import { RollcallError } from '../domain/errors.ts';
 import { COLUMN_SPECS, resolveHeader } from './columns.ts';
 
 const USERS_1_1 =
-  'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password'.split(',');
+  'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password'.split(
+    ',',
+  );
 
 describe('resolveHeader', () => {
   it('finds columns by name, whatever their order', () => {
@@ -48,7 +50,11 @@ describe('resolveHeader', () => {
   });
 
   it('prefers the exact column over a misspelt one', () => {
-    const header = resolveHeader('users.csv', ['sourcedId', 'dataLastModified', 'givenName', 'familyName', 'dateLastModified'], COLUMN_SPECS.users);
+    const header = resolveHeader(
+      'users.csv',
+      ['sourcedId', 'dataLastModified', 'givenName', 'familyName', 'dateLastModified'],
+      COLUMN_SPECS.users,
+    );
     expect(header.indexOf('dateLastModified')).toBe(4);
     expect(header.warnings).toEqual(['users.csv: column "dataLastModified" is not a OneRoster column; ignored.']);
   });
@@ -69,7 +75,11 @@ describe('resolveHeader', () => {
   });
 
   it('drops trailing empty header names from the width, with a warning', () => {
-    const header = resolveHeader('roles.csv', ['sourcedId', 'userSourcedId', 'roleType', 'role', 'orgSourcedId', '', ''], COLUMN_SPECS.roles);
+    const header = resolveHeader(
+      'roles.csv',
+      ['sourcedId', 'userSourcedId', 'roleType', 'role', 'orgSourcedId', '', ''],
+      COLUMN_SPECS.roles,
+    );
     expect(header.width).toBe(5);
     expect(header.warnings).toEqual(['roles.csv: the header ends with 2 empty column names; ignored.']);
   });

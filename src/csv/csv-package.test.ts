@@ -44,7 +44,12 @@ async function readAll<C extends RosterCollection>(
 }
 
 const manifest = (version: '1.1' | '1.2', files: Record<string, 'bulk' | 'delta'>): string =>
-  ['propertyName,value', 'manifest.version,1.0', `oneroster.version,${version}`, ...Object.entries(files).map(([f, m]) => `file.${f},${m}`)].join('\n');
+  [
+    'propertyName,value',
+    'manifest.version,1.0',
+    `oneroster.version,${version}`,
+    ...Object.entries(files).map(([f, m]) => `file.${f},${m}`),
+  ].join('\n');
 
 const USERS_HEADER =
   'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password';
@@ -99,13 +104,21 @@ describe('users.csv (1.1)', () => {
       'manifest.csv': manifest('1.1', { users: 'bulk' }),
       'users.csv': 'sourcedId,role,orgSourcedIds,givenName,familyName,email\n u1 , student ," s1 , s2 ","  Jo ",Doe , jo@x.org \n',
     });
-    expect((await readAll(pkg, 'users')).records[0]).toMatchObject({ sourcedId: 'u1', role: 'student', orgSourcedIds: ['s1', 's2'], givenName: 'Jo', familyName: 'Doe', email: 'jo@x.org' });
+    expect((await readAll(pkg, 'users')).records[0]).toMatchObject({
+      sourcedId: 'u1',
+      role: 'student',
+      orgSourcedIds: ['s1', 's2'],
+      givenName: 'Jo',
+      familyName: 'Doe',
+      email: 'jo@x.org',
+    });
   });
 
   it('reads blank status as active in a bulk file, and inactive as tobedeleted', async () => {
     const pkg = await open({
       'manifest.csv': manifest('1.1', { users: 'bulk' }),
-      'users.csv': 'sourcedId,status,role,orgSourcedIds,givenName,familyName\nu1,,student,s,A,B\nu2,inactive,student,s,C,D\nu3,TOBEDELETED,student,s,E,F\n',
+      'users.csv':
+        'sourcedId,status,role,orgSourcedIds,givenName,familyName\nu1,,student,s,A,B\nu2,inactive,student,s,C,D\nu3,TOBEDELETED,student,s,E,F\n',
     });
     const { records } = await readAll(pkg, 'users');
     expect(records.map((u) => u.status)).toEqual(['active', 'tobedeleted', 'tobedeleted']);
@@ -115,7 +128,8 @@ describe('users.csv (1.1)', () => {
   it('reads blank status as active in a delta file too, but warns', async () => {
     const pkg = await open({
       'manifest.csv': manifest('1.1', { users: 'delta' }),
-      'users.csv': 'sourcedId,status,role,orgSourcedIds,givenName,familyName\nu1,active,student,s,A,B\nu2,,student,s,C,D\nu3,,student,s,E,F\n',
+      'users.csv':
+        'sourcedId,status,role,orgSourcedIds,givenName,familyName\nu1,active,student,s,A,B\nu2,,student,s,C,D\nu3,,student,s,E,F\n',
     });
     const { records } = await readAll(pkg, 'users');
     expect(records.map((u) => u.status)).toEqual(['active', 'active', 'active']);
@@ -197,7 +211,12 @@ describe('users.csv (1.1)', () => {
     const { records, malformed, summary } = await readAll(pkg, 'users');
     expect(records.map((u) => u.sourcedId)).toEqual(['u1']);
     expect(malformed).toEqual([
-      { collection: 'users', sourcedId: '', where: 'users.csv line 3', message: 'a quoted value is never closed, so the rest of the file could not be read' },
+      {
+        collection: 'users',
+        sourcedId: '',
+        where: 'users.csv line 3',
+        message: 'a quoted value is never closed, so the rest of the file could not be read',
+      },
     ]);
     expect(summary).toEqual({ records: 1, malformed: 1, complete: false });
   });
@@ -280,7 +299,8 @@ describe('users.csv with roles.csv (1.2)', () => {
 describe('other collections', () => {
   const pkgFiles = {
     'manifest.csv': manifest('1.1', { orgs: 'bulk', classes: 'bulk', enrollments: 'bulk', demographics: 'bulk', academicSessions: 'bulk' }),
-    'orgs.csv': 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,District,NCES-1,\ns1,,,High School,school,,d1\ns2,,,Nameless,,,\n',
+    'orgs.csv':
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,District,NCES-1,\ns1,,,High School,school,,d1\ns2,,,Nameless,,,\n',
     'classes.csv':
       'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n' +
       'c1,,,Homeroom 9B,"09,10",crs1,HR9B,Homeroom,Room 12,s1,"t1,t2","Science, Physics",,1\nc2,,,No school,,,,scheduled,,,,,,\n',
@@ -288,14 +308,31 @@ describe('other collections', () => {
       'sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n' +
       'e1,c1,s1,u1,Teacher,TRUE,2024-08-01,2025-06-30\ne2,c1,s1,u2,student,,,\ne3,c1,s1,u3,janitor,false,,\ne4,c1,s1,,student,false,,\n',
     'demographics.csv': 'sourcedId,status,dateLastModified,birthDate,sex\nu1,active,,2010-04-17,female\nu2,,,17/04/2010,Male\n',
-    'academicSessions.csv': 'sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\ny1,,,2024-2025,schoolYear,2024-08-01,2025-07-01,,2025\nt1,,,Fall,,2024-08-01,2025-01-01,y1,2025\n',
+    'academicSessions.csv':
+      'sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\ny1,,,2024-2025,schoolYear,2024-08-01,2025-07-01,,2025\nt1,,,Fall,,2024-08-01,2025-01-01,y1,2025\n',
   };
 
   it('reads orgs, lower-casing the type', async () => {
     const { records, malformed } = await readAll(await open(pkgFiles), 'orgs');
     expect(records).toEqual([
-      { sourcedId: 'd1', status: 'active', dateLastModified: '', name: 'District', type: 'district', identifier: 'NCES-1', parentSourcedId: '' },
-      { sourcedId: 's1', status: 'active', dateLastModified: '', name: 'High School', type: 'school', identifier: '', parentSourcedId: 'd1' },
+      {
+        sourcedId: 'd1',
+        status: 'active',
+        dateLastModified: '',
+        name: 'District',
+        type: 'district',
+        identifier: 'NCES-1',
+        parentSourcedId: '',
+      },
+      {
+        sourcedId: 's1',
+        status: 'active',
+        dateLastModified: '',
+        name: 'High School',
+        type: 'school',
+        identifier: '',
+        parentSourcedId: 'd1',
+      },
     ]);
     expect(malformed).toEqual([{ collection: 'orgs', sourcedId: 's2', where: 'orgs.csv line 4', message: 'missing type' }]);
   });
@@ -304,18 +341,51 @@ describe('other collections', () => {
     const { records, malformed } = await readAll(await open(pkgFiles), 'classes');
     expect(records).toEqual([
       {
-        sourcedId: 'c1', status: 'active', dateLastModified: '', title: 'Homeroom 9B', classCode: 'HR9B', classType: 'homeroom',
-        location: 'Room 12', schoolSourcedId: 's1', courseSourcedId: 'crs1', grades: ['09', '10'], termSourcedIds: ['t1', 't2'],
+        sourcedId: 'c1',
+        status: 'active',
+        dateLastModified: '',
+        title: 'Homeroom 9B',
+        classCode: 'HR9B',
+        classType: 'homeroom',
+        location: 'Room 12',
+        schoolSourcedId: 's1',
+        courseSourcedId: 'crs1',
+        grades: ['09', '10'],
+        termSourcedIds: ['t1', 't2'],
       },
     ]);
-    expect(malformed).toEqual([{ collection: 'classes', sourcedId: 'c2', where: 'classes.csv line 3', message: 'missing schoolSourcedId' }]);
+    expect(malformed).toEqual([
+      { collection: 'classes', sourcedId: 'c2', where: 'classes.csv line 3', message: 'missing schoolSourcedId' },
+    ]);
   });
 
   it('reads enrollments, with primary as a boolean and the role checked', async () => {
     const { records, malformed } = await readAll(await open(pkgFiles), 'enrollments');
     expect(records).toEqual([
-      { sourcedId: 'e1', status: 'active', dateLastModified: '', userSourcedId: 'u1', classSourcedId: 'c1', schoolSourcedId: 's1', role: 'teacher', primary: true, beginDate: '2024-08-01', endDate: '2025-06-30' },
-      { sourcedId: 'e2', status: 'active', dateLastModified: '', userSourcedId: 'u2', classSourcedId: 'c1', schoolSourcedId: 's1', role: 'student', primary: false, beginDate: '', endDate: '' },
+      {
+        sourcedId: 'e1',
+        status: 'active',
+        dateLastModified: '',
+        userSourcedId: 'u1',
+        classSourcedId: 'c1',
+        schoolSourcedId: 's1',
+        role: 'teacher',
+        primary: true,
+        beginDate: '2024-08-01',
+        endDate: '2025-06-30',
+      },
+      {
+        sourcedId: 'e2',
+        status: 'active',
+        dateLastModified: '',
+        userSourcedId: 'u2',
+        classSourcedId: 'c1',
+        schoolSourcedId: 's1',
+        role: 'student',
+        primary: false,
+        beginDate: '',
+        endDate: '',
+      },
     ]);
     expect(malformed).toEqual([
       { collection: 'enrollments', sourcedId: 'e3', where: 'enrollments.csv line 4', message: 'unknown role "janitor"' },
@@ -334,9 +404,21 @@ describe('other collections', () => {
   it('reads academic sessions', async () => {
     const { records, malformed } = await readAll(await open(pkgFiles), 'academicSessions');
     expect(records).toEqual([
-      { sourcedId: 'y1', status: 'active', dateLastModified: '', title: '2024-2025', type: 'schoolYear', startDate: '2024-08-01', endDate: '2025-07-01', parentSourcedId: '', schoolYear: '2025' },
+      {
+        sourcedId: 'y1',
+        status: 'active',
+        dateLastModified: '',
+        title: '2024-2025',
+        type: 'schoolYear',
+        startDate: '2024-08-01',
+        endDate: '2025-07-01',
+        parentSourcedId: '',
+        schoolYear: '2025',
+      },
     ]);
-    expect(malformed).toEqual([{ collection: 'academicSessions', sourcedId: 't1', where: 'academicSessions.csv line 3', message: 'missing type' }]);
+    expect(malformed).toEqual([
+      { collection: 'academicSessions', sourcedId: 't1', where: 'academicSessions.csv line 3', message: 'missing type' },
+    ]);
   });
 });
 
@@ -421,7 +503,10 @@ describe('streaming', () => {
 
 describe('openCsvPackage', () => {
   it('reads a folder without a manifest as bulk files, with a warning', async () => {
-    const pkg = await open({ 'users.csv': 'sourcedId,role,orgSourcedIds,givenName,familyName\nu1,student,s,A,B\n', 'Orgs.CSV': 'sourcedId,name,type\ns,S,school\n' });
+    const pkg = await open({
+      'users.csv': 'sourcedId,role,orgSourcedIds,givenName,familyName\nu1,student,s,A,B\n',
+      'Orgs.CSV': 'sourcedId,name,type\ns,S,school\n',
+    });
     expect(pkg.version).toBe('1.1');
     expect(pkg.files.users).toBe('bulk');
     expect(pkg.files.orgs).toBe('bulk');
@@ -433,7 +518,9 @@ describe('openCsvPackage', () => {
     const dir = await folder({ 'notes.txt': 'hello' });
     await expect(openCsvPackage(dir)).rejects.toMatchObject({
       kind: 'invalid_input',
-      message: expect.stringMatching(/^rollcall-csv-unit-\w+ is not a OneRoster CSV package: it has neither manifest.csv nor users.csv at its top level\.$/),
+      message: expect.stringMatching(
+        /^rollcall-csv-unit-\w+ is not a OneRoster CSV package: it has neither manifest.csv nor users.csv at its top level\.$/,
+      ),
     });
   });
 
@@ -448,12 +535,17 @@ describe('openCsvPackage', () => {
     const dir = await folder({ 'roster.zip': 'sourcedId,name\n' });
     await expect(openCsvPackage(join(dir, 'roster.zip'))).rejects.toMatchObject({
       kind: 'invalid_input',
-      message: expect.stringMatching(/^roster\.zip is not a readable zip file \(.+\); a OneRoster CSV package is a \.zip of CSV files or a folder of them\.$/),
+      message: expect.stringMatching(
+        /^roster\.zip is not a readable zip file \(.+\); a OneRoster CSV package is a \.zip of CSV files or a folder of them\.$/,
+      ),
     });
   });
 
   it('is fatal when a required column is missing, naming the file', async () => {
-    const pkg = await open({ 'manifest.csv': manifest('1.1', { users: 'bulk' }), 'users.csv': 'sourcedId,role,orgSourcedIds,givenName\nu1,student,s,A\n' });
+    const pkg = await open({
+      'manifest.csv': manifest('1.1', { users: 'bulk' }),
+      'users.csv': 'sourcedId,role,orgSourcedIds,givenName\nu1,student,s,A\n',
+    });
     await expect(readAll(pkg, 'users')).rejects.toMatchObject({
       kind: 'invalid_input',
       message: 'users.csv has no "familyName" column, so its rows cannot be read; check the file\'s header row.',

@@ -84,10 +84,11 @@ export async function openCsvPackage(path: string): Promise<CsvPackage> {
       `${files.label} is not a OneRoster CSV package: it has neither manifest.csv nor users.csv at its top level.`,
     );
   }
-  const manifest = files.manifest
-    ? readManifest(await readWhole(files, files.manifest), present)
-    : manifestFromFiles(present);
-  return new OpenedPackage(path, files, manifest.version, manifest.declaredVersion, manifest.files, [...files.warnings, ...manifest.warnings]);
+  const manifest = files.manifest ? readManifest(await readWhole(files, files.manifest), present) : manifestFromFiles(present);
+  return new OpenedPackage(path, files, manifest.version, manifest.declaredVersion, manifest.files, [
+    ...files.warnings,
+    ...manifest.warnings,
+  ]);
 }
 
 /** Rows of a small file (the manifest), read whole. */
@@ -134,7 +135,11 @@ class OpenedPackage implements CsvPackage {
     this.seen = new Set(warnings);
   }
 
-  async records<C extends RosterCollection>(collection: C, onBatch: BatchHandler<RosterRecordOf[C]>, options?: ReadOptions): Promise<ReadSummary> {
+  async records<C extends RosterCollection>(
+    collection: C,
+    onBatch: BatchHandler<RosterRecordOf[C]>,
+    options?: ReadOptions,
+  ): Promise<ReadSummary> {
     const it = this.batches(collection, options);
     try {
       for (;;) {
@@ -148,7 +153,10 @@ class OpenedPackage implements CsvPackage {
     }
   }
 
-  async *batches<C extends RosterCollection>(collection: C, options?: ReadOptions): AsyncGenerator<CsvBatch<RosterRecordOf[C]>, ReadSummary> {
+  async *batches<C extends RosterCollection>(
+    collection: C,
+    options?: ReadOptions,
+  ): AsyncGenerator<CsvBatch<RosterRecordOf[C]>, ReadSummary> {
     const batchSize = Math.max(1, options?.batchSize ?? DEFAULT_BATCH_SIZE);
     const summary: ReadSummary = { records: 0, malformed: 0, complete: true };
     const setup = this.setupFor(collection, batchSize, summary) as ReaderSetup<RosterRecordOf[C]>;

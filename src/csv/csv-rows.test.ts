@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { csvRowBatches } from './csv-rows.ts';
 import type { RowProblem } from './csv-rows.ts';
 
-async function read(text: string | Buffer, batchSize = 100): Promise<{ rows: string[][]; lines: number[]; problems: RowProblem[]; batches: number }> {
+async function read(
+  text: string | Buffer,
+  batchSize = 100,
+): Promise<{ rows: string[][]; lines: number[]; problems: RowProblem[]; batches: number }> {
   const out = { rows: [] as string[][], lines: [] as number[], problems: [] as RowProblem[], batches: 0 };
   for await (const b of csvRowBatches(Readable.from([typeof text === 'string' ? Buffer.from(text) : text]), batchSize)) {
     out.rows.push(...b.rows);
@@ -17,13 +20,25 @@ async function read(text: string | Buffer, batchSize = 100): Promise<{ rows: str
 describe('csvRowBatches', () => {
   it('strips a BOM and reads CRLF lines', async () => {
     const r = await read('\ufeffsourcedId,name\r\no1,One\r\no2,Two\r\n');
-    expect(r.rows).toEqual([['sourcedId', 'name'], ['o1', 'One'], ['o2', 'Two']]);
+    expect(r.rows).toEqual([
+      ['sourcedId', 'name'],
+      ['o1', 'One'],
+      ['o2', 'Two'],
+    ]);
     expect(r.lines).toEqual([1, 2, 3]);
   });
 
   it('reads LF, CR and a last line without a line end', async () => {
-    expect((await read('a,b\n1,2\n3,4')).rows).toEqual([['a', 'b'], ['1', '2'], ['3', '4']]);
-    expect((await read('a,b\r1,2\r3,4\r')).rows).toEqual([['a', 'b'], ['1', '2'], ['3', '4']]);
+    expect((await read('a,b\n1,2\n3,4')).rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+    expect((await read('a,b\r1,2\r3,4\r')).rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
   });
 
   it('keeps quoted lists and quotes inside quoted cells', async () => {
@@ -33,18 +48,30 @@ describe('csvRowBatches', () => {
 
   it('numbers rows by the line they start on, across quoted line breaks and blank lines', async () => {
     const r = await read('a,b\n1,"two\nlines"\n\n3,"x\r\ny\r\nz"\n,\n5,6\n');
-    expect(r.rows).toEqual([['a', 'b'], ['1', 'two\nlines'], ['3', 'x\r\ny\r\nz'], ['5', '6']]);
+    expect(r.rows).toEqual([
+      ['a', 'b'],
+      ['1', 'two\nlines'],
+      ['3', 'x\r\ny\r\nz'],
+      ['5', '6'],
+    ]);
     expect(r.lines).toEqual([1, 2, 5, 9]);
   });
 
   it('skips blank lines and rows of empty cells', async () => {
     const r = await read('a,b\n\n,\n1,2\n\n');
-    expect(r.rows).toEqual([['a', 'b'], ['1', '2']]);
+    expect(r.rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(r.lines).toEqual([1, 4]);
   });
 
   it('keeps rows of any length for the caller to judge', async () => {
-    expect((await read('a,b,c\n1,2\n1,2,3,4\n')).rows).toEqual([['a', 'b', 'c'], ['1', '2'], ['1', '2', '3', '4']]);
+    expect((await read('a,b,c\n1,2\n1,2,3,4\n')).rows).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '2'],
+      ['1', '2', '3', '4'],
+    ]);
   });
 
   it('reads a stray quote inside an unquoted cell as text', async () => {
@@ -53,7 +80,10 @@ describe('csvRowBatches', () => {
 
   it('reports a quote never closed, with its line, and that the rest of the file was lost', async () => {
     const r = await read('a,b\n1,2\n3,"four\n5,6\n7,8\n');
-    expect(r.rows).toEqual([['a', 'b'], ['1', '2']]);
+    expect(r.rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(r.problems).toEqual([
       { line: 3, message: 'a quoted value is never closed, so the rest of the file could not be read', restOfFileLost: true },
     ]);

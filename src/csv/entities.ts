@@ -51,14 +51,7 @@ export function entitiesOf(version: OneRosterVersion): readonly CsvEntity[] {
 export type CsvEntity = (typeof CSV_ENTITIES)[number];
 
 /** The roster collections Rollcall reads from a package (each is the file of the same name). */
-export const CSV_COLLECTIONS: readonly RosterCollection[] = [
-  'orgs',
-  'academicSessions',
-  'users',
-  'demographics',
-  'classes',
-  'enrollments',
-];
+export const CSV_COLLECTIONS: readonly RosterCollection[] = ['orgs', 'academicSessions', 'users', 'demographics', 'classes', 'enrollments'];
 
 /** The file name of an entity inside a package (`users` → `users.csv`). */
 export function fileNameOf(entity: CsvEntity): string {
@@ -67,7 +60,10 @@ export function fileNameOf(entity: CsvEntity): string {
 
 /** The entity a manifest or file name stands for, compared without case; undefined when none. */
 export function entityNamed(name: string): CsvEntity | undefined {
-  const wanted = name.trim().toLowerCase().replace(/\.csv$/, '');
+  const wanted = name
+    .trim()
+    .toLowerCase()
+    .replace(/\.csv$/, '');
   return CSV_ENTITIES.find((e) => e.toLowerCase() === wanted);
 }
 

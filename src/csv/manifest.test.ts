@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { CsvEntity } from './entities.ts';
 import { manifestFromFiles, readManifest } from './manifest.ts';
 
-const rows = (text: string): string[][] => text.trim().split('\n').map((l) => l.split(','));
+const rows = (text: string): string[][] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 const present = (...entities: CsvEntity[]): Set<CsvEntity> => new Set(entities);
 
 const MANIFEST_1_1 = `propertyName,value
@@ -45,7 +49,10 @@ describe('readManifest', () => {
   });
 
   it('reads a blank mode as absent, or bulk when the file is there, with a warning', () => {
-    const m = readManifest(rows('propertyName,value\noneroster.version,1.2\nfile.users,bulk\nfile.scoreScales,\nfile.userProfiles,'), present('users', 'userProfiles'));
+    const m = readManifest(
+      rows('propertyName,value\noneroster.version,1.2\nfile.users,bulk\nfile.scoreScales,\nfile.userProfiles,'),
+      present('users', 'userProfiles'),
+    );
     expect(m.files.scoreScales).toBe('absent');
     expect(m.files.userProfiles).toBe('bulk');
     expect(m.warnings).toEqual([
@@ -55,7 +62,10 @@ describe('readManifest', () => {
   });
 
   it('reads a file the manifest calls absent but the package has, with a warning', () => {
-    const m = readManifest(rows('propertyName,value\noneroster.version,1.1\nfile.users,bulk\nfile.demographics,absent'), present('users', 'demographics'));
+    const m = readManifest(
+      rows('propertyName,value\noneroster.version,1.1\nfile.users,bulk\nfile.demographics,absent'),
+      present('users', 'demographics'),
+    );
     expect(m.files.demographics).toBe('bulk');
     expect(m.warnings).toEqual(['manifest.csv lists demographics.csv as absent, but the package has it; it was read as a bulk file.']);
   });
@@ -78,7 +88,9 @@ describe('readManifest', () => {
     expect(none.warnings).toEqual(['No OneRoster version is declared; the package was read as 1.2, since the package has roles.csv.']);
     const unknown = readManifest(rows('propertyName,value\noneroster.version,9\nfile.users,bulk'), present('users'));
     expect(unknown.version).toBe('1.1');
-    expect(unknown.warnings).toEqual(['The declared OneRoster version "9" is unknown; the package was read as 1.1, since the package has no roles.csv.']);
+    expect(unknown.warnings).toEqual([
+      'The declared OneRoster version "9" is unknown; the package was read as 1.1, since the package has no roles.csv.',
+    ]);
   });
 
   it('reads 1.0 as 1.1, with a warning', () => {

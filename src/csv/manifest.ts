@@ -80,7 +80,8 @@ export function readManifest(rows: readonly (readonly string[])[], present: Read
     if (entity === 'users') {
       throw new RollcallError('invalid_input', 'manifest.csv lists users.csv, but the package has no users.csv; export the package again.');
     }
-    if (READ_ENTITIES.has(entity)) warnings.push(`manifest.csv lists ${fileNameOf(entity)}, but the package has no such file; read as absent.`);
+    if (READ_ENTITIES.has(entity))
+      warnings.push(`manifest.csv lists ${fileNameOf(entity)}, but the package has no such file; read as absent.`);
     files[entity] = 'absent';
   }
 
@@ -114,7 +115,10 @@ function versionOf(declared: string | undefined, present: ReadonlySet<CsvEntity>
   // 1.2 moved roles out of users.csv into roles.csv: its presence is the surest sign.
   const detected: OneRosterVersion = present.has('roles') ? '1.2' : '1.1';
   const why = detected === '1.2' ? 'the package has roles.csv' : 'the package has no roles.csv';
-  const said = declared === undefined || declared === '' ? 'No OneRoster version is declared' : `The declared OneRoster version ${JSON.stringify(declared)} is unknown`;
+  const said =
+    declared === undefined || declared === ''
+      ? 'No OneRoster version is declared'
+      : `The declared OneRoster version ${JSON.stringify(declared)} is unknown`;
   warnings.push(`${said}; the package was read as ${detected}, since ${why}.`);
   return detected;
 }

@@ -23,9 +23,7 @@ export class FileNotes {
 
   /** The warnings, one per kind: `users.csv: 3 rows have … (first at line 4).` */
   warnings(): string[] {
-    return [...this.counts.values()].map(
-      ({ count, firstLine, text }) => `${this.fileName}: ${text(count)} (first at line ${firstLine}).`,
-    );
+    return [...this.counts.values()].map(({ count, firstLine, text }) => `${this.fileName}: ${text(count)} (first at line ${firstLine}).`);
   }
 }
 

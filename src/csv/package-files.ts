@@ -36,7 +36,10 @@ export async function openPackageFiles(path: string): Promise<PackageFiles> {
   const label = basename(path) || path;
   const info = await stat(path).catch(() => undefined);
   if (!info) {
-    throw new RollcallError('invalid_input', `${label} does not exist; give the path of a OneRoster CSV package (a .zip file or a folder).`);
+    throw new RollcallError(
+      'invalid_input',
+      `${label} does not exist; give the path of a OneRoster CSV package (a .zip file or a folder).`,
+    );
   }
   return info.isDirectory() ? openFolder(path, label) : openZip(path, label);
 }
@@ -68,7 +71,9 @@ async function openZip(path: string, label: string): Promise<PackageFiles> {
   if (!atRoot.manifest && atRoot.entities.size === 0) {
     const folder = soleFolder(names);
     if (folder !== undefined) {
-      warnings.push(`The files of ${label} are inside the folder "${folder}" rather than at the top of the zip; they were read from there.`);
+      warnings.push(
+        `The files of ${label} are inside the folder "${folder}" rather than at the top of the zip; they were read from there.`,
+      );
       files = names.filter((n) => n.startsWith(folder) && !n.slice(folder.length).includes('/'));
     }
   }
@@ -141,7 +146,10 @@ async function openZipEntry(path: string, label: string, storedName: string): Pr
       throw new RollcallError('invalid_input', `${storedName} in ${label} is encrypted; export the package without a password.`);
     }
     if (!entry.canDecodeFileData()) {
-      throw new RollcallError('invalid_input', `${storedName} in ${label} is compressed in a way Rollcall cannot read; zip the package with ordinary (deflate) compression.`);
+      throw new RollcallError(
+        'invalid_input',
+        `${storedName} in ${label} is compressed in a way Rollcall cannot read; zip the package with ordinary (deflate) compression.`,
+      );
     }
     const stream = await new Promise<Readable>((resolve, reject) => {
       zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s)));

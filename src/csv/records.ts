@@ -4,13 +4,7 @@
  * found once per file by name; values are trimmed, enums lower-cased, dates kept as sent
  * (cleaning them is the sync's job). Pure. Users live in user-records.ts.
  */
-import type {
-  RosterAcademicSession,
-  RosterClass,
-  RosterDemographics,
-  RosterEnrollment,
-  RosterOrg,
-} from '../domain/roster.ts';
+import type { RosterAcademicSession, RosterClass, RosterDemographics, RosterEnrollment, RosterOrg } from '../domain/roster.ts';
 import type { ResolvedHeader } from './columns.ts';
 import { RowError, checkRole, missing } from './row-checks.ts';
 import type { RowChecks } from './row-checks.ts';
@@ -32,7 +26,13 @@ export function cellGetter(header: ResolvedHeader): (column: string) => (cells: 
 export function orgReader(header: ResolvedHeader, checks: RowChecks): RowReader<RosterOrg> {
   const col = cellGetter(header);
   const [sourcedId, status, modified, name, type, identifier, parent] = [
-    col('sourcedId'), col('status'), col('dateLastModified'), col('name'), col('type'), col('identifier'), col('parentSourcedId'),
+    col('sourcedId'),
+    col('status'),
+    col('dateLastModified'),
+    col('name'),
+    col('type'),
+    col('identifier'),
+    col('parentSourcedId'),
   ];
   return (cells, line) => {
     const record: RosterOrg = {
@@ -44,7 +44,10 @@ export function orgReader(header: ResolvedHeader, checks: RowChecks): RowReader<
       identifier: identifier(cells),
       parentSourcedId: parent(cells),
     };
-    return finish(record, status(cells), line, checks, [['name', record.name], ['type', record.type]]);
+    return finish(record, status(cells), line, checks, [
+      ['name', record.name],
+      ['type', record.type],
+    ]);
   };
 }
 
@@ -52,8 +55,15 @@ export function orgReader(header: ResolvedHeader, checks: RowChecks): RowReader<
 export function academicSessionReader(header: ResolvedHeader, checks: RowChecks): RowReader<RosterAcademicSession> {
   const col = cellGetter(header);
   const [sourcedId, status, modified, title, type, start, end, parent, year] = [
-    col('sourcedId'), col('status'), col('dateLastModified'), col('title'), col('type'), col('startDate'),
-    col('endDate'), col('parentSourcedId'), col('schoolYear'),
+    col('sourcedId'),
+    col('status'),
+    col('dateLastModified'),
+    col('title'),
+    col('type'),
+    col('startDate'),
+    col('endDate'),
+    col('parentSourcedId'),
+    col('schoolYear'),
   ];
   return (cells, line) => {
     const record: RosterAcademicSession = {
@@ -68,7 +78,10 @@ export function academicSessionReader(header: ResolvedHeader, checks: RowChecks)
       parentSourcedId: parent(cells),
       schoolYear: year(cells),
     };
-    return finish(record, status(cells), line, checks, [['title', record.title], ['type', record.type]]);
+    return finish(record, status(cells), line, checks, [
+      ['title', record.title],
+      ['type', record.type],
+    ]);
   };
 }
 
@@ -76,8 +89,17 @@ export function academicSessionReader(header: ResolvedHeader, checks: RowChecks)
 export function classReader(header: ResolvedHeader, checks: RowChecks): RowReader<RosterClass> {
   const col = cellGetter(header);
   const [sourcedId, status, modified, title, classCode, classType, location, school, course, grades, terms] = [
-    col('sourcedId'), col('status'), col('dateLastModified'), col('title'), col('classCode'), col('classType'),
-    col('location'), col('schoolSourcedId'), col('courseSourcedId'), col('grades'), col('termSourcedIds'),
+    col('sourcedId'),
+    col('status'),
+    col('dateLastModified'),
+    col('title'),
+    col('classCode'),
+    col('classType'),
+    col('location'),
+    col('schoolSourcedId'),
+    col('courseSourcedId'),
+    col('grades'),
+    col('termSourcedIds'),
   ];
   return (cells, line) => {
     const record: RosterClass = {
@@ -94,7 +116,10 @@ export function classReader(header: ResolvedHeader, checks: RowChecks): RowReade
       grades: splitList(grades(cells)),
       termSourcedIds: splitList(terms(cells)),
     };
-    return finish(record, status(cells), line, checks, [['title', record.title], ['schoolSourcedId', record.schoolSourcedId]]);
+    return finish(record, status(cells), line, checks, [
+      ['title', record.title],
+      ['schoolSourcedId', record.schoolSourcedId],
+    ]);
   };
 }
 
@@ -102,8 +127,16 @@ export function classReader(header: ResolvedHeader, checks: RowChecks): RowReade
 export function enrollmentReader(header: ResolvedHeader, checks: RowChecks): RowReader<RosterEnrollment> {
   const col = cellGetter(header);
   const [sourcedId, status, modified, user, klass, school, role, primary, begin, end] = [
-    col('sourcedId'), col('status'), col('dateLastModified'), col('userSourcedId'), col('classSourcedId'),
-    col('schoolSourcedId'), col('role'), col('primary'), col('beginDate'), col('endDate'),
+    col('sourcedId'),
+    col('status'),
+    col('dateLastModified'),
+    col('userSourcedId'),
+    col('classSourcedId'),
+    col('schoolSourcedId'),
+    col('role'),
+    col('primary'),
+    col('beginDate'),
+    col('endDate'),
   ];
   return (cells, line) => {
     const roleOrError = checkRole(role(cells));
@@ -132,7 +165,11 @@ export function enrollmentReader(header: ResolvedHeader, checks: RowChecks): Row
 export function demographicsReader(header: ResolvedHeader, checks: RowChecks): RowReader<RosterDemographics> {
   const col = cellGetter(header);
   const [sourcedId, status, modified, birthDate, sex] = [
-    col('sourcedId'), col('status'), col('dateLastModified'), col('birthDate'), col('sex'),
+    col('sourcedId'),
+    col('status'),
+    col('dateLastModified'),
+    col('birthDate'),
+    col('sex'),
   ];
   return (cells, line) => {
     const record: RosterDemographics = {

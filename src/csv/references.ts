@@ -13,7 +13,13 @@ export function danglingReferenceWarnings(data: DistrictData): string[] {
   const classes = new Set(data.classes.map((c) => c.sourcedId));
   const warnings: string[] = [];
 
-  const check = (file: string, what: string, refs: Iterable<[owner: string, ref: string]>, known: ReadonlySet<string>, target: string): void => {
+  const check = (
+    file: string,
+    what: string,
+    refs: Iterable<[owner: string, ref: string]>,
+    known: ReadonlySet<string>,
+    target: string,
+  ): void => {
     let count = 0;
     let example = '';
     for (const [owner, ref] of refs) {
@@ -26,15 +32,51 @@ export function danglingReferenceWarnings(data: DistrictData): string[] {
     warnings.push(`${file}: ${subject} to ${target} missing from the package (first: ${example}).`);
   };
 
-  check('users.csv', 'org reference', function* () {
-    for (const u of data.users) for (const o of u.orgSourcedIds) yield [u.sourcedId, o] as [string, string];
-  }(), orgs, 'an org');
-  check('users.csv', 'agent reference', function* () {
-    for (const u of data.users) for (const a of u.agentSourcedIds) yield [u.sourcedId, a] as [string, string];
-  }(), users, 'a user');
-  check('classes.csv', 'class', data.classes.map((c) => [c.sourcedId, c.schoolSourcedId]), orgs, 'a school');
-  check('enrollments.csv', 'enrollment', data.enrollments.map((e) => [e.sourcedId, e.userSourcedId]), users, 'a user');
-  check('enrollments.csv', 'enrollment', data.enrollments.map((e) => [e.sourcedId, e.classSourcedId]), classes, 'a class');
-  check('enrollments.csv', 'enrollment', data.enrollments.map((e) => [e.sourcedId, e.schoolSourcedId]), orgs, 'a school');
+  check(
+    'users.csv',
+    'org reference',
+    (function* () {
+      for (const u of data.users) for (const o of u.orgSourcedIds) yield [u.sourcedId, o] as [string, string];
+    })(),
+    orgs,
+    'an org',
+  );
+  check(
+    'users.csv',
+    'agent reference',
+    (function* () {
+      for (const u of data.users) for (const a of u.agentSourcedIds) yield [u.sourcedId, a] as [string, string];
+    })(),
+    users,
+    'a user',
+  );
+  check(
+    'classes.csv',
+    'class',
+    data.classes.map((c) => [c.sourcedId, c.schoolSourcedId]),
+    orgs,
+    'a school',
+  );
+  check(
+    'enrollments.csv',
+    'enrollment',
+    data.enrollments.map((e) => [e.sourcedId, e.userSourcedId]),
+    users,
+    'a user',
+  );
+  check(
+    'enrollments.csv',
+    'enrollment',
+    data.enrollments.map((e) => [e.sourcedId, e.classSourcedId]),
+    classes,
+    'a class',
+  );
+  check(
+    'enrollments.csv',
+    'enrollment',
+    data.enrollments.map((e) => [e.sourcedId, e.schoolSourcedId]),
+    orgs,
+    'a school',
+  );
   return warnings;
 }

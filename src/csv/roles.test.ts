@@ -52,7 +52,9 @@ describe('RoleIndex', () => {
   it('refuses more distinct role names than it can hold', () => {
     const index = new RoleIndex();
     for (let i = 0; i < 1024; i++) index.add(`u${i}`, true, `ext:role${i}`, 'sch-1');
-    expect(() => index.add('u', true, 'ext:one-too-many', 'sch-1')).toThrow('roles.csv has more than 1024 different roles; check the export.');
+    expect(() => index.add('u', true, 'ext:one-too-many', 'sch-1')).toThrow(
+      'roles.csv has more than 1024 different roles; check the export.',
+    );
   });
 
   it('knows nothing of a user without roles', () => {

@@ -80,8 +80,7 @@ export class RoleIndex {
     const current = seen.filter((c) => (c & ENDED) === 0);
     const codes = current.length > 0 ? current : seen;
     const primaries = codes.filter((c) => (c & PRIMARY) !== 0);
-    const chosen =
-      (primaryOrg === '' ? undefined : primaries.find((c) => this.orgOf(c) === primaryOrg)) ?? primaries[0] ?? codes[0]!;
+    const chosen = (primaryOrg === '' ? undefined : primaries.find((c) => this.orgOf(c) === primaryOrg)) ?? primaries[0] ?? codes[0]!;
     const orgs = [primaryOrg === '' ? this.orgOf(chosen) : primaryOrg];
     for (const c of codes) {
       const org = this.orgOf(c);
@@ -133,12 +132,20 @@ export interface RoleRow {
 export function roleRowReader(header: ResolvedHeader, checks: RowChecks): (cells: readonly string[], line: number) => RoleRow | RowError {
   const col = cellGetter(header);
   const [sourcedId, status, user, roleType, role, org] = [
-    col('sourcedId'), col('status'), col('userSourcedId'), col('roleType'), col('role'), col('orgSourcedId'),
+    col('sourcedId'),
+    col('status'),
+    col('userSourcedId'),
+    col('roleType'),
+    col('role'),
+    col('orgSourcedId'),
   ];
   return (cells, line) => {
     const userSourcedId = user(cells);
     const orgSourcedId = org(cells);
-    const blank = missing([['userSourcedId', userSourcedId], ['orgSourcedId', orgSourcedId]]);
+    const blank = missing([
+      ['userSourcedId', userSourcedId],
+      ['orgSourcedId', orgSourcedId],
+    ]);
     if (blank) return blank;
     const type = roleType(cells).toLowerCase();
     if (type !== 'primary' && type !== 'secondary') {
@@ -148,6 +155,13 @@ export function roleRowReader(header: ResolvedHeader, checks: RowChecks): (cells
     if (checked instanceof RowError) return checked;
     const state = checks.status(status(cells), line);
     if (state instanceof RowError) return state;
-    return { sourcedId: sourcedId(cells), userSourcedId, primary: type === 'primary', role: checked, orgSourcedId, ended: state === 'tobedeleted' };
+    return {
+      sourcedId: sourcedId(cells),
+      userSourcedId,
+      primary: type === 'primary',
+      role: checked,
+      orgSourcedId,
+      ended: state === 'tobedeleted',
+    };
   };
 }

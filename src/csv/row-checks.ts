@@ -16,8 +16,19 @@ export class RowError {
 
 /** User roles of 1.1 and 1.2, lower-cased (1.2's camelCase names compare without case). */
 const USER_ROLES = new Set([
-  'administrator', 'aide', 'guardian', 'parent', 'proctor', 'relative', 'student', 'teacher',
-  'counselor', 'districtadministrator', 'principal', 'siteadministrator', 'systemadministrator',
+  'administrator',
+  'aide',
+  'guardian',
+  'parent',
+  'proctor',
+  'relative',
+  'student',
+  'teacher',
+  'counselor',
+  'districtadministrator',
+  'principal',
+  'siteadministrator',
+  'systemadministrator',
 ]);
 
 /** Longest cell value quoted back in a message; longer ones are cut. */

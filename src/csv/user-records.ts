@@ -38,15 +38,32 @@ export function userReader(header: ResolvedHeader, checks: RowChecks, roles: Rol
     );
   }
   if (hasRoleColumn && header.indexOf('orgSourcedIds') === -1 && header.indexOf('primaryOrgSourcedId') === -1) {
-    throw new RollcallError('invalid_input', 'users.csv has a "role" column but no "orgSourcedIds" column, so no user\'s school is known; check the export.');
+    throw new RollcallError(
+      'invalid_input',
+      'users.csv has a "role" column but no "orgSourcedIds" column, so no user\'s school is known; check the export.',
+    );
   }
   const [sourcedId, status, modified, enabled, orgs, primaryOrg, role, username, userIds, given, family, middle] = [
-    col('sourcedId'), col('status'), col('dateLastModified'), col('enabledUser'), col('orgSourcedIds'),
-    col('primaryOrgSourcedId'), col('role'), col('username'), col('userIds'), col('givenName'), col('familyName'),
+    col('sourcedId'),
+    col('status'),
+    col('dateLastModified'),
+    col('enabledUser'),
+    col('orgSourcedIds'),
+    col('primaryOrgSourcedId'),
+    col('role'),
+    col('username'),
+    col('userIds'),
+    col('givenName'),
+    col('familyName'),
     col('middleName'),
   ];
   const [identifier, email, sms, phone, agents, grades] = [
-    col('identifier'), col('email'), col('sms'), col('phone'), col('agentSourcedIds'), col('grades'),
+    col('identifier'),
+    col('email'),
+    col('sms'),
+    col('phone'),
+    col('agentSourcedIds'),
+    col('grades'),
   ];
   const { notes } = checks;
 
@@ -75,7 +92,10 @@ export function userReader(header: ResolvedHeader, checks: RowChecks, roles: Rol
       agentSourcedIds: splitList(agents(cells)),
       grades: splitList(grades(cells)),
     };
-    const checked = finish(record, status(cells), line, checks, [['givenName', record.givenName], ['familyName', record.familyName]]);
+    const checked = finish(record, status(cells), line, checks, [
+      ['givenName', record.givenName],
+      ['familyName', record.familyName],
+    ]);
     if (checked instanceof RowError) return checked;
     if ((record.givenName + record.familyName + record.middleName).includes(REPLACEMENT_CHAR)) {
       notes.note('not-utf8', line, (n) => `${rowsHave(n)} names with characters that are not UTF-8; save the file as UTF-8`);
@@ -96,7 +116,9 @@ export function userReader(header: ResolvedHeader, checks: RowChecks, roles: Rol
     if (!resolved) return new RowError('no role in roles.csv');
     if (resolved.fromSecondary) {
       notes.note('no-primary-role', line, (n) =>
-        n === 1 ? '1 user has no primary role in roles.csv; their first role was used' : `${n} users have no primary role in roles.csv; their first role was used`,
+        n === 1
+          ? '1 user has no primary role in roles.csv; their first role was used'
+          : `${n} users have no primary role in roles.csv; their first role was used`,
       );
     }
     record.role = resolved.role;

@@ -29,15 +29,61 @@ export interface WritePackageOptions {
 const FLUSH_CHARS = 1 << 16;
 
 const USERS_1_1 = [
-  'sourcedId', 'status', 'dateLastModified', 'enabledUser', 'orgSourcedIds', 'role', 'username', 'userIds',
-  'givenName', 'familyName', 'middleName', 'identifier', 'email', 'sms', 'phone', 'agentSourcedIds', 'grades', 'password',
+  'sourcedId',
+  'status',
+  'dateLastModified',
+  'enabledUser',
+  'orgSourcedIds',
+  'role',
+  'username',
+  'userIds',
+  'givenName',
+  'familyName',
+  'middleName',
+  'identifier',
+  'email',
+  'sms',
+  'phone',
+  'agentSourcedIds',
+  'grades',
+  'password',
 ];
 const USERS_1_2 = [
-  'sourcedId', 'status', 'dateLastModified', 'enabledUser', 'username', 'userIds', 'givenName', 'familyName',
-  'middleName', 'identifier', 'email', 'sms', 'phone', 'agentSourcedIds', 'grades', 'password', 'userMasterIdentifier',
-  'preferredGivenName', 'preferredMiddleName', 'preferredFamilyName', 'primaryOrgSourcedId', 'pronouns',
+  'sourcedId',
+  'status',
+  'dateLastModified',
+  'enabledUser',
+  'username',
+  'userIds',
+  'givenName',
+  'familyName',
+  'middleName',
+  'identifier',
+  'email',
+  'sms',
+  'phone',
+  'agentSourcedIds',
+  'grades',
+  'password',
+  'userMasterIdentifier',
+  'preferredGivenName',
+  'preferredMiddleName',
+  'preferredFamilyName',
+  'primaryOrgSourcedId',
+  'pronouns',
 ];
-const ROLES = ['sourcedId', 'status', 'dateLastModified', 'userSourcedId', 'roleType', 'role', 'beginDate', 'endDate', 'orgSourcedId', 'userProfileSourcedId'];
+const ROLES = [
+  'sourcedId',
+  'status',
+  'dateLastModified',
+  'userSourcedId',
+  'roleType',
+  'role',
+  'beginDate',
+  'endDate',
+  'orgSourcedId',
+  'userProfileSourcedId',
+];
 
 /** Each collection's columns (spec order) and how a record fills them; users are written apart. */
 const TABLES = {
@@ -47,21 +93,76 @@ const TABLES = {
   },
   academicSessions: {
     header: ['sourcedId', 'status', 'dateLastModified', 'title', 'type', 'startDate', 'endDate', 'parentSourcedId', 'schoolYear'],
-    row: (s: DistrictData['academicSessions'][number]) =>
-      [s.sourcedId, s.status, s.dateLastModified, s.title, s.type, s.startDate, s.endDate, s.parentSourcedId, s.schoolYear],
+    row: (s: DistrictData['academicSessions'][number]) => [
+      s.sourcedId,
+      s.status,
+      s.dateLastModified,
+      s.title,
+      s.type,
+      s.startDate,
+      s.endDate,
+      s.parentSourcedId,
+      s.schoolYear,
+    ],
   },
   classes: {
-    header: ['sourcedId', 'status', 'dateLastModified', 'title', 'grades', 'courseSourcedId', 'classCode', 'classType', 'location', 'schoolSourcedId', 'termSourcedIds', 'subjects', 'subjectCodes', 'periods'],
+    header: [
+      'sourcedId',
+      'status',
+      'dateLastModified',
+      'title',
+      'grades',
+      'courseSourcedId',
+      'classCode',
+      'classType',
+      'location',
+      'schoolSourcedId',
+      'termSourcedIds',
+      'subjects',
+      'subjectCodes',
+      'periods',
+    ],
     row: (c: DistrictData['classes'][number]) => [
-      c.sourcedId, c.status, c.dateLastModified, c.title, c.grades.join(','), c.courseSourcedId, c.classCode,
-      c.classType, c.location, c.schoolSourcedId, c.termSourcedIds.join(','), '', '', '',
+      c.sourcedId,
+      c.status,
+      c.dateLastModified,
+      c.title,
+      c.grades.join(','),
+      c.courseSourcedId,
+      c.classCode,
+      c.classType,
+      c.location,
+      c.schoolSourcedId,
+      c.termSourcedIds.join(','),
+      '',
+      '',
+      '',
     ],
   },
   enrollments: {
-    header: ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'schoolSourcedId', 'userSourcedId', 'role', 'primary', 'beginDate', 'endDate'],
+    header: [
+      'sourcedId',
+      'status',
+      'dateLastModified',
+      'classSourcedId',
+      'schoolSourcedId',
+      'userSourcedId',
+      'role',
+      'primary',
+      'beginDate',
+      'endDate',
+    ],
     row: (e: DistrictData['enrollments'][number]) => [
-      e.sourcedId, e.status, e.dateLastModified, e.classSourcedId, e.schoolSourcedId, e.userSourcedId, e.role,
-      String(e.primary), e.beginDate, e.endDate,
+      e.sourcedId,
+      e.status,
+      e.dateLastModified,
+      e.classSourcedId,
+      e.schoolSourcedId,
+      e.userSourcedId,
+      e.role,
+      String(e.primary),
+      e.beginDate,
+      e.endDate,
     ],
   },
   demographics: {
@@ -105,14 +206,32 @@ async function writeUsers(dir: string, users: Iterable<RosterUser>, version: One
   const roles = version === '1.2' ? new CsvFileWriter(join(dir, 'roles.csv'), ROLES) : undefined;
   for (const u of users) {
     const userIds = u.userIds.map((id) => `{${id.type}:${id.identifier}}`).join(',');
-    const common = [u.username, userIds, u.givenName, u.familyName, u.middleName, u.identifier, u.email, u.sms, u.phone, u.agentSourcedIds.join(','), u.grades.join(','), ''];
+    const common = [
+      u.username,
+      userIds,
+      u.givenName,
+      u.familyName,
+      u.middleName,
+      u.identifier,
+      u.email,
+      u.sms,
+      u.phone,
+      u.agentSourcedIds.join(','),
+      u.grades.join(','),
+      '',
+    ];
     if (!roles) {
-      if (out.row([u.sourcedId, u.status, u.dateLastModified, String(u.enabledUser), u.orgSourcedIds.join(','), u.role, ...common])) await out.flush();
+      if (out.row([u.sourcedId, u.status, u.dateLastModified, String(u.enabledUser), u.orgSourcedIds.join(','), u.role, ...common]))
+        await out.flush();
       continue;
     }
-    if (out.row([u.sourcedId, u.status, u.dateLastModified, String(u.enabledUser), ...common, '', '', '', '', u.orgSourcedIds[0] ?? '', ''])) await out.flush();
+    if (
+      out.row([u.sourcedId, u.status, u.dateLastModified, String(u.enabledUser), ...common, '', '', '', '', u.orgSourcedIds[0] ?? '', ''])
+    )
+      await out.flush();
     for (const [i, org] of u.orgSourcedIds.entries()) {
-      if (roles.row([`role-${u.sourcedId}-${i + 1}`, u.status, u.dateLastModified, u.sourcedId, 'primary', u.role, '', '', org, ''])) await roles.flush();
+      if (roles.row([`role-${u.sourcedId}-${i + 1}`, u.status, u.dateLastModified, u.sourcedId, 'primary', u.role, '', '', org, '']))
+        await roles.flush();
     }
   }
   await out.close();

@@ -24,7 +24,16 @@ export interface SyncCounts {
 }
 
 /** The count names, in contract order. */
-export const COUNT_KEYS: readonly (keyof SyncCounts)[] = ['created', 'updated', 'unchanged', 'transferred', 'reactivated', 'skipped', 'conflicts', 'warnings'];
+export const COUNT_KEYS: readonly (keyof SyncCounts)[] = [
+  'created',
+  'updated',
+  'unchanged',
+  'transferred',
+  'reactivated',
+  'skipped',
+  'conflicts',
+  'warnings',
+];
 
 /** Every count at zero. */
 export function zeroCounts(): SyncCounts {

@@ -64,7 +64,10 @@ export function controlReply(
     return { status: 200, body: { ok: true, applied } };
   }
   if (target.sso && rawPath.startsWith(`${CONTROL_PATH}sso/`)) return target.sso.control(rawPath.slice(`${CONTROL_PATH}sso/`.length), body);
-  return { status: 404, body: { ok: false, message: 'Unknown control endpoint (use /_emulator/faults, /_emulator/mutate or /_emulator/sso/…).' } };
+  return {
+    status: 404,
+    body: { ok: false, message: 'Unknown control endpoint (use /_emulator/faults, /_emulator/mutate or /_emulator/sso/…).' },
+  };
 }
 
 function badBody(error: z.ZodError | undefined): Reply {

@@ -22,7 +22,11 @@ describe('district layout arithmetic', () => {
   });
 
   it('puts every student of a school block in that school, for uneven sizes too', () => {
-    for (const [students, schools] of [[100_000, 200], [1001, 7], [10, 3]] as const) {
+    for (const [students, schools] of [
+      [100_000, 200],
+      [1001, 7],
+      [10, 3],
+    ] as const) {
       const layout = layoutDistrict({ students, seed: 1, schools });
       for (let j = 0; j < schools; j++) {
         for (let i = layout.studentStart[j]!; i < layout.studentStart[j + 1]!; i++) {
@@ -32,7 +36,7 @@ describe('district layout arithmetic', () => {
     }
   });
 
-  it('lists each class\'s students as exactly those whose class it is', () => {
+  it("lists each class's students as exactly those whose class it is", () => {
     const layout = layoutDistrict({ students: 777, seed: 1 });
     const members = new Map<number, number[]>();
     for (let i = 0; i < layout.students; i++) {

@@ -26,8 +26,21 @@ const BASE_MODIFIED_SPAN_SECONDS = 31 * 24 * 3600;
 
 /** Salts keep the hashes of different attributes of one record independent. */
 const SALT = {
-  given: 1, family: 2, middle: 3, blankEmail: 4, blankId: 5, phone: 6, disabled: 7, modified: 8,
-  guardian: 9, sameFamily: 10, birth: 11, sex: 12, noFed: 13, demoModified: 14, blankBirth: 15,
+  given: 1,
+  family: 2,
+  middle: 3,
+  blankEmail: 4,
+  blankId: 5,
+  phone: 6,
+  disabled: 7,
+  modified: 8,
+  guardian: 9,
+  sameFamily: 10,
+  birth: 11,
+  sex: 12,
+  noFed: 13,
+  demoModified: 14,
+  blankBirth: 15,
 } as const;
 
 /** How often (percent) the generator produces each quirk real rosters have. */

@@ -14,8 +14,7 @@ import {
 // Known-answer vector of shared/reference/ONEROSTER.md §1.9 (gotranseo/oneroster tests).
 const KAV = {
   baseUrl: 'https://test.com/ims/oneroster/v1p1/orgs',
-  query:
-    'limit=100&offset=1515&filter=role%3D%27administrator%27%20OR%20role%3D%27student%27%20OR%20role%3D%27teacher%27',
+  query: 'limit=100&offset=1515&filter=role%3D%27administrator%27%20OR%20role%3D%27student%27%20OR%20role%3D%27teacher%27',
   oauth: [
     ['oauth_consumer_key', 'client-id'],
     ['oauth_nonce', 'fake-nonce'],
@@ -92,7 +91,10 @@ function packageSigned(method: 'HMAC-SHA1' | 'HMAC-SHA256', query: string, secre
   const oauth = new OAuth({
     consumer: { key: KEY, secret },
     signature_method: method,
-    hash_function: (b, k) => createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', k).update(b).digest('base64'),
+    hash_function: (b, k) =>
+      createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', k)
+        .update(b)
+        .digest('base64'),
   });
   const request = { url: `${URL_BASE}?${query}`, method: 'GET' };
   // The package stamps the real time; re-sign at the verifier's fixed clock.

@@ -54,7 +54,9 @@ export function signatureBaseString(method: string, baseUrl: string, params: rea
 export function sign(signatureMethod: string, baseString: string, consumerSecret: string): string {
   const hash = METHODS[signatureMethod];
   if (!hash) throw new Error(`unsupported signature method ${signatureMethod}`);
-  return createHmac(hash, `${percentEncode(consumerSecret)}&`).update(baseString).digest('base64');
+  return createHmac(hash, `${percentEncode(consumerSecret)}&`)
+    .update(baseString)
+    .digest('base64');
 }
 
 /**

@@ -69,7 +69,10 @@ export class OAuth2Tokens {
     const id = basic?.id ?? form.get('client_id');
     const secret = basic?.secret ?? form.get('client_secret');
     if (id === null || secret === null || id !== this.client.clientId || secret !== this.client.clientSecret) {
-      return { ...oauthError(401, 'invalid_client', 'Client authentication failed.'), headers: { 'WWW-Authenticate': 'Basic realm="oauth"' } };
+      return {
+        ...oauthError(401, 'invalid_client', 'Client authentication failed.'),
+        headers: { 'WWW-Authenticate': 'Basic realm="oauth"' },
+      };
     }
     const grant = form.get('grant_type');
     if (grant === null) return oauthError(400, 'invalid_request', 'grant_type is missing.');

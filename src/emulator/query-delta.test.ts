@@ -76,7 +76,11 @@ function records(count: number, seed: number): Rec[] {
               : form < 0.12
                 ? new Date(ms).toISOString().replace('.000Z', 'Z')
                 : new Date(ms).toISOString();
-    out.push({ sourcedId: `id-${String(Math.floor(next() * 1e9)).padStart(9, '0')}-${i}`, dateLastModified, familyName: `F${Math.floor(next() * 20)}` });
+    out.push({
+      sourcedId: `id-${String(Math.floor(next() * 1e9)).padStart(9, '0')}-${i}`,
+      dateLastModified,
+      familyName: `F${Math.floor(next() * 20)}`,
+    });
   }
   return out;
 }
@@ -231,10 +235,15 @@ describe('delta pulls from a generated district', () => {
       const ids: string[] = [];
       for (let offset = 0; ; offset += 7) {
         const params = new URLSearchParams(`${filterText('>', since, rest)}&limit=7&offset=${offset}`);
-        const reply = api.reply(matchRoute(`/${collection}`)!, params, new URL(`http://emulator.test${ROSTER_PATH}/${collection}?${params}`), {
-          clampPageSize: null,
-          totalDrift: 0,
-        });
+        const reply = api.reply(
+          matchRoute(`/${collection}`)!,
+          params,
+          new URL(`http://emulator.test${ROSTER_PATH}/${collection}?${params}`),
+          {
+            clampPageSize: null,
+            totalDrift: 0,
+          },
+        );
         const page = (JSON.parse(reply.encoded!.toString()) as Record<string, { sourcedId: string }[]>)[collection]!;
         ids.push(...page.map((r) => r.sourcedId));
         if (page.length < 7) return ids;
@@ -307,7 +316,14 @@ describe('KeyOrder', () => {
       const own = keys.filter((key) => !Number.isNaN(key));
       searched.range('>', own[0]!);
       searched.range('>', own[1]!);
-      const probes = [...own.slice(0, 30), ...own.slice(0, 30).map((k) => k + 0.5), -Infinity, Infinity, Math.min(...own) - 1, Math.max(...own) + 1];
+      const probes = [
+        ...own.slice(0, 30),
+        ...own.slice(0, 30).map((k) => k + 0.5),
+        -Infinity,
+        Infinity,
+        Math.min(...own) - 1,
+        Math.max(...own) + 1,
+      ];
       for (const bound of probes) {
         for (const op of OPS) {
           const want = slow(keys, op, bound);

@@ -41,7 +41,8 @@ describe('parseCollectionQuery', () => {
 
 describe('selectRows', () => {
   const names = ['d', 'b', 'a', 'b', 'c'];
-  const getter = (path: string) => (ref: number) => (path === 'familyName' ? names[ref] : path === 'role' ? (ref % 2 ? 'teacher' : 'student') : undefined);
+  const getter = (path: string) => (ref: number) =>
+    path === 'familyName' ? names[ref] : path === 'role' ? (ref % 2 ? 'teacher' : 'student') : undefined;
   const run = (text: string) => {
     const rows = selectRows(new RangeRows(0, names.length), query(text), getter);
     return Array.from({ length: rows.length }, (_, k) => rows.at(k));
@@ -66,7 +67,12 @@ describe('selectRows', () => {
     const scanning = () => () => {
       throw new Error('a sourcedId list must not scan the collection');
     };
-    const rows = selectRows(new RangeRows(0, ids.length), query("filter=sourcedId='u3' OR sourcedId='u1' OR sourcedId='nobody' OR sourcedId='u3'"), scanning, index);
+    const rows = selectRows(
+      new RangeRows(0, ids.length),
+      query("filter=sourcedId='u3' OR sourcedId='u1' OR sourcedId='nobody' OR sourcedId='u3'"),
+      scanning,
+      index,
+    );
     expect(Array.from({ length: rows.length }, (_, k) => rows.at(k))).toEqual([1, 3]);
   });
 

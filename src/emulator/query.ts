@@ -3,7 +3,17 @@
  * filter, fields), and selecting, ordering and paging rows by them.
  */
 import type { RosterCollection } from '../domain/roster.ts';
-import { compileFilter, instantComparison, instantKey, isKnownPath, parseFilter, sortKey, sourcedIdList, type Filter, type Parsed } from './filter.ts';
+import {
+  compileFilter,
+  instantComparison,
+  instantKey,
+  isKnownPath,
+  parseFilter,
+  sortKey,
+  sourcedIdList,
+  type Filter,
+  type Parsed,
+} from './filter.ts';
 import { filterRows, ListRows, reversed, type RangeOp, type Rows } from './rows.ts';
 import type { FieldValue } from './table.ts';
 
@@ -32,7 +42,10 @@ export interface CollectionQuery {
 export function parseFields(params: URLSearchParams, collection: RosterCollection): Parsed<string[] | null> {
   const raw = params.get('fields');
   if (raw === null || raw.trim() === '') return { ok: true, value: null };
-  const fields = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   const unknown = fields.find((f) => f.includes('.') || !isKnownPath(collection, f));
   if (unknown !== undefined) {
     return { ok: false, codeMinor: 'invalid_selection_field', message: `"${unknown}" is not a field of ${collection}.` };
@@ -105,13 +118,19 @@ export interface KeyedIndex {
  * instant when `index` has one: the same rows in the same order as the scan, without reading
  * every record's date per request.
  */
-export function selectRows(rows: Rows, query: CollectionQuery, getter: (path: string) => (ref: number) => FieldValue, index?: IdIndex & Partial<KeyedIndex>): Rows {
+export function selectRows(
+  rows: Rows,
+  query: CollectionQuery,
+  getter: (path: string) => (ref: number) => FieldValue,
+  index?: IdIndex & Partial<KeyedIndex>,
+): Rows {
   let out = rows;
   const filter = query.filter?.parsed;
   const ids = filter && index ? sourcedIdList(filter) : null;
   const range = filter && index?.rowsByKey ? instantComparison(filter) : null;
   if (ids && index) out = rowsOfIds(ids, index);
-  else if (filter && range && index?.rowsByKey) out = index.rowsByKey(range.path, instantKey, range.op, range.instant, compileFilter(filter, getter));
+  else if (filter && range && index?.rowsByKey)
+    out = index.rowsByKey(range.path, instantKey, range.op, range.instant, compileFilter(filter, getter));
   else if (filter) out = filterRows(out, compileFilter(filter, getter));
   if (query.sort !== 'sourcedId') out = sortRows(out, query.sort, getter(query.sort));
   return query.desc ? reversed(out) : out;

@@ -153,7 +153,9 @@ export class RosterApi {
 
   /** A selection, reused while no table it reads has changed. */
   private cached(route: RosterRoute, filter: string, sort: string, desc: boolean, compute: () => Rows): Rows {
-    const versions = Object.values(this.district.tables).map((t: { version: number }) => t.version).join('.');
+    const versions = Object.values(this.district.tables)
+      .map((t: { version: number }) => t.version)
+      .join('.');
     const key = [route.collection, route.scope ?? '', route.parentId, filter, sort, desc, versions].join('\u0000');
     const hit = this.cache.get(key);
     if (hit) {

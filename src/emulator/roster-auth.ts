@@ -21,7 +21,13 @@ export interface RosterAuth {
  * Checks a OneRoster request; a 401/404 reply when refused, null when let in. `appId` is the
  * proxy path's application id as sent, or null on the direct server.
  */
-export function refuseRosterRequest(auth: RosterAuth, req: IncomingMessage, rawPath: string, rawQuery: string, appId: string | null): Reply | null {
+export function refuseRosterRequest(
+  auth: RosterAuth,
+  req: IncomingMessage,
+  rawPath: string,
+  rawQuery: string,
+  appId: string | null,
+): Reply | null {
   let tenant: EmulatorTenant | undefined;
   const challenge = appId === null ? 'OAuth realm="oneroster"' : 'Bearer';
   if (appId === null) {

@@ -86,7 +86,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const params = new URLSearchParams(rawQuery);
     if (rawPath.startsWith(CONTROL_PATH)) {
       const body = req.method === 'POST' ? await readJson(req) : undefined;
-      return send(res, controlReply(req.method ?? 'GET', rawPath, req.headers.authorization, body, { partnerKey: credentials.partnerKey, setFaults, mutate, sso }));
+      return send(
+        res,
+        controlReply(req.method ?? 'GET', rawPath, req.headers.authorization, body, {
+          partnerKey: credentials.partnerKey,
+          setFaults,
+          mutate,
+          sso,
+        }),
+      );
     }
     if (rawPath === '/applications' || rawPath.startsWith('/applications/')) {
       return send(res, partnerReply(rawPath, params, req.headers.authorization, tenants, credentials.partnerKey, url));
@@ -119,7 +127,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (req.socket.destroyed) return;
     }
     if (action.kind === 'status') return send(res, faultStatusReply(action));
-    if (req.method !== 'GET') return send(res, { ...imsxError(405, 'unsupportedoperation', 'This server is read-only: use GET.'), headers: { Allow: 'GET' } });
+    if (req.method !== 'GET')
+      return send(res, { ...imsxError(405, 'unsupportedoperation', 'This server is read-only: use GET.'), headers: { Allow: 'GET' } });
     // OAuth 2 Bearer tokens: on 1.2, and on the 1.1 direct path (OAuth 1.0a there otherwise).
     const oauth2 = v1p2Rest !== null || (appId === null && /^\s*Bearer\s/i.test(req.headers.authorization ?? ''));
     const refused = oauth2

@@ -23,7 +23,10 @@ describe('SsoGrants', () => {
     const { clock, g } = grants();
     const code = g.issueCode(REQUEST, 'stu-1');
     const check = { clientId: 'c1', ttlSeconds: 300 };
-    expect(g.redeemCode(code, { ...check, clientId: 'c2' })).toMatchObject({ error: 'invalid_grant', description: expect.stringMatching(/another client/) });
+    expect(g.redeemCode(code, { ...check, clientId: 'c2' })).toMatchObject({
+      error: 'invalid_grant',
+      description: expect.stringMatching(/another client/),
+    });
     expect(g.redeemCode(code, { ...check, redirectUri: 'https://app.example/other' })).toMatchObject({ error: 'invalid_grant' });
     clock.t += 299_999;
     const ok = g.redeemCode(code, check);
@@ -41,7 +44,9 @@ describe('SsoGrants', () => {
     expect(s256(verifier)).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
     const code = g.issueCode({ ...REQUEST, codeChallenge: s256(verifier) }, 'stu-1');
     expect(g.redeemCode(code, { clientId: 'c1', ttlSeconds: 300 })).toMatchObject({ description: expect.stringMatching(/required/) });
-    expect(g.redeemCode(code, { clientId: 'c1', ttlSeconds: 300, codeVerifier: `${verifier}x` })).toMatchObject({ description: expect.stringMatching(/does not match/) });
+    expect(g.redeemCode(code, { clientId: 'c1', ttlSeconds: 300, codeVerifier: `${verifier}x` })).toMatchObject({
+      description: expect.stringMatching(/does not match/),
+    });
     expect(g.redeemCode(code, { clientId: 'c1', ttlSeconds: 300, codeVerifier: verifier })).toMatchObject({ sourcedId: 'stu-1' });
   });
 

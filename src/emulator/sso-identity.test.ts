@@ -21,7 +21,12 @@ const USER: RosterUser = {
   agentSourcedIds: [],
   grades: ['05'],
 };
-const CTX = { tenantId: 12, tenantName: 'Example USD', orgName: (id: string) => (id === 'org-1' ? 'Oak School' : ''), now: new Date('2026-01-05T08:00:00Z') };
+const CTX = {
+  tenantId: 12,
+  tenantName: 'Example USD',
+  orgName: (id: string) => (id === 'org-1' ? 'Oak School' : ''),
+  now: new Date('2026-01-05T08:00:00Z'),
+};
 
 describe('classLinkRole', () => {
   it('maps OneRoster roles to ClassLink names', () => {

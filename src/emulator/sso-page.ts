@@ -53,8 +53,7 @@ ${body}
 
 /** The "sign in as" page. */
 export function pickerPage(p: PickerPage): string {
-  const href = (sourcedId: string) =>
-    `${p.selectPath}?${new URLSearchParams({ request: p.requestId, user: sourcedId }).toString()}`;
+  const href = (sourcedId: string) => `${p.selectPath}?${new URLSearchParams({ request: p.requestId, user: sourcedId }).toString()}`;
   const rows = p.users
     .map(
       (u) =>

@@ -4,7 +4,16 @@ import { presentedClient, readAuthRequest, redirectWith, secretMatches, splitSco
 const CLIENTS = [{ clientId: 'c1', clientSecret: 's', redirectUris: ['https://app.example/cb', 'https://app.example/cb?x=1'] }];
 
 function read(params: Record<string, string>) {
-  return readAuthRequest(new URLSearchParams({ client_id: 'c1', redirect_uri: 'https://app.example/cb', scope: 'openid profile', response_type: 'code', ...params }), CLIENTS);
+  return readAuthRequest(
+    new URLSearchParams({
+      client_id: 'c1',
+      redirect_uri: 'https://app.example/cb',
+      scope: 'openid profile',
+      response_type: 'code',
+      ...params,
+    }),
+    CLIENTS,
+  );
 }
 
 describe('readAuthRequest', () => {
@@ -12,7 +21,15 @@ describe('readAuthRequest', () => {
     const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
     expect(read({ state: 'st', nonce: 'n', code_challenge: challenge, code_challenge_method: 'S256' })).toEqual({
       kind: 'ok',
-      request: { clientId: 'c1', redirectUri: 'https://app.example/cb', scopes: ['openid', 'profile'], launch: false, state: 'st', nonce: 'n', codeChallenge: challenge },
+      request: {
+        clientId: 'c1',
+        redirectUri: 'https://app.example/cb',
+        scopes: ['openid', 'profile'],
+        launch: false,
+        state: 'st',
+        nonce: 'n',
+        codeChallenge: challenge,
+      },
     });
   });
 
@@ -23,11 +40,22 @@ describe('readAuthRequest', () => {
   });
 
   it('sends other errors back to the app with the state', () => {
-    expect(read({ response_type: 'token', state: 's' })).toMatchObject({ kind: 'redirect', error: 'unsupported_response_type', state: 's' });
+    expect(read({ response_type: 'token', state: 's' })).toMatchObject({
+      kind: 'redirect',
+      error: 'unsupported_response_type',
+      state: 's',
+    });
     expect(read({ scope: '' })).toMatchObject({ kind: 'redirect', error: 'invalid_scope' });
-    expect(read({ scope: 'profile sudo' })).toMatchObject({ kind: 'redirect', error: 'invalid_scope', description: expect.stringMatching(/sudo/) });
+    expect(read({ scope: 'profile sudo' })).toMatchObject({
+      kind: 'redirect',
+      error: 'invalid_scope',
+      description: expect.stringMatching(/sudo/),
+    });
     expect(read({ code_challenge: 'short', code_challenge_method: 'S256' })).toMatchObject({ kind: 'redirect', error: 'invalid_request' });
-    expect(read({ code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' })).toMatchObject({ kind: 'redirect', error: 'invalid_request' });
+    expect(read({ code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' })).toMatchObject({
+      kind: 'redirect',
+      error: 'invalid_request',
+    });
     expect(read({ code_challenge_method: 'S256' })).toMatchObject({ kind: 'redirect', error: 'invalid_request' });
   });
 });
@@ -50,7 +78,11 @@ describe('presentedClient', () => {
   const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
 
   it('reads Basic credentials, form-decoded', () => {
-    expect(presentedClient(basic('c1:s%2B%2F+x'), new URLSearchParams())).toEqual({ clientId: 'c1', clientSecret: 's+/ x', method: 'client_secret_basic' });
+    expect(presentedClient(basic('c1:s%2B%2F+x'), new URLSearchParams())).toEqual({
+      clientId: 'c1',
+      clientSecret: 's+/ x',
+      method: 'client_secret_basic',
+    });
   });
 
   it('refuses Basic credentials that disagree with the form or are malformed', () => {
@@ -60,8 +92,16 @@ describe('presentedClient', () => {
   });
 
   it('reads the form otherwise', () => {
-    expect(presentedClient(undefined, new URLSearchParams({ client_id: 'c1', client_secret: 's' }))).toEqual({ clientId: 'c1', clientSecret: 's', method: 'client_secret_post' });
-    expect(presentedClient('Bearer x', new URLSearchParams({ client_id: 'c1' }))).toEqual({ clientId: 'c1', clientSecret: undefined, method: 'client_secret_post' });
+    expect(presentedClient(undefined, new URLSearchParams({ client_id: 'c1', client_secret: 's' }))).toEqual({
+      clientId: 'c1',
+      clientSecret: 's',
+      method: 'client_secret_post',
+    });
+    expect(presentedClient('Bearer x', new URLSearchParams({ client_id: 'c1' }))).toEqual({
+      clientId: 'c1',
+      clientSecret: undefined,
+      method: 'client_secret_post',
+    });
     expect(presentedClient(undefined, new URLSearchParams())).toMatch(/missing/);
   });
 });

@@ -8,7 +8,18 @@ import type { AuthRequest } from './sso-grants.ts';
 import type { SsoClient } from './types.ts';
 
 /** Scopes ClassLink lists (CLASSLINK.md §2.2); others are refused with invalid_scope. */
-export const SSO_SCOPES = ['openid', 'profile', 'email', 'oneroster', 'full', 'classes', 'classes.readonly', 'admin', 'inbox', 'files'] as const;
+export const SSO_SCOPES = [
+  'openid',
+  'profile',
+  'email',
+  'oneroster',
+  'full',
+  'classes',
+  'classes.readonly',
+  'admin',
+  'inbox',
+  'files',
+] as const;
 
 /** An S256 code challenge: 43 base64url characters (RFC 7636 §4.2). */
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -58,7 +69,8 @@ export function readAuthRequest(params: URLSearchParams, clients: readonly SsoCl
   const method = params.get('code_challenge_method') ?? undefined;
   if (challenge !== undefined || method !== undefined) {
     if (method !== 'S256') return back('invalid_request', 'code_challenge_method must be S256.');
-    if (challenge === undefined || !CODE_CHALLENGE.test(challenge)) return back('invalid_request', 'code_challenge must be 43 base64url characters.');
+    if (challenge === undefined || !CODE_CHALLENGE.test(challenge))
+      return back('invalid_request', 'code_challenge must be 43 base64url characters.');
   }
   const nonce = params.get('nonce') ?? undefined;
   return {

@@ -182,13 +182,17 @@ export class SsoServer {
     if (what === 'next-user') {
       const given = NEXT_USER_BODY.safeParse(body);
       if (!given.success) return badBody(given.error);
-      if (!this.user(given.data.sourcedId)) return { status: 404, body: { ok: false, message: `There is no user ${given.data.sourcedId}.` } };
+      if (!this.user(given.data.sourcedId))
+        return { status: 404, body: { ok: false, message: `There is no user ${given.data.sourcedId}.` } };
       this.nextUser = given.data.sourcedId;
       return { status: 200, body: { ok: true } };
     }
     return {
       status: 404,
-      body: { ok: false, message: 'Unknown control endpoint (use /_emulator/sso/faults, /_emulator/sso/redirect-uris or /_emulator/sso/next-user).' },
+      body: {
+        ok: false,
+        message: 'Unknown control endpoint (use /_emulator/sso/faults, /_emulator/sso/redirect-uris or /_emulator/sso/next-user).',
+      },
     };
   }
 
@@ -279,9 +283,28 @@ export class SsoServer {
       scopes_supported: [...SSO_SCOPES],
       code_challenge_methods_supported: ['S256'],
       claims_supported: [
-        'iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'given_name', 'family_name', 'middle_name',
-        'preferred_username', 'email', 'email_verified', 'profile', 'address', 'classLink_tenant_id',
-        'classLink_tenant_id_string', 'classLink_role', 'classLink_role_level', 'classLink_sourcedId', 'classLink_org_sourcedids',
+        'iss',
+        'sub',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'nonce',
+        'name',
+        'given_name',
+        'family_name',
+        'middle_name',
+        'preferred_username',
+        'email',
+        'email_verified',
+        'profile',
+        'address',
+        'classLink_tenant_id',
+        'classLink_tenant_id_string',
+        'classLink_role',
+        'classLink_role_level',
+        'classLink_sourcedId',
+        'classLink_org_sourcedids',
       ],
     };
   }
@@ -409,7 +432,8 @@ export class SsoServer {
     if (!client || !secretMatches(presented.clientSecret, client.clientSecret)) {
       const refused = tokenError(401, 'invalid_client', 'Client authentication failed.');
       // RFC 6749 §5.2: a failed Basic authentication is answered with a Basic challenge.
-      if (presented.method === 'client_secret_basic') refused.headers = { ...refused.headers, 'WWW-Authenticate': 'Basic realm="ClassLink"' };
+      if (presented.method === 'client_secret_basic')
+        refused.headers = { ...refused.headers, 'WWW-Authenticate': 'Basic realm="ClassLink"' };
       return refused;
     }
     const grantType = form.get('grant_type');
@@ -435,7 +459,13 @@ export class SsoServer {
     return {
       status: 200,
       headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
-      body: { access_token: access.accessToken, token_type: 'Bearer', response_type: 'code', id_token: idToken, expires_in: access.expiresIn },
+      body: {
+        access_token: access.accessToken,
+        token_type: 'Bearer',
+        response_type: 'code',
+        id_token: idToken,
+        expires_in: access.expiresIn,
+      },
     };
   }
 

@@ -40,11 +40,23 @@ export function oneRosterSide(district: District, url: string, options: Emulator
   const tokens = new OAuth2Tokens(client, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, now);
   let v1p2Requests = 0;
   const context: Pick<V1p2Context, 'orgType'> = { orgType: (id) => district.tables.orgs.get(id)?.type };
-  const api = new RosterApi(district, 'classlink', `${url}${V1P2_ROSTER_PATH}`, (c, r, ctx) => toWireV1p2(c, r, ctx as V1p2Context), context);
+  const api = new RosterApi(
+    district,
+    'classlink',
+    `${url}${V1P2_ROSTER_PATH}`,
+    (c, r, ctx) => toWireV1p2(c, r, ctx as V1p2Context),
+    context,
+  );
   return {
     api,
-    v1p2Rest: (rawPath) => (rawPath === V1P2_ROSTER_PATH || rawPath.startsWith(`${V1P2_ROSTER_PATH}/`) ? rawPath.slice(V1P2_ROSTER_PATH.length) : null),
-    tokenReply: async (req) => tokens.tokenReply(req.method ?? 'GET', req.headers.authorization, req.method === 'POST' ? await readForm(req) : new URLSearchParams()),
+    v1p2Rest: (rawPath) =>
+      rawPath === V1P2_ROSTER_PATH || rawPath.startsWith(`${V1P2_ROSTER_PATH}/`) ? rawPath.slice(V1P2_ROSTER_PATH.length) : null,
+    tokenReply: async (req) =>
+      tokens.tokenReply(
+        req.method ?? 'GET',
+        req.headers.authorization,
+        req.method === 'POST' ? await readForm(req) : new URLSearchParams(),
+      ),
     refuse: (authorization, version, rest) => {
       if (version === '1.2') v1p2Requests++;
       return tokens.refuse(authorization, version, matchRoute(rest)?.collection ?? null);

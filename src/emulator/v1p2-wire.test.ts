@@ -56,7 +56,18 @@ describe('1.2 wire', () => {
   it('other collections: 1.1 fields with string booleans', () => {
     const e = toWireV1p2(
       'enrollments',
-      { sourcedId: 'e', status: 'active', dateLastModified: '', userSourcedId: 'u', classSourcedId: 'c', schoolSourcedId: 's', role: 'teacher', primary: true, beginDate: '', endDate: '' },
+      {
+        sourcedId: 'e',
+        status: 'active',
+        dateLastModified: '',
+        userSourcedId: 'u',
+        classSourcedId: 'c',
+        schoolSourcedId: 's',
+        role: 'teacher',
+        primary: true,
+        beginDate: '',
+        endDate: '',
+      },
       ctx,
     );
     expect(e).toMatchObject({ primary: 'true', role: 'teacher', user: { sourcedId: 'u' } });

@@ -39,8 +39,16 @@ describe('toWire', () => {
     expect(wire.enabledUser).toBe(false);
     expect(wire).not.toHaveProperty('password');
     const e: RosterEnrollment = {
-      sourcedId: 'e', status: 'active', dateLastModified: '2026-07-01T00:00:00.000Z', userSourcedId: 'u', classSourcedId: 'c',
-      schoolSourcedId: 's', role: 'teacher', primary: true, beginDate: '', endDate: '2027-06-12',
+      sourcedId: 'e',
+      status: 'active',
+      dateLastModified: '2026-07-01T00:00:00.000Z',
+      userSourcedId: 'u',
+      classSourcedId: 'c',
+      schoolSourcedId: 's',
+      role: 'teacher',
+      primary: true,
+      beginDate: '',
+      endDate: '2027-06-12',
     };
     expect(toWire('enrollments', e, ctx('strict'))).toMatchObject({ primary: true, endDate: '2027-06-12' });
     expect(toWire('enrollments', e, ctx('strict'))).not.toHaveProperty('beginDate');
@@ -48,7 +56,13 @@ describe('toWire', () => {
   });
 
   it('leaves out of strict demographics what 1.1 does not allow', () => {
-    const d: RosterDemographics = { sourcedId: 'u', status: 'active', dateLastModified: '2026-07-01T00:00:00.000Z', birthDate: '', sex: 'other' };
+    const d: RosterDemographics = {
+      sourcedId: 'u',
+      status: 'active',
+      dateLastModified: '2026-07-01T00:00:00.000Z',
+      birthDate: '',
+      sex: 'other',
+    };
     expect(toWire('demographics', d, ctx('strict'))).toEqual({ sourcedId: 'u', status: 'active', dateLastModified: d.dateLastModified });
     expect(toWire('demographics', d, ctx('classlink'))).toMatchObject({ birthDate: '', sex: 'other' });
   });

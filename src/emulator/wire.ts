@@ -36,16 +36,57 @@ const BASE_FIELDS = ['sourcedId', 'status', 'dateLastModified', 'metadata'];
 
 /** The top-level fields of each collection, for validating filter, sort and fields. */
 export const WIRE_FIELDS: Record<RosterCollection, ReadonlySet<string>> = {
-  users: new Set([...BASE_FIELDS, 'username', 'userIds', 'enabledUser', 'givenName', 'familyName', 'middleName',
-    'role', 'identifier', 'email', 'sms', 'phone', 'agents', 'orgs', 'grades', 'password']),
+  users: new Set([
+    ...BASE_FIELDS,
+    'username',
+    'userIds',
+    'enabledUser',
+    'givenName',
+    'familyName',
+    'middleName',
+    'role',
+    'identifier',
+    'email',
+    'sms',
+    'phone',
+    'agents',
+    'orgs',
+    'grades',
+    'password',
+  ]),
   orgs: new Set([...BASE_FIELDS, 'name', 'type', 'identifier', 'parent', 'children']),
-  classes: new Set([...BASE_FIELDS, 'title', 'classCode', 'classType', 'location', 'grades', 'subjects', 'course',
-    'school', 'terms', 'subjectCodes', 'periods', 'resources']),
+  classes: new Set([
+    ...BASE_FIELDS,
+    'title',
+    'classCode',
+    'classType',
+    'location',
+    'grades',
+    'subjects',
+    'course',
+    'school',
+    'terms',
+    'subjectCodes',
+    'periods',
+    'resources',
+  ]),
   enrollments: new Set([...BASE_FIELDS, 'user', 'class', 'school', 'role', 'primary', 'beginDate', 'endDate']),
-  demographics: new Set([...BASE_FIELDS, 'birthDate', 'sex', 'americanIndianOrAlaskaNative', 'asian',
-    'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces',
-    'hispanicOrLatinoEthnicity', 'countryOfBirthCode', 'stateOfBirthAbbreviation', 'cityOfBirth',
-    'publicSchoolResidenceStatus']),
+  demographics: new Set([
+    ...BASE_FIELDS,
+    'birthDate',
+    'sex',
+    'americanIndianOrAlaskaNative',
+    'asian',
+    'blackOrAfricanAmerican',
+    'nativeHawaiianOrOtherPacificIslander',
+    'white',
+    'demographicRaceTwoOrMoreRaces',
+    'hispanicOrLatinoEthnicity',
+    'countryOfBirthCode',
+    'stateOfBirthAbbreviation',
+    'cityOfBirth',
+    'publicSchoolResidenceStatus',
+  ]),
   academicSessions: new Set([...BASE_FIELDS, 'title', 'startDate', 'endDate', 'type', 'parent', 'children', 'schoolYear']),
 };
 
@@ -57,7 +98,16 @@ export const SUB_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
 
 /** Fields holding GUIDRefs (single or lists). */
 export const REF_FIELDS: ReadonlySet<string> = new Set([
-  'agents', 'orgs', 'parent', 'children', 'course', 'school', 'terms', 'resources', 'user', 'class',
+  'agents',
+  'orgs',
+  'parent',
+  'children',
+  'course',
+  'school',
+  'terms',
+  'resources',
+  'user',
+  'class',
 ]);
 
 /** Fields compared as instants or dates when filtering and sorting. */

@@ -60,10 +60,12 @@ export function rosterAuthOf(state: ClassLinkState): { baseUrl: string; auth: Ro
   const c = state.settings.connection;
   if (!c) throw new RollcallError('not_configured', 'ClassLink is not configured yet: run `rollcall classlink configure` first.');
   if (c.auth === 'bearer') {
-    if (!state.secrets.bearer) throw new RollcallError('not_configured', 'The ClassLink proxy token is missing: run `rollcall classlink configure` again.');
+    if (!state.secrets.bearer)
+      throw new RollcallError('not_configured', 'The ClassLink proxy token is missing: run `rollcall classlink configure` again.');
     return { baseUrl: c.rosterUrl, auth: { kind: 'bearer', token: state.secrets.bearer } };
   }
-  if (!state.secrets.clientSecret) throw new RollcallError('not_configured', 'The ClassLink client secret is missing: run `rollcall classlink configure` again.');
+  if (!state.secrets.clientSecret)
+    throw new RollcallError('not_configured', 'The ClassLink client secret is missing: run `rollcall classlink configure` again.');
   return { baseUrl: c.rosterUrl, auth: { kind: 'oauth1', clientId: c.clientId, clientSecret: state.secrets.clientSecret } };
 }
 

@@ -82,7 +82,10 @@ export async function openCsvSource(path: string): Promise<CsvSource> {
   const pkg = await openCsvPackage(path);
   const label = basename(pkg.path) || pkg.path;
   if (pkg.files.users === 'absent') {
-    throw new RollcallError('invalid_input', `${label} has no users.csv (or its manifest lists it as absent), so there is nobody to sync; export the package again with users.`);
+    throw new RollcallError(
+      'invalid_input',
+      `${label} has no users.csv (or its manifest lists it as absent), so there is nobody to sync; export the package again with users.`,
+    );
   }
   if (pkg.declaredVersion !== '' && !KNOWN_VERSION.test(pkg.declaredVersion)) {
     throw new RollcallError(
@@ -176,7 +179,10 @@ export async function fingerprintPackage(path: string): Promise<PackageFingerpri
   let mtimeMs = info.mtimeMs;
   if (info.isDirectory()) {
     size = 0;
-    const names = (await readdir(path, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+    const names = (await readdir(path, { withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => d.name)
+      .sort();
     for (const name of names) {
       const file = join(path, name);
       const s = await stat(file);
@@ -200,14 +206,24 @@ async function hashInto(hash: ReturnType<typeof createHash>, file: string): Prom
  * operation recorded none. Refused when the file has changed or gone since (the plan would no
  * longer be the package's).
  */
-export async function packageOfOperation(store: Pick<Store, 'csvPackages'>, libraryId: number, operationId: number): Promise<string | undefined> {
+export async function packageOfOperation(
+  store: Pick<Store, 'csvPackages'>,
+  libraryId: number,
+  operationId: number,
+): Promise<string | undefined> {
   const record = await store.csvPackages.byOperation(libraryId, operationId);
   if (!record) return undefined;
   const now = await fingerprintPackage(record.path).catch((e: unknown) => {
-    throw new RollcallError('conflict', `The package ${record.name} that operation ${operationId} read is gone from ${record.path} (${oneLine(e)}); sync a package again.`);
+    throw new RollcallError(
+      'conflict',
+      `The package ${record.name} that operation ${operationId} read is gone from ${record.path} (${oneLine(e)}); sync a package again.`,
+    );
   });
   if (now.sha256 !== record.sha256) {
-    throw new RollcallError('conflict', `The package ${record.name} has changed since operation ${operationId} read it; sync it again with \`rollcall sync --from-csv ${record.path}\`.`);
+    throw new RollcallError(
+      'conflict',
+      `The package ${record.name} has changed since operation ${operationId} read it; sync it again with \`rollcall sync --from-csv ${record.path}\`.`,
+    );
   }
   return record.path;
 }

@@ -130,7 +130,11 @@ export function oneRosterEndpoint(state: OneRosterState): OneRosterEndpoint {
 }
 
 /** A roster client for an endpoint, with the pull settings of the configuration (and any overrides). */
-export function oneRosterClient(config: Config, endpoint: OneRosterEndpoint, overrides: Partial<OneRosterClientOptions> = {}): OneRosterClient {
+export function oneRosterClient(
+  config: Config,
+  endpoint: OneRosterEndpoint,
+  overrides: Partial<OneRosterClientOptions> = {},
+): OneRosterClient {
   return new OneRosterClient({
     baseUrl: endpoint.baseUrl,
     version: endpoint.version,

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Site } from '../store/store.ts';
 import { SOURCE_SYNC_SETTINGS, isIntegrationKind, sitesOfSource, sourceSyncSettings } from './sources.ts';
 
-const site = (code: string, orgGuid: string, orgGuidSource: Site['orgGuidSource']): Site => ({ id: 0, code, name: code, orgGuid, orgGuidSource });
+const site = (code: string, orgGuid: string, orgGuidSource: Site['orgGuidSource']): Site => ({
+  id: 0,
+  code,
+  name: code,
+  orgGuid,
+  orgGuidSource,
+});
 const sites = [site('CL', 'org-1', 'classlink'), site('CV', 'org-2', 'csv'), site('OLD', 'org-3', null), site('NONE', '', null)];
 
 describe('sources', () => {

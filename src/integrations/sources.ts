@@ -56,7 +56,10 @@ export const SOURCE_SYNC_SETTINGS = CLASSLINK_SETTINGS.pick({
 export type SourceSyncSettings = z.infer<typeof SOURCE_SYNC_SETTINGS>;
 
 /** The library's enabled integration, or undefined when none is. */
-export async function enabledIntegration(repos: Pick<Repositories, 'integrations'>, libraryId: number): Promise<IntegrationKind | undefined> {
+export async function enabledIntegration(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+): Promise<IntegrationKind | undefined> {
   const enabled = (await repos.integrations.list(libraryId)).filter((r) => r.enabled).map((r) => r.kind);
   // Two enabled at once cannot be made through enableIntegration; if a hand-edited database has
   // them, the first in list order wins, the same one every time.
@@ -91,7 +94,10 @@ export async function checkSyncSource(
   const name = SOURCE_NAMES[source];
   const enable = `\`rollcall ${SOURCE_COMMANDS[source]} enable\``;
   if (enabled === undefined) {
-    throw new RollcallError('not_configured', `${name} is not enabled for this library (no integration is): run ${enable} first (a dry run works without it).`);
+    throw new RollcallError(
+      'not_configured',
+      `${name} is not enabled for this library (no integration is): run ${enable} first (a dry run works without it).`,
+    );
   }
   throw new RollcallError(
     'not_configured',
@@ -108,7 +114,11 @@ export interface SourceState {
 }
 
 /** Reads a source's enabled flag and sync settings (defaults when never configured). */
-export async function loadSourceSettings(repos: Pick<Repositories, 'integrations'>, libraryId: number, source: IntegrationKind): Promise<SourceState> {
+export async function loadSourceSettings(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+  source: IntegrationKind,
+): Promise<SourceState> {
   const record = await repos.integrations.get(libraryId, source);
   return { enabled: record?.enabled ?? false, settings: SOURCE_SYNC_SETTINGS.parse(record?.settings ?? {}) };
 }
@@ -194,7 +204,9 @@ export async function openReaderFor(config: Config, store: Store, libraryId: num
     }
     case 'csv': {
       const { csvReader, packageOfOperation, openCsvSource } = await import('./csv-source.ts');
-      const path = options.csvPackage ?? (options.operationId === undefined ? undefined : await packageOfOperation(store, libraryId, options.operationId));
+      const path =
+        options.csvPackage ??
+        (options.operationId === undefined ? undefined : await packageOfOperation(store, libraryId, options.operationId));
       if (path !== undefined) return csvReader(await openCsvSource(path));
       // A sync asked for without a package (Sync Now, a schedule) has nothing to read.
       throw new RollcallError(

@@ -56,7 +56,9 @@ export async function sendAlertEmail(
     const { subject, text } = alertEmailText(notice);
     await transport.sendMail({ from: email.from, to: email.to, subject, text });
   } catch (e) {
-    throw new RollcallError('source_unreachable', `The alert e-mail was not sent: ${withoutCredentials(oneLine(e), email.smtpUrl)}.`, { cause: e });
+    throw new RollcallError('source_unreachable', `The alert e-mail was not sent: ${withoutCredentials(oneLine(e), email.smtpUrl)}.`, {
+      cause: e,
+    });
   } finally {
     transport.close();
   }

@@ -49,7 +49,11 @@ describe('alertsFor', () => {
   });
 
   it('ignores dry runs and rejections: neither is a failed sync', () => {
-    const ops = [op('failed', 1, { type: 'dry_run', error: 'x' }), op('failed', 2, { error: 'Rejected by admin; nothing was applied.' }), op('succeeded', 3)];
+    const ops = [
+      op('failed', 1, { type: 'dry_run', error: 'x' }),
+      op('failed', 2, { error: 'Rejected by admin; nothing was applied.' }),
+      op('succeeded', 3),
+    ];
     expect(alertsFor(LIB, ops, NOW, OPTIONS)).toEqual([]);
   });
 
@@ -80,7 +84,13 @@ describe('alertsFor', () => {
 
 describe('alert messages', () => {
   const notice = {
-    alert: { id: 7, kind: 'sync_failed' as const, operationId: 42, message: 'ClassLink Delta Sync 42 failed: boom', raisedAt: '2026-03-10T07:01:00.000Z' },
+    alert: {
+      id: 7,
+      kind: 'sync_failed' as const,
+      operationId: 42,
+      message: 'ClassLink Delta Sync 42 failed: boom',
+      raisedAt: '2026-03-10T07:01:00.000Z',
+    },
     library: { code: 'mhs', name: 'Maple High' },
     publicUrl: 'https://rollcall.example.org/',
   };

@@ -31,7 +31,10 @@ export function csvWatchHandler(deps: CsvWatchDeps): JobHandler<'csv-watch'> {
         if ((await enabledIntegration(deps.store, library.id)) !== 'csv') continue;
         if ((await loadCsvSource(deps.store, library.id)).settings.watchDir === '') continue;
         try {
-          const pass = await watchFolderOnce(deps.syncDeps, library.id, { requestedBy: 'watch', ...(deps.signal ? { signal: deps.signal } : {}) });
+          const pass = await watchFolderOnce(deps.syncDeps, library.id, {
+            requestedBy: 'watch',
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          });
           if (pass.packages.length > 0) done.push(`library ${library.code}: ${pass.packages.length} package(s)`);
         } catch (e) {
           errors.push(`library ${library.code}: ${oneLine(e)}`);

@@ -89,7 +89,11 @@ async function handleLibrary(deps: DailyOperationsDeps, schedule: ScheduleRecord
   // A CSV library has no roster to read at 02:00: its packages are synced as they arrive in
   // the watched folder (the 'csv-watch' job, every minute).
   if (enabled === 'csv') {
-    const claimed = await deps.store.schedules.claim(libraryId, { slot, kind: 'skipped', note: 'OneRoster CSV packages are synced as they arrive in the watched folder' });
+    const claimed = await deps.store.schedules.claim(libraryId, {
+      slot,
+      kind: 'skipped',
+      note: 'OneRoster CSV packages are synced as they arrive in the watched folder',
+    });
     return { ...base, result: claimed ? 'skipped' : 'taken' };
   }
 
@@ -110,7 +114,8 @@ export function dailyOperationsHandler(deps: DailyOperationsDeps): JobHandler<'d
     try {
       const entries = await runDailyOperations(deps);
       const enqueued = entries.filter((e) => e.result === 'enqueued');
-      const detail = entries.length === 0 ? 'no library due' : entries.map((e) => `library ${e.libraryId}: ${e.kind} ${e.result}`).join('; ');
+      const detail =
+        entries.length === 0 ? 'no library due' : entries.map((e) => `library ${e.libraryId}: ${e.kind} ${e.result}`).join('; ');
       const failed = entries.filter((e) => e.result === 'failed');
       if (failed.length > 0) return { ok: false, error: failed.map((e) => `library ${e.libraryId}: ${e.error}`).join('; ') };
       return { ok: true, detail: `${enqueued.length} sync(s) enqueued; ${detail}` };

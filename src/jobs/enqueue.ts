@@ -64,7 +64,9 @@ export async function enqueueSync(queue: JobQueue, store: Store, libraryId: numb
     // that job runs the library's queued operation, this one (see handlers.ts).
     await queue.send('sync', payload, { singletonKey: syncKey(libraryId), ...(ask.startAfter ? { startAfter: ask.startAfter } : {}) });
   } catch (e) {
-    await store.operations.finish(libraryId, op.id, { state: 'failed', error: `The sync could not be queued: ${oneLine(e)}` }).catch(() => {});
+    await store.operations
+      .finish(libraryId, op.id, { state: 'failed', error: `The sync could not be queued: ${oneLine(e)}` })
+      .catch(() => {});
     throw e;
   }
   return { operation: op, alreadyActive: false };

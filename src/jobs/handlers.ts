@@ -42,7 +42,14 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     'daily-operations': dailyOperationsHandler({ store: deps.store, queue: deps.queue, now: deps.syncDeps.now }),
     'csv-watch': csvWatchHandler({ store: deps.store, syncDeps: deps.syncDeps, ...(deps.signal ? { signal: deps.signal } : {}) }),
     ...(deps.alerts
-      ? { alerts: alertsHandler({ store: deps.store, alerts: deps.alerts.settings, publicUrl: deps.alerts.publicUrl, now: deps.syncDeps.now }) }
+      ? {
+          alerts: alertsHandler({
+            store: deps.store,
+            alerts: deps.alerts.settings,
+            publicUrl: deps.alerts.publicUrl,
+            now: deps.syncDeps.now,
+          }),
+        }
       : {}),
   };
 }
@@ -60,25 +67,38 @@ export async function syncJob(deps: JobDeps, payload: JobPayloads['sync']): Prom
     let target: Operation | undefined;
     if (payload.operationId !== undefined) {
       target = await operationToRun(deps.store, payload);
-      if (!target) return { ok: true, detail: `operation ${payload.operationId} was already taken or ended`, operationId: payload.operationId };
+      if (!target)
+        return { ok: true, detail: `operation ${payload.operationId} was already taken or ended`, operationId: payload.operationId };
     }
     if (deps.signal?.aborted) {
       // Taken just as this worker began to stop: hand it back for another worker (or this one
       // after a restart) rather than start a sync only to cut it short.
       if (target) await deps.queue.send('sync', payloadOf(target), { singletonKey: syncKey(lib) });
-      return { ok: false, error: 'the worker is stopping; the sync was handed back to the queue', ...(target ? { operationId: target.id } : {}) };
+      return {
+        ok: false,
+        error: 'the worker is stopping; the sync was handed back to the queue',
+        ...(target ? { operationId: target.id } : {}),
+      };
     }
-    const ask: SyncAsk = target && target.id !== payload.operationId ? { ...requestOfType(target.type), requestedBy: target.requestedBy } : { kind: payload.kind, dryRun: payload.dryRun, requestedBy: payload.requestedBy };
+    const ask: SyncAsk =
+      target && target.id !== payload.operationId
+        ? { ...requestOfType(target.type), requestedBy: target.requestedBy }
+        : { kind: payload.kind, dryRun: payload.dryRun, requestedBy: payload.requestedBy };
     let result: SyncResult;
     try {
-      result = await startSync(deps.syncDeps, lib, { ...ask, ...(deps.signal ? { signal: deps.signal } : {}), ...(target ? { operationId: target.id } : {}) });
+      result = await startSync(deps.syncDeps, lib, {
+        ...ask,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(target ? { operationId: target.id } : {}),
+      });
     } catch (e) {
       // Refused before it ran (say the integration was turned off since it was queued): the
       // queued operation must not stay queued, or it would hold the library.
       if (target) await deps.store.operations.finish(lib, target.id, { state: 'failed', error: oneLine(e) }).catch(() => {});
       return { ok: false, error: oneLine(e), ...(target ? { operationId: target.id } : {}) };
     }
-    if (result.alreadyRunning) return { ok: true, detail: `another sync of library ${lib} is ${result.state}`, operationId: result.operation };
+    if (result.alreadyRunning)
+      return { ok: true, detail: `another sync of library ${lib} is ${result.state}`, operationId: result.operation };
     if (result.state !== 'failed') return { ok: true, detail: `${result.state}: ${result.summary}`, operationId: result.operation };
     let error = result.error;
     if (deps.signal?.aborted) {

@@ -17,7 +17,16 @@ import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { RollcallError, oneLine } from '../domain/errors.ts';
 import { runHandler } from './outcome.ts';
-import { JOB_NAMES, type JobHandler, type JobHandlers, type JobName, type JobPayloads, type JobQueue, type OutcomeListener, type SendOptions } from './types.ts';
+import {
+  JOB_NAMES,
+  type JobHandler,
+  type JobHandlers,
+  type JobName,
+  type JobPayloads,
+  type JobQueue,
+  type OutcomeListener,
+  type SendOptions,
+} from './types.ts';
 
 /** pg-boss's own limit on a schema name. */
 const MAX_SCHEMA_LENGTH = 50;
@@ -164,7 +173,10 @@ export class PgBossQueue implements JobQueue {
   async waiting(name: JobName, singletonKey: string): Promise<boolean> {
     const { rows } = await this.boss
       .getDb()
-      .executeSql(`select 1 from ${this.schema}.job where name = $1 and singleton_key = $2 and state in ('created', 'retry') limit 1`, [name, singletonKey]);
+      .executeSql(`select 1 from ${this.schema}.job where name = $1 and singleton_key = $2 and state in ('created', 'retry') limit 1`, [
+        name,
+        singletonKey,
+      ]);
     return rows.length > 0;
   }
 

@@ -38,7 +38,9 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
     if (!(await store.operations.finish(op.libraryId, op.id, { state: 'failed', error }))) continue; // ended meanwhile, or another reaper's
     await note(deps, op, 'error', `The worker running this sync stopped (no sign of life since ${since}); nothing was applied.`);
     const retry = await retryOnce(deps, { ...op, state: 'failed' });
-    notes.push(`operation ${op.id} (library ${op.libraryId}) failed: worker stopped${retry === undefined ? '' : `; retried as operation ${retry}`}`);
+    notes.push(
+      `operation ${op.id} (library ${op.libraryId}) failed: worker stopped${retry === undefined ? '' : `; retried as operation ${retry}`}`,
+    );
   }
   if (deps.queue.waiting) {
     for (const op of await store.operations.findQueued(cutoff)) {
@@ -64,7 +66,11 @@ export async function retryOnce(deps: JobDeps, op: Operation): Promise<number | 
     return undefined;
   }
   try {
-    const queued = await enqueueSync(deps.queue, deps.store, op.libraryId, { ...requestOfType(op.type), requestedBy: 'retry', retryOf: op.id });
+    const queued = await enqueueSync(deps.queue, deps.store, op.libraryId, {
+      ...requestOfType(op.type),
+      requestedBy: 'retry',
+      retryOf: op.id,
+    });
     if (queued.alreadyActive) {
       await note(deps, op, 'info', `Not retried: operation ${queued.operation.id} of this library is already ${queued.operation.state}.`);
       return undefined;

@@ -60,7 +60,11 @@ export function scheduleLine(view: ScheduleView): string {
 }
 
 function viewOf(record: ScheduleRecord, integrationEnabled: boolean, now: Date): ScheduleView {
-  const runs = upcomingRuns(record, now, LOOK_AHEAD).map((r) => ({ at: r.at.toISOString(), local: localTime(r.at, record.timezone), kind: r.kind }));
+  const runs = upcomingRuns(record, now, LOOK_AHEAD).map((r) => ({
+    at: r.at.toISOString(),
+    local: localTime(r.at, record.timezone),
+    kind: r.kind,
+  }));
   return {
     enabled: record.enabled,
     time: record.time,

@@ -135,7 +135,9 @@ describe('dueRun: missed runs', () => {
 
   it('is never due when Daily Operations is off', () => {
     const off = { ...settings, enabled: false };
-    expect(dueRun(off, { lastRunAt: null, since: new Date('2020-01-01T00:00:00Z') }, new Date('2026-03-10T12:00:00Z'))).toEqual({ kind: 'none' });
+    expect(dueRun(off, { lastRunAt: null, since: new Date('2020-01-01T00:00:00Z') }, new Date('2026-03-10T12:00:00Z'))).toEqual({
+      kind: 'none',
+    });
     expect(upcomingRuns(off, new Date('2026-03-10T12:00:00Z'), 3)).toEqual([]);
   });
 });
@@ -158,7 +160,13 @@ describe('parsers', () => {
     expect(parseWeekday('Wed')).toBe(3);
     expect(parseWeekday('saturday')).toBe(6);
     expect(checkTimezone('Europe/London')).toBe('Europe/London');
-    for (const bad of [() => parseRunTime('24:00'), () => parseRunTime('2pm'), () => parseWeekday('someday'), () => checkTimezone('Mars/Olympus'), () => checkTimezone('')]) {
+    for (const bad of [
+      () => parseRunTime('24:00'),
+      () => parseRunTime('2pm'),
+      () => parseWeekday('someday'),
+      () => checkTimezone('Mars/Olympus'),
+      () => checkTimezone(''),
+    ]) {
       let error: unknown;
       try {
         bad();

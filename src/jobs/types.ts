@@ -41,9 +41,7 @@ const NAMES: Record<JobName, true> = { sync: true, 'daily-operations': true, 're
 export const JOB_NAMES = Object.keys(NAMES) as JobName[];
 
 /** What a handler reports. Handlers catch everything: an outcome, never an exception. */
-export type JobOutcome =
-  | { ok: true; detail?: string; operationId?: number }
-  | { ok: false; error: string; operationId?: number };
+export type JobOutcome = { ok: true; detail?: string; operationId?: number } | { ok: false; error: string; operationId?: number };
 
 /** Runs one job. */
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N]) => Promise<JobOutcome>;

@@ -34,7 +34,5 @@ export function authorizationHeader(auth: RosterAuth, method: string, url: strin
 
 /** What to tell a person whose credentials were refused. */
 export function credentialsHint(auth: RosterAuth): string {
-  return auth.kind === 'bearer'
-    ? 'check the access token (or validate the Tenant ID again)'
-    : 'check the client id (key) and secret';
+  return auth.kind === 'bearer' ? 'check the access token (or validate the Tenant ID again)' : 'check the client id (key) and secret';
 }

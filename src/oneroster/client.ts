@@ -330,7 +330,8 @@ const POSITIVE_OPTIONS = ['pageSize', 'concurrency', 'timeoutMs', 'retryAttempts
 
 function checkCounts(o: Record<(typeof POSITIVE_OPTIONS)[number] | 'baseDelayMs' | 'maxDelayMs', number>): void {
   for (const key of POSITIVE_OPTIONS) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) throw new RollcallError('config_invalid', `The roster client's ${key} must be a whole number of at least 1.`);
+    if (!Number.isInteger(o[key]) || o[key] < 1)
+      throw new RollcallError('config_invalid', `The roster client's ${key} must be a whole number of at least 1.`);
   }
   for (const key of ['baseDelayMs', 'maxDelayMs'] as const) {
     if (!(o[key] >= 0)) throw new RollcallError('config_invalid', `The roster client's ${key} must not be negative.`);

@@ -29,9 +29,10 @@ function difference(collection: RosterCollection, raw: unknown, projection?: Rea
   const slow = parseRecordWithSchema(collection, raw, projection);
   // isDeepStrictEqual ignores key order; JSON text does not (the records hold only strings, booleans, arrays).
   if (isDeepStrictEqual(fast, slow) && JSON.stringify(fast) === JSON.stringify(slow)) {
-    const accepts = typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-      ? FAST_READERS_V1P1[collection](raw as Record<string, unknown>) !== undefined
-      : false;
+    const accepts =
+      typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+        ? FAST_READERS_V1P1[collection](raw as Record<string, unknown>) !== undefined
+        : false;
     const schemaAccepts = COLLECTION_SPECS[collection].schema.safeParse(raw).success;
     if (accepts === schemaAccepts) return null;
     return `fast reader ${accepts ? 'accepts' : 'rejects'} what the schema ${schemaAccepts ? 'accepts' : 'rejects'}: ${inspect(raw)}`;
@@ -109,8 +110,26 @@ describe('fast reader = zod: hand-picked cases', () => {
     ['userIds with null', user({ userIds: [null] })],
     ['userIds with an object identifier', user({ userIds: [{ type: 'FED', identifier: { v: 1 } }] })],
     ['userIds as an object', user({ userIds: { type: 'FED', identifier: '1' } })],
-    ['nulls everywhere optional', user({ middleName: null, email: null, sms: null, phone: null, identifier: null, username: null, dateLastModified: null, agents: null, orgs: null, userIds: null, grades: null })],
-    ['keys present with undefined', user({ middleName: undefined, email: undefined, status: undefined, enabledUser: undefined, orgs: undefined, grades: undefined })],
+    [
+      'nulls everywhere optional',
+      user({
+        middleName: null,
+        email: null,
+        sms: null,
+        phone: null,
+        identifier: null,
+        username: null,
+        dateLastModified: null,
+        agents: null,
+        orgs: null,
+        userIds: null,
+        grades: null,
+      }),
+    ],
+    [
+      'keys present with undefined',
+      user({ middleName: undefined, email: undefined, status: undefined, enabledUser: undefined, orgs: undefined, grades: undefined }),
+    ],
     ['missing optional fields', { sourcedId: 'u1', role: 'student', givenName: 'A', familyName: 'B' }],
     ['missing required fields', { sourcedId: 'u1' }],
     ['blank role', user({ role: '  ' })],
@@ -128,7 +147,15 @@ describe('fast reader = zod: hand-picked cases', () => {
     ['no sourcedId', user({ sourcedId: undefined })],
     ['fields inherited from a prototype', inherited],
     ['a null-prototype record', nullProto],
-    ['a class instance', new (class { sourcedId = 'u5'; role = 'student'; givenName = 'C'; familyName = 'D' })()],
+    [
+      'a class instance',
+      new (class {
+        sourcedId = 'u5';
+        role = 'student';
+        givenName = 'C';
+        familyName = 'D';
+      })(),
+    ],
     ['a string', 'u1'],
     ['null', null],
     ['an array', [user()]],
@@ -172,7 +199,11 @@ describe('fast reader = zod: hand-picked cases', () => {
     ['org, bare parent, numeric name', 'orgs', { sourcedId: 's1', name: 913, type: 'school', parent: 'd1' }],
     ['org, missing type', 'orgs', { sourcedId: 's1', name: 'High' }],
     ['org, parent as an array', 'orgs', { sourcedId: 's1', name: 'High', type: 'school', parent: ['d1'] }],
-    ['session, numeric schoolYear', 'academicSessions', { sourcedId: 'a1', title: '2026', type: 'schoolYear', schoolYear: 2026, parent: null }],
+    [
+      'session, numeric schoolYear',
+      'academicSessions',
+      { sourcedId: 'a1', title: '2026', type: 'schoolYear', schoolYear: 2026, parent: null },
+    ],
     ['session, type keeps its case', 'academicSessions', { sourcedId: 'a1', title: 'T', type: 'gradingPeriod' }],
     ['session, blank type', 'academicSessions', { sourcedId: 'a1', title: 'T', type: '' }],
     ['session, wrong startDate', 'academicSessions', { sourcedId: 'a1', type: 'term', startDate: {} }],
@@ -204,29 +235,95 @@ type Kind = 'id' | 'text' | 'status' | 'flag' | 'ref' | 'refs' | 'list' | 'userI
 
 const FIELDS: Record<RosterCollection, [string, Kind][]> = {
   users: [
-    ['sourcedId', 'id'], ['status', 'status'], ['dateLastModified', 'text'], ['enabledUser', 'flag'], ['role', 'text'],
-    ['orgs', 'refs'], ['username', 'text'], ['userIds', 'userIds'], ['givenName', 'text'], ['familyName', 'text'],
-    ['middleName', 'text'], ['identifier', 'text'], ['email', 'text'], ['sms', 'text'], ['phone', 'text'],
-    ['agents', 'refs'], ['grades', 'list'],
+    ['sourcedId', 'id'],
+    ['status', 'status'],
+    ['dateLastModified', 'text'],
+    ['enabledUser', 'flag'],
+    ['role', 'text'],
+    ['orgs', 'refs'],
+    ['username', 'text'],
+    ['userIds', 'userIds'],
+    ['givenName', 'text'],
+    ['familyName', 'text'],
+    ['middleName', 'text'],
+    ['identifier', 'text'],
+    ['email', 'text'],
+    ['sms', 'text'],
+    ['phone', 'text'],
+    ['agents', 'refs'],
+    ['grades', 'list'],
   ],
-  orgs: [['sourcedId', 'id'], ['status', 'status'], ['dateLastModified', 'text'], ['name', 'text'], ['type', 'text'], ['identifier', 'text'], ['parent', 'ref']],
+  orgs: [
+    ['sourcedId', 'id'],
+    ['status', 'status'],
+    ['dateLastModified', 'text'],
+    ['name', 'text'],
+    ['type', 'text'],
+    ['identifier', 'text'],
+    ['parent', 'ref'],
+  ],
   classes: [
-    ['sourcedId', 'id'], ['status', 'status'], ['dateLastModified', 'text'], ['title', 'text'], ['classCode', 'text'],
-    ['classType', 'text'], ['location', 'text'], ['school', 'ref'], ['course', 'ref'], ['grades', 'list'], ['terms', 'refs'],
+    ['sourcedId', 'id'],
+    ['status', 'status'],
+    ['dateLastModified', 'text'],
+    ['title', 'text'],
+    ['classCode', 'text'],
+    ['classType', 'text'],
+    ['location', 'text'],
+    ['school', 'ref'],
+    ['course', 'ref'],
+    ['grades', 'list'],
+    ['terms', 'refs'],
   ],
   enrollments: [
-    ['sourcedId', 'id'], ['status', 'status'], ['dateLastModified', 'text'], ['user', 'ref'], ['class', 'ref'], ['school', 'ref'],
-    ['role', 'text'], ['primary', 'flag'], ['beginDate', 'text'], ['endDate', 'text'],
+    ['sourcedId', 'id'],
+    ['status', 'status'],
+    ['dateLastModified', 'text'],
+    ['user', 'ref'],
+    ['class', 'ref'],
+    ['school', 'ref'],
+    ['role', 'text'],
+    ['primary', 'flag'],
+    ['beginDate', 'text'],
+    ['endDate', 'text'],
   ],
-  demographics: [['sourcedId', 'id'], ['status', 'status'], ['dateLastModified', 'text'], ['birthDate', 'text'], ['sex', 'text']],
+  demographics: [
+    ['sourcedId', 'id'],
+    ['status', 'status'],
+    ['dateLastModified', 'text'],
+    ['birthDate', 'text'],
+    ['sex', 'text'],
+  ],
   academicSessions: [
-    ['sourcedId', 'id'], ['status', 'status'], ['dateLastModified', 'text'], ['title', 'text'], ['type', 'text'],
-    ['startDate', 'text'], ['endDate', 'text'], ['parent', 'ref'], ['schoolYear', 'text'],
+    ['sourcedId', 'id'],
+    ['status', 'status'],
+    ['dateLastModified', 'text'],
+    ['title', 'text'],
+    ['type', 'text'],
+    ['startDate', 'text'],
+    ['endDate', 'text'],
+    ['parent', 'ref'],
+    ['schoolYear', 'text'],
   ],
 };
 
 const NULLISH = [null, undefined, ABSENT];
-const TEXT_OK = ['Ada', '', '  ', ' Mixed Case ', 'Zoë', '2019-03-01T18:14:45.000Z', 'Student', ' TEACHER ', 0, -0, 42, 1.5, -3, ...NULLISH];
+const TEXT_OK = [
+  'Ada',
+  '',
+  '  ',
+  ' Mixed Case ',
+  'Zoë',
+  '2019-03-01T18:14:45.000Z',
+  'Student',
+  ' TEACHER ',
+  0,
+  -0,
+  42,
+  1.5,
+  -3,
+  ...NULLISH,
+];
 const TEXT_BAD = [true, false, {}, [], ['a'], NaN, Infinity, -Infinity, 10n, () => 'x', new Date(0), Symbol('s')];
 const ID_OK = ['u1', 'abc-123', ' padded ', 42, 0];
 const ID_BAD = ['', '   ', NaN, Infinity, { id: 1 }, true, ...NULLISH];
@@ -235,18 +332,42 @@ const STATUS_BAD = ['deleted', 'enabled', 1, 0, true, {}, []];
 const FLAG_OK = [true, false, 'true', 'TRUE', 't', 'T', ' yes ', 'y', '1', '0', 'false', 'FALSE', 'f', 'no', 'n', '', 1, 0, ...NULLISH];
 const FLAG_BAD = ['maybe', 'tru', 2, -1, 0.5, {}, [], NaN, Infinity];
 const REF_OK = (): unknown[] => [
-  's1', 7, 0, '', ' ',
-  { sourcedId: 's1', href: 'http://x/orgs/s1', type: 'org' }, { sourcedId: 9 }, { sourcedId: '' }, { sourcedId: null },
-  { sourcedId: undefined }, {}, { href: 'hhttp://broken' }, new Date(0),
-  Object.assign(Object.create(null) as object, { sourcedId: 'np' }), Object.create({ sourcedId: 'inherited' }) as object,
+  's1',
+  7,
+  0,
+  '',
+  ' ',
+  { sourcedId: 's1', href: 'http://x/orgs/s1', type: 'org' },
+  { sourcedId: 9 },
+  { sourcedId: '' },
+  { sourcedId: null },
+  { sourcedId: undefined },
+  {},
+  { href: 'hhttp://broken' },
+  new Date(0),
+  Object.assign(Object.create(null) as object, { sourcedId: 'np' }),
+  Object.create({ sourcedId: 'inherited' }) as object,
   ...NULLISH,
 ];
 const REF_BAD = [[], ['s1'], true, { sourcedId: {} }, { sourcedId: true }, { sourcedId: NaN }, NaN, Infinity, () => 's'];
 const LIST_OK = ['09, 10', '', ' , KG,', ['09', '10'], [9, '10'], [], [' KG ', ''], ['a,b'], [-0, 1.5], ...NULLISH];
 const LIST_BAD = [[null], [true], [['x']], [NaN], [undefined], {}, 5, true, [, 'a']]; // eslint-disable-line no-sparse-arrays
-const USER_ID_OK = [{ type: 'FED', identifier: '1' }, { type: 'FED' }, { identifier: 5, type: 1, extra: 'x' }, { identifier: '' }, {}, { type: null, identifier: null }];
+const USER_ID_OK = [
+  { type: 'FED', identifier: '1' },
+  { type: 'FED' },
+  { identifier: 5, type: 1, extra: 'x' },
+  { identifier: '' },
+  {},
+  { type: null, identifier: null },
+];
 const USER_IDS_BAD = [['FED:1'], [null], [{ identifier: {} }], [{ type: true, identifier: 'x' }], {}, 'x', [[]], [, { identifier: '1' }]]; // eslint-disable-line no-sparse-arrays
-const EXTRA_KEYS: [string, unknown][] = [['href', 'http://x'], ['metadata', { 'classlink.x': 1 }], ['password', ''], ['white', 'true'], ['children', [{ sourcedId: 'z' }]]];
+const EXTRA_KEYS: [string, unknown][] = [
+  ['href', 'http://x'],
+  ['metadata', { 'classlink.x': 1 }],
+  ['password', ''],
+  ['white', 'true'],
+  ['children', [{ sourcedId: 'z' }]],
+];
 
 /** One random wire value of a kind: valid most of the time (so many whole records are valid), invalid now and then. */
 function randomValue(kind: Kind, rnd: () => number): unknown {
@@ -270,7 +391,8 @@ function randomValue(kind: Kind, rnd: () => number): unknown {
       const n = Math.floor(rnd() * 4);
       for (let i = 0; i < n; i++) {
         const r = pick(REF_OK());
-        if (r === ABSENT) out.length++; // a hole
+        if (r === ABSENT)
+          out.length++; // a hole
         else out.push(r);
       }
       return out;
@@ -340,7 +462,7 @@ describe('fast reader = zod: seeded random wire records', () => {
   });
 });
 
-describe('fast reader = zod: the emulator\'s wire records', () => {
+describe("fast reader = zod: the emulator's wire records", () => {
   const district = materialize(generateDistrict({ students: 200, seed: 'fast-read' }));
   const children = () => [] as string[];
   it.each(['classlink', 'strict'] as WireMode[])('%s flavour: every record takes the fast path and reads the same', (mode) => {
@@ -373,7 +495,12 @@ describe('fast reader = zod: 1.2 specs', () => {
   });
 
   it('never reads 1.2 users with the 1.1 reader', () => {
-    const raw = { sourcedId: 'u1', givenName: 'A', familyName: 'B', roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: 's1' } }] };
+    const raw = {
+      sourcedId: 'u1',
+      givenName: 'A',
+      familyName: 'B',
+      roles: [{ roleType: 'primary', role: 'student', org: { sourcedId: 's1' } }],
+    };
     const reading = parseRecord('users', raw, undefined, V1P2_COLLECTION_SPECS);
     expect(reading).toStrictEqual(parseRecordWithSchema('users', raw, undefined, V1P2_COLLECTION_SPECS));
     expect(reading).toMatchObject({ ok: true, record: { role: 'student', orgSourcedIds: ['s1'] } });

@@ -112,10 +112,23 @@ function readUser(w: WireRecord): RosterUser | undefined {
   const agents = w['agents'];
   const grades = w['grades'];
   if (
-    !isText(sourcedId) || !isStatus(st) || !isText(modified) || !isFlag(enabled) || !isText(role) ||
-    !isRefs(orgs) || !isText(username) || !isUserIds(ids) || !isText(givenName) || !isText(familyName) ||
-    !isText(middleName) || !isText(identifier) || !isText(email) || !isText(sms) || !isText(phone) ||
-    !isRefs(agents) || !isList(grades)
+    !isText(sourcedId) ||
+    !isStatus(st) ||
+    !isText(modified) ||
+    !isFlag(enabled) ||
+    !isText(role) ||
+    !isRefs(orgs) ||
+    !isText(username) ||
+    !isUserIds(ids) ||
+    !isText(givenName) ||
+    !isText(familyName) ||
+    !isText(middleName) ||
+    !isText(identifier) ||
+    !isText(email) ||
+    !isText(sms) ||
+    !isText(phone) ||
+    !isRefs(agents) ||
+    !isList(grades)
   ) {
     return undefined;
   }
@@ -180,8 +193,17 @@ function readClass(w: WireRecord): RosterClass | undefined {
   const grades = w['grades'];
   const terms = w['terms'];
   if (
-    !isText(sourcedId) || !isStatus(st) || !isText(modified) || !isText(title) || !isText(classCode) ||
-    !isText(classType) || !isText(location) || !isRef(school) || !isRef(course) || !isList(grades) || !isRefs(terms)
+    !isText(sourcedId) ||
+    !isStatus(st) ||
+    !isText(modified) ||
+    !isText(title) ||
+    !isText(classCode) ||
+    !isText(classType) ||
+    !isText(location) ||
+    !isRef(school) ||
+    !isRef(course) ||
+    !isList(grades) ||
+    !isRefs(terms)
   ) {
     return undefined;
   }
@@ -214,8 +236,16 @@ function readEnrollment(w: WireRecord): RosterEnrollment | undefined {
   const beginDate = w['beginDate'];
   const endDate = w['endDate'];
   if (
-    !isText(sourcedId) || !isStatus(st) || !isText(modified) || !isRef(user) || !isRef(klass) || !isRef(school) ||
-    !isText(role) || !isFlag(primaryFlag) || !isText(beginDate) || !isText(endDate)
+    !isText(sourcedId) ||
+    !isStatus(st) ||
+    !isText(modified) ||
+    !isRef(user) ||
+    !isRef(klass) ||
+    !isRef(school) ||
+    !isText(role) ||
+    !isFlag(primaryFlag) ||
+    !isText(beginDate) ||
+    !isText(endDate)
   ) {
     return undefined;
   }
@@ -265,8 +295,15 @@ function readAcademicSession(w: WireRecord): RosterAcademicSession | undefined {
   const parent = w['parent'];
   const schoolYear = w['schoolYear'];
   if (
-    !isText(sourcedId) || !isStatus(st) || !isText(modified) || !isText(title) || !isText(type) ||
-    !isText(startDate) || !isText(endDate) || !isRef(parent) || !isText(schoolYear)
+    !isText(sourcedId) ||
+    !isStatus(st) ||
+    !isText(modified) ||
+    !isText(title) ||
+    !isText(type) ||
+    !isText(startDate) ||
+    !isText(endDate) ||
+    !isRef(parent) ||
+    !isText(schoolYear)
   ) {
     return undefined;
   }

@@ -26,7 +26,7 @@ describe('signOAuth1', () => {
     );
   });
 
-  it('can omit oauth_version, as ClassLink\'s own libraries do', () => {
+  it("can omit oauth_version, as ClassLink's own libraries do", () => {
     const signed = signOAuth1({ ...CREDS, includeVersion: false }, 'GET', VECTOR_URL, FIXED);
     expect(signed.baseString).toBe(VECTOR_BASE.replace('%26oauth_version%3D1.0', ''));
     expect(signed.header).not.toContain('oauth_version');

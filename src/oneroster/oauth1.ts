@@ -83,12 +83,7 @@ function decodeForm(s: string): string {
 }
 
 /** Signs one request: returns the base string, the signature and the Authorization header. */
-export function signOAuth1(
-  credentials: OAuth1Credentials,
-  method: string,
-  url: string,
-  fixed: OAuth1Fixed = {},
-): OAuth1Signed {
+export function signOAuth1(credentials: OAuth1Credentials, method: string, url: string, fixed: OAuth1Fixed = {}): OAuth1Signed {
   const signatureMethod = credentials.signatureMethod ?? 'HMAC-SHA256';
   const hash = HASH_BY_METHOD[signatureMethod];
   const oauth = new OAuth({

@@ -34,10 +34,14 @@ export function readTokenResponse(body: string, w: TokenEndpointWording): Issued
   // RFC 6749 makes token_type required and case-insensitive; a server that leaves it out still
   // means Bearer in practice. Another type (mac, DPoP) is one Rollcall cannot send.
   if (typeof type === 'string' && type.trim().toLowerCase() !== 'bearer') {
-    throw new RollcallError('bad_response', `${cap(w.endpoint)} issued a "${type.slice(0, 20)}" token; Rollcall can only use Bearer tokens.`);
+    throw new RollcallError(
+      'bad_response',
+      `${cap(w.endpoint)} issued a "${type.slice(0, 20)}" token; Rollcall can only use Bearer tokens.`,
+    );
   }
   const rawExpiry = json['expires_in'];
-  const expiresIn = typeof rawExpiry === 'number' ? rawExpiry : typeof rawExpiry === 'string' && /^\s*\d+\s*$/.test(rawExpiry) ? Number(rawExpiry) : null;
+  const expiresIn =
+    typeof rawExpiry === 'number' ? rawExpiry : typeof rawExpiry === 'string' && /^\s*\d+\s*$/.test(rawExpiry) ? Number(rawExpiry) : null;
   const rawScope = json['scope'];
   return {
     accessToken: token.trim(),
@@ -57,15 +61,24 @@ export function tokenRefusal(status: number, body: string, w: TokenEndpointWordi
         `${at} refused the scopes asked for (invalid_scope); ask the district which OneRoster scopes this client is granted and set them with --scopes.`,
       );
     case 'unsupported_grant_type':
-      return new RollcallError('bad_response', `${at} does not offer the client credentials grant (unsupported_grant_type); check the token URL.`);
+      return new RollcallError(
+        'bad_response',
+        `${at} does not offer the client credentials grant (unsupported_grant_type); check the token URL.`,
+      );
     case 'invalid_client':
     case 'unauthorized_client':
     case 'invalid_grant':
     case 'access_denied':
-      return new RollcallError('credentials_refused', `${at} refused the client credentials (${code}, HTTP ${status}); check the client id and secret.`);
+      return new RollcallError(
+        'credentials_refused',
+        `${at} refused the client credentials (${code}, HTTP ${status}); check the client id and secret.`,
+      );
     default:
       if (status === 401 || status === 403 || code === '') {
-        return new RollcallError('credentials_refused', `${at} refused the client credentials (HTTP ${status}); check the client id and secret.`);
+        return new RollcallError(
+          'credentials_refused',
+          `${at} refused the client credentials (HTTP ${status}); check the client id and secret.`,
+        );
       }
       return new RollcallError('bad_response', `${at} rejected the token request with HTTP ${status} (${code.slice(0, 40)}).`);
   }

@@ -166,20 +166,33 @@ export class OAuth2TokenSource {
           continue;
         }
         const verb = failure.noConnection ? 'Could not connect to' : 'Lost the connection to';
-        throw new RollcallError('source_unreachable', `${verb} ${this.endpoint} (${failure.reason}); check the token URL and that the server is online.`, { cause: e });
+        throw new RollcallError(
+          'source_unreachable',
+          `${verb} ${this.endpoint} (${failure.reason}); check the token URL and that the server is online.`,
+          { cause: e },
+        );
       }
       if (res.status === 404 || res.status === 405) {
-        throw new RollcallError('not_found', `There is no token endpoint at ${describeUrl(c.tokenUrl)} (HTTP ${res.status}); check the token URL.`);
+        throw new RollcallError(
+          'not_found',
+          `There is no token endpoint at ${describeUrl(c.tokenUrl)} (HTTP ${res.status}); check the token URL.`,
+        );
       }
       switch (classifyStatus(res.status)) {
         case 'ok':
           return readTokenResponse(res.body, { endpoint: this.endpoint });
         case 'retryable':
           if (attempt < policy.attempts) {
-            await sleep(retryDelayMs(attempt - 1, policy, parseRetryAfterMs(res.headers['retry-after'], Date.now()), this.options.random), signal);
+            await sleep(
+              retryDelayMs(attempt - 1, policy, parseRetryAfterMs(res.headers['retry-after'], Date.now()), this.options.random),
+              signal,
+            );
             continue;
           }
-          throw new RollcallError('source_unavailable', `${cap(this.endpoint)} kept answering HTTP ${res.status} after ${attempt} attempts; try again later.`);
+          throw new RollcallError(
+            'source_unavailable',
+            `${cap(this.endpoint)} kept answering HTTP ${res.status} after ${attempt} attempts; try again later.`,
+          );
         default:
           throw tokenRefusal(res.status, res.body, { endpoint: this.endpoint });
       }

@@ -244,7 +244,7 @@ describe('runPages without a declared total', () => {
   it('stops on a next link that repeats the page, incomplete when the page was full', async () => {
     const { result, asked } = await run({ records: range(300), sendTotal: false, links: 'repeat' });
     expect(asked).toHaveLength(1);
-    expect(result.incompleteReason).toContain("next-page link repeats the page at offset 0");
+    expect(result.incompleteReason).toContain('next-page link repeats the page at offset 0');
   });
 
   it('stops at the request cap, incomplete', async () => {

@@ -4,14 +4,7 @@
  * offset order; without one, page after page until the stop rule says so. Notes every reason the
  * read cannot be trusted as complete. Holds at most `concurrency` (+1) pages at a time.
  */
-import {
-  effectivePageSize,
-  expectedCount,
-  nextSequentialStep,
-  remainderOf,
-  SegmentQueue,
-  type Segment,
-} from './paging.ts';
+import { effectivePageSize, expectedCount, nextSequentialStep, remainderOf, SegmentQueue, type Segment } from './paging.ts';
 
 /** One page as the transport read it: `P` is what the caller made of its records. */
 export interface FetchedPage<P> {
@@ -233,13 +226,7 @@ class PageRun<P> {
     return size;
   }
 
-  private accept(
-    segment: Segment,
-    page: FetchedPage<P>,
-    total: number,
-    queue: SegmentQueue,
-    ready: Map<number, Ready<P>>,
-  ): void {
+  private accept(segment: Segment, page: FetchedPage<P>, total: number, queue: SegmentQueue, ready: Map<number, Ready<P>>): void {
     if (page.total !== null && page.total !== total) {
       this.reason(`the number of ${this.o.noun} changed during the pull (${total}, then ${page.total})`);
     }

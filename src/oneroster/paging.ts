@@ -117,12 +117,7 @@ export type SequentialStep =
  * `next` repeats or goes back (complete only if the page was short); otherwise go on from the
  * records received — a short page may be a silent clamp, so it only shrinks the page size.
  */
-export function nextSequentialStep(page: {
-  offset: number;
-  asked: number;
-  received: number;
-  links: Map<string, string>;
-}): SequentialStep {
+export function nextSequentialStep(page: { offset: number; asked: number; received: number; links: Map<string, string> }): SequentialStep {
   if (page.received === 0) return { kind: 'stop', complete: true };
   const pageSize = Math.min(page.asked, page.received);
   const next = page.links.get('next');

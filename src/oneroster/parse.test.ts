@@ -193,7 +193,7 @@ describe('parseRecord: other collections', () => {
     });
   });
 
-  it('requires a class\'s school', () => {
+  it("requires a class's school", () => {
     expect(parseRecord('classes', { sourcedId: 'c1', title: 'X' })).toMatchObject({ ok: false, message: 'missing school' });
   });
 
@@ -212,7 +212,7 @@ describe('parseRecord: other collections', () => {
     });
   });
 
-  it('requires an enrollment\'s user, class and role, and a reference with a blank sourcedId counts as missing', () => {
+  it("requires an enrollment's user, class and role, and a reference with a blank sourcedId counts as missing", () => {
     expect(parseRecord('enrollments', { sourcedId: 'e1', user: { sourcedId: '' }, class: { sourcedId: 'c1' } })).toMatchObject({
       ok: false,
       message: 'missing user, role',
@@ -228,7 +228,14 @@ describe('parseRecord: other collections', () => {
 
   it('reads an academic session with a numeric schoolYear', () => {
     expect(
-      parseRecord('academicSessions', { sourcedId: 'a1', title: '2026', type: 'schoolYear', startDate: '2025-08-01', endDate: '2026-07-01', schoolYear: 2026 }),
+      parseRecord('academicSessions', {
+        sourcedId: 'a1',
+        title: '2026',
+        type: 'schoolYear',
+        startDate: '2025-08-01',
+        endDate: '2026-07-01',
+        schoolYear: 2026,
+      }),
     ).toMatchObject({ ok: true, record: { schoolYear: '2026', parentSourcedId: '' } });
   });
 });
@@ -265,6 +272,11 @@ describe.skipIf(!fintExists)('real-shape 1.1 JSON (FINT provider samples)', () =
 
   it('resolves the class whose course href is broken by sourcedId', () => {
     const page = parsePage('classes', read('class.json')['classes'] ?? [], 0);
-    expect(page.records[0]).toMatchObject({ sourcedId: '1002683', classType: 'homeroom', courseSourcedId: 'VG1', schoolSourcedId: '11004' });
+    expect(page.records[0]).toMatchObject({
+      sourcedId: '1002683',
+      classType: 'homeroom',
+      courseSourcedId: 'VG1',
+      schoolSourcedId: '11004',
+    });
   });
 });

@@ -152,9 +152,13 @@ function transportError(f: TransportFailure, w: RequestWording, attempts: number
       { cause },
     );
   }
-  return new RollcallError('source_unreachable', `Lost the connection to ${w.server} on ${w.what} (${f.reason})${tries}; try again later.`, {
-    cause,
-  });
+  return new RollcallError(
+    'source_unreachable',
+    `Lost the connection to ${w.server} on ${w.what} (${f.reason})${tries}; try again later.`,
+    {
+      cause,
+    },
+  );
 }
 
 function statusText(status: number): string {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelayMs,
-  classifyStatus,
-  classifyTransportError,
-  parseRetryAfterMs,
-  retryDelayMs,
-  type RetryPolicy,
-} from './retry.ts';
+import { backoffDelayMs, classifyStatus, classifyTransportError, parseRetryAfterMs, retryDelayMs, type RetryPolicy } from './retry.ts';
 
 const POLICY: RetryPolicy = { attempts: 6, badResponseAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 

@@ -34,8 +34,8 @@ describe('parseRosterBaseUrl', () => {
 describe('requestUrl', () => {
   it('encodes path segments and parameters as RFC 3986, skipping empty ones', () => {
     expect(encodePath('/schools/a b/students/')).toBe('schools/a%20b/students');
-    expect(requestUrl('https://h/ims/oneroster/v1p1', 'users', { limit: '10', sort: undefined, filter: "role='student'", fields: '' })).toBe(
-      'https://h/ims/oneroster/v1p1/users?limit=10&filter=role%3D%27student%27',
-    );
+    expect(
+      requestUrl('https://h/ims/oneroster/v1p1', 'users', { limit: '10', sort: undefined, filter: "role='student'", fields: '' }),
+    ).toBe('https://h/ims/oneroster/v1p1/users?limit=10&filter=role%3D%27student%27');
   });
 });

@@ -30,7 +30,10 @@ export function parseRosterBaseUrl(raw: string): { base: string; host: string } 
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new RollcallError('config_invalid', 'The roster server URL is not a valid address; it should look like https://example.oneroster.com.');
+    throw new RollcallError(
+      'config_invalid',
+      'The roster server URL is not a valid address; it should look like https://example.oneroster.com.',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new RollcallError('config_invalid', 'The roster server URL must start with https:// (or http://).');

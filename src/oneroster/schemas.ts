@@ -102,17 +102,15 @@ const user = z
     grades: list(w.grades),
   }));
 
-const org = z
-  .object({ ...base, name: wireText, type: wireText, identifier: wireText, parent: wireRef })
-  .transform((w, ctx) => ({
-    sourcedId: text(w.sourcedId),
-    status: readStatus(ctx, w.status),
-    dateLastModified: text(w.dateLastModified),
-    name: text(w.name),
-    type: word(w.type),
-    identifier: text(w.identifier),
-    parentSourcedId: ref(w.parent),
-  }));
+const org = z.object({ ...base, name: wireText, type: wireText, identifier: wireText, parent: wireRef }).transform((w, ctx) => ({
+  sourcedId: text(w.sourcedId),
+  status: readStatus(ctx, w.status),
+  dateLastModified: text(w.dateLastModified),
+  name: text(w.name),
+  type: word(w.type),
+  identifier: text(w.identifier),
+  parentSourcedId: ref(w.parent),
+}));
 
 const klass = z
   .object({
@@ -164,15 +162,13 @@ const enrollment = z
     endDate: text(w.endDate),
   }));
 
-const demographics = z
-  .object({ ...base, birthDate: wireText, sex: wireText })
-  .transform((w, ctx) => ({
-    sourcedId: text(w.sourcedId),
-    status: readStatus(ctx, w.status),
-    dateLastModified: text(w.dateLastModified),
-    birthDate: text(w.birthDate),
-    sex: text(w.sex),
-  }));
+const demographics = z.object({ ...base, birthDate: wireText, sex: wireText }).transform((w, ctx) => ({
+  sourcedId: text(w.sourcedId),
+  status: readStatus(ctx, w.status),
+  dateLastModified: text(w.dateLastModified),
+  birthDate: text(w.birthDate),
+  sex: text(w.sex),
+}));
 
 const academicSession = z
   .object({

@@ -82,7 +82,13 @@ describe('OneRoster 1.2 users', () => {
   });
 
   it('without primaryOrg the first primary role and its org come first', () => {
-    const u = read({ roles: [{ roleType: 'secondary', role: 'aide', org: orgRef('s1') }, { roleType: 'primary', role: 'teacher', org: orgRef('s4') }], primaryOrg: null });
+    const u = read({
+      roles: [
+        { roleType: 'secondary', role: 'aide', org: orgRef('s1') },
+        { roleType: 'primary', role: 'teacher', org: orgRef('s4') },
+      ],
+      primaryOrg: null,
+    });
     expect(u).toMatchObject({ role: 'teacher', orgSourcedIds: ['s4', 's1'] });
   });
 
@@ -106,14 +112,24 @@ describe('OneRoster 1.2 users', () => {
   });
 
   it('a user with no roles, or roles without a role, is malformed ("missing roles"); a 1.1 role field does not stand in', () => {
-    for (const patch of [{ roles: [] }, { roles: undefined }, { roles: [{ roleType: 'primary', org: orgRef('s2') }] }, { roles: undefined, role: 'student', orgs: [orgRef('s2')] }]) {
+    for (const patch of [
+      { roles: [] },
+      { roles: undefined },
+      { roles: [{ roleType: 'primary', org: orgRef('s2') }] },
+      { roles: undefined, role: 'student', orgs: [orgRef('s2')] },
+    ]) {
       const r = parseRecord('users', user12(patch), undefined, V1P2_COLLECTION_SPECS);
       expect(r).toMatchObject({ ok: false, sourcedId: 'u1', message: 'missing roles' });
     }
   });
 
   it('a wrong type inside roles[] is malformed, naming the field and never the value', () => {
-    const r = parseRecord('users', user12({ roles: [{ roleType: 'primary', role: { x: 'secret' }, org: orgRef('s2') }] }), undefined, V1P2_COLLECTION_SPECS);
+    const r = parseRecord(
+      'users',
+      user12({ roles: [{ roleType: 'primary', role: { x: 'secret' }, org: orgRef('s2') }] }),
+      undefined,
+      V1P2_COLLECTION_SPECS,
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.message).toMatch(/^roles\.0\.role/);
@@ -122,27 +138,59 @@ describe('OneRoster 1.2 users', () => {
   });
 
   it('a page keeps its good users and reports the bad one by position', () => {
-    const page = parsePage('users', [user12(), user12({ sourcedId: 'u2', roles: [] }), user12({ sourcedId: 'u3' })], 200, undefined, V1P2_COLLECTION_SPECS);
+    const page = parsePage(
+      'users',
+      [user12(), user12({ sourcedId: 'u2', roles: [] }), user12({ sourcedId: 'u3' })],
+      200,
+      undefined,
+      V1P2_COLLECTION_SPECS,
+    );
     expect(page.records.map((u) => u.sourcedId)).toEqual(['u1', 'u3']);
-    expect(page.malformed).toEqual([{ collection: 'users', sourcedId: 'u2', where: 'page offset 200, record 2', message: 'missing roles' }]);
+    expect(page.malformed).toEqual([
+      { collection: 'users', sourcedId: 'u2', where: 'page offset 200, record 2', message: 'missing roles' },
+    ]);
   });
 
   it('the other collections read as in 1.1 (string booleans, periods as a list, sex other)', () => {
     const e = parseRecord(
       'enrollments',
-      { sourcedId: 'e1', status: 'active', dateLastModified: '', user: { sourcedId: 'u1' }, class: { sourcedId: 'c1' }, school: orgRef('s2'), role: 'teacher', primary: 'true' },
+      {
+        sourcedId: 'e1',
+        status: 'active',
+        dateLastModified: '',
+        user: { sourcedId: 'u1' },
+        class: { sourcedId: 'c1' },
+        school: orgRef('s2'),
+        role: 'teacher',
+        primary: 'true',
+      },
       undefined,
       V1P2_COLLECTION_SPECS,
     );
     expect(e).toMatchObject({ ok: true, record: { role: 'teacher', primary: true, userSourcedId: 'u1' } });
     const c = parseRecord(
       'classes',
-      { sourcedId: 'c1', status: 'active', dateLastModified: '', title: 'HR 9', classType: 'homeroom', school: orgRef('s2'), course: { sourcedId: 'k' }, terms: [{ sourcedId: 't' }], periods: ['1', '2'] },
+      {
+        sourcedId: 'c1',
+        status: 'active',
+        dateLastModified: '',
+        title: 'HR 9',
+        classType: 'homeroom',
+        school: orgRef('s2'),
+        course: { sourcedId: 'k' },
+        terms: [{ sourcedId: 't' }],
+        periods: ['1', '2'],
+      },
       undefined,
       V1P2_COLLECTION_SPECS,
     );
     expect(c).toMatchObject({ ok: true, record: { classType: 'homeroom', schoolSourcedId: 's2' } });
-    const d = parseRecord('demographics', { sourcedId: 'u1', status: 'active', dateLastModified: '', birthDate: '2010-01-02', sex: 'other', white: 'true' }, undefined, V1P2_COLLECTION_SPECS);
+    const d = parseRecord(
+      'demographics',
+      { sourcedId: 'u1', status: 'active', dateLastModified: '', birthDate: '2010-01-02', sex: 'other', white: 'true' },
+      undefined,
+      V1P2_COLLECTION_SPECS,
+    );
     expect(d).toMatchObject({ ok: true, record: { sex: 'other', birthDate: '2010-01-02' } });
   });
 });

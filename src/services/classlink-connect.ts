@@ -98,7 +98,8 @@ export async function configureClassLink(deps: ConnectDeps, libraryId: number, r
         validatedAt,
       },
     };
-    const secrets: ClassLinkSecrets = found.auth.kind === 'oauth1' ? { clientSecret: found.auth.clientSecret } : { bearer: found.auth.token };
+    const secrets: ClassLinkSecrets =
+      found.auth.kind === 'oauth1' ? { clientSecret: found.auth.clientSecret } : { bearer: found.auth.token };
     // The sign-in secret is not part of the roster connection: keep it.
     if (current.secrets.ssoClientSecret) secrets.ssoClientSecret = current.secrets.ssoClientSecret;
     await saveClassLink(tx, libraryId, { settings, secrets });
@@ -125,13 +126,19 @@ export async function refuseTenantOfAnother(store: Store, libraryId: number, ten
     if (library.id === libraryId) continue;
     const { settings } = await loadClassLink(store, library.id);
     if (settings.connection?.tenantId === tenantId || settings.ssoTenantId === tenantId) {
-      throw new RollcallError('conflict', `Tenant ID ${tenantId} is already used by another library of this Rollcall; each district's Tenant ID belongs to one library.`);
+      throw new RollcallError(
+        'conflict',
+        `Tenant ID ${tenantId} is already used by another library of this Rollcall; each district's Tenant ID belongs to one library.`,
+      );
     }
   }
 }
 
 /** The library's saved connection (without secrets), or null when there is none. */
-export async function savedConnection(store: Store, libraryId: number): Promise<Omit<ConnectionView, 'declaredUsers' | 'tenantName'> | null> {
+export async function savedConnection(
+  store: Store,
+  libraryId: number,
+): Promise<Omit<ConnectionView, 'declaredUsers' | 'tenantName'> | null> {
   const c = (await loadClassLink(store, libraryId)).settings.connection;
   if (!c) return null;
   return { mode: c.mode, tenantId: c.tenantId, rosterUrl: c.rosterUrl, auth: c.auth, clientId: c.clientId, validatedAt: c.validatedAt };
@@ -161,13 +168,22 @@ async function connectionOf(config: Config, request: ConnectRequest): Promise<{ 
       };
     case 'proxy':
       required(request.bearer, '--bearer');
-      return { rosterUrl: parseRosterBaseUrl(request.rosterUrl).base, auth: { kind: 'bearer', token: request.bearer.trim() }, tenantName: '' };
+      return {
+        rosterUrl: parseRosterBaseUrl(request.rosterUrl).base,
+        auth: { kind: 'bearer', token: request.bearer.trim() },
+        tenantName: '',
+      };
   }
 }
 
 /** One small roster request; resolves with the declared user count or throws why not. */
 async function probe(config: Config, rosterUrl: string, auth: RosterAuth): Promise<number | null> {
-  const client = new OneRosterClient({ baseUrl: rosterUrl, auth, retryAttempts: PROBE_ATTEMPTS, timeoutMs: Math.min(config.pull.timeoutMs, PROBE_TIMEOUT_MS) });
+  const client = new OneRosterClient({
+    baseUrl: rosterUrl,
+    auth,
+    retryAttempts: PROBE_ATTEMPTS,
+    timeoutMs: Math.min(config.pull.timeoutMs, PROBE_TIMEOUT_MS),
+  });
   try {
     return (await client.probe()).declaredUsers;
   } finally {

@@ -45,7 +45,8 @@ export type Body = Record<string, unknown>;
  * fields make (a Tenant ID is partner mode, a bearer token proxy mode, an OAuth secret direct).
  */
 export function connectRequestOf(body: Body): ConnectRequest {
-  const mode = textOf(body.mode) || (present(body.tenantId) ? 'partner' : present(body.bearer) ? 'proxy' : present(body.clientSecret) ? 'direct' : '');
+  const mode =
+    textOf(body.mode) || (present(body.tenantId) ? 'partner' : present(body.bearer) ? 'proxy' : present(body.clientSecret) ? 'direct' : '');
   switch (mode) {
     case 'partner':
       return { mode, tenantId: tenantIdOf(body.tenantId) };
@@ -53,7 +54,8 @@ export function connectRequestOf(body: Body): ConnectRequest {
       const rosterUrl = rosterUrlOf(body.rosterUrl);
       const clientId = textOf(body.clientId);
       const clientSecret = textOf(body.clientSecret);
-      if (clientId === '' || clientSecret === '') throw invalid('Direct mode needs the OAuth key and the OAuth secret of the district\'s Roster Server.');
+      if (clientId === '' || clientSecret === '')
+        throw invalid("Direct mode needs the OAuth key and the OAuth secret of the district's Roster Server.");
       return { mode, rosterUrl, clientId, clientSecret };
     }
     case 'proxy': {
@@ -63,7 +65,9 @@ export function connectRequestOf(body: Body): ConnectRequest {
       return { mode, rosterUrl, bearer };
     }
     default:
-      throw invalid('Give a Tenant ID; or, under Advanced, a Roster Server URL with its OAuth key and secret, or a proxy URL with its bearer token.');
+      throw invalid(
+        'Give a Tenant ID; or, under Advanced, a Roster Server URL with its OAuth key and secret, or a proxy URL with its bearer token.',
+      );
   }
 }
 
@@ -122,8 +126,9 @@ export function checked(value: unknown): boolean {
 
 function tenantIdOf(value: unknown): number {
   const v = textOf(value);
-  if (v === '') throw invalid('Enter the district\'s ClassLink Tenant ID (a number, like 1234).');
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_TENANT_ID) throw invalid(`A ClassLink Tenant ID is a whole number, like 1234; "${v}" is not one.`);
+  if (v === '') throw invalid("Enter the district's ClassLink Tenant ID (a number, like 1234).");
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_TENANT_ID)
+    throw invalid(`A ClassLink Tenant ID is a whole number, like 1234; "${v}" is not one.`);
   return Number(v);
 }
 
@@ -159,7 +164,8 @@ function idMappingJson(field: string, value: unknown): IdMappingSetting {
 function locationOf(value: unknown): LocationMapping {
   const v = textOf(value).toLowerCase() || 'none';
   const found = LOCATION_CHOICES.find((c) => c.value === v);
-  if (!found) throw invalid(`Location can come from ${LOCATION_CHOICES.map((c) => c.value).join(', ')}; "${textOf(value)}" is none of them.`);
+  if (!found)
+    throw invalid(`Location can come from ${LOCATION_CHOICES.map((c) => c.value).join(', ')}; "${textOf(value)}" is none of them.`);
   return found.value;
 }
 
@@ -177,7 +183,8 @@ function listOf(value: unknown): unknown[] {
 
 function objectOf(value: unknown): Body {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('The request is not valid: an object was expected.');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid('The request is not valid: an object was expected.');
   return value as Body;
 }
 

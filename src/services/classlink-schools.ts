@@ -57,7 +57,13 @@ export async function listSchools(deps: SchoolDeps, libraryId: number, source: S
   const orgs = await fetchSchools(deps, libraryId, source);
   const siteByOrg = new Map((await deps.store.sites.list(libraryId)).filter((s) => s.orgGuid !== '').map((s) => [s.orgGuid, s.code]));
   return orgs
-    .map((o) => ({ sourcedId: o.sourcedId, name: o.name, identifier: o.identifier, status: o.status, siteCode: siteByOrg.get(o.sourcedId) ?? '' }))
+    .map((o) => ({
+      sourcedId: o.sourcedId,
+      name: o.name,
+      identifier: o.identifier,
+      status: o.status,
+      siteCode: siteByOrg.get(o.sourcedId) ?? '',
+    }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.sourcedId.localeCompare(b.sourcedId));
 }
 
@@ -74,17 +80,31 @@ export async function matchSite(
   const sites = await deps.store.sites.list(libraryId);
   const holder = sites.find((s) => s.orgGuid === orgId && s.code !== site.code);
   if (holder) {
-    throw new RollcallError('conflict', `That school is already matched to site ${holder.code}; unmatch it first with \`rollcall ${source.command} unmatch-site ${holder.code}\`.`);
+    throw new RollcallError(
+      'conflict',
+      `That school is already matched to site ${holder.code}; unmatch it first with \`rollcall ${source.command} unmatch-site ${holder.code}\`.`,
+    );
   }
   if (site.orgGuid !== '' && site.orgGuid !== orgId) {
-    throw new RollcallError('conflict', `Site ${site.code} is already matched to the school ${site.orgGuid}; unmatch it first with \`rollcall ${source.command} unmatch-site ${site.code}\`.`);
+    throw new RollcallError(
+      'conflict',
+      `Site ${site.code} is already matched to the school ${site.orgGuid}; unmatch it first with \`rollcall ${source.command} unmatch-site ${site.code}\`.`,
+    );
   }
   const org = (await fetchSchools(deps, libraryId, source)).find((o) => o.sourcedId === orgId);
   if (!org) {
-    throw new RollcallError('not_found', `${source.label} lists no school with the sourcedId "${orgId}"; see the schools with \`rollcall ${source.command} schools\`.`);
+    throw new RollcallError(
+      'not_found',
+      `${source.label} lists no school with the sourcedId "${orgId}"; see the schools with \`rollcall ${source.command} schools\`.`,
+    );
   }
   // The match belongs to the integration whose school it is (cleared when another is enabled).
-  const saved = await deps.store.sites.setOrgGuid(libraryId, site.code, org.sourcedId, isIntegrationKind(source.command) ? source.command : undefined);
+  const saved = await deps.store.sites.setOrgGuid(
+    libraryId,
+    site.code,
+    org.sourcedId,
+    isIntegrationKind(source.command) ? source.command : undefined,
+  );
   return {
     site: { code: saved.code, name: saved.name, orgSourcedId: saved.orgGuid },
     school: { sourcedId: org.sourcedId, name: org.name, identifier: org.identifier, status: org.status, siteCode: saved.code },

@@ -43,7 +43,8 @@ export interface ClassLinkOverview {
 export async function classLinkOverview(store: Store, libraryId: number): Promise<ClassLinkOverview> {
   const state = await loadClassLink(store, libraryId);
   const connection = await savedConnection(store, libraryId);
-  const credentialsSaved = connection !== null && (connection.auth === 'bearer' ? Boolean(state.secrets.bearer) : Boolean(state.secrets.clientSecret));
+  const credentialsSaved =
+    connection !== null && (connection.auth === 'bearer' ? Boolean(state.secrets.bearer) : Boolean(state.secrets.clientSecret));
   const enabledKind = await enabledIntegration(store, libraryId);
   return {
     enabled: state.enabled,
@@ -141,7 +142,11 @@ export async function siteMapping(deps: SchoolDeps, libraryId: number, source: M
 }
 
 /** ClassLink's schools with suggested sites (`GET /integrations/classlink/schools`); errors when they cannot be read. */
-export async function schoolsWithSuggestions(deps: SchoolDeps, libraryId: number, source: MappingSource = CLASSLINK_MAPPING): Promise<MappingSchool[]> {
+export async function schoolsWithSuggestions(
+  deps: SchoolDeps,
+  libraryId: number,
+  source: MappingSource = CLASSLINK_MAPPING,
+): Promise<MappingSchool[]> {
   await source.schools(deps, libraryId); // throws the plain reason when the schools cannot be read
   const mapping = await siteMapping(deps, libraryId, source);
   return mapping.schools;
@@ -160,17 +165,23 @@ export async function matchSiteToSchool(
 ): Promise<{ site: SiteView; school: SchoolView }> {
   const code = siteCode.trim();
   const org = orgSourcedId.trim();
-  if (code === '' || org === '') throw new RollcallError('invalid_input', `Select a library site on the left and a ${source.name} school on the right, then press Match.`);
+  if (code === '' || org === '')
+    throw new RollcallError(
+      'invalid_input',
+      `Select a library site on the left and a ${source.name} school on the right, then press Match.`,
+    );
   const sites = await deps.store.sites.list(libraryId);
   const site = sites.find((s) => s.code === code);
   if (!site) throw new RollcallError('not_found', `There is no site with code "${code}" in this library.`);
   const holder = sites.find((s) => s.orgGuid === org && s.code !== code);
   if (holder) throw new RollcallError('conflict', `That school is already matched to site ${holder.code}; clear that match (×) first.`);
-  if (site.orgGuid !== '' && site.orgGuid !== org) throw new RollcallError('conflict', `Site ${site.code} is already matched to another school; clear its match (×) first.`);
+  if (site.orgGuid !== '' && site.orgGuid !== org)
+    throw new RollcallError('conflict', `Site ${site.code} is already matched to another school; clear its match (×) first.`);
   try {
     return await source.match(deps, libraryId, code, org);
   } catch (e) {
-    if (isRollcallError(e, 'not_found')) throw new RollcallError('not_found', `${source.name} lists no school with the id "${org}"; reload the page for the current list.`);
+    if (isRollcallError(e, 'not_found'))
+      throw new RollcallError('not_found', `${source.name} lists no school with the id "${org}"; reload the page for the current list.`);
     throw e;
   }
 }
@@ -178,7 +189,8 @@ export async function matchSiteToSchool(
 /** Clears a site's match (the × button, `DELETE /sites/{code}/match`); returns the school it was matched to ('' when none). */
 export async function clearSiteMatch(store: Store, libraryId: number, siteCode: string): Promise<{ site: SiteView; was: string }> {
   const code = siteCode.trim();
-  if (!(await store.sites.byCode(libraryId, code))) throw new RollcallError('not_found', `There is no site with code "${code}" in this library.`);
+  if (!(await store.sites.byCode(libraryId, code)))
+    throw new RollcallError('not_found', `There is no site with code "${code}" in this library.`);
   return unmatchSite(store, libraryId, code);
 }
 
@@ -187,7 +199,12 @@ export async function clearSiteMatch(store: Store, libraryId: number, siteCode: 
  * are worked out again here from ClassLink's current list: a page left open does not match a
  * school that has since been matched elsewhere. Returns how many sites were matched.
  */
-export async function applySuggestions(deps: SchoolDeps, libraryId: number, siteCodes: readonly string[], source: MappingSource = CLASSLINK_MAPPING): Promise<number> {
+export async function applySuggestions(
+  deps: SchoolDeps,
+  libraryId: number,
+  siteCodes: readonly string[],
+  source: MappingSource = CLASSLINK_MAPPING,
+): Promise<number> {
   if (siteCodes.length === 0) return 0;
   const mapping = await siteMapping(deps, libraryId, source);
   if (mapping.schoolsError) throw new RollcallError('source_unreachable', mapping.schoolsError);
@@ -266,10 +283,14 @@ export interface EnableOutcome {
 /** Turns ClassLink ON: the other integrations go OFF and their identifiers are cleared, in one transaction. */
 export async function turnClassLinkOn(store: Store, libraryId: number): Promise<EnableOutcome> {
   if ((await loadClassLink(store, libraryId)).settings.connection === null) {
-    throw new RollcallError('not_configured', 'ClassLink cannot be turned ON before it is connected: save a Tenant ID (step 1, Settings) first.');
+    throw new RollcallError(
+      'not_configured',
+      'ClassLink cannot be turned ON before it is connected: save a Tenant ID (step 1, Settings) first.',
+    );
   }
   const r = await enableIntegration(store, libraryId, 'classlink');
-  const notes = r.matchedSites === 0 ? ['No site is matched to a ClassLink school yet: a sync needs at least one (step 2, Site Mapping).'] : [];
+  const notes =
+    r.matchedSites === 0 ? ['No site is matched to a ClassLink school yet: a sync needs at least one (step 2, Site Mapping).'] : [];
   return {
     unchanged: r.unchanged,
     disabled: r.disabled,
@@ -294,7 +315,10 @@ export async function checkClassLinkSyncNow(store: Store, libraryId: number, dry
   const state = await loadClassLink(store, libraryId);
   const enabled = await enabledIntegration(store, libraryId);
   if (enabled !== undefined && enabled !== 'classlink') {
-    throw new RollcallError('not_configured', `${SOURCE_NAMES[enabled]} is ON for this library, not ClassLink: turn ClassLink ON first to sync from it.`);
+    throw new RollcallError(
+      'not_configured',
+      `${SOURCE_NAMES[enabled]} is ON for this library, not ClassLink: turn ClassLink ON first to sync from it.`,
+    );
   }
   if (state.settings.connection === null) {
     throw new RollcallError('not_configured', 'ClassLink is not connected yet: save a Tenant ID (step 1, Settings) before syncing.');
@@ -310,12 +334,18 @@ export async function checkClassLinkSyncNow(store: Store, libraryId: number, dry
  */
 export async function checkSyncRequest(store: Store, libraryId: number, dryRun: boolean): Promise<void> {
   if (dryRun || (await enabledIntegration(store, libraryId)) !== undefined) return;
-  throw new RollcallError('not_configured', 'No integration is ON for this library: turn one ON first (POST /api/v1/integrations/classlink/enable), or ask for a dry run.');
+  throw new RollcallError(
+    'not_configured',
+    'No integration is ON for this library: turn one ON first (POST /api/v1/integrations/classlink/enable), or ask for a dry run.',
+  );
 }
 
 async function schoolsOf(deps: SchoolDeps, libraryId: number): Promise<SchoolView[]> {
   if ((await loadClassLink(deps.store, libraryId)).settings.connection === null) {
-    throw new RollcallError('not_configured', 'Connect to ClassLink first (step 1, Settings): the schools come from the district\'s roster.');
+    throw new RollcallError(
+      'not_configured',
+      "Connect to ClassLink first (step 1, Settings): the schools come from the district's roster.",
+    );
   }
   return listSchools(deps, libraryId);
 }

@@ -53,8 +53,9 @@ export async function ssoView(config: Config, store: Store, libraryId: number, l
   const deploymentClient = Boolean(config.classlink.ssoClientId && config.classlink.ssoClientSecret);
   const ownClient = Boolean(cl.settings.ssoClientId && cl.secrets.ssoClientSecret);
   const problems: string[] = [];
-  if (tenantId === null) problems.push('No Tenant ID: connect with a Tenant ID, or give the district\'s Tenant ID for sign-in.');
-  if (!deploymentClient && !ownClient) problems.push('No ClassLink sign-in client: give a client id and secret (or set ROLLCALL_SSO_CLIENT_ID/SECRET on the server).');
+  if (tenantId === null) problems.push("No Tenant ID: connect with a Tenant ID, or give the district's Tenant ID for sign-in.");
+  if (!deploymentClient && !ownClient)
+    problems.push('No ClassLink sign-in client: give a client id and secret (or set ROLLCALL_SSO_CLIENT_ID/SECRET on the server).');
   if (!cl.enabled) problems.push('ClassLink is not the enabled integration of this library.');
   return {
     enabled: cl.settings.sso,
@@ -73,7 +74,8 @@ export async function ssoView(config: Config, store: Store, libraryId: number, l
 /** Changes the sign-in settings. */
 export async function changeSso(config: Config, store: Store, libraryId: number, libraryCode: string, change: SsoChange): Promise<SsoView> {
   if (change.tenantId !== undefined && change.tenantId !== null) {
-    if (!Number.isSafeInteger(change.tenantId) || change.tenantId <= 0) throw new RollcallError('invalid_input', 'A Tenant ID is a whole number, like 2.');
+    if (!Number.isSafeInteger(change.tenantId) || change.tenantId <= 0)
+      throw new RollcallError('invalid_input', 'A Tenant ID is a whole number, like 2.');
     await refuseTenantOfAnother(store, libraryId, change.tenantId);
   }
   // One locked read-change-write: a sync applying meanwhile keeps its barcode sequence and watermark.

@@ -56,6 +56,7 @@ async function checkedFolder(dir: string, root: string | undefined): Promise<str
     }
   }
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isDirectory()) throw new RollcallError('invalid_input', `${path} is not a folder; give the folder the district's packages are dropped in.`);
+  if (!info?.isDirectory())
+    throw new RollcallError('invalid_input', `${path} is not a folder; give the folder the district's packages are dropped in.`);
   return path;
 }

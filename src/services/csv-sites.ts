@@ -41,7 +41,11 @@ export interface CsvSchools {
 }
 
 /** Lists a package's schools with the sites matched to them. */
-export async function csvSchools(repos: Pick<Repositories, 'integrations' | 'sites'>, libraryId: number, packagePath?: string): Promise<CsvSchools> {
+export async function csvSchools(
+  repos: Pick<Repositories, 'integrations' | 'sites'>,
+  libraryId: number,
+  packagePath?: string,
+): Promise<CsvSchools> {
   const path = packagePath ?? (await newestPackage(repos, libraryId));
   const orgs = await packageOrgs(path);
   const schools = orgs.filter((o) => o.type === 'school');
@@ -51,7 +55,13 @@ export async function csvSchools(repos: Pick<Repositories, 'integrations' | 'sit
     package: path,
     allOrgs: schools.length === 0,
     schools: listed
-      .map((o) => ({ sourcedId: o.sourcedId, name: o.name, type: o.type, identifier: o.identifier, siteCode: siteByOrg.get(o.sourcedId) ?? '' }))
+      .map((o) => ({
+        sourcedId: o.sourcedId,
+        name: o.name,
+        type: o.type,
+        identifier: o.identifier,
+        siteCode: siteByOrg.get(o.sourcedId) ?? '',
+      }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.sourcedId.localeCompare(b.sourcedId)),
   };
 }
@@ -68,16 +78,28 @@ export async function matchCsvSite(
   const orgId = orgSourcedId.trim();
   const holder = (await repos.sites.list(libraryId)).find((s) => s.orgGuid === orgId && s.code !== site.code);
   if (holder) {
-    throw new RollcallError('conflict', `That school is already matched to site ${holder.code}; unmatch it first with \`rollcall csv unmatch-site ${holder.code}\`.`);
+    throw new RollcallError(
+      'conflict',
+      `That school is already matched to site ${holder.code}; unmatch it first with \`rollcall csv unmatch-site ${holder.code}\`.`,
+    );
   }
   if (site.orgGuid !== '' && site.orgGuid !== orgId) {
-    const whose = site.orgGuidSource && site.orgGuidSource !== 'csv' ? ` of ${SOURCE_NAMES[site.orgGuidSource]} (enabling OneRoster CSV clears it)` : '';
-    throw new RollcallError('conflict', `Site ${site.code} is already matched to the school ${site.orgGuid}${whose}; unmatch it first with \`rollcall csv unmatch-site ${site.code}\`.`);
+    const whose =
+      site.orgGuidSource && site.orgGuidSource !== 'csv'
+        ? ` of ${SOURCE_NAMES[site.orgGuidSource]} (enabling OneRoster CSV clears it)`
+        : '';
+    throw new RollcallError(
+      'conflict',
+      `Site ${site.code} is already matched to the school ${site.orgGuid}${whose}; unmatch it first with \`rollcall csv unmatch-site ${site.code}\`.`,
+    );
   }
   const path = packagePath ?? (await newestPackage(repos, libraryId));
   const org = (await packageOrgs(path)).find((o) => o.sourcedId === orgId);
   if (!org) {
-    throw new RollcallError('not_found', `The package ${path} has no org with the sourcedId "${orgId}"; see its schools with \`rollcall csv schools ${path}\`.`);
+    throw new RollcallError(
+      'not_found',
+      `The package ${path} has no org with the sourcedId "${orgId}"; see its schools with \`rollcall csv schools ${path}\`.`,
+    );
   }
   const saved = await repos.sites.setOrgGuid(libraryId, site.code, org.sourcedId, 'csv');
   return {
@@ -87,7 +109,11 @@ export async function matchCsvSite(
 }
 
 /** Clears a site's match; returns the org it was matched to ('' when none). */
-export async function unmatchCsvSite(repos: Pick<Repositories, 'sites'>, libraryId: number, siteCode: string): Promise<{ site: SiteView; was: string }> {
+export async function unmatchCsvSite(
+  repos: Pick<Repositories, 'sites'>,
+  libraryId: number,
+  siteCode: string,
+): Promise<{ site: SiteView; was: string }> {
   const site = await requireSite(repos, libraryId, siteCode);
   const saved = site.orgGuid === '' ? site : await repos.sites.clearOrgGuid(libraryId, site.code);
   return { site: { code: saved.code, name: saved.name, orgSourcedId: saved.orgGuid }, was: site.orgGuid };
@@ -96,7 +122,8 @@ export async function unmatchCsvSite(repos: Pick<Repositories, 'sites'>, library
 /** Every org of a package (orgs.csv is small: read whole). */
 async function packageOrgs(path: string): Promise<RosterOrg[]> {
   const pkg = await openCsvPackage(path);
-  if (pkg.files.orgs === 'absent') throw new RollcallError('invalid_input', `The package ${path} has no orgs.csv, so it names no school to match.`);
+  if (pkg.files.orgs === 'absent')
+    throw new RollcallError('invalid_input', `The package ${path} has no orgs.csv, so it names no school to match.`);
   const orgs: RosterOrg[] = [];
   await pkg.records('orgs', (records) => {
     orgs.push(...records);
@@ -108,7 +135,11 @@ async function packageOrgs(path: string): Promise<RosterOrg[]> {
 async function newestPackage(repos: Pick<Repositories, 'integrations'>, libraryId: number): Promise<string> {
   const { settings } = await loadCsvSource(repos, libraryId);
   const none = 'Give a package (`rollcall csv schools FILE`, `rollcall csv match-site SITE ORG --package FILE`)';
-  if (settings.watchDir === '') throw new RollcallError('not_configured', `${none}, or configure a watched folder that has one (\`rollcall csv configure --watch-dir DIR\`).`);
+  if (settings.watchDir === '')
+    throw new RollcallError(
+      'not_configured',
+      `${none}, or configure a watched folder that has one (\`rollcall csv configure --watch-dir DIR\`).`,
+    );
   const entries = await readdir(settings.watchDir, { withFileTypes: true }).catch(() => []);
   let newest: { path: string; mtimeMs: number } | undefined;
   for (const d of entries) {

@@ -52,7 +52,10 @@ export interface CsvSyncResult extends SyncResult {
 export async function syncCsvPackage(deps: SyncDeps, libraryId: number, ask: CsvSyncAsk): Promise<CsvSyncResult> {
   const source = ask.opened ?? (await openCsvSource(ask.path));
   if (ask.kind !== undefined && ask.kind !== source.kind) {
-    const what = source.kind === 'full' ? 'a bulk package (a complete snapshot), so it makes a full sync' : 'a delta package (changes only), so it makes a delta sync';
+    const what =
+      source.kind === 'full'
+        ? 'a bulk package (a complete snapshot), so it makes a full sync'
+        : 'a delta package (changes only), so it makes a delta sync';
     throw new RollcallError('usage', `--${ask.kind} does not apply: ${source.label} is ${what}; its manifest decides.`);
   }
   await checkSyncSource(deps.store, libraryId, 'csv', ask.dryRun);
@@ -65,7 +68,12 @@ export async function syncCsvPackage(deps: SyncDeps, libraryId: number, ask: Csv
       openReader: async (lib, context) => {
         ask.onOperation?.(context.operationId);
         if (fingerprint && recordId === undefined) {
-          recordId = await deps.store.csvPackages.add(lib, { ...fingerprint, operationId: context.operationId, outcome: 'running', message: '' });
+          recordId = await deps.store.csvPackages.add(lib, {
+            ...fingerprint,
+            operationId: context.operationId,
+            outcome: 'running',
+            message: '',
+          });
         }
         return csvReader(source);
       },

@@ -103,7 +103,10 @@ async function packageFiles(folder: string): Promise<FolderFile[]> {
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (e) {
-    throw new RollcallError('not_configured', `The watched folder ${folder} cannot be read (${oneLine(e)}); check it, or set another with \`rollcall csv configure --watch-dir DIR\`.`);
+    throw new RollcallError(
+      'not_configured',
+      `The watched folder ${folder} cannot be read (${oneLine(e)}); check it, or set another with \`rollcall csv configure --watch-dir DIR\`.`,
+    );
   }
   const files: FolderFile[] = [];
   for (const d of entries) {
@@ -125,7 +128,11 @@ async function takePackage(deps: SyncDeps, libraryId: number, file: FolderFile, 
   } catch (e) {
     const quiet = deps.now().getTime() - file.mtimeMs;
     if (quiet < UNREADABLE_GRACE_MS) {
-      return { name: file.name, outcome: 'waiting', message: `${file.name} cannot be read yet (${oneLine(e)}); it may still be arriving, so it is tried again later.` };
+      return {
+        name: file.name,
+        outcome: 'waiting',
+        message: `${file.name} cannot be read yet (${oneLine(e)}); it may still be arriving, so it is tried again later.`,
+      };
     }
     const fingerprint = await fingerprintPackage(file.path).catch(() => undefined);
     if (fingerprint) await store.csvPackages.add(libraryId, { ...fingerprint, operationId: null, outcome: 'refused', message: oneLine(e) });
@@ -134,7 +141,11 @@ async function takePackage(deps: SyncDeps, libraryId: number, file: FolderFile, 
   const fingerprint = await fingerprintPackage(file.path);
   const after = await stat(file.path).catch(() => undefined);
   if (!after || after.size !== file.size || isoTime(after.mtimeMs) !== file.mtime || fingerprint.size !== file.size) {
-    return { name: file.name, outcome: 'waiting', message: `${file.name} changed while it was read; it is tried again once it stops changing.` };
+    return {
+      name: file.name,
+      outcome: 'waiting',
+      message: `${file.name} changed while it was read; it is tried again once it stops changing.`,
+    };
   }
   const result = await syncCsvPackage(deps, libraryId, {
     path: file.path,
@@ -146,7 +157,12 @@ async function takePackage(deps: SyncDeps, libraryId: number, file: FolderFile, 
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.alreadyRunning) {
-    return { name: file.name, outcome: 'waiting', result, message: `Another sync of this library is running (operation ${result.operation}); ${file.name} is tried again later.` };
+    return {
+      name: file.name,
+      outcome: 'waiting',
+      result,
+      message: `Another sync of this library is running (operation ${result.operation}); ${file.name} is tried again later.`,
+    };
   }
   return { name: file.name, outcome: 'synced', result, message: '' };
 }

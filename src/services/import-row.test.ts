@@ -30,7 +30,17 @@ describe('patron import rows', () => {
     const out = importRow([' g-1 ', 'Ann\tMarie', 'FEMALE', 'MHS', '', '2012-02-29', 'Student'], columns, ctx());
     expect(out).toEqual({
       ok: true,
-      patron: expect.objectContaining({ guid: 'g-1', firstName: 'Ann Marie', sex: 'Female', site: 'MHS', status: 1, birthdate: '2012-02-29', policy: 'Student', guidSource: null, matchedBy: null }),
+      patron: expect.objectContaining({
+        guid: 'g-1',
+        firstName: 'Ann Marie',
+        sex: 'Female',
+        site: 'MHS',
+        status: 1,
+        birthdate: '2012-02-29',
+        policy: 'Student',
+        guidSource: null,
+        matchedBy: null,
+      }),
     });
     const short = importRow(['g-2', 'Bo'], columns, ctx());
     expect(short.ok && short.patron.status).toBe(1);

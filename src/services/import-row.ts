@@ -47,7 +47,10 @@ export function importColumns(header: readonly string[]): FieldDefinition[] {
     }
     const earlier = seen.get(field.key);
     if (earlier !== undefined) {
-      throw new RollcallError('invalid_input', `The header names ${field.label} (${field.number}) twice ("${earlier}" and "${name}"); keep one of them.`);
+      throw new RollcallError(
+        'invalid_input',
+        `The header names ${field.label} (${field.number}) twice ("${earlier}" and "${name}"); keep one of them.`,
+      );
     }
     seen.set(field.key, name);
     columns.push(field);
@@ -72,7 +75,8 @@ export function importRow(cells: readonly string[], columns: readonly FieldDefin
     const field = columns[i]!;
     const value = cleanText(cells[i]);
     // Status is judged as a number (its own message), every other field by its length.
-    if (field.key !== 'status' && value.length > field.maxLength) return reject(`${field.label} is longer than ${field.maxLength} characters`);
+    if (field.key !== 'status' && value.length > field.maxLength)
+      return reject(`${field.label} is longer than ${field.maxLength} characters`);
     const problem = setValue(values, field, value, ctx);
     if (problem) return reject(problem);
   }
@@ -105,7 +109,8 @@ function setValue(values: PatronValues, field: FieldDefinition, value: string, c
       if (value !== '' && !looksLikeEmail(value)) return `Email "${value}" does not look like an email address`;
       break;
     case 'site':
-      if (value !== '' && !ctx.siteCodes.has(value)) return `there is no site with code "${value}"; add it with \`rollcall sites add\` first`;
+      if (value !== '' && !ctx.siteCodes.has(value))
+        return `there is no site with code "${value}"; add it with \`rollcall sites add\` first`;
       break;
   }
   (values as unknown as Record<string, string>)[field.key] = value;

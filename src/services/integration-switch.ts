@@ -50,7 +50,11 @@ export interface SwitchResult {
 }
 
 /** How many identifiers enabling `kind` would clear (SPEC §1.3: told before confirming). */
-export async function switchPreview(repos: Pick<Repositories, 'integrations' | 'patrons' | 'sites'>, libraryId: number, kind: IntegrationKind): Promise<SwitchPreview> {
+export async function switchPreview(
+  repos: Pick<Repositories, 'integrations' | 'patrons' | 'sites'>,
+  libraryId: number,
+  kind: IntegrationKind,
+): Promise<SwitchPreview> {
   const patronGuids: Partial<Record<IntegrationKind, number>> = {};
   let patronGuidTotal = 0;
   for (const other of INTEGRATION_KINDS) {
@@ -60,7 +64,14 @@ export async function switchPreview(repos: Pick<Repositories, 'integrations' | '
     patronGuidTotal += n;
   }
   const siteGuids = (await repos.sites.list(libraryId)).filter((s) => s.orgGuid !== '' && s.orgGuidSource !== kind).length;
-  return { kind, current: await enabledIntegration(repos, libraryId), patronGuids, patronGuidTotal, siteGuids, total: patronGuidTotal + siteGuids };
+  return {
+    kind,
+    current: await enabledIntegration(repos, libraryId),
+    patronGuids,
+    patronGuidTotal,
+    siteGuids,
+    total: patronGuidTotal + siteGuids,
+  };
 }
 
 /**
@@ -91,7 +102,10 @@ export async function enableIntegration(store: Store, libraryId: number, kind: I
     if (!unchanged) {
       // Initialise its own (SPEC §1.3): identifiers it set before may have been cleared since,
       // so the first sync must be a full one that matches everybody again.
-      const settings = own && typeof own.settings === 'object' && own.settings !== null ? { ...(own.settings as Record<string, unknown>), lastSuccessAt: '' } : {};
+      const settings =
+        own && typeof own.settings === 'object' && own.settings !== null
+          ? { ...(own.settings as Record<string, unknown>), lastSuccessAt: '' }
+          : {};
       await tx.integrations.save(libraryId, kind, { enabled: true, settings });
     }
     return { kind, unchanged, disabled, clearedPatronGuids, clearedSiteGuids };
@@ -99,13 +113,19 @@ export async function enableIntegration(store: Store, libraryId: number, kind: I
   const matchedSites = sitesOfSource(kind, await store.sites.list(libraryId)).length;
   const notes =
     matchedSites === 0
-      ? [`No site is matched to a ${SOURCE_NAMES[kind]} school yet: a sync needs at least one (\`rollcall ${SOURCE_COMMANDS[kind]} match-site\`).`]
+      ? [
+          `No site is matched to a ${SOURCE_NAMES[kind]} school yet: a sync needs at least one (\`rollcall ${SOURCE_COMMANDS[kind]} match-site\`).`,
+        ]
       : [];
   return { ...result, matchedSites, notes };
 }
 
 /** Disables an integration: syncs stop; patrons, GUIDs and site matches are kept. Returns whether it was enabled. */
-export async function disableIntegration(repos: Pick<Repositories, 'integrations'>, libraryId: number, kind: IntegrationKind): Promise<boolean> {
+export async function disableIntegration(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+  kind: IntegrationKind,
+): Promise<boolean> {
   const own = (await repos.integrations.list(libraryId)).find((r) => r.kind === kind);
   if (!own?.enabled) return false;
   await repos.integrations.save(libraryId, kind, { enabled: false });

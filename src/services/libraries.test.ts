@@ -20,7 +20,10 @@ describe('checkLibraryCode', () => {
 
   it('refuses empty, spaced, punctuated-at-the-edge and over-long codes as invalid_input', () => {
     for (const bad of ['', '   ', 'maple sd', '-maple', 'maple.', 'a/b', 'é', 'x'.repeat(MAX_LIBRARY_CODE_LENGTH + 1)]) {
-      expect(kindOf(() => checkLibraryCode(bad)), bad).toBe('invalid_input');
+      expect(
+        kindOf(() => checkLibraryCode(bad)),
+        bad,
+      ).toBe('invalid_input');
     }
   });
 });

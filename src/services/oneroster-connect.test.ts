@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ONEROSTER_SCOPES } from '../oneroster/oauth2.ts';
 import { expandScopes, resolveConnection, type OneRosterConnectRequest } from './oneroster-connect.ts';
 
-const base: OneRosterConnectRequest = { baseUrl: 'https://sis.example.org/ims/oneroster/rostering/v1p2/', version: '1.2', clientId: ' id ', clientSecret: 's3cret' };
+const base: OneRosterConnectRequest = {
+  baseUrl: 'https://sis.example.org/ims/oneroster/rostering/v1p2/',
+  version: '1.2',
+  clientId: ' id ',
+  clientSecret: 's3cret',
+};
 const S = ONEROSTER_SCOPES;
 
 describe('resolveConnection', () => {
@@ -19,19 +24,30 @@ describe('resolveConnection', () => {
   });
 
   it('1.1: OAuth 1.0a unless a token URL (or --auth oauth2) says OAuth 2, with the 1.1 scopes', () => {
-    expect(resolveConnection({ ...base, baseUrl: 'https://sis.example.org/ims/oneroster/v1p1', version: '1.1' })).toMatchObject({ auth: 'oauth1', tokenUrl: '', scopes: [] });
-    expect(resolveConnection({ ...base, version: '1.1', tokenUrl: 'https://id.example.org/connect/token', clientAuth: 'post' })).toMatchObject({
+    expect(resolveConnection({ ...base, baseUrl: 'https://sis.example.org/ims/oneroster/v1p1', version: '1.1' })).toMatchObject({
+      auth: 'oauth1',
+      tokenUrl: '',
+      scopes: [],
+    });
+    expect(
+      resolveConnection({ ...base, version: '1.1', tokenUrl: 'https://id.example.org/connect/token', clientAuth: 'post' }),
+    ).toMatchObject({
       auth: 'oauth2',
       tokenUrl: 'https://id.example.org/connect/token',
       scopes: [S['1.1'].core, S['1.1'].demographics],
       clientAuth: 'post',
     });
-    expect(resolveConnection({ ...base, version: '1.1', auth: 'oauth2' })).toMatchObject({ auth: 'oauth2', tokenUrl: 'https://sis.example.org/oauth/token' });
+    expect(resolveConnection({ ...base, version: '1.1', auth: 'oauth2' })).toMatchObject({
+      auth: 'oauth2',
+      tokenUrl: 'https://sis.example.org/oauth/token',
+    });
   });
 
   it('refuses what cannot work, naming the option', () => {
     const usage = (r: Partial<OneRosterConnectRequest>, text: string) =>
-      expect(() => resolveConnection({ ...base, ...r })).toThrow(expect.objectContaining({ kind: 'usage', message: expect.stringContaining(text) }));
+      expect(() => resolveConnection({ ...base, ...r })).toThrow(
+        expect.objectContaining({ kind: 'usage', message: expect.stringContaining(text) }),
+      );
     usage({ auth: 'oauth1' }, 'OneRoster 1.2 servers use OAuth 2');
     usage({ version: '1.1', auth: 'oauth1', scopes: ['core'] }, '--token-url, --scopes and --client-auth are for OAuth 2');
     usage({ clientId: '  ' }, '--client-id must not be empty');
@@ -44,7 +60,11 @@ describe('resolveConnection', () => {
 
 describe('expandScopes', () => {
   it('expands short names for the version, keeps URIs, drops repeats and blanks', () => {
-    expect(expandScopes(['core', 'Roster', '', S['1.2'].core, 'https://example.org/x'], '1.2')).toEqual([S['1.2'].core, S['1.2'].roster, 'https://example.org/x']);
+    expect(expandScopes(['core', 'Roster', '', S['1.2'].core, 'https://example.org/x'], '1.2')).toEqual([
+      S['1.2'].core,
+      S['1.2'].roster,
+      'https://example.org/x',
+    ]);
     expect(expandScopes(['demographics'], '1.1')).toEqual([S['1.1'].demographics]);
   });
 

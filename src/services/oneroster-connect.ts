@@ -92,7 +92,8 @@ export function resolveConnection(request: OneRosterConnectRequest): Omit<OneRos
   const tokenGiven = request.tokenUrl !== undefined && request.tokenUrl.trim() !== '';
   const auth = request.auth ?? (request.version === '1.2' || tokenGiven ? 'oauth2' : 'oauth1');
   if (auth === 'oauth1') {
-    if (request.version === '1.2') throw new RollcallError('usage', 'OneRoster 1.2 servers use OAuth 2 client credentials: leave out --auth oauth1.');
+    if (request.version === '1.2')
+      throw new RollcallError('usage', 'OneRoster 1.2 servers use OAuth 2 client credentials: leave out --auth oauth1.');
     if (tokenGiven || request.scopes || request.clientAuth) {
       throw new RollcallError('usage', '--token-url, --scopes and --client-auth are for OAuth 2: leave them out with --auth oauth1.');
     }
@@ -104,7 +105,11 @@ export function resolveConnection(request: OneRosterConnectRequest): Omit<OneRos
 }
 
 /** Validates a connection with the server and saves it; the other settings are kept. */
-export async function configureOneRoster(deps: OneRosterConnectDeps, libraryId: number, request: OneRosterConnectRequest): Promise<OneRosterConnectionView> {
+export async function configureOneRoster(
+  deps: OneRosterConnectDeps,
+  libraryId: number,
+  request: OneRosterConnectRequest,
+): Promise<OneRosterConnectionView> {
   const resolved = resolveConnection(request);
   const secret = request.clientSecret.trim();
   const validatedAt = deps.now().toISOString();
@@ -139,7 +144,10 @@ export const ONEROSTER_OPTIONS: OptionsStore<OneRosterSettings> = {
 };
 
 /** The library's saved connection (without the secret), or null when there is none. */
-export async function savedOneRosterConnection(store: Store, libraryId: number): Promise<Omit<OneRosterConnectionView, 'declaredUsers'> | null> {
+export async function savedOneRosterConnection(
+  store: Store,
+  libraryId: number,
+): Promise<Omit<OneRosterConnectionView, 'declaredUsers'> | null> {
   const c = (await loadOneRoster(store, libraryId)).settings.connection;
   return c ? viewOf(c) : null;
 }
@@ -166,7 +174,8 @@ export function expandScopes(given: readonly string[], version: OneRosterVersion
     if (s === '') continue;
     const scope = named[s.toLowerCase()] ?? s;
     // RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and `\`.
-    if (!named[s.toLowerCase()] && !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) throw new RollcallError('usage', `--scopes: "${s}" is not a scope (a URI, or core, roster, demographics).`);
+    if (!named[s.toLowerCase()] && !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+      throw new RollcallError('usage', `--scopes: "${s}" is not a scope (a URI, or core, roster, demographics).`);
     if (!out.includes(scope)) out.push(scope);
   }
   if (out.length === 0) throw new RollcallError('usage', '--scopes needs at least one scope (a URI, or core, roster, demographics).');
@@ -180,7 +189,8 @@ function checkedTokenUrl(raw: string): string {
   } catch {
     throw new RollcallError('usage', '--token-url is not a valid address; it should look like https://sis.example.org/oauth/token.');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RollcallError('usage', '--token-url must start with https:// (or http://).');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new RollcallError('usage', '--token-url must start with https:// (or http://).');
   return url.href;
 }
 

@@ -16,7 +16,9 @@ function refusal(body: Record<string, unknown>): string {
 
 describe('oneRosterRequestOf', () => {
   it('reads a 1.2 OAuth 2 form, with the token URL, scopes and client auth', () => {
-    expect(oneRosterRequestOf({ ...base, tokenUrl: 'https://sis.example.org/token', scopes: 'core, demographics', clientAuth: 'post' })).toEqual({
+    expect(
+      oneRosterRequestOf({ ...base, tokenUrl: 'https://sis.example.org/token', scopes: 'core, demographics', clientAuth: 'post' }),
+    ).toEqual({
       ...base,
       auth: 'oauth2',
       tokenUrl: 'https://sis.example.org/token',
@@ -25,7 +27,11 @@ describe('oneRosterRequestOf', () => {
     });
   });
   it('defaults 1.1 to OAuth 1.0a and ignores the OAuth 2 fields then', () => {
-    expect(oneRosterRequestOf({ ...base, version: '1.1', tokenUrl: 'https://x.org/t' })).toEqual({ ...base, version: '1.1', auth: 'oauth1' });
+    expect(oneRosterRequestOf({ ...base, version: '1.1', tokenUrl: 'https://x.org/t' })).toEqual({
+      ...base,
+      version: '1.1',
+      auth: 'oauth1',
+    });
   });
   it('refuses each missing or wrong value with a sentence naming the field', () => {
     expect(refusal({ ...base, baseUrl: '' })).toMatch(/server base URL/);

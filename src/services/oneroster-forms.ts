@@ -13,13 +13,15 @@ export function oneRosterRequestOf(body: Body): OneRosterConnectRequest {
   const version = textOf(body.version);
   if (version !== '1.1' && version !== '1.2') throw invalid('Choose the OneRoster version the server speaks: 1.1 or 1.2.');
   const authText = textOf(body.auth).toLowerCase();
-  if (authText !== '' && authText !== 'oauth1' && authText !== 'oauth2') throw invalid('Authentication is OAuth 1.0a or OAuth 2 client credentials.');
+  if (authText !== '' && authText !== 'oauth1' && authText !== 'oauth2')
+    throw invalid('Authentication is OAuth 1.0a or OAuth 2 client credentials.');
   const auth = authText === '' ? (version === '1.2' ? 'oauth2' : 'oauth1') : authText;
   if (auth === 'oauth1' && version === '1.2') throw invalid('OneRoster 1.2 servers use OAuth 2 client credentials: choose OAuth 2.');
   const clientId = textOf(body.clientId);
   if (clientId === '') throw invalid('Enter the client id (the consumer key) the district gave for Rollcall.');
   const clientSecret = textOf(body.clientSecret);
-  if (clientSecret === '') throw invalid('Enter the client secret: it is never shown again, so it is asked for each time the connection is saved.');
+  if (clientSecret === '')
+    throw invalid('Enter the client secret: it is never shown again, so it is asked for each time the connection is saved.');
   const request: OneRosterConnectRequest = { baseUrl, version, auth, clientId, clientSecret };
   if (auth === 'oauth1') return request;
   const tokenUrl = textOf(body.tokenUrl);
@@ -40,7 +42,8 @@ export function scopesOf(value: unknown): string[] {
   const scopes = items.map((s) => s.trim()).filter((s) => s !== '');
   for (const s of scopes) {
     // RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and `\`.
-    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) throw invalid(`"${s}" is not a scope: give URIs, or core, roster, demographics, separated by spaces.`);
+    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+      throw invalid(`"${s}" is not a scope: give URIs, or core, roster, demographics, separated by spaces.`);
   }
   return scopes;
 }

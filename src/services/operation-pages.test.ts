@@ -19,7 +19,9 @@ describe('operation pages: request values and paging', () => {
     expect(pageWindow({ perPage: 10_000 }, 25).perPage).toBe(MAX_PER_PAGE);
     expect(paged([], 0, { page: 1, perPage: 25 }).pages).toBe(1);
     expect(paged([1], 51, { page: 2, perPage: 25 })).toMatchObject({ total: 51, pages: 3, page: 2 });
-    expect([pageNumberOf('4'), pageNumberOf('x'), pageNumberOf('-2'), pageNumberOf(undefined), pageNumberOf('1.5')]).toEqual([4, 1, 1, 1, 1]);
+    expect([pageNumberOf('4'), pageNumberOf('x'), pageNumberOf('-2'), pageNumberOf(undefined), pageNumberOf('1.5')]).toEqual([
+      4, 1, 1, 1, 1,
+    ]);
   });
 
   it('reads levels, states and kinds, and refuses unknown ones', () => {

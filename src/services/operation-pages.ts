@@ -23,7 +23,14 @@ export const PLAN_CHANGES_PER_PAGE = 20;
 export const MAX_PER_PAGE = 500;
 
 /** Every state an operation can be in, in the order a person expects them (SPEC §3.7). */
-export const OPERATION_STATES: readonly OperationState[] = ['queued', 'running', 'needs_review', 'succeeded', 'succeeded_with_warnings', 'failed'];
+export const OPERATION_STATES: readonly OperationState[] = [
+  'queued',
+  'running',
+  'needs_review',
+  'succeeded',
+  'succeeded_with_warnings',
+  'failed',
+];
 /** The log levels, for a filter. */
 export const LOG_LEVELS: readonly LogLevel[] = ['info', 'warning', 'error'];
 
@@ -97,9 +104,13 @@ export function operationStateOf(value: unknown): OperationState | undefined {
 /** Levels named in a request (`warning` or `warning,error`), or undefined for all; invalid_input for an unknown one. */
 export function logLevelsOf(value: unknown): LogLevel[] | undefined {
   if (value === undefined || value === '') return undefined;
-  const names = String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const n of names) {
-    if (!(LOG_LEVELS as readonly string[]).includes(n)) throw new RollcallError('invalid_input', `The log level must be ${LOG_LEVELS.join(', ')} (or several, comma-separated).`);
+    if (!(LOG_LEVELS as readonly string[]).includes(n))
+      throw new RollcallError('invalid_input', `The log level must be ${LOG_LEVELS.join(', ')} (or several, comma-separated).`);
   }
   return names.length === 0 ? undefined : (names as LogLevel[]);
 }
@@ -131,7 +142,12 @@ export function paged<T>(items: T[], total: number, window: { page: number; perP
 }
 
 /** The library's operations newest first, filtered, one page. */
-export async function findOperations(store: Pick<Store, 'operations'>, libraryId: number, now: Date, filter: OperationFilter = {}): Promise<Paged<OperationRow>> {
+export async function findOperations(
+  store: Pick<Store, 'operations'>,
+  libraryId: number,
+  now: Date,
+  filter: OperationFilter = {},
+): Promise<Paged<OperationRow>> {
   const w = pageWindow(filter, OPERATIONS_PER_PAGE);
   const found = await store.operations.search(libraryId, {
     ...(filter.type ? { type: filter.type } : {}),
@@ -158,7 +174,12 @@ export async function operationDetail(
 }
 
 /** One page of the operation's log, filtered; not_found when the library has no such operation. */
-export async function operationLogPage(store: Pick<Store, 'operations'>, libraryId: number, id: number, filter: LogFilter = {}): Promise<Paged<LogEntry>> {
+export async function operationLogPage(
+  store: Pick<Store, 'operations'>,
+  libraryId: number,
+  id: number,
+  filter: LogFilter = {},
+): Promise<Paged<LogEntry>> {
   await requireOperation(store, libraryId, id);
   const w = pageWindow(filter, LOG_LINES_PER_PAGE);
   const text = filter.text?.trim();
@@ -188,7 +209,13 @@ export async function planTotals(store: Pick<Store, 'operations'>, libraryId: nu
  * One page of one kind of change of the operation's stored plan. not_found when the library
  * has no such operation, or when it keeps no plan (only held and dry-run operations do).
  */
-export async function operationPlanPage(store: Pick<Store, 'operations'>, libraryId: number, id: number, kind: PlanKind, ask: PageAsk = {}): Promise<Paged<PlanItem>> {
+export async function operationPlanPage(
+  store: Pick<Store, 'operations'>,
+  libraryId: number,
+  id: number,
+  kind: PlanKind,
+  ask: PageAsk = {},
+): Promise<Paged<PlanItem>> {
   await requireOperation(store, libraryId, id);
   const meta = await store.operations.changes(libraryId, id, { kind: META_KIND, limit: 1 });
   if (meta.total === 0) {

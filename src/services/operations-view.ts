@@ -67,7 +67,12 @@ export interface OperationDetail extends OperationView {
 }
 
 /** The library's operations, newest first. */
-export async function listOperations(store: Pick<Store, 'operations'>, libraryId: number, now: Date, limit?: number): Promise<OperationView[]> {
+export async function listOperations(
+  store: Pick<Store, 'operations'>,
+  libraryId: number,
+  now: Date,
+  limit?: number,
+): Promise<OperationView[]> {
   return (await store.operations.list(libraryId, limit === undefined ? {} : { limit })).map((op) => operationView(op, now));
 }
 
@@ -117,7 +122,8 @@ export function logCsvLine(e: LogEntry): string {
 /** The operation; not_found with a hint when it is not this library's. */
 export async function requireOperation(store: Pick<Store, 'operations'>, libraryId: number, id: number): Promise<Operation> {
   const op = await store.operations.get(libraryId, id);
-  if (!op) throw new RollcallError('not_found', `There is no operation ${id} in this library; list them with \`rollcall operations list\`.`);
+  if (!op)
+    throw new RollcallError('not_found', `There is no operation ${id} in this library; list them with \`rollcall operations list\`.`);
   return op;
 }
 

@@ -23,19 +23,48 @@ describe('checkPatronEdit', () => {
   it('keeps only the values that change, cleaned', () => {
     expect(
       checkPatronEdit(
-        { firstName: 'Ava', lastName: " O'Brien-Lee\t", sex: 'FEMALE', otherEmails: 'a@x.org;b@x.org , ', status: '4', site: 'ELM', notes: ' line one\r\nline two\u0007 ', guid: 'g-1' },
+        {
+          firstName: 'Ava',
+          lastName: " O'Brien-Lee\t",
+          sex: 'FEMALE',
+          otherEmails: 'a@x.org;b@x.org , ',
+          status: '4',
+          site: 'ELM',
+          notes: ' line one\r\nline two\u0007 ',
+          guid: 'g-1',
+        },
         context(),
       ),
-    ).toEqual({ lastName: "O'Brien-Lee", sex: 'Female', otherEmails: 'a@x.org, b@x.org', status: 4, site: 'ELM', notes: 'line one\nline two' });
+    ).toEqual({
+      lastName: "O'Brien-Lee",
+      sex: 'Female',
+      otherEmails: 'a@x.org, b@x.org',
+      status: 4,
+      site: 'ELM',
+      notes: 'line one\nline two',
+    });
   });
 
   it('accepts blanks (a blank clears the field), but not a blank Status', () => {
     expect(checkPatronEdit({ site: '', email: '  ', birthdate: '' }, context())).toEqual({ site: '' });
-    expect(problems({ status: '' })).toEqual(['status: Status must be a whole number (1 Active, 4 Transferred, or the library\'s own code).']);
+    expect(problems({ status: '' })).toEqual([
+      "status: Status must be a whole number (1 Active, 4 Transferred, or the library's own code).",
+    ]);
   });
 
   it('says what is wrong with each value, and changes nothing', () => {
-    expect(problems({ birthdate: '2023-02-29', email: 'nope', sex: 'x', status: '1.5', site: 'OAK', otherEmails: 'a@x.org, b', level: 'x'.repeat(21), nickname: 7 })).toEqual([
+    expect(
+      problems({
+        birthdate: '2023-02-29',
+        email: 'nope',
+        sex: 'x',
+        status: '1.5',
+        site: 'OAK',
+        otherEmails: 'a@x.org, b',
+        level: 'x'.repeat(21),
+        nickname: 7,
+      }),
+    ).toEqual([
       'birthdate: Birthdate must be a date written YYYY-MM-DD, like 2012-04-30 ("2023-02-29" is not).',
       'sex: Sex must be Male, Female, Other, Unspecified, or left blank.',
       'email: Email "nope" does not look like an email address (name@example.org).',
@@ -68,8 +97,25 @@ describe('checkPatronEdit', () => {
 describe('fieldsSyncOverwrites', () => {
   it('is the default mapping and Status, plus Barcode, Community ID and Location when mapped', () => {
     const none = { barcode: { kind: 'none' as const }, communityId: { kind: 'none' as const }, location: 'none' as const };
-    expect(fieldsSyncOverwrites(none)).toEqual(['firstName', 'middleName', 'lastName', 'birthdate', 'sex', 'phone', 'email', 'additionalContact', 'otherEmails', 'level', 'site', 'status']);
-    const all = fieldsSyncOverwrites({ barcode: { kind: 'userid', type: 'Barcode' }, communityId: { kind: 'identifier' }, location: 'homeroom-code' });
+    expect(fieldsSyncOverwrites(none)).toEqual([
+      'firstName',
+      'middleName',
+      'lastName',
+      'birthdate',
+      'sex',
+      'phone',
+      'email',
+      'additionalContact',
+      'otherEmails',
+      'level',
+      'site',
+      'status',
+    ]);
+    const all = fieldsSyncOverwrites({
+      barcode: { kind: 'userid', type: 'Barcode' },
+      communityId: { kind: 'identifier' },
+      location: 'homeroom-code',
+    });
     expect(all.slice(0, 2)).toEqual(['barcode', 'communityId']);
     expect(all).toContain('location');
     expect(all).not.toContain('guid');

@@ -74,7 +74,8 @@ export function checkPatronEdit(input: Readonly<Record<string, unknown>>, contex
   const problems: EditProblem[] = [];
   const changes: Record<string, string | number> = {};
   const unknown = Object.keys(input).filter((k) => !KNOWN.has(k));
-  for (const key of unknown) problems.push({ key, message: `There is no patron field "${key}"; the fields are ${EDITABLE_KEYS.join(', ')}.` });
+  for (const key of unknown)
+    problems.push({ key, message: `There is no patron field "${key}"; the fields are ${EDITABLE_KEYS.join(', ')}.` });
   for (const key of EDITABLE_KEYS) {
     const raw = input[key];
     if (raw === undefined) continue;
@@ -113,10 +114,14 @@ function checkValue(key: EditableKey, raw: unknown, context: EditContext): strin
     case 'otherEmails': {
       const emails = text.split(/\s*[,;]\s*/).filter((e) => e !== '');
       const bad = emails.find((e) => !looksLikeEmail(e));
-      return bad === undefined ? emails.join(', ') : { problem: `Other Emails: "${bad}" does not look like an email address; separate addresses with commas.` };
+      return bad === undefined
+        ? emails.join(', ')
+        : { problem: `Other Emails: "${bad}" does not look like an email address; separate addresses with commas.` };
     }
     case 'site':
-      return context.siteCodes.has(text) ? text : { problem: `There is no site with code "${text}" in this library; choose one of the sites, or none.` };
+      return context.siteCodes.has(text)
+        ? text
+        : { problem: `There is no site with code "${text}" in this library; choose one of the sites, or none.` };
     default:
       return text;
   }
@@ -125,7 +130,9 @@ function checkValue(key: EditableKey, raw: unknown, context: EditContext): strin
 function statusOf(raw: unknown): number | { problem: string } {
   const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
   if (!/^\d{1,4}$/.test(text) || Number(text) > MAX_STATUS) {
-    return { problem: `Status must be a whole number (1 Active, 4 Transferred, or the library's own code)${text === '' ? '' : `, not "${text}"`}.` };
+    return {
+      problem: `Status must be a whole number (1 Active, 4 Transferred, or the library's own code)${text === '' ? '' : `, not "${text}"`}.`,
+    };
   }
   return Number(text);
 }
@@ -141,7 +148,20 @@ function noteText(raw: string): string {
  * rule. GUID is left out: it is the match key, set to the roster user's own.
  */
 export function fieldsSyncOverwrites(mapping: ClassLinkSettings['mapping']): PatronFieldKey[] {
-  const keys = new Set<PatronFieldKey>(['firstName', 'middleName', 'lastName', 'birthdate', 'sex', 'phone', 'email', 'additionalContact', 'otherEmails', 'level', 'site', 'status']);
+  const keys = new Set<PatronFieldKey>([
+    'firstName',
+    'middleName',
+    'lastName',
+    'birthdate',
+    'sex',
+    'phone',
+    'email',
+    'additionalContact',
+    'otherEmails',
+    'level',
+    'site',
+    'status',
+  ]);
   if (mapping.barcode.kind !== 'none') keys.add('barcode');
   if (mapping.communityId.kind !== 'none') keys.add('communityId');
   if (mapping.location !== 'none') keys.add('location');

@@ -14,8 +14,23 @@ describe('patron export shapes', () => {
   it('writes the JSON keys in the contract order with status as a number, never the nickname', () => {
     const p = exportedPatron(patron({ guid: 'g', firstName: 'Ann', status: 4, nickname: 'Annie', policy: 'Student' }));
     expect(Object.keys(p)).toEqual([
-      'guid', 'barcode', 'communityId', 'firstName', 'middleName', 'lastName', 'birthdate', 'sex', 'phone', 'email',
-      'additionalContact', 'otherEmails', 'location', 'level', 'site', 'status', 'policy',
+      'guid',
+      'barcode',
+      'communityId',
+      'firstName',
+      'middleName',
+      'lastName',
+      'birthdate',
+      'sex',
+      'phone',
+      'email',
+      'additionalContact',
+      'otherEmails',
+      'location',
+      'level',
+      'site',
+      'status',
+      'policy',
     ]);
     expect(p.status).toBe(4);
     expect(JSON.stringify(p)).not.toContain('Annie');

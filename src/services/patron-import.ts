@@ -56,29 +56,32 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
   const report: ImportReport = { imported: 0, rejected: [] };
   let columns: FieldDefinition[] | undefined;
 
-  await store.transaction(async (tx) => {
-    for await (const batch of csvRowBatches(input, IMPORT_BATCH_ROWS)) {
-      for (const p of batch.problems) report.rejected.push({ line: p.line, message: p.message });
-      const accepted: PatronWrite[] = [];
-      for (let i = 0; i < batch.rows.length; i++) {
-        const cells = batch.rows[i]!;
-        if (!columns) {
-          columns = importColumns(cells);
-          continue;
+  await store
+    .transaction(async (tx) => {
+      for await (const batch of csvRowBatches(input, IMPORT_BATCH_ROWS)) {
+        for (const p of batch.problems) report.rejected.push({ line: p.line, message: p.message });
+        const accepted: PatronWrite[] = [];
+        for (let i = 0; i < batch.rows.length; i++) {
+          const cells = batch.rows[i]!;
+          if (!columns) {
+            columns = importColumns(cells);
+            continue;
+          }
+          const outcome = importRow(cells, columns, ctx);
+          if (outcome.ok) accepted.push(outcome.patron);
+          else report.rejected.push({ line: batch.lines[i]!, message: outcome.message });
         }
-        const outcome = importRow(cells, columns, ctx);
-        if (outcome.ok) accepted.push(outcome.patron);
-        else report.rejected.push({ line: batch.lines[i]!, message: outcome.message });
+        await tx.patrons.insertMany(libraryId, accepted);
+        report.imported += accepted.length;
       }
-      await tx.patrons.insertMany(libraryId, accepted);
-      report.imported += accepted.length;
-    }
-    if (report.rejected.length > 0) throw NOTHING_KEPT;
-  }).catch((e: unknown) => {
-    if (e !== NOTHING_KEPT) throw e;
-    report.imported = 0;
-  });
-  if (!columns) throw new RollcallError('invalid_input', 'The file is empty: it needs a header row of patron fields, then one row per patron.');
+      if (report.rejected.length > 0) throw NOTHING_KEPT;
+    })
+    .catch((e: unknown) => {
+      if (e !== NOTHING_KEPT) throw e;
+      report.imported = 0;
+    });
+  if (!columns)
+    throw new RollcallError('invalid_input', 'The file is empty: it needs a header row of patron fields, then one row per patron.');
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }

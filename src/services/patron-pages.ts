@@ -55,7 +55,8 @@ export function statusText(status: number): string {
 export function statusFilterOf(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const text = String(value).trim();
-  if (!/^\d{1,4}$/.test(text)) throw new RollcallError('invalid_input', `The status filter must be a Status number (1 Active, 4 Transferred, …), not "${text}".`);
+  if (!/^\d{1,4}$/.test(text))
+    throw new RollcallError('invalid_input', `The status filter must be a Status number (1 Active, 4 Transferred, …), not "${text}".`);
   return Number(text);
 }
 
@@ -164,7 +165,11 @@ const MATCHED_BY: Record<MatchedBy, string> = {
 };
 
 /** The patron page's data; not_found for another library's patron. */
-export async function patronPage(store: Pick<Store, 'patrons' | 'operations' | 'integrations'>, libraryId: number, id: number): Promise<PatronPage> {
+export async function patronPage(
+  store: Pick<Store, 'patrons' | 'operations' | 'integrations'>,
+  libraryId: number,
+  id: number,
+): Promise<PatronPage> {
   const patron = await requirePatron(store, libraryId, id);
   const sync = await syncNote(store, libraryId, patron);
   const synced = new Set(sync.fields);
@@ -180,7 +185,15 @@ export async function patronPage(store: Pick<Store, 'patrons' | 'operations' | '
       maxLength: f.maxLength,
     };
   });
-  fields.push({ number: null, key: 'notes', label: 'Notes', value: patron.notes, shown: patron.notes || '—', synced: false, maxLength: 4000 });
+  fields.push({
+    number: null,
+    key: 'notes',
+    label: 'Notes',
+    value: patron.notes,
+    shown: patron.notes || '—',
+    synced: false,
+    maxLength: 4000,
+  });
   return { patron, fields, provenance: await provenanceOf(store, libraryId, patron), sync };
 }
 
@@ -196,7 +209,8 @@ async function provenanceOf(store: Pick<Store, 'operations'>, libraryId: number,
   }
   let guidSource: string;
   if (p.guid === '') guidSource = 'No GUID: not linked to a roster user.';
-  else if (p.guidSource === null) guidSource = 'None: the GUID was imported or typed by hand; it belongs to no integration until a sync matches it.';
+  else if (p.guidSource === null)
+    guidSource = 'None: the GUID was imported or typed by hand; it belongs to no integration until a sync matches it.';
   else guidSource = SOURCE_NAMES[p.guidSource];
   return {
     matchedBy: p.matchedBy === null ? 'Never matched by a sync' : MATCHED_BY[p.matchedBy],
@@ -246,7 +260,10 @@ export async function editPatron(
   const siteCodes = new Set((await store.sites.list(libraryId)).map((s) => s.code));
   const changes = checkPatronEdit(input, { current, siteCodes, mayChangeGuid: editor.role === 'admin' });
   if (Object.keys(changes).length === 0 && expectUpdatedAt === undefined) return current;
-  return store.patrons.edit(libraryId, id, changes, { editedBy: editor.username, ...(expectUpdatedAt === undefined ? {} : { expectUpdatedAt }) });
+  return store.patrons.edit(libraryId, id, changes, {
+    editedBy: editor.username,
+    ...(expectUpdatedAt === undefined ? {} : { expectUpdatedAt }),
+  });
 }
 
 /** The form's fields of a page post: every editable key that was sent (the GUID only when shown). */

@@ -9,7 +9,13 @@ function storedChanges(...args: Parameters<typeof plan>) {
   const meta = { revision: 0, kind: 'full' as const, startedAt: '', transfersHeld: false, complete: true, nextBarcode: {} };
   return storedPlan(plan(...args), meta)
     .filter((r) => r.kind !== META_KIND && r.kind !== CLAIM_KIND)
-    .map((r, seq) => ({ seq, kind: r.kind, sourcedId: r.sourcedId, patronId: r.patronId, detail: JSON.parse(JSON.stringify(r.detail)) as unknown }));
+    .map((r, seq) => ({
+      seq,
+      kind: r.kind,
+      sourcedId: r.sourcedId,
+      patronId: r.patronId,
+      detail: JSON.parse(JSON.stringify(r.detail)) as unknown,
+    }));
 }
 
 describe('plan items', () => {
@@ -31,7 +37,10 @@ describe('plan items', () => {
   });
 
   it('a create lists the new values; a conflict shows the roster user and the patrons it points at', () => {
-    const users = [buildUser({ sourcedId: 'new1', givenName: 'Bo', familyName: 'Ray' }), buildUser({ sourcedId: 'c1', givenName: 'Cy', familyName: 'Dee', email: 'e@x.org' })];
+    const users = [
+      buildUser({ sourcedId: 'new1', givenName: 'Bo', familyName: 'Ray' }),
+      buildUser({ sourcedId: 'c1', givenName: 'Cy', familyName: 'Dee', email: 'e@x.org' }),
+    ];
     const patrons = [buildPatron({ id: 1, email: 'e@x.org', firstName: 'Cy' }), buildPatron({ id: 2, email: 'E@x.org', firstName: 'Cyd' })];
     const items = storedChanges(buildSnapshot({ users }), patrons, buildSettings()).map(planItem);
     const create = items.find((i) => i.kind === 'create')!;
@@ -60,11 +69,27 @@ describe('plan items', () => {
       fields: [],
       conflict: null,
     });
-    const odd = planItem({ seq: 0, kind: 'transfer', sourcedId: 's', patronId: 4, detail: { diff: [{ field: 'status', from: 1, to: 4 }, { field: 'mystery', to: 'x' }] } });
+    const odd = planItem({
+      seq: 0,
+      kind: 'transfer',
+      sourcedId: 's',
+      patronId: 4,
+      detail: {
+        diff: [
+          { field: 'status', from: 1, to: 4 },
+          { field: 'mystery', to: 'x' },
+        ],
+      },
+    });
     expect(odd.fields).toEqual([
       { number: 1026, label: 'Status', from: '1', to: '4' },
       { number: null, label: 'mystery', from: '', to: 'x' },
     ]);
-    expect(planItem({ seq: 0, kind: 'conflict', sourcedId: 's', patronId: null, detail: {} }).conflict).toEqual({ cause: '', user: { name: '', role: '' }, candidates: [], rivals: [] });
+    expect(planItem({ seq: 0, kind: 'conflict', sourcedId: 's', patronId: null, detail: {} }).conflict).toEqual({
+      cause: '',
+      user: { name: '', role: '' },
+      candidates: [],
+      rivals: [],
+    });
   });
 });

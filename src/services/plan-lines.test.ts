@@ -3,9 +3,9 @@ import { changeLine } from './plan-lines.ts';
 
 describe('plan lines', () => {
   it('names the person and, for writes, the fields old → new (GUID left to the brackets)', () => {
-    expect(changeLine({ kind: 'create', sourcedId: 's1', reason: 'New student at MHS.', values: { firstName: 'Ann', lastName: 'Lee' } })).toBe(
-      'Ann Lee [s1]: New student at MHS.',
-    );
+    expect(
+      changeLine({ kind: 'create', sourcedId: 's1', reason: 'New student at MHS.', values: { firstName: 'Ann', lastName: 'Lee' } }),
+    ).toBe('Ann Lee [s1]: New student at MHS.');
     expect(
       changeLine({
         kind: 'update',
@@ -26,7 +26,9 @@ describe('plan lines', () => {
     const line = changeLine({ kind: 'update', sourcedId: 's', reason: 'r', diff });
     expect(line).toContain('and 2 more');
     expect(line).toContain(`${'x'.repeat(39)}…`);
-    expect(changeLine({ kind: 'conflict', sourcedId: 's3', reason: 'Two patrons.', user: { name: 'Cy Dee' } })).toBe('Cy Dee [s3]: Two patrons.');
+    expect(changeLine({ kind: 'conflict', sourcedId: 's3', reason: 'Two patrons.', user: { name: 'Cy Dee' } })).toBe(
+      'Cy Dee [s3]: Two patrons.',
+    );
     expect(changeLine(null)).toBe('[]: ');
   });
 });

@@ -18,7 +18,10 @@ export interface SiteRow extends SiteView {
 }
 
 /** The library's sites by code, with their matches and patron counts, and how many patrons have no site. */
-export async function siteRows(repos: Pick<Repositories, 'sites' | 'patrons'>, libraryId: number): Promise<{ sites: SiteRow[]; withoutSite: number }> {
+export async function siteRows(
+  repos: Pick<Repositories, 'sites' | 'patrons'>,
+  libraryId: number,
+): Promise<{ sites: SiteRow[]; withoutSite: number }> {
   const [sites, counts] = await Promise.all([repos.sites.list(libraryId), repos.patrons.countBySite(libraryId)]);
   return {
     sites: sites.map((s) => ({

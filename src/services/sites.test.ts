@@ -9,6 +9,7 @@ describe('site codes', () => {
   });
 
   it('refuses empty, spaced, punctuated-at-the-edge or over-long codes', () => {
-    for (const bad of ['', 'M H S', '-MHS', 'MHS.', 'a,b', 'x'.repeat(33), 'MHS"']) expect(() => checkSiteCode(bad), bad).toThrow(/not a usable site code/);
+    for (const bad of ['', 'M H S', '-MHS', 'MHS.', 'a,b', 'x'.repeat(33), 'MHS"'])
+      expect(() => checkSiteCode(bad), bad).toThrow(/not a usable site code/);
   });
 });

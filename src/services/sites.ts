@@ -34,7 +34,11 @@ export function checkSiteCode(raw: string): string {
 }
 
 /** Adds a site to the library; a code already used there is a conflict. */
-export async function addSite(repos: Pick<Repositories, 'sites'>, libraryId: number, input: { code: string; name: string }): Promise<SiteView> {
+export async function addSite(
+  repos: Pick<Repositories, 'sites'>,
+  libraryId: number,
+  input: { code: string; name: string },
+): Promise<SiteView> {
   const code = checkSiteCode(input.code);
   const name = input.name.trim();
   if (name === '') throw new RollcallError('invalid_input', 'A site needs a name, like "Maple High School".');
@@ -49,7 +53,8 @@ export async function listSites(repos: Pick<Repositories, 'sites'>, libraryId: n
 /** The site with this code; not_found with a hint when there is none. */
 export async function requireSite(repos: Pick<Repositories, 'sites'>, libraryId: number, code: string): Promise<Site> {
   const site = await repos.sites.byCode(libraryId, code.trim());
-  if (!site) throw new RollcallError('not_found', `There is no site with code "${code.trim()}"; list the sites with \`rollcall sites list\`.`);
+  if (!site)
+    throw new RollcallError('not_found', `There is no site with code "${code.trim()}"; list the sites with \`rollcall sites list\`.`);
   return site;
 }
 

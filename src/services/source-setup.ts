@@ -124,7 +124,10 @@ export const ONEROSTER_MAPPING: MappingSource = {
   name: 'OneRoster REST',
   schools: async (deps, libraryId) => {
     if ((await loadOneRoster(deps.store, libraryId)).settings.connection === null) {
-      throw new RollcallError('not_configured', 'Connect to the OneRoster server first (step 1, Settings): the schools come from its roster.');
+      throw new RollcallError(
+        'not_configured',
+        'Connect to the OneRoster server first (step 1, Settings): the schools come from its roster.',
+      );
     }
     return listSchools(deps, libraryId, ONEROSTER_SCHOOLS);
   },
@@ -161,7 +164,10 @@ export async function csvMappingPackage(config: Config, repos: Pick<Repositories
   }
   const newest = candidates.sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
   if (!newest) {
-    throw new RollcallError('not_configured', 'No package to read the schools from yet: upload one below ("Read the schools of a package"), or set a watched folder that has one (step 1, Settings).');
+    throw new RollcallError(
+      'not_configured',
+      'No package to read the schools from yet: upload one below ("Read the schools of a package"), or set a watched folder that has one (step 1, Settings).',
+    );
   }
   return newest.path;
 }
@@ -208,10 +214,16 @@ export async function sourcePreview(store: Store, libraryId: number, kind: Integ
 /** Turns an integration ON (the others OFF, their identifiers cleared in one transaction), with sentences for its page. */
 export async function turnSourceOn(store: Store, libraryId: number, kind: IntegrationKind): Promise<EnableOutcome> {
   if (!(await configured(store, libraryId, kind))) {
-    throw new RollcallError('not_configured', `${SOURCE_NAMES[kind]} cannot be turned ON before it is connected: save its settings (step 1, Settings) first.`);
+    throw new RollcallError(
+      'not_configured',
+      `${SOURCE_NAMES[kind]} cannot be turned ON before it is connected: save its settings (step 1, Settings) first.`,
+    );
   }
   const r = await enableIntegration(store, libraryId, kind);
-  const notes = r.matchedSites === 0 ? [`No site is matched to a ${SOURCE_NAMES[kind]} school yet: a sync needs at least one (step 2, Site Mapping).`] : [];
+  const notes =
+    r.matchedSites === 0
+      ? [`No site is matched to a ${SOURCE_NAMES[kind]} school yet: a sync needs at least one (step 2, Site Mapping).`]
+      : [];
   return {
     unchanged: r.unchanged,
     disabled: r.disabled,
@@ -230,15 +242,21 @@ export async function turnSourceOn(store: Store, libraryId: number, kind: Integr
 export async function checkOneRosterSyncNow(store: Store, libraryId: number, dryRun: boolean): Promise<void> {
   const enabled = await enabledIntegration(store, libraryId);
   if (enabled !== undefined && enabled !== 'oneroster') {
-    throw new RollcallError('not_configured', `${SOURCE_NAMES[enabled]} is ON for this library, not OneRoster REST: turn OneRoster REST ON first to sync from it.`);
+    throw new RollcallError(
+      'not_configured',
+      `${SOURCE_NAMES[enabled]} is ON for this library, not OneRoster REST: turn OneRoster REST ON first to sync from it.`,
+    );
   }
   if ((await loadOneRoster(store, libraryId)).settings.connection === null) {
     throw new RollcallError('not_configured', 'OneRoster REST is not connected yet: save its settings (step 1, Settings) before syncing.');
   }
   if (dryRun ? (await syncSourceOf(store, libraryId)) !== 'oneroster' : enabled !== 'oneroster') {
-    throw new RollcallError('not_configured', dryRun
-      ? 'Another integration is configured too, so a dry run would not know which to read: turn OneRoster REST ON first.'
-      : 'OneRoster REST is OFF: turn it ON before Sync Now, or start a dry run, which writes nothing.');
+    throw new RollcallError(
+      'not_configured',
+      dryRun
+        ? 'Another integration is configured too, so a dry run would not know which to read: turn OneRoster REST ON first.'
+        : 'OneRoster REST is OFF: turn it ON before Sync Now, or start a dry run, which writes nothing.',
+    );
   }
 }
 

@@ -72,5 +72,14 @@ export function syncJson(r: SyncResult): { operation: number; state: OperationSt
 }
 
 function resultOf(op: Operation, complete: boolean, alreadyRunning: boolean): SyncResult {
-  return { operation: op.id, type: op.type, state: op.state, counts: op.counts, complete, alreadyRunning, error: op.error, summary: op.summary };
+  return {
+    operation: op.id,
+    type: op.type,
+    state: op.state,
+    counts: op.counts,
+    complete,
+    alreadyRunning,
+    error: op.error,
+    summary: op.summary,
+  };
 }

@@ -51,11 +51,17 @@ async function configurationOf(c: SsoClientConfig): Promise<oidc.Configuration> 
   if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.config;
   const config = (async () => {
     const insecure = c.issuer.startsWith('http:');
-    const configuration = await oidc.discovery(new URL(c.issuer), c.clientId, { client_secret: c.clientSecret }, oidc.ClientSecretPost(c.clientSecret), {
-      // Only a plain-http issuer (the emulator on loopback) needs this; ClassLink is https.
-      ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-      timeout: TIMEOUT_SECONDS,
-    });
+    const configuration = await oidc.discovery(
+      new URL(c.issuer),
+      c.clientId,
+      { client_secret: c.clientSecret },
+      oidc.ClientSecretPost(c.clientSecret),
+      {
+        // Only a plain-http issuer (the emulator on loopback) needs this; ClassLink is https.
+        ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+        timeout: TIMEOUT_SECONDS,
+      },
+    );
     oidc.enableNonRepudiationChecks(configuration);
     return configuration;
   })();
@@ -99,7 +105,11 @@ export async function finishSignIn(c: SsoClientConfig, callbackUrl: URL, pending
       { redirect_uri: c.redirectUri },
     );
   } catch (e) {
-    throw new RollcallError('credentials_refused', `ClassLink's answer could not be trusted (${describeOidcError(e)}); nothing was signed in.`, { cause: e });
+    throw new RollcallError(
+      'credentials_refused',
+      `ClassLink's answer could not be trusted (${describeOidcError(e)}); nothing was signed in.`,
+      { cause: e },
+    );
   }
   return myInfo(c, tokens.access_token);
 }
@@ -113,10 +123,15 @@ async function myInfo(c: SsoClientConfig, accessToken: string): Promise<MyInfo> 
       signal: AbortSignal.timeout(TIMEOUT_SECONDS * 1000),
     });
   } catch (e) {
-    throw new RollcallError('source_unreachable', 'ClassLink could not be reached to find out who you are; try again in a moment.', { cause: e });
+    throw new RollcallError('source_unreachable', 'ClassLink could not be reached to find out who you are; try again in a moment.', {
+      cause: e,
+    });
   }
   if (!response.ok) {
-    throw new RollcallError('bad_response', `ClassLink did not say who you are (it answered ${response.status} to /v2/my/info); try again in a moment.`);
+    throw new RollcallError(
+      'bad_response',
+      `ClassLink did not say who you are (it answered ${response.status} to /v2/my/info); try again in a moment.`,
+    );
   }
   const body = (await response.json().catch(() => null)) as Partial<MyInfo> | null;
   const tenant = Number(body?.TenantId);
@@ -130,7 +145,11 @@ async function reach<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    throw new RollcallError('source_unreachable', `ClassLink sign-in is not reachable right now (${describeOidcError(e)}); try again in a moment.`, { cause: e });
+    throw new RollcallError(
+      'source_unreachable',
+      `ClassLink sign-in is not reachable right now (${describeOidcError(e)}); try again in a moment.`,
+      { cause: e },
+    );
   }
 }
 

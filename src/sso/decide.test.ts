@@ -7,10 +7,18 @@ const patrons = (byLib: Record<number, SsoPatron>) => async (libraryId: number) 
 
 describe('sign-in decision', () => {
   it('lets an active patron of the tenant in', async () => {
-    expect(await decide(info, [lib(1)], patrons({ 1: { id: 5, status: 1, staffUserId: null } }))).toEqual({ kind: 'patron', libraryId: 1, patronId: 5 });
+    expect(await decide(info, [lib(1)], patrons({ 1: { id: 5, status: 1, staffUserId: null } }))).toEqual({
+      kind: 'patron',
+      libraryId: 1,
+      patronId: 5,
+    });
   });
   it('sends a patron linked to a staff account to the staff pages', async () => {
-    expect(await decide(info, [lib(1)], patrons({ 1: { id: 5, status: 1, staffUserId: 3 } }))).toEqual({ kind: 'staff', libraryId: 1, staffUserId: 3 });
+    expect(await decide(info, [lib(1)], patrons({ 1: { id: 5, status: 1, staffUserId: 3 } }))).toEqual({
+      kind: 'staff',
+      libraryId: 1,
+      staffUserId: 3,
+    });
   });
   it.each([
     ['wrong_tenant', [lib(1, { tenantId: 7 })], {}],
@@ -28,7 +36,11 @@ describe('sign-in decision', () => {
     expect(await decide({ ...info, SourcedId: ' ' }, [lib(1)], patrons({}))).toMatchObject({ kind: 'refused', reason: 'no_identity' });
   });
   it("picks the library holding the person's active record when a district has several", async () => {
-    const d = await decide(info, [lib(1), lib(2)], patrons({ 1: { id: 5, status: 4, staffUserId: null }, 2: { id: 8, status: 1, staffUserId: null } }));
+    const d = await decide(
+      info,
+      [lib(1), lib(2)],
+      patrons({ 1: { id: 5, status: 4, staffUserId: null }, 2: { id: 8, status: 1, staffUserId: null } }),
+    );
     expect(d).toEqual({ kind: 'patron', libraryId: 2, patronId: 8 });
   });
 });

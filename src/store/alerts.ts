@@ -85,7 +85,13 @@ export function alertRepository(ctx: RepoContext): AlertRepository {
         for (const alert of current) {
           await tx.db
             .insertInto('alerts')
-            .values({ library_id: libraryId, kind: alert.kind, operation_id: alert.operationId ?? 0, message: alert.message, raised_at: now })
+            .values({
+              library_id: libraryId,
+              kind: alert.kind,
+              operation_id: alert.operationId ?? 0,
+              message: alert.message,
+              raised_at: now,
+            })
             .onConflict((oc) =>
               oc
                 .columns(['library_id', 'kind', 'operation_id'])

@@ -97,10 +97,7 @@ class GuardedDriver implements Driver {
   }
 }
 
-function guardConnection(
-  raw: DatabaseConnection,
-  guard: <T>(work: () => Promise<T>) => Promise<T>,
-): DatabaseConnection {
+function guardConnection(raw: DatabaseConnection, guard: <T>(work: () => Promise<T>) => Promise<T>): DatabaseConnection {
   return {
     executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
       return guard(() => raw.executeQuery<R>(query));

@@ -45,7 +45,13 @@ export function integrationRepository(ctx: RepoContext): IntegrationRepository {
   return {
     async lock(libraryId, kind) {
       if (ctx.dialect !== 'postgres') return;
-      await ctx.db.selectFrom('integration_settings').select('kind').where('library_id', '=', libraryId).where('kind', '=', kind).forUpdate().execute();
+      await ctx.db
+        .selectFrom('integration_settings')
+        .select('kind')
+        .where('library_id', '=', libraryId)
+        .where('kind', '=', kind)
+        .forUpdate()
+        .execute();
     },
     async get(libraryId, kind) {
       const row = await ctx.db

@@ -47,7 +47,9 @@ export function libraryRepository(ctx: RepoContext): LibraryRepository {
         return toLibrary(row);
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
-        throw new RollcallError('conflict', `There is already a library with code "${library.code}"; see \`rollcall libraries list\`.`, { cause: e });
+        throw new RollcallError('conflict', `There is already a library with code "${library.code}"; see \`rollcall libraries list\`.`, {
+          cause: e,
+        });
       }
     },
     async byCode(code) {
@@ -62,11 +64,7 @@ export function libraryRepository(ctx: RepoContext): LibraryRepository {
       return (await select().orderBy('code').execute()).map(toLibrary);
     },
     async revision(libraryId) {
-      const row = await ctx.db
-        .selectFrom('libraries')
-        .select('patron_revision')
-        .where('id', '=', libraryId)
-        .executeTakeFirst();
+      const row = await ctx.db.selectFrom('libraries').select('patron_revision').where('id', '=', libraryId).executeTakeFirst();
       return row?.patron_revision ?? 0;
     },
   };

@@ -56,12 +56,13 @@ export function operationChangeMethods(ctx: RepoContext): OperationChangeMethods
     },
 
     async changes(libraryId, operationId, query = {}) {
-      let base = ctx.db
-        .selectFrom('operation_changes')
-        .where('library_id', '=', libraryId)
-        .where('operation_id', '=', operationId);
+      let base = ctx.db.selectFrom('operation_changes').where('library_id', '=', libraryId).where('operation_id', '=', operationId);
       if (query.kind !== undefined) base = base.where('kind', '=', query.kind);
-      const rows = base.selectAll().orderBy('seq').limit(query.limit ?? NO_LIMIT).offset(query.offset ?? 0);
+      const rows = base
+        .selectAll()
+        .orderBy('seq')
+        .limit(query.limit ?? NO_LIMIT)
+        .offset(query.offset ?? 0);
       const [items, total] = await Promise.all([
         rows.execute(),
         base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -158,7 +158,12 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
       if (query.type !== undefined) base = base.where('type', '=', query.type);
       if (query.state !== undefined) base = base.where('state', '=', query.state);
       const [rows, total] = await Promise.all([
-        base.selectAll().orderBy('id', 'desc').limit(query.limit ?? DEFAULT_LIST_LIMIT).offset(query.offset ?? 0).execute(),
+        base
+          .selectAll()
+          .orderBy('id', 'desc')
+          .limit(query.limit ?? DEFAULT_LIST_LIMIT)
+          .offset(query.offset ?? 0)
+          .execute(),
         base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toOperation), total: Number(total.n) };
@@ -228,7 +233,6 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
     ...operationChangeMethods(ctx),
   };
 }
-
 
 function toOperation(row: Selectable<OperationsTable>): Operation {
   return {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPatronValues } from '../domain/patron.ts';
 import { isRollcallError } from '../domain/errors.ts';
-import {
-  PATRON_READ_COLUMNS,
-  PATRON_WRITE_COLUMNS,
-  patronFromArray,
-  patronFromObject,
-  writeValues,
-} from './patron-rows.ts';
+import { PATRON_READ_COLUMNS, PATRON_WRITE_COLUMNS, patronFromArray, patronFromObject, writeValues } from './patron-rows.ts';
 import type { PatronWrite } from './records.ts';
 
 const write: PatronWrite = {
@@ -40,14 +34,28 @@ describe('patron rows', () => {
     const values = writeValues(write, new Map([['MHS', 3]]));
     expect(values).toHaveLength(PATRON_WRITE_COLUMNS.length);
     const byColumn = Object.fromEntries(PATRON_WRITE_COLUMNS.map((c, i) => [c, values[i]]));
-    expect(byColumn).toMatchObject({ site_id: 3, community_id: 'c', additional_contact: 'a', status: 4, guid_source: 'classlink', last_sync_operation_id: 9 });
+    expect(byColumn).toMatchObject({
+      site_id: 3,
+      community_id: 'c',
+      additional_contact: 'a',
+      status: 4,
+      guid_source: 'classlink',
+      last_sync_operation_id: 9,
+    });
   });
 
   it('reads arrays and objects into the same patron', () => {
-    const row = { id: 5, site_id: 3, ...Object.fromEntries(PATRON_WRITE_COLUMNS.map((c, i) => [c, writeValues(write, new Map([['MHS', 3]]))[i]])) };
+    const row = {
+      id: 5,
+      site_id: 3,
+      ...Object.fromEntries(PATRON_WRITE_COLUMNS.map((c, i) => [c, writeValues(write, new Map([['MHS', 3]]))[i]])),
+    };
     const codes = new Map([[3, 'MHS']]);
     const fromObject = patronFromObject(row as never, codes);
-    const fromArray = patronFromArray(PATRON_READ_COLUMNS.map((c) => (row as Record<string, unknown>)[c]), codes);
+    const fromArray = patronFromArray(
+      PATRON_READ_COLUMNS.map((c) => (row as Record<string, unknown>)[c]),
+      codes,
+    );
     expect(fromArray).toEqual(fromObject);
     const { lastSyncOperationId: _op, ...expected } = write;
     expect(fromObject).toEqual({ id: 5, ...expected });
@@ -55,7 +63,10 @@ describe('patron rows', () => {
 
   it('refuses an unknown site code and a fractional status', () => {
     expect(writeValues({ ...write, site: '' }, new Map())[0]).toBeNull();
-    for (const bad of [{ ...write, site: 'ELM' }, { ...write, status: 1.5 }]) {
+    for (const bad of [
+      { ...write, site: 'ELM' },
+      { ...write, status: 1.5 },
+    ]) {
       let caught: unknown;
       try {
         writeValues(bad, new Map([['MHS', 3]]));

@@ -119,7 +119,15 @@ export interface EditOptions {
 /** The patron columns of each editable key (Site is resolved to its site_id apart). */
 const COLUMN_OF: Readonly<Record<Exclude<PatronFieldKey, 'site'> | 'notes', string>> = { ...PATRON_FIELD_COLUMN, notes: 'notes' };
 
-const DETAIL_COLUMNS = [...PATRON_READ_COLUMNS, 'notes', 'last_sync_operation_id', 'created_at', 'updated_at', 'edited_by', 'edited_at'] as const;
+const DETAIL_COLUMNS = [
+  ...PATRON_READ_COLUMNS,
+  'notes',
+  'last_sync_operation_id',
+  'created_at',
+  'updated_at',
+  'edited_by',
+  'edited_at',
+] as const;
 
 /** `lower(column)` as the 0006 index holds it. */
 function lowered(dialect: StoreDialect, column: 'last_name' | 'first_name'): RawBuilder<string> {
@@ -149,7 +157,10 @@ function termsCondition(dialect: StoreDialect, libraryId: number, terms: SearchT
     if (n.first !== undefined) parts.push(startsWith(dialect, 'first_name', n.first));
     branches.push(sql<boolean>`${sql.join(parts, sql` and `)}`);
   }
-  return sql`(${sql.join(branches.map((b) => sql`(${b})`), sql` or `)})`;
+  return sql`(${sql.join(
+    branches.map((b) => sql`(${b})`),
+    sql` or `,
+  )})`;
 }
 
 /**
@@ -157,7 +168,13 @@ function termsCondition(dialect: StoreDialect, libraryId: number, terms: SearchT
  * names a site the library does not have (a stale link finds nobody rather than failing).
  * Exported for bench/patron-search.ts, which prints the engines' plans of them.
  */
-export function searchQuery(db: Kysely<Tables>, dialect: StoreDialect, libraryId: number, siteIds: ReadonlyMap<string, number>, options: PatronSearch) {
+export function searchQuery(
+  db: Kysely<Tables>,
+  dialect: StoreDialect,
+  libraryId: number,
+  siteIds: ReadonlyMap<string, number>,
+  options: PatronSearch,
+) {
   const siteId = options.siteCode === undefined ? undefined : options.siteCode === '' ? null : siteIds.get(options.siteCode);
   if (siteId === undefined && options.siteCode !== undefined) return undefined;
   const terms = searchTerms(options.query ?? '');
@@ -234,7 +251,11 @@ export function patronPageMethods(ctx: RepoContext) {
         });
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
-        throw new RollcallError('conflict', `Another patron of this library already has the GUID "${changes.guid ?? ''}"; GUIDs are unique.`, { cause: e });
+        throw new RollcallError(
+          'conflict',
+          `Another patron of this library already has the GUID "${changes.guid ?? ''}"; GUIDs are unique.`,
+          { cause: e },
+        );
       }
     },
 
@@ -257,7 +278,12 @@ export function patronPageMethods(ctx: RepoContext) {
 }
 
 async function readDetail(ctx: RepoContext, libraryId: number, id: number): Promise<PatronDetail | undefined> {
-  const row = await ctx.db.selectFrom('patrons').select(DETAIL_COLUMNS).where('library_id', '=', libraryId).where('id', '=', id).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('patrons')
+    .select(DETAIL_COLUMNS)
+    .where('library_id', '=', libraryId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const patron = patronFromObject(row as unknown as PatronRowObject, (await siteMaps(ctx, libraryId)).codes);
   return {

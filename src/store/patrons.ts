@@ -124,7 +124,9 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         // GC, and `iterate()` pays a native call per row.
         return onSqlite(ctx, (handle) => {
           const page = handle
-            .prepare('select id, guid, barcode, community_id, email, status, policy, site_id from patrons where library_id = ? and id > ? order by id limit ?')
+            .prepare(
+              'select id, guid, barcode, community_id, email, status, policy, site_id from patrons where library_id = ? and id > ? order by id limit ?',
+            )
             .raw(true);
           for (let after = 0; ; ) {
             const rows = page.all(libraryId, after, SCAN_PAGE_ROWS) as unknown[][];
@@ -290,11 +292,9 @@ async function guidsUnique<T>(write: () => Promise<T>): Promise<T> {
     return await write();
   } catch (e) {
     if (isUniqueViolation(e)) {
-      throw new RollcallError(
-        'conflict',
-        'Two patrons of one library cannot share a GUID, and these rows would; nothing was written.',
-        { cause: e },
-      );
+      throw new RollcallError('conflict', 'Two patrons of one library cannot share a GUID, and these rows would; nothing was written.', {
+        cause: e,
+      });
     }
     throw e;
   }

@@ -74,13 +74,7 @@ export interface IntegrationRecord {
 }
 
 /** The states of an operation (SPEC §3.7). */
-export type OperationState =
-  | 'queued'
-  | 'running'
-  | 'needs_review'
-  | 'succeeded'
-  | 'succeeded_with_warnings'
-  | 'failed';
+export type OperationState = 'queued' | 'running' | 'needs_review' | 'succeeded' | 'succeeded_with_warnings' | 'failed';
 
 /** The states an operation ends in. */
 export const FINAL_STATES: readonly OperationState[] = ['succeeded', 'succeeded_with_warnings', 'failed'];

@@ -59,7 +59,13 @@ describe('parseSecretKey', () => {
   });
 
   it('refuses anything else with a config_invalid sentence naming where it came from', () => {
-    for (const bad of ['', 'secret', key.toString('hex').slice(2), randomBytes(16).toString('base64'), randomBytes(33).toString('base64')]) {
+    for (const bad of [
+      '',
+      'secret',
+      key.toString('hex').slice(2),
+      randomBytes(16).toString('base64'),
+      randomBytes(33).toString('base64'),
+    ]) {
       const e = failure(() => parseSecretKey(bad, 'ROLLCALL_SECRET_KEY'));
       expect(isRollcallError(e, 'config_invalid')).toBe(true);
       expect(e.message).toMatch(/^ROLLCALL_SECRET_KEY must be a 32-byte key written as 64 hex digits or 44 base64 characters/);

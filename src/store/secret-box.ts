@@ -96,8 +96,5 @@ function keyIdOf(key: Buffer): string {
 }
 
 function damaged(): RollcallError {
-  return new RollcallError(
-    'config_invalid',
-    'The stored credentials are damaged and cannot be decrypted; enter the credentials again.',
-  );
+  return new RollcallError('config_invalid', 'The stored credentials are damaged and cannot be decrypted; enter the credentials again.');
 }

@@ -37,7 +37,11 @@ export interface SiteRepository {
 export function siteRepository(ctx: RepoContext): SiteRepository {
   const select = (libraryId: number) => ctx.db.selectFrom('sites').selectAll().where('library_id', '=', libraryId);
 
-  async function change(libraryId: number, code: string, set: Pick<Updateable<SitesTable>, 'code' | 'name' | 'org_guid' | 'org_guid_source'>) {
+  async function change(
+    libraryId: number,
+    code: string,
+    set: Pick<Updateable<SitesTable>, 'code' | 'name' | 'org_guid' | 'org_guid_source'>,
+  ) {
     let row: Selectable<SitesTable> | undefined;
     try {
       row = await ctx.db
@@ -59,11 +63,7 @@ export function siteRepository(ctx: RepoContext): SiteRepository {
       const code = checkCode(site.code);
       const name = site.name.trim() || code;
       try {
-        const row = await ctx.db
-          .insertInto('sites')
-          .values({ library_id: libraryId, code, name })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await ctx.db.insertInto('sites').values({ library_id: libraryId, code, name }).returningAll().executeTakeFirstOrThrow();
         return toSite(row);
       } catch (e) {
         throw isUniqueViolation(e) ? codeTaken(code, e) : e;
@@ -112,10 +112,7 @@ export function siteRepository(ctx: RepoContext): SiteRepository {
 }
 
 /** The library's site ids by code and codes by id (for patron reads and writes). */
-export async function siteMaps(
-  ctx: RepoContext,
-  libraryId: number,
-): Promise<{ ids: Map<string, number>; codes: Map<number, string> }> {
+export async function siteMaps(ctx: RepoContext, libraryId: number): Promise<{ ids: Map<string, number>; codes: Map<number, string> }> {
   const rows = await ctx.db.selectFrom('sites').select(['id', 'code']).where('library_id', '=', libraryId).execute();
   return { ids: new Map(rows.map((r) => [r.code, r.id])), codes: new Map(rows.map((r) => [r.id, r.code])) };
 }
@@ -133,5 +130,11 @@ function codeTaken(code: string, cause: unknown): RollcallError {
 }
 
 function toSite(row: Selectable<SitesTable>): Site {
-  return { id: row.id, code: row.code, name: row.name, orgGuid: row.org_guid, orgGuidSource: row.org_guid === '' ? null : ((row.org_guid_source ?? null) as IntegrationKind | null) };
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    orgGuid: row.org_guid,
+    orgGuidSource: row.org_guid === '' ? null : ((row.org_guid_source ?? null) as IntegrationKind | null),
+  };
 }

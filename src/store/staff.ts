@@ -82,7 +82,11 @@ export interface StaffRepository {
   /** The library's accounts, by username. */
   list(libraryId: number): Promise<StaffUser[]>;
   /** Changes an account; `not_found` when it is not the library's. */
-  update(libraryId: number, id: number, changes: Partial<Pick<StaffUser, 'displayName' | 'role' | 'passwordHash' | 'disabled' | 'patronId'>>): Promise<StaffUser>;
+  update(
+    libraryId: number,
+    id: number,
+    changes: Partial<Pick<StaffUser, 'displayName' | 'role' | 'passwordHash' | 'disabled' | 'patronId'>>,
+  ): Promise<StaffUser>;
   /** Records a successful sign-in. */
   touchLogin(libraryId: number, id: number): Promise<void>;
 
@@ -118,7 +122,10 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
   const notFound = (what: string) => new RollcallError('not_found', `There is no such ${what} in this library.`);
   return {
     async countAll() {
-      const row = await ctx.db.selectFrom('staff_users').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+      const row = await ctx.db
+        .selectFrom('staff_users')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async create(libraryId, user) {
@@ -156,7 +163,9 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
       });
     },
     async byUsername(username) {
-      const row = await users().where((eb) => eb(eb.fn('lower', ['username']), '=', username.trim().toLowerCase())).executeTakeFirst();
+      const row = await users()
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', username.trim().toLowerCase()))
+        .executeTakeFirst();
       return row && toUser(row);
     },
     async get(libraryId, id) {
@@ -164,7 +173,11 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
       return row && toUser(row);
     },
     async byPatron(libraryId, patronId) {
-      const row = await users().where('library_id', '=', libraryId).where('patron_id', '=', patronId).where('disabled', '=', 0).executeTakeFirst();
+      const row = await users()
+        .where('library_id', '=', libraryId)
+        .where('patron_id', '=', patronId)
+        .where('disabled', '=', 0)
+        .executeTakeFirst();
       return row && toUser(row);
     },
     async list(libraryId) {
@@ -188,7 +201,12 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
       return toUser(row);
     },
     async touchLogin(libraryId, id) {
-      await ctx.db.updateTable('staff_users').set({ last_login_at: ctx.now() }).where('library_id', '=', libraryId).where('id', '=', id).execute();
+      await ctx.db
+        .updateTable('staff_users')
+        .set({ last_login_at: ctx.now() })
+        .where('library_id', '=', libraryId)
+        .where('id', '=', id)
+        .execute();
     },
 
     async createSession(s) {
@@ -216,7 +234,11 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
       return row && toSession(row);
     },
     async touchSession(idHash, expiresAt) {
-      await ctx.db.updateTable('web_sessions').set({ last_seen_at: ctx.now(), expires_at: expiresAt }).where('id_hash', '=', idHash).execute();
+      await ctx.db
+        .updateTable('web_sessions')
+        .set({ last_seen_at: ctx.now(), expires_at: expiresAt })
+        .where('id_hash', '=', idHash)
+        .execute();
     },
     async deleteSession(idHash) {
       await ctx.db.deleteFrom('web_sessions').where('id_hash', '=', idHash).execute();

@@ -32,7 +32,10 @@ const DEFAULT_PG_PORT = '5432';
 export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseLocation {
   if (url.startsWith(SQLITE_PREFIX)) {
     // `sqlite:///abs/path` and `sqlite://rel` are accepted too, as other tools write them.
-    const rest = url.slice(SQLITE_PREFIX.length).replace(/^\/\/(?=\/)/, '').replace(/^\/\//, '');
+    const rest = url
+      .slice(SQLITE_PREFIX.length)
+      .replace(/^\/\/(?=\/)/, '')
+      .replace(/^\/\//, '');
     if (rest === '') throw invalidUrl();
     if (rest === ':memory:') return { kind: 'sqlite', path: ':memory:' };
     return { kind: 'sqlite', path: resolve(cwd, rest) };

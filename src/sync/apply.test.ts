@@ -27,7 +27,14 @@ describe('applyChanges', () => {
       updateMany: async () => 0,
     } as unknown as PatronRepository;
     const count = 25_000;
-    const result = await applyChanges(repo, 1, 7, Array.from({ length: count }, (_, i) => create(i)), [], new Map());
+    const result = await applyChanges(
+      repo,
+      1,
+      7,
+      Array.from({ length: count }, (_, i) => create(i)),
+      [],
+      new Map(),
+    );
     expect(result).toEqual({ created: count, written: 0 });
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.flat()).toEqual(Array.from({ length: count }, (_, i) => `stu-${i}`));

@@ -51,7 +51,14 @@ export async function applyChanges(
       case 'reactivate':
         // Only the fields the plan changes: the others stay as they are in the store, even if
         // a librarian edited one after the sync read it.
-        updates.push({ id: c.patronId, ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId, fields: c.diff.map((d) => d.field) });
+        updates.push({
+          id: c.patronId,
+          ...c.values,
+          guidSource: c.guidSource,
+          matchedBy: c.matchedBy,
+          lastSyncOperationId: operationId,
+          fields: c.diff.map((d) => d.field),
+        });
         break;
       case 'skip':
       case 'conflict':

@@ -27,7 +27,16 @@ function random(seed: number): () => number {
 }
 
 function keysOf(p: Patron): PatronKeys {
-  return { id: p.id, guid: p.guid, barcode: p.barcode, communityId: p.communityId, email: p.email, status: p.status, policy: p.policy, site: p.site };
+  return {
+    id: p.id,
+    guid: p.guid,
+    barcode: p.barcode,
+    communityId: p.communityId,
+    email: p.email,
+    status: p.status,
+    policy: p.policy,
+    site: p.site,
+  };
 }
 
 /** A delta scan over the patrons, as run.ts drives it over the store's scanKeys. */
@@ -90,7 +99,11 @@ function library(rand: () => number): { patrons: Patron[]; snapshot: Snapshot } 
     );
   }
   const demographics = new Map<string, { birthDate: string; sex: string }>();
-  for (let i = 0; i < 10; i++) demographics.set(pick([`u${n(100)}`, ` u${n(100)}`]), { birthDate: pick(['2010-01-02', '2011-02-30', '']), sex: pick(['male', 'Female', 'x']) });
+  for (let i = 0; i < 10; i++)
+    demographics.set(pick([`u${n(100)}`, ` u${n(100)}`]), {
+      birthDate: pick(['2010-01-02', '2011-02-30', '']),
+      sex: pick(['male', 'Female', 'x']),
+    });
   return { patrons, snapshot: buildSnapshot({ kind: 'delta', users, demographics }) };
 }
 
@@ -123,7 +136,11 @@ describe('a delta planned against the patrons its keys find', () => {
     ];
     const snapshot = buildSnapshot({
       kind: 'delta',
-      users: [buildUser({ sourcedId: 'u1' }), buildUser({ sourcedId: 'u2', email: 'ann@d.example.org' }), buildUser({ sourcedId: 'u3', identifier: 'B7' })],
+      users: [
+        buildUser({ sourcedId: 'u1' }),
+        buildUser({ sourcedId: 'u2', email: 'ann@d.example.org' }),
+        buildUser({ sourcedId: 'u3', identifier: 'B7' }),
+      ],
     });
     expect(scan(patrons, snapshot, settings).ids).toEqual([1, 2, 3]);
   });
@@ -158,6 +175,8 @@ describe('a delta planned against the patrons its keys find', () => {
 
   it('refuses to plan a full sync against a subset', () => {
     const settings = buildSettings();
-    expect(() => plan(buildSnapshot(), [], settings, deltaScan(wantedKeys(buildSnapshot(), settings), settings).facts())).toThrow(/every patron/);
+    expect(() => plan(buildSnapshot(), [], settings, deltaScan(wantedKeys(buildSnapshot(), settings), settings).facts())).toThrow(
+      /every patron/,
+    );
   });
 });

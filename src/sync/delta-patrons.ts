@@ -69,7 +69,8 @@ export function deltaScan(wanted: WantedKeys, settings: SyncSettings): DeltaScan
   return {
     ids,
     visit(p) {
-      if (wanted.guids.has(normalizeKey('guid', p.guid)) || mapped.some((key) => wanted.byKey[key].has(normalizeKey(key, p[key])))) ids.push(p.id);
+      if (wanted.guids.has(normalizeKey('guid', p.guid)) || mapped.some((key) => wanted.byKey[key].has(normalizeKey(key, p[key]))))
+        ids.push(p.id);
       if (countsInScope(p, scope)) inScope++;
       if (barcodes && p.barcode !== '') barcodes.push(fold(p.barcode));
     },

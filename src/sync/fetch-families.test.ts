@@ -13,7 +13,10 @@ const done: PullOutcome = { complete: true, incompleteReason: '', malformed: [],
 const STUDENTS = 300;
 
 /** 300 changed students, each with one unchanged parent; id pulls answered after a pause. */
-function reader(concurrentPulls: number | undefined, failOn?: string): RosterReader & { maxInFlight: number; idPulls: number; cancelled: number } {
+function reader(
+  concurrentPulls: number | undefined,
+  failOn?: string,
+): RosterReader & { maxInFlight: number; idPulls: number; cancelled: number } {
   const students = Array.from({ length: STUDENTS }, (_, i) => buildUser({ sourcedId: `stu-${i}`, agentSourcedIds: [`par-${i}`] }));
   let inFlight = 0;
   const r = {
@@ -21,7 +24,11 @@ function reader(concurrentPulls: number | undefined, failOn?: string): RosterRea
     maxInFlight: 0,
     idPulls: 0,
     cancelled: 0,
-    async pull(collection: string, request: { filter?: string; signal?: AbortSignal }, onRecords: (records: never[]) => void | Promise<void>): Promise<PullOutcome> {
+    async pull(
+      collection: string,
+      request: { filter?: string; signal?: AbortSignal },
+      onRecords: (records: never[]) => void | Promise<void>,
+    ): Promise<PullOutcome> {
       if (collection !== 'users') return done;
       if (request.filter?.startsWith('dateLastModified')) {
         await onRecords(students as never[]);

@@ -18,7 +18,8 @@ function reader(failing: Partial<Record<RosterCollection, ErrorKind>>): RosterRe
       const kind = failing[collection];
       if (kind) throw new RollcallError(kind, `the roster server answered ${collection} with an error`);
       if (collection === 'users') await onRecords([buildUser({ sourcedId: 'stu-1' })] as never);
-      if (collection === 'demographics') await onRecords([{ sourcedId: 'stu-1', status: 'active', dateLastModified: '', birthDate: '2012-03-04', sex: 'female' }] as never);
+      if (collection === 'demographics')
+        await onRecords([{ sourcedId: 'stu-1', status: 'active', dateLastModified: '', birthDate: '2012-03-04', sex: 'female' }] as never);
       return done;
     },
   };
@@ -37,7 +38,11 @@ describe('optional collections the district does not share', () => {
       expect(snapshot.users.map((u) => u.sourcedId)).toEqual(['stu-1']);
       expect(snapshot.demographics.size).toBe(0);
       expect(snapshot.notShared).toEqual(['demographics']);
-      expect(lines).toEqual([expect.stringMatching(/^warning: The district does not share demographics with this app .*; Birthdate and Sex are left as they are\.$/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^warning: The district does not share demographics with this app .*; Birthdate and Sex are left as they are\.$/,
+        ),
+      ]);
     }
   });
 

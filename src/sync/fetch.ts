@@ -294,7 +294,8 @@ async function completeDeltaFamilies(
 async function fetchHomerooms(reader: RosterReader, request: FetchRequest, g: Gathered): Promise<void> {
   const classes = new Map<string, { classCode: string; location: string }>();
   await pullInto(reader, 'classes', { filter: "classType='homeroom'" }, request, g, (records) => {
-    for (const c of records) if (c.classType === 'homeroom' && c.status === 'active') classes.set(c.sourcedId, { classCode: c.classCode, location: c.location });
+    for (const c of records)
+      if (c.classType === 'homeroom' && c.status === 'active') classes.set(c.sourcedId, { classCode: c.classCode, location: c.location });
   });
   const studentClass = new Map<string, string>();
   const primaryTeacher = new Map<string, string>();
@@ -328,7 +329,12 @@ function sinceFilter(since: string): string {
 export function idFilters(ids: readonly string[]): string[] {
   const filters: string[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_FILTER) {
-    filters.push(ids.slice(i, i + IDS_PER_FILTER).map((id) => `sourcedId='${id.replace(/'/g, "''")}'`).join(' OR '));
+    filters.push(
+      ids
+        .slice(i, i + IDS_PER_FILTER)
+        .map((id) => `sourcedId='${id.replace(/'/g, "''")}'`)
+        .join(' OR '),
+    );
   }
   return filters;
 }
@@ -393,5 +399,8 @@ function agentInfo(u: RosterUser): AgentInfo {
 
 /** `Given Family`, as SPEC §3.3 writes a person's name. */
 function personName(u: RosterUser): string {
-  return [u.givenName, u.familyName].filter((s) => s.trim() !== '').join(' ').trim();
+  return [u.givenName, u.familyName]
+    .filter((s) => s.trim() !== '')
+    .join(' ')
+    .trim();
 }

@@ -81,7 +81,11 @@ describe('matching (SPEC §3.2)', () => {
 
   it('a patron holding a different GUID is never taken over by a secondary key: identity drift', () => {
     const r = one([buildPatron({ id: 1, guid: 'old-guid', email: 'a@x.org' })], { email: 'a@x.org' });
-    expect(r).toMatchObject({ kind: 'conflict', cause: 'identity-drift', candidates: [{ patronId: 1, guid: 'old-guid', matchedOn: ['email'] }] });
+    expect(r).toMatchObject({
+      kind: 'conflict',
+      cause: 'identity-drift',
+      candidates: [{ patronId: 1, guid: 'old-guid', matchedOn: ['email'] }],
+    });
   });
 
   it("a patron holding another present user's GUID is that user's: passed over, not a conflict", () => {
@@ -107,7 +111,11 @@ describe('matching (SPEC §3.2)', () => {
 
   it('one key pointing at several patrons: conflict', () => {
     const patrons = [buildPatron({ id: 1, email: 'e@x.org' }), buildPatron({ id: 2, email: 'E@x.org' })];
-    expect(one(patrons, { email: 'e@x.org' })).toMatchObject({ kind: 'conflict', cause: 'key-shared', candidates: [{ patronId: 1 }, { patronId: 2 }] });
+    expect(one(patrons, { email: 'e@x.org' })).toMatchObject({
+      kind: 'conflict',
+      cause: 'key-shared',
+      candidates: [{ patronId: 1 }, { patronId: 2 }],
+    });
   });
 
   it('several patrons holding the GUID: conflict', () => {

@@ -209,5 +209,13 @@ function settleClaims(results: Map<string, MatchResult>): void {
 
 /** A patron as a conflict report shows it. */
 export function candidate(p: Patron, matchedOn: MatchKey[]): ConflictCandidate {
-  return { patronId: p.id, guid: p.guid.trim(), name: [p.firstName, p.lastName].map((s) => s.trim()).filter(Boolean).join(' '), matchedOn };
+  return {
+    patronId: p.id,
+    guid: p.guid.trim(),
+    name: [p.firstName, p.lastName]
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .join(' '),
+    matchedOn,
+  };
 }

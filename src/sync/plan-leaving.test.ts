@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import type { Patron } from '../domain/patron.ts';
 import type { RosterUser } from '../domain/roster.ts';
 import { plan } from './plan.ts';
-import { applyPlanInMemory, buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';
+import {
+  applyPlanInMemory,
+  buildPatron,
+  buildSettings,
+  buildSnapshot,
+  buildSyncedPatron,
+  buildUser,
+  ORG_EHS,
+  ORG_MHS,
+  ORG_UNMATCHED,
+} from './test-builders.ts';
 import type { Change, Plan, Snapshot, SyncSettings } from './types.ts';
 
 function run(users: RosterUser[], patrons: Patron[], snapshot: Partial<Snapshot> = {}, settings: Partial<SyncSettings> = {}): Plan {
@@ -18,7 +28,8 @@ function only<K extends Change['kind']>(p: Plan, kind: K): Extract<Change, { kin
 const stays = buildUser({ sourcedId: 'stays' });
 const staysPatron = buildSyncedPatron(stays, { id: 100 });
 /** A patron of this integration whose user is gone from the roster. */
-const gone = (overrides: Partial<Patron> = {}): Patron => buildPatron({ id: 1, guid: 'gone', guidSource: 'classlink', matchedBy: 'guid', ...overrides });
+const gone = (overrides: Partial<Patron> = {}): Patron =>
+  buildPatron({ id: 1, guid: 'gone', guidSource: 'classlink', matchedBy: 'guid', ...overrides });
 
 describe('tobedeleted (SPEC §3.4)', () => {
   it('a roster user with status tobedeleted is set to Transferred; its other fields are left', () => {
@@ -127,7 +138,7 @@ describe('moving (SPEC §3.4)', () => {
     expect(change).toMatchObject({ cause: 'unmatched-school', values: { status: 4, site: 'MHS' } });
   });
 
-  it("a user at an unmatched school whose patron is not at a matched site is left alone", () => {
+  it('a user at an unmatched school whose patron is not at a matched site is left alone', () => {
     const user = buildUser({ sourcedId: 's1', orgSourcedIds: [ORG_UNMATCHED] });
     expect(run([user], [buildSyncedPatron(user, { id: 2, site: 'ELEM' })]).changes).toEqual([]);
   });

@@ -26,7 +26,14 @@ describe('plan at scale', () => {
       const id = `u${String(i).padStart(7, '0')}`;
       const org = i % 2 === 0 ? ORG_MHS : ORG_EHS;
       const email = `${id}@district.example.org`;
-      const user: RosterUser = { ...userTemplate, sourcedId: i % NEW_EVERY === 0 ? `new-${id}` : id, familyName: id, email, orgSourcedIds: [org], grades: [i % CHANGED_EVERY === 0 ? '10' : '09'] };
+      const user: RosterUser = {
+        ...userTemplate,
+        sourcedId: i % NEW_EVERY === 0 ? `new-${id}` : id,
+        familyName: id,
+        email,
+        orgSourcedIds: [org],
+        grades: [i % CHANGED_EVERY === 0 ? '10' : '09'],
+      };
       users.push(user);
       const byEmail = i % EMAIL_MATCHED_EVERY === 0;
       // Literals from a template rather than the builders: building the data should not dominate the test.

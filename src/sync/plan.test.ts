@@ -4,7 +4,16 @@ import type { RosterUser } from '../domain/roster.ts';
 import { plan } from './plan.ts';
 import { storedPlan } from './stored-plan.ts';
 import { copyValues, diffValues, rosterValues } from './values.ts';
-import { buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';
+import {
+  buildPatron,
+  buildSettings,
+  buildSnapshot,
+  buildSyncedPatron,
+  buildUser,
+  ORG_EHS,
+  ORG_MHS,
+  ORG_UNMATCHED,
+} from './test-builders.ts';
 import type { Change, CreateChange, FieldDiff, Plan, Snapshot, SyncSettings } from './types.ts';
 
 function run(users: RosterUser[], patrons: Patron[], settings: Partial<SyncSettings> = {}, snapshot: Partial<Snapshot> = {}): Plan {
@@ -27,12 +36,17 @@ describe('scope (SPEC §3.1)', () => {
 
   it('parents and guardians are never patrons, even when a patron holds their GUID', () => {
     const parent = buildUser({ sourcedId: 'p1', role: 'parent', givenName: 'New' });
-    const p = run([parent, buildUser({ sourcedId: 'g1', role: 'guardian' })], [buildPatron({ id: 1, guid: 'p1', guidSource: 'classlink' })]);
+    const p = run(
+      [parent, buildUser({ sourcedId: 'g1', role: 'guardian' })],
+      [buildPatron({ id: 1, guid: 'p1', guidSource: 'classlink' })],
+    );
     expect(p.changes).toEqual([]);
   });
 
   it('a selected admin role creates a Staff patron (1.1 administrator and 1.2 staff roles)', () => {
-    const p = run([buildUser({ sourcedId: 'a1', role: 'administrator' }), buildUser({ sourcedId: 'a2', role: 'principal' })], [], { roles: ['admin'] });
+    const p = run([buildUser({ sourcedId: 'a1', role: 'administrator' }), buildUser({ sourcedId: 'a2', role: 'principal' })], [], {
+      roles: ['admin'],
+    });
     expect(p.changes.map((c) => [c.kind, (c as CreateChange).values.policy])).toEqual([
       ['create', 'Staff'],
       ['create', 'Staff'],
@@ -78,7 +92,14 @@ describe('writing (SPEC §3.3)', () => {
     });
     const change = only(run([user], [patron]), 'update');
     expect(change.diff).toEqual([{ field: 'level', from: '09', to: '10' }]);
-    expect(change.values).toMatchObject({ barcode: 'LIB-1', communityId: 'hand', location: 'Shelf', nickname: 'Annie', policy: 'Student Plus', birthdate: '2010-01-01' });
+    expect(change.values).toMatchObject({
+      barcode: 'LIB-1',
+      communityId: 'hand',
+      location: 'Shelf',
+      nickname: 'Annie',
+      policy: 'Student Plus',
+      birthdate: '2010-01-01',
+    });
     expect(change).toMatchObject({ patronId: 7, reason: 'Updated Level.', guidSource: 'classlink', matchedBy: 'guid' });
   });
 
@@ -112,9 +133,24 @@ describe('writing (SPEC §3.3)', () => {
     const teacher = buildUser({ sourcedId: 't1', role: 'teacher', givenName: 'Ada', familyName: 'Byron', orgSourcedIds: [ORG_EHS] });
     const change = only(run([teacher], []), 'create');
     expect(change).toMatchObject({ role: 'teacher', guidSource: 'classlink', matchedBy: 'created', reason: 'New teacher at EHS.' });
-    expect(change.values).toMatchObject({ guid: 't1', firstName: 'Ada', lastName: 'Byron', site: 'EHS', status: 1, policy: 'Teacher', barcode: '' });
+    expect(change.values).toMatchObject({
+      guid: 't1',
+      firstName: 'Ada',
+      lastName: 'Byron',
+      site: 'EHS',
+      status: 1,
+      policy: 'Teacher',
+      barcode: '',
+    });
     // Its diff is worked out when the plan is stored: every non-blank field, from ''.
-    const stored = storedPlan(run([teacher], []), { revision: 0, kind: 'full', startedAt: '', transfersHeld: false, complete: true, nextBarcode: {} });
+    const stored = storedPlan(run([teacher], []), {
+      revision: 0,
+      kind: 'full',
+      startedAt: '',
+      transfersHeld: false,
+      complete: true,
+      nextBarcode: {},
+    });
     const diff = (stored[1]!.detail as { diff: FieldDiff[] }).diff;
     expect(diff).toContainEqual({ field: 'status', from: '', to: '1' });
     expect(diff).toContainEqual({ field: 'lastName', from: '', to: 'Byron' });
@@ -123,10 +159,28 @@ describe('writing (SPEC §3.3)', () => {
 
   it("creation applies the role's fixed values to fields the roster does not fill, never to rule fields", () => {
     const settings = buildSettings();
-    settings.defaults.student.fixed = { nickname: 'Kid', location: 'Library', firstName: 'Ignored', middleName: 'Ignored too', guid: 'x', status: 9, site: 'X', policy: 'X' };
+    settings.defaults.student.fixed = {
+      nickname: 'Kid',
+      location: 'Library',
+      firstName: 'Ignored',
+      middleName: 'Ignored too',
+      guid: 'x',
+      status: 9,
+      site: 'X',
+      policy: 'X',
+    };
     settings.defaults.student.policy = 'Pupil';
     const change = only(plan(buildSnapshot({ users: [user] }), [], settings), 'create');
-    expect(change.values).toMatchObject({ nickname: 'Kid', location: 'Library', firstName: 'Ana', middleName: '', guid: 's1', status: 1, site: 'MHS', policy: 'Pupil' });
+    expect(change.values).toMatchObject({
+      nickname: 'Kid',
+      location: 'Library',
+      firstName: 'Ana',
+      middleName: '',
+      guid: 's1',
+      status: 1,
+      site: 'MHS',
+      policy: 'Pupil',
+    });
   });
 
   it('barcode assignment: next free number of the prefix sequence, skipping barcodes in use', () => {
@@ -165,7 +219,11 @@ describe('conflicts (SPEC §3.2)', () => {
     const patron = buildPatron({ id: 5, guid: 'old', guidSource: 'classlink', firstName: 'Ana', lastName: 'Cruz', email: 'ana@x.org' });
     const p = run([user], [patron]);
     const c = only(p, 'conflict');
-    expect(c).toMatchObject({ cause: 'identity-drift', user: { name: 'Ana Cruz', role: 'student' }, candidates: [{ patronId: 5, guid: 'old', name: 'Ana Cruz' }] });
+    expect(c).toMatchObject({
+      cause: 'identity-drift',
+      user: { name: 'Ana Cruz', role: 'student' },
+      candidates: [{ patronId: 5, guid: 'old', name: 'Ana Cruz' }],
+    });
     expect(c.reason).toBe('Roster student Ana Cruz: Email matches patron #5 (Ana Cruz), who holds another GUID (old); not taken over.');
     expect(p.counts).toEqual({ ...nothing, conflicts: 1 });
   });
@@ -175,7 +233,9 @@ describe('conflicts (SPEC §3.2)', () => {
     const other = buildPatron({ id: 9, firstName: 'Ana', lastName: 'Old', email: 'ANA@x.org' });
     const p = run([user], [buildSyncedPatron(user, { id: 1 }), other]);
     expect(p.changes).toEqual([]);
-    expect(p.warnings).toEqual([{ sourcedId: 's1', field: 'email', message: 'Possible duplicate: patron #9 (Ana Old) has the same Email; left alone.' }]);
+    expect(p.warnings).toEqual([
+      { sourcedId: 's1', field: 'email', message: 'Possible duplicate: patron #9 (Ana Old) has the same Email; left alone.' },
+    ]);
   });
 });
 
@@ -216,7 +276,10 @@ describe('general warnings and counts', () => {
 
   it('the plan is deterministic and ordered by sourcedId, whatever the input order', () => {
     const users = ['c', 'a', 'b'].map((id) => buildUser({ sourcedId: id, email: 'nope' }));
-    const patrons = [buildPatron({ id: 2, guid: 'z', guidSource: 'classlink' }), buildPatron({ id: 1, guid: 'y', guidSource: 'classlink' })];
+    const patrons = [
+      buildPatron({ id: 2, guid: 'z', guidSource: 'classlink' }),
+      buildPatron({ id: 1, guid: 'y', guidSource: 'classlink' }),
+    ];
     const first = run(users, patrons);
     const second = run([...users].reverse(), [...patrons].reverse());
     expect(first.changes.map((c) => c.sourcedId)).toEqual(['a', 'b', 'c', 'y', 'z']);
@@ -228,9 +291,21 @@ describe('an unchanged patron is told apart without a diff', () => {
   it('is kept exactly when writing the roster values would change no field (random patrons and users)', () => {
     const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
     for (let i = 0; i < 400; i++) {
-      const user = buildUser({ sourcedId: 'u1', givenName: pick(['Ann', ' Ann ', 'Bo'], i), familyName: pick(['Ray', 'Ray', 'Roy'], i >> 1), phone: pick(['', '555'], i >> 2), grades: [pick(['09', '10'], i >> 3)] });
+      const user = buildUser({
+        sourcedId: 'u1',
+        givenName: pick(['Ann', ' Ann ', 'Bo'], i),
+        familyName: pick(['Ray', 'Ray', 'Roy'], i >> 1),
+        phone: pick(['', '555'], i >> 2),
+        grades: [pick(['09', '10'], i >> 3)],
+      });
       const synced = buildSyncedPatron(buildUser({ sourcedId: 'u1', givenName: 'Ann', familyName: 'Ray' }), { id: 1 });
-      const patron: Patron = { ...synced, guid: pick(['u1', 'u1', ' u1', ''], i >> 4), status: pick([1, 1, 4, 2], i >> 5), level: '09', phone: pick(['', '555'], i >> 6) };
+      const patron: Patron = {
+        ...synced,
+        guid: pick(['u1', 'u1', ' u1', ''], i >> 4),
+        status: pick([1, 1, 4, 2], i >> 5),
+        level: '09',
+        phone: pick(['', '555'], i >> 6),
+      };
       const result = run([user], [patron]);
       // The old way: build the patron after the write and diff it against the patron before.
       const values = rosterValues(user, buildSnapshot(), buildSettings()).values;

@@ -18,12 +18,42 @@
 import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
 import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../domain/patron.ts';
 import { syncRoleOf, type RosterUser, type SyncRole } from '../domain/roster.ts';
-import { buildPatronIndex, candidate, matchUsers, userSecondaryKeys, type MatchRequest, type MatchResult, type PatronIndex, type SecondaryKeys } from './matching.ts';
+import {
+  buildPatronIndex,
+  candidate,
+  matchUsers,
+  userSecondaryKeys,
+  type MatchRequest,
+  type MatchResult,
+  type PatronIndex,
+  type SecondaryKeys,
+} from './matching.ts';
 import * as text from './reasons.ts';
 import { BarcodeSequences } from './barcodes.ts';
 import { byString, fold, inScopePatronCount, isPatronInScope, scopeOf, type Scope } from './scope.ts';
-import type { Change, LibraryFacts, MatchKey, OwnershipClaim, Plan, PlanCounts, Snapshot, SyncSettings, TransferCause, Warning } from './types.ts';
-import { copyValues, demographicsValues, diffValues, personName, rosterValues, siteCodeOf, PATRON_VALUE_KEYS, type MappedValues, type ValuesResult } from './values.ts';
+import type {
+  Change,
+  LibraryFacts,
+  MatchKey,
+  OwnershipClaim,
+  Plan,
+  PlanCounts,
+  Snapshot,
+  SyncSettings,
+  TransferCause,
+  Warning,
+} from './types.ts';
+import {
+  copyValues,
+  demographicsValues,
+  diffValues,
+  personName,
+  rosterValues,
+  siteCodeOf,
+  PATRON_VALUE_KEYS,
+  type MappedValues,
+  type ValuesResult,
+} from './values.ts';
 
 /** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
 const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);
@@ -80,7 +110,11 @@ class PlanBuilder {
     const users = this.distinctUsers();
     const present = new Set(users.map((u) => u.sourcedId.trim()));
     const entries = this.entries(users);
-    const requests: MatchRequest[] = entries.map((e) => ({ sourcedId: e.user.sourcedId.trim(), keys: e.keys, guidOnly: e.site === undefined }));
+    const requests: MatchRequest[] = entries.map((e) => ({
+      sourcedId: e.user.sourcedId.trim(),
+      keys: e.keys,
+      guidOnly: e.site === undefined,
+    }));
     const results = matchUsers(requests, this.index, present);
     for (const e of entries) {
       const result = results.get(e.user.sourcedId.trim()) ?? { kind: 'none' };
@@ -141,7 +175,15 @@ class PlanBuilder {
       const who = { name: personName(user.givenName, user.familyName), role: user.role };
       for (const c of result.candidates) this.conflictPatrons.add(c.patronId);
       const reason = text.conflictReason(result.cause, who, result.candidates, result.rivals);
-      this.changes.push({ kind: 'conflict', sourcedId, reason, cause: result.cause, user: who, candidates: result.candidates, rivals: result.rivals });
+      this.changes.push({
+        kind: 'conflict',
+        sourcedId,
+        reason,
+        cause: result.cause,
+        user: who,
+        candidates: result.candidates,
+        rivals: result.rivals,
+      });
       return;
     }
     if (result.kind === 'none') {
@@ -211,7 +253,13 @@ class PlanBuilder {
     }
     if (!this.snapshot.complete) {
       this.held++;
-      this.changes.push({ kind: 'skip', sourcedId, cause: 'transfer-held', reason: text.skipReason('transfer-held', cause), patronId: p.id });
+      this.changes.push({
+        kind: 'skip',
+        sourcedId,
+        cause: 'transfer-held',
+        reason: text.skipReason('transfer-held', cause),
+        patronId: p.id,
+      });
       return;
     }
     this.changes.push({ kind: 'transfer', sourcedId, reason: text.transferReason(cause), cause, ...write });
@@ -313,7 +361,13 @@ class PlanBuilder {
       if (diff.length === 0) continue;
       this.warnings.push(...d.warnings);
       const write = { values: after, guidSource: this.settings.integration, matchedBy: p.matchedBy ?? 'guid', diff };
-      this.changes.push({ kind: 'update', sourcedId: id.trim(), reason: text.writeReason('update', 'guid', diff), patronId: p.id, ...write });
+      this.changes.push({
+        kind: 'update',
+        sourcedId: id.trim(),
+        reason: text.writeReason('update', 'guid', diff),
+        patronId: p.id,
+        ...write,
+      });
     }
   }
 
@@ -322,13 +376,12 @@ class PlanBuilder {
     if (!this.snapshot.complete) general.push(text.incompleteWarning(this.snapshot.incompleteReasons, this.held));
     if (this.snapshot.malformedCount > 0) {
       const n = this.snapshot.malformedCount;
-      general.push({ sourcedId: '', message: `${n.toLocaleString('en-US')} roster record${n === 1 ? '' : 's'} could not be read and ${n === 1 ? 'was' : 'were'} skipped.` });
+      general.push({
+        sourcedId: '',
+        message: `${n.toLocaleString('en-US')} roster record${n === 1 ? '' : 's'} could not be read and ${n === 1 ? 'was' : 'were'} skipped.`,
+      });
     }
-    if (
-      this.snapshot.kind === 'full' &&
-      this.settings.roles.includes('admin') &&
-      !users.some((u) => syncRoleOf(u.role) === 'admin')
-    ) {
+    if (this.snapshot.kind === 'full' && this.settings.roles.includes('admin') && !users.some((u) => syncRoleOf(u.role) === 'admin')) {
       general.push(text.noAdminsWarning(this.settings.integration === 'classlink'));
     }
     this.warnings.unshift(...general);
@@ -337,7 +390,16 @@ class PlanBuilder {
   private result(): Plan {
     this.changes.sort((a, b) => byString(a.sourcedId, b.sourcedId));
     this.claims.sort((a, b) => a.patronId - b.patronId);
-    const counts: PlanCounts = { created: 0, updated: 0, unchanged: this.unchanged, transferred: 0, reactivated: 0, skipped: this.snapshot.malformedCount, conflicts: 0, warnings: this.warnings.length };
+    const counts: PlanCounts = {
+      created: 0,
+      updated: 0,
+      unchanged: this.unchanged,
+      transferred: 0,
+      reactivated: 0,
+      skipped: this.snapshot.malformedCount,
+      conflicts: 0,
+      warnings: this.warnings.length,
+    };
     for (const c of this.changes) {
       if (c.kind === 'create') counts.created++;
       else if (c.kind === 'update') counts.updated++;

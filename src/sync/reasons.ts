@@ -116,9 +116,7 @@ export function incompleteWarning(reasons: readonly string[], held: number): War
 
 /** SPEC §2 step 3: "Admins are only shared by ClassLink when the district enables Unenrolled Users; say so." */
 export function noAdminsWarning(classlink: boolean): Warning {
-  const hint = classlink
-    ? ' ClassLink shares administrators only when the district turns on "Unenrolled Users" for this app.'
-    : '';
+  const hint = classlink ? ' ClassLink shares administrators only when the district turns on "Unenrolled Users" for this app.' : '';
   return { sourcedId: '', message: `Admin (Staff) is selected but no administrators arrived from the roster.${hint}` };
 }
 

@@ -24,11 +24,25 @@ export async function approveOperation(deps: SyncDeps, libraryId: number, operat
   try {
     if ((await store.libraries.revision(libraryId)) === stored.meta.revision) {
       const patrons = await store.patrons.loadAll(libraryId);
-      return await applyPlan(deps, libraryId, operationId, { ...stored, counts: op.counts, nextBarcode: stored.meta.nextBarcode }, stored.meta, patrons, log);
+      return await applyPlan(
+        deps,
+        libraryId,
+        operationId,
+        { ...stored, counts: op.counts, nextBarcode: stored.meta.nextBarcode },
+        stored.meta,
+        patrons,
+        log,
+      );
     }
     log.info('Patrons changed since this plan was made: reading the roster and planning again.');
     await store.operations.deleteChanges(libraryId, operationId);
-    return await syncBody(deps, { libraryId, kind: stored.meta.kind, dryRun: false, requestedBy: by, source: operationSource(op) }, operationId, log, op.counts);
+    return await syncBody(
+      deps,
+      { libraryId, kind: stored.meta.kind, dryRun: false, requestedBy: by, source: operationSource(op) },
+      operationId,
+      log,
+      op.counts,
+    );
   } catch (e) {
     log.error(`Sync failed: ${oneLine(e)}`);
     await log.flush().catch(() => {});
@@ -45,7 +59,10 @@ export async function rejectOperation(deps: SyncDeps, libraryId: number, operati
   log.info(`Rejected by ${by}: the plan was discarded and nothing was written.`);
   await log.flush();
   await store.operations.deleteChanges(libraryId, operationId);
-  const ended = await store.operations.finish(libraryId, operationId, { state: 'failed', error: `Rejected by ${by}; nothing was applied.` });
+  const ended = await store.operations.finish(libraryId, operationId, {
+    state: 'failed',
+    error: `Rejected by ${by}; nothing was applied.`,
+  });
   if (!ended) throw new RollcallError('conflict', `Operation ${operationId} is no longer waiting for review.`);
   return (await store.operations.get(libraryId, operationId))!;
 }
@@ -54,7 +71,9 @@ export async function rejectOperation(deps: SyncDeps, libraryId: number, operati
 async function heldOperation(deps: SyncDeps, libraryId: number, operationId: number): Promise<Operation> {
   const op = await deps.store.operations.get(libraryId, operationId);
   if (!op) throw new RollcallError('not_found', `There is no operation ${operationId} in this library.`);
-  if (op.type === OPERATION_TYPES.dryRun) throw new RollcallError('conflict', `Operation ${operationId} is a dry run: there is nothing to approve; run a sync instead.`);
-  if (op.state !== 'needs_review') throw new RollcallError('conflict', `Operation ${operationId} is not waiting for review (it is ${op.state.replace(/_/g, ' ')}).`);
+  if (op.type === OPERATION_TYPES.dryRun)
+    throw new RollcallError('conflict', `Operation ${operationId} is a dry run: there is nothing to approve; run a sync instead.`);
+  if (op.state !== 'needs_review')
+    throw new RollcallError('conflict', `Operation ${operationId} is not waiting for review (it is ${op.state.replace(/_/g, ' ')}).`);
   return op;
 }

@@ -154,7 +154,8 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
     await checkSyncSource(store, request.libraryId, source, request.dryRun);
   } catch (e) {
     // A job's operation was queued already: it ends failed with the reason rather than blocking the library.
-    if (!job?.created || !(await store.operations.finish(request.libraryId, job.operation.id, { state: 'failed', error: oneLine(e) }))) throw e;
+    if (!job?.created || !(await store.operations.finish(request.libraryId, job.operation.id, { state: 'failed', error: oneLine(e) })))
+      throw e;
     return { operation: (await store.operations.get(request.libraryId, job.operation.id))!, alreadyRunning: false, complete: false };
   }
   const type = request.dryRun ? OPERATION_TYPES.dryRun : SOURCE_OPERATION_TYPES[source][request.kind];
@@ -244,9 +245,13 @@ export async function syncBody(
   const settings = sourceSyncSettings(source, state.settings, sites);
   const command = `rollcall ${SOURCE_COMMANDS[source]}`;
   if (settings.siteByOrg.size === 0) {
-    throw new RollcallError('not_configured', `No site is matched to a ${SOURCE_NAMES[source]} school yet: match one with \`${command} match-site SITE ORG\`.`);
+    throw new RollcallError(
+      'not_configured',
+      `No site is matched to a ${SOURCE_NAMES[source]} school yet: match one with \`${command} match-site SITE ORG\`.`,
+    );
   }
-  if (settings.roles.length === 0) throw new RollcallError('not_configured', `No role is selected to sync: choose some with \`${command} options --roles …\`.`);
+  if (settings.roles.length === 0)
+    throw new RollcallError('not_configured', `No role is selected to sync: choose some with \`${command} options --roles …\`.`);
 
   const reader = await deps.openReader(lib, { source, operationId: opId });
   let kind = reader.fixedKind ?? request.kind;
@@ -267,7 +272,9 @@ export async function syncBody(
   const planSettings: SyncSettings = kind === 'delta' ? { ...settings, mapping: { ...settings.mapping, location: 'none' } } : settings;
   const startedAt = deps.now().toISOString();
 
-  log.info(`${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`);
+  log.info(
+    `${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`,
+  );
   let lastProgress = 0;
   let snapshot: Snapshot | undefined = await (async () => {
     try {
@@ -297,7 +304,9 @@ export async function syncBody(
 
   const revision = await store.libraries.revision(lib);
   // Homerooms not shared: Location is left as it is (an unmapped field is never written).
-  const effectiveSettings: SyncSettings = snapshot.notShared?.includes('homerooms') ? { ...planSettings, mapping: { ...planSettings.mapping, location: 'none' } } : planSettings;
+  const effectiveSettings: SyncSettings = snapshot.notShared?.includes('homerooms')
+    ? { ...planSettings, mapping: { ...planSettings.mapping, location: 'none' } }
+    : planSettings;
   const { patrons, facts } = await patronsToPlan(store, lib, snapshot, effectiveSettings);
   const planned = makePlan(snapshot, patrons, effectiveSettings, facts);
   const { complete, incompleteReasons } = snapshot;
@@ -306,7 +315,8 @@ export async function syncBody(
   for (const w of planned.warnings) log.warning(warningLine(w), w.sourcedId);
   // Conflicts are listed for a person whatever happens next; they have their own count.
   for (const c of planned.changes) if (c.kind === 'conflict') log.line('warning', `Conflict: ${c.reason}`, c.sourcedId, false);
-  if (planned.transfersHeld) log.warning(`Removals held back: the roster read was incomplete (${incompleteReasons.join('; ')}). No patron was transferred.`);
+  if (planned.transfersHeld)
+    log.warning(`Removals held back: the roster read was incomplete (${incompleteReasons.join('; ')}). No patron was transferred.`);
   const meta: PlanMeta = { revision, kind, startedAt, transfersHeld: planned.transfersHeld, complete, nextBarcode: planned.nextBarcode };
 
   if (request.dryRun) {
@@ -316,7 +326,8 @@ export async function syncBody(
   }
 
   const verdict = checkThresholds(planned, planSettings);
-  const withinApproval = approved !== undefined && planned.counts.transferred <= approved.transferred && planned.counts.updated <= approved.updated;
+  const withinApproval =
+    approved !== undefined && planned.counts.transferred <= approved.transferred && planned.counts.updated <= approved.updated;
   if (!verdict.ok && withinApproval) log.info(`Past the thresholds (${verdict.reasons.join(' ')}) but within what was approved: applying.`);
   if (!verdict.ok && !withinApproval) {
     await store.operations.saveChanges(lib, opId, storedPlan(planned, meta));
@@ -339,7 +350,12 @@ export async function syncBody(
  * delta, only those its users' keys can find, plus the library-wide facts (delta-patrons.ts) —
  * reading the whole library was most of a delta's time.
  */
-async function patronsToPlan(store: Store, lib: number, snapshot: Snapshot, settings: SyncSettings): Promise<{ patrons: Patron[]; facts?: LibraryFacts }> {
+async function patronsToPlan(
+  store: Store,
+  lib: number,
+  snapshot: Snapshot,
+  settings: SyncSettings,
+): Promise<{ patrons: Patron[]; facts?: LibraryFacts }> {
   if (snapshot.kind === 'full') return { patrons: await store.patrons.loadAll(lib) };
   const scan = deltaScan(wantedKeys(snapshot, settings), settings);
   await store.patrons.scanKeys(lib, scan.visit);
@@ -383,13 +399,22 @@ export async function applyPlan(
       complete: meta.complete,
       summary: `${summary(planned.counts)}.${meta.transfersHeld ? ' Removals were held back: the roster read was incomplete.' : ''}`,
     });
-    if (!finished) throw new RollcallError('conflict', 'This operation was ended while it ran (its worker was taken for stopped); nothing was applied.');
+    if (!finished)
+      throw new RollcallError('conflict', 'This operation was ended while it ran (its worker was taken for stopped); nothing was applied.');
   });
   return (await deps.store.operations.get(lib, opId))!;
 }
 
 /** Ends a dry run. */
-async function finish(store: Store, lib: number, opId: number, log: OperationLog, planned: Plan, complete: boolean, text: string): Promise<Operation> {
+async function finish(
+  store: Store,
+  lib: number,
+  opId: number,
+  log: OperationLog,
+  planned: Plan,
+  complete: boolean,
+  text: string,
+): Promise<Operation> {
   await log.flush();
   await store.operations.finish(lib, opId, {
     state: summaryState(planned.counts, log, complete),

@@ -7,7 +7,15 @@ import { DEFAULT_THRESHOLDS } from './types.ts';
 const zero: PlanCounts = { created: 0, updated: 0, unchanged: 0, transferred: 0, reactivated: 0, skipped: 0, conflicts: 0, warnings: 0 };
 /** `n` update changes whose diffs touch these fields (only kind and diff matter to the check). */
 const updates = (n: number, fields: PatronFieldKey[] = ['lastName']): Change[] =>
-  Array.from({ length: n }, (_, i) => ({ kind: 'update', sourcedId: `u${i}`, diff: fields.map((field): FieldDiff => ({ field, from: 'a', to: 'b' })) }) as unknown as Change);
+  Array.from(
+    { length: n },
+    (_, i) =>
+      ({
+        kind: 'update',
+        sourcedId: `u${i}`,
+        diff: fields.map((field): FieldDiff => ({ field, from: 'a', to: 'b' })),
+      }) as unknown as Change,
+  );
 const check = (counts: Partial<PlanCounts>, inScope: number, thresholds = DEFAULT_THRESHOLDS, changes = updates(counts.updated ?? 0)) =>
   checkThresholds({ changes, counts: { ...zero, ...counts }, inScopePatronCount: inScope }, { thresholds });
 
@@ -26,7 +34,10 @@ describe('safety thresholds (SPEC §3.5)', () => {
 
   it('more than 50% updated needs review; exactly 50% does not', () => {
     expect(check({ updated: 500 }, 1000)).toEqual({ ok: true });
-    expect(check({ updated: 501 }, 1000)).toMatchObject({ ok: false, reasons: [expect.stringContaining('would be updated; the limit is 50%')] });
+    expect(check({ updated: 501 }, 1000)).toMatchObject({
+      ok: false,
+      reasons: [expect.stringContaining('would be updated; the limit is 50%')],
+    });
   });
 
   it('both thresholds report together', () => {

@@ -18,13 +18,17 @@ import type { Change, Plan, SyncSettings } from './types.ts';
 export type ThresholdCheck = { ok: true } | { ok: false; reasons: string[] };
 
 /** Measures a plan against the thresholds of the settings (SPEC §3.5). */
-export function checkThresholds(plan: Pick<Plan, 'changes' | 'counts' | 'inScopePatronCount'>, settings: Pick<SyncSettings, 'thresholds'>): ThresholdCheck {
+export function checkThresholds(
+  plan: Pick<Plan, 'changes' | 'counts' | 'inScopePatronCount'>,
+  settings: Pick<SyncSettings, 'thresholds'>,
+): ThresholdCheck {
   const total = plan.inScopePatronCount;
   if (total <= 0) return { ok: true };
   const reasons: string[] = [];
   const { maxTransferPct, maxUpdatePct } = settings.thresholds;
   const updated = substantiveUpdates(plan.changes);
-  if (exceeds(plan.counts.transferred, total, maxTransferPct)) reasons.push(line(plan.counts.transferred, total, 'transferred', maxTransferPct));
+  if (exceeds(plan.counts.transferred, total, maxTransferPct))
+    reasons.push(line(plan.counts.transferred, total, 'transferred', maxTransferPct));
   if (exceeds(updated, total, maxUpdatePct)) reasons.push(line(updated, total, 'updated', maxUpdatePct));
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
 }

@@ -44,7 +44,15 @@ export function buildUser(overrides: Partial<RosterUser> & { sourcedId: string }
  * tests say which patron they mean.
  */
 export function buildPatron(overrides: Partial<Patron> & { id: number }): Patron {
-  const merged: Patron = { ...emptyPatronValues(), policy: 'Student', site: 'MHS', status: 1, guidSource: null, matchedBy: null, ...overrides };
+  const merged: Patron = {
+    ...emptyPatronValues(),
+    policy: 'Student',
+    site: 'MHS',
+    status: 1,
+    guidSource: null,
+    matchedBy: null,
+    ...overrides,
+  };
   // Rebuilt in one key order whatever the overrides' order: objects of one shape, as a store returns them.
   return { id: merged.id, ...copyValues(merged), guidSource: merged.guidSource, matchedBy: merged.matchedBy };
 }

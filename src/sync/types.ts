@@ -20,11 +20,7 @@ import type { RosterUser, SyncRole } from '../domain/roster.ts';
  * Where Barcode (1000) or Community ID (1001) comes from (SPEC §1.2, §2 step 4): not mapped,
  * the user's `identifier`, `username`, or the first `userIds[]` entry of a district-chosen type.
  */
-export type IdMapping =
-  | { kind: 'none' }
-  | { kind: 'identifier' }
-  | { kind: 'username' }
-  | { kind: 'userid'; type: string };
+export type IdMapping = { kind: 'none' } | { kind: 'identifier' } | { kind: 'username' } | { kind: 'userid'; type: string };
 
 /** Where Location (1004) comes from: not mapped, or the student's homeroom class code, class location or teacher. */
 export type LocationMapping = 'none' | 'homeroom-code' | 'homeroom-location' | 'homeroom-teacher';
@@ -68,9 +64,7 @@ export const DEFAULT_FIELD_MAPPING: Readonly<FieldMapping> = Object.freeze({
  * How a new patron of a role gets its Barcode when Barcode is not mapped (SPEC §3.3): left
  * blank, or the next free number of a sequence, e.g. prefix `S`, next 42, width 6 → `S000042`.
  */
-export type BarcodeAssignment =
-  | { kind: 'none' }
-  | { kind: 'sequence'; prefix: string; next: number; width: number };
+export type BarcodeAssignment = { kind: 'none' } | { kind: 'sequence'; prefix: string; next: number; width: number };
 
 /** The library's default values for patrons a sync creates, per role (SPEC §3.3). */
 export interface RoleDefaults {

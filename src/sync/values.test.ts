@@ -20,9 +20,26 @@ function agent(given: string, family: string, phone = '', email = ''): AgentInfo
 describe('default field mapping (SPEC §1.2)', () => {
   it('fills names, phone, email, level and site from the user', () => {
     const { values, warnings } = valuesOf(
-      buildUser({ sourcedId: 'u1', givenName: 'Ana', middleName: 'B', familyName: 'Cruz', phone: '555-1', email: 'ana@x.org', grades: ['KG', '01'], orgSourcedIds: [ORG_EHS] }),
+      buildUser({
+        sourcedId: 'u1',
+        givenName: 'Ana',
+        middleName: 'B',
+        familyName: 'Cruz',
+        phone: '555-1',
+        email: 'ana@x.org',
+        grades: ['KG', '01'],
+        orgSourcedIds: [ORG_EHS],
+      }),
     );
-    expect(values).toMatchObject({ firstName: 'Ana', middleName: 'B', lastName: 'Cruz', phone: '555-1', email: 'ana@x.org', level: 'KG', site: 'EHS' });
+    expect(values).toMatchObject({
+      firstName: 'Ana',
+      middleName: 'B',
+      lastName: 'Cruz',
+      phone: '555-1',
+      email: 'ana@x.org',
+      level: 'KG',
+      site: 'EHS',
+    });
     expect(warnings).toEqual([]);
   });
 
@@ -234,7 +251,9 @@ describe('cleaning (SPEC §3.3 "Values are cleaned, never trusted")', () => {
     const max = maxOf('lastName');
     const { values, warnings } = valuesOf(buildUser({ sourcedId: 'u1', familyName: 'x'.repeat(max + 5) }));
     expect(values.lastName).toBe('x'.repeat(max));
-    expect(warnings).toEqual([{ sourcedId: 'u1', field: 'lastName', message: `Last Name is longer than ${max} characters; cut to ${max}.` }]);
+    expect(warnings).toEqual([
+      { sourcedId: 'u1', field: 'lastName', message: `Last Name is longer than ${max} characters; cut to ${max}.` },
+    ]);
   });
 
   it('cutting counts characters, never splitting one (emoji, accents)', () => {

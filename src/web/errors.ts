@@ -50,5 +50,9 @@ function describe(error: FastifyError | Error, request: FastifyRequest): { statu
   if (e.validation) return { status: 400, kind: 'invalid_input', message: `The request is not valid: ${e.message}.` };
   if (e.statusCode === 429) return { status: 429, kind: 'rate_limited', message: e.message };
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { status: e.statusCode, kind: 'bad_request', message: e.message };
-  return { status: 500, kind: 'internal', message: `Something went wrong on our side (reference ${request.id}); the details are in the server log.` };
+  return {
+    status: 500,
+    kind: 'internal',
+    message: `Something went wrong on our side (reference ${request.id}); the details are in the server log.`,
+  };
 }

@@ -29,7 +29,7 @@ const RANK: Record<StaffRole, number> = { librarian: 1, admin: 2 };
 /** Refuses the request when its principal may not reach the route; resolves quietly otherwise. */
 export async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const access = request.routeOptions.config.access;
-  if (access === 'public' || access === undefined && request.is404) return;
+  if (access === 'public' || (access === undefined && request.is404)) return;
   const p = request.principal;
   if (!p) return refuse(request, reply, 401);
   if (access === 'patron') {

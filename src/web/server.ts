@@ -84,7 +84,11 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Rollcall API', version: 'v1', description: 'Everything the Rollcall pages do, for scripts. Authenticate with an API token: `Authorization: Bearer rc_…`.' },
+      info: {
+        title: 'Rollcall API',
+        version: 'v1',
+        description: 'Everything the Rollcall pages do, for scripts. Authenticate with an API token: `Authorization: Bearer rc_…`.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -122,7 +126,10 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'same-origin');
     if (!isApiRequest(request)) {
       reply.header('x-frame-options', 'DENY');
-      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'");
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+      );
     }
     return payload;
   });
@@ -144,13 +151,17 @@ async function principalOfToken(deps: WebDeps, request: FastifyRequest): Promise
   const user = await deps.store.staff.get(token.libraryId, token.staffUserId);
   if (!user || user.disabled) return undefined;
   // "Last used" to within a few minutes: a script's every call is not a database write.
-  if (token.lastUsedAt === null || deps.now().getTime() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS) await deps.store.staff.touchToken(token.id);
+  if (token.lastUsedAt === null || deps.now().getTime() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS)
+    await deps.store.staff.touchToken(token.id);
   // A token never does more than its account may now (an admin demoted keeps a librarian's token).
   const role = token.role === 'admin' && user.role === 'admin' ? 'admin' : 'librarian';
   return { principal: { kind: 'staff', user, role, via: 'token' }, libraryId: token.libraryId };
 }
 
-async function principalOfSession(deps: WebDeps, request: FastifyRequest): Promise<{ principal: Principal; libraryId: number } | undefined> {
+async function principalOfSession(
+  deps: WebDeps,
+  request: FastifyRequest,
+): Promise<{ principal: Principal; libraryId: number } | undefined> {
   const session = await sessionOf(deps.store, request.cookies[SESSION_COOKIE], deps.now());
   if (!session) return undefined;
   request.sessionHash = session.idHash;

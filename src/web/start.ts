@@ -38,7 +38,11 @@ export async function startWebServer(
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             // Query strings stay out of the log: ClassLink's callback carries a code and state.
             serializers: {
-              req: (req: { method: string; url: string; id?: string }) => ({ method: req.method, url: req.url.split('?')[0], reqId: req.id }),
+              req: (req: { method: string; url: string; id?: string }) => ({
+                method: req.method,
+                url: req.url.split('?')[0],
+                reqId: req.id,
+              }),
             },
           },
   });

@@ -56,7 +56,10 @@ describeInBrowser('browser: an admin sets up ClassLink and syncs', () => {
     // Two library sites named like two of the district's schools.
     await page.goto(`${url}/sites`);
     const names = await schoolNames(stack);
-    for (const [code, name] of [['ES', names[0]!], ['MS', names[1]!]] as const) {
+    for (const [code, name] of [
+      ['ES', names[0]!],
+      ['MS', names[1]!],
+    ] as const) {
       await page.fill('#site-code', code);
       await page.fill('#site-name', name);
       await Promise.all([page.waitForLoadState('load'), page.click('#add-site')]);
@@ -77,8 +80,13 @@ describeInBrowser('browser: an admin sets up ClassLink and syncs', () => {
 
     // Site Mapping: select a site and a school, Match; twice; Save.
     await page.goto(`${url}/preferences/integrations/classlink/sites`);
-    const schoolIds = await page.$$eval('input[name=school]', (els) => els.map((e) => ({ id: e.getAttribute('value') ?? '', label: e.closest('tr')?.textContent ?? '' })));
-    for (const [code, name] of [['ES', names[0]!], ['MS', names[1]!]] as const) {
+    const schoolIds = await page.$$eval('input[name=school]', (els) =>
+      els.map((e) => ({ id: e.getAttribute('value') ?? '', label: e.closest('tr')?.textContent ?? '' })),
+    );
+    for (const [code, name] of [
+      ['ES', names[0]!],
+      ['MS', names[1]!],
+    ] as const) {
       const school = schoolIds.find((s) => s.label.includes(name))!;
       await page.check(`input[name=site][value=${code}]`);
       await page.check(`input[name=school][value="${school.id}"]`);
@@ -112,7 +120,10 @@ describeInBrowser('browser: an admin sets up ClassLink and syncs', () => {
     await shots.take(page, 'classlink-sync');
     await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click('#sync-now')]);
     const operationPath = new URL(page.url()).pathname;
-    await page.locator('[data-test=operation-state]').filter({ hasText: /succeeded/ }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-test=operation-state]')
+      .filter({ hasText: /succeeded/ })
+      .waitFor({ timeout: 60_000 });
     await shots.take(page, 'operation');
     const created = Number(await page.textContent('[data-test=count-created]').catch(() => '0'));
     expect(created).toBeGreaterThan(0);
@@ -124,7 +135,9 @@ describeInBrowser('browser: an admin sets up ClassLink and syncs', () => {
 
     // Filter its log by a student's sourcedId, then download it.
     await page.goto(`${url}${operationPath}`);
-    const student = (await stack.store.patrons.loadAll((await stack.store.libraries.byCode('default'))!.id)).find((p) => p.guid.startsWith('stu-'))!;
+    const student = (await stack.store.patrons.loadAll((await stack.store.libraries.byCode('default'))!.id)).find((p) =>
+      p.guid.startsWith('stu-'),
+    )!;
     await page.fill('#log-search', student.guid);
     await Promise.all([page.waitForLoadState('load'), page.click('#log-filter')]);
     const lines = await page.$$eval('[data-test=log-line]', (els) => els.map((e) => e.textContent ?? ''));
@@ -162,7 +175,9 @@ describeInBrowser('browser: an admin sets up ClassLink and syncs', () => {
 /** The district's school names, as ClassLink lists them (through the emulator's roster). */
 async function schoolNames(stack: BrowserStack): Promise<string[]> {
   const c = stack.emulator.credentials;
-  const res = await fetch(`${stack.emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, { headers: { authorization: `Bearer ${c.bearerToken}` } });
+  const res = await fetch(`${stack.emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
+    headers: { authorization: `Bearer ${c.bearerToken}` },
+  });
   const body = (await res.json()) as { orgs: { name: string }[] };
   return body.orgs.map((o) => o.name).sort();
 }

@@ -29,7 +29,10 @@ describeInBrowser('browser: sign in with ClassLink', () => {
     const { store, emulator } = stack;
     lib = (await store.libraries.byCode('default'))!;
     // A library synced from the emulator, sign-in allowed (set up through the services the pages use).
-    const config = testConfig({ ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url, ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey });
+    const config = testConfig({
+      ROLLCALL_CLASSLINK_PARTNER_URL: emulator.url,
+      ROLLCALL_CLASSLINK_PARTNER_KEY: emulator.credentials.partnerKey,
+    });
     const deps = { config, store, now: () => new Date() };
     await configureClassLink(deps, lib.id, { mode: 'partner', tenantId: emulator.credentials.tenantId });
     const schools = await listSchools(deps, lib.id);
@@ -39,7 +42,11 @@ describeInBrowser('browser: sign in with ClassLink', () => {
     }
     await enableClassLink(store, lib.id);
     await changeSso(config, store, lib.id, lib.code, { enabled: true });
-    const result = await startSync(syncDepsOf(config, store, () => new Date()), lib.id, { kind: 'full', dryRun: false, requestedBy: 'test' });
+    const result = await startSync(
+      syncDepsOf(config, store, () => new Date()),
+      lib.id,
+      { kind: 'full', dryRun: false, requestedBy: 'test' },
+    );
     expect(result.state).toMatch(/^succeeded/);
     await store.staff.create(lib.id, { username: 'sso-admin', role: 'admin', passwordHash: await hashPassword('a long admin password') });
   }, 90_000);
@@ -87,7 +94,13 @@ describeInBrowser('browser: sign in with ClassLink', () => {
 
   it('a teacher linked to a staff account reaches the staff pages', async () => {
     const teacher = (await patronsOf('tch-'))[0]!;
-    const account: StaffUser = await stack.store.staff.create(lib.id, { username: 'teacher.librarian', displayName: `${teacher.firstName} ${teacher.lastName}`, role: 'librarian', passwordHash: '', patronId: teacher.id });
+    const account: StaffUser = await stack.store.staff.create(lib.id, {
+      username: 'teacher.librarian',
+      displayName: `${teacher.firstName} ${teacher.lastName}`,
+      role: 'librarian',
+      passwordHash: '',
+      patronId: teacher.id,
+    });
     expect(account.patronId).toBe(teacher.id);
     const page = await fresh();
     await page.goto(`${stack.url}/login`);

@@ -13,7 +13,15 @@ import { describe } from 'vitest';
 export const CHROMIUM = process.env.ROLLCALL_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The flags the project runs Chromium with (no sandbox in containers, no network chatter). */
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** `describe` when Chromium is here, else a visibly skipped suite. */
 export function describeInBrowser(title: string, body: () => void): void {

@@ -36,7 +36,10 @@ export function generatedData(students: number, seed: string): DistrictData {
 
 /** The school org sourcedIds of a district, in sourcedId order. */
 export function schoolIds(data: DistrictData): string[] {
-  return data.orgs.filter((o) => o.type === 'school').map((o) => o.sourcedId).sort();
+  return data.orgs
+    .filter((o) => o.type === 'school')
+    .map((o) => o.sourcedId)
+    .sort();
 }
 
 /** The users that should be patrons: a synced role, first org one of `orgs`. */
@@ -74,7 +77,10 @@ export function tempDirs(): () => Promise<string> {
 
 /** Zips a package folder's files (stored, uncompressed: enough for a reader) into `zipPath`. */
 export async function zipFolder(folder: string, zipPath: string): Promise<string> {
-  const names = (await readdir(folder, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+  const names = (await readdir(folder, { withFileTypes: true }))
+    .filter((d) => d.isFile())
+    .map((d) => d.name)
+    .sort();
   const out = createWriteStream(zipPath);
   const central: Buffer[] = [];
   let offset = 0;

@@ -55,11 +55,7 @@ export interface DatabaseSuiteOptions {
 }
 
 /** Registers `body` once per engine (see the module comment). */
-export function describeEachDatabase(
-  title: string,
-  body: (db: DatabaseTestContext) => void,
-  options: DatabaseSuiteOptions = {},
-): void {
+export function describeEachDatabase(title: string, body: (db: DatabaseTestContext) => void, options: DatabaseSuiteOptions = {}): void {
   describe(`${title} [sqlite]`, () => body(harness('sqlite', '', options)));
   const pgUrl = inject('pgUrl');
   if (pgUrl) describe(`${title} [postgres]`, () => body(harness('postgres', pgUrl, options)));
@@ -126,7 +122,8 @@ function harness(dialect: StoreDialect, pgUrl: string, options: DatabaseSuiteOpt
     store: () => opened().stores[0]!,
     url: () => opened().url,
     dataDir: () => join(opened().folder, 'data'),
-    newLibrary: (name = 'Test library') => opened().stores[0]!.libraries.ensure(`lib${++libraries}_${randomBytes(3).toString('hex')}`, name),
+    newLibrary: (name = 'Test library') =>
+      opened().stores[0]!.libraries.ensure(`lib${++libraries}_${randomBytes(3).toString('hex')}`, name),
     open: (overrides) => openOn(opened(), overrides),
   };
 }

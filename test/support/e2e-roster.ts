@@ -28,7 +28,25 @@ export const EXPORT_KEYS = [
 ] as const;
 
 /** The CSV export's header: the field numbers of SPEC §1.2's table, in its order, then Policy 1028. */
-export const EXPORT_CSV_HEADER = ['1200', '1000', '1001', '1007', '1008', '1006', '1045', '1032', '1017', '1019', '1049', '1054', '1004', '1010', '1050', '1026', '1028'];
+export const EXPORT_CSV_HEADER = [
+  '1200',
+  '1000',
+  '1001',
+  '1007',
+  '1008',
+  '1006',
+  '1045',
+  '1032',
+  '1017',
+  '1019',
+  '1049',
+  '1054',
+  '1004',
+  '1010',
+  '1050',
+  '1026',
+  '1028',
+];
 
 /** One patron as `patrons export --format json` prints it. */
 export type ExportedPatron = { [K in (typeof EXPORT_KEYS)[number]]: K extends 'status' ? number : string };
@@ -91,14 +109,20 @@ export async function readRosterV1p2(emulator: RunningEmulator): Promise<Roster>
   const { clientId, clientSecret, tokenUrl } = emulator.oauth2;
   const res = await fetch(tokenUrl, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
   const auth = { base: `${emulator.oauth2.v1p2Url}`, authorization: `Bearer ${token}` };
   const users = (await readAll<WireUserV1p2>(emulator, 'users', auth)).map((u): WireUser => {
     const { roles, primaryOrg, ...rest } = u;
-    const primary = roles.find((r) => r.roleType === 'primary' && r.org.sourcedId === primaryOrg?.sourcedId) ?? roles.find((r) => r.roleType === 'primary') ?? roles[0];
+    const primary =
+      roles.find((r) => r.roleType === 'primary' && r.org.sourcedId === primaryOrg?.sourcedId) ??
+      roles.find((r) => r.roleType === 'primary') ??
+      roles[0];
     const first = primaryOrg?.sourcedId ?? primary?.org.sourcedId;
     const orgs = [...new Set([first, ...roles.map((r) => r.org.sourcedId)].filter((o): o is string => !!o))];
     return { ...rest, role: primary?.role ?? '', orgs: orgs.map((sourcedId) => ({ sourcedId })) };
@@ -107,7 +131,11 @@ export async function readRosterV1p2(emulator: RunningEmulator): Promise<Roster>
   return { users: new Map(users.map((u) => [u.sourcedId, u])), demographics: new Map(demographics.map((d) => [d.sourcedId, d])) };
 }
 
-async function readAll<T>(emulator: RunningEmulator, collection: 'users' | 'demographics', via?: { base: string; authorization: string }): Promise<T[]> {
+async function readAll<T>(
+  emulator: RunningEmulator,
+  collection: 'users' | 'demographics',
+  via?: { base: string; authorization: string },
+): Promise<T[]> {
   const { appId, bearerToken } = emulator.credentials;
   const base = via?.base ?? `${emulator.url}/${appId}/ims/oneroster/v1p1`;
   const authorization = via?.authorization ?? `Bearer ${bearerToken}`;
@@ -138,7 +166,13 @@ function personName(given: string | undefined, family: string | undefined): stri
  * names, demographics, phone, email, the first agent as Additional Contact, the agents' emails
  * (de-duplicated, in order) as Other Emails, the first grade as Level.
  */
-export function rosterFields(roster: Roster, sourcedId: string): Pick<ExportedPatron, 'guid' | 'firstName' | 'middleName' | 'lastName' | 'birthdate' | 'sex' | 'phone' | 'email' | 'additionalContact' | 'otherEmails' | 'level'> {
+export function rosterFields(
+  roster: Roster,
+  sourcedId: string,
+): Pick<
+  ExportedPatron,
+  'guid' | 'firstName' | 'middleName' | 'lastName' | 'birthdate' | 'sex' | 'phone' | 'email' | 'additionalContact' | 'otherEmails' | 'level'
+> {
   const user = roster.users.get(sourcedId);
   if (!user) throw new Error(`the roster has no user ${sourcedId}`);
   const demographics = roster.demographics.get(sourcedId);

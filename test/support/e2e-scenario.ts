@@ -18,7 +18,16 @@ import { startEmulator } from '../../src/emulator/server.ts';
 import type { RunningEmulator } from '../../src/emulator/types.ts';
 import { dbEnv, rollcall, rollcallHere, tempDir, type CliRun } from '../cli-support.ts';
 import { describeEachDatabase } from './db.ts';
-import { EXPORT_CSV_HEADER, EXPORT_KEYS, expectedPatron, firstOrg, inScope, listedButNotFirst, type ExportedPatron, type Roster } from './e2e-roster.ts';
+import {
+  EXPORT_CSV_HEADER,
+  EXPORT_KEYS,
+  expectedPatron,
+  firstOrg,
+  inScope,
+  listedButNotFirst,
+  type ExportedPatron,
+  type Roster,
+} from './e2e-roster.ts';
 
 /** A roster source the scenario runs against, and how the command line reaches it. */
 export interface E2eSource {
@@ -150,7 +159,8 @@ export function e2eScenario(source: E2eSource): void {
       return found[0]!;
     };
     const siteByOrg = new Map<string, string>();
-    const synced = (roster: Roster, sourcedId: string, kept?: Pick<ExportedPatron, 'barcode' | 'location'>) => expectedPatron(roster, sourcedId, siteByOrg, kept);
+    const synced = (roster: Roster, sourcedId: string, kept?: Pick<ExportedPatron, 'barcode' | 'location'>) =>
+      expectedPatron(roster, sourcedId, siteByOrg, kept);
     const expectSyncJson = (result: SyncJson) => {
       expect(Object.keys(result)).toEqual(['operation', 'state', 'counts', 'complete']);
       expect(Object.keys(result.counts)).toEqual([...COUNT_KEYS]);
@@ -170,10 +180,17 @@ export function e2eScenario(source: E2eSource): void {
 
       // The schools, by sourcedId, from the roster itself; people are picked by rule, not by id.
       before = await source.readRoster(emulator);
-      [schoolA, schoolB, schoolC] = [...new Set([...before.users.values()].filter((u) => u.role === 'student').map(firstOrg))].sort() as [string, string, string];
+      [schoolA, schoolB, schoolC] = [...new Set([...before.users.values()].filter((u) => u.role === 'student').map(firstOrg))].sort() as [
+        string,
+        string,
+        string,
+      ];
       const students = (org: string) =>
         [...before.users.values()]
-          .filter((u) => u.role === 'student' && u.orgs.length === 1 && firstOrg(u) === org && u.email && u.identifier && (u.agents ?? []).length > 0)
+          .filter(
+            (u) =>
+              u.role === 'student' && u.orgs.length === 1 && firstOrg(u) === org && u.email && u.identifier && (u.agents ?? []).length > 0,
+          )
           .map((u) => u.sourcedId)
           .sort();
       const a = students(schoolA);
@@ -200,32 +217,116 @@ export function e2eScenario(source: E2eSource): void {
         [...EXPORT_CSV_HEADER],
         // Known by email, typed in upper case (the spaces around it the import trims): matched
         // case-insensitively; its own Barcode and Location (not mapped) stay.
-        ['', 'B0001', '', 'Old', '', 'Name', '', '', '', `  ${u(people.byEmail).email!.toUpperCase()} `, '', '', 'Room 1', '', SITE.main, '1', 'Student'],
-        ['', 'B0002', '', 'Teach', '', 'Er', '', '', '', u(people.teacherByEmail).email!.replace(/^./, (c) => c.toUpperCase()), '', '', '', '', SITE.east, '', 'Teacher'],
+        [
+          '',
+          'B0001',
+          '',
+          'Old',
+          '',
+          'Name',
+          '',
+          '',
+          '',
+          `  ${u(people.byEmail).email!.toUpperCase()} `,
+          '',
+          '',
+          'Room 1',
+          '',
+          SITE.main,
+          '1',
+          'Student',
+        ],
+        [
+          '',
+          'B0002',
+          '',
+          'Teach',
+          '',
+          'Er',
+          '',
+          '',
+          '',
+          u(people.teacherByEmail).email!.replace(/^./, (c) => c.toUpperCase()),
+          '',
+          '',
+          '',
+          '',
+          SITE.east,
+          '',
+          'Teacher',
+        ],
         // Known by Student #: matched by Community ID.
-        ['', '', u(people.byStudentNo).identifier!, u(people.byStudentNo).givenName, '', u(people.byStudentNo).familyName, '', '', '', '', '', '', '', '', SITE.main, '1', 'Student'],
+        [
+          '',
+          '',
+          u(people.byStudentNo).identifier!,
+          u(people.byStudentNo).givenName,
+          '',
+          u(people.byStudentNo).familyName,
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          SITE.main,
+          '1',
+          'Student',
+        ],
         // Left last year (Transferred), at the wrong site: matched by Student #, set Active again, moved to EAST.
         ['', '', u(people.returningByStudentNo).identifier!, 'Gone', '', 'Away', '', '', '', '', '', '', '', '', SITE.main, '4', 'Student'],
         // Two patrons with one roster user's email: a conflict, neither touched.
         ['', 'B0005', '', 'Twin', '', 'One', '', '', '', u(people.ambiguous).email!, '', '', '', '', SITE.main, '1', 'Student'],
-        ['', 'B0006', '', 'Twin', '', 'Two', '', '', '', u(people.ambiguous).email!.toUpperCase(), '', '', '', '', SITE.main, '1', 'Student'],
+        [
+          '',
+          'B0006',
+          '',
+          'Twin',
+          '',
+          'Two',
+          '',
+          '',
+          '',
+          u(people.ambiguous).email!.toUpperCase(),
+          '',
+          '',
+          '',
+          '',
+          SITE.main,
+          '1',
+          'Student',
+        ],
         // Nobody in the roster: never touched.
         EXPORT_KEYS.map((k) => String(unrelated[k])),
         // A site the library does not have: rejected, line 9 (the header is line 1).
         ['', '', '', 'Bad', '', 'Site', '', '', '', '', '', '', '', '', 'NOPE', '1', 'Student'],
       ];
       const file = join(scratch.path, 'patrons.csv');
-      writeFileSync(file, rows.map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n');
+      writeFileSync(
+        file,
+        rows.map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n',
+      );
 
       // Any rejected row: the import exits 1 and imports nothing (all or nothing, docs/cli.md)…
-      const report = await json<{ imported: number; rejected: { line: number; message: string }[] }>(['patrons', 'import', file, '--json'], 1);
+      const report = await json<{ imported: number; rejected: { line: number; message: string }[] }>(
+        ['patrons', 'import', file, '--json'],
+        1,
+      );
       expect(report.imported).toBe(0);
       expect(report.rejected).toHaveLength(1);
       expect(report.rejected[0]!.line).toBe(9);
       expect(report.rejected[0]!.message).toMatch(/NOPE/);
       expect(await exportJson()).toEqual([]);
       // …and the fixed file (the bad line dropped) imports whole.
-      writeFileSync(file, rows.slice(0, -1).map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n');
+      writeFileSync(
+        file,
+        rows
+          .slice(0, -1)
+          .map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(','))
+          .join('\r\n') + '\r\n',
+      );
       const fixed = await json<{ imported: number; rejected: unknown[] }>(['patrons', 'import', file, '--json'], 0);
       expect(fixed).toEqual({ imported: 7, rejected: [] });
 
@@ -244,10 +345,25 @@ export function e2eScenario(source: E2eSource): void {
       await cli([group, 'match-site', SITE.main, schoolA]);
       await cli([group, 'match-site', SITE.east, schoolB]);
       const matched = await json<{ sourcedId: string; siteCode: string }[]>([group, 'schools', '--json']);
-      expect(Object.fromEntries(matched.map((s) => [s.sourcedId, s.siteCode]))).toEqual({ [schoolA]: SITE.main, [schoolB]: SITE.east, [schoolC]: '' });
+      expect(Object.fromEntries(matched.map((s) => [s.sourcedId, s.siteCode]))).toEqual({
+        [schoolA]: SITE.main,
+        [schoolB]: SITE.east,
+        [schoolC]: '',
+      });
 
-      const options = await json<Record<string, unknown>>([group, 'options', '--roles', 'student,teacher', '--map', 'community-id=identifier', '--json']);
-      expect(options).toMatchObject({ roles: ['student', 'teacher'], mapping: { communityId: { kind: 'identifier' }, barcode: { kind: 'none' }, location: 'none' } });
+      const options = await json<Record<string, unknown>>([
+        group,
+        'options',
+        '--roles',
+        'student,teacher',
+        '--map',
+        'community-id=identifier',
+        '--json',
+      ]);
+      expect(options).toMatchObject({
+        roles: ['student', 'teacher'],
+        mapping: { communityId: { kind: 'identifier' }, barcode: { kind: 'none' }, location: 'none' },
+      });
       await cli([group, 'enable']);
     });
 
@@ -258,7 +374,7 @@ export function e2eScenario(source: E2eSource): void {
 
       const served = source.sourceRequests?.(emulator);
       const full = await json<SyncJson>(['sync', '--json']);
-      if (served !== undefined) expect(source.sourceRequests!(emulator), 'requests on the source\'s own paths').toBeGreaterThan(served);
+      if (served !== undefined) expect(source.sourceRequests!(emulator), "requests on the source's own paths").toBeGreaterThan(served);
       expectSyncJson(full);
       ops.dry = dry;
       ops.full = full;
@@ -304,7 +420,11 @@ export function e2eScenario(source: E2eSource): void {
       const ambiguous = before.users.get(p.ambiguous)!;
       const log = parse((await cli(['operations', 'log', String(full.operation), '--format', 'csv'])).stdout) as string[][];
       expect(log[0]).toEqual(['time', 'level', 'sourcedId', 'message']);
-      const messageOf = (sourcedId: string) => log.filter((r) => r[2] === sourcedId).map((r) => r[3]).join('\n');
+      const messageOf = (sourcedId: string) =>
+        log
+          .filter((r) => r[2] === sourcedId)
+          .map((r) => r[3])
+          .join('\n');
       // Each matched patron says how it was matched.
       expect(messageOf(p.byEmail)).toMatch(/Matched by Email/);
       expect(messageOf(p.teacherByEmail)).toMatch(/Matched by Email/);
@@ -324,7 +444,10 @@ export function e2eScenario(source: E2eSource): void {
     it('4–5. the district changes; a delta applies the changes and the tobedeleted, but transfers nobody for being absent', async () => {
       const p = people;
       const renamed = before.users.get(p.renamed)!;
-      emulator.mutate.changeUser(p.renamed, { familyName: `${renamed.familyName}-Okafor`, email: `renamed.${renamed.username}@example.org` });
+      emulator.mutate.changeUser(p.renamed, {
+        familyName: `${renamed.familyName}-Okafor`,
+        email: `renamed.${renamed.username}@example.org`,
+      });
       emulator.mutate.changeUser(p.movedEast, { orgSourcedIds: [schoolB] });
       emulator.mutate.changeUser(p.movedAway, { orgSourcedIds: [schoolC] });
       emulator.mutate.markToBeDeleted(p.leaving);
@@ -336,7 +459,16 @@ export function e2eScenario(source: E2eSource): void {
       ops.delta = delta;
       // The conflicting user did not change, so a delta does not see it.
       expect(delta).toMatchObject({ state: 'succeeded', complete: true });
-      expect(delta.counts).toEqual({ created: 0, updated: 2, unchanged: 0, transferred: 2, reactivated: 0, skipped: 0, conflicts: 0, warnings: 0 });
+      expect(delta.counts).toEqual({
+        created: 0,
+        updated: 2,
+        unchanged: 0,
+        transferred: 2,
+        reactivated: 0,
+        skipped: 0,
+        conflicts: 0,
+        warnings: 0,
+      });
 
       const patrons = await exportJson();
       expect(byGuid(patrons, p.renamed)).toEqual(synced(now, p.renamed));

@@ -134,7 +134,12 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
   const district = materialize(generateDistrict(districtOptions));
   let offset = 0;
   const now = () => new Date(Date.now() + offset);
-  const emulator = await startEmulator({ district: districtOptions, now, maxClockSkewSeconds: CLOCK_SKEW_ALLOWED_SECONDS, faults: options.faults });
+  const emulator = await startEmulator({
+    district: districtOptions,
+    now,
+    maxClockSkewSeconds: CLOCK_SKEW_ALLOWED_SECONDS,
+    faults: options.faults,
+  });
   cleanups.push(() => emulator.close());
 
   const lib = await db.newLibrary('Sync fixture library');
@@ -236,7 +241,6 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
       }),
   };
 }
-
 
 const SEX_LABEL: Readonly<Record<string, string>> = { male: 'Male', female: 'Female', other: 'Other', unspecified: 'Unspecified' };
 

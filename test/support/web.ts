@@ -23,7 +23,11 @@ export interface TestWeb {
 }
 
 /** Builds the web app on the suite's database (call inside a test or hook). */
-export async function openWeb(db: DatabaseTestContext, env: Partial<Record<keyof Env, string>> = {}, now: () => Date = () => new Date()): Promise<TestWeb> {
+export async function openWeb(
+  db: DatabaseTestContext,
+  env: Partial<Record<keyof Env, string>> = {},
+  now: () => Date = () => new Date(),
+): Promise<TestWeb> {
   const config = testConfig({ ROLLCALL_DATABASE_URL: db.url(), ...env });
   const store = db.store();
   const syncDeps = syncDepsOf(config, store, now);
@@ -46,7 +50,12 @@ export const TEST_PASSWORD = 'correct horse battery';
 
 /** Makes a staff account in the library (directly in the store). */
 export async function makeStaff(store: Store, library: Library, role: StaffRole, username = `${role}-${library.code}`): Promise<StaffUser> {
-  return store.staff.create(library.id, { username, role, passwordHash: await hashPassword(TEST_PASSWORD), displayName: `${role} of ${library.code}` });
+  return store.staff.create(library.id, {
+    username,
+    role,
+    passwordHash: await hashPassword(TEST_PASSWORD),
+    displayName: `${role} of ${library.code}`,
+  });
 }
 
 /** Form fields or JSON. */
@@ -68,7 +77,11 @@ export class WebClient {
   /** POST a form, with the CSRF token unless `_csrf` is given (use '' to send none). */
   async post(url: string, form: Body = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const fields: Body = { _csrf: this.csrf, ...form };
-    const body = new URLSearchParams(Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string])).toString();
+    const body = new URLSearchParams(
+      Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)] as [string, string]),
+    ).toString();
     return this.send('POST', url, body, { 'content-type': 'application/x-www-form-urlencoded', ...headers });
   }
 
@@ -86,7 +99,12 @@ export class WebClient {
     return this.post('/login', { username, password });
   }
 
-  private async send(method: string, url: string, payload: string | undefined, headers: Record<string, string>): Promise<LightMyRequestResponse> {
+  private async send(
+    method: string,
+    url: string,
+    payload: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await this.app.inject({
       method: method as 'GET',

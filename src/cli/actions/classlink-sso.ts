@@ -19,11 +19,13 @@ export const sso: Handler = async (ctx, _args, opts) => {
   if (opts.off) change.enabled = false;
   if (typeof opts.tenantId === 'string') {
     change.tenantId = opts.tenantId === 'none' ? null : Number(opts.tenantId);
-    if (change.tenantId !== null && !Number.isSafeInteger(change.tenantId)) throw new RollcallError('usage', '--tenant-id must be a whole number (or none).');
+    if (change.tenantId !== null && !Number.isSafeInteger(change.tenantId))
+      throw new RollcallError('usage', '--tenant-id must be a whole number (or none).');
   }
   if (typeof opts.clientId === 'string') change.clientId = opts.clientId;
   if (opts.clientSecretStdin) change.clientSecret = await firstLineOfStdin();
-  else if ((ctx.env ?? process.env).ROLLCALL_NEW_SSO_CLIENT_SECRET !== undefined) change.clientSecret = (ctx.env ?? process.env).ROLLCALL_NEW_SSO_CLIENT_SECRET!;
+  else if ((ctx.env ?? process.env).ROLLCALL_NEW_SSO_CLIENT_SECRET !== undefined)
+    change.clientSecret = (ctx.env ?? process.env).ROLLCALL_NEW_SSO_CLIENT_SECRET!;
   return withApp(ctx, async (app) => {
     const view = Object.keys(change).length
       ? await changeSso(app.config, app.store, app.library.id, app.library.code, change)

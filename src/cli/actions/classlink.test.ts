@@ -4,7 +4,12 @@ import { connectRequest, optionsChange } from './classlink.ts';
 describe('classlink command lines', () => {
   it('makes one connection mode of the configure options', () => {
     expect(connectRequest({ tenantId: '42' })).toEqual({ mode: 'partner', tenantId: 42 });
-    expect(connectRequest({ rosterUrl: 'https://x', clientId: 'k', clientSecret: 's' })).toEqual({ mode: 'direct', rosterUrl: 'https://x', clientId: 'k', clientSecret: 's' });
+    expect(connectRequest({ rosterUrl: 'https://x', clientId: 'k', clientSecret: 's' })).toEqual({
+      mode: 'direct',
+      rosterUrl: 'https://x',
+      clientId: 'k',
+      clientSecret: 's',
+    });
     expect(connectRequest({ rosterUrl: 'https://x/app', bearer: 't' })).toEqual({ mode: 'proxy', rosterUrl: 'https://x/app', bearer: 't' });
   });
 

@@ -6,7 +6,14 @@
  */
 import { RollcallError } from '../../domain/errors.ts';
 import { configureClassLink, type ConnectRequest, type ConnectionView } from '../../services/classlink-connect.ts';
-import { CLASSLINK_OPTIONS, updateOptions, type OptionSettings, type OptionsChange, type OptionsStore, type OptionsView } from '../../services/classlink-options.ts';
+import {
+  CLASSLINK_OPTIONS,
+  updateOptions,
+  type OptionSettings,
+  type OptionsChange,
+  type OptionsStore,
+  type OptionsView,
+} from '../../services/classlink-options.ts';
 import {
   CLASSLINK_SCHOOLS,
   listSchools,
@@ -75,7 +82,9 @@ export const unmatchSite: Handler = async (ctx, args) =>
   withApp(ctx, async (app) => {
     const { site, was } = await unmatchSiteService(app.store, app.library.id, args[0]!);
     await ctx.out.lines(
-      was === '' ? `Site ${site.code} was not matched to a school; nothing changed.` : `Site ${site.code} is no longer matched (it was ${was}); that school is not synced.`,
+      was === ''
+        ? `Site ${site.code} was not matched to a school; nothing changed.`
+        : `Site ${site.code} is no longer matched (it was ${was}); that school is not synced.`,
     );
     return EXIT_OK;
   });
@@ -103,7 +112,9 @@ export const enable: Handler = enableCommand('classlink');
 export const disable: Handler = async (ctx) =>
   withApp(ctx, async (app) => {
     const r = await disableClassLink(app.store, app.library.id);
-    await ctx.out.lines(r.unchanged ? 'ClassLink was not enabled.' : 'ClassLink is disabled: no sync will run. Patrons, GUIDs and site matches are kept.');
+    await ctx.out.lines(
+      r.unchanged ? 'ClassLink was not enabled.' : 'ClassLink is disabled: no sync will run. Patrons, GUIDs and site matches are kept.',
+    );
     return EXIT_OK;
   });
 
@@ -125,9 +136,11 @@ export function connectRequest(opts: Record<string, unknown>): ConnectRequest {
     if (given('rosterUrl')) throw new RollcallError('usage', '--tenant-id finds the roster server itself: leave out --roster-url.');
     return { mode: 'partner', tenantId: parseWholeNumber('--tenant-id', text('tenantId'), 1, MAX_TENANT_ID) };
   }
-  if (!given('rosterUrl')) throw new RollcallError('usage', `--roster-url is needed with ${direct ? '--client-id and --client-secret' : '--bearer'}.`);
+  if (!given('rosterUrl'))
+    throw new RollcallError('usage', `--roster-url is needed with ${direct ? '--client-id and --client-secret' : '--bearer'}.`);
   if (direct) {
-    if (!given('clientId') || !given('clientSecret')) throw new RollcallError('usage', 'Direct mode needs both --client-id and --client-secret.');
+    if (!given('clientId') || !given('clientSecret'))
+      throw new RollcallError('usage', 'Direct mode needs both --client-id and --client-secret.');
     return { mode: 'direct', rosterUrl: text('rosterUrl'), clientId: text('clientId'), clientSecret: text('clientSecret') };
   }
   return { mode: 'proxy', rosterUrl: text('rosterUrl'), bearer: text('bearer') };

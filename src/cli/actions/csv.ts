@@ -28,7 +28,9 @@ const MAX_WATCH_INTERVAL_S = 86_400;
 /** `csv configure [--watch-dir DIR] [--json]` (no option: show). */
 export const configure: Handler = async (ctx, _args, opts) =>
   withApp(ctx, async (app) => {
-    const view = await configureCsv(app.store, app.library.id, typeof opts.watchDir === 'string' ? { watchDir: opts.watchDir } : {}, { root: app.config.csvWatchRoot });
+    const view = await configureCsv(app.store, app.library.id, typeof opts.watchDir === 'string' ? { watchDir: opts.watchDir } : {}, {
+      root: app.config.csvWatchRoot,
+    });
     if (opts.json) await ctx.out.json(view);
     else
       await ctx.out.lines(
@@ -48,7 +50,9 @@ export const enable: Handler = enableCommand('csv');
 export const disable: Handler = async (ctx) =>
   withApp(ctx, async (app) => {
     const was = await disableIntegration(app.store, app.library.id, 'csv');
-    await ctx.out.lines(was ? 'OneRoster CSV is disabled: no sync will run. Patrons, GUIDs and site matches are kept.' : 'OneRoster CSV was not enabled.');
+    await ctx.out.lines(
+      was ? 'OneRoster CSV is disabled: no sync will run. Patrons, GUIDs and site matches are kept.' : 'OneRoster CSV was not enabled.',
+    );
     return EXIT_OK;
   });
 
@@ -64,7 +68,12 @@ export const schools: Handler = async (ctx, args, opts) =>
       await ctx.out.lines(`The package ${r.package} lists no orgs.`);
       return EXIT_OK;
     }
-    await ctx.out.lines(...table(['SOURCEDID', 'NAME', 'TYPE', 'SITE'], r.schools.map((s) => [s.sourcedId, s.name, s.type, s.siteCode || '—'])));
+    await ctx.out.lines(
+      ...table(
+        ['SOURCEDID', 'NAME', 'TYPE', 'SITE'],
+        r.schools.map((s) => [s.sourcedId, s.name, s.type, s.siteCode || '—']),
+      ),
+    );
     if (r.allOrgs) ctx.out.note(`Note: ${r.package} has no org of type school; every org is listed.`);
     return EXIT_OK;
   });
@@ -72,9 +81,18 @@ export const schools: Handler = async (ctx, args, opts) =>
 /** `csv match-site SITE_CODE ORG_SOURCED_ID [--package FILE]` */
 export const matchSite: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
-    const { site, school } = await matchCsvSite(app.store, app.library.id, args[0]!, args[1]!, typeof opts.package === 'string' ? opts.package : undefined);
+    const { site, school } = await matchCsvSite(
+      app.store,
+      app.library.id,
+      args[0]!,
+      args[1]!,
+      typeof opts.package === 'string' ? opts.package : undefined,
+    );
     await ctx.out.lines(`Site ${site.code} (${site.name}) is matched to ${school.name} [${school.sourcedId}].`);
-    if (school.type !== 'school') ctx.out.note(`Note: ${school.sourcedId} is a ${school.type || 'org without a type'}, not a school; its users are synced to ${site.code} all the same.`);
+    if (school.type !== 'school')
+      ctx.out.note(
+        `Note: ${school.sourcedId} is a ${school.type || 'org without a type'}, not a school; its users are synced to ${site.code} all the same.`,
+      );
     return EXIT_OK;
   });
 
@@ -83,7 +101,9 @@ export const unmatchSite: Handler = async (ctx, args) =>
   withApp(ctx, async (app) => {
     const { site, was } = await unmatchCsvSite(app.store, app.library.id, args[0]!);
     await ctx.out.lines(
-      was === '' ? `Site ${site.code} was not matched to a school; nothing changed.` : `Site ${site.code} is no longer matched (it was ${was}); that school is not synced.`,
+      was === ''
+        ? `Site ${site.code} was not matched to a school; nothing changed.`
+        : `Site ${site.code} is no longer matched (it was ${was}); that school is not synced.`,
     );
     return EXIT_OK;
   });
@@ -111,14 +131,21 @@ export const syncFromCsv: Handler = async (ctx, _args, opts) =>
 
 /** `csv watch [--once] [--interval SECONDS] [--json]` */
 export const watch: Handler = async (ctx, _args, opts) => {
-  const interval = parseWholeNumber('--interval', typeof opts.interval === 'string' ? opts.interval : String(DEFAULT_WATCH_INTERVAL_S), 1, MAX_WATCH_INTERVAL_S);
+  const interval = parseWholeNumber(
+    '--interval',
+    typeof opts.interval === 'string' ? opts.interval : String(DEFAULT_WATCH_INTERVAL_S),
+    1,
+    MAX_WATCH_INTERVAL_S,
+  );
   const once = opts.once === true;
   const json = opts.json === true;
   if (json && !once) throw new RollcallError('usage', '--json needs --once (a watch that runs until stopped prints as it goes).');
   return withApp(ctx, async (app) => {
     const stop = new AbortController();
     const uninstall = onInterrupt(() => {
-      ctx.out.note('Stopping: a sync under way stops before it writes anything, unless it is already writing (Ctrl+C again quits at once).');
+      ctx.out.note(
+        'Stopping: a sync under way stops before it writes anything, unless it is already writing (Ctrl+C again quits at once).',
+      );
       stop.abort(new Error('stopped with Ctrl+C; nothing was written'));
     });
     let exit = EXIT_OK;
@@ -155,12 +182,16 @@ function passExit(pass: WatchPass): number {
 function passLines(pass: WatchPass, heldShown: number | undefined): string[] {
   const lines: string[] = [];
   if (pass.heldBy !== undefined && pass.heldBy !== heldShown) {
-    lines.push(`Operation ${pass.heldBy} is waiting for review; new packages wait until it is approved or rejected (rollcall operations approve|reject ${pass.heldBy}).`);
+    lines.push(
+      `Operation ${pass.heldBy} is waiting for review; new packages wait until it is approved or rejected (rollcall operations approve|reject ${pass.heldBy}).`,
+    );
   }
   for (const p of pass.packages) {
     if (p.result && p.outcome === 'synced') {
       const r = p.result;
-      lines.push(`${p.name}: operation ${r.operation} (${OPERATION_TYPE_NAMES[r.type] ?? r.type}), ${stateText(r.state)}${r.error ? ` — ${r.error}` : ''}.`);
+      lines.push(
+        `${p.name}: operation ${r.operation} (${OPERATION_TYPE_NAMES[r.type] ?? r.type}), ${stateText(r.state)}${r.error ? ` — ${r.error}` : ''}.`,
+      );
       lines.push(`  ${countsLine(r.counts)}`);
     } else {
       lines.push(`${p.name}: ${p.outcome} — ${p.message}`);

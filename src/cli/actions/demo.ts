@@ -80,7 +80,12 @@ async function serveDemo(ctx: Parameters<Handler>[0], dir: string, emulator: Run
   });
   try {
     const password = randomBytes(9).toString('base64url');
-    await app.store.staff.create(app.library.id, { username: DEMO_ADMIN, displayName: 'Demo admin', role: 'admin', passwordHash: await hashPassword(password) });
+    await app.store.staff.create(app.library.id, {
+      username: DEMO_ADMIN,
+      displayName: 'Demo admin',
+      role: 'admin',
+      passwordHash: await hashPassword(password),
+    });
     const web = await startWithFallbackPort(app);
     await ctx.out.lines(
       '',
@@ -114,7 +119,10 @@ async function freshFolder(dir: string): Promise<void> {
   if (existsSync(dir)) {
     const entries = await readdir(dir);
     if (entries.length > 0 && !entries.includes(MARKER)) {
-      throw new RollcallError('invalid_input', `${dir} is not empty and was not made by \`rollcall demo\`; choose another folder with --dir.`);
+      throw new RollcallError(
+        'invalid_input',
+        `${dir} is not empty and was not made by \`rollcall demo\`; choose another folder with --dir.`,
+      );
     }
     await rm(dir, { recursive: true, force: true });
   }

@@ -22,12 +22,16 @@ export async function enableWithConsent(ctx: CommandContext, app: App, kind: Int
   const preview = await switchPreview(app.store, app.library.id, kind);
   if (preview.total > 0 && !yes) {
     await ctx.out.lines(previewSentence(preview));
-    ctx.out.note(`rollcall: nothing was changed; to clear them and enable ${name}, run \`rollcall ${SOURCE_COMMANDS[kind]} enable --yes\`.`);
+    ctx.out.note(
+      `rollcall: nothing was changed; to clear them and enable ${name}, run \`rollcall ${SOURCE_COMMANDS[kind]} enable --yes\`.`,
+    );
     return EXIT_USAGE;
   }
   const r = await enableIntegration(app.store, app.library.id, kind);
   const next = kind === 'csv' ? '`rollcall sync --from-csv FILE` or `rollcall csv watch`' : '`rollcall sync`';
-  const lines = [r.unchanged ? `${name} was already enabled.` : `${name} is enabled (${r.matchedSites} matched site(s)): run ${next} to sync now.`];
+  const lines = [
+    r.unchanged ? `${name} was already enabled.` : `${name} is enabled (${r.matchedSites} matched site(s)): run ${next} to sync now.`,
+  ];
   const cleared = Object.entries(r.clearedPatronGuids).map(([k, n]) => `${n} patron GUID(s) of ${SOURCE_NAMES[k as IntegrationKind]}`);
   if (r.clearedSiteGuids > 0) cleared.push(`${r.clearedSiteGuids} site match(es) of other integrations`);
   if (cleared.length > 0) lines.push(`Cleared ${cleared.join(', ')}.`);

@@ -28,6 +28,12 @@ export const list: Handler = async (ctx, _args, opts) =>
   withApp({ ...ctx, library: DEFAULT_LIBRARY_CODE }, async (app) => {
     const libs = await listLibraries(app.store);
     if (opts.json) await ctx.out.json(libs);
-    else await ctx.out.lines(...table(['CODE', 'NAME', 'TIME ZONE'], libs.map((l) => [l.code, l.name, l.timezone])));
+    else
+      await ctx.out.lines(
+        ...table(
+          ['CODE', 'NAME', 'TIME ZONE'],
+          libs.map((l) => [l.code, l.name, l.timezone]),
+        ),
+      );
     return EXIT_OK;
   });

@@ -52,7 +52,9 @@ export const enable: Handler = enableCommand('oneroster');
 export const disable: Handler = async (ctx) =>
   withApp(ctx, async (app) => {
     const was = await disableIntegration(app.store, app.library.id, 'oneroster');
-    await ctx.out.lines(was ? 'OneRoster REST is disabled: no sync will run. Patrons, GUIDs and site matches are kept.' : 'OneRoster REST was not enabled.');
+    await ctx.out.lines(
+      was ? 'OneRoster REST is disabled: no sync will run. Patrons, GUIDs and site matches are kept.' : 'OneRoster REST was not enabled.',
+    );
     return EXIT_OK;
   });
 
@@ -61,12 +63,17 @@ export function connectRequest(opts: Record<string, unknown>): OneRosterConnectR
   const text = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
   const missing = (['baseUrl', 'version', 'clientId', 'clientSecret'] as const).filter((k) => text(k) === undefined);
   if (missing.length > 0) {
-    throw new RollcallError('usage', `oneroster configure needs ${missing.map(optionName).join(', ')} (see \`rollcall oneroster configure --help\`).`);
+    throw new RollcallError(
+      'usage',
+      `oneroster configure needs ${missing.map(optionName).join(', ')} (see \`rollcall oneroster configure --help\`).`,
+    );
   }
   const version = text('version')!.trim();
-  if (version !== '1.1' && version !== '1.2') throw new RollcallError('usage', `--version takes 1.1 or 1.2; "${version}" is not one of them.`);
+  if (version !== '1.1' && version !== '1.2')
+    throw new RollcallError('usage', `--version takes 1.1 or 1.2; "${version}" is not one of them.`);
   const auth = text('auth')?.trim().toLowerCase();
-  if (auth !== undefined && auth !== 'oauth1' && auth !== 'oauth2') throw new RollcallError('usage', `--auth takes oauth1 or oauth2; "${auth}" is not one of them.`);
+  if (auth !== undefined && auth !== 'oauth1' && auth !== 'oauth2')
+    throw new RollcallError('usage', `--auth takes oauth1 or oauth2; "${auth}" is not one of them.`);
   const clientAuth = text('clientAuth')?.trim().toLowerCase();
   if (clientAuth !== undefined && clientAuth !== 'basic' && clientAuth !== 'post') {
     throw new RollcallError('usage', `--client-auth takes basic or post; "${clientAuth}" is not one of them.`);

@@ -23,7 +23,8 @@ export const importFile: Handler = async (ctx, args, opts) =>
       await ctx.out.json(report);
     } else {
       const lines = report.rejected.slice(0, REJECTS_LISTED).map((r) => `  line ${r.line}: ${r.message}`);
-      if (report.rejected.length > REJECTS_LISTED) lines.push(`  … and ${report.rejected.length - REJECTS_LISTED} more (use --json for all)`);
+      if (report.rejected.length > REJECTS_LISTED)
+        lines.push(`  … and ${report.rejected.length - REJECTS_LISTED} more (use --json for all)`);
       if (lines.length > 0) await ctx.out.lines('Rejected rows:', ...lines);
       await ctx.out.lines(`${report.imported} imported, ${report.rejected.length} rejected.`);
     }

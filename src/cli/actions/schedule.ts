@@ -41,7 +41,10 @@ function changeOf(opts: Record<string, unknown>): ScheduleChange {
   if (opts.on) change.enabled = true;
   if (opts.off) change.enabled = false;
   if (Object.keys(change).length === 0) {
-    throw new RollcallError('usage', 'Nothing to change: give --time, --full-day, --timezone, --on or --off (see `rollcall schedule show`).');
+    throw new RollcallError(
+      'usage',
+      'Nothing to change: give --time, --full-day, --timezone, --on or --off (see `rollcall schedule show`).',
+    );
   }
   return change;
 }
@@ -50,7 +53,8 @@ function viewLines(code: string, view: ScheduleView): string[] {
   const lines = [`Daily Operations of library ${code}: ${scheduleLine(view)}`];
   if (view.next) lines.push(`  next run:  ${view.next.local}, ${view.next.kind} sync`);
   if (view.nextFull && view.nextFull.at !== view.next?.at) lines.push(`  next full: ${view.nextFull.local}`);
-  if (!view.integrationEnabled) lines.push('  no integration is enabled: scheduled runs are skipped until one is (`rollcall classlink enable`)');
+  if (!view.integrationEnabled)
+    lines.push('  no integration is enabled: scheduled runs are skipped until one is (`rollcall classlink enable`)');
   if (view.lastRun) {
     const note = view.lastRun.note ? ` — ${view.lastRun.note}` : '';
     lines.push(`  last run:  ${shortTime(view.lastRun.at)} UTC, ${view.lastRun.kind || 'not queued'}${note}`);

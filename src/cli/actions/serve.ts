@@ -26,7 +26,10 @@ export const serve: Handler = async (ctx, _args, opts) => {
   let queue: JobQueue | undefined;
   try {
     if (!withWorker && app.store.dialect === 'sqlite') {
-      throw new RollcallError('usage', '--no-worker needs PostgreSQL: on SQLite the job queue lives in the serving process, so its syncs would never run.');
+      throw new RollcallError(
+        'usage',
+        '--no-worker needs PostgreSQL: on SQLite the job queue lives in the serving process, so its syncs would never run.',
+      );
     }
     const stopped = untilStopped();
     if (withWorker) {
@@ -35,13 +38,19 @@ export const serve: Handler = async (ctx, _args, opts) => {
     } else {
       queue = await openQueue(app.config, app.store, { onError: (m) => ctx.out.note(`job queue error: ${m}`) });
     }
-    const web = await startWebServer(app, { ...(port !== undefined ? { port } : {}), startSync: queueSyncStarter(queue, app.store) }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') throw e;
-      const where = `${app.config.web.host}:${port ?? app.config.web.port}`;
-      const why = e.code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied';
-      throw new RollcallError('usage', `Cannot listen on ${where} (${why}): choose another port with --port or ROLLCALL_PORT.`, { cause: e });
-    });
-    ctx.out.note(`Rollcall is listening on ${web.url} (public address ${app.config.web.publicUrl})${withWorker ? ', with a worker' : ', pages only (run `rollcall worker` for the syncs)'}.`);
+    const web = await startWebServer(app, { ...(port !== undefined ? { port } : {}), startSync: queueSyncStarter(queue, app.store) }).catch(
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') throw e;
+        const where = `${app.config.web.host}:${port ?? app.config.web.port}`;
+        const why = e.code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied';
+        throw new RollcallError('usage', `Cannot listen on ${where} (${why}): choose another port with --port or ROLLCALL_PORT.`, {
+          cause: e,
+        });
+      },
+    );
+    ctx.out.note(
+      `Rollcall is listening on ${web.url} (public address ${app.config.web.publicUrl})${withWorker ? ', with a worker' : ', pages only (run `rollcall worker` for the syncs)'}.`,
+    );
     if ((await app.store.staff.countAll()) === 0) {
       ctx.out.note(`No staff account yet: open ${web.url}/setup to create the first admin, or run \`rollcall users add\`.`);
     }

@@ -47,7 +47,11 @@ export function onInterrupt(first: () => void): () => void {
  * operation ends failed with nothing written rather than staying "running" with no process
  * behind it; past the read, the sync finishes. Call `done()` whatever happens.
  */
-export function interruptibleSync(out: Output, showProgress: boolean, reading: string): { progress: Progress; signal: AbortSignal; done(): void } {
+export function interruptibleSync(
+  out: Output,
+  showProgress: boolean,
+  reading: string,
+): { progress: Progress; signal: AbortSignal; done(): void } {
   const progress = progressBar(out, showProgress);
   const cancel = new AbortController();
   const uninstall = onInterrupt(() => {

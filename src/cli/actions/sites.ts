@@ -22,6 +22,12 @@ export const list: Handler = async (ctx, _args, opts) =>
     const sites = await listSites(app.store, app.library.id);
     if (opts.json) await ctx.out.json(sites);
     else if (sites.length === 0) await ctx.out.lines('No sites yet: add one with `rollcall sites add --code CODE --name NAME`.');
-    else await ctx.out.lines(...table(['CODE', 'NAME', 'CLASSLINK SCHOOL'], sites.map((s) => [s.code, s.name, s.orgSourcedId || '(not matched)'])));
+    else
+      await ctx.out.lines(
+        ...table(
+          ['CODE', 'NAME', 'CLASSLINK SCHOOL'],
+          sites.map((s) => [s.code, s.name, s.orgSourcedId || '(not matched)']),
+        ),
+      );
     return EXIT_OK;
   });

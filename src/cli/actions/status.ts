@@ -24,9 +24,14 @@ export const status: Handler = async (ctx, _args, opts) =>
 
 function statusLines(s: LibraryStatus, delivering: boolean): string[] {
   const lines = [`${s.code} — ${s.name}`];
-  lines.push(`  last success:      ${s.lastSuccess ? `${operationText(s.lastSuccess)}, finished ${shortTime(s.lastSuccess.finishedAt)} UTC` : 'none yet'}`);
-  if (s.active) lines.push(`  now:               ${operationText(s.active)} ${stateText(s.active.state)} (since ${shortTime(s.active.at)} UTC)`);
-  lines.push(`  Daily Operations:  ${scheduleLine(s.schedule)}${s.schedule.next ? `; next ${s.schedule.next.local}, ${s.schedule.next.kind}` : ''}`);
+  lines.push(
+    `  last success:      ${s.lastSuccess ? `${operationText(s.lastSuccess)}, finished ${shortTime(s.lastSuccess.finishedAt)} UTC` : 'none yet'}`,
+  );
+  if (s.active)
+    lines.push(`  now:               ${operationText(s.active)} ${stateText(s.active.state)} (since ${shortTime(s.active.at)} UTC)`);
+  lines.push(
+    `  Daily Operations:  ${scheduleLine(s.schedule)}${s.schedule.next ? `; next ${s.schedule.next.local}, ${s.schedule.next.kind}` : ''}`,
+  );
   if (s.alerts.length === 0) lines.push('  alerts:            none');
   for (const a of s.alerts) {
     const delivery = a.sent ? ', sent' : a.lastError ? `, not sent: ${a.lastError}` : delivering ? ', not sent yet' : '';

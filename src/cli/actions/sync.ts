@@ -20,7 +20,10 @@ export const sync: Handler = async (ctx, args, opts) => {
   return withApp(ctx, async (app) => {
     // A CSV library syncs from packages: there is nothing to read without one.
     if ((await syncSourceOf(app.store, app.library.id)) === 'csv') {
-      throw new RollcallError('usage', 'OneRoster CSV syncs from a package: give one with `rollcall sync --from-csv FILE`, or run `rollcall csv watch` for the watched folder.');
+      throw new RollcallError(
+        'usage',
+        'OneRoster CSV syncs from a package: give one with `rollcall sync --from-csv FILE`, or run `rollcall csv watch` for the watched folder.',
+      );
     }
     const json = opts.json === true;
     const run = interruptibleSync(ctx.out, !json, 'the roster');

@@ -18,9 +18,12 @@ export const add: Handler = async (ctx, _args, opts) => {
   const role = String(opts.role ?? 'admin');
   if (role !== 'admin' && role !== 'librarian') throw new RollcallError('usage', '--role must be admin or librarian.');
   const env = ctx.env ?? process.env;
-  const password = opts.passwordStdin ? await firstLineOfStdin() : env.ROLLCALL_NEW_PASSWORD ?? '';
+  const password = opts.passwordStdin ? await firstLineOfStdin() : (env.ROLLCALL_NEW_PASSWORD ?? '');
   if (!password) {
-    throw new RollcallError('usage', 'Give the password on standard input with --password-stdin, or in ROLLCALL_NEW_PASSWORD (never as an argument).');
+    throw new RollcallError(
+      'usage',
+      'Give the password on standard input with --password-stdin, or in ROLLCALL_NEW_PASSWORD (never as an argument).',
+    );
   }
   return withApp(ctx, async (app) => {
     const user = await app.store.staff.create(app.library.id, {
@@ -30,7 +33,10 @@ export const add: Handler = async (ctx, _args, opts) => {
       passwordHash: await hashPassword(password),
     });
     if (opts.json) await ctx.out.json(staffJson(user));
-    else await ctx.out.lines(`Added ${user.role} ${user.username} to library ${app.library.code}; sign in at ${app.config.web.publicUrl}/login.`);
+    else
+      await ctx.out.lines(
+        `Added ${user.role} ${user.username} to library ${app.library.code}; sign in at ${app.config.web.publicUrl}/login.`,
+      );
     return EXIT_OK;
   });
 };
@@ -40,7 +46,14 @@ export const list: Handler = async (ctx, _args, opts) =>
   withApp(ctx, async (app) => {
     const users = (await app.store.staff.list(app.library.id)).map(staffJson);
     if (opts.json) await ctx.out.json(users);
-    else if (users.length === 0) await ctx.out.lines('No staff accounts yet: add one with `rollcall users add --username NAME --password-stdin`.');
-    else await ctx.out.lines(...table(['USERNAME', 'NAME', 'ROLE', 'STATE', 'LAST SIGN-IN'], users.map((u) => [u.username, u.displayName, u.role, u.disabled ? 'disabled' : 'active', u.lastLoginAt ?? ''])));
+    else if (users.length === 0)
+      await ctx.out.lines('No staff accounts yet: add one with `rollcall users add --username NAME --password-stdin`.');
+    else
+      await ctx.out.lines(
+        ...table(
+          ['USERNAME', 'NAME', 'ROLE', 'STATE', 'LAST SIGN-IN'],
+          users.map((u) => [u.username, u.displayName, u.role, u.disabled ? 'disabled' : 'active', u.lastLoginAt ?? '']),
+        ),
+      );
     return EXIT_OK;
   });

@@ -8,14 +8,18 @@ const school = (sourcedId: string, name: string): SchoolView => ({ sourcedId, na
 
 describe('demo district choices', () => {
   it('makes sites of the first schools by sourcedId, coded by initials, never twice the same code', () => {
-    const sites = demoSites([school('org-3', 'Zeta School'), school('org-2', 'Cedar Ridge Elementary School'), school('org-1', 'Cedar Ridge Elementary School')]);
+    const sites = demoSites([
+      school('org-3', 'Zeta School'),
+      school('org-2', 'Cedar Ridge Elementary School'),
+      school('org-1', 'Cedar Ridge Elementary School'),
+    ]);
     expect(sites.map((s) => [s.code, s.school.sourcedId])).toEqual([
       ['CRES', 'org-1'],
       ['CRES2', 'org-2'],
     ]);
   });
 
-  it('writes the library\'s existing patrons as an import file: by Student #, by email, and a community reader', () => {
+  it("writes the library's existing patrons as an import file: by Student #, by email, and a community reader", () => {
     const user = (sourcedId: string, identifier: string, email: string) =>
       ({ sourcedId, identifier, email, givenName: 'Ann', familyName: "O'Neil, Jr" }) as RosterUser;
     const rows = parse(existingPatronsCsv([user('s1', '1001', 'a@x.org'), user('s2', '1002', 'b@x.org')], 'CRES')) as string[][];

@@ -26,12 +26,13 @@ export function demoSites(schools: readonly SchoolView[]): DemoSite[] {
   const chosen = [...schools].sort((a, b) => a.sourcedId.localeCompare(b.sourcedId)).slice(0, DEMO_SITE_COUNT);
   const used = new Set<string>();
   return chosen.map((school) => {
-    const initials = school.name
-      .split(/\s+/)
-      .map((w) => w.charAt(0).toUpperCase())
-      .filter((c) => /[A-Z0-9]/.test(c))
-      .join('')
-      .slice(0, MAX_INITIALS) || 'SITE';
+    const initials =
+      school.name
+        .split(/\s+/)
+        .map((w) => w.charAt(0).toUpperCase())
+        .filter((c) => /[A-Z0-9]/.test(c))
+        .join('')
+        .slice(0, MAX_INITIALS) || 'SITE';
     let code = initials;
     for (let n = 2; used.has(code); n++) code = `${initials}${n}`;
     used.add(code);
@@ -47,7 +48,8 @@ export function demoSites(schools: readonly SchoolView[]): DemoSite[] {
 export function existingPatronsCsv(students: readonly RosterUser[], siteCode: string): string {
   const [byNumber, byEmail] = students;
   const rows: string[][] = [['1001', '1007', '1006', '1019', '1050', '1026', '1028', '1070']];
-  if (byNumber) rows.push([byNumber.identifier, byNumber.givenName, byNumber.familyName, '', siteCode, '1', 'Student', 'kept by the library']);
+  if (byNumber)
+    rows.push([byNumber.identifier, byNumber.givenName, byNumber.familyName, '', siteCode, '1', 'Student', 'kept by the library']);
   if (byEmail) rows.push(['', byEmail.givenName, byEmail.familyName.toUpperCase(), byEmail.email, siteCode, '1', 'Student', '']);
   rows.push(['', 'Pat', 'Community-Reader', 'pat.reader@example.net', siteCode, '1', 'Community', '']);
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
@@ -71,15 +73,24 @@ export function changeDistrict(mutate: DistrictMutations, students: readonly Ros
   const changes: DemoChange[] = [];
   if (renamed) {
     mutate.changeUser(renamed.sourcedId, { familyName: `${renamed.familyName}-Rivera` });
-    changes.push({ sourcedId: renamed.sourcedId, what: `${renamed.givenName} ${renamed.familyName} changed surname to ${renamed.familyName}-Rivera` });
+    changes.push({
+      sourcedId: renamed.sourcedId,
+      what: `${renamed.givenName} ${renamed.familyName} changed surname to ${renamed.familyName}-Rivera`,
+    });
   }
   if (redated) {
     mutate.changeDemographics(redated.sourcedId, { birthDate: '2015-02-28' });
-    changes.push({ sourcedId: redated.sourcedId, what: `${redated.givenName} ${redated.familyName}'s birthdate was corrected to 2015-02-28` });
+    changes.push({
+      sourcedId: redated.sourcedId,
+      what: `${redated.givenName} ${redated.familyName}'s birthdate was corrected to 2015-02-28`,
+    });
   }
   if (leaving) {
     mutate.markToBeDeleted(leaving.sourcedId);
-    changes.push({ sourcedId: leaving.sourcedId, what: `${leaving.givenName} ${leaving.familyName} left the district (marked tobedeleted)` });
+    changes.push({
+      sourcedId: leaving.sourcedId,
+      what: `${leaving.givenName} ${leaving.familyName} left the district (marked tobedeleted)`,
+    });
   }
   const other = sites[1];
   if (moving && other) {
@@ -89,7 +100,16 @@ export function changeDistrict(mutate: DistrictMutations, students: readonly Ros
   const first = sites[0];
   if (first) {
     const sourcedId = 'stu-demo-new-1';
-    mutate.addUser({ sourcedId, role: 'student', orgSourcedIds: [first.school.sourcedId], givenName: 'Noor', familyName: 'Haddad', identifier: '7000001', grades: students[0]?.grades ?? [], email: 'nhaddad.new@example.org' });
+    mutate.addUser({
+      sourcedId,
+      role: 'student',
+      orgSourcedIds: [first.school.sourcedId],
+      givenName: 'Noor',
+      familyName: 'Haddad',
+      identifier: '7000001',
+      grades: students[0]?.grades ?? [],
+      email: 'nhaddad.new@example.org',
+    });
     changes.push({ sourcedId, what: `Noor Haddad enrolled at ${first.school.name}` });
   }
   return changes;

@@ -45,7 +45,9 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
   const emulator = await startEmulator({ district: { students: run.students, seed: DEMO_SEED } });
   try {
     const c = emulator.credentials;
-    await say(`1. A ClassLink emulator serves a generated district of ${run.students.toLocaleString('en-US')} students at ${emulator.url}.`);
+    await say(
+      `1. A ClassLink emulator serves a generated district of ${run.students.toLocaleString('en-US')} students at ${emulator.url}.`,
+    );
 
     const connection = await configureClassLink({ config: app.config, store: app.store, now: app.syncDeps.now }, lib, {
       mode: 'direct',
@@ -60,10 +62,14 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
       await addSite(app.store, lib, { code: s.code, name: s.school.name });
       await matchSite(app, lib, s.code, s.school.sourcedId);
     }
-    await say(`3. Library sites made and matched: ${sites.map((s) => `${s.code} = ${s.school.name}`).join('; ')}. Other schools are not synced.`);
+    await say(
+      `3. Library sites made and matched: ${sites.map((s) => `${s.code} = ${s.school.name}`).join('; ')}. Other schools are not synced.`,
+    );
 
     await updateOptions(app.store, lib, { communityId: { kind: 'identifier' }, location: 'homeroom-teacher' });
-    await say('4. Options: Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.');
+    await say(
+      '4. Options: Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.',
+    );
 
     const firstSchool = sites[0]!.school.sourcedId;
     const students = await schoolStudents(app, lib, firstSchool);
@@ -71,7 +77,9 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
     const csvPath = join(run.dir, 'existing-patrons.csv');
     await writeFile(csvPath, csv);
     const imported = await importPatrons(app.store, lib, Readable.from([csv]));
-    await say(`5. ${imported.imported} patrons the library already had imported from ${csvPath} (one known by Student #, one by email, one community reader).`);
+    await say(
+      `5. ${imported.imported} patrons the library already had imported from ${csvPath} (one known by Student #, one by email, one community reader).`,
+    );
 
     await enableClassLink(app.store, lib);
     const dry = await startSync(app.syncDeps, lib, { kind: 'full', dryRun: true, requestedBy: 'demo' });
@@ -95,7 +103,14 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
     const delta = await startSync(app.syncDeps, lib, { kind: 'delta', dryRun: false, requestedBy: 'demo' });
     await say(`9. Delta sync (operation ${delta.operation}): ${stateText(delta.state)} — ${countsLine(delta.counts)}.`);
 
-    await say('', 'The changed patrons now:', ...(await patronLines(app, changes.map((ch) => ch.sourcedId))));
+    await say(
+      '',
+      'The changed patrons now:',
+      ...(await patronLines(
+        app,
+        changes.map((ch) => ch.sourcedId),
+      )),
+    );
     await say('', ...exploreLines(run.dir, [dry, full, delta]));
     return emulator;
   } catch (e) {
@@ -124,7 +139,9 @@ async function patronLines(app: App, sourcedIds: readonly string[]): Promise<str
     const found = (await app.store.patrons.list(app.library.id, { query: id, limit: 1 })).items[0];
     if (!found) continue;
     const status = found.status === 1 ? 'Active' : found.status === 4 ? 'Transferred' : String(found.status);
-    lines.push(`   ${found.firstName} ${found.lastName} [${found.guid}]: site ${found.site || '—'}, level ${found.level || '—'}, birthdate ${found.birthdate || '—'}, status ${status}`);
+    lines.push(
+      `   ${found.firstName} ${found.lastName} [${found.guid}]: site ${found.site || '—'}, level ${found.level || '—'}, birthdate ${found.birthdate || '—'}, status ${status}`,
+    );
   }
   return lines;
 }

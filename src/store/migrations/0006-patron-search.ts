@@ -21,7 +21,10 @@ export function patronSearchMigration(dialect: StoreDialect): Migration {
   return {
     // Kysely<any>: a migration describes the schema it creates, so it cannot be typed by it.
     async up(db: Kysely<any>): Promise<void> {
-      await db.schema.alterTable('patrons').addColumn('edited_by', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('patrons')
+        .addColumn('edited_by', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       await db.schema.alterTable('patrons').addColumn('edited_at', 'text').execute();
       for (const statement of [
         `create index patrons_last_name_prefix on patrons (library_id, lower(last_name)${collate})`,

@@ -16,7 +16,9 @@ const MAX_PASSWORD_LENGTH = 1000;
 
 function derive(password: string, salt: Buffer, cost: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_BYTES, { ...cost, maxmem: 128 * cost.N! * cost.r! * 2 }, (e, key) => (e ? reject(e) : resolve(key))),
+    scrypt(password.normalize('NFKC'), salt, KEY_BYTES, { ...cost, maxmem: 128 * cost.N! * cost.r! * 2 }, (e, key) =>
+      e ? reject(e) : resolve(key),
+    ),
   );
 }
 

@@ -51,7 +51,12 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
         if (password !== confirm) throw new RollcallError('invalid_input', 'The two passwords differ.');
         const library = await deps.store.libraries.byCode(DEFAULT_LIBRARY_CODE);
         if (!library) throw new RollcallError('not_found', 'The default library is missing.');
-        const user = await deps.store.staff.createFirst(library.id, { username, displayName, role: 'admin', passwordHash: await hashPassword(password) });
+        const user = await deps.store.staff.createFirst(library.id, {
+          username,
+          displayName,
+          role: 'admin',
+          passwordHash: await hashPassword(password),
+        });
         if (!user) return reply.redirect('/login', 303);
         await startSession(deps.store, reply, { libraryId: library.id, staffUserId: user.id }, deps.now(), secure);
         return reply.redirect('/?notice=setup-done', 303);
@@ -65,7 +70,14 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get<{ Querystring: { next?: string; library?: string } }>('/login', { config: { access: 'public' } }, async (request, reply) => {
     if (await needsSetup()) return reply.redirect('/setup');
     const sso = await ssoButton(deps, request.query.library);
-    return reply.page('login', { title: 'Sign in', error: '', username: '', next: safeNext(request.query.next), sso: sso !== '', ssoHref: sso });
+    return reply.page('login', {
+      title: 'Sign in',
+      error: '',
+      username: '',
+      next: safeNext(request.query.next),
+      sso: sso !== '',
+      ssoHref: sso,
+    });
   });
 
   app.post<{ Body: { username?: string; password?: string; next?: string } }>(
@@ -80,7 +92,10 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
           max: LOGIN_ATTEMPTS,
           timeWindow: LOGIN_WINDOW,
           hook: 'preHandler',
-          keyGenerator: (request) => `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase()}`,
+          keyGenerator: (request) =>
+            `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '')
+              .trim()
+              .toLowerCase()}`,
         },
       },
     },
@@ -129,7 +144,12 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     async (request) => {
       const p = request.principal;
       if (p?.kind !== 'staff') throw new Error('guarded');
-      return { username: p.user.username, displayName: p.user.displayName, role: p.role, library: { code: request.library!.code, name: request.library!.name } };
+      return {
+        username: p.user.username,
+        displayName: p.user.displayName,
+        role: p.role,
+        library: { code: request.library!.code, name: request.library!.name },
+      };
     },
   );
 }

@@ -15,7 +15,17 @@ import { changeSso, ssoView } from '../../services/classlink-sso.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SOURCE_NAMES } from '../../integrations/sources.ts';
 import { configureClassLink } from '../../services/classlink-connect.ts';
-import { checked, connectRequestOf, fieldMappingFormOf, ID_MAPPING_CHOICES, LOCATION_CHOICES, optionsPatchOf, ROLE_CHOICES, rolesOf, type Body } from '../../services/classlink-forms.ts';
+import {
+  checked,
+  connectRequestOf,
+  fieldMappingFormOf,
+  ID_MAPPING_CHOICES,
+  LOCATION_CHOICES,
+  optionsPatchOf,
+  ROLE_CHOICES,
+  rolesOf,
+  type Body,
+} from '../../services/classlink-forms.ts';
 import { updateOptions } from '../../services/classlink-options.ts';
 import {
   adminNote,
@@ -36,7 +46,18 @@ import { previewSentence } from '../../services/integration-switch.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
-import { ENABLE_SCHEMA, fieldRows, formActionOf, ID_MAPPING_SCHEMA, OPTIONS_SCHEMA, PREVIEW_SCHEMA, SCHOOL_FIELDS, SCHOOL_SCHEMA, SITE_SCHEMA, whenText } from './integrations.ts';
+import {
+  ENABLE_SCHEMA,
+  fieldRows,
+  formActionOf,
+  ID_MAPPING_SCHEMA,
+  OPTIONS_SCHEMA,
+  PREVIEW_SCHEMA,
+  SCHOOL_FIELDS,
+  SCHOOL_SCHEMA,
+  SITE_SCHEMA,
+  whenText,
+} from './integrations.ts';
 
 /** Where the ClassLink pages live. */
 export const CLASSLINK_BASE = '/preferences/integrations/classlink';
@@ -90,7 +111,8 @@ type StepKey = (typeof STEPS)[number]['key'];
 function connectionText(o: ClassLinkOverview): string {
   const c = o.connection;
   if (!c) return '';
-  if (c.mode === 'partner') return `Tenant ID ${c.tenantId}, through ${c.auth === 'bearer' ? 'the ClassLink OneRoster proxy' : "the district's Roster Server"}`;
+  if (c.mode === 'partner')
+    return `Tenant ID ${c.tenantId}, through ${c.auth === 'bearer' ? 'the ClassLink OneRoster proxy' : "the district's Roster Server"}`;
   if (c.mode === 'direct') return `Direct: the district's Roster Server, OAuth key ${c.clientId}`;
   return 'Proxy: the ClassLink OneRoster proxy with a bearer token';
 }
@@ -142,7 +164,11 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   async function stepData(request: FastifyRequest, step: StepKey) {
     const overview = await classLinkOverview(store, libOf(request));
     return {
-      steps: STEPS.map((s) => ({ href: `${CLASSLINK_BASE}${s.path}`, label: `${STEPS.indexOf(s) + 1}. ${s.label}`, current: s.key === step })),
+      steps: STEPS.map((s) => ({
+        href: `${CLASSLINK_BASE}${s.path}`,
+        label: `${STEPS.indexOf(s) + 1}. ${s.label}`,
+        current: s.key === step,
+      })),
       overview,
       otherEnabledName: overview.otherEnabled ? SOURCE_NAMES[overview.otherEnabled] : '',
       connectionText: connectionText(overview),
@@ -159,7 +185,14 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
       case 'settings': {
         // The saved connection fills the form (never its secret), so saving again is one click.
         const c = base.overview.connection;
-        const saved = c ? { mode: c.mode, tenantId: c.tenantId === null ? '' : String(c.tenantId), rosterUrl: c.mode === 'partner' ? '' : c.rosterUrl, clientId: c.mode === 'direct' ? c.clientId : '' } : {};
+        const saved = c
+          ? {
+              mode: c.mode,
+              tenantId: c.tenantId === null ? '' : String(c.tenantId),
+              rosterUrl: c.mode === 'partner' ? '' : c.rosterUrl,
+              clientId: c.mode === 'direct' ? c.clientId : '',
+            }
+          : {};
         return reply.page(
           'classlink-settings',
           { title: 'ClassLink · Settings', ...base, error, form: extra.form ?? saved, partnerKeySet: Boolean(config.classlink.partnerKey) },
@@ -167,11 +200,22 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         );
       }
       case 'sites':
-        return reply.page('classlink-sites', { title: 'ClassLink · Site Mapping', ...base, error, mapping: await siteMapping(schoolDeps, lib) }, status);
+        return reply.page(
+          'classlink-sites',
+          { title: 'ClassLink · Site Mapping', ...base, error, mapping: await siteMapping(schoolDeps, lib) },
+          status,
+        );
       case 'syncing':
         return reply.page(
           'classlink-syncing',
-          { title: 'ClassLink · Syncing', ...base, error, roles: ROLE_CHOICES, selected: base.overview.options.roles, note: await adminNote(store, lib) },
+          {
+            title: 'ClassLink · Syncing',
+            ...base,
+            error,
+            roles: ROLE_CHOICES,
+            selected: base.overview.options.roles,
+            note: await adminNote(store, lib),
+          },
           status,
         );
       case 'fields':
@@ -190,19 +234,41 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         );
       case 'switch': {
         const preview = await enablePreview(store, lib);
-        const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({ name: SOURCE_NAMES[k as keyof typeof SOURCE_NAMES], count: n ?? 0 }));
+        const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({
+          name: SOURCE_NAMES[k as keyof typeof SOURCE_NAMES],
+          count: n ?? 0,
+        }));
         return reply.page(
           'classlink-enable',
-          { title: 'ClassLink · ON / OFF', ...base, error, preview, otherNames, currentName: preview.current ? SOURCE_NAMES[preview.current] : '', sentence: previewSentence(preview) },
+          {
+            title: 'ClassLink · ON / OFF',
+            ...base,
+            error,
+            preview,
+            otherNames,
+            currentName: preview.current ? SOURCE_NAMES[preview.current] : '',
+            sentence: previewSentence(preview),
+          },
           status,
         );
       }
       case 'signin':
-        return reply.page('classlink-signin', { title: 'ClassLink · Single Sign-On', ...base, error, sso: await ssoView(config, store, lib, request.library!.code) }, status);
+        return reply.page(
+          'classlink-signin',
+          { title: 'ClassLink · Single Sign-On', ...base, error, sso: await ssoView(config, store, lib, request.library!.code) },
+          status,
+        );
       case 'sync': {
         const recent = (await store.operations.list(lib, { limit: 1 }))[0];
         const last = recent
-          ? { id: recent.id, typeName: operationTypeName(recent.type, recent.source), state: recent.state, by: recent.requestedBy, at: whenText(recent.startedAt ?? recent.createdAt), active: recent.state === 'queued' || recent.state === 'running' }
+          ? {
+              id: recent.id,
+              typeName: operationTypeName(recent.type, recent.source),
+              state: recent.state,
+              by: recent.requestedBy,
+              at: whenText(recent.startedAt ?? recent.createdAt),
+              active: recent.state === 'queued' || recent.state === 'running',
+            }
           : null;
         return reply.page('classlink-sync', { title: 'ClassLink · Sync Now', ...base, error, last }, status);
       }
@@ -222,7 +288,12 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post<{ Body: Body }>(`${CLASSLINK_BASE}/connection`, { config: admin }, (request, reply) => {
     const body = request.body ?? {};
     // Kept for the re-rendered form: what was typed, never a secret.
-    const form = { mode: String(body.mode ?? 'partner'), tenantId: String(body.tenantId ?? ''), rosterUrl: String(body.rosterUrl ?? ''), clientId: String(body.clientId ?? '') };
+    const form = {
+      mode: String(body.mode ?? 'partner'),
+      tenantId: String(body.tenantId ?? ''),
+      rosterUrl: String(body.rosterUrl ?? ''),
+      clientId: String(body.clientId ?? ''),
+    };
     return formAction(
       request,
       reply,
@@ -254,7 +325,9 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
       const site = String(body.site ?? '').trim();
       const school = String(body.school ?? '').trim();
       if (site !== '' && school !== '') await matchSiteToSchool(schoolDeps, libOf(request), site, school);
-      const accepted = (Array.isArray(body.accept) ? body.accept : body.accept === undefined ? [] : [body.accept]).map(String).filter((c) => c !== site);
+      const accepted = (Array.isArray(body.accept) ? body.accept : body.accept === undefined ? [] : [body.accept])
+        .map(String)
+        .filter((c) => c !== site);
       await applySuggestions(schoolDeps, libOf(request), accepted);
       return `${CLASSLINK_BASE}/sites?notice=site-mapping-saved`;
     }),
@@ -306,22 +379,39 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
       return `${CLASSLINK_BASE}/sign-in?notice=sso-saved`;
     }),
   );
-  app.get('/api/v1/integrations/classlink/sso', {
-    config: admin,
-    schema: { tags: ['classlink'], summary: 'Sign in with ClassLink: settings, redirect URI to register, LaunchPad URL (never the secret)', response: { 200: SSO_SCHEMA } },
-  }, async (request) => ssoView(config, store, libOf(request), request.library!.code));
-  app.patch<{ Body: { enabled?: boolean; tenantId?: number | null; clientId?: string; clientSecret?: string } }>('/api/v1/integrations/classlink/sso', {
-    config: admin,
-    schema: {
-      tags: ['classlink'],
-      summary: "Change sign-in with ClassLink (clientSecret is write-only; '' clears it)",
-      body: {
-        type: 'object',
-        properties: { enabled: { type: 'boolean' }, tenantId: { type: 'integer', nullable: true }, clientId: { type: 'string' }, clientSecret: { type: 'string' } },
+  app.get(
+    '/api/v1/integrations/classlink/sso',
+    {
+      config: admin,
+      schema: {
+        tags: ['classlink'],
+        summary: 'Sign in with ClassLink: settings, redirect URI to register, LaunchPad URL (never the secret)',
+        response: { 200: SSO_SCHEMA },
       },
-      response: { 200: SSO_SCHEMA },
     },
-  }, async (request) => changeSso(config, store, libOf(request), request.library!.code, request.body ?? {}));
+    async (request) => ssoView(config, store, libOf(request), request.library!.code),
+  );
+  app.patch<{ Body: { enabled?: boolean; tenantId?: number | null; clientId?: string; clientSecret?: string } }>(
+    '/api/v1/integrations/classlink/sso',
+    {
+      config: admin,
+      schema: {
+        tags: ['classlink'],
+        summary: "Change sign-in with ClassLink (clientSecret is write-only; '' clears it)",
+        body: {
+          type: 'object',
+          properties: {
+            enabled: { type: 'boolean' },
+            tenantId: { type: 'integer', nullable: true },
+            clientId: { type: 'string' },
+            clientSecret: { type: 'string' },
+          },
+        },
+        response: { 200: SSO_SCHEMA },
+      },
+    },
+    async (request) => changeSso(config, store, libOf(request), request.library!.code, request.body ?? {}),
+  );
   app.get(`${CLASSLINK_BASE}/sync`, { config: admin }, (request, reply) => showStep(request, reply, 'sync'));
   app.post<{ Body: Body }>(`${CLASSLINK_BASE}/sync`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'sync', async () => {
@@ -334,105 +424,183 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   // ---- API ----
 
   const tags = ['classlink'];
-  app.get('/api/v1/integrations/classlink', {
-    config: admin,
-    schema: { tags, summary: "The library's ClassLink integration: connection (never its secrets), options, ON/OFF", response: { 200: OVERVIEW_SCHEMA } },
-  }, async (request) => classLinkOverview(store, libOf(request)));
+  app.get(
+    '/api/v1/integrations/classlink',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "The library's ClassLink integration: connection (never its secrets), options, ON/OFF",
+        response: { 200: OVERVIEW_SCHEMA },
+      },
+    },
+    async (request) => classLinkOverview(store, libOf(request)),
+  );
 
-  app.put<{ Body: Body }>('/api/v1/integrations/classlink/connection', {
-    config: admin,
-    schema: {
-      tags,
-      summary: 'Validate and save how Rollcall reaches the roster: a Tenant ID (partner mode), a Roster Server (direct, OAuth 1.0a) or the proxy (bearer token)',
-      body: {
-        type: 'object',
-        properties: {
-          mode: { type: 'string', enum: ['partner', 'direct', 'proxy'] },
-          tenantId: { type: 'integer' },
-          rosterUrl: { type: 'string' },
-          clientId: { type: 'string' },
-          clientSecret: { type: 'string' },
-          bearer: { type: 'string' },
+  app.put<{ Body: Body }>(
+    '/api/v1/integrations/classlink/connection',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Validate and save how Rollcall reaches the roster: a Tenant ID (partner mode), a Roster Server (direct, OAuth 1.0a) or the proxy (bearer token)',
+        body: {
+          type: 'object',
+          properties: {
+            mode: { type: 'string', enum: ['partner', 'direct', 'proxy'] },
+            tenantId: { type: 'integer' },
+            rosterUrl: { type: 'string' },
+            clientId: { type: 'string' },
+            clientSecret: { type: 'string' },
+            bearer: { type: 'string' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { ...CONNECTION_FIELDS, tenantName: { type: 'string' }, declaredUsers: { type: 'integer', nullable: true } },
+          },
         },
       },
-      response: { 200: { type: 'object', properties: { ...CONNECTION_FIELDS, tenantName: { type: 'string' }, declaredUsers: { type: 'integer', nullable: true } } } },
     },
-  }, async (request) => configureClassLink({ config, store, now: deps.now }, libOf(request), connectRequestOf(request.body ?? {})));
+    async (request) => configureClassLink({ config, store, now: deps.now }, libOf(request), connectRequestOf(request.body ?? {})),
+  );
 
-  app.get('/api/v1/integrations/classlink/schools', {
-    config: admin,
-    schema: { tags, summary: "ClassLink's schools (orgs of type school), with the site matched or suggested by name", response: { 200: { type: 'array', items: SCHOOL_SCHEMA } } },
-  }, async (request) => schoolsWithSuggestions(schoolDeps, libOf(request)));
-
-  app.put<{ Params: { code: string }; Body: { orgSourcedId?: string } }>('/api/v1/sites/:code/match', {
-    config: admin,
-    schema: {
-      tags,
-      summary: 'Match a site to a ClassLink school',
-      params: codeParam,
-      body: { type: 'object', required: ['orgSourcedId'], properties: { orgSourcedId: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, school: { type: 'object', properties: SCHOOL_FIELDS } } } },
+  app.get(
+    '/api/v1/integrations/classlink/schools',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "ClassLink's schools (orgs of type school), with the site matched or suggested by name",
+        response: { 200: { type: 'array', items: SCHOOL_SCHEMA } },
+      },
     },
-  }, async (request) => matchSiteToSchool(schoolDeps, libOf(request), request.params.code, request.body?.orgSourcedId ?? ''));
+    async (request) => schoolsWithSuggestions(schoolDeps, libOf(request)),
+  );
 
-  app.delete<{ Params: { code: string } }>('/api/v1/sites/:code/match', {
-    config: admin,
-    schema: {
-      tags,
-      summary: "Clear a site's match (that school is no longer synced)",
-      params: codeParam,
-      response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, was: { type: 'string' } } } },
+  app.put<{ Params: { code: string }; Body: { orgSourcedId?: string } }>(
+    '/api/v1/sites/:code/match',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Match a site to a ClassLink school',
+        params: codeParam,
+        body: { type: 'object', required: ['orgSourcedId'], properties: { orgSourcedId: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, school: { type: 'object', properties: SCHOOL_FIELDS } } } },
+      },
     },
-  }, async (request) => clearSiteMatch(store, libOf(request), request.params.code));
+    async (request) => matchSiteToSchool(schoolDeps, libOf(request), request.params.code, request.body?.orgSourcedId ?? ''),
+  );
 
-  app.patch<{ Body: Body }>('/api/v1/integrations/classlink/options', {
-    config: admin,
-    schema: {
-      tags,
-      summary: 'Change the synced roles, field mapping, safety thresholds or "Allow log-in with ClassLink"; what is left out is kept',
-      body: {
-        type: 'object',
-        properties: {
-          roles: { type: 'array', items: { type: 'string' } },
-          mapping: { type: 'object', properties: { barcode: ID_MAPPING_SCHEMA, communityId: ID_MAPPING_SCHEMA, location: { type: 'string' } } },
-          thresholds: { type: 'object', properties: { maxTransferPct: { type: 'number' }, maxUpdatePct: { type: 'number' } } },
-          sso: { type: 'boolean' },
+  app.delete<{ Params: { code: string } }>(
+    '/api/v1/sites/:code/match',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "Clear a site's match (that school is no longer synced)",
+        params: codeParam,
+        response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, was: { type: 'string' } } } },
+      },
+    },
+    async (request) => clearSiteMatch(store, libOf(request), request.params.code),
+  );
+
+  app.patch<{ Body: Body }>(
+    '/api/v1/integrations/classlink/options',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Change the synced roles, field mapping, safety thresholds or "Allow log-in with ClassLink"; what is left out is kept',
+        body: {
+          type: 'object',
+          properties: {
+            roles: { type: 'array', items: { type: 'string' } },
+            mapping: {
+              type: 'object',
+              properties: { barcode: ID_MAPPING_SCHEMA, communityId: ID_MAPPING_SCHEMA, location: { type: 'string' } },
+            },
+            thresholds: { type: 'object', properties: { maxTransferPct: { type: 'number' }, maxUpdatePct: { type: 'number' } } },
+            sso: { type: 'boolean' },
+          },
+        },
+        response: { 200: CLASSLINK_OPTIONS_SCHEMA },
+      },
+    },
+    async (request) => updateOptions(store, libOf(request), optionsPatchOf(request.body ?? {})),
+  );
+
+  app.get(
+    '/api/v1/integrations/classlink/enable-preview',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'What turning ClassLink ON would clear: the patron GUIDs and site matches of other integrations',
+        response: { 200: PREVIEW_SCHEMA },
+      },
+    },
+    async (request) => {
+      const preview = await enablePreview(store, libOf(request));
+      return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
+    },
+  );
+
+  app.post(
+    '/api/v1/integrations/classlink/enable',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Turn ClassLink ON: other integrations go OFF and their identifiers are cleared (see enable-preview)',
+        response: { 200: ENABLE_SCHEMA },
+      },
+    },
+    async (request) => ({ enabled: true, ...(await turnClassLinkOn(store, libOf(request))) }),
+  );
+
+  app.post(
+    '/api/v1/integrations/classlink/disable',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Turn ClassLink OFF: no sync runs; patrons, GUIDs and site matches are kept',
+        response: { 200: ENABLE_SCHEMA },
+      },
+    },
+    async (request) => ({ enabled: false, unchanged: !(await turnClassLinkOff(store, libOf(request))) }),
+  );
+
+  app.post<{ Body: { kind?: 'full' | 'delta'; dryRun?: boolean } }>(
+    '/api/v1/syncs',
+    {
+      config: admin,
+      schema: {
+        tags: ['syncs'],
+        summary: "Start a sync of the library's enabled integration (Sync Now); when one is already running, that one is returned",
+        body: {
+          type: 'object',
+          properties: { kind: { type: 'string', enum: ['full', 'delta'], default: 'full' }, dryRun: { type: 'boolean', default: false } },
+        },
+        response: {
+          202: { type: 'object', properties: { operationId: { type: 'integer', nullable: true }, alreadyRunning: { type: 'boolean' } } },
         },
       },
-      response: { 200: CLASSLINK_OPTIONS_SCHEMA },
     },
-  }, async (request) => updateOptions(store, libOf(request), optionsPatchOf(request.body ?? {})));
-
-  app.get('/api/v1/integrations/classlink/enable-preview', {
-    config: admin,
-    schema: { tags, summary: 'What turning ClassLink ON would clear: the patron GUIDs and site matches of other integrations', response: { 200: PREVIEW_SCHEMA } },
-  }, async (request) => {
-    const preview = await enablePreview(store, libOf(request));
-    return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
-  });
-
-  app.post('/api/v1/integrations/classlink/enable', {
-    config: admin,
-    schema: { tags, summary: 'Turn ClassLink ON: other integrations go OFF and their identifiers are cleared (see enable-preview)', response: { 200: ENABLE_SCHEMA } },
-  }, async (request) => ({ enabled: true, ...(await turnClassLinkOn(store, libOf(request))) }));
-
-  app.post('/api/v1/integrations/classlink/disable', {
-    config: admin,
-    schema: { tags, summary: 'Turn ClassLink OFF: no sync runs; patrons, GUIDs and site matches are kept', response: { 200: ENABLE_SCHEMA } },
-  }, async (request) => ({ enabled: false, unchanged: !(await turnClassLinkOff(store, libOf(request))) }));
-
-  app.post<{ Body: { kind?: 'full' | 'delta'; dryRun?: boolean } }>('/api/v1/syncs', {
-    config: admin,
-    schema: {
-      tags: ['syncs'],
-      summary: "Start a sync of the library's enabled integration (Sync Now); when one is already running, that one is returned",
-      body: { type: 'object', properties: { kind: { type: 'string', enum: ['full', 'delta'], default: 'full' }, dryRun: { type: 'boolean', default: false } } },
-      response: { 202: { type: 'object', properties: { operationId: { type: 'integer', nullable: true }, alreadyRunning: { type: 'boolean' } } } },
+    async (request, reply) => {
+      const dryRun = request.body?.dryRun ?? false;
+      await checkSyncRequest(store, libOf(request), dryRun);
+      const started = await deps.startSync(libOf(request), {
+        kind: request.body?.kind ?? 'full',
+        dryRun,
+        requestedBy: staffOf(request.principal).user.username,
+      });
+      return reply.code(202).send(started);
     },
-  }, async (request, reply) => {
-    const dryRun = request.body?.dryRun ?? false;
-    await checkSyncRequest(store, libOf(request), dryRun);
-    const started = await deps.startSync(libOf(request), { kind: request.body?.kind ?? 'full', dryRun, requestedBy: staffOf(request.principal).user.username });
-    return reply.code(202).send(started);
-  });
+  );
 }

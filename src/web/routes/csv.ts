@@ -23,7 +23,15 @@ import { openCsvSource } from '../../integrations/csv-source.ts';
 import { checked, type Body } from '../../services/classlink-forms.ts';
 import { configureCsv, CSV_OPTIONS } from '../../services/csv-options.ts';
 import { startCsvUpload } from '../../services/csv-upload.ts';
-import { csvMapping, csvOverview, csvSchoolsPackage, csvUploadDir, INTEGRATION_PAGES, recentPackages, type CsvOverview } from '../../services/source-setup.ts';
+import {
+  csvMapping,
+  csvOverview,
+  csvSchoolsPackage,
+  csvUploadDir,
+  INTEGRATION_PAGES,
+  recentPackages,
+  type CsvOverview,
+} from '../../services/source-setup.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { OPTIONS_SCHEMA, sharedSourceRoutes, stepData, whenText, type SourcePages } from './integrations.ts';
@@ -114,7 +122,18 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (step !== 'settings') return undefined;
     const data = await stepData(pages, request, step);
     const packages = (await recentPackages(store, libOf(request))).map((p) => ({ ...p, at: whenText(p.processedAt) }));
-    return reply.page('csv-settings', { title: 'OneRoster CSV · Settings and upload', ...data, error: String(extra.error ?? ''), packages, maxMb: MAX_UPLOAD_BYTES / 1024 / 1024, form: extra.form ?? { watchDir: data.overview.watchDir } }, status);
+    return reply.page(
+      'csv-settings',
+      {
+        title: 'OneRoster CSV · Settings and upload',
+        ...data,
+        error: String(extra.error ?? ''),
+        packages,
+        maxMb: MAX_UPLOAD_BYTES / 1024 / 1024,
+        form: extra.form ?? { watchDir: data.overview.watchDir },
+      },
+      status,
+    );
   }
 
   const { showStep, formAction } = sharedSourceRoutes(app, deps, pages, API, ownStep);
@@ -134,9 +153,12 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
   );
 
   /** Takes the request's upload: refused with its sentence, else synced (or read for schools). */
-  async function takeUpload(request: FastifyRequest<{ Body: Body }>): Promise<{ operationId: number | null; alreadyRunning: boolean } | 'schools'> {
+  async function takeUpload(
+    request: FastifyRequest<{ Body: Body }>,
+  ): Promise<{ operationId: number | null; alreadyRunning: boolean } | 'schools'> {
     const upload = request.csvUpload;
-    if (!upload || upload.path === '') throw new RollcallError('invalid_input', upload?.refused || 'Choose a OneRoster CSV package (a .zip file) to upload.');
+    if (!upload || upload.path === '')
+      throw new RollcallError('invalid_input', upload?.refused || 'Choose a OneRoster CSV package (a .zip file) to upload.');
     if (upload.refused) throw new RollcallError('invalid_input', upload.refused);
     const purpose = String(request.body?.purpose ?? '');
     if (purpose === 'schools') {
@@ -146,7 +168,12 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
       return 'schools';
     }
     const dryRun = purpose === 'dry-run' || checked(request.body?.dryRun);
-    const started = await startCsvUpload(deps.syncDeps, libOf(request), { path: upload.path, name: upload.name, dryRun, requestedBy: staffOf(request.principal).user.username });
+    const started = await startCsvUpload(deps.syncDeps, libOf(request), {
+      path: upload.path,
+      name: upload.name,
+      dryRun,
+      requestedBy: staffOf(request.principal).user.username,
+    });
     upload.kept = true;
     inFlight.add(started.done);
     void started.done.finally(() => inFlight.delete(started.done));
@@ -169,7 +196,13 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
         const name = part.filename ?? '';
         if (part.fieldname !== 'package' || !name.toLowerCase().endsWith('.zip')) {
           part.file.resume();
-          if (part.fieldname === 'package') this.csvUpload = { path: '', name, refused: `${name || 'That file'} is not a .zip: upload the OneRoster CSV package as a .zip file.`, kept: false };
+          if (part.fieldname === 'package')
+            this.csvUpload = {
+              path: '',
+              name,
+              refused: `${name || 'That file'} is not a .zip: upload the OneRoster CSV package as a .zip file.`,
+              kept: false,
+            };
           return;
         }
         const dir = csvUploadDir(config, this.library!.id);
@@ -177,7 +210,8 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
         const path = join(dir, `upload-${randomUUID()}.zip`);
         this.csvUpload = { path, name, refused: '', kept: false };
         await pipeline(part.file, createWriteStream(path));
-        if (part.file.truncated) this.csvUpload.refused = `${name} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, the most an upload may be; drop it in the watched folder instead.`;
+        if (part.file.truncated)
+          this.csvUpload.refused = `${name} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, the most an upload may be; drop it in the watched folder instead.`;
       },
     });
     upload.decorateRequest('csvUpload', null);
@@ -202,37 +236,74 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
         return `/operations/${started.operationId}?notice=${started.alreadyRunning ? 'sync-already-running' : 'csv-upload-started'}`;
       }),
     );
-    upload.post<{ Body: Body }>(`${API}/upload`, {
-      config: uploadConfig,
-      schema: {
-        tags: ['csv'],
-        summary: 'Upload a OneRoster CSV package (multipart: `package` a .zip, `dryRun` true|false; `purpose=schools` only reads its schools for site mapping); answers at once with the operation',
-        response: { 202: { type: 'object', properties: { operationId: { type: 'integer', nullable: true }, alreadyRunning: { type: 'boolean' }, schoolsRead: { type: 'boolean' } } } },
+    upload.post<{ Body: Body }>(
+      `${API}/upload`,
+      {
+        config: uploadConfig,
+        schema: {
+          tags: ['csv'],
+          summary:
+            'Upload a OneRoster CSV package (multipart: `package` a .zip, `dryRun` true|false; `purpose=schools` only reads its schools for site mapping); answers at once with the operation',
+          response: {
+            202: {
+              type: 'object',
+              properties: {
+                operationId: { type: 'integer', nullable: true },
+                alreadyRunning: { type: 'boolean' },
+                schoolsRead: { type: 'boolean' },
+              },
+            },
+          },
+        },
       },
-    }, async (request, reply) => {
-      const started = await takeUpload(request);
-      if (started === 'schools') return reply.code(202).send({ operationId: null, alreadyRunning: false, schoolsRead: true });
-      return reply.code(202).send(started);
-    });
+      async (request, reply) => {
+        const started = await takeUpload(request);
+        if (started === 'schools') return reply.code(202).send({ operationId: null, alreadyRunning: false, schoolsRead: true });
+        return reply.code(202).send(started);
+      },
+    );
   });
 
   // ---- API ----
   const tags = ['csv'];
-  app.get(API, {
-    config: admin,
-    schema: { tags, summary: "The library's OneRoster CSV integration: watched folder, options, ON/OFF", response: { 200: OVERVIEW_SCHEMA } },
-  }, async (request) => csvOverview(store, libOf(request)));
-  app.patch<{ Body: { watchDir?: string } }>(`${API}/settings`, {
-    config: admin,
-    schema: {
-      tags,
-      summary: "Set the watched folder (the district's SFTP drop; '' for none)",
-      body: { type: 'object', properties: { watchDir: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' }, watchDir: { type: 'string' } } } },
+  app.get(
+    API,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "The library's OneRoster CSV integration: watched folder, options, ON/OFF",
+        response: { 200: OVERVIEW_SCHEMA },
+      },
     },
-  }, async (request) => configureCsv(store, libOf(request), request.body?.watchDir === undefined ? {} : { watchDir: request.body.watchDir }, { root: config.csvWatchRoot }));
-  app.get(`${API}/packages`, {
-    config: admin,
-    schema: { tags, summary: 'The packages processed lately (uploaded or from the watched folder), newest first, with their outcome and operation', response: { 200: { type: 'array', items: PACKAGE_SCHEMA } } },
-  }, async (request) => recentPackages(store, libOf(request)));
+    async (request) => csvOverview(store, libOf(request)),
+  );
+  app.patch<{ Body: { watchDir?: string } }>(
+    `${API}/settings`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "Set the watched folder (the district's SFTP drop; '' for none)",
+        body: { type: 'object', properties: { watchDir: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' }, watchDir: { type: 'string' } } } },
+      },
+    },
+    async (request) =>
+      configureCsv(store, libOf(request), request.body?.watchDir === undefined ? {} : { watchDir: request.body.watchDir }, {
+        root: config.csvWatchRoot,
+      }),
+  );
+  app.get(
+    `${API}/packages`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'The packages processed lately (uploaded or from the watched folder), newest first, with their outcome and operation',
+        response: { 200: { type: 'array', items: PACKAGE_SCHEMA } },
+      },
+    },
+    async (request) => recentPackages(store, libOf(request)),
+  );
 }

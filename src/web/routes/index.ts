@@ -20,4 +20,15 @@ import { staffRoutes } from './staff.ts';
 export type RouteModule = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
 
 /** The route modules. */
-export const ROUTE_MODULES: RouteModule[] = [authRoutes, staffRoutes, ssoRoutes, operationsRoutes, classLinkRoutes, integrationsRoutes, oneRosterRoutes, csvRoutes, patronRoutes, siteRoutes];
+export const ROUTE_MODULES: RouteModule[] = [
+  authRoutes,
+  staffRoutes,
+  ssoRoutes,
+  operationsRoutes,
+  classLinkRoutes,
+  integrationsRoutes,
+  oneRosterRoutes,
+  csvRoutes,
+  patronRoutes,
+  siteRoutes,
+];

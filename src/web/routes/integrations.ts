@@ -12,9 +12,25 @@ import { RollcallError } from '../../domain/errors.ts';
 import { FIELDS } from '../../domain/fields.ts';
 import type { IntegrationKind } from '../../domain/patron.ts';
 import { SOURCE_NAMES } from '../../integrations/sources.ts';
-import { fieldMappingFormOf, ID_MAPPING_CHOICES, LOCATION_CHOICES, optionsPatchOf, ROLE_CHOICES, rolesOf, type Body } from '../../services/classlink-forms.ts';
+import {
+  fieldMappingFormOf,
+  ID_MAPPING_CHOICES,
+  LOCATION_CHOICES,
+  optionsPatchOf,
+  ROLE_CHOICES,
+  rolesOf,
+  type Body,
+} from '../../services/classlink-forms.ts';
 import { updateOptions, type OptionSettings, type OptionsStore, type OptionsView } from '../../services/classlink-options.ts';
-import { applySuggestions, clearSiteMatch, matchSiteToSchool, schoolsWithSuggestions, siteMapping, type EnablePreview, type MappingSource } from '../../services/classlink-setup.ts';
+import {
+  applySuggestions,
+  clearSiteMatch,
+  matchSiteToSchool,
+  schoolsWithSuggestions,
+  siteMapping,
+  type EnablePreview,
+  type MappingSource,
+} from '../../services/classlink-setup.ts';
 import { disableIntegration, previewSentence } from '../../services/integration-switch.ts';
 import { integrationList, sourcePreview, turnSourceOn } from '../../services/source-setup.ts';
 import type { WebDeps } from '../context.ts';
@@ -48,7 +64,9 @@ export function whenText(iso: string | null | undefined): string {
 }
 
 /** What an integration's pages share: its state line and step navigation. */
-export interface SourcePages<O extends { enabled: boolean; otherEnabled: IntegrationKind | null; options: OptionsView; matchedSites: number }> {
+export interface SourcePages<
+  O extends { enabled: boolean; otherEnabled: IntegrationKind | null; options: OptionsView; matchedSites: number },
+> {
   kind: IntegrationKind;
   base: string;
   steps: readonly Step[];
@@ -67,11 +85,9 @@ export interface SourcePages<O extends { enabled: boolean; otherEnabled: Integra
 }
 
 /** The data every step's page gets: the step navigation, the state, the integration's names. */
-export async function stepData<O extends { enabled: boolean; otherEnabled: IntegrationKind | null; options: OptionsView; matchedSites: number }>(
-  pages: SourcePages<O>,
-  request: FastifyRequest,
-  step: string,
-) {
+export async function stepData<
+  O extends { enabled: boolean; otherEnabled: IntegrationKind | null; options: OptionsView; matchedSites: number },
+>(pages: SourcePages<O>, request: FastifyRequest, step: string) {
   const overview = await pages.overview(request);
   return {
     steps: pages.steps.map((s, i) => ({ href: `${pages.base}${s.path}`, label: `${i + 1}. ${s.label}`, current: s.key === step })),
@@ -90,7 +106,13 @@ export async function stepData<O extends { enabled: boolean; otherEnabled: Integ
  * not_found stays a 404.
  */
 export function formActionOf<S extends string>(
-  showStep: (request: FastifyRequest, reply: FastifyReply, step: S, status: number, extra: Record<string, unknown>) => Promise<FastifyReply>,
+  showStep: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: S,
+    status: number,
+    extra: Record<string, unknown>,
+  ) => Promise<FastifyReply>,
 ) {
   return async (request: FastifyRequest, reply: FastifyReply, step: S, work: () => Promise<string>, keep: Record<string, unknown> = {}) => {
     try {
@@ -107,12 +129,20 @@ export function formActionOf<S extends string>(
  * as pages under `pages.base` and JSON under `apiBase`. `showStep` renders any step (the
  * integration's own ones too) so a refused form is shown again with its sentence.
  */
-export function sharedSourceRoutes<O extends { enabled: boolean; otherEnabled: IntegrationKind | null; options: OptionsView; matchedSites: number }>(
+export function sharedSourceRoutes<
+  O extends { enabled: boolean; otherEnabled: IntegrationKind | null; options: OptionsView; matchedSites: number },
+>(
   app: FastifyInstance,
   deps: WebDeps,
   pages: SourcePages<O>,
   apiBase: string,
-  ownStep: (request: FastifyRequest, reply: FastifyReply, step: string, status: number, extra: Record<string, unknown>) => Promise<FastifyReply | undefined>,
+  ownStep: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: string,
+    status: number,
+    extra: Record<string, unknown>,
+  ) => Promise<FastifyReply | undefined>,
 ) {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
@@ -121,7 +151,13 @@ export function sharedSourceRoutes<O extends { enabled: boolean; otherEnabled: I
   const { base, kind, mapping } = pages;
   const name = SOURCE_NAMES[kind];
 
-  async function showStep(request: FastifyRequest, reply: FastifyReply, step: string, status = 200, extra: Record<string, unknown> = {}): Promise<FastifyReply> {
+  async function showStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: string,
+    status = 200,
+    extra: Record<string, unknown> = {},
+  ): Promise<FastifyReply> {
     const own = await ownStep(request, reply, step, status, extra);
     if (own) return own;
     const data = await stepData(pages, request, step);
@@ -131,21 +167,49 @@ export function sharedSourceRoutes<O extends { enabled: boolean; otherEnabled: I
     const title = `${name} · ${label}`;
     switch (step) {
       case 'sites':
-        return reply.page('classlink-sites', { title, ...data, error, mapping: await siteMapping(schoolDeps, lib, mapping), ...extra }, status);
+        return reply.page(
+          'classlink-sites',
+          { title, ...data, error, mapping: await siteMapping(schoolDeps, lib, mapping), ...extra },
+          status,
+        );
       case 'syncing':
-        return reply.page('classlink-syncing', { title, ...data, error, roles: ROLE_CHOICES, selected: data.overview.options.roles, roleNote: pages.roleNote }, status);
+        return reply.page(
+          'classlink-syncing',
+          { title, ...data, error, roles: ROLE_CHOICES, selected: data.overview.options.roles, roleNote: pages.roleNote },
+          status,
+        );
       case 'fields':
         return reply.page(
           'classlink-fields',
-          { title, ...data, error, options: data.overview.options, rows: fieldRows(data.overview.options), idChoices: ID_MAPPING_CHOICES, locationChoices: LOCATION_CHOICES },
+          {
+            title,
+            ...data,
+            error,
+            options: data.overview.options,
+            rows: fieldRows(data.overview.options),
+            idChoices: ID_MAPPING_CHOICES,
+            locationChoices: LOCATION_CHOICES,
+          },
           status,
         );
       default: {
         const preview = await sourcePreview(store, lib, kind);
-        const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({ name: SOURCE_NAMES[k as IntegrationKind], count: n ?? 0 }));
+        const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({
+          name: SOURCE_NAMES[k as IntegrationKind],
+          count: n ?? 0,
+        }));
         return reply.page(
           'classlink-enable',
-          { title, ...data, error, preview, otherNames, currentName: preview.current ? SOURCE_NAMES[preview.current] : '', sentence: previewSentence(preview), connectHint: pages.connectHint },
+          {
+            title,
+            ...data,
+            error,
+            preview,
+            otherNames,
+            currentName: preview.current ? SOURCE_NAMES[preview.current] : '',
+            sentence: previewSentence(preview),
+            connectHint: pages.connectHint,
+          },
           status,
         );
       }
@@ -173,7 +237,9 @@ export function sharedSourceRoutes<O extends { enabled: boolean; otherEnabled: I
       const site = String(body.site ?? '').trim();
       const school = String(body.school ?? '').trim();
       if (site !== '' && school !== '') await matchSiteToSchool(schoolDeps, libOf(request), site, school, mapping);
-      const accepted = (Array.isArray(body.accept) ? body.accept : body.accept === undefined ? [] : [body.accept]).map(String).filter((c) => c !== site);
+      const accepted = (Array.isArray(body.accept) ? body.accept : body.accept === undefined ? [] : [body.accept])
+        .map(String)
+        .filter((c) => c !== site);
       await applySuggestions(schoolDeps, libOf(request), accepted, mapping);
       return `${base}/sites?notice=source-mapping-saved`;
     }),
@@ -208,60 +274,103 @@ export function sharedSourceRoutes<O extends { enabled: boolean; otherEnabled: I
 
   // ---- API ----
   const tags = [kind];
-  app.get(`${apiBase}/schools`, {
-    config: admin,
-    schema: { tags, summary: `${name}'s schools, with the site matched or suggested by name`, response: { 200: { type: 'array', items: SCHOOL_SCHEMA } } },
-  }, async (request) => schoolsWithSuggestions(schoolDeps, libOf(request), mapping));
-
-  app.put<{ Params: { code: string }; Body: { orgSourcedId?: string } }>(`${apiBase}/sites/:code/match`, {
-    config: admin,
-    schema: {
-      tags,
-      summary: `Match a site to a ${name} school`,
-      params: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
-      body: { type: 'object', required: ['orgSourcedId'], properties: { orgSourcedId: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, school: SCHOOL_SCHEMA } } },
-    },
-  }, async (request) => matchSiteToSchool(schoolDeps, libOf(request), request.params.code, request.body?.orgSourcedId ?? '', mapping));
-
-  app.patch<{ Body: Body }>(`${apiBase}/options`, {
-    config: admin,
-    schema: {
-      tags,
-      summary: 'Change the synced roles, field mapping or safety thresholds; what is left out is kept',
-      body: {
-        type: 'object',
-        properties: {
-          roles: { type: 'array', items: { type: 'string' } },
-          mapping: { type: 'object', properties: { barcode: ID_MAPPING_SCHEMA, communityId: ID_MAPPING_SCHEMA, location: { type: 'string' } } },
-          thresholds: { type: 'object', properties: { maxTransferPct: { type: 'number' }, maxUpdatePct: { type: 'number' } } },
-        },
+  app.get(
+    `${apiBase}/schools`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: `${name}'s schools, with the site matched or suggested by name`,
+        response: { 200: { type: 'array', items: SCHOOL_SCHEMA } },
       },
-      response: { 200: OPTIONS_SCHEMA },
     },
-  }, async (request) => {
-    const change = optionsPatchOf(request.body ?? {});
-    delete change.sso; // sign-in is ClassLink's
-    return updateOptions(store, libOf(request), change, pages.options);
-  });
+    async (request) => schoolsWithSuggestions(schoolDeps, libOf(request), mapping),
+  );
 
-  app.get(`${apiBase}/enable-preview`, {
-    config: admin,
-    schema: { tags, summary: `What turning ${name} ON would clear: the patron GUIDs and site matches of other integrations`, response: { 200: PREVIEW_SCHEMA } },
-  }, async (request) => {
-    const preview: EnablePreview = await sourcePreview(store, libOf(request), kind);
-    return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
-  });
+  app.put<{ Params: { code: string }; Body: { orgSourcedId?: string } }>(
+    `${apiBase}/sites/:code/match`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: `Match a site to a ${name} school`,
+        params: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
+        body: { type: 'object', required: ['orgSourcedId'], properties: { orgSourcedId: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, school: SCHOOL_SCHEMA } } },
+      },
+    },
+    async (request) => matchSiteToSchool(schoolDeps, libOf(request), request.params.code, request.body?.orgSourcedId ?? '', mapping),
+  );
 
-  app.post(`${apiBase}/enable`, {
-    config: admin,
-    schema: { tags, summary: `Turn ${name} ON: other integrations go OFF and their identifiers are cleared (see enable-preview)`, response: { 200: ENABLE_SCHEMA } },
-  }, async (request) => ({ enabled: true, ...(await turnSourceOn(store, libOf(request), kind)) }));
+  app.patch<{ Body: Body }>(
+    `${apiBase}/options`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Change the synced roles, field mapping or safety thresholds; what is left out is kept',
+        body: {
+          type: 'object',
+          properties: {
+            roles: { type: 'array', items: { type: 'string' } },
+            mapping: {
+              type: 'object',
+              properties: { barcode: ID_MAPPING_SCHEMA, communityId: ID_MAPPING_SCHEMA, location: { type: 'string' } },
+            },
+            thresholds: { type: 'object', properties: { maxTransferPct: { type: 'number' }, maxUpdatePct: { type: 'number' } } },
+          },
+        },
+        response: { 200: OPTIONS_SCHEMA },
+      },
+    },
+    async (request) => {
+      const change = optionsPatchOf(request.body ?? {});
+      delete change.sso; // sign-in is ClassLink's
+      return updateOptions(store, libOf(request), change, pages.options);
+    },
+  );
 
-  app.post(`${apiBase}/disable`, {
-    config: admin,
-    schema: { tags, summary: `Turn ${name} OFF: no sync runs; patrons, GUIDs and site matches are kept`, response: { 200: ENABLE_SCHEMA } },
-  }, async (request) => ({ enabled: false, unchanged: !(await disableIntegration(store, libOf(request), kind)) }));
+  app.get(
+    `${apiBase}/enable-preview`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: `What turning ${name} ON would clear: the patron GUIDs and site matches of other integrations`,
+        response: { 200: PREVIEW_SCHEMA },
+      },
+    },
+    async (request) => {
+      const preview: EnablePreview = await sourcePreview(store, libOf(request), kind);
+      return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
+    },
+  );
+
+  app.post(
+    `${apiBase}/enable`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: `Turn ${name} ON: other integrations go OFF and their identifiers are cleared (see enable-preview)`,
+        response: { 200: ENABLE_SCHEMA },
+      },
+    },
+    async (request) => ({ enabled: true, ...(await turnSourceOn(store, libOf(request), kind)) }),
+  );
+
+  app.post(
+    `${apiBase}/disable`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: `Turn ${name} OFF: no sync runs; patrons, GUIDs and site matches are kept`,
+        response: { 200: ENABLE_SCHEMA },
+      },
+    },
+    async (request) => ({ enabled: false, unchanged: !(await disableIntegration(store, libOf(request), kind)) }),
+  );
 
   return { showStep, formAction };
 }
@@ -272,22 +381,33 @@ export function integrationsRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get(INTEGRATIONS_BASE, { config: admin }, async (request, reply) =>
     reply.page('integrations', { title: 'SIS Integrations', integrations: await integrationList(deps.store, request.library!.id) }),
   );
-  app.get('/api/v1/integrations', {
-    config: admin,
-    schema: {
-      tags: ['integrations'],
-      summary: 'The three integrations (ClassLink, OneRoster REST, OneRoster CSV): which one is ON, which are set up',
-      response: {
-        200: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { kind: { type: 'string' }, name: { type: 'string' }, href: { type: 'string' }, enabled: { type: 'boolean' }, configured: { type: 'boolean' }, matchedSites: { type: 'integer' } },
+  app.get(
+    '/api/v1/integrations',
+    {
+      config: admin,
+      schema: {
+        tags: ['integrations'],
+        summary: 'The three integrations (ClassLink, OneRoster REST, OneRoster CSV): which one is ON, which are set up',
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                kind: { type: 'string' },
+                name: { type: 'string' },
+                href: { type: 'string' },
+                enabled: { type: 'boolean' },
+                configured: { type: 'boolean' },
+                matchedSites: { type: 'integer' },
+              },
+            },
           },
         },
       },
     },
-  }, async (request) => integrationList(deps.store, request.library!.id));
+    async (request) => integrationList(deps.store, request.library!.id),
+  );
 }
 
 /** Where each synced field comes from by default (SPEC §1.2), for the Field Mapping step. */
@@ -317,11 +437,28 @@ function idMappingLabel(m: OptionsView['mapping']['barcode']): string {
 /** The field table of the Field Mapping step: number, name, where it comes from now. */
 export function fieldRows(options: OptionsView): { number: number; label: string; source: string; mapped: boolean }[] {
   return FIELDS.filter((f) => f.synced).map((f) => {
-    if (f.number === 1000) return { number: f.number, label: f.label, source: idMappingLabel(options.mapping.barcode), mapped: options.mapping.barcode.kind !== 'none' };
-    if (f.number === 1001) return { number: f.number, label: f.label, source: idMappingLabel(options.mapping.communityId), mapped: options.mapping.communityId.kind !== 'none' };
+    if (f.number === 1000)
+      return {
+        number: f.number,
+        label: f.label,
+        source: idMappingLabel(options.mapping.barcode),
+        mapped: options.mapping.barcode.kind !== 'none',
+      };
+    if (f.number === 1001)
+      return {
+        number: f.number,
+        label: f.label,
+        source: idMappingLabel(options.mapping.communityId),
+        mapped: options.mapping.communityId.kind !== 'none',
+      };
     if (f.number === 1004) {
       const loc = LOCATION_CHOICES.find((c) => c.value === options.mapping.location);
-      return { number: f.number, label: f.label, source: options.mapping.location === 'none' ? 'not mapped' : (loc?.label ?? ''), mapped: options.mapping.location !== 'none' };
+      return {
+        number: f.number,
+        label: f.label,
+        source: options.mapping.location === 'none' ? 'not mapped' : (loc?.label ?? ''),
+        mapped: options.mapping.location !== 'none',
+      };
     }
     return { number: f.number, label: f.label, source: DEFAULT_SOURCES[f.number] ?? '', mapped: true };
   });
@@ -343,7 +480,10 @@ export const OPTIONS_SCHEMA = {
 } as const;
 
 /** A site as the mapping API shows it. */
-export const SITE_SCHEMA = { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, orgSourcedId: { type: 'string' } } } as const;
+export const SITE_SCHEMA = {
+  type: 'object',
+  properties: { code: { type: 'string' }, name: { type: 'string' }, orgSourcedId: { type: 'string' } },
+} as const;
 
 /** A school as the mapping API shows it (matched site code included). */
 export const SCHOOL_FIELDS = {

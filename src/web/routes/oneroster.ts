@@ -10,7 +10,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checked, type Body } from '../../services/classlink-forms.ts';
 import { configureOneRoster, ONEROSTER_OPTIONS } from '../../services/oneroster-connect.ts';
 import { oneRosterRequestOf } from '../../services/oneroster-forms.ts';
-import { checkOneRosterSyncNow, INTEGRATION_PAGES, ONEROSTER_MAPPING, oneRosterOverview, type OneRosterOverview } from '../../services/source-setup.ts';
+import {
+  checkOneRosterSyncNow,
+  INTEGRATION_PAGES,
+  ONEROSTER_MAPPING,
+  oneRosterOverview,
+  type OneRosterOverview,
+} from '../../services/source-setup.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
@@ -85,12 +91,33 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (step === 'settings') {
       const c = data.overview.connection;
       // The saved connection fills the form (never its secret), so saving again is one click plus the secret.
-      const saved = c ? { baseUrl: c.baseUrl, version: c.version, auth: c.auth, clientId: c.clientId, tokenUrl: c.tokenUrl, scopes: c.scopes.join(' '), clientAuth: c.clientAuth } : {};
-      return reply.page('oneroster-settings', { title: 'OneRoster REST · Settings', ...data, error, form: extra.form ?? saved, validatedAt: whenText(c?.validatedAt) }, status);
+      const saved = c
+        ? {
+            baseUrl: c.baseUrl,
+            version: c.version,
+            auth: c.auth,
+            clientId: c.clientId,
+            tokenUrl: c.tokenUrl,
+            scopes: c.scopes.join(' '),
+            clientAuth: c.clientAuth,
+          }
+        : {};
+      return reply.page(
+        'oneroster-settings',
+        { title: 'OneRoster REST · Settings', ...data, error, form: extra.form ?? saved, validatedAt: whenText(c?.validatedAt) },
+        status,
+      );
     }
     const recent = (await store.operations.list(libOf(request), { limit: 1 }))[0];
     const last = recent
-      ? { id: recent.id, typeName: operationTypeName(recent.type, recent.source), state: recent.state, by: recent.requestedBy, at: whenText(recent.startedAt ?? recent.createdAt), active: recent.state === 'queued' || recent.state === 'running' }
+      ? {
+          id: recent.id,
+          typeName: operationTypeName(recent.type, recent.source),
+          state: recent.state,
+          by: recent.requestedBy,
+          at: whenText(recent.startedAt ?? recent.createdAt),
+          active: recent.state === 'queued' || recent.state === 'running',
+        }
       : null;
     return reply.page('classlink-sync', { title: 'OneRoster REST · Sync Now', ...data, error, last }, status);
   }
@@ -101,7 +128,9 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post<{ Body: Body }>(`${ONEROSTER_BASE}/connection`, { config: admin }, (request, reply) => {
     const b = request.body ?? {};
     // Kept for the re-rendered form: what was typed, never the secret.
-    const form = Object.fromEntries(['baseUrl', 'version', 'auth', 'clientId', 'tokenUrl', 'scopes', 'clientAuth'].map((k) => [k, String(b[k] ?? '')]));
+    const form = Object.fromEntries(
+      ['baseUrl', 'version', 'auth', 'clientId', 'tokenUrl', 'scopes', 'clientAuth'].map((k) => [k, String(b[k] ?? '')]),
+    );
     return formAction(
       request,
       reply,
@@ -127,30 +156,43 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- API ----
   const tags = ['oneroster'];
-  app.get(API, {
-    config: admin,
-    schema: { tags, summary: "The library's OneRoster REST integration: connection (never its secret), options, ON/OFF", response: { 200: OVERVIEW_SCHEMA } },
-  }, async (request) => oneRosterOverview(store, libOf(request)));
-
-  app.put<{ Body: Body }>(`${API}/connection`, {
-    config: admin,
-    schema: {
-      tags,
-      summary: 'Validate (one small roster request, after a token for OAuth 2) and save how Rollcall reaches a OneRoster 1.1 or 1.2 server',
-      body: {
-        type: 'object',
-        properties: {
-          baseUrl: { type: 'string' },
-          version: { type: 'string', enum: ['1.1', '1.2'] },
-          auth: { type: 'string', enum: ['oauth1', 'oauth2'] },
-          clientId: { type: 'string' },
-          clientSecret: { type: 'string' },
-          tokenUrl: { type: 'string' },
-          scopes: { type: 'array', items: { type: 'string' } },
-          clientAuth: { type: 'string', enum: ['basic', 'post'] },
-        },
+  app.get(
+    API,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "The library's OneRoster REST integration: connection (never its secret), options, ON/OFF",
+        response: { 200: OVERVIEW_SCHEMA },
       },
-      response: { 200: CONNECTION_SCHEMA },
     },
-  }, async (request) => configureOneRoster({ config, store, now: deps.now }, libOf(request), oneRosterRequestOf(request.body ?? {})));
+    async (request) => oneRosterOverview(store, libOf(request)),
+  );
+
+  app.put<{ Body: Body }>(
+    `${API}/connection`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Validate (one small roster request, after a token for OAuth 2) and save how Rollcall reaches a OneRoster 1.1 or 1.2 server',
+        body: {
+          type: 'object',
+          properties: {
+            baseUrl: { type: 'string' },
+            version: { type: 'string', enum: ['1.1', '1.2'] },
+            auth: { type: 'string', enum: ['oauth1', 'oauth2'] },
+            clientId: { type: 'string' },
+            clientSecret: { type: 'string' },
+            tokenUrl: { type: 'string' },
+            scopes: { type: 'array', items: { type: 'string' } },
+            clientAuth: { type: 'string', enum: ['basic', 'post'] },
+          },
+        },
+        response: { 200: CONNECTION_SCHEMA },
+      },
+    },
+    async (request) => configureOneRoster({ config, store, now: deps.now }, libOf(request), oneRosterRequestOf(request.body ?? {})),
+  );
 }

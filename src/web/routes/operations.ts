@@ -91,7 +91,11 @@ const OPERATION_PROPERTIES = {
   durationMs: { type: 'integer', nullable: true },
   progress: { type: 'object', properties: { done: { type: 'integer' }, total: { type: 'integer' } } },
   counts: COUNTS_SCHEMA,
-  complete: { type: 'boolean', nullable: true, description: 'Whether the roster read was complete (removals are held back when not); null when not known' },
+  complete: {
+    type: 'boolean',
+    nullable: true,
+    description: 'Whether the roster read was complete (removals are held back when not); null when not known',
+  },
   summary: { type: 'string' },
   error: { type: 'string' },
 } as const;
@@ -106,12 +110,24 @@ const PLAN_TOTALS_SCHEMA = {
 
 const OPERATION_DETAIL_SCHEMA = {
   type: 'object',
-  properties: { ...OPERATION_PROPERTIES, plan: { ...PLAN_TOTALS_SCHEMA, description: 'Changes of each kind in the stored plan (held and dry-run operations); null when none is stored' } },
+  properties: {
+    ...OPERATION_PROPERTIES,
+    plan: {
+      ...PLAN_TOTALS_SCHEMA,
+      description: 'Changes of each kind in the stored plan (held and dry-run operations); null when none is stored',
+    },
+  },
 } as const;
 
 const LOG_ENTRY_SCHEMA = {
   type: 'object',
-  properties: { id: { type: 'integer' }, at: { type: 'string' }, level: { type: 'string', enum: LOG_LEVELS }, sourcedId: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'string' },
+    level: { type: 'string', enum: LOG_LEVELS },
+    sourcedId: { type: 'string' },
+    message: { type: 'string' },
+  },
 } as const;
 
 const PLAN_ITEM_SCHEMA = {
@@ -127,7 +143,12 @@ const PLAN_ITEM_SCHEMA = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { number: { type: 'integer', nullable: true }, label: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+        properties: {
+          number: { type: 'integer', nullable: true },
+          label: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+        },
       },
     },
     conflict: {
@@ -140,7 +161,12 @@ const PLAN_ITEM_SCHEMA = {
           type: 'array',
           items: {
             type: 'object',
-            properties: { patronId: { type: 'integer' }, name: { type: 'string' }, guid: { type: 'string' }, matchedOn: { type: 'array', items: { type: 'string' } } },
+            properties: {
+              patronId: { type: 'integer' },
+              name: { type: 'string' },
+              guid: { type: 'string' },
+              matchedOn: { type: 'array', items: { type: 'string' } },
+            },
           },
         },
         rivals: { type: 'array', items: { type: 'string' } },
@@ -167,7 +193,12 @@ function pagedSchema(items: object, extra: Record<string, object> = {}) {
 /** SPEC §8's sync result. */
 const SYNC_JSON_SCHEMA = {
   type: 'object',
-  properties: { operation: { type: 'integer' }, state: { type: 'string', enum: OPERATION_STATES }, counts: COUNTS_SCHEMA, complete: { type: 'boolean' } },
+  properties: {
+    operation: { type: 'integer' },
+    state: { type: 'string', enum: OPERATION_STATES },
+    counts: COUNTS_SCHEMA,
+    complete: { type: 'boolean' },
+  },
 } as const;
 
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID } }, required: ['id'] } as const;
@@ -190,7 +221,11 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
     const op = await operationDetail(store, libraryId, id, deps.now());
     const levelValue = text(q.level);
     const search = text(q.q);
-    const log = await operationLogPage(store, libraryId, id, { levels: logLevelsOf(levelValue), text: search, page: pageNumberOf(q['log-page']) });
+    const log = await operationLogPage(store, libraryId, id, {
+      levels: logLevelsOf(levelValue),
+      text: search,
+      page: pageNumberOf(q['log-page']),
+    });
     const plan: { kind: string; title: string; page: Paged<PlanItem>; prev: string | null; next: string | null }[] = [];
     for (const k of op.plan ?? []) {
       if (k.total === 0) continue;
@@ -227,7 +262,10 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
     const q = request.query as Query;
     const levels = logLevelsOf(text(q.level));
     const search = text(q.q).trim();
-    const pages = operationLog(store, request.library!.id, id, { ...(levels ? { level: levels } : {}), ...(search ? { text: search } : {}) });
+    const pages = operationLog(store, request.library!.id, id, {
+      ...(levels ? { level: levels } : {}),
+      ...(search ? { text: search } : {}),
+    });
     // The first page is read before a header is sent: an unknown id is a clean 404.
     const first = await pages.next();
     const line = format === 'csv' ? logCsvLine : logTextLine;
@@ -280,7 +318,10 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
       const id = idOf(request.params.id);
       const by = staffOf(request.principal).user.username;
       try {
-        const result = action === 'approve' ? await approveSync(deps.syncDeps, request.library!.id, id, by) : await rejectSync(deps.syncDeps, request.library!.id, id, by);
+        const result =
+          action === 'approve'
+            ? await approveSync(deps.syncDeps, request.library!.id, id, by)
+            : await rejectSync(deps.syncDeps, request.library!.id, id, by);
         return reply.redirect(`/operations/${id}?notice=${noticeOf(action, result)}`, 303);
       } catch (e) {
         if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
@@ -291,101 +332,136 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- API ----
   const tags = ['operations'];
-  app.get<{ Querystring: { type?: string; state?: string; page?: number; perPage?: number } }>('/api/v1/operations', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: "The library's operations, newest first, filtered by type and state, paged",
-      querystring: { type: 'object', properties: { type: { type: 'string' }, state: { type: 'string', enum: OPERATION_STATES }, ...PAGING } },
-      response: { 200: pagedSchema(OPERATION_SCHEMA) },
-    },
-  }, async (request) => {
-    const q = request.query;
-    return findOperations(store, request.library!.id, deps.now(), {
-      type: q.type || undefined,
-      state: operationStateOf(q.state),
-      page: q.page,
-      perPage: q.perPage,
-    });
-  });
-
-  app.get<{ Params: { id: number } }>('/api/v1/operations/:id', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: 'One operation: state, progress, counts, completeness, times, who, summary, error, and its stored plan by kind',
-      params: ID_PARAMS,
-      response: { 200: OPERATION_DETAIL_SCHEMA },
-    },
-  }, async (request) => operationDetail(store, request.library!.id, request.params.id, deps.now()));
-
-  app.get<{ Params: { id: number }; Querystring: { level?: string; q?: string; page?: number; perPage?: number } }>('/api/v1/operations/:id/log', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: "One page of the operation's log, filtered by level and text",
-      params: ID_PARAMS,
-      querystring: { type: 'object', properties: { ...LOG_FILTER, ...PAGING } },
-      response: { 200: pagedSchema(LOG_ENTRY_SCHEMA) },
-    },
-  }, async (request) => {
-    const q = request.query;
-    return operationLogPage(store, request.library!.id, request.params.id, { levels: logLevelsOf(q.level), text: q.q, page: q.page, perPage: q.perPage });
-  });
-
-  for (const format of ['csv', 'text'] as const) {
-    const ext = format === 'csv' ? 'csv' : 'txt';
-    app.get<{ Params: { id: number } }>(`/api/v1/operations/:id/log.${ext}`, {
+  app.get<{ Querystring: { type?: string; state?: string; page?: number; perPage?: number } }>(
+    '/api/v1/operations',
+    {
       config: librarian,
       schema: {
         tags,
-        summary: `The operation's whole log (or the lines matching level and q) as ${format === 'csv' ? 'CSV (time,level,sourcedId,message)' : 'text, one line each'}`,
-        params: ID_PARAMS,
-        querystring: { type: 'object', properties: LOG_FILTER },
-      },
-    }, async (request, reply) => sendLog(request, reply, request.params.id, format));
-  }
-
-  app.get<{ Params: { id: number }; Querystring: { kind?: string; page?: number; perPage?: number } }>('/api/v1/operations/:id/plan', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: 'One page of one kind of change of the stored plan (a sync held for review, or a dry run)',
-      params: ID_PARAMS,
-      querystring: { type: 'object', properties: { kind: { type: 'string', enum: PLAN_KINDS }, ...PAGING } },
-      response: {
-        200: pagedSchema(PLAN_ITEM_SCHEMA, {
-          kind: { type: 'string', enum: PLAN_KINDS },
-          kinds: { type: 'array', items: PLAN_TOTALS_SCHEMA.items },
-        }),
+        summary: "The library's operations, newest first, filtered by type and state, paged",
+        querystring: {
+          type: 'object',
+          properties: { type: { type: 'string' }, state: { type: 'string', enum: OPERATION_STATES }, ...PAGING },
+        },
+        response: { 200: pagedSchema(OPERATION_SCHEMA) },
       },
     },
-  }, async (request) => {
-    const libraryId = request.library!.id;
-    const id = request.params.id;
-    const kind = planKindOf(request.query.kind);
-    const page = await operationPlanPage(store, libraryId, id, kind, { page: request.query.page, perPage: request.query.perPage });
-    return { kind, kinds: (await planTotals(store, libraryId, id)) ?? [], ...page };
-  });
+    async (request) => {
+      const q = request.query;
+      return findOperations(store, request.library!.id, deps.now(), {
+        type: q.type || undefined,
+        state: operationStateOf(q.state),
+        page: q.page,
+        perPage: q.perPage,
+      });
+    },
+  );
 
-  for (const action of ['approve', 'reject'] as const) {
-    app.post<{ Params: { id: number } }>(`/api/v1/operations/:id/${action}`, {
-      config: admin,
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/operations/:id',
+    {
+      config: librarian,
       schema: {
         tags,
-        summary:
-          action === 'approve'
-            ? 'Approve a sync held for review: it applies (or, if the patrons changed and the new plan is bigger, waits for review again)'
-            : 'Reject a sync held for review: its plan is discarded and nothing is written',
+        summary: 'One operation: state, progress, counts, completeness, times, who, summary, error, and its stored plan by kind',
         params: ID_PARAMS,
-        response: { 200: SYNC_JSON_SCHEMA },
+        response: { 200: OPERATION_DETAIL_SCHEMA },
       },
-    }, async (request) => {
+    },
+    async (request) => operationDetail(store, request.library!.id, request.params.id, deps.now()),
+  );
+
+  app.get<{ Params: { id: number }; Querystring: { level?: string; q?: string; page?: number; perPage?: number } }>(
+    '/api/v1/operations/:id/log',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary: "One page of the operation's log, filtered by level and text",
+        params: ID_PARAMS,
+        querystring: { type: 'object', properties: { ...LOG_FILTER, ...PAGING } },
+        response: { 200: pagedSchema(LOG_ENTRY_SCHEMA) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return operationLogPage(store, request.library!.id, request.params.id, {
+        levels: logLevelsOf(q.level),
+        text: q.q,
+        page: q.page,
+        perPage: q.perPage,
+      });
+    },
+  );
+
+  for (const format of ['csv', 'text'] as const) {
+    const ext = format === 'csv' ? 'csv' : 'txt';
+    app.get<{ Params: { id: number } }>(
+      `/api/v1/operations/:id/log.${ext}`,
+      {
+        config: librarian,
+        schema: {
+          tags,
+          summary: `The operation's whole log (or the lines matching level and q) as ${format === 'csv' ? 'CSV (time,level,sourcedId,message)' : 'text, one line each'}`,
+          params: ID_PARAMS,
+          querystring: { type: 'object', properties: LOG_FILTER },
+        },
+      },
+      async (request, reply) => sendLog(request, reply, request.params.id, format),
+    );
+  }
+
+  app.get<{ Params: { id: number }; Querystring: { kind?: string; page?: number; perPage?: number } }>(
+    '/api/v1/operations/:id/plan',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary: 'One page of one kind of change of the stored plan (a sync held for review, or a dry run)',
+        params: ID_PARAMS,
+        querystring: { type: 'object', properties: { kind: { type: 'string', enum: PLAN_KINDS }, ...PAGING } },
+        response: {
+          200: pagedSchema(PLAN_ITEM_SCHEMA, {
+            kind: { type: 'string', enum: PLAN_KINDS },
+            kinds: { type: 'array', items: PLAN_TOTALS_SCHEMA.items },
+          }),
+        },
+      },
+    },
+    async (request) => {
       const libraryId = request.library!.id;
-      const by = staffOf(request.principal).user.username;
-      const result = action === 'approve' ? await approveSync(deps.syncDeps, libraryId, request.params.id, by) : await rejectSync(deps.syncDeps, libraryId, request.params.id, by);
-      return syncJson(result);
-    });
+      const id = request.params.id;
+      const kind = planKindOf(request.query.kind);
+      const page = await operationPlanPage(store, libraryId, id, kind, { page: request.query.page, perPage: request.query.perPage });
+      return { kind, kinds: (await planTotals(store, libraryId, id)) ?? [], ...page };
+    },
+  );
+
+  for (const action of ['approve', 'reject'] as const) {
+    app.post<{ Params: { id: number } }>(
+      `/api/v1/operations/:id/${action}`,
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            action === 'approve'
+              ? 'Approve a sync held for review: it applies (or, if the patrons changed and the new plan is bigger, waits for review again)'
+              : 'Reject a sync held for review: its plan is discarded and nothing is written',
+          params: ID_PARAMS,
+          response: { 200: SYNC_JSON_SCHEMA },
+        },
+      },
+      async (request) => {
+        const libraryId = request.library!.id;
+        const by = staffOf(request.principal).user.username;
+        const result =
+          action === 'approve'
+            ? await approveSync(deps.syncDeps, libraryId, request.params.id, by)
+            : await rejectSync(deps.syncDeps, libraryId, request.params.id, by);
+        return syncJson(result);
+      },
+    );
   }
 }
 
@@ -398,7 +474,8 @@ function noticeOf(action: 'approve' | 'reject', r: SyncResult): string {
 
 function idOf(value: unknown): number {
   const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_ID) throw new RollcallError('not_found', 'There is no such operation in this library.');
+  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_ID)
+    throw new RollcallError('not_found', 'There is no such operation in this library.');
   return id;
 }
 
@@ -419,7 +496,12 @@ function withQuery(path: string, query: Record<string, string>): string {
 }
 
 /** Links to the previous and next page of a list, keeping the request's other parameters. */
-function pagerLinks(request: FastifyRequest, path: string, key: string, page: Pick<Paged<unknown>, 'page' | 'pages'>): { prev: string | null; next: string | null } {
+function pagerLinks(
+  request: FastifyRequest,
+  path: string,
+  key: string,
+  page: Pick<Paged<unknown>, 'page' | 'pages'>,
+): { prev: string | null; next: string | null } {
   const current: Record<string, string> = {};
   for (const [k, v] of Object.entries(request.query as Query)) if (k !== 'notice' && text(v) !== '') current[k] = text(v);
   const at = (n: number) => withQuery(path, { ...current, [key]: n === 1 ? '' : String(n) });

@@ -41,7 +41,12 @@ type Query = Record<string, unknown>;
 const PATRON_PROPERTIES = {
   id: { type: 'integer' },
   ...Object.fromEntries(
-    FIELDS.map((f) => [f.key, f.key === 'status' ? { type: 'integer', description: '1026 Status: 1 Active, 4 Transferred, other library codes' } : { type: 'string', description: `${f.number} ${f.label}` }]),
+    FIELDS.map((f) => [
+      f.key,
+      f.key === 'status'
+        ? { type: 'integer', description: '1026 Status: 1 Active, 4 Transferred, other library codes' }
+        : { type: 'string', description: `${f.number} ${f.label}` },
+    ]),
   ),
 } as const;
 
@@ -53,10 +58,17 @@ const PATRON_DETAIL_SCHEMA = {
     ...PATRON_PROPERTIES,
     notes: { type: 'string' },
     guidSource: { type: 'string', nullable: true, description: 'The integration the GUID belongs to (classlink, oneroster, csv), or null' },
-    matchedBy: { type: 'string', nullable: true, description: 'How a sync last matched the patron: guid, communityId, barcode, email, created; null if never' },
+    matchedBy: {
+      type: 'string',
+      nullable: true,
+      description: 'How a sync last matched the patron: guid, communityId, barcode, email, created; null if never',
+    },
     lastSyncOperationId: { type: 'integer', nullable: true, description: 'The sync operation that last wrote the patron' },
     createdAt: { type: 'string' },
-    updatedAt: { type: 'string', description: 'The last write (sync or hand); send it back in a PATCH to refuse the edit if the patron changed since' },
+    updatedAt: {
+      type: 'string',
+      description: 'The last write (sync or hand); send it back in a PATCH to refuse the edit if the patron changed since',
+    },
     editedBy: { type: 'string', description: "Who last changed the patron by hand ('' if nobody)" },
     editedAt: { type: 'string', nullable: true },
   },
@@ -64,9 +76,12 @@ const PATRON_DETAIL_SCHEMA = {
 
 const EDIT_BODY_SCHEMA = {
   type: 'object',
-  description: 'Any of the patron keys (the GUID by admins only); keys left out are unchanged. Read-only keys of GET are ignored; updatedAt, if sent, must still be current.',
+  description:
+    'Any of the patron keys (the GUID by admins only); keys left out are unchanged. Read-only keys of GET are ignored; updatedAt, if sent, must still be current.',
   properties: {
-    ...Object.fromEntries(FIELDS.map((f) => [f.key, f.key === 'status' ? { anyOf: [{ type: 'integer' }, { type: 'string' }] } : { type: 'string' }])),
+    ...Object.fromEntries(
+      FIELDS.map((f) => [f.key, f.key === 'status' ? { anyOf: [{ type: 'integer' }, { type: 'string' }] } : { type: 'string' }]),
+    ),
     notes: { type: 'string' },
     updatedAt: { type: 'string' },
   },
@@ -132,9 +147,7 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
       if (!(e instanceof RollcallError)) throw e;
       error = e.message;
     }
-    const list = error
-      ? null
-      : await findPatrons(store, libraryId, { q: filter.q, site: filter.site, status, page: pageNumberOf(q.page) });
+    const list = error ? null : await findPatrons(store, libraryId, { q: filter.q, site: filter.site, status, page: pageNumberOf(q.page) });
     const first = list ? (list.page - 1) * list.perPage + 1 : 0;
     return reply.page(
       'patrons',
@@ -168,78 +181,119 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
     renderEdit(request, reply, idOf(request.params.id)),
   );
 
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/patrons/:id/edit', { config: librarian }, async (request, reply) => {
-    const id = idOf(request.params.id);
-    const body = request.body ?? {};
-    const input = formInput(body);
-    const before = await requirePatron(store, request.library!.id, id);
-    try {
-      const saved = await editPatron(store, request.library!.id, id, input, editor(request), text(body.updatedAt) || undefined);
-      return reply.redirect(`/patrons/${id}?notice=${saved.updatedAt === before.updatedAt ? 'patron-unchanged' : 'patron-saved'}`, 303);
-    } catch (e) {
-      if (e instanceof PatronEditError) return renderEdit(request, reply, id, { values: input, problems: e.problems, status: 400 });
-      // Written meanwhile (a sync, another librarian): show the values as they are now.
-      if (e instanceof RollcallError && e.kind === 'conflict') return renderEdit(request, reply, id, { error: e.message, status: 409 });
-      throw e;
-    }
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/patrons/:id/edit',
+    { config: librarian },
+    async (request, reply) => {
+      const id = idOf(request.params.id);
+      const body = request.body ?? {};
+      const input = formInput(body);
+      const before = await requirePatron(store, request.library!.id, id);
+      try {
+        const saved = await editPatron(store, request.library!.id, id, input, editor(request), text(body.updatedAt) || undefined);
+        return reply.redirect(`/patrons/${id}?notice=${saved.updatedAt === before.updatedAt ? 'patron-unchanged' : 'patron-saved'}`, 303);
+      } catch (e) {
+        if (e instanceof PatronEditError) return renderEdit(request, reply, id, { values: input, problems: e.problems, status: 400 });
+        // Written meanwhile (a sync, another librarian): show the values as they are now.
+        if (e instanceof RollcallError && e.kind === 'conflict') return renderEdit(request, reply, id, { error: e.message, status: 409 });
+        throw e;
+      }
+    },
+  );
 
   // ---- API ----
   const tags = ['patrons'];
-  app.get<{ Querystring: { q?: string; site?: string; status?: string; page?: number; pageSize?: number; perPage?: number } }>('/api/v1/patrons', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: "Search the library's patrons: exact Barcode, Student #, GUID or Email, or the start of a last or first name (\"Smith\", \"Smith, Ol\", \"Olivia Smith\"); in name order, paged",
-      querystring: {
-        type: 'object',
-        properties: {
-          q: { type: 'string', description: 'The search text; blank lists every patron' },
-          site: { type: 'string', description: `A site code; ${NO_SITE} for patrons without a site` },
-          status: { type: 'string', description: 'A Status number (1 Active, 4 Transferred, …)' },
-          page: { type: 'integer', minimum: 1 },
-          pageSize: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, description: 'Patrons per page (default 50)' },
-          perPage: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, description: 'The same as pageSize (as the operations API names it)' },
-        },
-      },
-      response: {
-        200: {
+  app.get<{ Querystring: { q?: string; site?: string; status?: string; page?: number; pageSize?: number; perPage?: number } }>(
+    '/api/v1/patrons',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary:
+          'Search the library\'s patrons: exact Barcode, Student #, GUID or Email, or the start of a last or first name ("Smith", "Smith, Ol", "Olivia Smith"); in name order, paged',
+        querystring: {
           type: 'object',
-          properties: { items: { type: 'array', items: PATRON_SCHEMA }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, perPage: { type: 'integer' } },
+          properties: {
+            q: { type: 'string', description: 'The search text; blank lists every patron' },
+            site: { type: 'string', description: `A site code; ${NO_SITE} for patrons without a site` },
+            status: { type: 'string', description: 'A Status number (1 Active, 4 Transferred, …)' },
+            page: { type: 'integer', minimum: 1 },
+            pageSize: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, description: 'Patrons per page (default 50)' },
+            perPage: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_PER_PAGE,
+              description: 'The same as pageSize (as the operations API names it)',
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: { type: 'array', items: PATRON_SCHEMA },
+              total: { type: 'integer' },
+              page: { type: 'integer' },
+              pages: { type: 'integer' },
+              perPage: { type: 'integer' },
+            },
+          },
         },
       },
     },
-  }, async (request) => {
-    const q = request.query;
-    return findPatrons(store, request.library!.id, {
-      q: q.q,
-      site: q.site,
-      status: statusFilterOf(q.status),
-      page: q.page,
-      perPage: q.pageSize ?? q.perPage,
-    });
-  });
-
-  app.get<{ Params: { id: number } }>('/api/v1/patrons/:id', {
-    config: librarian,
-    schema: { tags, summary: 'One patron: every field, notes, and where it came from', params: ID_PARAMS, response: { 200: PATRON_DETAIL_SCHEMA } },
-  }, async (request) => patronDetailJson(await requirePatron(store, request.library!.id, request.params.id)));
-
-  app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/v1/patrons/:id', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: "Change some of a patron's fields (librarians; the GUID by admins only); every value is checked before anything is written",
-      params: ID_PARAMS,
-      body: EDIT_BODY_SCHEMA,
-      response: { 200: PATRON_DETAIL_SCHEMA },
+    async (request) => {
+      const q = request.query;
+      return findPatrons(store, request.library!.id, {
+        q: q.q,
+        site: q.site,
+        status: statusFilterOf(q.status),
+        page: q.page,
+        perPage: q.pageSize ?? q.perPage,
+      });
     },
-  }, async (request) => {
-    const { updatedAt, ...rest } = request.body ?? {};
-    for (const key of READ_ONLY_KEYS) delete rest[key];
-    const saved = await editPatron(store, request.library!.id, request.params.id, rest, editor(request), typeof updatedAt === 'string' ? updatedAt : undefined);
-    return patronDetailJson(saved);
-  });
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/patrons/:id',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary: 'One patron: every field, notes, and where it came from',
+        params: ID_PARAMS,
+        response: { 200: PATRON_DETAIL_SCHEMA },
+      },
+    },
+    async (request) => patronDetailJson(await requirePatron(store, request.library!.id, request.params.id)),
+  );
+
+  app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>(
+    '/api/v1/patrons/:id',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary:
+          "Change some of a patron's fields (librarians; the GUID by admins only); every value is checked before anything is written",
+        params: ID_PARAMS,
+        body: EDIT_BODY_SCHEMA,
+        response: { 200: PATRON_DETAIL_SCHEMA },
+      },
+    },
+    async (request) => {
+      const { updatedAt, ...rest } = request.body ?? {};
+      for (const key of READ_ONLY_KEYS) delete rest[key];
+      const saved = await editPatron(
+        store,
+        request.library!.id,
+        request.params.id,
+        rest,
+        editor(request),
+        typeof updatedAt === 'string' ? updatedAt : undefined,
+      );
+      return patronDetailJson(saved);
+    },
+  );
 }
 
 function nameOf(p: { firstName: string; middleName: string; lastName: string; id: number }): string {
@@ -273,4 +327,3 @@ function pagerLinks(filter: Record<string, string>, list: { page: number; pages:
   };
   return { prev: list.page > 1 ? at(Math.min(list.page - 1, list.pages)) : null, next: list.page < list.pages ? at(list.page + 1) : null };
 }
-

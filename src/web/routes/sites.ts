@@ -43,7 +43,11 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
   const librarian = { access: 'librarian' as const };
   const admin = { access: 'admin' as const };
 
-  async function renderList(request: FastifyRequest, reply: FastifyReply, options: { error?: string; form?: { code: string; name: string }; status?: number } = {}) {
+  async function renderList(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { error?: string; form?: { code: string; name: string }; status?: number } = {},
+  ) {
     const { sites, withoutSite } = await siteRows(store, request.library!.id);
     return reply.page(
       'sites',
@@ -59,7 +63,12 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
     );
   }
 
-  async function renderEdit(request: FastifyRequest, reply: FastifyReply, site: SiteView, options: { error?: string; form?: { code: string; name: string }; status?: number } = {}) {
+  async function renderEdit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    site: SiteView,
+    options: { error?: string; form?: { code: string; name: string }; status?: number } = {},
+  ) {
     return reply.page(
       'site-edit',
       { title: `Edit site ${site.code}`, site, form: options.form ?? { code: site.code, name: site.name }, error: options.error ?? '' },
@@ -95,41 +104,58 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/sites?notice=site-changed', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return renderEdit(request, reply, { code: site.code, name: site.name, orgSourcedId: site.orgGuid }, { error: e.message, form, status: 400 });
+      return renderEdit(
+        request,
+        reply,
+        { code: site.code, name: site.name, orgSourcedId: site.orgGuid },
+        { error: e.message, form, status: 400 },
+      );
     }
   });
 
   // ---- API ----
   const tags = ['sites'];
-  app.get('/api/v1/sites', {
-    config: librarian,
-    schema: {
-      tags,
-      summary: "The library's sites by code, with the roster school each is matched to and its patron count",
-      response: { 200: { type: 'array', items: SITE_ROW_SCHEMA } },
+  app.get(
+    '/api/v1/sites',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary: "The library's sites by code, with the roster school each is matched to and its patron count",
+        response: { 200: { type: 'array', items: SITE_ROW_SCHEMA } },
+      },
     },
-  }, async (request) => (await siteRows(store, request.library!.id)).sites);
+    async (request) => (await siteRows(store, request.library!.id)).sites,
+  );
 
-  app.post<{ Body: { code: string; name: string } }>('/api/v1/sites', {
-    config: admin,
-    schema: {
-      tags,
-      summary: 'Add a site (admins)',
-      body: { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } },
-      response: { 201: SITE_SCHEMA },
+  app.post<{ Body: { code: string; name: string } }>(
+    '/api/v1/sites',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Add a site (admins)',
+        body: { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } },
+        response: { 201: SITE_SCHEMA },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await addSite(store, request.library!.id, request.body)));
+    async (request, reply) => reply.code(201).send(await addSite(store, request.library!.id, request.body)),
+  );
 
-  app.patch<{ Params: { code: string }; Body: { code?: string; name?: string } }>('/api/v1/sites/:code', {
-    config: admin,
-    schema: {
-      tags,
-      summary: "Change a site's code and/or name (admins); its patrons follow it",
-      params: CODE_PARAMS,
-      body: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
-      response: { 200: SITE_SCHEMA },
+  app.patch<{ Params: { code: string }; Body: { code?: string; name?: string } }>(
+    '/api/v1/sites/:code',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "Change a site's code and/or name (admins); its patrons follow it",
+        params: CODE_PARAMS,
+        body: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+        response: { 200: SITE_SCHEMA },
+      },
     },
-  }, async (request) => updateSite(store, request.library!.id, request.params.code, request.body ?? {}));
+    async (request) => updateSite(store, request.library!.id, request.params.code, request.body ?? {}),
+  );
 }
 
 function text(value: unknown): string {

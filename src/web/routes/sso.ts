@@ -63,60 +63,71 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/sso/classlink/start', { config: { access: 'public' } }, start);
   app.get('/sso/classlink/launch', { config: { access: 'public' } }, start);
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/sso/classlink/callback', { config: { access: 'public' } }, async (request, reply) => {
-    const pending = readPending(request);
-    reply.clearCookie(PENDING_COOKIE, { ...cookieOptions(secure), path: PENDING_PATH });
-    const q = request.query;
-    try {
-      if (q.error) {
-        // Only an OAuth error code is echoed (a-z and _), never free text a link could carry.
-        const why = q.error === 'access_denied' ? 'the sign-in was cancelled' : /^[a-z_]{1,40}$/.test(q.error) ? q.error : 'an error';
-        throw new RollcallError('credentials_refused', `ClassLink did not sign you in (${why}).`);
-      }
-      if (!q.code) throw new RollcallError('credentials_refused', 'ClassLink sent no sign-in code; start again from the sign-in page.');
-      // Our own flow must come back with its state. No state at all is a LaunchPad launch —
-      // but not while one of our flows is pending in this browser (that would let a missing
-      // state skip the check).
-      if (q.state !== undefined || pending) {
-        if (!pending || q.state !== pending.state) {
-          throw new RollcallError('credentials_refused', 'This sign-in did not start here, or took too long; start again from the sign-in page.');
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/sso/classlink/callback',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const pending = readPending(request);
+      reply.clearCookie(PENDING_COOKIE, { ...cookieOptions(secure), path: PENDING_PATH });
+      const q = request.query;
+      try {
+        if (q.error) {
+          // Only an OAuth error code is echoed (a-z and _), never free text a link could carry.
+          const why = q.error === 'access_denied' ? 'the sign-in was cancelled' : /^[a-z_]{1,40}$/.test(q.error) ? q.error : 'an error';
+          throw new RollcallError('credentials_refused', `ClassLink did not sign you in (${why}).`);
         }
+        if (!q.code) throw new RollcallError('credentials_refused', 'ClassLink sent no sign-in code; start again from the sign-in page.');
+        // Our own flow must come back with its state. No state at all is a LaunchPad launch —
+        // but not while one of our flows is pending in this browser (that would let a missing
+        // state skip the check).
+        if (q.state !== undefined || pending) {
+          if (!pending || q.state !== pending.state) {
+            throw new RollcallError(
+              'credentials_refused',
+              'This sign-in did not start here, or took too long; start again from the sign-in page.',
+            );
+          }
+        }
+        const libraryCode = pending?.library || (typeof q.library === 'string' ? q.library : '');
+        const named = libraryCode ? await libraryOrRefuse(store, libraryCode) : undefined;
+        const client = await clientConfig(config, store, named);
+        const url = new URL(request.url, config.web.publicUrl);
+        // openid-client compares the callback with the registered redirect URI: drop our own parameter.
+        url.searchParams.delete('library');
+        const info = await finishSignIn(client, new URL(`${callbackUrl(config)}${url.search}`), pending);
+        const candidates = named ? [named] : await store.libraries.list();
+        const decision = await decide(info, await Promise.all(candidates.map((l) => ssoLibrary(store, l))), async (libraryId) => {
+          const patron = await store.patrons.byGuid(libraryId, info.SourcedId);
+          if (!patron) return undefined;
+          // Only a Teacher or Staff patron reaches the staff pages, even if a link was made
+          // before a librarian changed their Policy.
+          const staff = patron.policy === 'Student' ? undefined : await store.staff.byPatron(libraryId, patron.id);
+          return { id: patron.id, status: patron.status, staffUserId: staff?.id ?? null };
+        });
+        if (decision.kind === 'refused')
+          return reply.page('sso-refused', { title: 'Cannot sign you in', message: decision.message, reason: decision.reason }, 403);
+        // A LaunchPad code (no state) carries no proof that this browser asked for it: it may
+        // sign in a browser that has no session, never replace one (a forged launch link could
+        // otherwise swap a librarian's session for someone else's).
+        if (!pending && request.sessionHash) {
+          throw new RollcallError(
+            'credentials_refused',
+            'You are already signed in to Rollcall in this browser; sign out first, then open the LaunchPad tile again.',
+          );
+        }
+        if (request.sessionHash) await store.staff.deleteSession(request.sessionHash);
+        if (decision.kind === 'staff') {
+          await startSession(store, reply, { libraryId: decision.libraryId, staffUserId: decision.staffUserId }, deps.now(), secure);
+          await store.staff.touchLogin(decision.libraryId, decision.staffUserId);
+          return reply.redirect('/', 303);
+        }
+        await startSession(store, reply, { libraryId: decision.libraryId, patronId: decision.patronId }, deps.now(), secure);
+        return reply.redirect('/me', 303);
+      } catch (e) {
+        return refusal(reply, e);
       }
-      const libraryCode = pending?.library || (typeof q.library === 'string' ? q.library : '');
-      const named = libraryCode ? await libraryOrRefuse(store, libraryCode) : undefined;
-      const client = await clientConfig(config, store, named);
-      const url = new URL(request.url, config.web.publicUrl);
-      // openid-client compares the callback with the registered redirect URI: drop our own parameter.
-      url.searchParams.delete('library');
-      const info = await finishSignIn(client, new URL(`${callbackUrl(config)}${url.search}`), pending);
-      const candidates = named ? [named] : await store.libraries.list();
-      const decision = await decide(info, await Promise.all(candidates.map((l) => ssoLibrary(store, l))), async (libraryId) => {
-        const patron = await store.patrons.byGuid(libraryId, info.SourcedId);
-        if (!patron) return undefined;
-        // Only a Teacher or Staff patron reaches the staff pages, even if a link was made
-        // before a librarian changed their Policy.
-        const staff = patron.policy === 'Student' ? undefined : await store.staff.byPatron(libraryId, patron.id);
-        return { id: patron.id, status: patron.status, staffUserId: staff?.id ?? null };
-      });
-      if (decision.kind === 'refused') return reply.page('sso-refused', { title: 'Cannot sign you in', message: decision.message, reason: decision.reason }, 403);
-      // A LaunchPad code (no state) carries no proof that this browser asked for it: it may
-      // sign in a browser that has no session, never replace one (a forged launch link could
-      // otherwise swap a librarian's session for someone else's).
-      if (!pending && request.sessionHash) {
-        throw new RollcallError('credentials_refused', 'You are already signed in to Rollcall in this browser; sign out first, then open the LaunchPad tile again.');
-      }
-      if (request.sessionHash) await store.staff.deleteSession(request.sessionHash);
-      if (decision.kind === 'staff') {
-        await startSession(store, reply, { libraryId: decision.libraryId, staffUserId: decision.staffUserId }, deps.now(), secure);
-        await store.staff.touchLogin(decision.libraryId, decision.staffUserId);
-        return reply.redirect('/', 303);
-      }
-      await startSession(store, reply, { libraryId: decision.libraryId, patronId: decision.patronId }, deps.now(), secure);
-      return reply.redirect('/me', 303);
-    } catch (e) {
-      return refusal(reply, e);
-    }
-  });
+    },
+  );
 
   app.get('/me', { config: { access: 'patron' } }, async (request, reply) => {
     const p = request.principal;
@@ -125,7 +136,8 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (!patron) throw new RollcallError('not_found', 'Your library record is no longer here; sign out and ask your librarian.');
     const sites = await store.sites.list(request.library!.id);
     const site = sites.find((s) => s.code === patron.site);
-    const status = patron.status === STATUS_ACTIVE ? 'Active' : patron.status === STATUS_TRANSFERRED ? 'Transferred' : String(patron.status);
+    const status =
+      patron.status === STATUS_ACTIVE ? 'Active' : patron.status === STATUS_TRANSFERRED ? 'Transferred' : String(patron.status);
     return reply.page('me', {
       title: 'My library record',
       record: {
@@ -144,7 +156,14 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
 /** A refusal page for a failure of the flow (not a decision): ClassLink unreachable, a bad token, … */
 function refusal(reply: FastifyReply, e: unknown): FastifyReply {
   if (!isRollcallError(e)) throw e;
-  const status = e.kind === 'source_unreachable' || e.kind === 'bad_response' ? 502 : e.kind === 'not_configured' ? 409 : e.kind === 'not_found' ? 404 : 403;
+  const status =
+    e.kind === 'source_unreachable' || e.kind === 'bad_response'
+      ? 502
+      : e.kind === 'not_configured'
+        ? 409
+        : e.kind === 'not_found'
+          ? 404
+          : 403;
   return reply.page('sso-refused', { title: 'Cannot sign you in', message: e.message, reason: e.kind }, status);
 }
 
@@ -178,7 +197,10 @@ async function clientConfig(config: Config, store: Store, library: Library | und
     }
   }
   if (!config.classlink.ssoClientId || !config.classlink.ssoClientSecret) {
-    throw new RollcallError('not_configured', 'Signing in with ClassLink is not set up on this server (no ClassLink sign-in client); use your library account.');
+    throw new RollcallError(
+      'not_configured',
+      'Signing in with ClassLink is not set up on this server (no ClassLink sign-in client); use your library account.',
+    );
   }
   return { ...base, clientId: config.classlink.ssoClientId, clientSecret: config.classlink.ssoClientSecret };
 }

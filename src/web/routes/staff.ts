@@ -32,12 +32,29 @@ function idOf(value: unknown): number {
 
 /** What the API shows of an account (never its password hash). */
 export function staffJson(u: StaffUser) {
-  return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, disabled: u.disabled, patronId: u.patronId, createdAt: u.createdAt, lastLoginAt: u.lastLoginAt };
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    disabled: u.disabled,
+    patronId: u.patronId,
+    createdAt: u.createdAt,
+    lastLoginAt: u.lastLoginAt,
+  };
 }
 
 /** What the API shows of a token (never the token or its hash). */
 export function tokenJson(t: ApiToken) {
-  return { id: t.id, name: t.name, prefix: t.prefix, role: t.role, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt };
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    role: t.role,
+    createdAt: t.createdAt,
+    lastUsedAt: t.lastUsedAt,
+    revokedAt: t.revokedAt,
+  };
 }
 
 const STAFF_SCHEMA = {
@@ -96,25 +113,36 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
     }
     const user = await store.staff.update(libraryId, id, changes);
     // Whatever changes who the account is or may do ends its sessions (a ClassLink link too).
-    if (changes.disabled || changes.passwordHash || changes.role || changes.patronId !== undefined) await store.staff.deleteUserSessions(libraryId, id);
+    if (changes.disabled || changes.passwordHash || changes.role || changes.patronId !== undefined)
+      await store.staff.deleteUserSessions(libraryId, id);
     return user;
   }
 
   /** The accounts with the GUID of their linked patron, for the page. */
   async function withPatrons(libraryId: number) {
     const users = await store.staff.list(libraryId);
-    return Promise.all(users.map(async (u) => ({ ...u, patronGuid: u.patronId === null ? '' : ((await store.patrons.get(libraryId, u.patronId))?.guid ?? '') })));
+    return Promise.all(
+      users.map(async (u) => ({
+        ...u,
+        patronGuid: u.patronId === null ? '' : ((await store.patrons.get(libraryId, u.patronId))?.guid ?? ''),
+      })),
+    );
   }
 
   async function patronIdOf(libraryId: number, guid: string): Promise<number | null> {
     if (!guid.trim()) return null;
     const patron = await store.patrons.byGuid(libraryId, guid.trim());
     if (!patron) throw new RollcallError('invalid_input', `No patron of this library has the GUID "${guid.trim()}".`);
-    if (patron.policy === 'Student') throw new RollcallError('invalid_input', 'Only a Teacher or Staff patron can be linked to a staff account.');
+    if (patron.policy === 'Student')
+      throw new RollcallError('invalid_input', 'Only a Teacher or Staff patron can be linked to a staff account.');
     return patron.id;
   }
 
-  async function createToken(libraryId: number, user: StaffUser, body: Record<string, unknown>): Promise<{ token: string; record: ApiToken }> {
+  async function createToken(
+    libraryId: number,
+    user: StaffUser,
+    body: Record<string, unknown>,
+  ): Promise<{ token: string; record: ApiToken }> {
     const role = body.role === undefined || body.role === '' ? user.role : roleOf(body.role);
     if (role === 'admin' && user.role !== 'admin') throw new RollcallError('invalid_input', 'Only an admin can create an admin token.');
     const { token, hash } = newToken(API_TOKEN_PREFIX);
@@ -131,7 +159,12 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- pages ----
   app.get('/admin/users', { config: admin }, async (request, reply) => {
-    return reply.page('staff', { title: 'Staff accounts', users: await withPatrons(request.library!.id), me: staffOf(request.principal).user.id, error: '' });
+    return reply.page('staff', {
+      title: 'Staff accounts',
+      users: await withPatrons(request.library!.id),
+      me: staffOf(request.principal).user.id,
+      error: '',
+    });
   });
   app.post<{ Body: Record<string, unknown> }>('/admin/users', { config: admin }, async (request, reply) => {
     try {
@@ -139,7 +172,16 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/admin/users?notice=staff-added', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return reply.page('staff', { title: 'Staff accounts', users: await withPatrons(request.library!.id), me: staffOf(request.principal).user.id, error: e.message }, 400);
+      return reply.page(
+        'staff',
+        {
+          title: 'Staff accounts',
+          users: await withPatrons(request.library!.id),
+          me: staffOf(request.principal).user.id,
+          error: e.message,
+        },
+        400,
+      );
     }
   });
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/admin/users/:id', { config: admin }, async (request, reply) => {
@@ -148,7 +190,16 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/admin/users?notice=staff-changed', 303);
     } catch (e) {
       if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
-      return reply.page('staff', { title: 'Staff accounts', users: await withPatrons(request.library!.id), me: staffOf(request.principal).user.id, error: e.message }, 400);
+      return reply.page(
+        'staff',
+        {
+          title: 'Staff accounts',
+          users: await withPatrons(request.library!.id),
+          me: staffOf(request.principal).user.id,
+          error: e.message,
+        },
+        400,
+      );
     }
   });
 
@@ -169,61 +220,98 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- API ----
   const idParam = { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } as const;
-  app.get('/api/v1/staff', {
-    config: admin,
-    schema: { tags: ['staff'], summary: "The library's staff accounts", response: { 200: { type: 'array', items: STAFF_SCHEMA } } },
-  }, async (request) => (await store.staff.list(request.library!.id)).map(staffJson));
-  app.post<{ Body: Record<string, unknown> }>('/api/v1/staff', {
-    config: admin,
-    schema: {
-      tags: ['staff'],
-      summary: 'Add a staff account',
-      body: {
-        type: 'object',
-        required: ['username', 'password', 'role'],
-        properties: { username: { type: 'string' }, displayName: { type: 'string' }, password: { type: 'string' }, role: { type: 'string', enum: ROLES } },
-      },
-      response: { 201: STAFF_SCHEMA },
+  app.get(
+    '/api/v1/staff',
+    {
+      config: admin,
+      schema: { tags: ['staff'], summary: "The library's staff accounts", response: { 200: { type: 'array', items: STAFF_SCHEMA } } },
     },
-  }, async (request, reply) => reply.code(201).send(staffJson(await addStaff(request.library!.id, request.body))));
-  app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/v1/staff/:id', {
-    config: admin,
-    schema: {
-      tags: ['staff'],
-      summary: 'Change a staff account (role, display name, password, disabled)',
-      params: idParam,
-      body: {
-        type: 'object',
-        properties: {
-          displayName: { type: 'string' },
-          password: { type: 'string' },
-          role: { type: 'string', enum: ROLES },
-          disabled: { type: 'boolean' },
-          patronGuid: { type: 'string', description: "GUID of the Teacher/Staff patron whose ClassLink sign-in reaches this account ('' unlinks)" },
+    async (request) => (await store.staff.list(request.library!.id)).map(staffJson),
+  );
+  app.post<{ Body: Record<string, unknown> }>(
+    '/api/v1/staff',
+    {
+      config: admin,
+      schema: {
+        tags: ['staff'],
+        summary: 'Add a staff account',
+        body: {
+          type: 'object',
+          required: ['username', 'password', 'role'],
+          properties: {
+            username: { type: 'string' },
+            displayName: { type: 'string' },
+            password: { type: 'string' },
+            role: { type: 'string', enum: ROLES },
+          },
         },
+        response: { 201: STAFF_SCHEMA },
       },
-      response: { 200: STAFF_SCHEMA },
     },
-  }, async (request) => staffJson(await changeStaff(request.library!.id, staffOf(request.principal).user.id, request.params.id, request.body ?? {})));
+    async (request, reply) => reply.code(201).send(staffJson(await addStaff(request.library!.id, request.body))),
+  );
+  app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>(
+    '/api/v1/staff/:id',
+    {
+      config: admin,
+      schema: {
+        tags: ['staff'],
+        summary: 'Change a staff account (role, display name, password, disabled)',
+        params: idParam,
+        body: {
+          type: 'object',
+          properties: {
+            displayName: { type: 'string' },
+            password: { type: 'string' },
+            role: { type: 'string', enum: ROLES },
+            disabled: { type: 'boolean' },
+            patronGuid: {
+              type: 'string',
+              description: "GUID of the Teacher/Staff patron whose ClassLink sign-in reaches this account ('' unlinks)",
+            },
+          },
+        },
+        response: { 200: STAFF_SCHEMA },
+      },
+    },
+    async (request) =>
+      staffJson(await changeStaff(request.library!.id, staffOf(request.principal).user.id, request.params.id, request.body ?? {})),
+  );
 
-  app.get('/api/v1/tokens', {
-    config: admin,
-    schema: { tags: ['tokens'], summary: "The library's API tokens (never the tokens themselves)", response: { 200: { type: 'array', items: TOKEN_SCHEMA } } },
-  }, async (request) => (await store.staff.listTokens(request.library!.id)).map(tokenJson));
-  app.post<{ Body: Record<string, unknown> }>('/api/v1/tokens', {
-    config: admin,
-    schema: {
-      tags: ['tokens'],
-      summary: 'Create an API token; the response is the only time the token is shown',
-      body: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string', enum: ROLES } } },
-      response: { 201: { type: 'object', properties: { token: { type: 'string' }, record: TOKEN_SCHEMA } } },
+  app.get(
+    '/api/v1/tokens',
+    {
+      config: admin,
+      schema: {
+        tags: ['tokens'],
+        summary: "The library's API tokens (never the tokens themselves)",
+        response: { 200: { type: 'array', items: TOKEN_SCHEMA } },
+      },
     },
-  }, async (request, reply) => {
-    const { token, record } = await createToken(request.library!.id, staffOf(request.principal).user, request.body ?? {});
-    return reply.code(201).send({ token, record: tokenJson(record) });
-  });
-  app.delete<{ Params: { id: number } }>('/api/v1/tokens/:id', {
-    config: admin,
-    schema: { tags: ['tokens'], summary: 'Revoke an API token', params: idParam, response: { 200: TOKEN_SCHEMA } },
-  }, async (request) => tokenJson(await store.staff.revokeToken(request.library!.id, request.params.id)));
+    async (request) => (await store.staff.listTokens(request.library!.id)).map(tokenJson),
+  );
+  app.post<{ Body: Record<string, unknown> }>(
+    '/api/v1/tokens',
+    {
+      config: admin,
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token; the response is the only time the token is shown',
+        body: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string', enum: ROLES } } },
+        response: { 201: { type: 'object', properties: { token: { type: 'string' }, record: TOKEN_SCHEMA } } },
+      },
+    },
+    async (request, reply) => {
+      const { token, record } = await createToken(request.library!.id, staffOf(request.principal).user, request.body ?? {});
+      return reply.code(201).send({ token, record: tokenJson(record) });
+    },
+  );
+  app.delete<{ Params: { id: number } }>(
+    '/api/v1/tokens/:id',
+    {
+      config: admin,
+      schema: { tags: ['tokens'], summary: 'Revoke an API token', params: idParam, response: { 200: TOKEN_SCHEMA } },
+    },
+    async (request) => tokenJson(await store.staff.revokeToken(request.library!.id, request.params.id)),
+  );
 }
