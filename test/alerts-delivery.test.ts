@@ -11,6 +11,7 @@ const HOOK_TOKEN = 'T0KEN-s3cret-hook-path';
 
 /** A webhook receiver on 127.0.0.1: records each POST; answers `status`, or never when `hang`. */
 async function webhookServer() {
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read the posted JSON's fields by path.
   const received: { path: string; contentType: string; body: Record<string, any> }[] = [];
   const control = { status: 200, hang: false };
   const server: Server = createServer((req: IncomingMessage, res) => {

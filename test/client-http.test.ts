@@ -16,7 +16,7 @@ const SECRET = 'district-secret';
 const TOKEN = 'proxy-token';
 
 /** What the scripted server does with the n-th OneRoster request (1-based); undefined: serve normally. */
-type Script = (n: number, req: IncomingMessage, res: ServerResponse) => boolean | void;
+type Script = (n: number, req: IncomingMessage, res: ServerResponse) => boolean | undefined;
 
 interface ServerState {
   users: Record<string, unknown>[];

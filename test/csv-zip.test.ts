@@ -173,8 +173,7 @@ describe('zip packages', () => {
 
   it('closes the zip when reading stops early or the handler fails', async () => {
     const zip = join(await tempDir(), 'early.zip');
-    const many =
-      'sourcedId,role,orgSourcedIds,givenName,familyName\r\n' + Array.from({ length: 5000 }, (_, i) => `u${i},student,s1,G,F\r\n`).join('');
+    const many = `sourcedId,role,orgSourcedIds,givenName,familyName\r\n${Array.from({ length: 5000 }, (_, i) => `u${i},student,s1,G,F\r\n`).join('')}`;
     await writeZip(zip, [
       { name: 'manifest.csv', text: MANIFEST },
       { name: 'users.csv', text: many },

@@ -261,7 +261,7 @@ describe('the authorization code flow', () => {
   });
 
   it('PKCE: the right verifier passes, a wrong or missing one is refused', async () => {
-    const verifier = 'v'.repeat(43) + '-pkce-verifier';
+    const verifier = `${'v'.repeat(43)}-pkce-verifier`;
     const challenge = s256(verifier);
     const c1 = (await signIn({ codeChallenge: challenge })).searchParams.get('code')!;
     expect(await tokenError({ code: c1, verifier: 'w'.repeat(50) }, 400, 'invalid_grant')).toMatch(/code_verifier/);
@@ -310,7 +310,7 @@ describe('the picker page', () => {
   }
 
   const hidden = (html: string) => /name="request" value="([^"]+)"/.exec(html)![1]!;
-  const unescape = (s: string) => s.replace(/&amp;/g, '&');
+  const unescapeAmp = (s: string) => s.replace(/&amp;/g, '&');
 
   it('lists students, teachers and administrators with stable selectors; choosing one returns a code', async () => {
     const html = await picker();
@@ -324,7 +324,7 @@ describe('the picker page', () => {
     }
     expect(html).not.toMatch(/data-sourced-id="(par|gua)-/);
     expect(html).toContain('id="deny"');
-    const href = unescape(new RegExp(`href="([^"]+)" data-sourced-id="${TEACHER}"`).exec(html)![1]!);
+    const href = unescapeAmp(new RegExp(`href="([^"]+)" data-sourced-id="${TEACHER}"`).exec(html)![1]!);
     const back = locationOf(await get(new URL(href, emu.sso.launchpadUrl).toString()));
     expect(back.searchParams.get('state')).toBe('pick');
     const body = await tokenOk({ code: back.searchParams.get('code')! });

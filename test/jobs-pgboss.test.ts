@@ -64,7 +64,12 @@ describePostgres('jobs: the pg-boss queue', (db) => {
     const queue = await openQueue(config, db().store, { pollingSeconds: 0.5 });
     try {
       const ran: string[] = [];
-      await queue.work({ alerts: async (p) => (ran.push(p.at), { ok: true }) });
+      await queue.work({
+        alerts: async (p) => {
+          ran.push(p.at);
+          return { ok: true };
+        },
+      });
       await queue.send('alerts', { at: 'tomorrow' }, { startAfter: new Date(Date.now() + 24 * 3600_000) });
       await queue.send('alerts', { at: 'now' });
       await until('the due job to run', async () => ran.length === 1);

@@ -34,7 +34,7 @@ describeEachDatabase('schedule: `rollcall schedule show|set`', (db) => {
     };
     expect(view).toMatchObject({ time: '03:15', timezone: 'America/Chicago', fullSyncDay: 'wed' });
     expect(view.next.local).toMatch(/^\d{4}-\d\d-\d\d 03:15 \(America\/Chicago\)$/);
-    expect(new Date(view.nextFull.local.slice(0, 10) + 'T12:00:00Z').getUTCDay()).toBe(3);
+    expect(new Date(`${view.nextFull.local.slice(0, 10)}T12:00:00Z`).getUTCDay()).toBe(3);
 
     const text = await rollcallHere(['schedule', 'show', '--library', lib.code], env());
     expect(text.stdout).toContain(`Daily Operations of library ${lib.code}: on: daily at 03:15 America/Chicago, full sync on Wednesday`);

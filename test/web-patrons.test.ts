@@ -222,7 +222,7 @@ describeEachDatabase('web: patrons and sites', (db) => {
     expect(page.body).toMatch(/data-test="guid-source">ClassLink</);
     const op = (await store.operations.list(a.lib.id))[0]!;
     expect(page.body).toContain(`href="/operations/${op.id}">#${op.id} ClassLink Full Sync</a>`);
-    expect(page.body).toContain('id="edit-patron" href="/patrons/' + olivia + '/edit"');
+    expect(page.body).toContain(`id="edit-patron" href="/patrons/${olivia}/edit"`);
     // An imported GUID belongs to no integration; a library's own status code shows as it is.
     const other = await a.librarian.get(`/patrons/${noah}`);
     expect(other.body).toMatch(/data-test="guid-source">None: the GUID was imported/);

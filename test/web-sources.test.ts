@@ -70,7 +70,10 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
     expect((await c.signIn(username)).statusCode).toBe(303);
     return { c, lib: library };
   }
-  const keep = (r: LightMyRequestResponse) => (bodies.push(r.body), r);
+  const keep = (r: LightMyRequestResponse) => {
+    bodies.push(r.body);
+    return r;
+  };
 
   async function upload(c: WebClient, url: string, fields: Record<string, string>, file?: { name: string; data: Buffer }) {
     const { payload, type } = await multipart(fields, file);

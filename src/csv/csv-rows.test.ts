@@ -90,7 +90,7 @@ describe('csvRowBatches', () => {
   });
 
   it('yields batches of the size asked', async () => {
-    const text = 'a\n' + Array.from({ length: 25 }, (_, i) => `${i}\n`).join('');
+    const text = `a\n${Array.from({ length: 25 }, (_, i) => `${i}\n`).join('')}`;
     const r = await read(text, 10);
     expect(r.batches).toBe(3);
     expect(r.rows).toHaveLength(26);

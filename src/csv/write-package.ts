@@ -197,7 +197,7 @@ export async function writeCsvPackage(dir: string, data: CsvPackageContent, opti
     ...entitiesOf(options.version).map((e) => [`file.${e}`, written.has(e) ? mode : 'absent']),
     ['source.systemName', 'Rollcall'],
   ];
-  await writeFile(join(dir, 'manifest.csv'), manifest.map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n');
+  await writeFile(join(dir, 'manifest.csv'), `${manifest.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`);
 }
 
 /** Users, and in 1.2 their roles: one primary role per org, as 1.2 asks (ONEROSTER.md §1.2). */
@@ -250,12 +250,12 @@ class CsvFileWriter {
 
   constructor(path: string, header: readonly string[]) {
     this.stream = createWriteStream(path);
-    this.buffer = header.join(',') + '\r\n';
+    this.buffer = `${header.join(',')}\r\n`;
   }
 
   /** Adds a row; true when enough is buffered that the caller should await flush(). */
   row(cells: readonly string[]): boolean {
-    this.buffer += cells.map(csvCell).join(',') + '\r\n';
+    this.buffer += `${cells.map(csvCell).join(',')}\r\n`;
     return this.buffer.length >= FLUSH_CHARS;
   }
 

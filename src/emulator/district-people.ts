@@ -117,7 +117,7 @@ export function baseModifiedMs(layout: DistrictLayout, index: number, salt: numb
 }
 
 /** The sourcedId of user u. */
-export function userId(layout: DistrictLayout, r: UserRanges, u: number): string {
+export function userId(_layout: DistrictLayout, r: UserRanges, u: number): string {
   if (u < r.parents) return formatId(USER_PREFIX.admin, u);
   if (u < r.students) return formatId(USER_PREFIX.parent, u - r.parents);
   if (u < r.teachers) return formatId(USER_PREFIX.student, u - r.students);

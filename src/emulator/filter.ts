@@ -87,7 +87,7 @@ export function sourcedIdList(filter: Filter): string[] | null {
   const ids: string[] = [];
   for (const group of filter) {
     const only = group.length === 1 ? group[0]! : undefined;
-    if (!only || only.path !== 'sourcedId' || only.op !== '=') return null;
+    if (only?.path !== 'sourcedId' || only.op !== '=') return null;
     ids.push(only.value);
   }
   return ids;

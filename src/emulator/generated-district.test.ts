@@ -155,7 +155,7 @@ describe('generateDistrict: ids and scopes', () => {
       const ids = Array.from({ length: table.base.size }, (_, i) => table.base.idOf(i));
       expect([...ids].sort(), name).toEqual(ids);
       expect(new Set(ids).size, name).toBe(ids.length);
-      ids.forEach((id, i) => expect(table.base.indexOf(id)).toBe(i));
+      for (const [i, id] of ids.entries()) expect(table.base.indexOf(id)).toBe(i);
       expect(table.base.indexOf(`${ids[0]}x`)).toBe(-1);
     }
   });

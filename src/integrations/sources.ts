@@ -7,7 +7,7 @@
  * At most one integration is enabled per library. Enabling one (src/services/integration-switch.ts)
  * disables the others and clears their identifiers in one transaction.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Config } from '../config/load.ts';
 import { RollcallError } from '../domain/errors.ts';
 import type { IntegrationKind } from '../domain/patron.ts';

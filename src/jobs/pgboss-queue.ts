@@ -155,7 +155,7 @@ export class PgBossQueue implements JobQueue {
       const handler = handlers[name] as JobHandler<JobName>;
       // pg-boss 10 hands a worker an array of jobs (one, with batchSize 1).
       await this.boss.work<JobPayloads[JobName]>(name, { batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
-        let last;
+        let last: Awaited<ReturnType<typeof runHandler>> | undefined;
         for (const job of jobs) {
           last = await runHandler(handler, job.data);
           try {

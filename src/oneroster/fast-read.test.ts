@@ -97,14 +97,14 @@ describe('fast reader = zod: hand-picked cases', () => {
     ['a ref that is a boolean', user({ agents: [true] })],
     ['a ref that is a Date (an object to zod)', user({ orgs: [new Date(0)] })],
     ['a ref with an inherited sourcedId', user({ orgs: [Object.create({ sourcedId: 'proto' })] })],
-    ['a sparse refs array', user({ orgs: [, { sourcedId: '7' }] })], // eslint-disable-line no-sparse-arrays
+    ['a sparse refs array', user({ orgs: [undefined, { sourcedId: '7' }] })], // eslint-disable-line no-sparse-arrays
     ['refs as a string', user({ orgs: 'not-a-list' })],
     ['refs as an object', user({ orgs: { sourcedId: '2' } })],
     ['comma-separated grades', user({ grades: '09, 10,, KG ' })],
     ['numeric grades', user({ grades: [9, '10', ' ', 0] })],
     ['grades with null', user({ grades: ['09', null] })],
     ['grades as a number', user({ grades: 9 })],
-    ['a sparse grades array', user({ grades: [, '09'] })], // eslint-disable-line no-sparse-arrays
+    ['a sparse grades array', user({ grades: [undefined, '09'] })], // eslint-disable-line no-sparse-arrays
     ['userIds without identifiers and with extra keys', user({ userIds: [{ type: 'FED' }, { type: 1, identifier: 2, x: 'y' }, {}] })],
     ['userIds as strings', user({ userIds: ['FED:1'] })],
     ['userIds with null', user({ userIds: [null] })],
@@ -351,7 +351,7 @@ const REF_OK = (): unknown[] => [
 ];
 const REF_BAD = [[], ['s1'], true, { sourcedId: {} }, { sourcedId: true }, { sourcedId: NaN }, NaN, Infinity, () => 's'];
 const LIST_OK = ['09, 10', '', ' , KG,', ['09', '10'], [9, '10'], [], [' KG ', ''], ['a,b'], [-0, 1.5], ...NULLISH];
-const LIST_BAD = [[null], [true], [['x']], [NaN], [undefined], {}, 5, true, [, 'a']]; // eslint-disable-line no-sparse-arrays
+const LIST_BAD = [[null], [true], [['x']], [NaN], [undefined], {}, 5, true, [undefined, 'a']]; // eslint-disable-line no-sparse-arrays
 const USER_ID_OK = [
   { type: 'FED', identifier: '1' },
   { type: 'FED' },
@@ -360,7 +360,16 @@ const USER_ID_OK = [
   {},
   { type: null, identifier: null },
 ];
-const USER_IDS_BAD = [['FED:1'], [null], [{ identifier: {} }], [{ type: true, identifier: 'x' }], {}, 'x', [[]], [, { identifier: '1' }]]; // eslint-disable-line no-sparse-arrays
+const USER_IDS_BAD = [
+  ['FED:1'],
+  [null],
+  [{ identifier: {} }],
+  [{ type: true, identifier: 'x' }],
+  {},
+  'x',
+  [[]],
+  [undefined, { identifier: '1' }],
+]; // eslint-disable-line no-sparse-arrays
 const EXTRA_KEYS: [string, unknown][] = [
   ['href', 'http://x'],
   ['metadata', { 'classlink.x': 1 }],

@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import { fingerprintPackage, openCsvSource } from '../integrations/csv-source.ts';
 import type { SyncDeps } from '../sync/run.ts';
-import { syncCsvPackage } from './csv-sync.ts';
+import { type CsvSyncAsk, syncCsvPackage } from './csv-sync.ts';
 
 /** What to sync. */
 export interface CsvUploadAsk {
@@ -36,8 +36,8 @@ export interface CsvUploadStarted {
 
 /** Checks the package, starts its sync and resolves once the operation exists; throws (and deletes the file) when it cannot start. */
 export async function startCsvUpload(deps: SyncDeps, libraryId: number, ask: CsvUploadAsk): Promise<CsvUploadStarted> {
-  let opened;
-  let fingerprint;
+  let opened: Awaited<ReturnType<typeof openCsvSource>>;
+  let fingerprint: CsvSyncAsk['fingerprint'];
   try {
     opened = await openCsvSource(ask.path);
     fingerprint = ask.dryRun ? undefined : { ...(await fingerprintPackage(ask.path)), name: ask.name };

@@ -99,7 +99,7 @@ interface FolderFile {
 
 /** The .zip files of the folder, oldest first (then by name). */
 async function packageFiles(folder: string): Promise<FolderFile[]> {
-  let entries;
+  let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (e) {
@@ -122,7 +122,7 @@ async function packageFiles(folder: string): Promise<FolderFile[]> {
 /** Checks, fingerprints and syncs one new package. */
 async function takePackage(deps: SyncDeps, libraryId: number, file: FolderFile, options: WatchOptions): Promise<WatchedPackage> {
   const { store } = deps;
-  let opened;
+  let opened: Awaited<ReturnType<typeof openCsvSource>>;
   try {
     opened = await openCsvSource(file.path);
   } catch (e) {

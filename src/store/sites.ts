@@ -79,7 +79,7 @@ export function siteRepository(ctx: RepoContext): SiteRepository {
     async update(libraryId, code, changes) {
       const set: Pick<Updateable<SitesTable>, 'code' | 'name'> = {};
       if (changes.code !== undefined) set.code = checkCode(changes.code);
-      if (changes.name !== undefined && changes.name.trim()) set.name = changes.name.trim();
+      if (changes.name?.trim()) set.name = changes.name.trim();
       return change(libraryId, code, set);
     },
     async setOrgGuid(libraryId, code, orgGuid, source) {

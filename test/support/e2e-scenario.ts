@@ -306,7 +306,7 @@ export function e2eScenario(source: E2eSource): void {
       const file = join(scratch.path, 'patrons.csv');
       writeFileSync(
         file,
-        rows.map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n',
+        `${rows.map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n')}\r\n`,
       );
 
       // Any rejected row: the import exits 1 and imports nothing (all or nothing, docs/cli.md)…
@@ -322,10 +322,10 @@ export function e2eScenario(source: E2eSource): void {
       // …and the fixed file (the bad line dropped) imports whole.
       writeFileSync(
         file,
-        rows
+        `${rows
           .slice(0, -1)
           .map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(','))
-          .join('\r\n') + '\r\n',
+          .join('\r\n')}\r\n`,
       );
       const fixed = await json<{ imported: number; rejected: unknown[] }>(['patrons', 'import', file, '--json'], 0);
       expect(fixed).toEqual({ imported: 7, rejected: [] });

@@ -52,7 +52,7 @@ export function existingPatronsCsv(students: readonly RosterUser[], siteCode: st
     rows.push([byNumber.identifier, byNumber.givenName, byNumber.familyName, '', siteCode, '1', 'Student', 'kept by the library']);
   if (byEmail) rows.push(['', byEmail.givenName, byEmail.familyName.toUpperCase(), byEmail.email, siteCode, '1', 'Student', '']);
   rows.push(['', 'Pat', 'Community-Reader', 'pat.reader@example.net', siteCode, '1', 'Community', '']);
-  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
 
 /** One change the demo makes to the district, described for people. */

@@ -35,7 +35,7 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.page('home', { title: 'Rollcall', isAdmin: p.role === 'admin' });
   });
 
-  app.get('/setup', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/setup', { config: { access: 'public' } }, async (_request, reply) => {
     if (!(await needsSetup())) return reply.redirect('/login');
     return reply.page('setup', { title: 'Set up Rollcall', error: '', username: '' });
   });

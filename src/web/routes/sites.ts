@@ -64,7 +64,6 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
   }
 
   async function renderEdit(
-    request: FastifyRequest,
     reply: FastifyReply,
     site: SiteView,
     options: { error?: string; form?: { code: string; name: string }; status?: number } = {},
@@ -92,7 +91,7 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.get<{ Params: { code: string } }>('/sites/:code/edit', { config: admin }, async (request, reply) => {
     const site = await requireSite(store, request.library!.id, request.params.code);
-    return renderEdit(request, reply, { code: site.code, name: site.name, orgSourcedId: site.orgGuid });
+    return renderEdit(reply, { code: site.code, name: site.name, orgSourcedId: site.orgGuid });
   });
 
   app.post<{ Params: { code: string }; Body: Body }>('/sites/:code/edit', { config: admin }, async (request, reply) => {
@@ -104,12 +103,7 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/sites?notice=site-changed', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return renderEdit(
-        request,
-        reply,
-        { code: site.code, name: site.name, orgSourcedId: site.orgGuid },
-        { error: e.message, form, status: 400 },
-      );
+      return renderEdit(reply, { code: site.code, name: site.name, orgSourcedId: site.orgGuid }, { error: e.message, form, status: 400 });
     }
   });
 
