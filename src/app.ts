@@ -64,7 +64,7 @@ export function syncDepsOf(config: Config, store: Store, now: () => Date): SyncD
     // A fresh reader per sync, of the source the sync runs for (the settings may have changed
     // since the last). Loaded here, not above: commands that never read a roster skip its start-up.
     openReader: async (libraryId, context) => {
-      const { openReaderFor } = await import('./integrations/sources.ts');
+      const { openReaderFor } = await import('./sources/registry.ts');
       return openReaderFor(config, store, libraryId, context);
     },
   };

@@ -5,7 +5,7 @@
  * the counts the generated district has — or fails / comes back incomplete with a one-line reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getServerDetails, resolveTenant } from '../src/classlink/partner-api.ts';
+import { getServerDetails, resolveTenant } from '../src/sources/classlink/partner-api.ts';
 import { isRollcallError, type ErrorKind } from '../src/domain/errors.ts';
 import type { RosterCollection } from '../src/domain/roster.ts';
 import { generateDistrict } from '../src/emulator/generated-district.ts';

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getServerDetails, listApplications, resolveTenant } from '../src/classlink/partner-api.ts';
+import { getServerDetails, listApplications, resolveTenant } from '../src/sources/classlink/partner-api.ts';
 
 const PARTNER_KEY = 'partner-key-123';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STATUS_ACTIVE } from '../src/domain/fields.ts';
 import type { PatronValues } from '../src/domain/patron.ts';
-import { syncCsvPackage } from '../src/services/csv-sync.ts';
+import { syncCsvPackage } from '../src/services/csv/sync-package.ts';
 import { csvLibrary } from './support/csv-fixture.ts';
 import { describeEachDatabase } from './support/db.ts';
 

@@ -12,7 +12,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { testConfig } from '../src/config/load.ts';
 import { isRollcallError } from '../src/domain/errors.ts';
-import { loadClassLink, saveClassLink } from '../src/integrations/classlink.ts';
+import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import { enqueueSync, syncKey } from '../src/jobs/enqueue.ts';
 import { jobHandlers, syncJob, type JobDeps } from '../src/jobs/handlers.ts';
 import { LocalQueue } from '../src/jobs/local-queue.ts';

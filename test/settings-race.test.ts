@@ -1,17 +1,17 @@
 /**
  * A page saving integration options while a sync applies must not undo what the sync wrote in
  * the same settings (its barcode sequence and delta watermark): the save is one locked
- * read-change-write (services/classlink-options.ts lockedUpdate). The sync's apply is played by
+ * read-change-write (sources/options.ts lockedUpdate). The sync's apply is played by
  * a transaction that writes its progress and stays open while the options are saved; on
  * PostgreSQL the old read-then-write lost the sync's write.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
-import { loadClassLink, saveClassLink } from '../src/integrations/classlink.ts';
-import { readClassLinkSettings } from '../src/integrations/settings.ts';
-import { saveSyncProgress } from '../src/integrations/sources.ts';
-import { updateOptions } from '../src/services/classlink-options.ts';
-import { changeSso } from '../src/services/classlink-sso.ts';
+import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
+import { readClassLinkSettings } from '../src/sources/settings.ts';
+import { saveSyncProgress } from '../src/sources/registry.ts';
+import { updateOptions } from '../src/sources/options.ts';
+import { changeSso } from '../src/sources/classlink/sign-in-settings.ts';
 import { testConfig } from '../src/config/load.ts';
 import { describeEachDatabase } from './support/db.ts';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { RollcallError } from '../src/domain/errors.ts';
 import { STATUS_ACTIVE } from '../src/domain/fields.ts';
-import { loadClassLink, saveClassLink } from '../src/integrations/classlink.ts';
+import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import type { Store } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';

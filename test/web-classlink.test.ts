@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { emptyPatronValues } from '../src/domain/patron.ts';
 import { startEmulator } from '../src/emulator/server.ts';
 import type { RunningEmulator } from '../src/emulator/types.ts';
-import { loadClassLink, saveClassLink } from '../src/integrations/classlink.ts';
+import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import type { Library } from '../src/store/store.ts';
 import { noAdminsWarning } from '../src/sync/reasons.ts';
 import { OPERATION_TYPES } from '../src/sync/run.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startEmulator } from '../src/emulator/server.ts';
 import type { RunningEmulator } from '../src/emulator/types.ts';
 import { emptyPatronValues } from '../src/domain/patron.ts';
-import { loadClassLink, saveClassLink } from '../src/integrations/classlink.ts';
+import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import { reapStale } from '../src/jobs/reap-stale.ts';
 import { safeNext } from '../src/web/routes/auth.ts';
 import { hashToken } from '../src/web/auth/tokens.ts';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNT_KEYS } from '../src/domain/counts.ts';
 import type { Library, Operation } from '../src/store/store.ts';
-import { LOG_CSV_HEADER, logTextLine } from '../src/services/operations-view.ts';
+import { LOG_CSV_HEADER, logTextLine } from '../src/presenters/operations-view.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';

@@ -4,7 +4,7 @@
  */
 import { RollcallError } from '../domain/errors.ts';
 import type { SyncRole } from '../domain/roster.ts';
-import type { IdMappingSetting } from '../integrations/settings.ts';
+import type { IdMappingSetting } from '../sources/settings.ts';
 import type { LocationMapping } from '../sync/types.ts';
 
 /** The roles `--roles` accepts. */

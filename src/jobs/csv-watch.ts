@@ -1,14 +1,14 @@
 /**
  * The 'csv-watch' job (issue 8): every minute, for each library whose enabled integration is
  * OneRoster CSV with a watched folder, sync each new complete package once (the usual SFTP
- * drop; services/csv-watch.ts decides what is new and complete). Sent by the scheduler with
+ * drop; services/csv/watch-folder.ts decides what is new and complete). Sent by the scheduler with
  * the Daily Operations fan-out; the library's one-sync-at-a-time rule keeps two workers from
  * syncing two packages of one library at once.
  */
 import { oneLine } from '../domain/errors.ts';
-import { loadCsvSource } from '../integrations/csv-source.ts';
-import { enabledIntegration } from '../integrations/sources.ts';
-import { watchFolderOnce } from '../services/csv-watch.ts';
+import { loadCsvSource } from '../sources/csv/source.ts';
+import { enabledIntegration } from '../sources/registry.ts';
+import { watchFolderOnce } from '../services/csv/watch-folder.ts';
 import type { Store } from '../store/store.ts';
 import type { SyncDeps } from '../sync/run.ts';
 import type { JobHandler } from './types.ts';

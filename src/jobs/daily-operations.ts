@@ -14,7 +14,7 @@
  * server that was down — and then every minute, on croner's `* * * * *`.
  */
 import { Cron } from 'croner';
-import { enabledIntegration } from '../integrations/sources.ts';
+import { enabledIntegration } from '../sources/registry.ts';
 import { oneLine } from '../domain/errors.ts';
 import type { ScheduleRecord, Store } from '../store/store.ts';
 import { enqueueSync } from './enqueue.ts';

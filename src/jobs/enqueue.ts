@@ -6,7 +6,7 @@
  * (queued → running), so a job delivered twice still runs the sync once.
  */
 import { oneLine } from '../domain/errors.ts';
-import { checkSyncSource, syncSourceOf } from '../integrations/sources.ts';
+import { checkSyncSource, syncSourceOf } from '../sources/registry.ts';
 import type { Operation, Store } from '../store/store.ts';
 import { OPERATION_TYPES, SOURCE_OPERATION_TYPES } from '../sync/run.ts';
 import type { JobPayloads, JobQueue } from './types.ts';

@@ -5,7 +5,7 @@
  */
 import { oneLine } from '../domain/errors.ts';
 import type { Operation, Store } from '../store/store.ts';
-import { startSync, type SyncAsk, type SyncResult } from '../services/sync-actions.ts';
+import { startSync, type SyncAsk, type SyncResult } from '../services/syncs/sync-actions.ts';
 import type { SyncDeps } from '../sync/run.ts';
 import { payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import { reapStale, retryOnce } from './reap-stale.ts';

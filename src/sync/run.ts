@@ -18,7 +18,7 @@ import {
   saveSyncProgress,
   sourceSyncSettings,
   syncSourceOf,
-} from '../integrations/sources.ts';
+} from '../sources/registry.ts';
 import { applyChanges } from './apply.ts';
 import { fetchSnapshot, type RosterReader } from './fetch.ts';
 import { OperationLog } from './operation-log.ts';

@@ -17,7 +17,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { STATUS_ACTIVE } from '../domain/fields.ts';
-import { loadClassLink } from '../integrations/classlink.ts';
+import { loadClassLink } from '../sources/classlink/state.ts';
 import { SESSION_COOKIE, TOUCH_EVERY_MS, cookieOptions, sessionOf } from './auth/sessions.ts';
 import { hashToken } from './auth/tokens.ts';
 import type { Principal, WebDeps } from './context.ts';

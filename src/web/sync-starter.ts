@@ -4,7 +4,7 @@
  * queue instead when a worker runs (issue 6); this is the fallback and what tests use.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSync, type SyncResult } from '../services/sync-actions.ts';
+import { startSync, type SyncResult } from '../services/syncs/sync-actions.ts';
 import type { SyncDeps } from '../sync/run.ts';
 import type { SyncStarter } from './context.ts';
 

@@ -6,11 +6,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { configureClassLink } from '../../src/services/classlink-connect.ts';
-import { listSchools, matchSite } from '../../src/services/classlink-schools.ts';
-import { enableClassLink } from '../../src/services/classlink-switch.ts';
-import { changeSso } from '../../src/services/classlink-sso.ts';
-import { startSync } from '../../src/services/sync-actions.ts';
+import { configureClassLink } from '../../src/sources/classlink/connect.ts';
+import { listSchools, matchSite } from '../../src/sources/schools.ts';
+import { enableClassLink } from '../../src/sources/classlink/switch.ts';
+import { changeSso } from '../../src/sources/classlink/sign-in-settings.ts';
+import { startSync } from '../../src/services/syncs/sync-actions.ts';
 import { syncDepsOf } from '../../src/app.ts';
 import { testConfig } from '../../src/config/load.ts';
 import type { Library, StaffUser } from '../../src/store/store.ts';

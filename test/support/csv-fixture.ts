@@ -22,9 +22,9 @@ import { syncRoleOf, type RosterUser, type SyncRole } from '../../src/domain/ros
 import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
 import type { DistrictData } from '../../src/emulator/types.ts';
-import { CSV_SETTINGS, saveCsvSettings, type CsvSettings } from '../../src/integrations/csv-source.ts';
-import { openReaderFor } from '../../src/integrations/sources.ts';
-import { enableIntegration } from '../../src/services/integration-switch.ts';
+import { CSV_SETTINGS, saveCsvSettings, type CsvSettings } from '../../src/sources/csv/source.ts';
+import { openReaderFor } from '../../src/sources/registry.ts';
+import { enableIntegration } from '../../src/sources/switch.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { SyncDeps } from '../../src/sync/run.ts';
 import type { DatabaseTestContext } from './db.ts';

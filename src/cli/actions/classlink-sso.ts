@@ -5,7 +5,7 @@
  * from standard input (or ROLLCALL_NEW_SSO_CLIENT_SECRET), never from the command line.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { changeSso, ssoView, type SsoChange } from '../../services/classlink-sso.ts';
+import { changeSso, ssoView, type SsoChange } from '../../sources/classlink/sign-in-settings.ts';
 import { EXIT_OK } from '../exit.ts';
 import type { Handler } from '../program.ts';
 import { firstLineOfStdin } from '../stdin.ts';

@@ -5,7 +5,7 @@
  * source and an options store, so other REST integrations (`rollcall oneroster …`) reuse them.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { configureClassLink, type ConnectRequest, type ConnectionView } from '../../services/classlink-connect.ts';
+import { configureClassLink, type ConnectRequest, type ConnectionView } from '../../sources/classlink/connect.ts';
 import {
   CLASSLINK_OPTIONS,
   updateOptions,
@@ -13,17 +13,17 @@ import {
   type OptionsChange,
   type OptionsStore,
   type OptionsView,
-} from '../../services/classlink-options.ts';
+} from '../../sources/options.ts';
 import {
   CLASSLINK_SCHOOLS,
   listSchools,
   matchSite as matchSiteService,
   unmatchSite as unmatchSiteService,
   type SchoolSource,
-} from '../../services/classlink-schools.ts';
-import { disableClassLink } from '../../services/classlink-switch.ts';
+} from '../../sources/schools.ts';
+import { disableClassLink } from '../../sources/classlink/switch.ts';
 import { EXIT_OK } from '../exit.ts';
-import { table } from '../format.ts';
+import { table } from '../../presenters/format.ts';
 import { idMappingText, parseMappings, parseOnOff, parsePercent, parseRoles, parseWholeNumber } from '../option-values.ts';
 import type { Handler } from '../program.ts';
 import { enableCommand } from './enable.ts';

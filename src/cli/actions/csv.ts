@@ -4,14 +4,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RollcallError } from '../../domain/errors.ts';
-import { configureCsv, CSV_OPTIONS } from '../../services/csv-options.ts';
-import { csvSchools, matchCsvSite, unmatchCsvSite } from '../../services/csv-sites.ts';
-import { syncCsvPackage } from '../../services/csv-sync.ts';
-import { watchFolderOnce, type WatchPass } from '../../services/csv-watch.ts';
-import { disableIntegration } from '../../services/integration-switch.ts';
+import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
+import { csvSchools, matchCsvSite, unmatchCsvSite } from '../../sources/csv/sites.ts';
+import { syncCsvPackage } from '../../services/csv/sync-package.ts';
+import { watchFolderOnce, type WatchPass } from '../../services/csv/watch-folder.ts';
+import { disableIntegration } from '../../sources/switch.ts';
 import { OPERATION_TYPE_NAMES } from '../../sync/run.ts';
 import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
-import { countsLine, stateText, table } from '../format.ts';
+import { countsLine, stateText, table } from '../../presenters/format.ts';
 import { parseWholeNumber } from '../option-values.ts';
 import type { Handler } from '../program.ts';
 import { optionsCommand } from './classlink.ts';

@@ -4,8 +4,8 @@
  * cleared, the counts are printed and nothing changes unless `--yes` is given (exit 2).
  */
 import type { IntegrationKind } from '../../domain/patron.ts';
-import { SOURCE_COMMANDS, SOURCE_NAMES } from '../../integrations/sources.ts';
-import { enableIntegration, previewSentence, switchPreview } from '../../services/integration-switch.ts';
+import { SOURCE_COMMANDS, SOURCE_NAMES } from '../../sources/registry.ts';
+import { enableIntegration, previewSentence, switchPreview } from '../../sources/switch.ts';
 import type { App } from '../../app.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit.ts';
 import type { CommandContext, Handler } from '../program.ts';

@@ -3,9 +3,9 @@
  * command works on one of them, chosen with `--library CODE` (default `default`).
  */
 import { DEFAULT_LIBRARY_CODE } from '../../store/store.ts';
-import { addLibrary, listLibraries } from '../../services/libraries.ts';
+import { addLibrary, listLibraries } from '../../services/libraries/libraries.ts';
 import { EXIT_OK } from '../exit.ts';
-import { table } from '../format.ts';
+import { table } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
 import { withApp } from './with-app.ts';
 

@@ -5,14 +5,14 @@
  * the command line goes to the service and nowhere else: nothing printed here comes from it.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { disableIntegration } from '../../services/integration-switch.ts';
+import { disableIntegration } from '../../sources/switch.ts';
 import {
   configureOneRoster,
   ONEROSTER_OPTIONS,
   ONEROSTER_SCHOOLS,
   type OneRosterConnectionView,
   type OneRosterConnectRequest,
-} from '../../services/oneroster-connect.ts';
+} from '../../sources/oneroster/connect.ts';
 import { EXIT_OK } from '../exit.ts';
 import type { Handler } from '../program.ts';
 import { matchSiteCommand, optionsCommand, schoolsCommand, unmatchSite as unmatchSiteHandler } from './classlink.ts';

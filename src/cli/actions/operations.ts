@@ -10,10 +10,10 @@ import {
   operationLog,
   showOperation,
   type OperationDetail,
-} from '../../services/operations-view.ts';
-import { approveSync, rejectSync } from '../../services/sync-actions.ts';
+} from '../../presenters/operations-view.ts';
+import { approveSync, rejectSync } from '../../services/syncs/sync-actions.ts';
 import { EXIT_OK } from '../exit.ts';
-import { countsLine, duration, shortTime, stateText, table } from '../format.ts';
+import { countsLine, duration, shortTime, stateText, table } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
 import { reportSync } from './sync.ts';
 import { withApp } from './with-app.ts';

@@ -2,8 +2,8 @@
  * `rollcall patrons import FILE.csv` and `rollcall patrons export [--format csv|json] [--site CODE]`.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { exportPatrons, type ExportFormat } from '../../services/patron-export.ts';
-import { importPatrons, openImportFile } from '../../services/patron-import.ts';
+import { exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
+import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit.ts';
 import type { Handler } from '../program.ts';
 import { withApp } from './with-app.ts';

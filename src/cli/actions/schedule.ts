@@ -7,7 +7,7 @@ import type { ScheduleChange } from '../../store/store.ts';
 import { checkTimezone, parseRunTime, parseWeekday } from '../../jobs/schedule.ts';
 import { changeSchedule, scheduleLine, showSchedule, type ScheduleView } from '../../jobs/schedule-settings.ts';
 import { EXIT_OK } from '../exit.ts';
-import { shortTime } from '../format.ts';
+import { shortTime } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
 import { withApp } from './with-app.ts';
 

@@ -2,8 +2,8 @@
  * `rollcall sites add|list`.
  */
 import { EXIT_OK } from '../exit.ts';
-import { addSite, listSites } from '../../services/sites.ts';
-import { table } from '../format.ts';
+import { addSite, listSites } from '../../services/sites/sites.ts';
+import { table } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
 import { withApp } from './with-app.ts';
 

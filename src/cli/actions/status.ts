@@ -3,9 +3,9 @@
  * running or held, open alerts, Daily Operations. Always exits 0: it reports, it does not judge
  * (scripts read the alerts from `--json`).
  */
-import { libraryStatuses, type LibraryStatus, type StatusOperation } from '../../services/library-status.ts';
+import { libraryStatuses, type LibraryStatus, type StatusOperation } from '../../services/libraries/library-status.ts';
 import { EXIT_OK } from '../exit.ts';
-import { shortTime, stateText } from '../format.ts';
+import { shortTime, stateText } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
 import { scheduleLine } from '../../jobs/schedule-settings.ts';
 import { withApp } from './with-app.ts';

@@ -4,11 +4,11 @@
  * `--from-csv FILE` the sync reads that OneRoster CSV package (csv.ts).
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { syncSourceOf } from '../../integrations/sources.ts';
+import { syncSourceOf } from '../../sources/registry.ts';
 import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../sync/run.ts';
-import { startSync, syncJson, type SyncResult } from '../../services/sync-actions.ts';
+import { startSync, syncJson, type SyncResult } from '../../services/syncs/sync-actions.ts';
 import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
-import { countsLine, stateText } from '../format.ts';
+import { countsLine, stateText } from '../../presenters/format.ts';
 import type { Output } from '../output.ts';
 import type { Handler } from '../program.ts';
 import { interruptibleSync } from './signals.ts';

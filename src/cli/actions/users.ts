@@ -8,7 +8,7 @@ import { RollcallError } from '../../domain/errors.ts';
 import { hashPassword } from '../../web/auth/passwords.ts';
 import { staffJson } from '../../web/routes/staff.ts';
 import { EXIT_OK } from '../exit.ts';
-import { table } from '../format.ts';
+import { table } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
 import { firstLineOfStdin } from '../stdin.ts';
 import { withApp } from './with-app.ts';

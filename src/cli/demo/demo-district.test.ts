@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../../domain/roster.ts';
-import type { SchoolView } from '../../services/classlink-schools.ts';
+import type { SchoolView } from '../../sources/schools.ts';
 import { demoSites, existingPatronsCsv } from './demo-district.ts';
 
 const school = (sourcedId: string, name: string): SchoolView => ({ sourcedId, name, identifier: '', status: 'active', siteCode: '' });

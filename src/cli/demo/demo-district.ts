@@ -5,8 +5,8 @@
  */
 import type { RosterUser } from '../../domain/roster.ts';
 import type { DistrictMutations } from '../../emulator/types.ts';
-import { csvCell } from '../../services/patron-export.ts';
-import type { SchoolView } from '../../services/classlink-schools.ts';
+import { csvCell } from '../../services/patrons/export-patrons.ts';
+import type { SchoolView } from '../../sources/schools.ts';
 
 /** Library sites the demo makes: enough to show a move between two matched schools. */
 export const DEMO_SITE_COUNT = 2;

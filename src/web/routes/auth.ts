@@ -11,7 +11,7 @@ import { endSession, startSession } from '../auth/sessions.ts';
 import type { WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { ssoConfigured } from './sso.ts';
-import { loadClassLink } from '../../integrations/classlink.ts';
+import { loadClassLink } from '../../sources/classlink/state.ts';
 
 /** Sign-in attempts allowed per client address in the window. */
 export const LOGIN_ATTEMPTS = 10;

@@ -11,10 +11,10 @@
  * Secrets are write-only: a saved OAuth secret or bearer token is shown as "saved" with the
  * time it was validated, is never put back in a form, and no response schema lists it.
  */
-import { changeSso, ssoView } from '../../services/classlink-sso.ts';
+import { changeSso, ssoView } from '../../sources/classlink/sign-in-settings.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SOURCE_NAMES } from '../../integrations/sources.ts';
-import { configureClassLink } from '../../services/classlink-connect.ts';
+import { SOURCE_NAMES } from '../../sources/registry.ts';
+import { configureClassLink } from '../../sources/classlink/connect.ts';
 import {
   checked,
   connectRequestOf,
@@ -25,8 +25,8 @@ import {
   ROLE_CHOICES,
   rolesOf,
   type Body,
-} from '../../services/classlink-forms.ts';
-import { updateOptions } from '../../services/classlink-options.ts';
+} from '../forms/classlink.ts';
+import { updateOptions } from '../../sources/options.ts';
 import {
   adminNote,
   applySuggestions,
@@ -41,8 +41,8 @@ import {
   turnClassLinkOff,
   turnClassLinkOn,
   type ClassLinkOverview,
-} from '../../services/classlink-setup.ts';
-import { previewSentence } from '../../services/integration-switch.ts';
+} from '../../sources/site-mapping.ts';
+import { previewSentence } from '../../sources/switch.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';

@@ -19,10 +19,10 @@ import { pipeline } from 'node:stream/promises';
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
-import { openCsvSource } from '../../integrations/csv-source.ts';
-import { checked, type Body } from '../../services/classlink-forms.ts';
-import { configureCsv, CSV_OPTIONS } from '../../services/csv-options.ts';
-import { startCsvUpload } from '../../services/csv-upload.ts';
+import { openCsvSource } from '../../sources/csv/source.ts';
+import { checked, type Body } from '../forms/classlink.ts';
+import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
+import { startCsvUpload } from '../../services/csv/upload-package.ts';
 import {
   csvMapping,
   csvOverview,
@@ -31,7 +31,7 @@ import {
   INTEGRATION_PAGES,
   recentPackages,
   type CsvOverview,
-} from '../../services/source-setup.ts';
+} from '../../sources/setup.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { OPTIONS_SCHEMA, sharedSourceRoutes, stepData, whenText, type SourcePages } from './integrations.ts';

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
 import { FIELDS } from '../../domain/fields.ts';
 import type { IntegrationKind } from '../../domain/patron.ts';
-import { SOURCE_NAMES } from '../../integrations/sources.ts';
+import { SOURCE_NAMES } from '../../sources/registry.ts';
 import {
   fieldMappingFormOf,
   ID_MAPPING_CHOICES,
@@ -20,8 +20,8 @@ import {
   ROLE_CHOICES,
   rolesOf,
   type Body,
-} from '../../services/classlink-forms.ts';
-import { updateOptions, type OptionSettings, type OptionsStore, type OptionsView } from '../../services/classlink-options.ts';
+} from '../forms/classlink.ts';
+import { updateOptions, type OptionSettings, type OptionsStore, type OptionsView } from '../../sources/options.ts';
 import {
   applySuggestions,
   clearSiteMatch,
@@ -30,9 +30,9 @@ import {
   siteMapping,
   type EnablePreview,
   type MappingSource,
-} from '../../services/classlink-setup.ts';
-import { disableIntegration, previewSentence } from '../../services/integration-switch.ts';
-import { integrationList, sourcePreview, turnSourceOn } from '../../services/source-setup.ts';
+} from '../../sources/site-mapping.ts';
+import { disableIntegration, previewSentence } from '../../sources/switch.ts';
+import { integrationList, sourcePreview, turnSourceOn } from '../../sources/setup.ts';
 import type { WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 

@@ -7,16 +7,16 @@
  * never listed in a response schema.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checked, type Body } from '../../services/classlink-forms.ts';
-import { configureOneRoster, ONEROSTER_OPTIONS } from '../../services/oneroster-connect.ts';
-import { oneRosterRequestOf } from '../../services/oneroster-forms.ts';
+import { checked, type Body } from '../forms/classlink.ts';
+import { configureOneRoster, ONEROSTER_OPTIONS } from '../../sources/oneroster/connect.ts';
+import { oneRosterRequestOf } from '../forms/oneroster.ts';
 import {
   checkOneRosterSyncNow,
   INTEGRATION_PAGES,
   ONEROSTER_MAPPING,
   oneRosterOverview,
   type OneRosterOverview,
-} from '../../services/source-setup.ts';
+} from '../../sources/setup.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COUNT_KEYS } from '../../domain/counts.ts';
 import { RollcallError } from '../../domain/errors.ts';
 import { openAlerts } from '../../jobs/alerts-job.ts';
-import { duration, shortTime, stateText } from '../../cli/format.ts';
+import { duration, shortTime, stateText } from '../../presenters/format.ts';
 import {
   LOG_LEVELS,
   MAX_PER_PAGE,
@@ -27,10 +27,10 @@ import {
   planKindOf,
   planTotals,
   type Paged,
-} from '../../services/operation-pages.ts';
-import { LOG_CSV_HEADER, PLAN_KINDS, logCsvLine, logTextLine, operationLog } from '../../services/operations-view.ts';
-import type { PlanItem } from '../../services/plan-items.ts';
-import { approveSync, rejectSync, syncJson, type SyncResult } from '../../services/sync-actions.ts';
+} from '../../presenters/operation-pages.ts';
+import { LOG_CSV_HEADER, PLAN_KINDS, logCsvLine, logTextLine, operationLog } from '../../presenters/operations-view.ts';
+import type { PlanItem } from '../../presenters/plan-items.ts';
+import { approveSync, rejectSync, syncJson, type SyncResult } from '../../services/syncs/sync-actions.ts';
 import type { LogEntry, OperationState } from '../../store/store.ts';
 import { OPERATION_TYPES } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';

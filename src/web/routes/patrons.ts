@@ -2,14 +2,14 @@
  * Patrons (issue 5 item 4): the search (one box for name, barcode, Student #, email or GUID,
  * plus site and status filters, paged), a patron's page with every field by number and where
  * it came from, and the edit form. The same as JSON under /api/v1/patrons. Librarians read and
- * edit; only admins change a GUID (services/patron-edit.ts).
+ * edit; only admins change a GUID (services/patrons/patron-edit.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
 import { FIELDS } from '../../domain/fields.ts';
-import { shortTime } from '../../cli/format.ts';
-import { MAX_PER_PAGE } from '../../services/operation-pages.ts';
-import { MAX_NOTES_LENGTH, PatronEditError, SEX_VALUES, type EditProblem } from '../../services/patron-edit.ts';
+import { shortTime } from '../../presenters/format.ts';
+import { MAX_PER_PAGE } from '../../presenters/operation-pages.ts';
+import { MAX_NOTES_LENGTH, PatronEditError, SEX_VALUES, type EditProblem } from '../../services/patrons/patron-edit.ts';
 import {
   NO_SITE,
   editPatron,
@@ -20,7 +20,7 @@ import {
   requirePatron,
   statusFilterOf,
   statusText,
-} from '../../services/patron-pages.ts';
+} from '../../presenters/patron-pages.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 

@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
-import { siteRows, updateSite } from '../../services/site-admin.ts';
-import { addSite, requireSite, type SiteView } from '../../services/sites.ts';
+import { siteRows, updateSite } from '../../services/sites/site-admin.ts';
+import { addSite, requireSite, type SiteView } from '../../services/sites/sites.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 

@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/load.ts';
 import { isRollcallError, RollcallError } from '../../domain/errors.ts';
 import { STATUS_ACTIVE, STATUS_TRANSFERRED } from '../../domain/fields.ts';
-import { loadClassLink } from '../../integrations/classlink.ts';
+import { loadClassLink } from '../../sources/classlink/state.ts';
 import { beginSignIn, finishSignIn, type PendingSignIn, type SsoClientConfig } from '../../sso/classlink-oidc.ts';
 import { decide, type SsoLibrary } from '../../sso/decide.ts';
 import type { Library, Store } from '../../store/store.ts';

@@ -1,0 +1,65 @@
+/**
+ * Libraries (issue 6): one deployment holds many — a vendor hosting districts gives each its
+ * own. Adding one and listing them; everything else is chosen per library with `--library CODE`.
+ */
+import { RollcallError } from '../../domain/errors.ts';
+import { checkTimezone } from '../../jobs/schedule.ts';
+import type { Library, Repositories } from '../../store/store.ts';
+
+/** Longest library code. */
+export const MAX_LIBRARY_CODE_LENGTH = 32;
+
+/** Letters and digits, and inside them `-`, `_` or `.`: safe on a command line and in URLs. */
+const LIBRARY_CODE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+/** A library as listed. */
+export interface LibraryView {
+  /** Its code (`--library CODE`). */
+  code: string;
+  /** Display name. */
+  name: string;
+  /** IANA time zone of its Daily Operations. */
+  timezone: string;
+  /** When it was added (ISO 8601 UTC). */
+  createdAt: string;
+}
+
+/** What a new library is. */
+export interface NewLibrary {
+  /** Its code. */
+  code: string;
+  /** Display name. */
+  name: string;
+  /** IANA time zone (default UTC). */
+  timezone?: string | undefined;
+}
+
+/** Checks a library code, returning it trimmed; invalid_input with the rule when it breaks it. */
+export function checkLibraryCode(raw: string): string {
+  const code = raw.trim();
+  if (code.length > MAX_LIBRARY_CODE_LENGTH || !LIBRARY_CODE.test(code)) {
+    throw new RollcallError(
+      'invalid_input',
+      `"${code}" is not a usable library code: use 1 to ${MAX_LIBRARY_CODE_LENGTH} letters or digits (with - _ . inside), like maple-sd.`,
+    );
+  }
+  return code;
+}
+
+/** Adds a library; a code already taken is a conflict, an unknown time zone a usage error. */
+export async function addLibrary(repos: Pick<Repositories, 'libraries'>, input: NewLibrary): Promise<LibraryView> {
+  const code = checkLibraryCode(input.code);
+  const name = input.name.trim();
+  if (name === '') throw new RollcallError('invalid_input', 'A library needs a name, like "Maple School District".');
+  const timezone = input.timezone === undefined ? 'UTC' : checkTimezone(input.timezone);
+  return viewOf(await repos.libraries.create({ code, name, timezone }));
+}
+
+/** Every library, by code. */
+export async function listLibraries(repos: Pick<Repositories, 'libraries'>): Promise<LibraryView[]> {
+  return (await repos.libraries.list()).map(viewOf);
+}
+
+function viewOf(l: Library): LibraryView {
+  return { code: l.code, name: l.name, timezone: l.timezone, createdAt: l.createdAt };
+}
