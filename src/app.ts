@@ -1,7 +1,8 @@
 /**
  * The composition root: configuration → store → the library asked for → what a sync needs.
- * The CLI (and later the web server and the workers) open one App and pass its parts down;
- * nothing below this file reads the environment or decides which database to open.
+ * Every CLI command (`serve` and `worker` too: the web server and the job workers) opens one
+ * App and passes its parts down; nothing below this file reads the environment or decides
+ * which database to open.
  */
 import { loadConfig, type Config } from './config/load.ts';
 import type { Env } from './config/schema.ts';

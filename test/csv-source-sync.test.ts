@@ -1,5 +1,5 @@
 /**
- * The OneRoster CSV source end to end (issue 8), on SQLite and PostgreSQL: packages written from
+ * The OneRoster CSV source end to end (SPEC §1.3), on SQLite and PostgreSQL: packages written from
  * a generated district are synced by the engine as the CSV integration. A bulk package is a
  * complete snapshot (absence → Transferred, with the thresholds); a delta package never
  * transfers by absence; malformed rows are warnings naming file and line; a package with a fatal

@@ -1,5 +1,5 @@
 /**
- * The watched folder (issue 8: packages dropped by SFTP), on SQLite and PostgreSQL: each new,
+ * The watched folder (packages dropped by SFTP), on SQLite and PostgreSQL: each new,
  * complete .zip is synced once, oldest first, and remembered by name, size, mtime and sha256;
  * a zip still arriving (no readable central directory yet) is waited for, and refused once it
  * has stayed unreadable for the grace period; a package held for review holds back the ones

@@ -1,5 +1,5 @@
 /**
- * One integration at a time (SPEC §1.3, issue 8), on SQLite and PostgreSQL: enabling one turns
+ * One integration at a time (SPEC §1.3), on SQLite and PostgreSQL: enabling one turns
  * the others off and clears exactly their identifiers — patron GUIDs whose source is another
  * integration and site matches made for another — in one transaction, after saying how many
  * (the CLI wants `--yes`); GUIDs from a file import (no source) and the enabled integration's own

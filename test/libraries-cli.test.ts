@@ -1,5 +1,5 @@
 /**
- * Many libraries (issue 6) through the CLI's entry, on SQLite and PostgreSQL: `libraries add`
+ * Many libraries (SPEC §6) through the CLI's entry, on SQLite and PostgreSQL: `libraries add`
  * and `libraries list`, and nothing of one library visible from another's command line — its
  * sites, patrons, integration, operations and their logs, nor approve/reject of its operation.
  * Each check is made from the owning library too, so a command that saw nothing at all could

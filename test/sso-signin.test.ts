@@ -1,5 +1,5 @@
 /**
- * Sign in with ClassLink (issue 7) over real HTTP to the emulator's LaunchPad: the
+ * Sign in with ClassLink (SPEC §4) over real HTTP to the emulator's LaunchPad: the
  * app-initiated flow (state, nonce, PKCE) and a LaunchPad launch (code, no state) let an
  * Active patron in and show their own record; a Teacher linked to a staff account reaches the
  * staff pages; every way it can go wrong is refused with its reason, and nothing is created.

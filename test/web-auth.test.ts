@@ -1,5 +1,5 @@
 /**
- * Staff sign-in (issue 5 item 1): first-run setup, sign-in and out, sessions in the database,
+ * Staff sign-in (SPEC §4): first-run setup, sign-in and out, sessions in the database,
  * cookie flags, rate-limited sign-in, roles, API tokens (hashed, revocable), the JSON errors.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Preferences › SIS Integrations › ClassLink in the web admin (issue 5 item 2), against the
+ * Preferences › SIS Integrations › ClassLink in the web admin (SPEC §2), against the
  * emulator's partner API and Roster Server on loopback: the Tenant ID and each plain failure,
  * direct and proxy modes, site mapping (Match, ×, suggestions, Save), roles and the "Unenrolled
  * Users" note, field mapping, the ON switch's preview, Sync Now landing on its operation — and

@@ -1,5 +1,5 @@
 /**
- * Operations Management in the web admin and the API (issue 5 item 3; SPEC §3.5, §3.7), with
+ * Operations Management in the web admin and the API (SPEC §3.5, §3.7), with
  * operations made by real syncs against the emulator: a full sync, a dry run and two syncs
  * held in "needs review". The list and its filters, an operation's page (counts, live
  * progress, log filtered and paged, downloads), the stored plan with old → new values, and

@@ -1,5 +1,5 @@
 /**
- * Patrons and Sites in the web admin and the API (issue 5 item 4): the search by each key,
+ * Patrons and Sites in the web admin and the API (SPEC §1.1, §5): the search by each key,
  * its filters and pages; the patron page with every field by number and where it came from;
  * a librarian's edit (saved, checked, refused when stale); another library's patron is not
  * found; sites listed, added and changed by admins only; CSRF on every form.

@@ -1,5 +1,5 @@
 /**
- * Secrets never appear in a page, an API response or the server's log (issue 5): with the
+ * Secrets never appear in a page, an API response or the server's log: with the
  * server logging at its most talkative level, an admin saves a direct-mode ClassLink connection
  * (OAuth secret), the sign-in secret, signs in with a password and creates an API token; then
  * every page and API answer read afterwards, and the whole log, are searched for each secret.

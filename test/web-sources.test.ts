@@ -1,6 +1,6 @@
 /**
- * Preferences › SIS Integrations › OneRoster REST and OneRoster CSV in the web admin (issue 8
- * item 4): a OneRoster 1.2 server with OAuth 2 client credentials (the emulator) saved through
+ * Preferences › SIS Integrations › OneRoster REST and OneRoster CSV in the web admin (SPEC §1.3):
+ * a OneRoster 1.2 server with OAuth 2 client credentials (the emulator) saved through
  * the page, a wrong secret refused with a sentence, the secret never in a page or API body;
  * switching from ClassLink shows the counts and clears ClassLink's identifiers; a CSV package
  * uploaded through the form syncs and lands on its operation; CSRF, non-zip and librarians refused.

@@ -64,14 +64,14 @@ export interface Config {
     /** Attempts per request before failing. */
     retryAttempts: number;
   };
-  /** The job queue and its workers (issue 6). */
+  /** The job queue and its workers (SPEC §6). */
   jobs: {
     /** A running operation with no heartbeat for this long (ms) is a stopped worker's. */
     staleAfterMs: number;
     /** PostgreSQL: the schema of pg-boss's tables, when set (else derived from the store's). */
     schema: string | undefined;
   };
-  /** Alerts (issue 6): when a library is stale, and where alerts are sent. */
+  /** Alerts: when a library is stale, and where alerts are sent. */
   alerts: {
     /** Hours without a successful sync before a library is stale. */
     staleHours: number;

@@ -1,5 +1,5 @@
 /**
- * The 'alerts' job (issue 6): for every library, work out its alerts now (alerts.ts), record
+ * The 'alerts' job: for every library, work out its alerts now (alerts.ts), record
  * them (raised, kept, resolved) and send each new one once to the configured channels. The
  * scheduler sends this job every minute (daily-operations.ts); several workers may run it at
  * once — the store's compare-and-set on delivery lets only one of them send.

@@ -1,5 +1,5 @@
 /**
- * Failure you can see (issue 6), pure: which alerts a library has now, from its recent
+ * Failure you can see (a failed, held or stale sync is told, not found), pure: which alerts a library has now, from its recent
  * operations and the clock; and what an alert says (e-mail text, webhook body).
  *
  * - **sync_failed**: the latest sync since the last success failed. One alert per failed

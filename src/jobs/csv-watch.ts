@@ -1,5 +1,5 @@
 /**
- * The 'csv-watch' job (issue 8): every minute, for each library whose enabled integration is
+ * The 'csv-watch' job (OneRoster CSV, SPEC §1.3): every minute, for each library whose enabled integration is
  * OneRoster CSV with a watched folder, sync each new complete package once (the usual SFTP
  * drop; services/csv/watch-folder.ts decides what is new and complete). Sent by the scheduler with
  * the Daily Operations fan-out; the library's one-sync-at-a-time rule keeps two workers from

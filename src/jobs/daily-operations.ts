@@ -1,5 +1,5 @@
 /**
- * Daily Operations (issue 6): the 'daily-operations' fan-out job and the scheduler that sends it.
+ * Daily Operations (SPEC §3.6, §3.7): the 'daily-operations' fan-out job and the scheduler that sends it.
  *
  * The fan-out looks at every library's schedule (schedule.ts decides what is due); for each
  * library due it claims the slot in the store (compare-and-set: of several workers handling the

@@ -1,5 +1,5 @@
 /**
- * Daily Operations' calendar (issue 6), pure: given a library's schedule settings, the slot it
+ * Daily Operations' calendar (SPEC §3.6, §3.7), pure: given a library's schedule settings, the slot it
  * last handled and `now`, which run is due — none, a delta, or the weekly full.
  *
  * Each library has a local time (default 02:00) in its own time zone; croner finds the slots,

@@ -1,5 +1,5 @@
 /**
- * The job model (issue 6): syncs and Daily Operations are jobs with typed payloads, run by
+ * The job model (SPEC §6: work is queued, workers share the queue): syncs and Daily Operations are jobs with typed payloads, run by
  * handlers that never throw. Two transports carry them — pg-boss on PostgreSQL, an in-process
  * queue on SQLite — behind one `JobQueue` interface, so the handlers do not know which.
  */

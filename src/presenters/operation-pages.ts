@@ -1,5 +1,5 @@
 /**
- * Operations Management for the web pages and the API (SPEC §3.7, issue 5): the list filtered
+ * Operations Management for the web pages and the API (SPEC §3.7, §5): the list filtered
  * by type and state, one page of an operation's log filtered by level and text, one page of a
  * kind of its stored plan. Every list is paged in SQL (a log can hold 100,000 lines, a plan as
  * many changes): nothing here reads more than one page. The CLI's views (operations-view.ts)

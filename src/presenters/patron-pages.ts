@@ -1,5 +1,5 @@
 /**
- * Patrons for the web pages and the API (issue 5 item 4): the search (one box, site and status
+ * Patrons for the web pages and the API (SPEC §5): the search (one box, site and status
  * filters, pages), one patron with every field by number and where it came from, and a hand
  * edit. The pages and /api/v1/patrons call these same functions; JSON keys are SPEC §8's.
  */

@@ -1,6 +1,6 @@
 /**
  * Preferences › SIS Integrations › OneRoster REST and OneRoster CSV as the web pages and the
- * JSON API see them (issue 8 item 4): each integration's state without a secret, its schools for
+ * JSON API see them (SPEC §1.3): each integration's state without a secret, its schools for
  * Site Mapping (ClassLink's page logic with another MappingSource), the ON switch's preview and
  * outcome, the checks before Sync Now, and the list of the three integrations. The work is done by
  * the services the CLI uses (oneroster-connect, csv-options, csv-sites, integration-switch); this

@@ -1,5 +1,5 @@
 /**
- * Rollcall's ClassLink sign-in client (SPEC §4, issue 7), on openid-client: discovery at the
+ * Rollcall's ClassLink sign-in client (SPEC §4), on openid-client: discovery at the
  * LaunchPad host, the authorization-code flow with state, nonce and PKCE when we start it, the
  * code exchange with the id_token checked (issuer, audience, expiry, nonce — and its RS256
  * signature against the JWKS, which openid-client skips for token-endpoint responses unless

@@ -1,5 +1,5 @@
 /**
- * Who may come in with ClassLink (SPEC §4, issue 7) — a pure decision, so every refusal has a
+ * Who may come in with ClassLink (SPEC §4) — a pure decision, so every refusal has a
  * test and a sentence. Input: what ClassLink said about the person (`/v2/my/info`), the
  * libraries that could be theirs, and the patron holding their SourcedId. Output: a patron or
  * staff session, or a refusal with its reason. Nothing is ever created here or elsewhere in

@@ -1,5 +1,5 @@
 /**
- * Alerts (issue 6): raised once per library, kind and operation, resolved when the condition
+ * Alerts: raised once per library, kind and operation, resolved when the condition
  * clears, and stamped per channel when sent, so a condition that lasts is sent once — not at
  * every check. Deliveries are claimed by compare-and-set on `attempts`, so of several workers
  * checking at once only one sends.

@@ -1,5 +1,5 @@
 /**
- * The patron pages' store work (issue 5): the one search box, a patron with its provenance, a
+ * The patron pages' store work (SPEC §5): the one search box, a patron with its provenance, a
  * hand edit, and patron counts per site. Part of the patron repository (patrons.ts).
  *
  * The search is built to use indexes on a 100,000-patron library — never a "contains" scan:

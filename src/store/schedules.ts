@@ -1,5 +1,5 @@
 /**
- * Daily Operations settings per library (issue 6) and the slots handled. A library without a
+ * Daily Operations settings per library (SPEC §3.7) and the slots handled. A library without a
  * `schedules` row has the defaults and a schedule that began when the library was created; the
  * row is written on the first change or the first claimed run. The time zone is the library's
  * own (`libraries.timezone`), changed here too so a schedule change is one call.

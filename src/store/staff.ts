@@ -1,5 +1,5 @@
 /**
- * Staff accounts, web sessions and API tokens (issue 5). Three lookups are deliberately not
+ * Staff accounts, web sessions and API tokens (SPEC §4). Three lookups are deliberately not
  * library-scoped — a username at sign-in, a session cookie, an API token — because each is
  * what *tells* us the library; everything else takes the library id like every repository.
  * Secrets are never stored: passwords as scrypt hashes, session and API tokens as sha256.

@@ -68,9 +68,9 @@ export interface Repositories {
   integrations: IntegrationRepository;
   /** Operations, their logs and stored plans. */
   operations: OperationRepository;
-  /** Daily Operations schedules (issue 6). */
+  /** Daily Operations schedules (SPEC §3.7). */
   schedules: ScheduleRepository;
-  /** Alerts raised, resolved and sent (issue 6). */
+  /** Alerts raised, resolved and sent. */
   alerts: AlertRepository;
   /** Staff accounts, web sessions, API tokens. */
   staff: StaffRepository;

@@ -166,7 +166,7 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
-/** `schedules`: a library's Daily Operations (issue 6); a library without a row has the defaults. */
+/** `schedules`: a library's Daily Operations (SPEC §3.7); a library without a row has the defaults. */
 export interface SchedulesTable {
   library_id: number;
   enabled: Generated<number>;

@@ -1,5 +1,5 @@
 /**
- * What a delta sync needs of the library, without loading every patron (issue 4: a delta after
+ * What a delta sync needs of the library, without loading every patron (a delta after
  * 1% of changes should cost a few percent of a full sync, and reading all 100,000 patrons was
  * most of it).
  *

@@ -159,7 +159,7 @@ class PlanBuilder {
       // "... and whose first org is a matched site."
       const site = siteCodeOf(user, this.settings.siteByOrg);
       // Only the key fields are cleaned before matching: every user's whole set of mapped values
-      // held at once was the largest part of a big district's plan (issue 4).
+      // held at once was the largest part of a big district's plan.
       const keys = site === undefined ? {} : userSecondaryKeys(user, this.settings.mapping);
       entries.push({ user, role, site, keys });
     }

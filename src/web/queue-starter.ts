@@ -1,5 +1,5 @@
 /**
- * Sync Now through the job queue (issue 6): the operation is stored as queued and its job sent
+ * Sync Now through the job queue (SPEC §6): the operation is stored as queued and its job sent
  * (enqueueSync), so the page lands on it at once, a second Sync Now returns the same one, and
  * whichever worker is free runs it.
  */

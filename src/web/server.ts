@@ -1,5 +1,5 @@
 /**
- * The web admin and JSON API (SPEC §5, issue 5) as one Fastify app:
+ * The web admin and JSON API (SPEC §5) as one Fastify app:
  *
  *   request → principal (session cookie or API token) → CSRF check on state-changing requests
  *   that came with cookies → the route's guard (guards.ts) → the route → page or JSON.

@@ -1,7 +1,7 @@
 /**
  * Sync Now without a job queue: the sync runs in this process, in the background, and the
  * page is sent to its operation as soon as the operation exists. `rollcall serve` uses the job
- * queue instead when a worker runs (issue 6); this is the fallback and what tests use.
+ * queue instead when a worker runs (queue-starter.ts); this is the fallback and what tests use.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSync, type SyncResult } from '../services/syncs/sync-actions.ts';

@@ -1,5 +1,5 @@
 /**
- * The librarian's path in a real browser (issue 5): first-run admin setup, sign-in, two sites,
+ * The librarian's path in a real browser (SPEC §2, §5): first-run admin setup, sign-in, two sites,
  * the Tenant ID validated against the emulator's partner API, two sites mapped, roles chosen,
  * ClassLink turned ON, Sync Now watched to the end, the operation's log filtered and
  * downloaded, a patron found and one field edited, sign-out. A screenshot of each page goes to

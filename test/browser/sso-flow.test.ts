@@ -1,5 +1,5 @@
 /**
- * Sign in with ClassLink in a real browser (issue 7): a student from the sign-in page (through
+ * Sign in with ClassLink in a real browser (SPEC §4): a student from the sign-in page (through
  * the emulator's LaunchPad picker) and from a LaunchPad tile, each landing on their own record;
  * a teacher whose patron is linked to a staff account reaching the staff pages. Screenshots go
  * to test-output/screenshots/sso-flow/.

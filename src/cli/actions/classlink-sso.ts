@@ -1,6 +1,6 @@
 /**
  * `rollcall classlink sso [--on|--off] [--tenant-id N] [--client-id ID] [--client-secret-stdin]
- * [--json]`: ClassLink sign-in settings (issue 7). With no option it shows them, with the
+ * [--json]`: ClassLink sign-in settings (SPEC §4). With no option it shows them, with the
  * redirect URI to register at ClassLink and the LaunchPad tile URL. The client secret is read
  * from standard input (or ROLLCALL_NEW_SSO_CLIENT_SECRET), never from the command line.
  */

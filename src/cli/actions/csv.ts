@@ -1,6 +1,6 @@
 /**
  * `rollcall csv configure|options|schools|match-site|unmatch-site|enable|disable|watch`, and
- * `rollcall sync --from-csv FILE`: the OneRoster CSV integration (issue 8).
+ * `rollcall sync --from-csv FILE`: the OneRoster CSV integration (SPEC §1.3).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RollcallError } from '../../domain/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * `rollcall users add|list`: staff accounts of the web admin (issue 5), for the first admin
+ * `rollcall users add|list`: staff accounts of the web admin (SPEC §4), for the first admin
  * on a headless server and for scripts. The password never goes on the command line (it would
  * sit in `ps` and shell history): it comes from ROLLCALL_NEW_PASSWORD or, with
  * `--password-stdin`, from the first line of standard input.

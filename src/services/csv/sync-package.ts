@@ -1,6 +1,6 @@
 /**
  * A sync from a OneRoster CSV package (`rollcall sync --from-csv FILE`, the watched folder, and
- * later the admin page's upload): the package is opened and checked first — one with a fatal
+ * the admin page's upload): the package is opened and checked first — one with a fatal
  * defect is refused before anything is written, no operation included — then synced by the
  * engine as the CSV integration, and recorded (name, size, mtime, sha256, operation) so the
  * watched folder never takes it twice and approving a held plan reads the same bytes again.

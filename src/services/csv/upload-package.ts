@@ -1,5 +1,5 @@
 /**
- * A package uploaded on the admin page (issue 8 item 1): checked whole, then synced (or dry-run)
+ * A package uploaded on the admin page (OneRoster CSV, SPEC §1.3): checked whole, then synced (or dry-run)
  * in the background like the CLI's `sync --from-csv`, answering as soon as the operation exists
  * so the page can follow it. A package that cannot be synced, or a sync refused before it starts
  * (OneRoster CSV not ON), is an error here, with its sentence, and nothing runs.

@@ -1,5 +1,5 @@
 /**
- * Libraries (issue 6): one deployment holds many — a vendor hosting districts gives each its
+ * Libraries (SPEC §6): one deployment holds many — a vendor hosting districts gives each its
  * own. Adding one and listing them; everything else is chosen per library with `--library CODE`.
  */
 import { RollcallError } from '../../domain/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * A librarian's hand edit of one patron (issue 5), checked before anything is written (pure):
+ * A librarian's hand edit of one patron (SPEC §5), checked before anything is written (pure):
  * which keys may be given, what each value must look like (a sentence for each that does not),
  * who may change the GUID, and which fields the next sync will overwrite anyway.
  *

@@ -1,5 +1,5 @@
 /**
- * The Sites page and /api/v1/sites (SPEC §1.1, issue 5): the library's sites with the roster
+ * The Sites page and /api/v1/sites (SPEC §1.1, §5): the library's sites with the roster
  * school each is matched to and how many patrons it has, and an admin's change of a site's
  * code or name. Patrons point at their site by id, so a new code shows on every patron (and in
  * the next export) at once; import files written with the old code then need the new one.

@@ -1,5 +1,5 @@
 /**
- * Starting a sync and deciding on a held one, as the CLI (and later the pages and jobs) ask for
+ * Starting a sync and deciding on a held one, as the CLI, the pages and the jobs ask for
  * them: each returns the operation's result in the shape of SPEC §8's `sync --json`.
  */
 import { pickCounts } from '../../domain/counts.ts';

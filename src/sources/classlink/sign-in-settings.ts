@@ -1,5 +1,5 @@
 /**
- * The ClassLink sign-in settings of a library (issue 7 item 4): "Allow log-in with ClassLink",
+ * The ClassLink sign-in settings of a library (SPEC §4): "Allow log-in with ClassLink",
  * the district's Tenant ID when the roster connection does not carry one, and optionally the
  * library's own OAuth2 client (its secret encrypted at rest, never shown). Also the two
  * addresses a district admin needs: the redirect URI to register with ClassLink, and the URL

@@ -1,5 +1,5 @@
 /**
- * The OneRoster CSV integration's settings as the CLI (and later the page) changes them: the
+ * The OneRoster CSV integration's settings as the CLI and the OneRoster CSV page change them: the
  * watched folder (`csv configure`), and the options every source has (`csv options`: roles,
  * field mapping, thresholds — ClassLink's, SPEC §2 steps 3–4, §3.5, through updateOptions with
  * CSV_OPTIONS). Omitted options keep their values.

@@ -1,5 +1,5 @@
 /**
- * The OneRoster CSV integration (issue 8): its settings, and a package (a .zip or a folder) as
+ * The OneRoster CSV integration (SPEC §1.3): its settings, and a package (a .zip or a folder) as
  * a roster source for the sync engine.
  *
  * A package is checked before any sync starts (openCsvSource): one that cannot be a roster

@@ -1,5 +1,5 @@
 /**
- * The generic OneRoster REST integration (SPEC §1.3, issue 8): any server that speaks OneRoster
+ * The generic OneRoster REST integration (SPEC §1.3): any server that speaks OneRoster
  * 1.1 (OAuth 1.0a or OAuth 2 client credentials) or 1.2 (OAuth 2 client credentials with the
  * 1EdTech scopes) — a SIS such as PowerSchool or Infinite Campus, or a district's own. Its
  * settings as stored (the same roles, mapping, thresholds and creation defaults as ClassLink's,

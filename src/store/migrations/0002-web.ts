@@ -1,7 +1,7 @@
 /**
- * The web admin's tables (issue 5): staff accounts, server-side sessions, API tokens.
+ * The web admin's tables (SPEC §4, §5): staff accounts, server-side sessions, API tokens.
  * Staff belong to one library (a vendor hosting many districts gives each its own staff);
- * sessions serve staff now and patrons signed in with ClassLink later (`patron_id`).
+ * sessions serve staff (`staff_user_id`) and patrons signed in with ClassLink (`patron_id`).
  */
 import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
@@ -20,7 +20,7 @@ export function webMigration(dialect: StoreDialect): Migration {
         .addColumn('display_name', 'text', (c) => c.notNull().defaultTo(''))
         .addColumn('role', 'text', (c) => c.notNull())
         .addColumn('password_hash', 'text', (c) => c.notNull().defaultTo(''))
-        // A Teacher/Staff patron whose ClassLink sign-in reaches the staff pages (issue 7).
+        // A Teacher/Staff patron whose ClassLink sign-in reaches the staff pages (SPEC §4).
         .addColumn('patron_id', 'integer')
         .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', 'text', (c) => c.notNull())

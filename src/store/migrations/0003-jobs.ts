@@ -1,5 +1,5 @@
 /**
- * Jobs and workers (issue 6): `operations.retry_of`, the operation a retry stands in for.
+ * Jobs and workers (SPEC §6): `operations.retry_of`, the operation a retry stands in for.
  *
  * A sync whose worker stopped is failed by the reaper and retried ONCE, as a new operation
  * that names the failed one here; the reaper never retries an operation that is itself a retry,

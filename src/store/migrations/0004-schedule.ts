@@ -1,5 +1,5 @@
 /**
- * Daily Operations and alerts (issue 6): `schedules`, one row per library (its Daily Operations
+ * Daily Operations (SPEC §3.7) and alerts: `schedules`, one row per library (its Daily Operations
  * settings and the last slot handled), and `alerts` (what was raised, resolved and sent).
  *
  * Why a table of its own and not columns on `libraries`: the schedule changes on every run

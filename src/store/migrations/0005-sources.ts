@@ -1,5 +1,5 @@
 /**
- * More roster sources (issue 8): which integration each site's match belongs to, and the
+ * More roster sources (SPEC §1.3): which integration each site's match belongs to, and the
  * OneRoster CSV packages already processed.
  *
  * `sites.org_guid_source`: one integration at a time (SPEC §1.3) — enabling one clears the

@@ -1,5 +1,5 @@
 /**
- * The patron search of the web admin (issue 5): one box finds a patron by exact Barcode,
+ * The patron search of the web admin (SPEC §5): one box finds a patron by exact Barcode,
  * Student #, GUID or Email, or by the start of a last or first name, fast on a 100,000-patron
  * library. Exact keys use 0001's indexes; name prefixes need these, on the lowered names, so a
  * prefix is a range scan (`lower(last_name) >= 'smi' and < 'smi\u{10FFFF}'`) on both engines.

@@ -1,5 +1,5 @@
 /**
- * A library's patrons in id order, without a detour through another index (issue 4). The sync
+ * A library's patrons in id order, without a detour through another index. The sync
  * reads a whole library (`loadAll`) or every patron's keys (`scanKeys`) with `where library_id =
  * ? order by id`; without this index SQLite (which keeps no statistics) chose 0006's first-name
  * index for the `library_id` prefix, fetched each row from the table in name order and sorted

@@ -1,5 +1,5 @@
 /**
- * Server-side sessions (issue 5): the cookie holds a random token; the database holds its
+ * Server-side sessions (SPEC §4): the cookie holds a random token; the database holds its
  * sha256, the library, the account (or patron) and an expiry that slides with use. Signing out
  * or disabling an account deletes the row, so a copied cookie stops working at once.
  */

@@ -1,5 +1,5 @@
 /**
- * Signing in and out (SPEC §4, issue 5): the first-run setup page (creates the first admin
+ * Signing in and out (SPEC §4): the first-run setup page (creates the first admin
  * when there is no staff account at all), sign-in with a rate limit, sign-out, the home page,
  * and `GET /api/v1/me`.
  */

@@ -1,5 +1,5 @@
 /**
- * Preferences › SIS Integrations › ClassLink (SPEC §2, issue 5 item 2), for admins: the steps
+ * Preferences › SIS Integrations › ClassLink (SPEC §2), for admins: the steps
  * Settings (Tenant ID; direct and proxy modes under Advanced), Site Mapping, Syncing, Field
  * Mapping, ON/OFF (with what turning ON clears, SPEC §1.3) and Sync Now — and the same as JSON
  * under /api/v1/integrations/classlink, /api/v1/sites/{code}/match and /api/v1/syncs.

@@ -1,5 +1,5 @@
 /**
- * Preferences › SIS Integrations › OneRoster CSV (issue 8 items 1 and 4), for admins: Settings
+ * Preferences › SIS Integrations › OneRoster CSV (SPEC §1.3), for admins: Settings
  * (the watched folder), Upload a package (a .zip: a sync, a dry run, or only its schools for Site
  * Mapping), Site Mapping from a package's schools, Syncing, Field Mapping, ON / OFF and the
  * packages seen lately with their outcome — and the same as JSON under /api/v1/integrations/csv.

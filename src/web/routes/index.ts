@@ -1,6 +1,6 @@
 /**
  * Every route module, in the order they register. A module is `(app, deps) => void | Promise`
- * and declares on each route its guard (`preHandler: staffOnly(…)` / `patronOnly`) and, for
+ * and declares on each route its access (`config: { access: 'admin' }`, see guards.ts) and, for
  * the API, a schema with `tags` and `summary` (it becomes the OpenAPI document).
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * Preferences › SIS Integrations (issue 8 item 4): the page listing ClassLink, OneRoster REST and
+ * Preferences › SIS Integrations (SPEC §1.3): the page listing ClassLink, OneRoster REST and
  * OneRoster CSV with the one that is ON, and — shared by the OneRoster REST and OneRoster CSV
  * pages (routes/oneroster.ts, routes/csv.ts) — the steps every integration has alike: Site
  * Mapping, Syncing, Field Mapping and ON / OFF, as pages and as JSON. They render ClassLink's

@@ -1,5 +1,5 @@
 /**
- * Preferences › SIS Integrations › OneRoster REST (issue 8 item 4), for admins: Settings (base
+ * Preferences › SIS Integrations › OneRoster REST (SPEC §1.3), for admins: Settings (base
  * URL, version, OAuth 1.0a or OAuth 2 client credentials; validated by the same probe as
  * `rollcall oneroster configure` before anything is saved), Site Mapping, Syncing, Field Mapping,
  * ON / OFF and Sync Now — and the same as JSON under /api/v1/integrations/oneroster. The shared

@@ -1,5 +1,5 @@
 /**
- * Operations Management (SPEC §3.5, §3.7; issue 5 item 3): the list of the library's
+ * Operations Management (SPEC §3.5, §3.7): the list of the library's
  * operations, one operation with live progress while it runs, its log (filtered, paged,
  * downloaded as text or CSV), its stored plan when held for review or a dry run, and Approve /
  * Reject for admins. The same as JSON under /api/v1/operations. Librarians read; only admins
@@ -297,7 +297,7 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
       filter,
       types: operationTypeChoices(),
       states: OPERATION_STATES,
-      // Raised by the alerts job (issue 6): a failed sync, one waiting for review, a stale library.
+      // Raised by the alerts job (jobs/alerts-job.ts): a failed sync, one waiting for review, a stale library.
       alerts: await openAlerts(store, request.library!.id),
       fmt: FORMAT,
     });

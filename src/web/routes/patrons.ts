@@ -1,5 +1,5 @@
 /**
- * Patrons (issue 5 item 4): the search (one box for name, barcode, Student #, email or GUID,
+ * Patrons (SPEC §5): the search (one box for name, barcode, Student #, email or GUID,
  * plus site and status filters, paged), a patron's page with every field by number and where
  * it came from, and the edit form. The same as JSON under /api/v1/patrons. Librarians read and
  * edit; only admins change a GUID (services/patrons/patron-edit.ts).

@@ -1,5 +1,5 @@
 /**
- * Sites (SPEC §1.1, issue 5 item 4): the library's sites with the roster school each is
+ * Sites (SPEC §1.1, §5): the library's sites with the roster school each is
  * matched to and its patron count, for every staff member; adding a site and changing a
  * site's code or name, for admins. Matching a site to a school is the integration's Site
  * Mapping step (routes/classlink.ts). The same as JSON under /api/v1/sites.

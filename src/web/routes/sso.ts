@@ -1,5 +1,5 @@
 /**
- * Sign in with ClassLink (SPEC §4, issue 7) and the patron's own page:
+ * Sign in with ClassLink (SPEC §4) and the patron's own page:
  *
  *   GET /sso/classlink/start[?library=CODE]   the sign-in page's button: state + nonce + PKCE
  *   GET /sso/classlink/launch[?library=CODE]  for a LaunchPad tile pointing at Rollcall (same)

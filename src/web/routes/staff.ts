@@ -1,5 +1,5 @@
 /**
- * Staff accounts and API tokens, for admins (issue 5): add an admin or librarian, change a
+ * Staff accounts and API tokens, for admins (SPEC §4, §5): add an admin or librarian, change a
  * role, reset a password, disable an account; create a token for a script (shown once, stored
  * hashed) and revoke it. The same as JSON under /api/v1/staff and /api/v1/tokens.
  */
