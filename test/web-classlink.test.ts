@@ -14,7 +14,7 @@ import type { RunningEmulator } from '../src/emulator/types.ts';
 import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import type { Library } from '../src/store/store.ts';
 import { noAdminsWarning } from '../src/sync/reasons.ts';
-import { OPERATION_TYPES } from '../src/sync/run.ts';
+import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';
 

@@ -12,7 +12,7 @@ import { loadClassLink } from './classlink/state.ts';
 import { SOURCE_NAMES, enabledIntegration, sitesOfSource } from './registry.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { noAdminsWarning } from '../sync/reasons.ts';
-import { OPERATION_TYPES } from '../sync/run.ts';
+import { OPERATION_TYPES } from '../domain/operation.ts';
 import { savedConnection, type ConnectionView } from './classlink/connect.ts';
 import { updateOptions, type OptionsView } from './options.ts';
 import { listSchools, matchSite, unmatchSite, type SchoolDeps, type SchoolView } from './schools.ts';

@@ -7,6 +7,7 @@
  * (failed, with the reason in one line), whatever went wrong; the caller gets that operation.
  */
 import { oneLine } from '../domain/errors.ts';
+import { OPERATION_TYPES, SOURCE_OPERATION_TYPES, operationSource } from '../domain/operation.ts';
 import type { IntegrationKind, Patron } from '../domain/patron.ts';
 import type { Operation, OperationCounts, Store } from '../store/store.ts';
 import {
@@ -29,45 +30,6 @@ import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
 import { deltaScan, wantedKeys } from './delta-patrons.ts';
 import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './types.ts';
 import { RollcallError } from '../domain/errors.ts';
-
-/** Operation types (SPEC §3.7), as stored: ClassLink's syncs and every source's dry run. */
-export const OPERATION_TYPES = {
-  full: 'classlink_full_sync',
-  delta: 'classlink_delta_sync',
-  dryRun: 'dry_run',
-} as const;
-
-/** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
-export const SOURCE_OPERATION_TYPES: Readonly<Record<IntegrationKind, { full: string; delta: string }>> = {
-  classlink: { full: OPERATION_TYPES.full, delta: OPERATION_TYPES.delta },
-  oneroster: { full: 'oneroster_full_sync', delta: 'oneroster_delta_sync' },
-  csv: { full: 'csv_full_sync', delta: 'csv_delta_sync' },
-};
-
-/** Display names of operation types. */
-export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
-  [OPERATION_TYPES.full]: 'ClassLink Full Sync',
-  [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
-  [OPERATION_TYPES.dryRun]: 'Dry Run',
-  [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
-  [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
-  [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',
-  [SOURCE_OPERATION_TYPES.csv.delta]: 'CSV Delta Sync',
-};
-
-/** Short source names in dry runs' display names (`CSV Dry Run`); ClassLink's stay `Dry Run`. */
-const DRY_RUN_PREFIX: Readonly<Record<string, string>> = { oneroster: 'OneRoster ', csv: 'CSV ' };
-
-/** An operation's display name from its stored type and source (Operations Management names the source). */
-export function operationTypeName(type: string, source: string): string {
-  if (type === OPERATION_TYPES.dryRun) return `${DRY_RUN_PREFIX[source] ?? ''}Dry Run`;
-  return OPERATION_TYPE_NAMES[type] ?? type;
-}
-
-/** The integration an operation ran for ('' in operations stored before there were several: ClassLink). */
-export function operationSource(op: Pick<Operation, 'source'>): IntegrationKind {
-  return isIntegrationKind(op.source) ? op.source : 'classlink';
-}
 
 /** A roster reader as a sync opens it: a source's reader, with what a source may add. */
 export interface SyncReader extends RosterReader {

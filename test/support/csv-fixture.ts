@@ -21,7 +21,7 @@ import { writeCsvPackage, type OneRosterVersion } from '../../src/csv/index.ts';
 import { syncRoleOf, type RosterUser, type SyncRole } from '../../src/domain/roster.ts';
 import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
-import type { DistrictData } from '../../src/emulator/types.ts';
+import type { DistrictData } from '../../src/domain/district.ts';
 import { CSV_SETTINGS, saveCsvSettings, type CsvSettings } from '../../src/sources/csv/source.ts';
 import { openReaderFor } from '../../src/sources/registry.ts';
 import { enableIntegration } from '../../src/sources/switch.ts';

@@ -24,7 +24,8 @@ import { syncRoleOf, type RosterUser, type SyncRole } from '../../src/domain/ros
 import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
-import type { DistrictData, Faults, RunningEmulator } from '../../src/emulator/types.ts';
+import type { DistrictData } from '../../src/domain/district.ts';
+import type { Faults, RunningEmulator } from '../../src/emulator/types.ts';
 import { loadClassLink, rosterAuthOf, saveClassLink } from '../../src/sources/classlink/state.ts';
 import { readClassLinkSettings, type ClassLinkSettings } from '../../src/sources/settings.ts';
 import { OneRosterClient } from '../../src/oneroster/client.ts';

@@ -3,7 +3,7 @@
  * running or held for review, its open alerts, and its Daily Operations.
  */
 import type { AlertKind, Library, Operation, OperationState, Store } from '../../store/store.ts';
-import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../sync/run.ts';
+import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../domain/operation.ts';
 import { openAlerts } from '../../jobs/alerts-job.ts';
 import { showSchedule, type ScheduleView } from '../../jobs/schedule-settings.ts';
 
