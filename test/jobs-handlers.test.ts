@@ -19,7 +19,7 @@ import { LocalQueue } from '../src/jobs/local-queue.ts';
 import { reapStale } from '../src/jobs/reap-stale.ts';
 import type { JobOutcome, JobRecord } from '../src/jobs/types.ts';
 import { startWorker, type RunningWorker } from '../src/jobs/worker.ts';
-import type { SyncDeps } from '../src/sync/run.ts';
+import type { SyncDeps } from '../src/sync/ports.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 

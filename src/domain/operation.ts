@@ -44,9 +44,15 @@ export function operationTypeName(type: string, source: string): string {
 }
 
 /**
- * The integration an operation ran for ('' in operations stored before there were several:
- * ClassLink). Every kind has its operation types, so those keys are the list of kinds.
+ * The integration a stored source names, or undefined when it names none ('' in operations
+ * stored before there were several). Every kind has its operation types, so those keys are
+ * the list of kinds.
  */
+export function storedSource(source: string): IntegrationKind | undefined {
+  return Object.hasOwn(SOURCE_OPERATION_TYPES, source) ? (source as IntegrationKind) : undefined;
+}
+
+/** The integration an operation ran for ('' in operations stored before there were several: ClassLink). */
 export function operationSource(op: { readonly source: string }): IntegrationKind {
-  return Object.hasOwn(SOURCE_OPERATION_TYPES, op.source) ? (op.source as IntegrationKind) : 'classlink';
+  return storedSource(op.source) ?? 'classlink';
 }

@@ -6,7 +6,7 @@
 import { oneLine } from '../domain/errors.ts';
 import type { Operation, Store } from '../store/store.ts';
 import { startSync, type SyncAsk, type SyncResult } from '../services/syncs/sync-actions.ts';
-import type { SyncDeps } from '../sync/run.ts';
+import type { SyncDeps } from '../sync/ports.ts';
 import { payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import { reapStale, retryOnce } from './reap-stale.ts';
 import { alertsHandler, type AlertsDeps } from './alerts-job.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../domain/roster.ts';
-import { fetchSnapshot, slimmer, type PullOutcome, type RosterReader } from './fetch.ts';
+import type { PullOutcome, RosterReader } from './ports.ts';
+import { fetchSnapshot, slimmer } from './fetch.ts';
 import { buildUser } from './test-builders.ts';
 
 const FULL: Partial<RosterUser> = {

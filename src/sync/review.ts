@@ -8,7 +8,8 @@ import { RollcallError, oneLine } from '../domain/errors.ts';
 import type { Operation } from '../store/store.ts';
 import { OperationLog } from './operation-log.ts';
 import { OPERATION_TYPES, operationSource } from '../domain/operation.ts';
-import { applyPlan, syncBody, type SyncDeps } from './run.ts';
+import type { SyncDeps } from './ports.ts';
+import { applyPlan, syncBody } from './run.ts';
 import { loadedPlan } from './stored-plan.ts';
 
 /** Approves a held operation: applies (or re-plans and applies) it; returns it as it ended. */
