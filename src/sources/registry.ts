@@ -13,7 +13,7 @@ import { RollcallError } from '../domain/errors.ts';
 import type { IntegrationKind } from '../domain/patron.ts';
 import type { Repositories, Site, Store } from '../store/store.ts';
 import type { SyncProgress, SyncReader } from '../sync/ports.ts';
-import type { SyncSettings } from '../sync/types.ts';
+import type { SyncSettings } from '../sync/core/types.ts';
 import { CLASSLINK_SETTINGS } from './settings.ts';
 
 /** Every integration kind, in the order they are listed. */

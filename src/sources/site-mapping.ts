@@ -11,7 +11,7 @@ import type { IntegrationKind } from '../domain/patron.ts';
 import { loadClassLink } from './classlink/state.ts';
 import { SOURCE_NAMES, enabledIntegration, sitesOfSource } from './registry.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import { noAdminsWarning } from '../sync/reasons.ts';
+import { noAdminsWarning } from '../sync/core/reasons.ts';
 import { OPERATION_TYPES } from '../domain/operation.ts';
 import { savedConnection, type ConnectionView } from './classlink/connect.ts';
 import { updateOptions, type OptionsView } from './options.ts';

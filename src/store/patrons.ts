@@ -32,7 +32,7 @@ export interface PatronRepository {
   loadAll(libraryId: number): Promise<Patron[]>;
   /**
    * Visits every patron's matching keys and scope fields only, in id order: what a delta needs
-   * of the whole library (sync/delta-patrons.ts) — a fraction of `loadAll`'s columns. On SQLite
+   * of the whole library (sync/core/delta-patrons.ts) — a fraction of `loadAll`'s columns. On SQLite
    * it is read a page at a time, so nothing of the library is held (each visited object may be
    * dropped at once); on PostgreSQL the eight columns come in one query (a cursor is future work).
    */

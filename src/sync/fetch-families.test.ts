@@ -8,7 +8,7 @@ import { RollcallError } from '../domain/errors.ts';
 import type { RosterUser } from '../domain/roster.ts';
 import type { PullOutcome, RosterReader } from './ports.ts';
 import { fetchSnapshot, type FetchRequest } from './fetch.ts';
-import { buildUser } from './test-builders.ts';
+import { buildUser } from './core/test-builders.ts';
 
 const done: PullOutcome = { complete: true, incompleteReason: '', malformed: [], malformedCount: 0, notes: [] };
 const STUDENTS = 300;

@@ -13,7 +13,7 @@ import type { RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../
 import { syncRoleOf } from '../domain/roster.ts';
 import { isRollcallError, oneLine } from '../domain/errors.ts';
 import type { RosterReader } from './ports.ts';
-import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './types.ts';
+import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './core/types.ts';
 
 /** A log line fetch wants written to the operation's log. */
 export type FetchLog = (level: 'info' | 'warning' | 'error', message: string, sourcedId?: string) => void;

@@ -7,7 +7,7 @@
 import type { IntegrationKind } from '../domain/patron.ts';
 import type { RosterCollection, RosterRecordOf, MalformedRecord } from '../domain/roster.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import type { SyncSettings } from './types.ts';
+import type { SyncSettings } from './core/types.ts';
 
 /** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
 export interface PullRequest {

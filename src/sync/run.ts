@@ -13,13 +13,13 @@ import type { Operation, OperationCounts, Store } from '../store/store.ts';
 import { applyChanges } from './apply.ts';
 import { fetchSnapshot } from './fetch.ts';
 import { OperationLog } from './operation-log.ts';
-import { plan as makePlan } from './plan.ts';
+import { plan as makePlan } from './core/plan.ts';
 import type { SyncDeps } from './ports.ts';
-import { warningLine } from './reasons.ts';
-import { checkThresholds } from './safety.ts';
+import { warningLine } from './core/reasons.ts';
+import { checkThresholds } from './core/safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
-import { deltaScan, wantedKeys } from './delta-patrons.ts';
-import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './types.ts';
+import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
+import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
 /**

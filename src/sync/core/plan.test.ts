@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Patron } from '../domain/patron.ts';
-import type { RosterUser } from '../domain/roster.ts';
+import type { Patron } from '../../domain/patron.ts';
+import type { RosterUser } from '../../domain/roster.ts';
 import { plan } from './plan.ts';
-import { storedPlan } from './stored-plan.ts';
+import { storedPlan } from '../stored-plan.ts';
 import { copyValues, diffValues, rosterValues } from './values.ts';
 import {
   buildPatron,

@@ -3,9 +3,9 @@
  * Barcode and Email. Indexes are built once (a Map per key), so matching a million users
  * against a million patrons is linear.
  */
-import type { Patron } from '../domain/patron.ts';
+import type { Patron } from '../../domain/patron.ts';
 import type { FieldMapping, ConflictCandidate, ConflictCause, MatchKey } from './types.ts';
-import type { RosterUser } from '../domain/roster.ts';
+import type { RosterUser } from '../../domain/roster.ts';
 import { rosterKeyValues, type MappedValues } from './values.ts';
 
 /** The secondary keys, in the order SPEC §3.2 tries them. */

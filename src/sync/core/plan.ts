@@ -15,9 +15,9 @@
  * - A tobedeleted user's patron gets Status 4 (and the GUID, when matched by another key);
  *   its other fields are left as they are, since a leaving record is often stripped.
  */
-import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
-import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../domain/patron.ts';
-import { syncRoleOf, type RosterUser, type SyncRole } from '../domain/roster.ts';
+import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../../domain/fields.ts';
+import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../../domain/patron.ts';
+import { syncRoleOf, type RosterUser, type SyncRole } from '../../domain/roster.ts';
 import {
   buildPatronIndex,
   candidate,
