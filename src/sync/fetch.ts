@@ -124,7 +124,7 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     }),
   );
   if (!demographicsShared) {
-    // Users without demographics keep their Birthdate and Sex (values.ts): nothing is blanked.
+    // Users without demographics keep their Birthdate and Sex (core/patron-values.ts): nothing is blanked.
     g.demographics.clear();
     notShared.push('demographics');
   }

@@ -12,7 +12,7 @@ import type { IntegrationKind, Patron } from '../domain/patron.ts';
 import type { Operation, OperationCounts, Store } from '../store/store.ts';
 import { applyChanges } from './apply.ts';
 import { fetchSnapshot } from './fetch.ts';
-import { OperationLog } from './operation-log.ts';
+import { OperationLogWriter } from './log-writer.ts';
 import { plan as makePlan } from './core/plan.ts';
 import type { SyncDeps } from './ports.ts';
 import { warningLine } from './core/reasons.ts';
@@ -90,7 +90,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
     const now = (await store.operations.get(request.libraryId, op.id)) ?? op;
     return { operation: now, alreadyRunning: true, complete: now.complete ?? false };
   }
-  const log = new OperationLog(store, request.libraryId, op.id, deps.now);
+  const log = new OperationLogWriter(store, request.libraryId, op.id, deps.now);
   // A sign of life while the sync runs, so a sync whose process died is told from a slow one.
   const heartbeat = setInterval(() => void store.operations.heartbeat(request.libraryId, op.id).catch(() => {}), heartbeatEvery(deps));
   heartbeat.unref();
@@ -151,7 +151,7 @@ export async function syncBody(
   deps: SyncDeps,
   request: SyncRequest,
   opId: number,
-  log: OperationLog,
+  log: OperationLogWriter,
   approved?: Pick<OperationCounts, 'transferred' | 'updated'>,
 ): Promise<Operation> {
   const { store, sources } = deps;
@@ -287,7 +287,7 @@ export async function applyPlan(
   planned: Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode'>,
   meta: PlanMeta,
   patrons: readonly Patron[],
-  log: OperationLog,
+  log: OperationLogWriter,
 ): Promise<Operation> {
   for (const [i, c] of planned.changes.entries()) {
     const line = changeLogLine(c);
@@ -330,7 +330,7 @@ async function finish(
   store: Store,
   lib: number,
   opId: number,
-  log: OperationLog,
+  log: OperationLogWriter,
   planned: Plan,
   complete: boolean,
   text: string,
@@ -346,12 +346,12 @@ async function finish(
 }
 
 /** The operation's counts: the plan's, with warnings as logged (fetch's and the plan's). */
-function countsOf(planned: Pick<Plan, 'counts'>, log: OperationLog): OperationCounts {
+function countsOf(planned: Pick<Plan, 'counts'>, log: OperationLogWriter): OperationCounts {
   return { ...planned.counts, warnings: log.warningCount() };
 }
 
 /** succeeded, or succeeded with warnings when anything needs a person's eye. */
-function summaryState(counts: Plan['counts'], log: OperationLog, complete: boolean): 'succeeded' | 'succeeded_with_warnings' {
+function summaryState(counts: Plan['counts'], log: OperationLogWriter, complete: boolean): 'succeeded' | 'succeeded_with_warnings' {
   return log.warningCount() > 0 || counts.conflicts > 0 || !complete ? 'succeeded_with_warnings' : 'succeeded';
 }
 

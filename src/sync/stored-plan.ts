@@ -7,7 +7,7 @@
 import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
 import { fieldLabel } from './core/reasons.ts';
 import type { Change, FieldDiff, OwnershipClaim, Plan } from './core/types.ts';
-import { creationDiff } from './core/values.ts';
+import { creationDiff } from './core/patron-values.ts';
 
 /** What approval needs to know about a held plan besides its changes. */
 export interface PlanMeta {

@@ -3,7 +3,7 @@ import type { Patron } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
 import { plan } from './plan.ts';
 import { storedPlan } from '../stored-plan.ts';
-import { copyValues, diffValues, rosterValues } from './values.ts';
+import { copyValues, diffValues, rosterValues } from './patron-values.ts';
 import {
   buildPatron,
   buildSettings,

@@ -53,7 +53,7 @@ import {
   PATRON_VALUE_KEYS,
   type MappedValues,
   type ValuesResult,
-} from './values.ts';
+} from './patron-values.ts';
 
 /** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
 const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);

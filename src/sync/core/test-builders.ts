@@ -6,7 +6,7 @@ import type { Patron } from '../../domain/patron.ts';
 import type { Plan } from './types.ts';
 import { emptyPatronValues } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
-import { copyValues } from './values.ts';
+import { copyValues } from './patron-values.ts';
 import { DEFAULT_FIELD_MAPPING, DEFAULT_THRESHOLDS, defaultRoleDefaults, type Snapshot, type SyncSettings } from './types.ts';
 
 /** The org sourcedId the default settings match to site `MHS`. */

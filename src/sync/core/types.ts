@@ -122,7 +122,7 @@ export interface AgentInfo {
   leaving?: boolean;
 }
 
-/** A user's demographics, as sent (cleaned by values.ts). */
+/** A user's demographics, as sent (cleaned by patron-values.ts). */
 export interface DemographicsInfo {
   /** Birth date as sent (should be YYYY-MM-DD). */
   birthDate: string;
