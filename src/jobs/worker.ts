@@ -13,7 +13,8 @@
  */
 import type { App } from '../app.ts';
 import { startScheduler } from './daily-operations.ts';
-import { jobHandlers, type JobDeps } from './handlers.ts';
+import { jobHandlers } from './handlers.ts';
+import type { JobDeps } from './types.ts';
 import { openQueue } from './open-queue.ts';
 import { outcomeLine } from './outcome.ts';
 import { NOTHING_STALE } from './reap-stale.ts';

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COUNT_KEYS } from '../../domain/counts.ts';
 import { RollcallError } from '../../domain/errors.ts';
-import { openAlerts } from '../../jobs/alerts-job.ts';
+import { openAlerts } from '../../services/alerts/open-alerts.ts';
 import { duration, shortTime, stateText } from '../../presenters/format.ts';
 import {
   LOG_LEVELS,
