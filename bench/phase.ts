@@ -23,6 +23,7 @@ import { openStore, type Store } from '../src/store/store.ts';
 import { fetchSnapshot } from '../src/sync/fetch.ts';
 import { runSync } from '../src/sync/run.ts';
 import { writeGeneratedPackage } from './csv-package.ts';
+import { SYNC_SOURCES } from '../src/app.ts';
 
 interface PhaseArgs {
   phase: 'setup' | 'floor' | 'full' | 'delta' | 'dry' | 'csv-setup' | 'csv';
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
       return report({ wallMs: performance.now() - started, users: snapshot.users.length });
     }
     const outcome = await runSync(
-      { store, now: () => new Date(), openReader: async () => rosterClient(config, rosterAuthOf(state)) },
+      { store, sources: SYNC_SOURCES, now: () => new Date(), openReader: async () => rosterClient(config, rosterAuthOf(state)) },
       {
         libraryId: lib.id,
         kind: args.phase === 'delta' ? 'delta' : 'full',
@@ -203,7 +204,7 @@ async function csvSetup(store: Store): Promise<void> {
 async function csvSync(store: Store): Promise<void> {
   const lib = (await store.libraries.byCode(CSV_LIBRARY))!;
   const started = performance.now();
-  const deps = { store, now: () => new Date(), openReader: () => Promise.reject(new Error('the package is given')) };
+  const deps = { store, sources: SYNC_SOURCES, now: () => new Date(), openReader: () => Promise.reject(new Error('the package is given')) };
   const r = await syncCsvPackage(deps, lib.id, { path: CSV_PACKAGE, dryRun: false, requestedBy: 'bench' });
   if (r.state === 'failed') throw new Error(`the csv sync failed: ${r.error}`);
   report({

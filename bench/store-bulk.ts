@@ -63,7 +63,7 @@ async function run(name: string, store: Store): Promise<void> {
   const updates = loaded.map((p) => ({ ...p, level: '12', matchedBy: 'guid' as const }));
   await timed('updateMany', () => store.transaction((tx) => tx.patrons.updateMany(lib.id, updates)));
   await timed('loadAll (again)', () => store.patrons.loadAll(lib.id));
-  // What a delta reads instead of loadAll (sync/delta-patrons.ts): every patron's keys, then ~1% by id.
+  // What a delta reads instead of loadAll (sync/core/delta-patrons.ts): every patron's keys, then ~1% by id.
   const ids: number[] = [];
   await timed('scanKeys', () => store.patrons.scanKeys(lib.id, (k) => k.id % 100 === 0 && ids.push(k.id)));
   await timed('getMany (1%)', () => store.patrons.getMany(lib.id, ids));

@@ -7,8 +7,18 @@
 import { loadConfig, type Config } from './config/load.ts';
 import type { Env } from './config/schema.ts';
 import { RollcallError } from './domain/errors.ts';
+import {
+  SOURCE_COMMANDS,
+  SOURCE_NAMES,
+  checkSyncSource,
+  loadSourceSettings,
+  openReaderFor,
+  saveSyncProgress,
+  sourceSyncSettings,
+  syncSourceOf,
+} from './sources/registry.ts';
 import { DEFAULT_LIBRARY_CODE, openStore, type Library, type Store } from './store/store.ts';
-import type { SyncDeps } from './sync/run.ts';
+import type { SyncDeps, SyncSources } from './sync/ports.ts';
 
 /** How to open the app. */
 export interface OpenAppOptions {
@@ -56,18 +66,34 @@ export async function openApp(options: OpenAppOptions = {}): Promise<App> {
   }
 }
 
-/** The sync engine's dependencies: the store, the clock, and a roster reader per library. */
+/**
+ * What the sync engine asks of the roster sources, answered by the source registry: the sync
+ * engine names no source module, so it reads every source the same way.
+ */
+export const SYNC_SOURCES: SyncSources = {
+  syncSourceOf,
+  checkMaySync: checkSyncSource,
+  isEnabled: async (repos, libraryId, source) => (await loadSourceSettings(repos, libraryId, source)).enabled,
+  syncSettings: async (repos, libraryId, source) => {
+    const state = await loadSourceSettings(repos, libraryId, source);
+    const sites = await repos.sites.list(libraryId);
+    return { settings: sourceSyncSettings(source, state.settings, sites), lastSuccessAt: state.settings.lastSuccessAt };
+  },
+  saveSyncProgress,
+  name: (source) => SOURCE_NAMES[source],
+  command: (source) => SOURCE_COMMANDS[source],
+};
+
+/** The sync engine's dependencies: the store, the sources, the clock, and a roster reader per library. */
 export function syncDepsOf(config: Config, store: Store, now: () => Date): SyncDeps {
   return {
     store,
+    sources: SYNC_SOURCES,
     now,
     staleAfterMs: config.jobs.staleAfterMs,
     // A fresh reader per sync, of the source the sync runs for (the settings may have changed
-    // since the last). Loaded here, not above: commands that never read a roster skip its start-up.
-    openReader: async (libraryId, context) => {
-      const { openReaderFor } = await import('./sources/registry.ts');
-      return openReaderFor(config, store, libraryId, context);
-    },
+    // since the last). The registry loads each source's client only when its reader is opened.
+    openReader: (libraryId, context) => openReaderFor(config, store, libraryId, context),
   };
 }
 

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { alertsHandler, checkAlerts, openAlerts, type AlertsDeps } from '../src/jobs/alerts-job.ts';
+import { alertsHandler, checkAlerts, type AlertsDeps } from '../src/jobs/alerts-job.ts';
+import { openAlerts } from '../src/services/alerts/open-alerts.ts';
 import type { Store } from '../src/store/store.ts';
 import { rollcallHere } from './cli-support.ts';
 import { describeEachDatabase, type DatabaseTestContext } from './support/db.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCsvDistrict, openCsvPackage, writeCsvPackage } from '../src/csv/index.ts';
 import type { RosterUser } from '../src/domain/roster.ts';
-import type { DistrictData } from '../src/emulator/types.ts';
+import type { DistrictData } from '../src/domain/district.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCsvDistrict, openCsvPackage } from '../src/csv/index.ts';
 import type { RosterCollection } from '../src/domain/roster.ts';
 import { startEmulator } from '../src/emulator/server.ts';
-import type { DistrictData, RunningEmulator } from '../src/emulator/types.ts';
+import type { DistrictData } from '../src/domain/district.ts';
+import type { RunningEmulator } from '../src/emulator/types.ts';
 import { OneRosterClient } from '../src/oneroster/client.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../shared/oneroster-samples/', import.meta.url));

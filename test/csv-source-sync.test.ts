@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { STATUS_ACTIVE, STATUS_TRANSFERRED } from '../src/domain/fields.ts';
 import { isRollcallError } from '../src/domain/errors.ts';
 import type { RosterUser } from '../src/domain/roster.ts';
-import type { DistrictData } from '../src/emulator/types.ts';
+import type { DistrictData } from '../src/domain/district.ts';
 import { syncCsvPackage, type CsvSyncResult } from '../src/services/csv/sync-package.ts';
 import { approveOperation } from '../src/sync/review.ts';
 import {

@@ -9,7 +9,7 @@ import { copyFile, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
-import type { DistrictData } from '../src/emulator/types.ts';
+import type { DistrictData } from '../src/domain/district.ts';
 import { configureCsv } from '../src/sources/csv/options.ts';
 import { UNREADABLE_GRACE_MS, watchFolderOnce } from '../src/services/csv/watch-folder.ts';
 import { csvWatchHandler } from '../src/jobs/csv-watch.ts';

@@ -10,7 +10,8 @@ import type { RosterUser } from '../src/domain/roster.ts';
 import { loadCsvDistrict } from '../src/csv/index.ts';
 import { runEmulatorCommand } from '../src/emulator/command.ts';
 import { startEmulator } from '../src/emulator/server.ts';
-import type { DistrictData, RunningEmulator } from '../src/emulator/types.ts';
+import type { DistrictData } from '../src/domain/district.ts';
+import type { RunningEmulator } from '../src/emulator/types.ts';
 import { oauthHeader, proxyGet, pullAll, rosterGet, rosterJson, V1P1 } from './emulator-helpers.ts';
 
 type Obj = Record<string, unknown>;

@@ -23,6 +23,7 @@ import { runSync } from '../src/sync/run.ts';
 import { dbEnv, rollcallHere } from './cli-support.ts';
 import { csvLibrary, generatedData, schoolIds, tempDirs, writePackage } from './support/csv-fixture.ts';
 import { describeEachDatabase } from './support/db.ts';
+import { SYNC_SOURCES } from '../src/app.ts';
 
 const tempDir = tempDirs();
 const CONNECTION = { mode: 'direct', rosterUrl: 'http://127.0.0.1:9/unused', auth: 'oauth1', clientId: 'key' };
@@ -171,7 +172,12 @@ describeEachDatabase('integration switch', (db) => {
 
   it('a sync from an integration that is not the enabled one is refused before an operation exists; a dry run may read it', async () => {
     const { store, lib } = await mixedLibrary(db);
-    const deps = { store, now: () => new Date(), openReader: () => Promise.reject(new Error('no reader should be opened')) };
+    const deps = {
+      store,
+      sources: SYNC_SOURCES,
+      now: () => new Date(),
+      openReader: () => Promise.reject(new Error('no reader should be opened')),
+    };
     const e = await runSync(deps, { libraryId: lib.id, kind: 'full', dryRun: false, requestedBy: 'test', source: 'csv' }).catch(
       (x: unknown) => x,
     );

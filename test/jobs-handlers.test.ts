@@ -14,12 +14,13 @@ import { testConfig } from '../src/config/load.ts';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import { enqueueSync, syncKey } from '../src/jobs/enqueue.ts';
-import { jobHandlers, syncJob, type JobDeps } from '../src/jobs/handlers.ts';
+import { jobHandlers, syncJob } from '../src/jobs/handlers.ts';
+import type { JobDeps } from '../src/jobs/types.ts';
 import { LocalQueue } from '../src/jobs/local-queue.ts';
 import { reapStale } from '../src/jobs/reap-stale.ts';
 import type { JobOutcome, JobRecord } from '../src/jobs/types.ts';
 import { startWorker, type RunningWorker } from '../src/jobs/worker.ts';
-import type { SyncDeps } from '../src/sync/run.ts';
+import type { SyncDeps } from '../src/sync/ports.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyPatronValues, type Patron } from '../src/domain/patron.ts';
 import { isRollcallError } from '../src/domain/errors.ts';
 import type { PatronWrite } from '../src/store/store.ts';
-import type { PatronKeys } from '../src/store/patrons.ts';
+import type { PatronKeys } from '../src/domain/patron.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { caught } from './support/caught.ts';
 

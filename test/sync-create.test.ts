@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { POLICY_BY_ROLE } from '../src/domain/fields.ts';
 import { syncRoleOf } from '../src/domain/roster.ts';
-import { OPERATION_TYPES } from '../src/sync/run.ts';
+import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { expectedValues, syncFixtures, usersAt } from './support/sync-fixture.ts';
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { STATUS_ACTIVE } from '../src/domain/fields.ts';
 import { approveOperation, rejectOperation } from '../src/sync/review.ts';
-import { OPERATION_TYPES, STALE_AFTER_MS } from '../src/sync/run.ts';
+import { OPERATION_TYPES } from '../src/domain/operation.ts';
+import { STALE_AFTER_MS } from '../src/sync/run.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 

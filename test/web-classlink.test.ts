@@ -13,8 +13,8 @@ import { startEmulator } from '../src/emulator/server.ts';
 import type { RunningEmulator } from '../src/emulator/types.ts';
 import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts';
 import type { Library } from '../src/store/store.ts';
-import { noAdminsWarning } from '../src/sync/reasons.ts';
-import { OPERATION_TYPES } from '../src/sync/run.ts';
+import { noAdminsWarning } from '../src/sync/core/reasons.ts';
+import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';
 

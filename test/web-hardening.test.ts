@@ -14,6 +14,7 @@ import { safeNext } from '../src/web/routes/auth.ts';
 import { hashToken } from '../src/web/auth/tokens.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';
+import { SYNC_SOURCES } from '../src/app.ts';
 
 it('safeNext keeps only paths of this site', () => {
   for (const ok of ['/operations', '/patrons?q=smith&page=2', '/']) expect(safeNext(ok)).toBe(ok);
@@ -138,6 +139,7 @@ describeEachDatabase('web hardening', (db) => {
       store: web.store,
       syncDeps: {
         store: web.store,
+        sources: SYNC_SOURCES,
         now: () => new Date(),
         openReader: async () => {
           throw new Error('unused');

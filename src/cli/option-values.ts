@@ -5,7 +5,7 @@
 import { RollcallError } from '../domain/errors.ts';
 import type { SyncRole } from '../domain/roster.ts';
 import type { IdMappingSetting } from '../sources/settings.ts';
-import type { LocationMapping } from '../sync/types.ts';
+import type { LocationMapping } from '../sync/core/types.ts';
 
 /** The roles `--roles` accepts. */
 export const ROLE_NAMES: readonly SyncRole[] = ['student', 'teacher', 'admin'];

@@ -4,7 +4,7 @@
  * memory, as the emulator must.
  */
 import type { MalformedRecord, RosterCollection } from '../domain/roster.ts';
-import type { DistrictData } from '../emulator/types.ts';
+import type { DistrictData } from '../domain/district.ts';
 import { openCsvPackage } from './csv-package.ts';
 import { CSV_COLLECTIONS } from './entities.ts';
 import type { OneRosterVersion } from './entities.ts';

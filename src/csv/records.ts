@@ -8,7 +8,7 @@ import type { RosterAcademicSession, RosterClass, RosterDemographics, RosterEnro
 import type { ResolvedHeader } from './columns.ts';
 import { RowError, checkRole, missing } from './row-checks.ts';
 import type { RowChecks } from './row-checks.ts';
-import { splitList } from './values.ts';
+import { splitList } from './cell-values.ts';
 
 /** Reads one row (its cells and the line it starts on) into a record, or says why it cannot. */
 export type RowReader<T> = (cells: readonly string[], line: number) => T | RowError;

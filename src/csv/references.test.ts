@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../domain/roster.ts';
-import type { DistrictData } from '../emulator/types.ts';
+import type { DistrictData } from '../domain/district.ts';
 import { danglingReferenceWarnings } from './references.ts';
 
 const user = (sourcedId: string, orgSourcedIds: string[], agentSourcedIds: string[] = []): RosterUser => ({

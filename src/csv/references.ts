@@ -4,7 +4,7 @@
  * record (the REST API the emulator serves from it has the same gaps real servers have), so
  * each kind is one counted warning. Pure; for packages loaded whole (the emulator's --from-csv).
  */
-import type { DistrictData } from '../emulator/types.ts';
+import type { DistrictData } from '../domain/district.ts';
 
 /** One warning per kind of dangling reference, with how many there are and an example. */
 export function danglingReferenceWarnings(data: DistrictData): string[] {

@@ -7,7 +7,7 @@ import type { RosterStatus } from '../domain/roster.ts';
 import type { CsvFileMode } from './entities.ts';
 import { rowsHave } from './notes.ts';
 import type { FileNotes } from './notes.ts';
-import { parseBoolean, parseStatus } from './values.ts';
+import { parseBoolean, parseStatus } from './cell-values.ts';
 
 /** Why a row cannot be read, in a few words (`missing givenName`). */
 export class RowError {

@@ -18,7 +18,7 @@ import type { RowReader } from './records.ts';
 import type { RoleIndex } from './roles.ts';
 import { RowError, checkRole } from './row-checks.ts';
 import type { RowChecks } from './row-checks.ts';
-import { parseUserIds, splitList } from './values.ts';
+import { parseUserIds, splitList } from './cell-values.ts';
 
 /** The Unicode replacement character: what bytes that are not UTF-8 decode to. */
 const REPLACEMENT_CHAR = '\uFFFD';

@@ -10,7 +10,7 @@ import type { WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RosterUser } from '../domain/roster.ts';
-import type { DistrictData } from '../emulator/types.ts';
+import type { DistrictData } from '../domain/district.ts';
 import { CSV_COLLECTIONS, entitiesOf } from './entities.ts';
 import type { CsvEntity, OneRosterVersion } from './entities.ts';
 

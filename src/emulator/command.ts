@@ -4,7 +4,8 @@
  */
 import { loadCsvDistrict } from '../csv/index.ts';
 import { startEmulator } from './server.ts';
-import type { DistrictData, EmulatorOptions, RunningEmulator } from './types.ts';
+import type { DistrictData } from '../domain/district.ts';
+import type { EmulatorOptions, RunningEmulator } from './types.ts';
 
 /** Options of `rollcall emulator`. */
 export interface EmulatorCommandOptions {

@@ -5,7 +5,7 @@
 import { createTables, scanCandidates, type District, type DistrictTables, type ScopeKind } from './district-model.ts';
 import { listRows, type Rows } from './rows.ts';
 import { compareIds, type BaseRows, type FieldValue } from './table.ts';
-import type { DistrictData } from './types.ts';
+import type { DistrictData } from '../domain/district.ts';
 
 /** Fields read straight off a record, without its wire form. */
 const DIRECT_FIELDS = new Set(['sourcedId', 'status', 'dateLastModified', 'role', 'type', 'classType']);

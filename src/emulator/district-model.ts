@@ -16,7 +16,7 @@ import type {
 } from '../domain/roster.ts';
 import type { Rows } from './rows.ts';
 import { Table } from './table.ts';
-import type { DistrictData } from './types.ts';
+import type { DistrictData } from '../domain/district.ts';
 import { toWire, valueAt, type WireContext } from './wire.ts';
 
 /** The collections of a district. */

@@ -22,7 +22,8 @@ import { matchRoute, ROSTER_PATH, RosterApi } from './roster-api.ts';
 import { refuseRosterRequest, type RosterAuth } from './roster-auth.ts';
 import { SsoServer } from './sso.ts';
 import { oneRosterSide, TOKEN_PATH } from './v1p2-side.ts';
-import type { DistrictData, DistrictOptions, EmulatorOptions, Faults, RunningEmulator } from './types.ts';
+import type { DistrictData } from '../domain/district.ts';
+import type { DistrictOptions, EmulatorOptions, Faults, RunningEmulator } from './types.ts';
 
 /** OAuth 1.0a timestamps may be this far from the clock by default (seconds). */
 const DEFAULT_MAX_SKEW_SECONDS = 300;

@@ -3,6 +3,7 @@
  * `rollcall emulator` use. The server behaves like ClassLink over real HTTP on loopback;
  * this file is the contract between it and its users.
  */
+import type { DistrictData } from '../domain/district.ts';
 import type { RosterUser } from '../domain/roster.ts';
 
 /** How to generate a synthetic district (deterministic from the seed). */
@@ -90,22 +91,6 @@ export interface EmulatorTenant {
   clientSecret: string;
   /** Whether the district approved the app: `enabled:"true"`, `tenant_status:"Active"` (else "false"/"Inactive"). */
   approved: boolean;
-}
-
-/** A district given record by record (e.g. loaded from a OneRoster CSV package). */
-export interface DistrictData {
-  /** Orgs: the district and its schools (and any other org types). */
-  orgs: import('../domain/roster.ts').RosterOrg[];
-  /** Every user: students, teachers, administrators, parents/guardians. */
-  users: RosterUser[];
-  /** Classes, homeroom and scheduled. */
-  classes: import('../domain/roster.ts').RosterClass[];
-  /** Enrollments of users in classes. */
-  enrollments: import('../domain/roster.ts').RosterEnrollment[];
-  /** Demographics, one per user that has them. */
-  demographics: import('../domain/roster.ts').RosterDemographics[];
-  /** Academic sessions (school year, terms). */
-  academicSessions: import('../domain/roster.ts').RosterAcademicSession[];
 }
 
 /** How to start an emulator (every field optional). */

@@ -39,11 +39,6 @@ export interface AlertsCheck {
   failures: string[];
 }
 
-/** The library's open alerts (for `rollcall status` and the admin pages). */
-export async function openAlerts(store: Store, libraryId: number): Promise<AlertRecord[]> {
-  return store.alerts.open(libraryId);
-}
-
 /** Checks every library and sends what is new (see the module comment). */
 export async function checkAlerts(deps: AlertsDeps): Promise<AlertsCheck> {
   const result: AlertsCheck = { open: 0, sent: 0, failures: [] };

@@ -14,7 +14,7 @@
  * The store (alerts.ts there) turns "the alerts now" into raised/resolved rows, each sent once.
  */
 import type { AlertKind, AlertRecord, NewAlert, Operation } from '../store/store.ts';
-import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../sync/run.ts';
+import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../domain/operation.ts';
 
 /** The library an alert check looks at. */
 export interface AlertSubject {

@@ -10,7 +10,7 @@ import { loadCsvSource } from '../sources/csv/source.ts';
 import { enabledIntegration } from '../sources/registry.ts';
 import { watchFolderOnce } from '../services/csv/watch-folder.ts';
 import type { Store } from '../store/store.ts';
-import type { SyncDeps } from '../sync/run.ts';
+import type { SyncDeps } from '../sync/ports.ts';
 import type { JobHandler } from './types.ts';
 
 /** What the job needs. */

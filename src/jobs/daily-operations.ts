@@ -18,7 +18,7 @@ import { enabledIntegration } from '../sources/registry.ts';
 import { oneLine } from '../domain/errors.ts';
 import type { ScheduleRecord, Store } from '../store/store.ts';
 import { enqueueSync } from './enqueue.ts';
-import { dueRun, type RunKind } from './schedule.ts';
+import { dueRun, type RunKind } from '../domain/schedule.ts';
 import type { JobHandler, JobQueue } from './types.ts';
 
 /** What the fan-out needs. */

@@ -8,7 +8,7 @@
 import { oneLine } from '../domain/errors.ts';
 import { checkSyncSource, syncSourceOf } from '../sources/registry.ts';
 import type { Operation, Store } from '../store/store.ts';
-import { OPERATION_TYPES, SOURCE_OPERATION_TYPES } from '../sync/run.ts';
+import { OPERATION_TYPES, SOURCE_OPERATION_TYPES } from '../domain/operation.ts';
 import type { JobPayloads, JobQueue } from './types.ts';
 
 /** What to queue. */

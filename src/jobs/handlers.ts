@@ -6,32 +6,12 @@
 import { oneLine } from '../domain/errors.ts';
 import type { Operation, Store } from '../store/store.ts';
 import { startSync, type SyncAsk, type SyncResult } from '../services/syncs/sync-actions.ts';
-import type { SyncDeps } from '../sync/run.ts';
 import { payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import { reapStale, retryOnce } from './reap-stale.ts';
-import { alertsHandler, type AlertsDeps } from './alerts-job.ts';
+import { alertsHandler } from './alerts-job.ts';
 import { csvWatchHandler } from './csv-watch.ts';
 import { dailyOperationsHandler } from './daily-operations.ts';
-import type { JobHandlers, JobOutcome, JobPayloads, JobQueue } from './types.ts';
-
-/** What the handlers need. */
-export interface JobDeps {
-  /** The store. */
-  store: Store;
-  /** What a sync needs (the store, the clock, a roster reader per library). */
-  syncDeps: SyncDeps;
-  /** The queue (retries and re-sent jobs go back into it). */
-  queue: JobQueue;
-  /** A running operation with no heartbeat for this long (ms) is a stopped worker's. */
-  staleAfterMs: number;
-  /** Aborted when the worker stops: a sync still reading the roster ends, and is retried elsewhere. */
-  signal?: AbortSignal;
-  /**
-   * The alert check's settings (config.alerts) and ROLLCALL_PUBLIC_URL (links in alerts); the
-   * 'alerts' handler is registered only when given.
-   */
-  alerts?: { settings: AlertsDeps['alerts']; publicUrl: string };
-}
+import type { JobDeps, JobHandlers, JobOutcome, JobPayloads } from './types.ts';
 
 /** The handlers by job name. */
 export function jobHandlers(deps: JobDeps): JobHandlers {

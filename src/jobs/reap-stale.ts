@@ -18,7 +18,7 @@
 import { oneLine } from '../domain/errors.ts';
 import type { Operation } from '../store/store.ts';
 import { enqueueSync, payloadOf, requestOfType, syncKey } from './enqueue.ts';
-import type { JobDeps } from './handlers.ts';
+import type { JobDeps } from './types.ts';
 import type { JobOutcome } from './types.ts';
 
 /** The outcome's detail when there was nothing to do (workers do not log it). */

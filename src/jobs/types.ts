@@ -3,6 +3,9 @@
  * handlers that never throw. Two transports carry them — pg-boss on PostgreSQL, an in-process
  * queue on SQLite — behind one `JobQueue` interface, so the handlers do not know which.
  */
+import type { Store } from '../store/store.ts';
+import type { SyncDeps } from '../sync/ports.ts';
+import type { AlertChannels } from './alerts-delivery.ts';
 
 /** Every job Rollcall runs, by name, with its payload. */
 export interface JobPayloads {
@@ -91,4 +94,23 @@ export interface JobQueue {
   waiting?(name: JobName, singletonKey: string): Promise<boolean>;
   /** Which transport: `local` (in-process, SQLite) or `pg-boss` (PostgreSQL). */
   readonly transport?: 'local' | 'pg-boss';
+}
+
+/** What the handlers need. */
+export interface JobDeps {
+  /** The store. */
+  store: Store;
+  /** What a sync needs (the store, the clock, a roster reader per library). */
+  syncDeps: SyncDeps;
+  /** The queue (retries and re-sent jobs go back into it). */
+  queue: JobQueue;
+  /** A running operation with no heartbeat for this long (ms) is a stopped worker's. */
+  staleAfterMs: number;
+  /** Aborted when the worker stops: a sync still reading the roster ends, and is retried elsewhere. */
+  signal?: AbortSignal;
+  /**
+   * The alert check's settings (config.alerts) and ROLLCALL_PUBLIC_URL (links in alerts); the
+   * 'alerts' handler is registered only when given.
+   */
+  alerts?: { settings: AlertChannels & { staleHours: number }; publicUrl: string };
 }

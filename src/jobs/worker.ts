@@ -11,9 +11,12 @@
  * period, whichever workers are alive. Daily Operations' scheduler (the fan-out and the alert
  * check, every minute) starts here too.
  */
-import type { App } from '../app.ts';
+import type { Config } from '../config/load.ts';
+import type { Store } from '../store/store.ts';
+import type { SyncDeps } from '../sync/ports.ts';
 import { startScheduler } from './daily-operations.ts';
-import { jobHandlers, type JobDeps } from './handlers.ts';
+import { jobHandlers } from './handlers.ts';
+import type { JobDeps } from './types.ts';
 import { openQueue } from './open-queue.ts';
 import { outcomeLine } from './outcome.ts';
 import { NOTHING_STALE } from './reap-stale.ts';
@@ -53,8 +56,18 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** What a worker needs of the open app (an App has it): the configuration, the store, a sync's dependencies. */
+export interface WorkerApp {
+  /** The configuration. */
+  config: Config;
+  /** The open store. */
+  store: Store;
+  /** What a sync needs. */
+  syncDeps: SyncDeps;
+}
+
 /** Starts a worker for every library of the app's store (see the module comment). */
-export async function startWorker(app: Pick<App, 'config' | 'store' | 'syncDeps'>, options: WorkerOptions = {}): Promise<RunningWorker> {
+export async function startWorker(app: WorkerApp, options: WorkerOptions = {}): Promise<RunningWorker> {
   const log = options.log ?? (() => {});
   const now = app.syncDeps.now;
   const queue =

@@ -8,7 +8,7 @@
 import { RollcallError } from '../domain/errors.ts';
 import { SOURCE_NAMES, isIntegrationKind } from '../sources/registry.ts';
 import type { LogEntry, LogLevel, OperationState, Store } from '../store/store.ts';
-import { OPERATION_TYPE_NAMES } from '../sync/run.ts';
+import { OPERATION_TYPE_NAMES } from '../domain/operation.ts';
 import { META_KIND } from '../sync/stored-plan.ts';
 import { PLAN_KINDS, operationView, requireOperation, type OperationView } from './operations-view.ts';
 import { planItem, type PlanItem } from './plan-items.ts';

@@ -5,7 +5,7 @@
  */
 import { RollcallError } from '../domain/errors.ts';
 import type { LogEntry, LogQuery, Operation, OperationCounts, OperationState, Store } from '../store/store.ts';
-import { operationTypeName } from '../sync/run.ts';
+import { operationTypeName } from '../domain/operation.ts';
 import { META_KIND } from '../sync/stored-plan.ts';
 import { changeLine } from './plan-lines.ts';
 

@@ -8,7 +8,7 @@ import { FIELDS, STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '
 import type { IntegrationKind, MatchedBy, Patron } from '../domain/patron.ts';
 import { SOURCE_NAMES, enabledIntegration, loadSourceSettings } from '../sources/registry.ts';
 import type { PatronDetail, StaffRole, Store } from '../store/store.ts';
-import { operationTypeName } from '../sync/run.ts';
+import { operationTypeName } from '../domain/operation.ts';
 import { paged, pageWindow, type PageAsk, type Paged } from './operation-pages.ts';
 import { EDITABLE_KEYS, checkPatronEdit, fieldsSyncOverwrites, type EditableKey } from '../services/patrons/patron-edit.ts';
 import { exportedPatron, type ExportedPatron } from '../services/patrons/export-patrons.ts';

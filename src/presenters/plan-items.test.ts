@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../sync/plan.ts';
+import { plan } from '../sync/core/plan.ts';
 import { CLAIM_KIND, META_KIND, storedPlan } from '../sync/stored-plan.ts';
-import { buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser } from '../sync/test-builders.ts';
+import { buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser } from '../sync/core/test-builders.ts';
 import { planItem } from './plan-items.ts';
 
 /** The changes of a real plan, stored as the store gives them back (JSON round trip). */

@@ -7,8 +7,8 @@
  */
 import { FIELDS } from '../domain/fields.ts';
 import type { StoredChange } from '../store/store.ts';
-import { keyLabel } from '../sync/reasons.ts';
-import type { MatchKey } from '../sync/types.ts';
+import { keyLabel } from '../sync/core/reasons.ts';
+import type { MatchKey } from '../sync/core/types.ts';
 
 /** One changed field. */
 export interface PlanField {

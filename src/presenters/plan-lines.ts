@@ -4,7 +4,7 @@
  * older version may lack a field, and a summary must never fail over it.
  */
 import type { PatronFieldKey } from '../domain/fields.ts';
-import { fieldLabel } from '../sync/reasons.ts';
+import { fieldLabel } from '../sync/core/reasons.ts';
 
 /** Fields shown per change before "and N more". */
 const DIFF_FIELDS_SHOWN = 6;

@@ -10,7 +10,7 @@ import { loadClassLink, saveClassLink } from './classlink/state.ts';
 import type { IntegrationKind } from '../domain/patron.ts';
 import type { ClassLinkSettings, IdMappingSetting } from './settings.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import type { LocationMapping } from '../sync/types.ts';
+import type { LocationMapping } from '../sync/core/types.ts';
 
 /** A change of options; absent fields stay as they are. */
 export interface OptionsChange {

@@ -12,8 +12,8 @@ import type { Config } from '../config/load.ts';
 import { RollcallError } from '../domain/errors.ts';
 import type { IntegrationKind } from '../domain/patron.ts';
 import type { Repositories, Site, Store } from '../store/store.ts';
-import type { SyncReader } from '../sync/run.ts';
-import type { SyncSettings } from '../sync/types.ts';
+import type { SyncProgress, SyncReader } from '../sync/ports.ts';
+import type { SyncSettings } from '../sync/core/types.ts';
 import { CLASSLINK_SETTINGS } from './settings.ts';
 
 /** Every integration kind, in the order they are listed. */
@@ -121,14 +121,6 @@ export async function loadSourceSettings(
 ): Promise<SourceState> {
   const record = await repos.integrations.get(libraryId, source);
   return { enabled: record?.enabled ?? false, settings: SOURCE_SYNC_SETTINGS.parse(record?.settings ?? {}) };
-}
-
-/** What a sync that applied moves forward in its source's settings. */
-export interface SyncProgress {
-  /** Per role, the next number of a barcode sequence (roles without a sequence are ignored). */
-  nextBarcode: Partial<Record<'student' | 'teacher' | 'admin', number>>;
-  /** The new delta watermark, or undefined to keep the old one (an incomplete read). */
-  lastSuccessAt?: string;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
-import type { IntegrationKind, Patron } from '../domain/patron.ts';
+import type { IntegrationKind, Patron, PatronKeys } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { containsPattern } from './dialect.ts';
 import { bumpPatronRevision } from './libraries.ts';
@@ -32,7 +32,7 @@ export interface PatronRepository {
   loadAll(libraryId: number): Promise<Patron[]>;
   /**
    * Visits every patron's matching keys and scope fields only, in id order: what a delta needs
-   * of the whole library (sync/delta-patrons.ts) — a fraction of `loadAll`'s columns. On SQLite
+   * of the whole library (sync/core/delta-patrons.ts) — a fraction of `loadAll`'s columns. On SQLite
    * it is read a page at a time, so nothing of the library is held (each visited object may be
    * dropped at once); on PostgreSQL the eight columns come in one query (a cursor is future work).
    */
@@ -64,9 +64,6 @@ export interface PatronRepository {
   /** How many patrons each site has, by site code ('' for patrons without a site). */
   countBySite(libraryId: number): Promise<Map<string, number>>;
 }
-
-/** A patron's matching keys and the fields that place it in a sync's scope. */
-export type PatronKeys = Pick<Patron, 'id' | 'guid' | 'barcode' | 'communityId' | 'email' | 'status' | 'policy' | 'site'>;
 
 /** Rows per page of `scanKeys` on SQLite. */
 const SCAN_PAGE_ROWS = 5000;

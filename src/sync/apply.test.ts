@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyPatronValues } from '../domain/patron.ts';
 import type { PatronRepository } from '../store/store.ts';
 import { applyChanges } from './apply.ts';
-import type { Change } from './types.ts';
+import type { Change } from './core/types.ts';
 
 function create(i: number): Change {
   return {

@@ -7,7 +7,7 @@
 import type { Patron } from '../domain/patron.ts';
 import type { PatronRepository } from '../store/store.ts';
 import type { PatronUpdate, PatronWrite } from '../store/records.ts';
-import type { Change, OwnershipClaim } from './types.ts';
+import type { Change, OwnershipClaim } from './core/types.ts';
 
 /** New rows per insert call: bounds the rows held at once, large enough to cost nothing per call. */
 const INSERT_CHUNK_ROWS = 10_000;

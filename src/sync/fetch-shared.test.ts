@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { RollcallError, type ErrorKind } from '../domain/errors.ts';
 import type { RosterCollection } from '../domain/roster.ts';
-import { fetchSnapshot, type FetchRequest, type PullOutcome, type RosterReader } from './fetch.ts';
-import { buildUser } from './test-builders.ts';
+import type { PullOutcome, RosterReader } from './ports.ts';
+import { fetchSnapshot, type FetchRequest } from './fetch.ts';
+import { buildUser } from './core/test-builders.ts';
 
 const done: PullOutcome = { complete: true, incompleteReason: '', malformed: [], malformedCount: 0, notes: [] };
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../domain/roster.ts';
-import { fetchSnapshot, slimmer, type PullOutcome, type RosterReader } from './fetch.ts';
-import { buildUser } from './test-builders.ts';
+import type { PullOutcome, RosterReader } from './ports.ts';
+import { fetchSnapshot, slimmer } from './fetch.ts';
+import { buildUser } from './core/test-builders.ts';
 
 const FULL: Partial<RosterUser> = {
   dateLastModified: '2026-01-02T03:04:05Z',

@@ -9,51 +9,11 @@
  * whose counts do not add up is merely *incomplete*: creates and updates apply, transfers are
  * held back (SPEC §3.4).
  */
-import type { MalformedRecord, RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
+import type { RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
 import { syncRoleOf } from '../domain/roster.ts';
 import { isRollcallError, oneLine } from '../domain/errors.ts';
-import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './types.ts';
-
-/** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
-export interface PullRequest {
-  /** A OneRoster filter expression. */
-  filter?: string;
-  /** Only these fields. */
-  fields?: readonly string[];
-  /** Cancels the pull. */
-  signal?: AbortSignal;
-  /** Records read so far and the declared total. */
-  onProgress?: (received: number, total: number | null) => void;
-}
-
-/** What fetch learns from a pull. */
-export interface PullOutcome {
-  /** Every page read and the counts add up. */
-  complete: boolean;
-  /** Why not, in one line. */
-  incompleteReason: string;
-  /** Records that could not be read (the first ones kept). */
-  malformed: MalformedRecord[];
-  /** How many could not be read in all. */
-  malformedCount: number;
-  /** Observations worth a log line (e.g. a clamped page size). */
-  notes: string[];
-}
-
-/** A roster source as fetch sees it: streamed pulls of OneRoster collections. */
-export interface RosterReader {
-  /**
-   * How many pulls may run at once (default 1). A delta's family reads are dozens of small
-   * pulls; against a server each is a round trip, so they go a few at a time.
-   */
-  readonly concurrentPulls?: number;
-  /** Streams a collection's records, page by page, to onRecords. */
-  pull<C extends RosterCollection>(
-    collection: C,
-    request: PullRequest,
-    onRecords: (records: RosterRecordOf[C][]) => void | Promise<void>,
-  ): Promise<PullOutcome>;
-}
+import type { RosterReader } from './ports.ts';
+import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './core/types.ts';
 
 /** A log line fetch wants written to the operation's log. */
 export type FetchLog = (level: 'info' | 'warning' | 'error', message: string, sourcedId?: string) => void;
@@ -164,7 +124,7 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     }),
   );
   if (!demographicsShared) {
-    // Users without demographics keep their Birthdate and Sex (values.ts): nothing is blanked.
+    // Users without demographics keep their Birthdate and Sex (core/patron-values.ts): nothing is blanked.
     g.demographics.clear();
     notShared.push('demographics');
   }

@@ -6,8 +6,10 @@
  */
 import { RollcallError, oneLine } from '../domain/errors.ts';
 import type { Operation } from '../store/store.ts';
-import { OperationLog } from './operation-log.ts';
-import { OPERATION_TYPES, applyPlan, operationSource, syncBody, type SyncDeps } from './run.ts';
+import { OperationLogWriter } from './log-writer.ts';
+import { OPERATION_TYPES, operationSource } from '../domain/operation.ts';
+import type { SyncDeps } from './ports.ts';
+import { applyPlan, syncBody } from './run.ts';
 import { loadedPlan } from './stored-plan.ts';
 
 /** Approves a held operation: applies (or re-plans and applies) it; returns it as it ended. */
@@ -19,7 +21,7 @@ export async function approveOperation(deps: SyncDeps, libraryId: number, operat
   if (!(await store.operations.transition(libraryId, operationId, ['needs_review'], 'running'))) {
     throw new RollcallError('conflict', `Operation ${operationId} is no longer waiting for review.`);
   }
-  const log = new OperationLog(store, libraryId, operationId, deps.now);
+  const log = new OperationLogWriter(store, libraryId, operationId, deps.now);
   log.info(`Approved by ${by}.`);
   try {
     if ((await store.libraries.revision(libraryId)) === stored.meta.revision) {
@@ -55,7 +57,7 @@ export async function approveOperation(deps: SyncDeps, libraryId: number, operat
 export async function rejectOperation(deps: SyncDeps, libraryId: number, operationId: number, by: string): Promise<Operation> {
   const { store } = deps;
   await heldOperation(deps, libraryId, operationId);
-  const log = new OperationLog(store, libraryId, operationId, deps.now);
+  const log = new OperationLogWriter(store, libraryId, operationId, deps.now);
   log.info(`Rejected by ${by}: the plan was discarded and nothing was written.`);
   await log.flush();
   await store.operations.deleteChanges(libraryId, operationId);

@@ -7,89 +7,20 @@
  * (failed, with the reason in one line), whatever went wrong; the caller gets that operation.
  */
 import { oneLine } from '../domain/errors.ts';
+import { OPERATION_TYPES, SOURCE_OPERATION_TYPES, operationSource, storedSource } from '../domain/operation.ts';
 import type { IntegrationKind, Patron } from '../domain/patron.ts';
 import type { Operation, OperationCounts, Store } from '../store/store.ts';
-import {
-  SOURCE_COMMANDS,
-  SOURCE_NAMES,
-  checkSyncSource,
-  isIntegrationKind,
-  loadSourceSettings,
-  saveSyncProgress,
-  sourceSyncSettings,
-  syncSourceOf,
-} from '../sources/registry.ts';
 import { applyChanges } from './apply.ts';
-import { fetchSnapshot, type RosterReader } from './fetch.ts';
-import { OperationLog } from './operation-log.ts';
-import { plan as makePlan } from './plan.ts';
-import { warningLine } from './reasons.ts';
-import { checkThresholds } from './safety.ts';
+import { fetchSnapshot } from './fetch.ts';
+import { OperationLogWriter } from './log-writer.ts';
+import { plan as makePlan } from './core/plan.ts';
+import type { SyncDeps } from './ports.ts';
+import { warningLine } from './core/reasons.ts';
+import { checkThresholds } from './core/safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
-import { deltaScan, wantedKeys } from './delta-patrons.ts';
-import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './types.ts';
+import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
+import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
-
-/** Operation types (SPEC §3.7), as stored: ClassLink's syncs and every source's dry run. */
-export const OPERATION_TYPES = {
-  full: 'classlink_full_sync',
-  delta: 'classlink_delta_sync',
-  dryRun: 'dry_run',
-} as const;
-
-/** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
-export const SOURCE_OPERATION_TYPES: Readonly<Record<IntegrationKind, { full: string; delta: string }>> = {
-  classlink: { full: OPERATION_TYPES.full, delta: OPERATION_TYPES.delta },
-  oneroster: { full: 'oneroster_full_sync', delta: 'oneroster_delta_sync' },
-  csv: { full: 'csv_full_sync', delta: 'csv_delta_sync' },
-};
-
-/** Display names of operation types. */
-export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
-  [OPERATION_TYPES.full]: 'ClassLink Full Sync',
-  [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
-  [OPERATION_TYPES.dryRun]: 'Dry Run',
-  [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
-  [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
-  [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',
-  [SOURCE_OPERATION_TYPES.csv.delta]: 'CSV Delta Sync',
-};
-
-/** Short source names in dry runs' display names (`CSV Dry Run`); ClassLink's stay `Dry Run`. */
-const DRY_RUN_PREFIX: Readonly<Record<string, string>> = { oneroster: 'OneRoster ', csv: 'CSV ' };
-
-/** An operation's display name from its stored type and source (Operations Management names the source). */
-export function operationTypeName(type: string, source: string): string {
-  if (type === OPERATION_TYPES.dryRun) return `${DRY_RUN_PREFIX[source] ?? ''}Dry Run`;
-  return OPERATION_TYPE_NAMES[type] ?? type;
-}
-
-/** The integration an operation ran for ('' in operations stored before there were several: ClassLink). */
-export function operationSource(op: Pick<Operation, 'source'>): IntegrationKind {
-  return isIntegrationKind(op.source) ? op.source : 'classlink';
-}
-
-/** A roster reader as a sync opens it: a source's reader, with what a source may add. */
-export interface SyncReader extends RosterReader {
-  /** Releases it (connections, files). */
-  close?: () => Promise<void>;
-  /**
-   * Set by a source that is one fixed set of records (a CSV package): the kind of sync it makes,
-   * whatever was asked. A `delta` source is read whole (no watermark filter) and, being a
-   * delta, never transfers for absence.
-   */
-  fixedKind?: 'full' | 'delta';
-  /** Warnings about the source as a whole (a package's manifest and headers), logged after the read. */
-  warnings?: () => readonly string[];
-}
-
-/** What a reader is opened for. */
-export interface ReaderContext {
-  /** The integration the sync runs for. */
-  source: IntegrationKind;
-  /** The operation. */
-  operationId: number;
-}
 
 /**
  * A delta reads records modified since the last successful sync began, less this overlap, so
@@ -100,18 +31,6 @@ export const DELTA_OVERLAP_MS = 15 * 60 * 1000;
 
 /** Change lines logged between waits for the log's writes, bounding what apply holds. */
 const LOG_WRITE_EVERY = 5000;
-
-/** What a sync needs from outside. */
-export interface SyncDeps {
-  /** The store. */
-  store: Store;
-  /** Opens the roster source of the library's configured connection. */
-  openReader: (libraryId: number, context: ReaderContext) => Promise<SyncReader>;
-  /** The clock. */
-  now: () => Date;
-  /** No sign of life for this long marks a running sync stopped (default STALE_AFTER_MS; ROLLCALL_STALE_AFTER_SECONDS). */
-  staleAfterMs?: number;
-}
 
 /** What to run. */
 export interface SyncRequest {
@@ -145,13 +64,13 @@ export interface SyncOutcome {
 
 /** Runs a sync now, in this process. */
 export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<SyncOutcome> {
-  const { store } = deps;
+  const { store, sources } = deps;
   const job = request.operationId === undefined ? undefined : await queuedOperation(store, request.libraryId, request.operationId);
-  const jobSource = job && isIntegrationKind(job.operation.source) ? job.operation.source : undefined;
-  const source = request.source ?? jobSource ?? (await syncSourceOf(store, request.libraryId));
+  const jobSource = job ? storedSource(job.operation.source) : undefined;
+  const source = request.source ?? jobSource ?? (await sources.syncSourceOf(store, request.libraryId));
   try {
     // Refused before an operation exists: a sync from a source that is not enabled is no sync.
-    await checkSyncSource(store, request.libraryId, source, request.dryRun);
+    await sources.checkMaySync(store, request.libraryId, source, request.dryRun);
   } catch (e) {
     // A job's operation was queued already: it ends failed with the reason rather than blocking the library.
     if (!job?.created || !(await store.operations.finish(request.libraryId, job.operation.id, { state: 'failed', error: oneLine(e) })))
@@ -171,7 +90,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
     const now = (await store.operations.get(request.libraryId, op.id)) ?? op;
     return { operation: now, alreadyRunning: true, complete: now.complete ?? false };
   }
-  const log = new OperationLog(store, request.libraryId, op.id, deps.now);
+  const log = new OperationLogWriter(store, request.libraryId, op.id, deps.now);
   // A sign of life while the sync runs, so a sync whose process died is told from a slow one.
   const heartbeat = setInterval(() => void store.operations.heartbeat(request.libraryId, op.id).catch(() => {}), heartbeatEvery(deps));
   heartbeat.unref();
@@ -232,22 +151,20 @@ export async function syncBody(
   deps: SyncDeps,
   request: SyncRequest,
   opId: number,
-  log: OperationLog,
+  log: OperationLogWriter,
   approved?: Pick<OperationCounts, 'transferred' | 'updated'>,
 ): Promise<Operation> {
-  const { store } = deps;
+  const { store, sources } = deps;
   const lib = request.libraryId;
-  const source = request.source ?? (await syncSourceOf(store, lib));
+  const source = request.source ?? (await sources.syncSourceOf(store, lib));
   // Again here: approving a held plan re-plans through this, and the integration may have changed.
-  await checkSyncSource(store, lib, source, request.dryRun);
-  const state = await loadSourceSettings(store, lib, source);
-  const sites = await store.sites.list(lib);
-  const settings = sourceSyncSettings(source, state.settings, sites);
-  const command = `rollcall ${SOURCE_COMMANDS[source]}`;
+  await sources.checkMaySync(store, lib, source, request.dryRun);
+  const { settings, lastSuccessAt } = await sources.syncSettings(store, lib, source);
+  const command = `rollcall ${sources.command(source)}`;
   if (settings.siteByOrg.size === 0) {
     throw new RollcallError(
       'not_configured',
-      `No site is matched to a ${SOURCE_NAMES[source]} school yet: match one with \`${command} match-site SITE ORG\`.`,
+      `No site is matched to a ${sources.name(source)} school yet: match one with \`${command} match-site SITE ORG\`.`,
     );
   }
   if (settings.roles.length === 0)
@@ -259,11 +176,11 @@ export async function syncBody(
   if (reader.fixedKind === 'delta') {
     log.info('The package is a delta: the changes it holds are read whole, and no patron is transferred for being absent from it.');
   } else if (kind === 'delta') {
-    if (!state.settings.lastSuccessAt) {
+    if (!lastSuccessAt) {
       kind = 'full';
       log.info('No earlier successful sync to count changes from: running a full sync instead of a delta.');
     } else {
-      since = new Date(Date.parse(state.settings.lastSuccessAt) - DELTA_OVERLAP_MS).toISOString();
+      since = new Date(Date.parse(lastSuccessAt) - DELTA_OVERLAP_MS).toISOString();
       log.info(`Reading changes since ${since} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`);
     }
   }
@@ -370,7 +287,7 @@ export async function applyPlan(
   planned: Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode'>,
   meta: PlanMeta,
   patrons: readonly Patron[],
-  log: OperationLog,
+  log: OperationLogWriter,
 ): Promise<Operation> {
   for (const [i, c] of planned.changes.entries()) {
     const line = changeLogLine(c);
@@ -385,13 +302,16 @@ export async function applyPlan(
   await deps.store.transaction(async (tx) => {
     // Checked in the transaction: the admin may have switched integrations since the read, and
     // that switch cleared this source's identifiers; its plan must not bring them back.
-    if (!(await loadSourceSettings(tx, lib, source)).enabled) {
-      throw new RollcallError('conflict', `${SOURCE_NAMES[source]} is no longer the enabled integration; nothing was applied.`);
+    if (!(await deps.sources.isEnabled(tx, lib, source))) {
+      throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }
     await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
     // The next delta counts changes from when this sync began reading (SPEC §3.6) — unless the
     // read was incomplete: records it missed must still count as changed next time.
-    await saveSyncProgress(tx, lib, source, { nextBarcode: meta.nextBarcode, ...(meta.complete ? { lastSuccessAt: meta.startedAt } : {}) });
+    await deps.sources.saveSyncProgress(tx, lib, source, {
+      nextBarcode: meta.nextBarcode,
+      ...(meta.complete ? { lastSuccessAt: meta.startedAt } : {}),
+    });
     // Ended meanwhile (the reaper took this worker for stopped): roll back, write nothing.
     const finished = await tx.operations.finish(lib, opId, {
       state,
@@ -410,7 +330,7 @@ async function finish(
   store: Store,
   lib: number,
   opId: number,
-  log: OperationLog,
+  log: OperationLogWriter,
   planned: Plan,
   complete: boolean,
   text: string,
@@ -426,12 +346,12 @@ async function finish(
 }
 
 /** The operation's counts: the plan's, with warnings as logged (fetch's and the plan's). */
-function countsOf(planned: Pick<Plan, 'counts'>, log: OperationLog): OperationCounts {
+function countsOf(planned: Pick<Plan, 'counts'>, log: OperationLogWriter): OperationCounts {
   return { ...planned.counts, warnings: log.warningCount() };
 }
 
 /** succeeded, or succeeded with warnings when anything needs a person's eye. */
-function summaryState(counts: Plan['counts'], log: OperationLog, complete: boolean): 'succeeded' | 'succeeded_with_warnings' {
+function summaryState(counts: Plan['counts'], log: OperationLogWriter, complete: boolean): 'succeeded' | 'succeeded_with_warnings' {
   return log.warningCount() > 0 || counts.conflicts > 0 || !complete ? 'succeeded_with_warnings' : 'succeeded';
 }
 

@@ -5,9 +5,9 @@
  * then every change in plan order (detail = the change itself), then the ownership claims.
  */
 import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
-import { fieldLabel } from './reasons.ts';
-import type { Change, FieldDiff, OwnershipClaim, Plan } from './types.ts';
-import { creationDiff } from './values.ts';
+import { fieldLabel } from './core/reasons.ts';
+import type { Change, FieldDiff, OwnershipClaim, Plan } from './core/types.ts';
+import { creationDiff } from './core/patron-values.ts';
 
 /** What approval needs to know about a held plan besides its changes. */
 export interface PlanMeta {

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/load.ts';
 import type { Library, StaffRole, StaffUser, Store } from '../store/store.ts';
-import type { SyncDeps } from '../sync/run.ts';
+import type { SyncDeps } from '../sync/ports.ts';
 
 /** Starts a sync for Sync Now: through the job queue when there is one, else in this process. */
 export type SyncStarter = (

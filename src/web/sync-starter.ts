@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSync, type SyncResult } from '../services/syncs/sync-actions.ts';
-import type { SyncDeps } from '../sync/run.ts';
+import type { SyncDeps } from '../sync/ports.ts';
 import type { SyncStarter } from './context.ts';
 
 /** How long Sync Now waits for the new operation to appear before answering without it. */

@@ -21,13 +21,14 @@ import { writeCsvPackage, type OneRosterVersion } from '../../src/csv/index.ts';
 import { syncRoleOf, type RosterUser, type SyncRole } from '../../src/domain/roster.ts';
 import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
-import type { DistrictData } from '../../src/emulator/types.ts';
+import type { DistrictData } from '../../src/domain/district.ts';
 import { CSV_SETTINGS, saveCsvSettings, type CsvSettings } from '../../src/sources/csv/source.ts';
 import { openReaderFor } from '../../src/sources/registry.ts';
 import { enableIntegration } from '../../src/sources/switch.ts';
 import type { Store } from '../../src/store/store.ts';
-import type { SyncDeps } from '../../src/sync/run.ts';
+import type { SyncDeps } from '../../src/sync/ports.ts';
 import type { DatabaseTestContext } from './db.ts';
+import { SYNC_SOURCES } from '../../src/app.ts';
 
 /** A district generated from a seed, materialised (small districts only). */
 export function generatedData(students: number, seed: string): DistrictData {
@@ -162,6 +163,11 @@ export async function csvLibrary(db: DatabaseTestContext, orgs: readonly string[
     store,
     libraryId: lib.id,
     siteByOrg,
-    deps: { store, now: () => new Date(), openReader: (libraryId, context) => openReaderFor(config, store, libraryId, context) },
+    deps: {
+      store,
+      sources: SYNC_SOURCES,
+      now: () => new Date(),
+      openReader: (libraryId, context) => openReaderFor(config, store, libraryId, context),
+    },
   };
 }

@@ -24,15 +24,18 @@ import { syncRoleOf, type RosterUser, type SyncRole } from '../../src/domain/ros
 import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
-import type { DistrictData, Faults, RunningEmulator } from '../../src/emulator/types.ts';
+import type { DistrictData } from '../../src/domain/district.ts';
+import type { Faults, RunningEmulator } from '../../src/emulator/types.ts';
 import { loadClassLink, rosterAuthOf, saveClassLink } from '../../src/sources/classlink/state.ts';
 import { readClassLinkSettings, type ClassLinkSettings } from '../../src/sources/settings.ts';
 import { OneRosterClient } from '../../src/oneroster/client.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import type { LogEntry, Operation, PatronWrite, Store } from '../../src/store/store.ts';
 import type { Tables } from '../../src/store/tables.ts';
-import { runSync, type SyncDeps, type SyncOutcome } from '../../src/sync/run.ts';
+import type { SyncDeps } from '../../src/sync/ports.ts';
+import { runSync, type SyncOutcome } from '../../src/sync/run.ts';
 import type { DatabaseTestContext } from './db.ts';
+import { SYNC_SOURCES } from '../../src/app.ts';
 
 /** Students of the generated district: small, but three schools and every role. */
 export const FIXTURE_STUDENTS = 50;
@@ -162,6 +165,7 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
 
   const deps: SyncDeps = {
     store,
+    sources: SYNC_SOURCES,
     now,
     openReader: async (libraryId) => {
       const connection = rosterAuthOf(await loadClassLink(store, libraryId));

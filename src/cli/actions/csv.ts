@@ -9,7 +9,7 @@ import { csvSchools, matchCsvSite, unmatchCsvSite } from '../../sources/csv/site
 import { syncCsvPackage } from '../../services/csv/sync-package.ts';
 import { watchFolderOnce, type WatchPass } from '../../services/csv/watch-folder.ts';
 import { disableIntegration } from '../../sources/switch.ts';
-import { OPERATION_TYPE_NAMES } from '../../sync/run.ts';
+import { OPERATION_TYPE_NAMES } from '../../domain/operation.ts';
 import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
 import { countsLine, stateText, table } from '../../presenters/format.ts';
 import { parseWholeNumber } from '../option-values.ts';

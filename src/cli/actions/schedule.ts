@@ -4,8 +4,8 @@
  */
 import { RollcallError } from '../../domain/errors.ts';
 import type { ScheduleChange } from '../../store/store.ts';
-import { checkTimezone, parseRunTime, parseWeekday } from '../../jobs/schedule.ts';
-import { changeSchedule, scheduleLine, showSchedule, type ScheduleView } from '../../jobs/schedule-settings.ts';
+import { checkTimezone, parseRunTime, parseWeekday } from '../../domain/schedule.ts';
+import { changeSchedule, scheduleLine, showSchedule, type ScheduleView } from '../../services/schedule/schedule-settings.ts';
 import { EXIT_OK } from '../exit.ts';
 import { shortTime } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';

@@ -7,7 +7,7 @@ import { libraryStatuses, type LibraryStatus, type StatusOperation } from '../..
 import { EXIT_OK } from '../exit.ts';
 import { shortTime, stateText } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';
-import { scheduleLine } from '../../jobs/schedule-settings.ts';
+import { scheduleLine } from '../../services/schedule/schedule-settings.ts';
 import { withApp } from './with-app.ts';
 
 /** `status [--json]` */

@@ -5,7 +5,7 @@
  */
 import { RollcallError } from '../../domain/errors.ts';
 import { syncSourceOf } from '../../sources/registry.ts';
-import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../sync/run.ts';
+import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../domain/operation.ts';
 import { startSync, syncJson, type SyncResult } from '../../services/syncs/sync-actions.ts';
 import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
 import { countsLine, stateText } from '../../presenters/format.ts';

@@ -9,7 +9,8 @@ import { RollcallError } from '../../domain/errors.ts';
 import { csvReader, fingerprintPackage, openCsvSource } from '../../sources/csv/source.ts';
 import type { CsvSource, PackageFingerprint } from '../../sources/csv/source.ts';
 import { checkSyncSource } from '../../sources/registry.ts';
-import { runSync, type SyncDeps, type SyncOutcome } from '../../sync/run.ts';
+import type { SyncDeps } from '../../sync/ports.ts';
+import { runSync, type SyncOutcome } from '../../sync/run.ts';
 import type { SyncResult } from '../syncs/sync-actions.ts';
 
 /** What to sync. */

@@ -9,7 +9,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { fingerprintPackage, openCsvSource } from '../../sources/csv/source.ts';
-import type { SyncDeps } from '../../sync/run.ts';
+import type { SyncDeps } from '../../sync/ports.ts';
 import { type CsvSyncAsk, syncCsvPackage } from './sync-package.ts';
 
 /** What to sync. */

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { RollcallError, oneLine } from '../../domain/errors.ts';
 import { fingerprintPackage, loadCsvSource, openCsvSource } from '../../sources/csv/source.ts';
 import { checkSyncSource } from '../../sources/registry.ts';
-import type { SyncDeps } from '../../sync/run.ts';
+import type { SyncDeps } from '../../sync/ports.ts';
 import { syncCsvPackage, type CsvSyncResult } from './sync-package.ts';
 
 /** How long an unreadable package may stay unchanged before it is refused rather than waited for. */

@@ -3,7 +3,7 @@
  * own. Adding one and listing them; everything else is chosen per library with `--library CODE`.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { checkTimezone } from '../../jobs/schedule.ts';
+import { checkTimezone } from '../../domain/schedule.ts';
 import type { Library, Repositories } from '../../store/store.ts';
 
 /** Longest library code. */

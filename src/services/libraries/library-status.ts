@@ -3,9 +3,9 @@
  * running or held for review, its open alerts, and its Daily Operations.
  */
 import type { AlertKind, Library, Operation, OperationState, Store } from '../../store/store.ts';
-import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../sync/run.ts';
-import { openAlerts } from '../../jobs/alerts-job.ts';
-import { showSchedule, type ScheduleView } from '../../jobs/schedule-settings.ts';
+import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../domain/operation.ts';
+import { openAlerts } from '../alerts/open-alerts.ts';
+import { showSchedule, type ScheduleView } from '../schedule/schedule-settings.ts';
 
 /** Operations read to find the last success. */
 const OPERATIONS_LOOKED_AT = 100;

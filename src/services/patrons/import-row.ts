@@ -8,7 +8,7 @@ import { RollcallError } from '../../domain/errors.ts';
 import { fieldByHeader, STATUS_ACTIVE, type FieldDefinition } from '../../domain/fields.ts';
 import { emptyPatronValues, type PatronValues } from '../../domain/patron.ts';
 import type { PatronWrite } from '../../store/store.ts';
-import { cleanText, isRealDate, looksLikeEmail } from '../../sync/values.ts';
+import { cleanText, isRealDate, looksLikeEmail } from '../../sync/core/patron-values.ts';
 
 /** What a row is checked against besides itself. */
 export interface RowContext {

@@ -12,7 +12,7 @@ import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
 import type { PatronValues } from '../../domain/patron.ts';
 import type { ClassLinkSettings } from '../../sources/settings.ts';
 import type { PatronChanges } from '../../store/store.ts';
-import { cleanText, isRealDate, looksLikeEmail } from '../../sync/values.ts';
+import { cleanText, isRealDate, looksLikeEmail } from '../../sync/core/patron-values.ts';
 
 /** The keys an edit may carry: every patron field (SPEC §8's export keys, then Nickname) and `notes`. */
 export type EditableKey = PatronFieldKey | 'notes';

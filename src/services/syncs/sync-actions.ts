@@ -5,7 +5,8 @@
 import { pickCounts } from '../../domain/counts.ts';
 import type { Operation, OperationCounts, OperationState } from '../../store/store.ts';
 import { approveOperation, rejectOperation } from '../../sync/review.ts';
-import { runSync, type SyncDeps } from '../../sync/run.ts';
+import type { SyncDeps } from '../../sync/ports.ts';
+import { runSync } from '../../sync/run.ts';
 
 /** What became of a sync (SPEC §8 `sync --json`, plus whether another one was already running). */
 export interface SyncResult {

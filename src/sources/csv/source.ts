@@ -22,8 +22,7 @@ import type { CsvPackage, OneRosterVersion } from '../../csv/index.ts';
 import { RollcallError, oneLine } from '../../domain/errors.ts';
 import type { MalformedRecord, RosterCollection } from '../../domain/roster.ts';
 import type { Repositories, Store } from '../../store/store.ts';
-import type { PullOutcome, PullRequest } from '../../sync/fetch.ts';
-import type { SyncReader } from '../../sync/run.ts';
+import type { PullOutcome, PullRequest, SyncReader } from '../../sync/ports.ts';
 import { compileFilter } from './filter.ts';
 import { SOURCE_SYNC_SETTINGS } from '../registry.ts';
 

@@ -7,7 +7,7 @@
 import { RollcallError } from '../../domain/errors.ts';
 import type { SyncRole } from '../../domain/roster.ts';
 import type { IdMappingSetting } from '../../sources/settings.ts';
-import type { LocationMapping } from '../../sync/types.ts';
+import type { LocationMapping } from '../../sync/core/types.ts';
 import type { ConnectRequest } from '../../sources/classlink/connect.ts';
 import type { OptionsChange } from '../../sources/options.ts';
 

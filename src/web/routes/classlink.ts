@@ -43,7 +43,7 @@ import {
   type ClassLinkOverview,
 } from '../../sources/site-mapping.ts';
 import { previewSentence } from '../../sources/switch.ts';
-import { operationTypeName } from '../../sync/run.ts';
+import { operationTypeName } from '../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import {

@@ -17,7 +17,7 @@ import {
   oneRosterOverview,
   type OneRosterOverview,
 } from '../../sources/setup.ts';
-import { operationTypeName } from '../../sync/run.ts';
+import { operationTypeName } from '../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { OPTIONS_SCHEMA, sharedSourceRoutes, stepData, whenText, type SourcePages } from './integrations.ts';

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COUNT_KEYS } from '../../domain/counts.ts';
 import { RollcallError } from '../../domain/errors.ts';
-import { openAlerts } from '../../jobs/alerts-job.ts';
+import { openAlerts } from '../../services/alerts/open-alerts.ts';
 import { duration, shortTime, stateText } from '../../presenters/format.ts';
 import {
   LOG_LEVELS,
@@ -32,7 +32,7 @@ import { LOG_CSV_HEADER, PLAN_KINDS, logCsvLine, logTextLine, operationLog } fro
 import type { PlanItem } from '../../presenters/plan-items.ts';
 import { approveSync, rejectSync, syncJson, type SyncResult } from '../../services/syncs/sync-actions.ts';
 import type { LogEntry, OperationState } from '../../store/store.ts';
-import { OPERATION_TYPES } from '../../sync/run.ts';
+import { OPERATION_TYPES } from '../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 

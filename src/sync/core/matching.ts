@@ -3,10 +3,10 @@
  * Barcode and Email. Indexes are built once (a Map per key), so matching a million users
  * against a million patrons is linear.
  */
-import type { Patron } from '../domain/patron.ts';
+import type { Patron } from '../../domain/patron.ts';
 import type { FieldMapping, ConflictCandidate, ConflictCause, MatchKey } from './types.ts';
-import type { RosterUser } from '../domain/roster.ts';
-import { rosterKeyValues, type MappedValues } from './values.ts';
+import type { RosterUser } from '../../domain/roster.ts';
+import { rosterKeyValues, type MappedValues } from './patron-values.ts';
 
 /** The secondary keys, in the order SPEC §3.2 tries them. */
 export const SECONDARY_KEYS = ['communityId', 'barcode', 'email'] as const;

@@ -15,9 +15,9 @@
  * - A tobedeleted user's patron gets Status 4 (and the GUID, when matched by another key);
  *   its other fields are left as they are, since a leaving record is often stripped.
  */
-import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
-import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../domain/patron.ts';
-import { syncRoleOf, type RosterUser, type SyncRole } from '../domain/roster.ts';
+import { STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../../domain/fields.ts';
+import { emptyPatronValues, type MatchedBy, type Patron, type PatronValues } from '../../domain/patron.ts';
+import { syncRoleOf, type RosterUser, type SyncRole } from '../../domain/roster.ts';
 import {
   buildPatronIndex,
   candidate,
@@ -53,7 +53,7 @@ import {
   PATRON_VALUE_KEYS,
   type MappedValues,
   type ValuesResult,
-} from './values.ts';
+} from './patron-values.ts';
 
 /** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
 const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);

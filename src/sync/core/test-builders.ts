@@ -2,11 +2,11 @@
  * Small builders of roster users, patrons, settings and snapshots for tests of the sync engine
  * (after outline's test factories): each gives a plausible default and takes overrides.
  */
-import type { Patron } from '../domain/patron.ts';
+import type { Patron } from '../../domain/patron.ts';
 import type { Plan } from './types.ts';
-import { emptyPatronValues } from '../domain/patron.ts';
-import type { RosterUser } from '../domain/roster.ts';
-import { copyValues } from './values.ts';
+import { emptyPatronValues } from '../../domain/patron.ts';
+import type { RosterUser } from '../../domain/roster.ts';
+import { copyValues } from './patron-values.ts';
 import { DEFAULT_FIELD_MAPPING, DEFAULT_THRESHOLDS, defaultRoleDefaults, type Snapshot, type SyncSettings } from './types.ts';
 
 /** The org sourcedId the default settings match to site `MHS`. */

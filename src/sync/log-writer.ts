@@ -10,7 +10,7 @@ import { zeroCounts } from '../store/store.ts';
 const FLUSH_EVERY = 2000;
 
 /** The log of one running operation. */
-export class OperationLog {
+export class OperationLogWriter {
   private buffer: { level: LogLevel; message: string; sourcedId: string; at: string }[] = [];
   private writing: Promise<void> = Promise.resolve();
   private warnings = 0;

@@ -4,10 +4,10 @@
  * problem a warning naming the user and the field. Only the fields mapped for a user are
  * returned: "A sync never touches a field it does not map" (SPEC §1.2).
  */
-import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
-import type { PatronValues, SyncedField } from '../domain/patron.ts';
-import type { RosterUser } from '../domain/roster.ts';
-import { syncRoleOf } from '../domain/roster.ts';
+import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
+import type { PatronValues, SyncedField } from '../../domain/patron.ts';
+import type { RosterUser } from '../../domain/roster.ts';
+import { syncRoleOf } from '../../domain/roster.ts';
 import type { DemographicsInfo, FieldDiff, IdMapping, Snapshot, SyncSettings, Warning } from './types.ts';
 
 /** The values a sync writes for one user: only its mapped fields (absent key = not written). */

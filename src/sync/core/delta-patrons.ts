@@ -14,7 +14,7 @@
  * The wanted keys may be a superset of what the plan looks up: a patron loaded but never found
  * by a lookup changes nothing in the plan.
  */
-import type { PatronKeys } from '../store/patrons.ts';
+import type { PatronKeys } from '../../domain/patron.ts';
 import { isKeyMapped, normalizeKey, SECONDARY_KEYS, userSecondaryKeys, type SecondaryKey } from './matching.ts';
 import { countsInScope, fold, scopeOf } from './scope.ts';
 import type { LibraryFacts, Snapshot, SyncSettings } from './types.ts';

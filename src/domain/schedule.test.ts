@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRollcallError } from '../domain/errors.ts';
+import { isRollcallError } from './errors.ts';
 import {
   checkTimezone,
   dueRun,

@@ -6,11 +6,11 @@
  * Everything here is data: no I/O, no clock. Fetch (source → Snapshot) and apply (Plan → store)
  * are written against these types.
  */
-import type { SyncCounts } from '../domain/counts.ts';
-import type { PatronFieldKey } from '../domain/fields.ts';
-import { POLICY_BY_ROLE } from '../domain/fields.ts';
-import type { IntegrationKind, MatchedBy, PatronValues } from '../domain/patron.ts';
-import type { RosterUser, SyncRole } from '../domain/roster.ts';
+import type { SyncCounts } from '../../domain/counts.ts';
+import type { PatronFieldKey } from '../../domain/fields.ts';
+import { POLICY_BY_ROLE } from '../../domain/fields.ts';
+import type { IntegrationKind, MatchedBy, PatronValues } from '../../domain/patron.ts';
+import type { RosterUser, SyncRole } from '../../domain/roster.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -122,7 +122,7 @@ export interface AgentInfo {
   leaving?: boolean;
 }
 
-/** A user's demographics, as sent (cleaned by values.ts). */
+/** A user's demographics, as sent (cleaned by patron-values.ts). */
 export interface DemographicsInfo {
   /** Birth date as sent (should be YYYY-MM-DD). */
   birthDate: string;

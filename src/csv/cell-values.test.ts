@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBoolean, parseStatus, parseUserIds, splitList } from './values.ts';
+import { parseBoolean, parseStatus, parseUserIds, splitList } from './cell-values.ts';
 
 describe('parseBoolean', () => {
   it.each(['true', 'TRUE', 'True', 't', 'T', '1', 'yes', ' true '])('reads %j as true', (cell) => {

@@ -3,8 +3,8 @@
  * and consistent: each is read by a librarian in the operation log and the conflict report.
  * They name people and patrons, never raw roster values.
  */
-import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
-import type { SyncRole } from '../domain/roster.ts';
+import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
+import type { SyncRole } from '../../domain/roster.ts';
 import type { ConflictCandidate, ConflictCause, FieldDiff, MatchKey, SkipCause, TransferCause, Warning } from './types.ts';
 
 const LABEL = new Map<PatronFieldKey, string>(FIELDS.map((f) => [f.key, f.label]));

@@ -3,8 +3,8 @@
  * Policy of a selected role and a matched Site. Site codes and policies are typed by hand or
  * imported, so they are compared without case or surrounding spaces.
  */
-import { STATUS_TRANSFERRED } from '../domain/fields.ts';
-import type { Patron } from '../domain/patron.ts';
+import { STATUS_TRANSFERRED } from '../../domain/fields.ts';
+import type { Patron } from '../../domain/patron.ts';
 import type { SyncSettings } from './types.ts';
 
 /** The folded codes of the matched sites and policies of the selected roles. */

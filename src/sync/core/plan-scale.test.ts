@@ -4,8 +4,8 @@
  * at this size would take hours, not seconds.
  */
 import { describe, expect, it } from 'vitest';
-import type { Patron } from '../domain/patron.ts';
-import type { RosterUser } from '../domain/roster.ts';
+import type { Patron } from '../../domain/patron.ts';
+import type { RosterUser } from '../../domain/roster.ts';
 import { plan } from './plan.ts';
 import { checkThresholds } from './safety.ts';
 import { buildPatron, buildSettings, buildSnapshot, buildUser, ORG_EHS, ORG_MHS } from './test-builders.ts';

@@ -11,15 +11,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { RosterCollection } from '../domain/roster.ts';
-import { materialize } from '../emulator/district-model.ts';
-import { generateDistrict } from '../emulator/generated-district.ts';
-import { toWire, type WireMode } from '../emulator/wire.ts';
-import { FAST_READERS_V1P1 } from './fast-read.ts';
-import { parseRecord, parseRecordWithSchema } from './parse.ts';
-import { COLLECTION_SPECS } from './schemas.ts';
-import { V1P2_COLLECTION_SPECS } from './v1p2-schemas.ts';
-import { classlinkUser as user } from './test-records.ts';
+import type { RosterCollection } from '../src/domain/roster.ts';
+import { materialize } from '../src/emulator/district-model.ts';
+import { generateDistrict } from '../src/emulator/generated-district.ts';
+import { toWire, type WireMode } from '../src/emulator/wire.ts';
+import { FAST_READERS_V1P1 } from '../src/oneroster/fast-read.ts';
+import { parseRecord, parseRecordWithSchema } from '../src/oneroster/parse.ts';
+import { COLLECTION_SPECS } from '../src/oneroster/schemas.ts';
+import { V1P2_COLLECTION_SPECS } from '../src/oneroster/v1p2-schemas.ts';
+import { classlinkUser as user } from '../src/oneroster/test-records.ts';
 
 const COLLECTIONS: RosterCollection[] = ['users', 'orgs', 'classes', 'enrollments', 'demographics', 'academicSessions'];
 
@@ -516,7 +516,7 @@ describe('fast reader = zod: 1.2 specs', () => {
   });
 });
 
-const SAMPLES = fileURLToPath(new URL('../../../shared/oneroster-samples/', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../shared/oneroster-samples/', import.meta.url));
 const samplesPresent = existsSync(SAMPLES);
 if (!samplesPresent) console.warn(`fast-read: SKIPPED the sample comparison, the third-party samples are not at ${SAMPLES}`);
 

@@ -2,7 +2,7 @@
  * Barcodes of new patrons (SPEC §3.3: "barcode assignment — next free number from a prefix and
  * sequence, or left blank"), assigned while a plan is built.
  */
-import type { SyncRole } from '../domain/roster.ts';
+import type { SyncRole } from '../../domain/roster.ts';
 import { fold } from './scope.ts';
 import type { BarcodeAssignment } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Patron } from '../domain/patron.ts';
+import type { Patron } from '../../domain/patron.ts';
 import { buildPatronIndex, matchUsers, secondaryKeysOf, type MatchRequest, type MatchResult, type SecondaryKeys } from './matching.ts';
 import { buildPatron } from './test-builders.ts';
 import type { FieldMapping } from './types.ts';

@@ -5,9 +5,9 @@
  * returning (Transferred) patrons, changed demographics of unchanged users, sequence barcodes.
  */
 import { describe, expect, it } from 'vitest';
-import type { Patron } from '../domain/patron.ts';
-import type { RosterUser } from '../domain/roster.ts';
-import type { PatronKeys } from '../store/patrons.ts';
+import type { Patron } from '../../domain/patron.ts';
+import type { RosterUser } from '../../domain/roster.ts';
+import type { PatronKeys } from '../../domain/patron.ts';
 import { deltaScan, wantedKeys } from './delta-patrons.ts';
 import { plan } from './plan.ts';
 import { buildPatron, buildSettings, buildSnapshot, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';

@@ -2,9 +2,9 @@
  * A library's Daily Operations as the CLI (and the admin pages) show and change it: the
  * settings, the next runs in the library's local time, and the last slot handled.
  */
-import { RollcallError } from '../domain/errors.ts';
-import type { ScheduleChange, ScheduleRecord, Store } from '../store/store.ts';
-import { WEEKDAYS, WEEKDAY_NAMES, localTime, upcomingRuns, type RunKind } from './schedule.ts';
+import { RollcallError } from '../../domain/errors.ts';
+import type { ScheduleChange, ScheduleRecord, Store } from '../../store/store.ts';
+import { WEEKDAYS, WEEKDAY_NAMES, localTime, upcomingRuns, type RunKind } from '../../domain/schedule.ts';
 
 /** One upcoming run. */
 export interface UpcomingRun {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkThresholds } from './safety.ts';
-import type { PatronFieldKey } from '../domain/fields.ts';
+import type { PatronFieldKey } from '../../domain/fields.ts';
 import type { Change, FieldDiff, PlanCounts } from './types.ts';
 import { DEFAULT_THRESHOLDS } from './types.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FIELDS } from '../domain/fields.ts';
+import { FIELDS } from '../../domain/fields.ts';
 import { buildSettings, buildSnapshot, buildUser, ORG_EHS, ORG_UNMATCHED } from './test-builders.ts';
 import type { AgentInfo, FieldMapping, HomeroomInfo, Snapshot } from './types.ts';
-import { cleanText, demographicsValues, isRealDate, looksLikeEmail, personName, rosterValues } from './values.ts';
-import type { RosterUser } from '../domain/roster.ts';
+import { cleanText, demographicsValues, isRealDate, looksLikeEmail, personName, rosterValues } from './patron-values.ts';
+import type { RosterUser } from '../../domain/roster.ts';
 
 const maxOf = (key: string): number => FIELDS.find((f) => f.key === key)!.maxLength;
 

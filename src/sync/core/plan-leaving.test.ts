@@ -1,7 +1,7 @@
 /** Leaving and returning (SPEC §3.4), delta syncs (§3.6) and idempotence, for plan.ts. */
 import { describe, expect, it } from 'vitest';
-import type { Patron } from '../domain/patron.ts';
-import type { RosterUser } from '../domain/roster.ts';
+import type { Patron } from '../../domain/patron.ts';
+import type { RosterUser } from '../../domain/roster.ts';
 import { plan } from './plan.ts';
 import {
   applyPlanInMemory,

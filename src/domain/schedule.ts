@@ -13,7 +13,7 @@
  * was among the slots missed, so the weekly full is not skipped for a week.
  */
 import { Cron } from 'croner';
-import { RollcallError } from '../domain/errors.ts';
+import { RollcallError } from './errors.ts';
 
 /** Weekday names as the CLI takes them, index = JavaScript's day number (0 Sunday). */
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

@@ -1,0 +1,58 @@
+/**
+ * Operation types (SPEC §3.7) as the database stores them, and the names people see for them:
+ * one place every layer reads them from, so naming an operation needs nothing of the sync engine.
+ */
+import type { IntegrationKind } from './patron.ts';
+
+/** Operation types (SPEC §3.7), as stored: ClassLink's syncs and every source's dry run. */
+export const OPERATION_TYPES = {
+  full: 'classlink_full_sync',
+  delta: 'classlink_delta_sync',
+  dryRun: 'dry_run',
+} as const;
+
+/** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
+export const SOURCE_OPERATION_TYPES = {
+  classlink: { full: OPERATION_TYPES.full, delta: OPERATION_TYPES.delta },
+  oneroster: { full: 'oneroster_full_sync', delta: 'oneroster_delta_sync' },
+  csv: { full: 'csv_full_sync', delta: 'csv_delta_sync' },
+} as const satisfies Readonly<Record<IntegrationKind, { full: string; delta: string }>>;
+
+/** Every operation type a sync stores. */
+export type OperationType =
+  | (typeof OPERATION_TYPES)[keyof typeof OPERATION_TYPES]
+  | (typeof SOURCE_OPERATION_TYPES)[IntegrationKind][keyof (typeof SOURCE_OPERATION_TYPES)[IntegrationKind]];
+
+/** Display names of operation types. */
+export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
+  [OPERATION_TYPES.full]: 'ClassLink Full Sync',
+  [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
+  [OPERATION_TYPES.dryRun]: 'Dry Run',
+  [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
+  [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
+  [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',
+  [SOURCE_OPERATION_TYPES.csv.delta]: 'CSV Delta Sync',
+} satisfies Readonly<Record<OperationType, string>>;
+
+/** Short source names in dry runs' display names (`CSV Dry Run`); ClassLink's stay `Dry Run`. */
+const DRY_RUN_PREFIX: Readonly<Record<string, string>> = { oneroster: 'OneRoster ', csv: 'CSV ' };
+
+/** An operation's display name from its stored type and source (Operations Management names the source). */
+export function operationTypeName(type: string, source: string): string {
+  if (type === OPERATION_TYPES.dryRun) return `${DRY_RUN_PREFIX[source] ?? ''}Dry Run`;
+  return OPERATION_TYPE_NAMES[type] ?? type;
+}
+
+/**
+ * The integration a stored source names, or undefined when it names none ('' in operations
+ * stored before there were several). Every kind has its operation types, so those keys are
+ * the list of kinds.
+ */
+export function storedSource(source: string): IntegrationKind | undefined {
+  return Object.hasOwn(SOURCE_OPERATION_TYPES, source) ? (source as IntegrationKind) : undefined;
+}
+
+/** The integration an operation ran for ('' in operations stored before there were several: ClassLink). */
+export function operationSource(op: { readonly source: string }): IntegrationKind {
+  return storedSource(op.source) ?? 'classlink';
+}
