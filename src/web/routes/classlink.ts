@@ -15,17 +15,16 @@ import { changeSso, ssoView } from '../../sources/classlink/sign-in-settings.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SOURCE_NAMES } from '../../sources/registry.ts';
 import { configureClassLink } from '../../sources/classlink/connect.ts';
+import { checked, type Body } from '../forms/body.ts';
+import { connectRequestOf } from '../forms/classlink.ts';
 import {
-  checked,
-  connectRequestOf,
   fieldMappingFormOf,
   ID_MAPPING_CHOICES,
   LOCATION_CHOICES,
   optionsPatchOf,
   ROLE_CHOICES,
   rolesOf,
-  type Body,
-} from '../forms/classlink.ts';
+} from '../forms/source-options.ts';
 import { updateOptions } from '../../sources/options.ts';
 import {
   adminNote,

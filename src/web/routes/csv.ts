@@ -20,7 +20,7 @@ import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
 import { openCsvSource } from '../../sources/csv/source.ts';
-import { checked, type Body } from '../forms/classlink.ts';
+import { checked, type Body } from '../forms/body.ts';
 import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
 import { startCsvUpload } from '../../services/csv/upload-package.ts';
 import {

@@ -19,8 +19,8 @@ import {
   optionsPatchOf,
   ROLE_CHOICES,
   rolesOf,
-  type Body,
-} from '../forms/classlink.ts';
+} from '../forms/source-options.ts';
+import type { Body } from '../forms/body.ts';
 import { updateOptions, type OptionSettings, type OptionsStore, type OptionsView } from '../../sources/options.ts';
 import {
   applySuggestions,

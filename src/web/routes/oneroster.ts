@@ -7,7 +7,7 @@
  * never listed in a response schema.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checked, type Body } from '../forms/classlink.ts';
+import { checked, type Body } from '../forms/body.ts';
 import { configureOneRoster, ONEROSTER_OPTIONS } from '../../sources/oneroster/connect.ts';
 import { oneRosterRequestOf } from '../forms/oneroster.ts';
 import {
