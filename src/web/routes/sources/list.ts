@@ -14,7 +14,7 @@ export const INTEGRATIONS_BASE = '/preferences/integrations';
 export function integrationsRoutes(app: FastifyInstance, deps: WebDeps): void {
   const admin = { access: 'admin' as const };
   app.get(INTEGRATIONS_BASE, { config: admin }, async (request, reply) =>
-    reply.page('integrations', { title: 'SIS Integrations', integrations: await integrationList(deps.store, request.library!.id) }),
+    reply.page('source-list', { title: 'SIS Integrations', integrations: await integrationList(deps.store, request.library!.id) }),
   );
   app.get(
     '/api/v1/integrations',
