@@ -94,40 +94,6 @@ export function operationTypeChoices(): { value: string; label: string }[] {
   return Object.entries(OPERATION_TYPE_NAMES).map(([value, label]) => ({ value, label }));
 }
 
-/** A state named in a request, or undefined for '' / absent; invalid_input for anything else. */
-export function operationStateOf(value: unknown): OperationState | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'string' && (OPERATION_STATES as readonly string[]).includes(value)) return value as OperationState;
-  throw new RollcallError('invalid_input', `The state must be one of ${OPERATION_STATES.join(', ')}.`);
-}
-
-/** Levels named in a request (`warning` or `warning,error`), or undefined for all; invalid_input for an unknown one. */
-export function logLevelsOf(value: unknown): LogLevel[] | undefined {
-  if (value === undefined || value === '') return undefined;
-  const names = String(value)
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  for (const n of names) {
-    if (!(LOG_LEVELS as readonly string[]).includes(n))
-      throw new RollcallError('invalid_input', `The log level must be ${LOG_LEVELS.join(', ')} (or several, comma-separated).`);
-  }
-  return names.length === 0 ? undefined : (names as LogLevel[]);
-}
-
-/** A plan kind named in a request (default: create); invalid_input for an unknown one. */
-export function planKindOf(value: unknown): PlanKind {
-  if (value === undefined || value === '') return 'create';
-  if (typeof value === 'string' && (PLAN_KINDS as readonly string[]).includes(value)) return value as PlanKind;
-  throw new RollcallError('invalid_input', `The kind of change must be one of ${PLAN_KINDS.join(', ')}.`);
-}
-
-/** A page number from a request: a whole number from 1; anything else is page 1. */
-export function pageNumberOf(value: unknown): number {
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
-}
-
 /** Which page, its size and its offset, from what was asked (pure). */
 export function pageWindow(ask: PageAsk, defaultPerPage: number): { page: number; perPage: number; offset: number } {
   const page = ask.page !== undefined && Number.isSafeInteger(ask.page) && ask.page >= 1 ? ask.page : 1;

@@ -1,16 +1,17 @@
 /**
  * Patrons for the web pages and the API (SPEC §5): the search (one box, site and status
- * filters, pages), one patron with every field by number and where it came from, and a hand
- * edit. The pages and /api/v1/patrons call these same functions; JSON keys are SPEC §8's.
+ * filters, pages) and one patron with every field by number and where it came from. The pages
+ * and /api/v1/patrons call these same functions; JSON keys are SPEC §8's. A hand edit is
+ * services/patrons/edit-patron.ts; the edit form's parsing is web/forms/patron.ts.
  */
-import { RollcallError } from '../domain/errors.ts';
 import { FIELDS, STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
 import type { IntegrationKind, MatchedBy, Patron } from '../domain/patron.ts';
 import { SOURCE_NAMES, enabledIntegration, loadSourceSettings } from '../sources/registry.ts';
-import type { PatronDetail, StaffRole, Store } from '../store/store.ts';
+import type { PatronDetail, Store } from '../store/store.ts';
 import { operationTypeName } from '../domain/operation.ts';
 import { paged, pageWindow, type PageAsk, type Paged } from './operation-pages.ts';
-import { EDITABLE_KEYS, checkPatronEdit, fieldsSyncOverwrites, type EditableKey } from '../services/patrons/patron-edit.ts';
+import { fieldsSyncOverwrites, type EditableKey } from '../services/patrons/patron-edit.ts';
+import { requirePatron } from '../services/patrons/find-patron.ts';
 import { exportedPatron, type ExportedPatron } from '../services/patrons/export-patrons.ts';
 
 /** Patrons per page of the search unless asked otherwise. */
@@ -51,15 +52,6 @@ export function statusText(status: number): string {
   return String(status);
 }
 
-/** A Status filter from a request: blank is none; a whole number; invalid_input otherwise. */
-export function statusFilterOf(value: unknown): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const text = String(value).trim();
-  if (!/^\d{1,4}$/.test(text))
-    throw new RollcallError('invalid_input', `The status filter must be a Status number (1 Active, 4 Transferred, …), not "${text}".`);
-  return Number(text);
-}
-
 /** A patron's JSON (SPEC §8's keys, then Nickname and the store's id). */
 export function patronJson(p: Patron): PatronJson {
   return { id: p.id, ...exportedPatron(p), nickname: p.nickname };
@@ -92,13 +84,6 @@ export async function findPatrons(store: Pick<Store, 'patrons'>, libraryId: numb
     offset: w.offset,
   });
   return paged(found.items.map(patronJson), found.total, w);
-}
-
-/** One patron of the library; not_found (the same for another library's id) when there is none. */
-export async function requirePatron(store: Pick<Store, 'patrons'>, libraryId: number, id: number): Promise<PatronDetail> {
-  const patron = Number.isSafeInteger(id) && id > 0 ? await store.patrons.detail(libraryId, id) : undefined;
-  if (!patron) throw new RollcallError('not_found', `There is no patron #${id} in this library.`);
-  return patron;
 }
 
 /** One field as the patron page shows it. */
@@ -232,43 +217,4 @@ async function syncNote(store: Pick<Store, 'integrations'>, libraryId: number, p
     fields: fieldsSyncOverwrites(settings.mapping).map((k) => label.get(k)!),
     linked: p.guid !== '' && p.guidSource === kind,
   };
-}
-
-/** Who edits. */
-export interface Editor {
-  /** Their username (kept on the patron). */
-  username: string;
-  /** Their role: only admins change a GUID. */
-  role: StaffRole;
-}
-
-/**
- * Changes the given fields of one patron (keys as in GET; any subset). Checked first: a
- * PatronEditError lists every value that cannot be saved and nothing is written. With
- * `expectUpdatedAt` (the form's), a patron written since is refused (conflict). An edit that
- * changes nothing writes nothing. Bumps the library's patron revision (the store does).
- */
-export async function editPatron(
-  store: Pick<Store, 'patrons' | 'sites'>,
-  libraryId: number,
-  id: number,
-  input: Readonly<Record<string, unknown>>,
-  editor: Editor,
-  expectUpdatedAt?: string,
-): Promise<PatronDetail> {
-  const current = await requirePatron(store, libraryId, id);
-  const siteCodes = new Set((await store.sites.list(libraryId)).map((s) => s.code));
-  const changes = checkPatronEdit(input, { current, siteCodes, mayChangeGuid: editor.role === 'admin' });
-  if (Object.keys(changes).length === 0 && expectUpdatedAt === undefined) return current;
-  return store.patrons.edit(libraryId, id, changes, {
-    editedBy: editor.username,
-    ...(expectUpdatedAt === undefined ? {} : { expectUpdatedAt }),
-  });
-}
-
-/** The form's fields of a page post: every editable key that was sent (the GUID only when shown). */
-export function formInput(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  for (const key of EDITABLE_KEYS) if (body[key] !== undefined) input[key] = body[key];
-  return input;
 }

@@ -41,7 +41,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * The route checks CSRF itself once its body is read: a multipart upload's fields are parsed
-     * after this server's hook (routes/csv.ts), so `_csrf` would not be there yet.
+     * after this server's hook (routes/sources/csv.ts), so `_csrf` would not be there yet.
      */
     csrfAfterBody?: boolean;
   }

@@ -6,7 +6,7 @@
  */
 import { RollcallError } from '../../domain/errors.ts';
 import { hashPassword } from '../../web/auth/passwords.ts';
-import { staffJson } from '../../web/routes/staff.ts';
+import { staffJson } from '../../presenters/staff.ts';
 import { EXIT_OK } from '../exit.ts';
 import { table } from '../../presenters/format.ts';
 import type { Handler } from '../program.ts';

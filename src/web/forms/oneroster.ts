@@ -4,7 +4,7 @@
  * naming the field as the page labels it (the CLI's checks name its options instead).
  */
 import { RollcallError } from '../../domain/errors.ts';
-import type { Body } from './classlink.ts';
+import type { Body } from './body.ts';
 import type { OneRosterConnectRequest } from '../../sources/oneroster/connect.ts';
 
 /** The connection a form or JSON body asks for. */

@@ -6,15 +6,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
-import { classLinkRoutes } from './classlink.ts';
-import { csvRoutes } from './csv.ts';
-import { integrationsRoutes } from './integrations.ts';
-import { oneRosterRoutes } from './oneroster.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
+import { classLinkRoutes } from './sources/classlink.ts';
+import { csvRoutes } from './sources/csv.ts';
+import { integrationsRoutes } from './sources/list.ts';
+import { oneRosterRoutes } from './sources/oneroster.ts';
 import { ssoRoutes } from './sso.ts';
 import { staffRoutes } from './staff.ts';
+import { syncRoutes } from './syncs.ts';
 
 /** A route module. */
 export type RouteModule = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
@@ -26,6 +27,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   ssoRoutes,
   operationsRoutes,
   classLinkRoutes,
+  syncRoutes,
   integrationsRoutes,
   oneRosterRoutes,
   csvRoutes,

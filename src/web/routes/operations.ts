@@ -17,19 +17,16 @@ import {
   OPERATION_STATES,
   awaitsReview,
   findOperations,
-  logLevelsOf,
   operationDetail,
   operationLogPage,
   operationPlanPage,
-  operationStateOf,
   operationTypeChoices,
-  pageNumberOf,
-  planKindOf,
   planTotals,
   type Paged,
 } from '../../presenters/operation-pages.ts';
 import { LOG_CSV_HEADER, PLAN_KINDS, logCsvLine, logTextLine, operationLog } from '../../presenters/operations-view.ts';
 import type { PlanItem } from '../../presenters/plan-items.ts';
+import { logLevelsOf, operationStateOf, pageNumberOf, planKindOf } from '../forms/operation-query.ts';
 import { approveSync, rejectSync, syncJson, type SyncResult } from '../../services/syncs/sync-actions.ts';
 import type { LogEntry, OperationState } from '../../store/store.ts';
 import { OPERATION_TYPES } from '../../domain/operation.ts';

@@ -10,17 +10,10 @@ import { FIELDS } from '../../domain/fields.ts';
 import { shortTime } from '../../presenters/format.ts';
 import { MAX_PER_PAGE } from '../../presenters/operation-pages.ts';
 import { MAX_NOTES_LENGTH, PatronEditError, SEX_VALUES, type EditProblem } from '../../services/patrons/patron-edit.ts';
-import {
-  NO_SITE,
-  editPatron,
-  findPatrons,
-  formInput,
-  patronDetailJson,
-  patronPage,
-  requirePatron,
-  statusFilterOf,
-  statusText,
-} from '../../presenters/patron-pages.ts';
+import { NO_SITE, findPatrons, patronDetailJson, patronPage, statusText } from '../../presenters/patron-pages.ts';
+import { editPatron } from '../../services/patrons/edit-patron.ts';
+import { requirePatron } from '../../services/patrons/find-patron.ts';
+import { formInput, statusFilterOf } from '../forms/patron.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 

@@ -2,7 +2,7 @@
  * Sites (SPEC §1.1, §5): the library's sites with the roster school each is
  * matched to and its patron count, for every staff member; adding a site and changing a
  * site's code or name, for admins. Matching a site to a school is the integration's Site
- * Mapping step (routes/classlink.ts). The same as JSON under /api/v1/sites.
+ * Mapping step (routes/sources/shared.ts). The same as JSON under /api/v1/sites.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';

@@ -10,6 +10,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import { API_TOKEN_PREFIX, newToken } from '../auth/tokens.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import { staffJson, tokenJson } from '../../presenters/staff.ts';
 
 defineNotices({
   'staff-added': 'The account was added.',
@@ -28,33 +29,6 @@ function idOf(value: unknown): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id) || id <= 0) throw new RollcallError('not_found', 'There is no such item.');
   return id;
-}
-
-/** What the API shows of an account (never its password hash). */
-export function staffJson(u: StaffUser) {
-  return {
-    id: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    role: u.role,
-    disabled: u.disabled,
-    patronId: u.patronId,
-    createdAt: u.createdAt,
-    lastLoginAt: u.lastLoginAt,
-  };
-}
-
-/** What the API shows of a token (never the token or its hash). */
-export function tokenJson(t: ApiToken) {
-  return {
-    id: t.id,
-    name: t.name,
-    prefix: t.prefix,
-    role: t.role,
-    createdAt: t.createdAt,
-    lastUsedAt: t.lastUsedAt,
-    revokedAt: t.revokedAt,
-  };
 }
 
 const STAFF_SCHEMA = {

@@ -18,11 +18,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RollcallError } from '../../domain/errors.ts';
-import { openCsvSource } from '../../sources/csv/source.ts';
-import { checked, type Body } from '../forms/classlink.ts';
-import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
-import { startCsvUpload } from '../../services/csv/upload-package.ts';
+import type { Config } from '../../../config/load.ts';
+import { RollcallError } from '../../../domain/errors.ts';
+import { startCsvUpload } from '../../../services/csv/upload-package.ts';
+import { configureCsv, CSV_OPTIONS } from '../../../sources/csv/options.ts';
+import { openCsvSource } from '../../../sources/csv/source.ts';
 import {
   csvMapping,
   csvOverview,
@@ -30,11 +30,16 @@ import {
   csvUploadDir,
   INTEGRATION_PAGES,
   recentPackages,
+  sourcePreview,
+  turnSourceOn,
   type CsvOverview,
-} from '../../sources/setup.ts';
-import { staffOf, type WebDeps } from '../context.ts';
-import { defineNotices } from '../render.ts';
-import { OPTIONS_SCHEMA, sharedSourceRoutes, stepData, whenText, type SourcePages } from './integrations.ts';
+} from '../../../sources/setup.ts';
+import { disableIntegration } from '../../../sources/switch.ts';
+import { staffOf, type WebDeps } from '../../context.ts';
+import { checked, type Body } from '../../forms/body.ts';
+import { defineNotices } from '../../render.ts';
+import { OPTIONS_SCHEMA } from './schemas.ts';
+import { SOURCE_NOTICES, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the OneRoster CSV pages live. */
 export const CSV_BASE = INTEGRATION_PAGES.csv;
@@ -71,7 +76,7 @@ interface Upload {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The package uploaded with this request (routes/csv.ts). */
+    /** The package uploaded with this request (routes/sources/csv.ts). */
     csvUpload: Upload | null;
   }
 }
@@ -99,28 +104,42 @@ const OVERVIEW_SCHEMA = {
   },
 } as const;
 
-/** Registers the routes. */
+/** OneRoster CSV as the shared steps see it (its schools come from a package, so from the config's folders). */
+export function csvSource(config: Config): SourceDescription<CsvOverview> {
+  return {
+    kind: 'csv',
+    base: CSV_BASE,
+    apiBase: API,
+    steps: STEPS,
+    overview: (store, libraryId) => csvOverview(store, libraryId),
+    statusText: (o) => (o.watchDir ? `watched folder ${o.watchDir}` : 'no watched folder: packages are uploaded here'),
+    statusId: 'integration',
+    mapping: csvMapping(config),
+    matchApi: `${API}/sites/:code/match`,
+    clearMatchApi: false,
+    options: CSV_OPTIONS,
+    sso: false,
+    roleNote: "Admin (Staff) takes the package's administrator role (1.1) and its 1.2 staff roles; aide and proctor are never patrons.",
+    connectHint: 'nothing to connect: OneRoster CSV can always be turned ON; see',
+    notices: SOURCE_NOTICES,
+    switch: {
+      preview: (store, libraryId) => sourcePreview(store, libraryId, 'csv'),
+      turnOn: (store, libraryId) => turnSourceOn(store, libraryId, 'csv'),
+      turnOff: (store, libraryId) => disableIntegration(store, libraryId, 'csv'),
+    },
+  };
+}
+
+/** Registers the routes: its Settings and upload step and its packages, then the shared steps. */
 export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
   const libOf = (request: FastifyRequest) => request.library!.id;
-  const mapping = csvMapping(config);
-
-  const pages: SourcePages<CsvOverview> = {
-    kind: 'csv',
-    base: CSV_BASE,
-    steps: STEPS,
-    overview: (request) => csvOverview(store, libOf(request)),
-    statusText: (o) => (o.watchDir ? `watched folder ${o.watchDir}` : 'no watched folder: packages are uploaded here'),
-    mapping,
-    options: CSV_OPTIONS,
-    roleNote: "Admin (Staff) takes the package's administrator role (1.1) and its 1.2 staff roles; aide and proctor are never patrons.",
-    connectHint: 'nothing to connect: OneRoster CSV can always be turned ON; see',
-  };
+  const source = csvSource(config);
 
   async function ownStep(request: FastifyRequest, reply: FastifyReply, step: string, status: number, extra: Record<string, unknown>) {
     if (step !== 'settings') return undefined;
-    const data = await stepData(pages, request, step);
+    const data = await stepData(source, store, request, step);
     const packages = (await recentPackages(store, libOf(request))).map((p) => ({ ...p, at: whenText(p.processedAt) }));
     return reply.page(
       'csv-settings',
@@ -136,7 +155,7 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
     );
   }
 
-  const { showStep, formAction } = sharedSourceRoutes(app, deps, pages, API, ownStep);
+  const { showStep, formAction } = sharedSourceRoutes(app, deps, source, ownStep);
 
   app.get(CSV_BASE, { config: admin }, (request, reply) => showStep(request, reply, 'settings'));
   app.post<{ Body: Body }>(`${CSV_BASE}/settings`, { config: admin }, (request, reply) =>

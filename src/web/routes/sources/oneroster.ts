@@ -2,25 +2,28 @@
  * Preferences › SIS Integrations › OneRoster REST (SPEC §1.3), for admins: Settings (base
  * URL, version, OAuth 1.0a or OAuth 2 client credentials; validated by the same probe as
  * `rollcall oneroster configure` before anything is saved), Site Mapping, Syncing, Field Mapping,
- * ON / OFF and Sync Now — and the same as JSON under /api/v1/integrations/oneroster. The shared
- * steps are routes/integrations.ts's. The client secret is write-only: never put back in a form,
- * never listed in a response schema.
+ * ON / OFF and Sync Now — and the same as JSON under /api/v1/integrations/oneroster. Only
+ * Settings is its own: the other steps are the shared ones (shared.ts). The client secret is
+ * write-only: never put back in a form, never listed in a response schema.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checked, type Body } from '../forms/classlink.ts';
-import { configureOneRoster, ONEROSTER_OPTIONS } from '../../sources/oneroster/connect.ts';
-import { oneRosterRequestOf } from '../forms/oneroster.ts';
+import { configureOneRoster, ONEROSTER_OPTIONS } from '../../../sources/oneroster/connect.ts';
 import {
   checkOneRosterSyncNow,
   INTEGRATION_PAGES,
   ONEROSTER_MAPPING,
   oneRosterOverview,
+  sourcePreview,
+  turnSourceOn,
   type OneRosterOverview,
-} from '../../sources/setup.ts';
-import { operationTypeName } from '../../domain/operation.ts';
-import { staffOf, type WebDeps } from '../context.ts';
-import { defineNotices } from '../render.ts';
-import { OPTIONS_SCHEMA, sharedSourceRoutes, stepData, whenText, type SourcePages } from './integrations.ts';
+} from '../../../sources/setup.ts';
+import { disableIntegration } from '../../../sources/switch.ts';
+import type { WebDeps } from '../../context.ts';
+import type { Body } from '../../forms/body.ts';
+import { oneRosterRequestOf } from '../../forms/oneroster.ts';
+import { defineNotices } from '../../render.ts';
+import { OPTIONS_SCHEMA } from './schemas.ts';
+import { SOURCE_NOTICES, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the OneRoster REST pages live. */
 export const ONEROSTER_BASE = INTEGRATION_PAGES.oneroster;
@@ -65,64 +68,63 @@ const OVERVIEW_SCHEMA = {
   },
 } as const;
 
-/** Registers the routes. */
+/** OneRoster REST as the shared steps see it. */
+export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
+  kind: 'oneroster',
+  base: ONEROSTER_BASE,
+  apiBase: API,
+  steps: STEPS,
+  overview: (store, libraryId) => oneRosterOverview(store, libraryId),
+  statusText: (o) => (o.connection ? `connected to ${o.connection.baseUrl} (OneRoster ${o.connection.version})` : 'not connected yet'),
+  statusId: 'integration',
+  mapping: ONEROSTER_MAPPING,
+  matchApi: `${API}/sites/:code/match`,
+  clearMatchApi: false,
+  options: ONEROSTER_OPTIONS,
+  sso: false,
+  roleNote:
+    'Admin (Staff) takes the OneRoster 1.1 role administrator and, from a 1.2 server, its staff roles (districtAdministrator, siteAdministrator, systemAdministrator, principal…); aide and proctor are never patrons.',
+  connectHint: 'save the server and its credentials in',
+  notices: SOURCE_NOTICES,
+  switch: {
+    preview: (store, libraryId) => sourcePreview(store, libraryId, 'oneroster'),
+    turnOn: (store, libraryId) => turnSourceOn(store, libraryId, 'oneroster'),
+    turnOff: (store, libraryId) => disableIntegration(store, libraryId, 'oneroster'),
+    checkSyncNow: (store, libraryId, dryRun) => checkOneRosterSyncNow(store, libraryId, dryRun),
+  },
+};
+
+/** Registers the routes: its Settings step, then the shared ones. */
 export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
   const libOf = (request: FastifyRequest) => request.library!.id;
 
-  const pages: SourcePages<OneRosterOverview> = {
-    kind: 'oneroster',
-    base: ONEROSTER_BASE,
-    steps: STEPS,
-    overview: (request) => oneRosterOverview(store, libOf(request)),
-    statusText: (o) => (o.connection ? `connected to ${o.connection.baseUrl} (OneRoster ${o.connection.version})` : 'not connected yet'),
-    mapping: ONEROSTER_MAPPING,
-    options: ONEROSTER_OPTIONS,
-    roleNote:
-      'Admin (Staff) takes the OneRoster 1.1 role administrator and, from a 1.2 server, its staff roles (districtAdministrator, siteAdministrator, systemAdministrator, principal…); aide and proctor are never patrons.',
-    connectHint: 'save the server and its credentials in',
-  };
-
   async function ownStep(request: FastifyRequest, reply: FastifyReply, step: string, status: number, extra: Record<string, unknown>) {
-    if (step !== 'settings' && step !== 'sync') return undefined;
-    const data = await stepData(pages, request, step);
+    if (step !== 'settings') return undefined;
+    const data = await stepData(ONEROSTER_SOURCE, store, request, step);
     const error = String(extra.error ?? '');
-    if (step === 'settings') {
-      const c = data.overview.connection;
-      // The saved connection fills the form (never its secret), so saving again is one click plus the secret.
-      const saved = c
-        ? {
-            baseUrl: c.baseUrl,
-            version: c.version,
-            auth: c.auth,
-            clientId: c.clientId,
-            tokenUrl: c.tokenUrl,
-            scopes: c.scopes.join(' '),
-            clientAuth: c.clientAuth,
-          }
-        : {};
-      return reply.page(
-        'oneroster-settings',
-        { title: 'OneRoster REST · Settings', ...data, error, form: extra.form ?? saved, validatedAt: whenText(c?.validatedAt) },
-        status,
-      );
-    }
-    const recent = (await store.operations.list(libOf(request), { limit: 1 }))[0];
-    const last = recent
+    const c = data.overview.connection;
+    // The saved connection fills the form (never its secret), so saving again is one click plus the secret.
+    const saved = c
       ? {
-          id: recent.id,
-          typeName: operationTypeName(recent.type, recent.source),
-          state: recent.state,
-          by: recent.requestedBy,
-          at: whenText(recent.startedAt ?? recent.createdAt),
-          active: recent.state === 'queued' || recent.state === 'running',
+          baseUrl: c.baseUrl,
+          version: c.version,
+          auth: c.auth,
+          clientId: c.clientId,
+          tokenUrl: c.tokenUrl,
+          scopes: c.scopes.join(' '),
+          clientAuth: c.clientAuth,
         }
-      : null;
-    return reply.page('classlink-sync', { title: 'OneRoster REST · Sync Now', ...data, error, last }, status);
+      : {};
+    return reply.page(
+      'oneroster-settings',
+      { title: 'OneRoster REST · Settings', ...data, error, form: extra.form ?? saved, validatedAt: whenText(c?.validatedAt) },
+      status,
+    );
   }
 
-  const { showStep, formAction } = sharedSourceRoutes(app, deps, pages, API, ownStep);
+  const { showStep, formAction } = sharedSourceRoutes(app, deps, ONEROSTER_SOURCE, ownStep);
 
   app.get(ONEROSTER_BASE, { config: admin }, (request, reply) => showStep(request, reply, 'settings'));
   app.post<{ Body: Body }>(`${ONEROSTER_BASE}/connection`, { config: admin }, (request, reply) => {
@@ -142,17 +144,6 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
       { form },
     );
   });
-
-  app.get(`${ONEROSTER_BASE}/sync`, { config: admin }, (request, reply) => showStep(request, reply, 'sync'));
-  app.post<{ Body: Body }>(`${ONEROSTER_BASE}/sync`, { config: admin }, (request, reply) =>
-    formAction(request, reply, 'sync', async () => {
-      const dryRun = checked(request.body?.dryRun);
-      await checkOneRosterSyncNow(store, libOf(request), dryRun);
-      const started = await deps.startSync(libOf(request), { kind: 'full', dryRun, requestedBy: staffOf(request.principal).user.username });
-      if (started.operationId === null) return '/operations?notice=sync-queued';
-      return `/operations/${started.operationId}?notice=${started.alreadyRunning ? 'sync-already-running' : 'sync-started'}`;
-    }),
-  );
 
   // ---- API ----
   const tags = ['oneroster'];
