@@ -30,16 +30,12 @@ import {
   csvUploadDir,
   INTEGRATION_PAGES,
   recentPackages,
-  sourcePreview,
-  turnSourceOn,
   type CsvOverview,
 } from '../../../sources/setup.ts';
-import { disableIntegration } from '../../../sources/switch.ts';
 import { staffOf, type WebDeps } from '../../context.ts';
 import { checked, type Body } from '../../forms/body.ts';
 import { defineNotices } from '../../render.ts';
-import { OPTIONS_SCHEMA } from './schemas.ts';
-import { SOURCE_NOTICES, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
+import { SHARED_STEPS, SOURCE_NOTICES, sharedSourceRoutes, sourceSwitch, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the OneRoster CSV pages live. */
 export const CSV_BASE = INTEGRATION_PAGES.csv;
@@ -53,14 +49,6 @@ defineNotices({
   'csv-schools-read': "The package's schools are read: match them on Site Mapping.",
   'csv-upload-started': 'The package was uploaded and its sync has started; this page follows its progress.',
 });
-
-const STEPS = [
-  { key: 'settings', path: '', label: 'Settings and upload' },
-  { key: 'sites', path: '/sites', label: 'Site Mapping' },
-  { key: 'syncing', path: '/syncing', label: 'Syncing' },
-  { key: 'fields', path: '/fields', label: 'Field Mapping' },
-  { key: 'switch', path: '/enable', label: 'ON / OFF' },
-] as const;
 
 /** An uploaded file as the route sees it (or why it was refused while it streamed). */
 interface Upload {
@@ -93,25 +81,18 @@ const PACKAGE_SCHEMA = {
   },
 } as const;
 
-const OVERVIEW_SCHEMA = {
-  type: 'object',
-  properties: {
-    enabled: { type: 'boolean' },
-    otherEnabled: { type: 'string', nullable: true },
-    watchDir: { type: 'string' },
-    options: OPTIONS_SCHEMA,
-    matchedSites: { type: 'integer' },
-  },
-} as const;
-
 /** OneRoster CSV as the shared steps see it (its schools come from a package, so from the config's folders). */
 export function csvSource(config: Config): SourceDescription<CsvOverview> {
   return {
     kind: 'csv',
     base: CSV_BASE,
     apiBase: API,
-    steps: STEPS,
+    steps: [{ key: 'settings', path: '', label: 'Settings and upload' }, ...SHARED_STEPS],
     overview: (store, libraryId) => csvOverview(store, libraryId),
+    overviewApi: {
+      summary: "The library's OneRoster CSV integration: watched folder, options, ON/OFF",
+      properties: { watchDir: { type: 'string' } },
+    },
     statusText: (o) => (o.watchDir ? `watched folder ${o.watchDir}` : 'no watched folder: packages are uploaded here'),
     statusId: 'integration',
     mapping: csvMapping(config),
@@ -122,11 +103,7 @@ export function csvSource(config: Config): SourceDescription<CsvOverview> {
     roleNote: "Admin (Staff) takes the package's administrator role (1.1) and its 1.2 staff roles; aide and proctor are never patrons.",
     connectHint: 'nothing to connect: OneRoster CSV can always be turned ON; see',
     notices: SOURCE_NOTICES,
-    switch: {
-      preview: (store, libraryId) => sourcePreview(store, libraryId, 'csv'),
-      turnOn: (store, libraryId) => turnSourceOn(store, libraryId, 'csv'),
-      turnOff: (store, libraryId) => disableIntegration(store, libraryId, 'csv'),
-    },
+    switch: sourceSwitch('csv'),
   };
 }
 
@@ -285,18 +262,6 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- API ----
   const tags = ['csv'];
-  app.get(
-    API,
-    {
-      config: admin,
-      schema: {
-        tags,
-        summary: "The library's OneRoster CSV integration: watched folder, options, ON/OFF",
-        response: { 200: OVERVIEW_SCHEMA },
-      },
-    },
-    async (request) => csvOverview(store, libOf(request)),
-  );
   app.patch<{ Body: { watchDir?: string } }>(
     `${API}/settings`,
     {
