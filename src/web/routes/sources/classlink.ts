@@ -125,7 +125,7 @@ export const CLASSLINK_SOURCE: SourceDescription<ClassLinkOverview> = {
   },
 };
 
-/** Registers the routes: ClassLink's own steps, then the shared ones. */
+/** Registers the routes: the shared steps with ClassLink's description, and ClassLink's own. */
 export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };

@@ -3,13 +3,14 @@
  * (the watched folder), Upload a package (a .zip: a sync, a dry run, or only its schools for Site
  * Mapping), Site Mapping from a package's schools, Syncing, Field Mapping, ON / OFF and the
  * packages seen lately with their outcome — and the same as JSON under /api/v1/integrations/csv.
+ * Settings and upload and the packages are its own; the other steps are the shared ones (shared.ts).
  *
  * Uploads are multipart, parsed by @fastify/multipart inside this module's own encapsulated
  * plugin (no other route sees it). The file streams to a temporary file under the data
  * directory, never whole in memory, limited to MAX_UPLOAD_BYTES and to .zip names. Its fields are
  * parsed after the server's CSRF hook, so these routes check the token themselves once the body
  * is read (`config.csrfAfterBody`). The temporary file is deleted when the sync ends, except when
- * the sync stops for review: approving it may read the package again (csv-source.ts).
+ * the sync stops for review: approving it may read the package again (src/sources/csv/source.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -107,7 +108,7 @@ export function csvSource(config: Config): SourceDescription<CsvOverview> {
   };
 }
 
-/** Registers the routes: its Settings and upload step and its packages, then the shared steps. */
+/** Registers the routes: the shared steps with OneRoster CSV's description, its Settings and upload step and its packages. */
 export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };

@@ -80,7 +80,7 @@ export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
   },
 };
 
-/** Registers the routes: its Settings step, then the shared ones. */
+/** Registers the routes: the shared steps with OneRoster REST's description, and its Settings step. */
 export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
