@@ -3,8 +3,7 @@
  * read into the connect request (pure). Each missing or wrong value is refused with a sentence
  * naming the field as the page labels it (the CLI's checks name its options instead).
  */
-import { RollcallError } from '../../domain/errors.ts';
-import type { Body } from './body.ts';
+import { invalid, textOf, type Body } from './body.ts';
 import type { OneRosterConnectRequest } from '../../sources/oneroster/connect.ts';
 
 /** The connection a form or JSON body asks for. */
@@ -58,14 +57,4 @@ function urlOf(v: string, missing: string, what: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(`${what} must start with https:// (or http://).`);
   return v;
-}
-
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return '';
-}
-
-function invalid(message: string): RollcallError {
-  return new RollcallError('invalid_input', message);
 }

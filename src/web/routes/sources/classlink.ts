@@ -27,8 +27,7 @@ import type { WebDeps } from '../../context.ts';
 import type { Body } from '../../forms/body.ts';
 import { connectRequestOf } from '../../forms/classlink.ts';
 import { defineNotices } from '../../render.ts';
-import { OPTIONS_WITH_SSO_SCHEMA } from './schemas.ts';
-import { sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
+import { SHARED_STEPS, SYNC_NOW_STEP, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the ClassLink pages live. */
 export const CLASSLINK_BASE = '/preferences/integrations/classlink';
@@ -62,17 +61,6 @@ const SSO_SCHEMA = {
   },
 } as const;
 
-/** The steps, in the model's order. */
-const STEPS = [
-  { key: 'settings', path: '', label: 'Settings' },
-  { key: 'sites', path: '/sites', label: 'Site Mapping' },
-  { key: 'syncing', path: '/syncing', label: 'Syncing' },
-  { key: 'fields', path: '/fields', label: 'Field Mapping' },
-  { key: 'switch', path: '/enable', label: 'ON / OFF' },
-  { key: 'sync', path: '/sync', label: 'Sync Now' },
-  { key: 'signin', path: '/sign-in', label: 'Single Sign-On' },
-] as const;
-
 /** How a connection is described on the page (never with a secret). */
 function connectionText(o: ClassLinkOverview): string {
   const c = o.connection;
@@ -83,13 +71,33 @@ function connectionText(o: ClassLinkOverview): string {
   return 'Proxy: the ClassLink OneRoster proxy with a bearer token';
 }
 
+// ---- JSON schemas (response schemas list every field shown: anything else, a secret included, is dropped) ----
+
+const CONNECTION_FIELDS = {
+  mode: { type: 'string', enum: ['partner', 'direct', 'proxy'] },
+  tenantId: { type: 'integer', nullable: true },
+  rosterUrl: { type: 'string' },
+  auth: { type: 'string', enum: ['oauth1', 'bearer'] },
+  clientId: { type: 'string' },
+  validatedAt: { type: 'string' },
+} as const;
+
 /** ClassLink as the shared steps see it. */
 export const CLASSLINK_SOURCE: SourceDescription<ClassLinkOverview> = {
   kind: 'classlink',
   base: CLASSLINK_BASE,
   apiBase: '/api/v1/integrations/classlink',
-  steps: STEPS,
+  steps: [
+    { key: 'settings', path: '', label: 'Settings' },
+    ...SHARED_STEPS,
+    SYNC_NOW_STEP,
+    { key: 'signin', path: '/sign-in', label: 'Single Sign-On' },
+  ],
   overview: (store, libraryId) => classLinkOverview(store, libraryId),
+  overviewApi: {
+    summary: "The library's ClassLink integration: connection (never its secrets), options, ON/OFF",
+    properties: { connection: { type: 'object', nullable: true, properties: CONNECTION_FIELDS }, credentialsSaved: { type: 'boolean' } },
+  },
   statusText: (o) => (o.connection ? `connected (${connectionText(o)})` : 'not connected yet'),
   statusId: 'classlink',
   mapping: CLASSLINK_MAPPING,
@@ -117,30 +125,7 @@ export const CLASSLINK_SOURCE: SourceDescription<ClassLinkOverview> = {
   },
 };
 
-// ---- JSON schemas (response schemas list every field shown: anything else, a secret included, is dropped) ----
-
-const CONNECTION_FIELDS = {
-  mode: { type: 'string', enum: ['partner', 'direct', 'proxy'] },
-  tenantId: { type: 'integer', nullable: true },
-  rosterUrl: { type: 'string' },
-  auth: { type: 'string', enum: ['oauth1', 'bearer'] },
-  clientId: { type: 'string' },
-  validatedAt: { type: 'string' },
-} as const;
-
-const OVERVIEW_SCHEMA = {
-  type: 'object',
-  properties: {
-    enabled: { type: 'boolean' },
-    otherEnabled: { type: 'string', nullable: true },
-    connection: { type: 'object', nullable: true, properties: CONNECTION_FIELDS },
-    credentialsSaved: { type: 'boolean' },
-    options: OPTIONS_WITH_SSO_SCHEMA,
-    matchedSites: { type: 'integer' },
-  },
-} as const;
-
-/** Registers the routes: ClassLink's own steps, then the shared ones. */
+/** Registers the routes: the shared steps with ClassLink's description, and ClassLink's own. */
 export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
@@ -253,18 +238,6 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   // ---- API ----
 
   const tags = ['classlink'];
-  app.get(
-    '/api/v1/integrations/classlink',
-    {
-      config: admin,
-      schema: {
-        tags,
-        summary: "The library's ClassLink integration: connection (never its secrets), options, ON/OFF",
-        response: { 200: OVERVIEW_SCHEMA },
-      },
-    },
-    async (request) => classLinkOverview(store, libOf(request)),
-  );
 
   app.put<{ Body: Body }>(
     '/api/v1/integrations/classlink/connection',

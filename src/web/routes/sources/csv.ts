@@ -3,13 +3,14 @@
  * (the watched folder), Upload a package (a .zip: a sync, a dry run, or only its schools for Site
  * Mapping), Site Mapping from a package's schools, Syncing, Field Mapping, ON / OFF and the
  * packages seen lately with their outcome — and the same as JSON under /api/v1/integrations/csv.
+ * Settings and upload and the packages are its own; the other steps are the shared ones (shared.ts).
  *
  * Uploads are multipart, parsed by @fastify/multipart inside this module's own encapsulated
  * plugin (no other route sees it). The file streams to a temporary file under the data
  * directory, never whole in memory, limited to MAX_UPLOAD_BYTES and to .zip names. Its fields are
  * parsed after the server's CSRF hook, so these routes check the token themselves once the body
  * is read (`config.csrfAfterBody`). The temporary file is deleted when the sync ends, except when
- * the sync stops for review: approving it may read the package again (csv-source.ts).
+ * the sync stops for review: approving it may read the package again (src/sources/csv/source.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -30,16 +31,12 @@ import {
   csvUploadDir,
   INTEGRATION_PAGES,
   recentPackages,
-  sourcePreview,
-  turnSourceOn,
   type CsvOverview,
 } from '../../../sources/setup.ts';
-import { disableIntegration } from '../../../sources/switch.ts';
 import { staffOf, type WebDeps } from '../../context.ts';
 import { checked, type Body } from '../../forms/body.ts';
 import { defineNotices } from '../../render.ts';
-import { OPTIONS_SCHEMA } from './schemas.ts';
-import { SOURCE_NOTICES, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
+import { SHARED_STEPS, SOURCE_NOTICES, sharedSourceRoutes, sourceSwitch, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the OneRoster CSV pages live. */
 export const CSV_BASE = INTEGRATION_PAGES.csv;
@@ -53,14 +50,6 @@ defineNotices({
   'csv-schools-read': "The package's schools are read: match them on Site Mapping.",
   'csv-upload-started': 'The package was uploaded and its sync has started; this page follows its progress.',
 });
-
-const STEPS = [
-  { key: 'settings', path: '', label: 'Settings and upload' },
-  { key: 'sites', path: '/sites', label: 'Site Mapping' },
-  { key: 'syncing', path: '/syncing', label: 'Syncing' },
-  { key: 'fields', path: '/fields', label: 'Field Mapping' },
-  { key: 'switch', path: '/enable', label: 'ON / OFF' },
-] as const;
 
 /** An uploaded file as the route sees it (or why it was refused while it streamed). */
 interface Upload {
@@ -93,25 +82,18 @@ const PACKAGE_SCHEMA = {
   },
 } as const;
 
-const OVERVIEW_SCHEMA = {
-  type: 'object',
-  properties: {
-    enabled: { type: 'boolean' },
-    otherEnabled: { type: 'string', nullable: true },
-    watchDir: { type: 'string' },
-    options: OPTIONS_SCHEMA,
-    matchedSites: { type: 'integer' },
-  },
-} as const;
-
 /** OneRoster CSV as the shared steps see it (its schools come from a package, so from the config's folders). */
 export function csvSource(config: Config): SourceDescription<CsvOverview> {
   return {
     kind: 'csv',
     base: CSV_BASE,
     apiBase: API,
-    steps: STEPS,
+    steps: [{ key: 'settings', path: '', label: 'Settings and upload' }, ...SHARED_STEPS],
     overview: (store, libraryId) => csvOverview(store, libraryId),
+    overviewApi: {
+      summary: "The library's OneRoster CSV integration: watched folder, options, ON/OFF",
+      properties: { watchDir: { type: 'string' } },
+    },
     statusText: (o) => (o.watchDir ? `watched folder ${o.watchDir}` : 'no watched folder: packages are uploaded here'),
     statusId: 'integration',
     mapping: csvMapping(config),
@@ -122,15 +104,11 @@ export function csvSource(config: Config): SourceDescription<CsvOverview> {
     roleNote: "Admin (Staff) takes the package's administrator role (1.1) and its 1.2 staff roles; aide and proctor are never patrons.",
     connectHint: 'nothing to connect: OneRoster CSV can always be turned ON; see',
     notices: SOURCE_NOTICES,
-    switch: {
-      preview: (store, libraryId) => sourcePreview(store, libraryId, 'csv'),
-      turnOn: (store, libraryId) => turnSourceOn(store, libraryId, 'csv'),
-      turnOff: (store, libraryId) => disableIntegration(store, libraryId, 'csv'),
-    },
+    switch: sourceSwitch('csv'),
   };
 }
 
-/** Registers the routes: its Settings and upload step and its packages, then the shared steps. */
+/** Registers the routes: the shared steps with OneRoster CSV's description, its Settings and upload step and its packages. */
 export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
@@ -285,18 +263,6 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- API ----
   const tags = ['csv'];
-  app.get(
-    API,
-    {
-      config: admin,
-      schema: {
-        tags,
-        summary: "The library's OneRoster CSV integration: watched folder, options, ON/OFF",
-        response: { 200: OVERVIEW_SCHEMA },
-      },
-    },
-    async (request) => csvOverview(store, libOf(request)),
-  );
   app.patch<{ Body: { watchDir?: string } }>(
     `${API}/settings`,
     {

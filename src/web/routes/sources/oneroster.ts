@@ -13,32 +13,28 @@ import {
   INTEGRATION_PAGES,
   ONEROSTER_MAPPING,
   oneRosterOverview,
-  sourcePreview,
-  turnSourceOn,
   type OneRosterOverview,
 } from '../../../sources/setup.ts';
-import { disableIntegration } from '../../../sources/switch.ts';
 import type { WebDeps } from '../../context.ts';
 import type { Body } from '../../forms/body.ts';
 import { oneRosterRequestOf } from '../../forms/oneroster.ts';
 import { defineNotices } from '../../render.ts';
-import { OPTIONS_SCHEMA } from './schemas.ts';
-import { SOURCE_NOTICES, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
+import {
+  SHARED_STEPS,
+  SOURCE_NOTICES,
+  SYNC_NOW_STEP,
+  sharedSourceRoutes,
+  sourceSwitch,
+  stepData,
+  whenText,
+  type SourceDescription,
+} from './shared.ts';
 
 /** Where the OneRoster REST pages live. */
 export const ONEROSTER_BASE = INTEGRATION_PAGES.oneroster;
 const API = '/api/v1/integrations/oneroster';
 
 defineNotices({ 'oneroster-connected': 'The OneRoster connection was validated and saved.' });
-
-const STEPS = [
-  { key: 'settings', path: '', label: 'Settings' },
-  { key: 'sites', path: '/sites', label: 'Site Mapping' },
-  { key: 'syncing', path: '/syncing', label: 'Syncing' },
-  { key: 'fields', path: '/fields', label: 'Field Mapping' },
-  { key: 'switch', path: '/enable', label: 'ON / OFF' },
-  { key: 'sync', path: '/sync', label: 'Sync Now' },
-] as const;
 
 const CONNECTION_SCHEMA = {
   type: 'object',
@@ -56,25 +52,17 @@ const CONNECTION_SCHEMA = {
   },
 } as const;
 
-const OVERVIEW_SCHEMA = {
-  type: 'object',
-  properties: {
-    enabled: { type: 'boolean' },
-    otherEnabled: { type: 'string', nullable: true },
-    connection: CONNECTION_SCHEMA,
-    credentialsSaved: { type: 'boolean' },
-    options: OPTIONS_SCHEMA,
-    matchedSites: { type: 'integer' },
-  },
-} as const;
-
 /** OneRoster REST as the shared steps see it. */
 export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
   kind: 'oneroster',
   base: ONEROSTER_BASE,
   apiBase: API,
-  steps: STEPS,
+  steps: [{ key: 'settings', path: '', label: 'Settings' }, ...SHARED_STEPS, SYNC_NOW_STEP],
   overview: (store, libraryId) => oneRosterOverview(store, libraryId),
+  overviewApi: {
+    summary: "The library's OneRoster REST integration: connection (never its secret), options, ON/OFF",
+    properties: { connection: CONNECTION_SCHEMA, credentialsSaved: { type: 'boolean' } },
+  },
   statusText: (o) => (o.connection ? `connected to ${o.connection.baseUrl} (OneRoster ${o.connection.version})` : 'not connected yet'),
   statusId: 'integration',
   mapping: ONEROSTER_MAPPING,
@@ -87,14 +75,12 @@ export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
   connectHint: 'save the server and its credentials in',
   notices: SOURCE_NOTICES,
   switch: {
-    preview: (store, libraryId) => sourcePreview(store, libraryId, 'oneroster'),
-    turnOn: (store, libraryId) => turnSourceOn(store, libraryId, 'oneroster'),
-    turnOff: (store, libraryId) => disableIntegration(store, libraryId, 'oneroster'),
+    ...sourceSwitch('oneroster'),
     checkSyncNow: (store, libraryId, dryRun) => checkOneRosterSyncNow(store, libraryId, dryRun),
   },
 };
 
-/** Registers the routes: its Settings step, then the shared ones. */
+/** Registers the routes: the shared steps with OneRoster REST's description, and its Settings step. */
 export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
@@ -147,18 +133,6 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- API ----
   const tags = ['oneroster'];
-  app.get(
-    API,
-    {
-      config: admin,
-      schema: {
-        tags,
-        summary: "The library's OneRoster REST integration: connection (never its secret), options, ON/OFF",
-        response: { 200: OVERVIEW_SCHEMA },
-      },
-    },
-    async (request) => oneRosterOverview(store, libOf(request)),
-  );
 
   app.put<{ Body: Body }>(
     `${API}/connection`,

@@ -27,7 +27,8 @@ import {
   type EnablePreview,
   type MappingSource,
 } from '../../../sources/site-mapping.ts';
-import { previewSentence } from '../../../sources/switch.ts';
+import { sourcePreview, turnSourceOn } from '../../../sources/setup.ts';
+import { disableIntegration, previewSentence } from '../../../sources/switch.ts';
 import type { Store } from '../../../store/store.ts';
 import { operationTypeName } from '../../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../../context.ts';
@@ -83,6 +84,17 @@ export interface Step {
   label: string;
 }
 
+/** The steps every source has, between its Settings and its own last steps. */
+export const SHARED_STEPS: readonly Step[] = [
+  { key: 'sites', path: '/sites', label: 'Site Mapping' },
+  { key: 'syncing', path: '/syncing', label: 'Syncing' },
+  { key: 'fields', path: '/fields', label: 'Field Mapping' },
+  { key: 'switch', path: '/enable', label: 'ON / OFF' },
+];
+
+/** The Sync Now step, for a source that has one (its SourceSwitch then checks Sync Now). */
+export const SYNC_NOW_STEP: Step = { key: 'sync', path: '/sync', label: 'Sync Now' };
+
 /** What every source's overview has (its own adds its connection or folder). */
 export interface SourceOverview {
   enabled: boolean;
@@ -114,6 +126,15 @@ export interface SourceSwitch {
   checkSyncNow?(store: Store, libraryId: number, dryRun: boolean): Promise<void>;
 }
 
+/** The switch of a source that needs nothing of its own to be previewed, turned ON or OFF. */
+export function sourceSwitch(kind: IntegrationKind): SourceSwitch {
+  return {
+    preview: (store, libraryId) => sourcePreview(store, libraryId, kind),
+    turnOn: (store, libraryId) => turnSourceOn(store, libraryId, kind),
+    turnOff: (store, libraryId) => disableIntegration(store, libraryId, kind),
+  };
+}
+
 /** What the shared steps need to know of one source. */
 export interface SourceDescription<O extends SourceOverview> {
   kind: IntegrationKind;
@@ -125,6 +146,8 @@ export interface SourceDescription<O extends SourceOverview> {
   steps: readonly Step[];
   /** Its state, without secrets. */
   overview(store: Store, libraryId: number): Promise<O>;
+  /** `GET <apiBase>`: its summary, and the schema of the fields its overview adds (never a secret). */
+  overviewApi: { summary: string; properties: Record<string, unknown> };
   /** The status line's middle part ("connected to …", "watched folder …"). */
   statusText(overview: O): string;
   /** The status line's HTML ids: `<statusId>-status`, `<statusId>-state`. */
@@ -391,6 +414,30 @@ export function sharedSourceRoutes<O extends SourceOverview>(
 
   // ---- API ----
   const tags = [kind];
+  app.get(
+    apiBase,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: source.overviewApi.summary,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              enabled: { type: 'boolean' },
+              otherEnabled: { type: 'string', nullable: true },
+              ...source.overviewApi.properties,
+              options: source.sso ? OPTIONS_WITH_SSO_SCHEMA : OPTIONS_SCHEMA,
+              matchedSites: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => source.overview(store, libOf(request)),
+  );
+
   app.get(
     `${apiBase}/schools`,
     {
