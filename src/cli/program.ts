@@ -5,22 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
+import type { Handler } from './context.ts';
 import type { Output } from './output.ts';
-
-/** What every action gets. */
-export interface CommandContext {
-  /** Where to write. */
-  out: Output;
-  /** `--library CODE`. */
-  library: string;
-  /** `--verbose`. */
-  verbose: boolean;
-  /** The environment to configure from instead of process.env and `.env` (tests), or undefined. */
-  env: NodeJS.ProcessEnv | undefined;
-}
-
-/** An action: positional arguments and options in, exit code out. */
-export type Handler = (ctx: CommandContext, args: string[], opts: Record<string, unknown>) => Promise<number>;
 
 /** How the program runs an action (main.ts supplies it: it sets up the context and the exit code). */
 export type Dispatch = (load: () => Promise<Handler>, args: string[], opts: Record<string, unknown>) => Promise<void>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Site } from '../store/store.ts';
-import { SOURCE_SYNC_SETTINGS, isIntegrationKind, sitesOfSource, sourceSyncSettings } from './registry.ts';
+import { isIntegrationKind, sitesOfSource, sourceSyncSettings } from './registry.ts';
+import { SOURCE_SYNC_SETTINGS } from './settings.ts';
 
 const site = (code: string, orgGuid: string, orgGuidSource: Site['orgGuidSource']): Site => ({
   id: 0,

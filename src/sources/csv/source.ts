@@ -25,7 +25,7 @@ import type { Repositories, Store } from '../../store/store.ts';
 import type { PullOutcome, PullRequest } from '../../sync/fetch.ts';
 import type { SyncReader } from '../../sync/run.ts';
 import { compileFilter } from './filter.ts';
-import { SOURCE_SYNC_SETTINGS } from '../registry.ts';
+import { SOURCE_SYNC_SETTINGS } from '../settings.ts';
 
 /** The OneRoster CSV integration's settings: the common sync settings and the watched folder. */
 export const CSV_SETTINGS = SOURCE_SYNC_SETTINGS.extend({

@@ -13,7 +13,7 @@
  */
 import { changeSso, ssoView } from '../../sources/classlink/sign-in-settings.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SOURCE_NAMES } from '../../sources/registry.ts';
+import { SOURCE_NAMES, requireSyncNow, syncSourceOf } from '../../sources/registry.ts';
 import { configureClassLink } from '../../sources/classlink/connect.ts';
 import {
   checked,
@@ -30,19 +30,15 @@ import { updateOptions } from '../../sources/options.ts';
 import {
   adminNote,
   applySuggestions,
-  checkClassLinkSyncNow,
-  checkSyncRequest,
   classLinkOverview,
   clearSiteMatch,
-  enablePreview,
   matchSiteToSchool,
   schoolsWithSuggestions,
   siteMapping,
-  turnClassLinkOff,
-  turnClassLinkOn,
   type ClassLinkOverview,
 } from '../../sources/site-mapping.ts';
-import { previewSentence } from '../../sources/switch.ts';
+import { CLASSLINK_OPTIONS, CLASSLINK_SOURCE } from '../../sources/classlink/definition.ts';
+import { previewSentence, turnOff, turnOn, turnOnPreview } from '../../sources/switch.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
@@ -202,7 +198,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
       case 'sites':
         return reply.page(
           'classlink-sites',
-          { title: 'ClassLink · Site Mapping', ...base, error, mapping: await siteMapping(schoolDeps, lib) },
+          { title: 'ClassLink · Site Mapping', ...base, error, mapping: await siteMapping(schoolDeps, lib, CLASSLINK_SOURCE) },
           status,
         );
       case 'syncing':
@@ -233,7 +229,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
           status,
         );
       case 'switch': {
-        const preview = await enablePreview(store, lib);
+        const preview = await turnOnPreview(store, lib, 'classlink');
         const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({
           name: SOURCE_NAMES[k as keyof typeof SOURCE_NAMES],
           count: n ?? 0,
@@ -278,7 +274,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   const formAction = formActionOf<StepKey>(showStep);
 
   async function startSyncNow(request: FastifyRequest, dryRun: boolean) {
-    await checkClassLinkSyncNow(store, libOf(request), dryRun);
+    await requireSyncNow(store, libOf(request), 'classlink', dryRun, 'library', 'page');
     return deps.startSync(libOf(request), { kind: 'full', dryRun, requestedBy: staffOf(request.principal).user.username });
   }
 
@@ -309,7 +305,13 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get(`${CLASSLINK_BASE}/sites`, { config: admin }, (request, reply) => showStep(request, reply, 'sites'));
   app.post<{ Body: Body }>(`${CLASSLINK_BASE}/sites/match`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'sites', async () => {
-      await matchSiteToSchool(schoolDeps, libOf(request), String(request.body?.site ?? ''), String(request.body?.school ?? ''));
+      await matchSiteToSchool(
+        schoolDeps,
+        libOf(request),
+        String(request.body?.site ?? ''),
+        String(request.body?.school ?? ''),
+        CLASSLINK_SOURCE,
+      );
       return `${CLASSLINK_BASE}/sites?notice=site-matched`;
     }),
   );
@@ -324,11 +326,11 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
       const body = request.body ?? {};
       const site = String(body.site ?? '').trim();
       const school = String(body.school ?? '').trim();
-      if (site !== '' && school !== '') await matchSiteToSchool(schoolDeps, libOf(request), site, school);
+      if (site !== '' && school !== '') await matchSiteToSchool(schoolDeps, libOf(request), site, school, CLASSLINK_SOURCE);
       const accepted = (Array.isArray(body.accept) ? body.accept : body.accept === undefined ? [] : [body.accept])
         .map(String)
         .filter((c) => c !== site);
-      await applySuggestions(schoolDeps, libOf(request), accepted);
+      await applySuggestions(schoolDeps, libOf(request), accepted, CLASSLINK_SOURCE);
       return `${CLASSLINK_BASE}/sites?notice=site-mapping-saved`;
     }),
   );
@@ -336,7 +338,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get(`${CLASSLINK_BASE}/syncing`, { config: admin }, (request, reply) => showStep(request, reply, 'syncing'));
   app.post<{ Body: Body }>(`${CLASSLINK_BASE}/syncing`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'syncing', async () => {
-      await updateOptions(store, libOf(request), { roles: rolesOf(request.body?.roles) });
+      await updateOptions(store, libOf(request), { roles: rolesOf(request.body?.roles) }, CLASSLINK_OPTIONS);
       return `${CLASSLINK_BASE}/syncing?notice=classlink-roles-saved`;
     }),
   );
@@ -344,7 +346,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get(`${CLASSLINK_BASE}/fields`, { config: admin }, (request, reply) => showStep(request, reply, 'fields'));
   app.post<{ Body: Body }>(`${CLASSLINK_BASE}/fields`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'fields', async () => {
-      await updateOptions(store, libOf(request), fieldMappingFormOf(request.body ?? {}));
+      await updateOptions(store, libOf(request), fieldMappingFormOf(request.body ?? {}), CLASSLINK_OPTIONS);
       return `${CLASSLINK_BASE}/fields?notice=classlink-fields-saved`;
     }),
   );
@@ -352,13 +354,13 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get(`${CLASSLINK_BASE}/enable`, { config: admin }, (request, reply) => showStep(request, reply, 'switch'));
   app.post(`${CLASSLINK_BASE}/enable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await turnClassLinkOn(store, libOf(request));
+      await turnOn(store, libOf(request), 'classlink', 'page');
       return `${CLASSLINK_BASE}/enable?notice=classlink-on`;
     }),
   );
   app.post(`${CLASSLINK_BASE}/disable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await turnClassLinkOff(store, libOf(request));
+      await turnOff(store, libOf(request), 'classlink');
       return `${CLASSLINK_BASE}/enable?notice=classlink-off`;
     }),
   );
@@ -477,7 +479,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         response: { 200: { type: 'array', items: SCHOOL_SCHEMA } },
       },
     },
-    async (request) => schoolsWithSuggestions(schoolDeps, libOf(request)),
+    async (request) => schoolsWithSuggestions(schoolDeps, libOf(request), CLASSLINK_SOURCE),
   );
 
   app.put<{ Params: { code: string }; Body: { orgSourcedId?: string } }>(
@@ -492,7 +494,8 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         response: { 200: { type: 'object', properties: { site: SITE_SCHEMA, school: { type: 'object', properties: SCHOOL_FIELDS } } } },
       },
     },
-    async (request) => matchSiteToSchool(schoolDeps, libOf(request), request.params.code, request.body?.orgSourcedId ?? ''),
+    async (request) =>
+      matchSiteToSchool(schoolDeps, libOf(request), request.params.code, request.body?.orgSourcedId ?? '', CLASSLINK_SOURCE),
   );
 
   app.delete<{ Params: { code: string } }>(
@@ -531,7 +534,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         response: { 200: CLASSLINK_OPTIONS_SCHEMA },
       },
     },
-    async (request) => updateOptions(store, libOf(request), optionsPatchOf(request.body ?? {})),
+    async (request) => updateOptions(store, libOf(request), optionsPatchOf(request.body ?? {}), CLASSLINK_OPTIONS),
   );
 
   app.get(
@@ -545,7 +548,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
       },
     },
     async (request) => {
-      const preview = await enablePreview(store, libOf(request));
+      const preview = await turnOnPreview(store, libOf(request), 'classlink');
       return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
     },
   );
@@ -560,7 +563,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: true, ...(await turnClassLinkOn(store, libOf(request))) }),
+    async (request) => ({ enabled: true, ...(await turnOn(store, libOf(request), 'classlink', 'api')) }),
   );
 
   app.post(
@@ -573,7 +576,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: false, unchanged: !(await turnClassLinkOff(store, libOf(request))) }),
+    async (request) => ({ enabled: false, unchanged: !(await turnOff(store, libOf(request), 'classlink')) }),
   );
 
   app.post<{ Body: { kind?: 'full' | 'delta'; dryRun?: boolean } }>(
@@ -594,7 +597,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
     async (request, reply) => {
       const dryRun = request.body?.dryRun ?? false;
-      await checkSyncRequest(store, libOf(request), dryRun);
+      await requireSyncNow(store, libOf(request), await syncSourceOf(store, libOf(request)), dryRun, 'library', 'api');
       const started = await deps.startSync(libOf(request), {
         kind: request.body?.kind ?? 'full',
         dryRun,

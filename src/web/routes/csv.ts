@@ -23,15 +23,9 @@ import { openCsvSource } from '../../sources/csv/source.ts';
 import { checked, type Body } from '../forms/classlink.ts';
 import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
 import { startCsvUpload } from '../../services/csv/upload-package.ts';
-import {
-  csvMapping,
-  csvOverview,
-  csvSchoolsPackage,
-  csvUploadDir,
-  INTEGRATION_PAGES,
-  recentPackages,
-  type CsvOverview,
-} from '../../sources/setup.ts';
+import { csvOverview, INTEGRATION_PAGES, recentPackages, type CsvOverview } from '../../sources/setup.ts';
+import { csvSchoolsPackage, csvUploadDir } from '../../sources/csv/mapping-package.ts';
+import { CSV_SOURCE } from '../../sources/csv/definition.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { OPTIONS_SCHEMA, sharedSourceRoutes, stepData, whenText, type SourcePages } from './integrations.ts';
@@ -104,7 +98,7 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
   const libOf = (request: FastifyRequest) => request.library!.id;
-  const mapping = csvMapping(config);
+  const mapping = CSV_SOURCE;
 
   const pages: SourcePages<CsvOverview> = {
     kind: 'csv',

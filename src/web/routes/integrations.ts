@@ -28,11 +28,10 @@ import {
   matchSiteToSchool,
   schoolsWithSuggestions,
   siteMapping,
-  type EnablePreview,
   type MappingSource,
 } from '../../sources/site-mapping.ts';
-import { disableIntegration, previewSentence } from '../../sources/switch.ts';
-import { integrationList, sourcePreview, turnSourceOn } from '../../sources/setup.ts';
+import { previewSentence, turnOff, turnOn, turnOnPreview, type TurnOnPreview } from '../../sources/switch.ts';
+import { integrationList } from '../../sources/setup.ts';
 import type { WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 
@@ -193,7 +192,7 @@ export function sharedSourceRoutes<
           status,
         );
       default: {
-        const preview = await sourcePreview(store, lib, kind);
+        const preview = await turnOnPreview(store, lib, kind);
         const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({
           name: SOURCE_NAMES[k as IntegrationKind],
           count: n ?? 0,
@@ -261,13 +260,13 @@ export function sharedSourceRoutes<
   app.get(`${base}/enable`, { config: admin }, (request, reply) => showStep(request, reply, 'switch'));
   app.post(`${base}/enable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await turnSourceOn(store, libOf(request), kind);
+      await turnOn(store, libOf(request), kind, 'page');
       return `${base}/enable?notice=source-on`;
     }),
   );
   app.post(`${base}/disable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await disableIntegration(store, libOf(request), kind);
+      await turnOff(store, libOf(request), kind);
       return `${base}/enable?notice=source-off`;
     }),
   );
@@ -341,7 +340,7 @@ export function sharedSourceRoutes<
       },
     },
     async (request) => {
-      const preview: EnablePreview = await sourcePreview(store, libOf(request), kind);
+      const preview: TurnOnPreview = await turnOnPreview(store, libOf(request), kind);
       return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
     },
   );
@@ -356,7 +355,7 @@ export function sharedSourceRoutes<
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: true, ...(await turnSourceOn(store, libOf(request), kind)) }),
+    async (request) => ({ enabled: true, ...(await turnOn(store, libOf(request), kind, 'api')) }),
   );
 
   app.post(
@@ -369,7 +368,7 @@ export function sharedSourceRoutes<
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: false, unchanged: !(await disableIntegration(store, libOf(request), kind)) }),
+    async (request) => ({ enabled: false, unchanged: !(await turnOff(store, libOf(request), kind)) }),
   );
 
   return { showStep, formAction };

@@ -10,13 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checked, type Body } from '../forms/classlink.ts';
 import { configureOneRoster, ONEROSTER_OPTIONS } from '../../sources/oneroster/connect.ts';
 import { oneRosterRequestOf } from '../forms/oneroster.ts';
-import {
-  checkOneRosterSyncNow,
-  INTEGRATION_PAGES,
-  ONEROSTER_MAPPING,
-  oneRosterOverview,
-  type OneRosterOverview,
-} from '../../sources/setup.ts';
+import { INTEGRATION_PAGES, oneRosterOverview, type OneRosterOverview } from '../../sources/setup.ts';
+import { ONEROSTER_SOURCE } from '../../sources/oneroster/definition.ts';
+import { requireSyncNow } from '../../sources/registry.ts';
 import { operationTypeName } from '../../sync/run.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
@@ -77,7 +73,7 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
     steps: STEPS,
     overview: (request) => oneRosterOverview(store, libOf(request)),
     statusText: (o) => (o.connection ? `connected to ${o.connection.baseUrl} (OneRoster ${o.connection.version})` : 'not connected yet'),
-    mapping: ONEROSTER_MAPPING,
+    mapping: ONEROSTER_SOURCE,
     options: ONEROSTER_OPTIONS,
     roleNote:
       'Admin (Staff) takes the OneRoster 1.1 role administrator and, from a 1.2 server, its staff roles (districtAdministrator, siteAdministrator, systemAdministrator, principal…); aide and proctor are never patrons.',
@@ -147,7 +143,7 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post<{ Body: Body }>(`${ONEROSTER_BASE}/sync`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'sync', async () => {
       const dryRun = checked(request.body?.dryRun);
-      await checkOneRosterSyncNow(store, libOf(request), dryRun);
+      await requireSyncNow(store, libOf(request), 'oneroster', dryRun, 'library', 'page');
       const started = await deps.startSync(libOf(request), { kind: 'full', dryRun, requestedBy: staffOf(request.principal).user.username });
       if (started.operationId === null) return '/operations?notice=sync-queued';
       return `/operations/${started.operationId}?notice=${started.alreadyRunning ? 'sync-already-running' : 'sync-started'}`;
