@@ -279,4 +279,17 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       expect(await enabledIntegration(store, lib.id)).toBeUndefined();
     });
   }
+
+  it('the API refuses at once a dry run of a source that is not configured, instead of queueing one that fails', async () => {
+    const lib = await db.newLibrary();
+    await makeStaff(web.store, lib, 'admin', `admin-${lib.code}`);
+    const c = new WebClient(web.app);
+    expect((await c.signIn(`admin-${lib.code}`)).statusCode).toBe(303);
+    const r = await c.api('POST', '/api/v1/syncs', { dryRun: true });
+    expect(r.statusCode).toBe(409);
+    expect((r.json() as { error: { message: string } }).error.message).toBe(
+      'ClassLink is not configured yet, so a dry run has nothing to read: configure it first, or turn ON the integration to sync from.',
+    );
+    expect(await web.store.operations.list(lib.id)).toEqual([]);
+  });
 });

@@ -1,11 +1,12 @@
 /**
  * The roster sources (SPEC §1.3): ClassLink, a generic OneRoster REST server, and OneRoster CSV
- * packages. The sync engine is source-agnostic; this module is where a sync learns which
- * integration it runs for, reads that integration's sync settings, refuses a source that is not
- * the enabled one, and opens the source's reader.
+ * packages, each declared once (its definition.ts) and listed here (SOURCES). The sync engine is
+ * source-agnostic; this module is where a sync learns which source it runs for, whether that
+ * source is configured and may sync now (maySyncNow, the one rule the pages, the API and the
+ * CLI ask), reads its sync settings, and opens its reader.
  *
- * At most one integration is enabled per library. Enabling one (src/sources/switch.ts)
- * disables the others and clears their identifiers in one transaction.
+ * At most one source is enabled per library. Turning one ON (switch.ts) turns the others OFF
+ * and clears their identifiers in one transaction.
  */
 import type { Config } from '../config/load.ts';
 import { RollcallError } from '../domain/errors.ts';
@@ -56,7 +57,7 @@ export async function enabledIntegration(
   libraryId: number,
 ): Promise<IntegrationKind | undefined> {
   const enabled = (await repos.integrations.list(libraryId)).filter((r) => r.enabled).map((r) => r.kind);
-  // Two enabled at once cannot be made through enableIntegration; if a hand-edited database has
+  // Two enabled at once cannot be made through switch.ts turnOn; if a hand-edited database has
   // them, the first in list order wins, the same one every time.
   return INTEGRATION_KINDS.find((k) => enabled.includes(k));
 }
