@@ -27,16 +27,8 @@ import {
   type Body,
 } from '../forms/classlink.ts';
 import { updateOptions } from '../../sources/options.ts';
-import {
-  adminNote,
-  applySuggestions,
-  classLinkOverview,
-  clearSiteMatch,
-  matchSiteToSchool,
-  schoolsWithSuggestions,
-  siteMapping,
-  type ClassLinkOverview,
-} from '../../sources/site-mapping.ts';
+import { applySuggestions, clearSiteMatch, matchSiteToSchool, schoolsWithSuggestions, siteMapping } from '../../sources/site-mapping.ts';
+import { adminNote, classLinkOverview, type ClassLinkOverview } from '../../sources/classlink/overview.ts';
 import { CLASSLINK_OPTIONS, CLASSLINK_SOURCE } from '../../sources/classlink/definition.ts';
 import { previewSentence, turnOff, turnOn, turnOnPreview } from '../../sources/switch.ts';
 import { operationTypeName } from '../../sync/run.ts';
