@@ -18,7 +18,7 @@ import { openCsvPackage } from '../src/csv/index.ts';
 import { loadClassLink, rosterAuthOf, rosterClient, saveClassLink } from '../src/sources/classlink/state.ts';
 import { CSV_SETTINGS, saveCsvSettings } from '../src/sources/csv/source.ts';
 import { syncCsvPackage } from '../src/services/csv/sync-package.ts';
-import { enableIntegration } from '../src/sources/switch.ts';
+import { turnOn } from '../src/sources/switch.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { fetchSnapshot } from '../src/sync/fetch.ts';
 import { runSync } from '../src/sync/run.ts';
@@ -196,7 +196,7 @@ async function csvSetup(store: Store): Promise<void> {
     }
   });
   await saveCsvSettings(store, lib.id, { ...CSV_SETTINGS.parse({}), roles: ['student', 'teacher', 'admin'] });
-  await enableIntegration(store, lib.id, 'csv');
+  await turnOn(store, lib.id, 'csv', 'cli');
   report({ wallMs: written.writeMs, users: written.users });
 }
 

@@ -16,7 +16,7 @@ import { loadCsvSource } from '../src/sources/csv/source.ts';
 import { readClassLinkSettings } from '../src/sources/settings.ts';
 import { enabledIntegration } from '../src/sources/registry.ts';
 import { syncCsvPackage } from '../src/services/csv/sync-package.ts';
-import { enableIntegration, previewSentence, switchPreview } from '../src/sources/switch.ts';
+import { previewSentence, turnOn, turnOnPreview } from '../src/sources/switch.ts';
 import type { Store } from '../src/store/store.ts';
 import { approveOperation } from '../src/sync/review.ts';
 import { runSync } from '../src/sync/run.ts';
@@ -94,7 +94,7 @@ async function siteMatches(store: Store, libraryId: number): Promise<Record<stri
 describeEachDatabase('integration switch', (db) => {
   it('tells how many identifiers enabling another integration would clear', async () => {
     const { store, lib } = await mixedLibrary(db);
-    const preview = await switchPreview(store, lib.id, 'csv');
+    const preview = await turnOnPreview(store, lib.id, 'csv');
     expect(preview).toEqual({
       kind: 'csv',
       current: 'classlink',
@@ -102,6 +102,10 @@ describeEachDatabase('integration switch', (db) => {
       patronGuidTotal: 3,
       siteGuids: 2,
       total: 5,
+      alreadyEnabled: false,
+      configured: true,
+      // CV is matched for CSV; OLD's match records no source, so it serves whichever is ON.
+      matchedSites: 2,
     });
     expect(previewSentence(preview)).toBe(
       "Enabling OneRoster CSV clears 2 patron GUIDs of ClassLink, 1 patron GUID of OneRoster REST and 2 site matches to other integrations' schools and turns ClassLink off.",
@@ -113,12 +117,13 @@ describeEachDatabase('integration switch', (db) => {
   it("enabling clears exactly the other integrations' identifiers, in one go, and turns them off", async () => {
     const { store, lib } = await mixedLibrary(db);
     const revision = await store.libraries.revision(lib.id);
-    const r = await enableIntegration(store, lib.id, 'csv');
+    const r = await turnOn(store, lib.id, 'csv', 'cli');
     expect(r).toMatchObject({
       kind: 'csv',
       unchanged: false,
       disabled: ['classlink'],
-      clearedPatronGuids: { classlink: 2, oneroster: 1 },
+      clearedPatronGuids: 3,
+      clearedPatronGuidsBySource: { classlink: 2, oneroster: 1 },
       clearedSiteGuids: 2,
       matchedSites: 1,
       notes: [],
@@ -135,11 +140,12 @@ describeEachDatabase('integration switch', (db) => {
     expect((await loadClassLink(store, lib.id)).settings.connection).toMatchObject({ rosterUrl: CONNECTION.rosterUrl });
     expect(await store.libraries.revision(lib.id)).toBeGreaterThan(revision);
 
-    expect((await switchPreview(store, lib.id, 'csv')).total).toBe(0);
-    expect(await enableIntegration(store, lib.id, 'csv')).toMatchObject({
+    expect((await turnOnPreview(store, lib.id, 'csv')).total).toBe(0);
+    expect(await turnOn(store, lib.id, 'csv', 'cli')).toMatchObject({
       unchanged: true,
       disabled: [],
-      clearedPatronGuids: {},
+      clearedPatronGuids: 0,
+      clearedPatronGuidsBySource: {},
       clearedSiteGuids: 0,
     });
   });
@@ -149,7 +155,7 @@ describeEachDatabase('integration switch', (db) => {
     await store.integrations.save(lib.id, 'csv', {
       settings: { watchDir: '/srv/sftp/district', lastSuccessAt: '2026-01-01T00:00:00.000Z' },
     });
-    await enableIntegration(store, lib.id, 'csv');
+    await turnOn(store, lib.id, 'csv', 'cli');
     expect((await loadCsvSource(store, lib.id)).settings).toMatchObject({ watchDir: '/srv/sftp/district', lastSuccessAt: '' });
   });
 
@@ -158,9 +164,9 @@ describeEachDatabase('integration switch', (db) => {
     const lib = await db.newLibrary();
     await store.sites.add(lib.id, { code: 'CV', name: 'CV' });
     await store.sites.setOrgGuid(lib.id, 'CV', 'org-csv', 'csv');
-    await enableIntegration(store, lib.id, 'csv');
+    await turnOn(store, lib.id, 'csv', 'cli');
     for (const kind of ['classlink', 'oneroster'] as const) {
-      const e = await enableIntegration(store, lib.id, kind).catch((x: unknown) => x);
+      const e = await turnOn(store, lib.id, kind, 'cli').catch((x: unknown) => x);
       expect(isRollcallError(e, 'not_configured')).toBe(true);
       expect((e as Error).message).toMatch(
         /cannot be enabled before it is configured: run `rollcall (classlink|oneroster) configure` first\.$/,
@@ -232,8 +238,8 @@ describeEachDatabase('integration switch', (db) => {
     expect(held.state).toBe('needs_review');
 
     await configureClassLink(lib.store, lib.libraryId, false);
-    const switched = await enableIntegration(lib.store, lib.libraryId, 'classlink');
-    expect(switched.clearedPatronGuids).toEqual({ csv: first.counts.created });
+    const switched = await turnOn(lib.store, lib.libraryId, 'classlink', 'cli');
+    expect(switched.clearedPatronGuidsBySource).toEqual({ csv: first.counts.created });
     const approved = await approveOperation(lib.deps, lib.libraryId, held.operation, 'librarian');
     expect(approved.state).toBe('failed');
     expect(approved.error).toMatch(/^OneRoster CSV is not enabled for this library; ClassLink is/);

@@ -11,6 +11,7 @@ import { loadClassLink, saveClassLink } from '../src/sources/classlink/state.ts'
 import { readClassLinkSettings } from '../src/sources/settings.ts';
 import { saveSyncProgress } from '../src/sources/registry.ts';
 import { updateOptions } from '../src/sources/options.ts';
+import { CLASSLINK_OPTIONS } from '../src/sources/classlink/definition.ts';
 import { changeSso } from '../src/sources/classlink/sign-in-settings.ts';
 import { testConfig } from '../src/config/load.ts';
 import { describeEachDatabase } from './support/db.ts';
@@ -42,7 +43,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     const { store, lib } = await library();
     const sync = applying(store, lib.id);
     await sync.written;
-    const saving = updateOptions(store, lib.id, { maxTransferPct: 3 });
+    const saving = updateOptions(store, lib.id, { maxTransferPct: 3 }, CLASSLINK_OPTIONS);
     await sleep(150);
     sync.release();
     await sync.done;

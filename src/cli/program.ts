@@ -5,22 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
+import { SOURCE_COMMANDS, type SourceKind } from '../sources/kinds.ts';
+import type { Handler } from './context.ts';
 import type { Output } from './output.ts';
-
-/** What every action gets. */
-export interface CommandContext {
-  /** Where to write. */
-  out: Output;
-  /** `--library CODE`. */
-  library: string;
-  /** `--verbose`. */
-  verbose: boolean;
-  /** The environment to configure from instead of process.env and `.env` (tests), or undefined. */
-  env: NodeJS.ProcessEnv | undefined;
-}
-
-/** An action: positional arguments and options in, exit code out. */
-export type Handler = (ctx: CommandContext, args: string[], opts: Record<string, unknown>) => Promise<number>;
 
 /** How the program runs an action (main.ts supplies it: it sets up the context and the exit code). */
 export type Dispatch = (load: () => Promise<Handler>, args: string[], opts: Record<string, unknown>) => Promise<void>;
@@ -64,7 +51,6 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     };
   const sites = () => import('./actions/sites.ts');
   const patrons = () => import('./actions/patrons.ts');
-  const classlink = () => import('./actions/classlink.ts');
   const operations = () => import('./actions/operations.ts');
 
   const siteCmd = program.command('sites').description('library sites (one per school library)');
@@ -95,7 +81,9 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--site <code>', "only this site's patrons")
     .action(act(async () => (await patrons()).exportAll));
 
+  const classlink = () => import('./actions/classlink.ts');
   const cl = program.command('classlink').description('the ClassLink integration');
+  const clShared = sourceCommands(cl, 'classlink', act, classlink);
   cl.command('configure')
     .description('connect to the district roster (validated before it is saved)')
     .option('--tenant-id <id>', 'partner mode: the district ClassLink Tenant ID (needs ROLLCALL_CLASSLINK_PARTNER_KEY)')
@@ -105,33 +93,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--bearer <token>', 'proxy mode: the access token (stored encrypted, never shown)')
     .option('--json', 'print the saved connection as JSON')
     .action(act(async () => (await classlink()).configure));
-  cl.command('schools')
-    .description('list the ClassLink schools and the sites matched to them')
-    .option('--json', 'print JSON')
-    .action(act(async () => (await classlink()).schools));
-  cl.command('match-site')
-    .description('match a library site to a ClassLink school')
-    .argument('<site-code>', 'the site')
-    .argument('<org-sourced-id>', 'the school (see `rollcall classlink schools`)')
-    .action(act(async () => (await classlink()).matchSite));
-  cl.command('unmatch-site')
-    .description("clear a site's match (its school is then not synced)")
-    .argument('<site-code>', 'the site')
-    .action(act(async () => (await classlink()).unmatchSite));
-  cl.command('options')
-    .description('show or change what is synced and how (no option: show)')
-    .option('--roles <list>', 'roles to sync: student,teacher,admin')
-    .option(
-      '--map <field=source>',
-      'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
-      collect,
-      [],
-    )
-    .option('--sso <on|off>', 'allow log-in with ClassLink')
-    .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
-    .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
-    .option('--json', 'print the options as JSON')
-    .action(act(async () => (await classlink()).options));
+  clShared('schools', 'match-site', 'unmatch-site', 'options');
   cl.command('sso')
     .description('show or change sign-in with ClassLink (no option: show, with the redirect URI to register)')
     .option('--on', 'allow log-in with ClassLink')
@@ -141,13 +103,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--client-secret-stdin', "read the library's own client secret from standard input (stored encrypted)")
     .option('--json', 'print JSON')
     .action(act(async () => (await import('./actions/classlink-sso.ts')).sso));
-  cl.command('enable')
-    .description('turn ClassLink on (turns the other integrations off and clears their identifiers)')
-    .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
-    .action(act(async () => (await classlink()).enable));
-  cl.command('disable')
-    .description('turn ClassLink off (patrons and matches are kept)')
-    .action(act(async () => (await classlink()).disable));
+  clShared('enable', 'disable');
 
   const oneroster = () => import('./actions/oneroster.ts');
   const or = program.command('oneroster').description('a OneRoster REST server (1.1 or 1.2) other than ClassLink');
@@ -163,39 +119,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--client-auth <basic|post>', 'how the secret goes to the token endpoint: HTTP Basic (default) or in the form')
     .option('--json', 'print the saved connection as JSON')
     .action(act(async () => (await oneroster()).configure));
-  or.command('schools')
-    .description('list the OneRoster schools and the sites matched to them')
-    .option('--json', 'print JSON')
-    .action(act(async () => (await oneroster()).schools));
-  or.command('match-site')
-    .description('match a library site to a OneRoster school')
-    .argument('<site-code>', 'the site')
-    .argument('<org-sourced-id>', 'the school (see `rollcall oneroster schools`)')
-    .action(act(async () => (await oneroster()).matchSite));
-  or.command('unmatch-site')
-    .description("clear a site's match (its school is then not synced)")
-    .argument('<site-code>', 'the site')
-    .action(act(async () => (await oneroster()).unmatchSite));
-  or.command('options')
-    .description('show or change what is synced and how (no option: show)')
-    .option('--roles <list>', 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)')
-    .option(
-      '--map <field=source>',
-      'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
-      collect,
-      [],
-    )
-    .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
-    .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
-    .option('--json', 'print the options as JSON')
-    .action(act(async () => (await oneroster()).options));
-  or.command('enable')
-    .description('turn OneRoster on (turns the other integrations off and clears their identifiers)')
-    .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
-    .action(act(async () => (await oneroster()).enable));
-  or.command('disable')
-    .description('turn OneRoster off (patrons and matches are kept)')
-    .action(act(async () => (await oneroster()).disable));
+  sourceCommands(or, 'oneroster', act, oneroster)('schools', 'match-site', 'unmatch-site', 'options', 'enable', 'disable');
 
   const csv = () => import('./actions/csv.ts');
   const csvCmd = program
@@ -207,47 +131,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--watch-dir <dir>', 'the folder `rollcall csv watch` takes packages from (the SFTP drop); "" for none')
     .option('--json', 'print JSON')
     .action(act(async () => (await csv()).configure));
-  csvCmd
-    .command('options')
-    .description('show or change what is synced and how (no option: show)')
-    .option('--roles <list>', 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)')
-    .option(
-      '--map <field=source>',
-      'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
-      collect,
-      [],
-    )
-    .option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
-    .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
-    .option('--json', 'print the options as JSON')
-    .action(act(async () => (await csv()).options));
-  csvCmd
-    .command('schools')
-    .description("list a package's schools and the sites matched to them (default: the newest .zip in the watched folder)")
-    .argument('[package]', 'a package (.zip or folder)')
-    .option('--json', 'print JSON')
-    .action(act(async () => (await csv()).schools));
-  csvCmd
-    .command('match-site')
-    .description('match a library site to a school of a package')
-    .argument('<site-code>', 'the site')
-    .argument('<org-sourced-id>', 'the school (see `rollcall csv schools`)')
-    .option('--package <file>', 'the package that lists it (default: the newest .zip in the watched folder)')
-    .action(act(async () => (await csv()).matchSite));
-  csvCmd
-    .command('unmatch-site')
-    .description("clear a site's match (its school is then not synced)")
-    .argument('<site-code>', 'the site')
-    .action(act(async () => (await csv()).unmatchSite));
-  csvCmd
-    .command('enable')
-    .description('turn OneRoster CSV on (turns the other integrations off and clears their identifiers)')
-    .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
-    .action(act(async () => (await csv()).enable));
-  csvCmd
-    .command('disable')
-    .description('turn OneRoster CSV off (patrons and matches are kept)')
-    .action(act(async () => (await csv()).disable));
+  sourceCommands(csvCmd, 'csv', act, csv)('options', 'schools', 'match-site', 'unmatch-site', 'enable', 'disable');
   csvCmd
     .command('watch')
     .description('sync each new package (.zip) dropped in the watched folder, once; runs until Ctrl+C')
@@ -393,6 +277,122 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await import('./actions/demo.ts')).demo));
 
   return program;
+}
+
+/** The subcommands every source's group has, and the handlers its actions module gives them. */
+type SharedCommand = 'schools' | 'match-site' | 'unmatch-site' | 'options' | 'enable' | 'disable';
+type SourceActions = Record<'schools' | 'matchSite' | 'unmatchSite' | 'options' | 'enable' | 'disable', Handler>;
+type Act = (load: () => Promise<Handler>) => (...params: unknown[]) => Promise<void>;
+
+/** How each source's group words its shared subcommands. */
+const SOURCE_COMMAND_WORDS: Readonly<
+  Record<
+    SourceKind,
+    {
+      /** The source in `enable`/`disable`. */
+      label: string;
+      /** `schools`: what it lists, and its package argument (CSV). */
+      schools: string;
+      schoolsPackage: boolean;
+      /** `match-site`: what it matches to, and its `--package` option (CSV). */
+      matchSite: string;
+      matchPackage: boolean;
+      /** `options --roles`: ClassLink speaks OneRoster 1.1 only, so the 1.2 staff roles are not its. */
+      roles: string;
+      /** `options --sso` (ClassLink sign-in). */
+      sso: boolean;
+    }
+  >
+> = {
+  classlink: {
+    label: 'ClassLink',
+    schools: 'list the ClassLink schools and the sites matched to them',
+    schoolsPackage: false,
+    matchSite: 'match a library site to a ClassLink school',
+    matchPackage: false,
+    roles: 'roles to sync: student,teacher,admin',
+    sso: true,
+  },
+  oneroster: {
+    label: 'OneRoster',
+    schools: 'list the OneRoster schools and the sites matched to them',
+    schoolsPackage: false,
+    matchSite: 'match a library site to a OneRoster school',
+    matchPackage: false,
+    roles: 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)',
+    sso: false,
+  },
+  csv: {
+    label: 'OneRoster CSV',
+    schools: "list a package's schools and the sites matched to them (default: the newest .zip in the watched folder)",
+    schoolsPackage: true,
+    matchSite: 'match a library site to a school of a package',
+    matchPackage: true,
+    roles: 'roles to sync: student,teacher,admin (admin: 1.1 administrator and the 1.2 staff roles)',
+    sso: false,
+  },
+};
+
+/**
+ * The subcommands every source's group has, defined once: returns a function that adds the
+ * ones named, in that order (each group places its own commands around them).
+ */
+function sourceCommands(group: Command, kind: SourceKind, act: Act, load: () => Promise<SourceActions>) {
+  const words = SOURCE_COMMAND_WORDS[kind];
+  const command = SOURCE_COMMANDS[kind];
+  const add: Record<SharedCommand, () => void> = {
+    schools: () => {
+      const c = group.command('schools').description(words.schools);
+      if (words.schoolsPackage) c.argument('[package]', 'a package (.zip or folder)');
+      c.option('--json', 'print JSON').action(act(async () => (await load()).schools));
+    },
+    'match-site': () => {
+      const c = group
+        .command('match-site')
+        .description(words.matchSite)
+        .argument('<site-code>', 'the site')
+        .argument('<org-sourced-id>', `the school (see \`rollcall ${command} schools\`)`);
+      if (words.matchPackage) c.option('--package <file>', 'the package that lists it (default: the newest .zip in the watched folder)');
+      c.action(act(async () => (await load()).matchSite));
+    },
+    'unmatch-site': () =>
+      group
+        .command('unmatch-site')
+        .description("clear a site's match (its school is then not synced)")
+        .argument('<site-code>', 'the site')
+        .action(act(async () => (await load()).unmatchSite)),
+    options: () => {
+      const c = group
+        .command('options')
+        .description('show or change what is synced and how (no option: show)')
+        .option('--roles <list>', words.roles)
+        .option(
+          '--map <field=source>',
+          'barcode=…|community-id=…  (none|identifier|username|userid:TYPE); location=none|homeroom-code|homeroom-location|homeroom-teacher',
+          collect,
+          [],
+        );
+      if (words.sso) c.option('--sso <on|off>', 'allow log-in with ClassLink');
+      c.option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
+        .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
+        .option('--json', 'print the options as JSON')
+        .action(act(async () => (await load()).options));
+    },
+    enable: () =>
+      group
+        .command('enable')
+        .description(`turn ${words.label} on (turns the other integrations off and clears their identifiers)`)
+        .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
+        .action(act(async () => (await load()).enable)),
+    disable: () =>
+      group
+        .command('disable')
+        .description(`turn ${words.label} off (patrons and matches are kept)`)
+        .action(act(async () => (await load()).disable)),
+  };
+  return (...names: SharedCommand[]) => {
+    for (const name of names) add[name]();
+  };
 }
 
 /** The version in package.json (read at start: there is no build step to stamp it in). */

@@ -6,7 +6,8 @@
 import { CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf } from './exit.ts';
 import { processOutput, type Output } from './output.ts';
-import { buildProgram, type CommandContext, type Dispatch } from './program.ts';
+import type { CommandContext } from './context.ts';
+import { buildProgram, type Dispatch } from './program.ts';
 
 /**
  * Runs the CLI on `argv` (without the node and script paths); resolves with the exit code.

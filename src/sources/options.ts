@@ -1,14 +1,12 @@
 /**
- * The ClassLink options (SPEC §2 steps 3, 4 and 6, §3.5): which roles are synced, where
- * Barcode, Community ID and Location come from, "Allow log-in with ClassLink", and the safety
- * thresholds. Changing them needs no connection; omitted options keep their values. Other
- * integrations (generic OneRoster) have the same options but sign-in: they pass their own
- * OptionsStore to updateOptions.
+ * A source's options (SPEC §2 steps 3, 4 and 6, §3.5): which roles are synced, where Barcode,
+ * Community ID and Location come from, the safety thresholds, and — ClassLink only — "Allow
+ * log-in with ClassLink". Changing them needs no connection; omitted options keep their values.
+ * Every caller passes the source's OptionsStore.
  */
 import type { SyncRole } from '../domain/roster.ts';
-import { loadClassLink, saveClassLink } from './classlink/state.ts';
 import type { IntegrationKind } from '../domain/patron.ts';
-import type { ClassLinkSettings, IdMappingSetting } from './settings.ts';
+import type { IdMappingSetting, SourceSyncSettings } from './settings.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import type { LocationMapping } from '../sync/core/types.ts';
 
@@ -43,7 +41,7 @@ export interface OptionsView {
 }
 
 /** The part of an integration's settings the options are (`sso` only where sign-in exists). */
-export type OptionSettings = Pick<ClassLinkSettings, 'roles' | 'mapping' | 'thresholds'> & { sso?: boolean };
+export type OptionSettings = Pick<SourceSyncSettings, 'roles' | 'mapping' | 'thresholds'> & { sso?: boolean };
 
 /** Where an integration keeps its settings, for updateOptions. */
 export interface OptionsStore<S extends OptionSettings> {
@@ -55,19 +53,12 @@ export interface OptionsStore<S extends OptionSettings> {
   save(repos: Pick<Repositories, 'integrations'>, libraryId: number, settings: S): Promise<void>;
 }
 
-/** ClassLink's settings, as updateOptions reads and writes them by default. */
-export const CLASSLINK_OPTIONS: OptionsStore<ClassLinkSettings> = {
-  kind: 'classlink',
-  load: async (repos, libraryId) => (await loadClassLink(repos, libraryId)).settings,
-  save: (repos, libraryId, settings) => saveClassLink(repos, libraryId, { settings }),
-};
-
-/** Applies a change (none: just reads) to an integration's options (ClassLink's by default) and returns them. */
-export async function updateOptions<S extends OptionSettings = ClassLinkSettings>(
+/** Applies a change (none: just reads) to a source's options and returns them. */
+export async function updateOptions<S extends OptionSettings>(
   repos: Pick<Repositories, 'integrations'> | Store,
   libraryId: number,
-  change: OptionsChange = {},
-  kept: OptionsStore<S> = CLASSLINK_OPTIONS as unknown as OptionsStore<S>,
+  change: OptionsChange,
+  kept: OptionsStore<S>,
 ): Promise<OptionsView> {
   if (Object.keys(change).length === 0) return optionsView(await kept.load(repos, libraryId));
   // Read, change and write in one transaction holding the row: the settings also carry what a

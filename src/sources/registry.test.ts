@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Site } from '../store/store.ts';
-import { SOURCE_SYNC_SETTINGS, isIntegrationKind, sitesOfSource, sourceSyncSettings } from './registry.ts';
+import { CSV_SETTINGS } from './csv/source.ts';
+import { SOURCE_COMMANDS, SOURCE_NAMES } from './kinds.ts';
+import { ONEROSTER_SETTINGS } from './oneroster/state.ts';
+import { INTEGRATION_KINDS, SOURCES, isIntegrationKind, sitesOfSource, sourceOf, sourceSyncSettings } from './registry.ts';
+import { CLASSLINK_SETTINGS, SOURCE_SYNC_SETTINGS } from './settings.ts';
 
 const site = (code: string, orgGuid: string, orgGuidSource: Site['orgGuidSource']): Site => ({
   id: 0,
@@ -39,5 +43,46 @@ describe('sources', () => {
 
   it('knows the integration kinds', () => {
     expect(['classlink', 'oneroster', 'csv', '', 'rollcall'].map(isIntegrationKind)).toEqual([true, true, true, false, false]);
+  });
+
+  it('lists each source once, in the order of its kinds, with its name, command group and settings', () => {
+    expect(SOURCES.map((s) => s.kind)).toEqual(INTEGRATION_KINDS);
+    for (const s of SOURCES) {
+      expect(sourceOf(s.kind)).toBe(s);
+      expect([s.name, s.command]).toEqual([SOURCE_NAMES[s.kind], SOURCE_COMMANDS[s.kind]]);
+    }
+    expect(sourceOf('classlink').settings).toBe(CLASSLINK_SETTINGS);
+    expect(sourceOf('oneroster').settings).toBe(ONEROSTER_SETTINGS);
+    expect(sourceOf('csv').settings).toBe(CSV_SETTINGS);
+  });
+
+  it('is configured: a REST source with a saved connection; CSV always', () => {
+    const configured = (kind: 'classlink' | 'oneroster' | 'csv', raw: unknown) => {
+      const s = sourceOf(kind);
+      return s.isConfigured(s.settings.parse(raw));
+    };
+    expect(configured('classlink', {})).toBe(false);
+    expect(configured('classlink', { connection: { mode: 'direct', rosterUrl: 'u', auth: 'oauth1' } })).toBe(true);
+    expect(configured('oneroster', {})).toBe(false);
+    expect(configured('oneroster', { connection: { baseUrl: 'u', version: '1.1', auth: 'oauth1', clientId: 'k' } })).toBe(true);
+    expect(configured('csv', {})).toBe(true);
+  });
+
+  it('every source extends the shared sync settings, with the same defaults', () => {
+    const shared = {
+      roles: ['student', 'teacher'],
+      mapping: { barcode: { kind: 'none' }, communityId: { kind: 'none' }, location: 'none' },
+      thresholds: { maxTransferPct: 10, maxUpdatePct: 50 },
+      defaults: {
+        student: { policy: 'Student', barcode: { kind: 'none' }, fixed: {} },
+        teacher: { policy: 'Teacher', barcode: { kind: 'none' }, fixed: {} },
+        admin: { policy: 'Staff', barcode: { kind: 'none' }, fixed: {} },
+      },
+      lastSuccessAt: '',
+    };
+    expect(SOURCE_SYNC_SETTINGS.parse({})).toEqual(shared);
+    expect(CLASSLINK_SETTINGS.parse({})).toEqual({ ...shared, connection: null, sso: false, ssoClientId: '', ssoTenantId: null });
+    expect(ONEROSTER_SETTINGS.parse({})).toEqual({ ...shared, connection: null });
+    expect(CSV_SETTINGS.parse({})).toEqual({ ...shared, watchDir: '' });
   });
 });

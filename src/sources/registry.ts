@@ -1,59 +1,55 @@
 /**
  * The roster sources (SPEC §1.3): ClassLink, a generic OneRoster REST server, and OneRoster CSV
- * packages. The sync engine is source-agnostic; this module is where a sync learns which
- * integration it runs for, reads that integration's sync settings, refuses a source that is not
- * the enabled one, and opens the source's reader.
+ * packages, each declared once (its definition.ts) and listed here (SOURCES). The sync engine is
+ * source-agnostic; this module is where a sync learns which source it runs for, whether that
+ * source is configured and may sync now (maySyncNow, the one rule the pages, the API and the
+ * CLI ask), reads its sync settings, and opens its reader.
  *
- * At most one integration is enabled per library. Enabling one (src/sources/switch.ts)
- * disables the others and clears their identifiers in one transaction.
+ * At most one source is enabled per library. Turning one ON (switch.ts) turns the others OFF
+ * and clears their identifiers in one transaction.
  */
-import type { z } from 'zod';
 import type { Config } from '../config/load.ts';
 import { RollcallError } from '../domain/errors.ts';
 import type { IntegrationKind } from '../domain/patron.ts';
 import type { Repositories, Site, Store } from '../store/store.ts';
 import type { SyncProgress, SyncReader } from '../sync/ports.ts';
 import type { SyncSettings } from '../sync/core/types.ts';
-import { CLASSLINK_SETTINGS } from './settings.ts';
+import { CLASSLINK_SOURCE } from './classlink/definition.ts';
+import { CSV_SOURCE } from './csv/definition.ts';
+import { SOURCE_COMMANDS, SOURCE_KINDS, SOURCE_NAMES, isSourceKind, type SourceKind } from './kinds.ts';
+import { ONEROSTER_SOURCE } from './oneroster/definition.ts';
+import { syncRefused, type Asker, type Refusal } from './phrases.ts';
+import { SOURCE_SYNC_SETTINGS, type SourceSyncSettings } from './settings.ts';
+import type { RosterSource } from './source.ts';
 
-/** Every integration kind, in the order they are listed. */
-export const INTEGRATION_KINDS: readonly IntegrationKind[] = ['classlink', 'oneroster', 'csv'];
+export { SOURCE_COMMANDS, SOURCE_NAMES };
+export type { SourceKind, SourceSyncSettings };
 
-/** How people call each integration. */
-export const SOURCE_NAMES: Readonly<Record<IntegrationKind, string>> = {
-  classlink: 'ClassLink',
-  oneroster: 'OneRoster REST',
-  csv: 'OneRoster CSV',
-};
+/** Every source, in the order they are listed. */
+export const SOURCES: readonly RosterSource[] = [CLASSLINK_SOURCE, ONEROSTER_SOURCE, CSV_SOURCE];
 
-/** Each integration's `rollcall` command group. */
-export const SOURCE_COMMANDS: Readonly<Record<IntegrationKind, string>> = {
-  classlink: 'classlink',
-  oneroster: 'oneroster',
-  csv: 'csv',
-};
+/** Every source kind, in the order they are listed (the stored name of the concept is "integration"). */
+export const INTEGRATION_KINDS: readonly IntegrationKind[] = SOURCE_KINDS;
 
-/** Whether a stored text names an integration kind. */
-export function isIntegrationKind(text: string): text is IntegrationKind {
-  return (INTEGRATION_KINDS as readonly string[]).includes(text);
+/** Whether a stored text names a source kind. */
+export const isIntegrationKind = isSourceKind;
+
+/** The definition of a source. */
+export function sourceOf(kind: SourceKind): RosterSource {
+  const source = SOURCES.find((s) => s.kind === kind);
+  if (!source) throw new Error(`unknown source kind ${kind}`);
+  return source;
 }
 
 /**
- * The settings every source stores alike (roles, field mapping, thresholds, creation defaults,
- * delta watermark), with the same defaults as ClassLink's. Each source's own schema extends it
- * (ClassLink adds its connection and SSO; CSV its watched folder), so one reader serves a sync
- * whatever its source.
+ * Whether a library's source is configured (SPEC §1.3: it may be turned ON and synced from),
+ * as its definition says from its stored settings: a REST source needs a saved connection.
  */
-export const SOURCE_SYNC_SETTINGS = CLASSLINK_SETTINGS.pick({
-  roles: true,
-  mapping: true,
-  thresholds: true,
-  defaults: true,
-  lastSuccessAt: true,
-});
-
-/** The sync settings of one source, defaults filled. */
-export type SourceSyncSettings = z.infer<typeof SOURCE_SYNC_SETTINGS>;
+export async function isConfigured(repos: Pick<Repositories, 'integrations'>, libraryId: number, kind: SourceKind): Promise<boolean> {
+  const source = sourceOf(kind);
+  const record = await repos.integrations.get(libraryId, kind);
+  return source.isConfigured(source.settings.parse(record?.settings ?? {}));
+}
 
 /** The library's enabled integration, or undefined when none is. */
 export async function enabledIntegration(
@@ -61,7 +57,7 @@ export async function enabledIntegration(
   libraryId: number,
 ): Promise<IntegrationKind | undefined> {
   const enabled = (await repos.integrations.list(libraryId)).filter((r) => r.enabled).map((r) => r.kind);
-  // Two enabled at once cannot be made through enableIntegration; if a hand-edited database has
+  // Two enabled at once cannot be made through switch.ts turnOn; if a hand-edited database has
   // them, the first in list order wins, the same one every time.
   return INTEGRATION_KINDS.find((k) => enabled.includes(k));
 }
@@ -79,8 +75,55 @@ export async function syncSourceOf(repos: Pick<Repositories, 'integrations'>, li
 }
 
 /**
- * Refuses a sync from a source that is not the library's enabled integration (SPEC §1.3: one
- * at a time). A dry run writes nothing, so it may read any source (a preview before switching).
+ * What a sync reads: `named` — the source the request names (a CSV package, the engine running
+ * a source's sync); `library` — the library's source, whichever syncSourceOf finds (Sync Now on
+ * a source's page or through the API).
+ */
+export type SyncReads = 'named' | 'library';
+
+/**
+ * Whether a library may sync from `kind` now (SPEC §1.3, §3); undefined when it may, else why not.
+ * A sync that writes reads the enabled source only: `kind` must be ON. A dry run writes
+ * nothing, so it may preview a source before switching to it — as long as the sync reads that
+ * source: one that reads the library's source (Sync Now) reads the enabled one, or with none ON
+ * the one syncSourceOf picks, so that must be `kind`, and `kind` must be configured (a named
+ * source's reader says itself what it lacks).
+ */
+export async function maySyncNow(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+  kind: SourceKind,
+  dryRun: boolean,
+  reads: SyncReads,
+): Promise<Refusal | undefined> {
+  const enabled = await enabledIntegration(repos, libraryId);
+  if (reads === 'named') {
+    if (dryRun || enabled === kind) return undefined;
+    return enabled === undefined ? { reason: 'off' } : { reason: 'other_on', enabled };
+  }
+  if (enabled !== undefined && enabled !== kind) return { reason: 'other_on', enabled };
+  if (!(await isConfigured(repos, libraryId, kind))) return { reason: 'not_configured' };
+  if (!dryRun) return enabled === kind ? undefined : { reason: 'off' };
+  const reading = await syncSourceOf(repos, libraryId);
+  return reading === kind ? undefined : { reason: 'reads_other', reads: reading };
+}
+
+/** Refuses (maySyncNow) a sync that may not run now, in the asker's words (phrases.ts). */
+export async function requireSyncNow(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+  kind: SourceKind,
+  dryRun: boolean,
+  reads: SyncReads,
+  asker: Asker,
+): Promise<void> {
+  const refusal = await maySyncNow(repos, libraryId, kind, dryRun, reads);
+  if (refusal) throw syncRefused(kind, refusal, asker);
+}
+
+/**
+ * Refuses, in the command line's words, a sync from a source that is not the library's enabled
+ * one (maySyncNow, the source named); a dry run may read any source.
  */
 export async function checkSyncSource(
   repos: Pick<Repositories, 'integrations'>,
@@ -88,21 +131,7 @@ export async function checkSyncSource(
   source: IntegrationKind,
   dryRun: boolean,
 ): Promise<void> {
-  if (dryRun) return;
-  const enabled = await enabledIntegration(repos, libraryId);
-  if (enabled === source) return;
-  const name = SOURCE_NAMES[source];
-  const enable = `\`rollcall ${SOURCE_COMMANDS[source]} enable\``;
-  if (enabled === undefined) {
-    throw new RollcallError(
-      'not_configured',
-      `${name} is not enabled for this library (no integration is): run ${enable} first (a dry run works without it).`,
-    );
-  }
-  throw new RollcallError(
-    'not_configured',
-    `${name} is not enabled for this library; ${SOURCE_NAMES[enabled]} is, and a library syncs from one integration at a time: to switch, run ${enable} (it clears ${SOURCE_NAMES[enabled]}'s identifiers).`,
-  );
+  await requireSyncNow(repos, libraryId, source, dryRun, 'named', 'cli');
 }
 
 /** A source's stored state as a sync reads it. */

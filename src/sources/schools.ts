@@ -1,19 +1,18 @@
 /**
- * Site mapping (SPEC §2 step 2): the ClassLink schools (orgs of type school), and matching a
- * library site to one of them — one school per site and one site per school — or clearing a
- * match. Unmatched schools are not synced. Any OneRoster REST integration lists and matches its
- * schools the same way: it passes its own SchoolSource (ClassLink's is the default).
+ * Site mapping (SPEC §2 step 2) for a source reached over OneRoster REST: its schools (orgs of
+ * type school), and matching a library site to one of them — one school per site and one site
+ * per school — or clearing a match. Unmatched schools are not synced. ClassLink and OneRoster
+ * REST each pass their own SchoolSource.
  */
 import type { Config } from '../config/load.ts';
 import { RollcallError, isRollcallError } from '../domain/errors.ts';
 import type { RosterOrg } from '../domain/roster.ts';
-import { loadClassLink, rosterAuthOf, rosterClient } from './classlink/state.ts';
-import { isIntegrationKind } from './registry.ts';
+import type { SourceKind } from './kinds.ts';
 import type { OneRosterClient } from '../oneroster/client.ts';
 import type { Store } from '../store/store.ts';
 import { requireSite, type SiteView } from '../services/sites/sites.ts';
 
-/** A ClassLink school as listed, with the site matched to it. */
+/** A school as listed, with the site matched to it. */
 export interface SchoolView {
   /** The org's sourcedId (what `match-site` takes). */
   sourcedId: string;
@@ -37,6 +36,8 @@ export interface SchoolDeps {
 
 /** Where schools come from: an integration's roster connection, and how to name it to people. */
 export interface SchoolSource {
+  /** The source whose schools they are (a match records it). */
+  kind: SourceKind;
   /** Who lists the schools, in messages: "ClassLink", "The OneRoster server". */
   label: string;
   /** The command group that manages it: `classlink`, `oneroster`. */
@@ -45,15 +46,8 @@ export interface SchoolSource {
   open(deps: SchoolDeps, libraryId: number): Promise<OneRosterClient>;
 }
 
-/** ClassLink's schools. */
-export const CLASSLINK_SCHOOLS: SchoolSource = {
-  label: 'ClassLink',
-  command: 'classlink',
-  open: async (deps, libraryId) => rosterClient(deps.config, rosterAuthOf(await loadClassLink(deps.store, libraryId))),
-};
-
 /** The schools the configured connection lists, by name, with their matched sites. */
-export async function listSchools(deps: SchoolDeps, libraryId: number, source: SchoolSource = CLASSLINK_SCHOOLS): Promise<SchoolView[]> {
+export async function listSchools(deps: SchoolDeps, libraryId: number, source: SchoolSource): Promise<SchoolView[]> {
   const orgs = await fetchSchools(deps, libraryId, source);
   const siteByOrg = new Map((await deps.store.sites.list(libraryId)).filter((s) => s.orgGuid !== '').map((s) => [s.orgGuid, s.code]));
   return orgs
@@ -73,7 +67,7 @@ export async function matchSite(
   libraryId: number,
   siteCode: string,
   orgSourcedId: string,
-  source: SchoolSource = CLASSLINK_SCHOOLS,
+  source: SchoolSource,
 ): Promise<{ site: SiteView; school: SchoolView }> {
   const site = await requireSite(deps.store, libraryId, siteCode);
   const orgId = orgSourcedId.trim();
@@ -99,12 +93,7 @@ export async function matchSite(
     );
   }
   // The match belongs to the integration whose school it is (cleared when another is enabled).
-  const saved = await deps.store.sites.setOrgGuid(
-    libraryId,
-    site.code,
-    org.sourcedId,
-    isIntegrationKind(source.command) ? source.command : undefined,
-  );
+  const saved = await deps.store.sites.setOrgGuid(libraryId, site.code, org.sourcedId, source.kind);
   return {
     site: { code: saved.code, name: saved.name, orgSourcedId: saved.orgGuid },
     school: { sourcedId: org.sourcedId, name: org.name, identifier: org.identifier, status: org.status, siteCode: saved.code },

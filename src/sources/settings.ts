@@ -52,9 +52,13 @@ export const CONNECTION = z.object({
   validatedAt: z.string().default(''),
 });
 
-/** The ClassLink integration's settings. */
-export const CLASSLINK_SETTINGS = z.object({
-  connection: CONNECTION.nullable().default(null),
+/**
+ * The settings every source stores alike (roles, field mapping, thresholds, creation defaults,
+ * delta watermark). Each source's own schema extends it (ClassLink adds its connection and
+ * sign-in; OneRoster REST its connection; CSV its watched folder), so one reader serves a sync
+ * whatever its source.
+ */
+export const SOURCE_SYNC_SETTINGS = z.object({
   roles: z.array(z.enum(['student', 'teacher', 'admin'])).default(['student', 'teacher']),
   mapping: z
     .object({
@@ -80,6 +84,16 @@ export const CLASSLINK_SETTINGS = z.object({
       teacher: { policy: 'Teacher', barcode: { kind: 'none' }, fixed: {} },
       admin: { policy: 'Staff', barcode: { kind: 'none' }, fixed: {} },
     }),
+  /** When the last successful sync started (ISO): the delta watermark. */
+  lastSuccessAt: z.string().default(''),
+});
+
+/** The sync settings of one source, defaults filled. */
+export type SourceSyncSettings = z.infer<typeof SOURCE_SYNC_SETTINGS>;
+
+/** The ClassLink source's settings: the shared ones, its connection and sign-in. */
+export const CLASSLINK_SETTINGS = SOURCE_SYNC_SETTINGS.extend({
+  connection: CONNECTION.nullable().default(null),
   /** "Allow log-in with ClassLink" (SPEC §2 step 6). */
   sso: z.boolean().default(false),
   /**
@@ -92,8 +106,6 @@ export const CLASSLINK_SETTINGS = z.object({
    * or proxy mode); in partner mode the connection's Tenant ID is used.
    */
   ssoTenantId: z.number().int().positive().nullable().default(null),
-  /** When the last successful sync started (ISO): the delta watermark. */
-  lastSuccessAt: z.string().default(''),
 });
 
 /** Stored ClassLink settings with defaults filled. */

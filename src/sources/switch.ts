@@ -1,8 +1,12 @@
 /**
- * One integration at a time (SPEC §1.3): enabling ClassLink, OneRoster REST or OneRoster CSV
+ * Turning a roster source ON and OFF — the one path the web pages, the JSON API and the CLI
+ * take (each words the refusals its own way: phrases.ts). Whether a source may sync now is
+ * registry.ts maySyncNow.
+ *
+ * One source at a time (SPEC §1.3): enabling ClassLink, OneRoster REST or OneRoster CSV
  * turns the others off and clears every identifier that belonged to them — patron GUIDs whose
  * source is another integration, and site matches made for another integration — in one
- * transaction, after the admin has been told how many (switchPreview).
+ * transaction, after the admin has been told how many (turnOnPreview).
  *
  * What is NOT cleared, and why: a patron GUID with no source (from a file import, or typed in)
  * belongs to no integration until a sync matches it (SPEC §3.2), so it stays for the new
@@ -10,51 +14,68 @@
  * records no source (made by code predating the record) is cleared: nobody can say it is the
  * new integration's.
  */
-import { RollcallError } from '../domain/errors.ts';
 import type { IntegrationKind } from '../domain/patron.ts';
-import { INTEGRATION_KINDS, SOURCE_COMMANDS, SOURCE_NAMES, enabledIntegration, sitesOfSource } from './registry.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import { INTEGRATION_KINDS, SOURCE_NAMES, enabledIntegration, isConfigured, sitesOfSource } from './registry.ts';
+import { noMatchedSiteNote, turnOnRefused, type Asker, type Refusal } from './phrases.ts';
 
-/** What enabling an integration would clear and turn off. */
-export interface SwitchPreview {
-  /** The integration to enable. */
+/** What turning a source on would clear and turn off (SPEC §1.3: told before confirming). */
+export interface TurnOnPreview {
+  /** The source to turn on. */
   kind: IntegrationKind;
-  /** The integration enabled now, if any. */
+  /** The source ON now, if any. */
   current: IntegrationKind | undefined;
-  /** Patron GUIDs that would be cleared, per integration they belong to (only those with any). */
+  /** Patron GUIDs that would be cleared, per source they belong to (only those with any). */
   patronGuids: Partial<Record<IntegrationKind, number>>;
   /** Patron GUIDs that would be cleared, in all. */
   patronGuidTotal: number;
-  /** Site matches that would be cleared (made for another integration, or recording none). */
+  /** Site matches that would be cleared (made for another source, or recording none). */
   siteGuids: number;
   /** Everything that would be cleared: patron GUIDs and site matches. */
   total: number;
+  /** It is ON already. */
+  alreadyEnabled: boolean;
+  /** It is configured (turning it on is refused otherwise). */
+  configured: boolean;
+  /** Sites matched to its schools. */
+  matchedSites: number;
 }
 
-/** What enabling did. */
-export interface SwitchResult {
-  /** The integration now enabled. */
+/** What turning a source on did. */
+export interface TurnOnResult {
+  /** The source now ON. */
   kind: IntegrationKind;
-  /** It was enabled already. */
+  /** It was ON already. */
   unchanged: boolean;
-  /** The integrations turned off. */
+  /** The sources turned off. */
   disabled: IntegrationKind[];
-  /** Patron GUIDs cleared, per integration. */
-  clearedPatronGuids: Partial<Record<IntegrationKind, number>>;
+  /** Patron GUIDs cleared, in all. */
+  clearedPatronGuids: number;
+  /** Patron GUIDs cleared, per source they belonged to (only those with any). */
+  clearedPatronGuidsBySource: Partial<Record<IntegrationKind, number>>;
   /** Site matches cleared. */
   clearedSiteGuids: number;
-  /** Sites matched for the enabled integration. */
+  /** Sites matched to its schools. */
   matchedSites: number;
-  /** Things the admin should know (one sentence each). */
+  /** Things the admin should know (one sentence each), worded for who asked. */
   notes: string[];
 }
 
-/** How many identifiers enabling `kind` would clear (SPEC §1.3: told before confirming). */
-export async function switchPreview(
+/** Whether a source may be turned on; undefined when it may (it needs only to be configured). */
+export async function mayTurnOn(
+  repos: Pick<Repositories, 'integrations'>,
+  libraryId: number,
+  kind: IntegrationKind,
+): Promise<Refusal | undefined> {
+  return (await isConfigured(repos, libraryId, kind)) ? undefined : { reason: 'not_configured' };
+}
+
+/** How many identifiers turning `kind` on would clear, whether it is on already, and whether it may be turned on. */
+export async function turnOnPreview(
   repos: Pick<Repositories, 'integrations' | 'patrons' | 'sites'>,
   libraryId: number,
   kind: IntegrationKind,
-): Promise<SwitchPreview> {
+): Promise<TurnOnPreview> {
   const patronGuids: Partial<Record<IntegrationKind, number>> = {};
   let patronGuidTotal = 0;
   for (const other of INTEGRATION_KINDS) {
@@ -63,32 +84,39 @@ export async function switchPreview(
     if (n > 0) patronGuids[other] = n;
     patronGuidTotal += n;
   }
-  const siteGuids = (await repos.sites.list(libraryId)).filter((s) => s.orgGuid !== '' && s.orgGuidSource !== kind).length;
+  const sites = await repos.sites.list(libraryId);
+  const siteGuids = sites.filter((s) => s.orgGuid !== '' && s.orgGuidSource !== kind).length;
+  const current = await enabledIntegration(repos, libraryId);
   return {
     kind,
-    current: await enabledIntegration(repos, libraryId),
+    current,
     patronGuids,
     patronGuidTotal,
     siteGuids,
     total: patronGuidTotal + siteGuids,
+    alreadyEnabled: current === kind,
+    configured: (await mayTurnOn(repos, libraryId, kind)) === undefined,
+    matchedSites: sitesOfSource(kind, sites).length,
   };
 }
 
 /**
- * Enables an integration: in one transaction, the others are turned off and their identifiers
- * cleared, and this one is turned on. An integration that was off starts afresh: its delta
- * watermark is reset, so its first sync is a full one. Refused (not_configured) for an
- * integration that needs a connection and has none.
+ * Turns a source on: in one transaction, the others are turned off and their identifiers
+ * cleared, and this one is turned on. A source that was off starts afresh: its delta watermark
+ * is reset, so its first sync is a full one. Refused (not_configured, worded for the asker) for
+ * a source that is not configured.
  */
-export async function enableIntegration(store: Store, libraryId: number, kind: IntegrationKind): Promise<SwitchResult> {
-  await requireConfigured(store, libraryId, kind);
+export async function turnOn(store: Store, libraryId: number, kind: IntegrationKind, asker: Asker): Promise<TurnOnResult> {
+  if (await mayTurnOn(store, libraryId, kind)) throw turnOnRefused(kind, asker);
   const result = await store.transaction(async (tx) => {
     const saved = await tx.integrations.list(libraryId);
-    const clearedPatronGuids: Partial<Record<IntegrationKind, number>> = {};
+    const clearedPatronGuidsBySource: Partial<Record<IntegrationKind, number>> = {};
+    let clearedPatronGuids = 0;
     for (const other of INTEGRATION_KINDS) {
       if (other === kind) continue;
       const n = await tx.patrons.clearGuids(libraryId, other);
-      if (n > 0) clearedPatronGuids[other] = n;
+      if (n > 0) clearedPatronGuidsBySource[other] = n;
+      clearedPatronGuids += n;
     }
     const clearedSiteGuids = await tx.sites.clearOrgGuidsExcept(libraryId, kind);
     const disabled: IntegrationKind[] = [];
@@ -108,32 +136,22 @@ export async function enableIntegration(store: Store, libraryId: number, kind: I
           : {};
       await tx.integrations.save(libraryId, kind, { enabled: true, settings });
     }
-    return { kind, unchanged, disabled, clearedPatronGuids, clearedSiteGuids };
+    return { kind, unchanged, disabled, clearedPatronGuids, clearedPatronGuidsBySource, clearedSiteGuids };
   });
   const matchedSites = sitesOfSource(kind, await store.sites.list(libraryId)).length;
-  const notes =
-    matchedSites === 0
-      ? [
-          `No site is matched to a ${SOURCE_NAMES[kind]} school yet: a sync needs at least one (\`rollcall ${SOURCE_COMMANDS[kind]} match-site\`).`,
-        ]
-      : [];
-  return { ...result, matchedSites, notes };
+  return { ...result, matchedSites, notes: matchedSites === 0 ? [noMatchedSiteNote(kind, asker)] : [] };
 }
 
-/** Disables an integration: syncs stop; patrons, GUIDs and site matches are kept. Returns whether it was enabled. */
-export async function disableIntegration(
-  repos: Pick<Repositories, 'integrations'>,
-  libraryId: number,
-  kind: IntegrationKind,
-): Promise<boolean> {
-  const own = (await repos.integrations.list(libraryId)).find((r) => r.kind === kind);
+/** Turns a source off: syncs stop; patrons, GUIDs and site matches are kept. Returns whether it was ON. */
+export async function turnOff(repos: Pick<Repositories, 'integrations'>, libraryId: number, kind: IntegrationKind): Promise<boolean> {
+  const own = await repos.integrations.get(libraryId, kind);
   if (!own?.enabled) return false;
   await repos.integrations.save(libraryId, kind, { enabled: false });
   return true;
 }
 
-/** The sentence a CLI or page shows before confirming: what enabling would clear and turn off. */
-export function previewSentence(p: SwitchPreview): string {
+/** The sentence shown before confirming: what turning a source on would clear and turn off. */
+export function previewSentence(p: TurnOnPreview): string {
   const parts: string[] = [];
   for (const k of INTEGRATION_KINDS) {
     const n = p.patronGuids[k];
@@ -143,19 +161,6 @@ export function previewSentence(p: SwitchPreview): string {
   const off = p.current !== undefined && p.current !== p.kind ? ` and turns ${SOURCE_NAMES[p.current]} off` : '';
   if (parts.length === 0) return `Enabling ${SOURCE_NAMES[p.kind]} clears no identifiers${off}.`;
   return `Enabling ${SOURCE_NAMES[p.kind]} clears ${joinAnd(parts)}${off}.`;
-}
-
-/** Integrations reached over a connection must have one before they can be enabled. */
-async function requireConfigured(repos: Pick<Repositories, 'integrations'>, libraryId: number, kind: IntegrationKind): Promise<void> {
-  if (kind === 'csv') return; // packages are given to each sync, or taken from the watched folder
-  const saved = (await repos.integrations.list(libraryId)).find((r) => r.kind === kind);
-  const settings = (saved?.settings ?? {}) as { connection?: unknown };
-  if (settings.connection === undefined || settings.connection === null) {
-    throw new RollcallError(
-      'not_configured',
-      `${SOURCE_NAMES[kind]} cannot be enabled before it is configured: run \`rollcall ${SOURCE_COMMANDS[kind]} configure\` first.`,
-    );
-  }
 }
 
 function joinAnd(parts: readonly string[]): string {

@@ -8,7 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { configureClassLink } from '../../src/sources/classlink/connect.ts';
 import { listSchools, matchSite } from '../../src/sources/schools.ts';
-import { enableClassLink } from '../../src/sources/classlink/switch.ts';
+import { CLASSLINK_SCHOOLS } from '../../src/sources/classlink/definition.ts';
+import { turnOn } from '../../src/sources/switch.ts';
 import { changeSso } from '../../src/sources/classlink/sign-in-settings.ts';
 import { startSync } from '../../src/services/syncs/sync-actions.ts';
 import { syncDepsOf } from '../../src/app.ts';
@@ -35,12 +36,12 @@ describeInBrowser('browser: sign in with ClassLink', () => {
     });
     const deps = { config, store, now: () => new Date() };
     await configureClassLink(deps, lib.id, { mode: 'partner', tenantId: emulator.credentials.tenantId });
-    const schools = await listSchools(deps, lib.id);
+    const schools = await listSchools(deps, lib.id, CLASSLINK_SCHOOLS);
     for (const [i, code] of ['ES', 'MS'].entries()) {
       await store.sites.add(lib.id, { code, name: schools[i]!.name });
-      await matchSite(deps, lib.id, code, schools[i]!.sourcedId);
+      await matchSite(deps, lib.id, code, schools[i]!.sourcedId, CLASSLINK_SCHOOLS);
     }
-    await enableClassLink(store, lib.id);
+    await turnOn(store, lib.id, 'classlink', 'cli');
     await changeSso(config, store, lib.id, lib.code, { enabled: true });
     const result = await startSync(
       syncDepsOf(config, store, () => new Date()),

@@ -24,7 +24,7 @@ import { generateDistrict } from '../../src/emulator/generated-district.ts';
 import type { DistrictData } from '../../src/domain/district.ts';
 import { CSV_SETTINGS, saveCsvSettings, type CsvSettings } from '../../src/sources/csv/source.ts';
 import { openReaderFor } from '../../src/sources/registry.ts';
-import { enableIntegration } from '../../src/sources/switch.ts';
+import { turnOn } from '../../src/sources/switch.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { SyncDeps } from '../../src/sync/ports.ts';
 import type { DatabaseTestContext } from './db.ts';
@@ -157,7 +157,7 @@ export async function csvLibrary(db: DatabaseTestContext, orgs: readonly string[
   const settings = CSV_SETTINGS.parse({});
   change?.(settings);
   await saveCsvSettings(store, lib.id, settings);
-  await enableIntegration(store, lib.id, 'csv');
+  await turnOn(store, lib.id, 'csv', 'cli');
   const config = testConfig();
   return {
     store,

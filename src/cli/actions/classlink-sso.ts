@@ -7,7 +7,7 @@
 import { RollcallError } from '../../domain/errors.ts';
 import { changeSso, ssoView, type SsoChange } from '../../sources/classlink/sign-in-settings.ts';
 import { EXIT_OK } from '../exit.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { firstLineOfStdin } from '../stdin.ts';
 import { withApp } from './with-app.ts';
 

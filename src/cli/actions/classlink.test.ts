@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectRequest, optionsChange } from './classlink.ts';
+import { connectRequest } from './classlink.ts';
+import { optionsChange } from './source-commands.ts';
 
 describe('classlink command lines', () => {
   it('makes one connection mode of the configure options', () => {

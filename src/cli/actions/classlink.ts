@@ -1,32 +1,23 @@
 /**
- * `rollcall classlink configure|schools|match-site|unmatch-site|options|enable|disable`.
+ * `rollcall classlink configure|schools|match-site|unmatch-site|options|enable|disable`: its
+ * own `configure`, and the commands every source has (source-commands.ts) over ClassLink.
  * Secrets given on the command line go to the service and nowhere else: nothing printed here
- * (text or JSON) comes from them. The site-mapping and options commands are built for a school
- * source and an options store, so other REST integrations (`rollcall oneroster …`) reuse them.
+ * (text or JSON) comes from them.
  */
 import { RollcallError } from '../../domain/errors.ts';
 import { configureClassLink, type ConnectRequest, type ConnectionView } from '../../sources/classlink/connect.ts';
-import {
-  CLASSLINK_OPTIONS,
-  updateOptions,
-  type OptionSettings,
-  type OptionsChange,
-  type OptionsStore,
-  type OptionsView,
-} from '../../sources/options.ts';
-import {
-  CLASSLINK_SCHOOLS,
-  listSchools,
-  matchSite as matchSiteService,
-  unmatchSite as unmatchSiteService,
-  type SchoolSource,
-} from '../../sources/schools.ts';
-import { disableClassLink } from '../../sources/classlink/switch.ts';
+import { CLASSLINK_OPTIONS, CLASSLINK_SCHOOLS } from '../../sources/classlink/definition.ts';
 import { EXIT_OK } from '../exit.ts';
-import { table } from '../../presenters/format.ts';
-import { idMappingText, parseMappings, parseOnOff, parsePercent, parseRoles, parseWholeNumber } from '../option-values.ts';
-import type { Handler } from '../program.ts';
-import { enableCommand } from './enable.ts';
+import { parseWholeNumber } from '../option-values.ts';
+import type { Handler } from '../context.ts';
+import {
+  disableCommand,
+  enableCommand,
+  matchSiteCommand,
+  optionsCommand,
+  schoolsCommand,
+  unmatchSite as unmatchSiteHandler,
+} from './source-commands.ts';
 import { withApp } from './with-app.ts';
 
 /** ClassLink Tenant IDs are small positive integers. */
@@ -43,64 +34,14 @@ export const configure: Handler = async (ctx, _args, opts) => {
   });
 };
 
-/** `… schools [--json]` for a school source. */
-export function schoolsCommand(source: SchoolSource): Handler {
-  return async (ctx, _args, opts) =>
-    withApp(ctx, async (app) => {
-      const list = await listSchools(app, app.library.id, source);
-      if (opts.json) await ctx.out.json(list);
-      else if (list.length === 0) await ctx.out.lines(`${source.label} lists no schools for this district.`);
-      else
-        await ctx.out.lines(
-          ...table(
-            ['SOURCEDID', 'NAME', 'SITE'],
-            list.map((s) => [s.sourcedId, `${s.name}${s.status === 'tobedeleted' ? ' (to be deleted)' : ''}`, s.siteCode || '—']),
-          ),
-        );
-      return EXIT_OK;
-    });
-}
-
 /** `classlink schools [--json]` */
 export const schools: Handler = schoolsCommand(CLASSLINK_SCHOOLS);
-
-/** `… match-site SITE_CODE ORG_SOURCED_ID` for a school source. */
-export function matchSiteCommand(source: SchoolSource): Handler {
-  return async (ctx, args) =>
-    withApp(ctx, async (app) => {
-      const { site, school } = await matchSiteService(app, app.library.id, args[0]!, args[1]!, source);
-      await ctx.out.lines(`Site ${site.code} (${site.name}) is matched to ${school.name} [${school.sourcedId}].`);
-      return EXIT_OK;
-    });
-}
 
 /** `classlink match-site SITE_CODE ORG_SOURCED_ID` */
 export const matchSite: Handler = matchSiteCommand(CLASSLINK_SCHOOLS);
 
 /** `classlink unmatch-site SITE_CODE` */
-export const unmatchSite: Handler = async (ctx, args) =>
-  withApp(ctx, async (app) => {
-    const { site, was } = await unmatchSiteService(app.store, app.library.id, args[0]!);
-    await ctx.out.lines(
-      was === ''
-        ? `Site ${site.code} was not matched to a school; nothing changed.`
-        : `Site ${site.code} is no longer matched (it was ${was}); that school is not synced.`,
-    );
-    return EXIT_OK;
-  });
-
-/** `… options [--roles …] [--map …]… [--max-transfer-pct N] [--max-update-pct N] [--json]` for an integration's options. */
-export function optionsCommand<S extends OptionSettings>(kept: OptionsStore<S>): Handler {
-  return async (ctx, _args, opts) => {
-    const change = optionsChange(opts);
-    return withApp(ctx, async (app) => {
-      const view = await updateOptions(app.store, app.library.id, change, kept);
-      if (opts.json) await ctx.out.json(view);
-      else await ctx.out.lines(...optionLines(view));
-      return EXIT_OK;
-    });
-  };
-}
+export const unmatchSite: Handler = unmatchSiteHandler;
 
 /** `classlink options [--roles …] [--map …]… [--sso on|off] [--max-transfer-pct N] [--max-update-pct N] [--json]` */
 export const options: Handler = optionsCommand(CLASSLINK_OPTIONS);
@@ -109,14 +50,7 @@ export const options: Handler = optionsCommand(CLASSLINK_OPTIONS);
 export const enable: Handler = enableCommand('classlink');
 
 /** `classlink disable` */
-export const disable: Handler = async (ctx) =>
-  withApp(ctx, async (app) => {
-    const r = await disableClassLink(app.store, app.library.id);
-    await ctx.out.lines(
-      r.unchanged ? 'ClassLink was not enabled.' : 'ClassLink is disabled: no sync will run. Patrons, GUIDs and site matches are kept.',
-    );
-    return EXIT_OK;
-  });
+export const disable: Handler = disableCommand('classlink');
 
 /** The connection a `configure` command line asks for; usage when its options do not make one mode. */
 export function connectRequest(opts: Record<string, unknown>): ConnectRequest {
@@ -146,17 +80,6 @@ export function connectRequest(opts: Record<string, unknown>): ConnectRequest {
   return { mode: 'proxy', rosterUrl: text('rosterUrl'), bearer: text('bearer') };
 }
 
-/** The change an `options` command line asks for (empty: just show). */
-export function optionsChange(opts: Record<string, unknown>): OptionsChange {
-  const change: OptionsChange = {};
-  if (typeof opts.roles === 'string') change.roles = parseRoles(opts.roles);
-  Object.assign(change, parseMappings((opts.map as string[] | undefined) ?? []));
-  if (typeof opts.sso === 'string') change.sso = parseOnOff('--sso', opts.sso);
-  if (typeof opts.maxTransferPct === 'string') change.maxTransferPct = parsePercent('--max-transfer-pct', opts.maxTransferPct);
-  if (typeof opts.maxUpdatePct === 'string') change.maxUpdatePct = parsePercent('--max-update-pct', opts.maxUpdatePct);
-  return change;
-}
-
 function connectionLines(v: ConnectionView): string[] {
   const how =
     v.mode === 'partner'
@@ -169,17 +92,5 @@ function connectionLines(v: ConnectionView): string[] {
     `ClassLink connection validated and saved: ${how}.`,
     `Roster server: ${v.rosterUrl}.${users}`,
     'Next: `rollcall classlink schools`, then `rollcall classlink match-site SITE ORG` and `rollcall classlink enable`.',
-  ];
-}
-
-function optionLines(v: OptionsView): string[] {
-  return [
-    `roles:             ${v.roles.join(',')}`,
-    `map barcode:       ${idMappingText(v.mapping.barcode)}`,
-    `map community-id:  ${idMappingText(v.mapping.communityId)}`,
-    `map location:      ${v.mapping.location}`,
-    ...(v.sso === undefined ? [] : [`sso:               ${v.sso ? 'on' : 'off'}`]),
-    `max-transfer-pct:  ${v.thresholds.maxTransferPct}`,
-    `max-update-pct:    ${v.thresholds.maxUpdatePct}`,
   ];
 }

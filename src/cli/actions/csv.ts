@@ -8,16 +8,14 @@ import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
 import { csvSchools, matchCsvSite, unmatchCsvSite } from '../../sources/csv/sites.ts';
 import { syncCsvPackage } from '../../services/csv/sync-package.ts';
 import { watchFolderOnce, type WatchPass } from '../../services/csv/watch-folder.ts';
-import { disableIntegration } from '../../sources/switch.ts';
 import { OPERATION_TYPE_NAMES } from '../../domain/operation.ts';
 import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
 import { countsLine, stateText, table } from '../../presenters/format.ts';
 import { parseWholeNumber } from '../option-values.ts';
-import type { Handler } from '../program.ts';
-import { optionsCommand } from './classlink.ts';
-import { enableCommand } from './enable.ts';
+import type { Handler } from '../context.ts';
+import { disableCommand, enableCommand, optionsCommand } from './source-commands.ts';
 import { interruptibleSync, onInterrupt } from './signals.ts';
-import { reportSync } from './sync.ts';
+import { reportSync } from '../sync-report.ts';
 import { withApp } from './with-app.ts';
 
 /** Seconds between looks at the watched folder unless `--interval` says otherwise. */
@@ -47,14 +45,7 @@ export const options: Handler = optionsCommand(CSV_OPTIONS);
 export const enable: Handler = enableCommand('csv');
 
 /** `csv disable` */
-export const disable: Handler = async (ctx) =>
-  withApp(ctx, async (app) => {
-    const was = await disableIntegration(app.store, app.library.id, 'csv');
-    await ctx.out.lines(
-      was ? 'OneRoster CSV is disabled: no sync will run. Patrons, GUIDs and site matches are kept.' : 'OneRoster CSV was not enabled.',
-    );
-    return EXIT_OK;
-  });
+export const disable: Handler = disableCommand('csv');
 
 /** `csv schools [FILE] [--json]` */
 export const schools: Handler = async (ctx, args, opts) =>

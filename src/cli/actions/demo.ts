@@ -18,7 +18,7 @@ import { RollcallError } from '../../domain/errors.ts';
 import { runDemo } from '../demo/run-demo.ts';
 import { EXIT_OK } from '../exit.ts';
 import { parseWholeNumber } from '../option-values.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { untilStopped } from './signals.ts';
 
 /** The file that marks a folder as the demo's own (safe to empty). */

@@ -5,7 +5,7 @@
 import { runEmulatorCommand } from '../../emulator/command.ts';
 import { EXIT_OK } from '../exit.ts';
 import { parseWholeNumber } from '../option-values.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { untilStopped } from './signals.ts';
 
 /** The generator's largest district (district-layout.ts MAX_STUDENTS). */

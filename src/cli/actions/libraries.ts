@@ -6,7 +6,7 @@ import { DEFAULT_LIBRARY_CODE } from '../../store/store.ts';
 import { addLibrary, listLibraries } from '../../services/libraries/libraries.ts';
 import { EXIT_OK } from '../exit.ts';
 import { table } from '../../presenters/format.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { withApp } from './with-app.ts';
 
 /** `libraries add --code CODE --name NAME [--timezone TZ] [--json]` */

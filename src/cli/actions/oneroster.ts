@@ -1,11 +1,10 @@
 /**
  * `rollcall oneroster configure|schools|match-site|unmatch-site|options|enable|disable`: the
- * generic OneRoster REST integration (any 1.1 or 1.2 server). Site mapping and options are
- * ClassLink's commands over this integration's school source and settings. The secret given on
+ * generic OneRoster REST source (any 1.1 or 1.2 server): its own `configure`, and the commands
+ * every source has (source-commands.ts) over its school source and settings. The secret given on
  * the command line goes to the service and nowhere else: nothing printed here comes from it.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { disableIntegration } from '../../sources/switch.ts';
 import {
   configureOneRoster,
   ONEROSTER_OPTIONS,
@@ -14,9 +13,15 @@ import {
   type OneRosterConnectRequest,
 } from '../../sources/oneroster/connect.ts';
 import { EXIT_OK } from '../exit.ts';
-import type { Handler } from '../program.ts';
-import { matchSiteCommand, optionsCommand, schoolsCommand, unmatchSite as unmatchSiteHandler } from './classlink.ts';
-import { enableCommand } from './enable.ts';
+import type { Handler } from '../context.ts';
+import {
+  disableCommand,
+  enableCommand,
+  matchSiteCommand,
+  optionsCommand,
+  schoolsCommand,
+  unmatchSite as unmatchSiteHandler,
+} from './source-commands.ts';
 import { withApp } from './with-app.ts';
 
 /** `oneroster configure --base-url URL --version 1.1|1.2 --client-id ID --client-secret SECRET [--auth …] [--token-url URL] [--scopes LIST] [--client-auth basic|post] [--json]` */
@@ -49,14 +54,7 @@ export const options: Handler = optionsCommand(ONEROSTER_OPTIONS);
 export const enable: Handler = enableCommand('oneroster');
 
 /** `oneroster disable` */
-export const disable: Handler = async (ctx) =>
-  withApp(ctx, async (app) => {
-    const was = await disableIntegration(app.store, app.library.id, 'oneroster');
-    await ctx.out.lines(
-      was ? 'OneRoster REST is disabled: no sync will run. Patrons, GUIDs and site matches are kept.' : 'OneRoster REST was not enabled.',
-    );
-    return EXIT_OK;
-  });
+export const disable: Handler = disableCommand('oneroster');
 
 /** The connection a `configure` command line asks for; usage when an option is missing or wrong. */
 export function connectRequest(opts: Record<string, unknown>): OneRosterConnectRequest {

@@ -14,8 +14,8 @@ import {
 import { approveSync, rejectSync } from '../../services/syncs/sync-actions.ts';
 import { EXIT_OK } from '../exit.ts';
 import { countsLine, duration, shortTime, stateText, table } from '../../presenters/format.ts';
-import type { Handler } from '../program.ts';
-import { reportSync } from './sync.ts';
+import type { Handler } from '../context.ts';
+import { reportSync } from '../sync-report.ts';
 import { withApp } from './with-app.ts';
 
 /** Operation ids are positive integers (a database identity). */

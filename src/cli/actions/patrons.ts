@@ -5,7 +5,7 @@ import { RollcallError } from '../../domain/errors.ts';
 import { exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { withApp } from './with-app.ts';
 
 /** Rejected rows listed on a terminal before "and N more" (the --json report lists all). */

@@ -8,7 +8,7 @@ import { checkTimezone, parseRunTime, parseWeekday } from '../../domain/schedule
 import { changeSchedule, scheduleLine, showSchedule, type ScheduleView } from '../../services/schedule/schedule-settings.ts';
 import { EXIT_OK } from '../exit.ts';
 import { shortTime } from '../../presenters/format.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { withApp } from './with-app.ts';
 
 /** `schedule show [--json]` */

@@ -14,7 +14,7 @@ import { queueSyncStarter } from '../../web/queue-starter.ts';
 import { startWebServer } from '../../web/start.ts';
 import { EXIT_OK } from '../exit.ts';
 import { parseWholeNumber } from '../option-values.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { untilStopped } from './signals.ts';
 
 /** `serve …` */

@@ -4,7 +4,7 @@
 import { EXIT_OK } from '../exit.ts';
 import { addSite, listSites } from '../../services/sites/sites.ts';
 import { table } from '../../presenters/format.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { withApp } from './with-app.ts';
 
 /** `sites add --code CODE --name NAME [--json]` */

@@ -6,7 +6,7 @@
 import { libraryStatuses, type LibraryStatus, type StatusOperation } from '../../services/libraries/library-status.ts';
 import { EXIT_OK } from '../exit.ts';
 import { shortTime, stateText } from '../../presenters/format.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { scheduleLine } from '../../services/schedule/schedule-settings.ts';
 import { withApp } from './with-app.ts';
 

@@ -9,7 +9,7 @@ import { hashPassword } from '../../web/auth/passwords.ts';
 import { staffJson } from '../../presenters/staff.ts';
 import { EXIT_OK } from '../exit.ts';
 import { table } from '../../presenters/format.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { firstLineOfStdin } from '../stdin.ts';
 import { withApp } from './with-app.ts';
 

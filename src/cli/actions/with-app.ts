@@ -4,7 +4,7 @@
  */
 import { openApp, type App } from '../../app.ts';
 import type { Env } from '../../config/schema.ts';
-import type { CommandContext } from '../program.ts';
+import type { CommandContext } from '../context.ts';
 
 /** Runs `work` with an open app; the store is closed afterwards. */
 export async function withApp<T>(

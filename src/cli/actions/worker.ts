@@ -8,7 +8,7 @@
 import { startWorker } from '../../jobs/worker.ts';
 import { DEFAULT_LIBRARY_CODE } from '../../store/store.ts';
 import { EXIT_OK } from '../exit.ts';
-import type { Handler } from '../program.ts';
+import type { Handler } from '../context.ts';
 import { untilStopped } from './signals.ts';
 import { withApp } from './with-app.ts';
 

@@ -14,7 +14,8 @@ import { loadClassLink, rosterAuthOf, rosterClient } from '../../sources/classli
 import { configureClassLink } from '../../sources/classlink/connect.ts';
 import { updateOptions } from '../../sources/options.ts';
 import { listSchools, matchSite } from '../../sources/schools.ts';
-import { enableClassLink } from '../../sources/classlink/switch.ts';
+import { CLASSLINK_OPTIONS, CLASSLINK_SCHOOLS } from '../../sources/classlink/definition.ts';
+import { turnOn } from '../../sources/switch.ts';
 import { importPatrons } from '../../services/patrons/import-patrons.ts';
 import { addSite } from '../../services/sites/sites.ts';
 import { approveSync, startSync, type SyncResult } from '../../services/syncs/sync-actions.ts';
@@ -57,16 +58,16 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
     });
     await say(`2. ClassLink configured in direct OAuth 1.0a mode and validated (${connection.declaredUsers ?? '?'} users listed).`);
 
-    const sites = demoSites(await listSchools(app, lib));
+    const sites = demoSites(await listSchools(app, lib, CLASSLINK_SCHOOLS));
     for (const s of sites) {
       await addSite(app.store, lib, { code: s.code, name: s.school.name });
-      await matchSite(app, lib, s.code, s.school.sourcedId);
+      await matchSite(app, lib, s.code, s.school.sourcedId, CLASSLINK_SCHOOLS);
     }
     await say(
       `3. Library sites made and matched: ${sites.map((s) => `${s.code} = ${s.school.name}`).join('; ')}. Other schools are not synced.`,
     );
 
-    await updateOptions(app.store, lib, { communityId: { kind: 'identifier' }, location: 'homeroom-teacher' });
+    await updateOptions(app.store, lib, { communityId: { kind: 'identifier' }, location: 'homeroom-teacher' }, CLASSLINK_OPTIONS);
     await say(
       '4. Options: Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.',
     );
@@ -81,7 +82,7 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
       `5. ${imported.imported} patrons the library already had imported from ${csvPath} (one known by Student #, one by email, one community reader).`,
     );
 
-    await enableClassLink(app.store, lib);
+    await turnOn(app.store, lib, 'classlink', 'cli');
     const dry = await startSync(app.syncDeps, lib, { kind: 'full', dryRun: true, requestedBy: 'demo' });
     await say(`6. Dry run (operation ${dry.operation}): would make ${countsLine(dry.counts)}. Nothing written.`);
 

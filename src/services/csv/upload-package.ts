@@ -2,13 +2,15 @@
  * A package uploaded on the admin page (OneRoster CSV, SPEC §1.3): checked whole, then synced (or dry-run)
  * in the background like the CLI's `sync --from-csv`, answering as soon as the operation exists
  * so the page can follow it. A package that cannot be synced, or a sync refused before it starts
- * (OneRoster CSV not ON), is an error here, with its sentence, and nothing runs.
+ * (OneRoster CSV not ON, unless a dry run: registry.ts maySyncNow), is an error here, with the
+ * page's sentence, and nothing runs.
  *
  * The uploaded file is temporary: it is deleted when the sync ends — except when the sync stops
  * for review, since approving a held plan whose patrons changed meanwhile reads the package again.
  */
 import { rm } from 'node:fs/promises';
 import { fingerprintPackage, openCsvSource } from '../../sources/csv/source.ts';
+import { requireSyncNow } from '../../sources/registry.ts';
 import type { SyncDeps } from '../../sync/ports.ts';
 import { type CsvSyncAsk, syncCsvPackage } from './sync-package.ts';
 
@@ -39,6 +41,7 @@ export async function startCsvUpload(deps: SyncDeps, libraryId: number, ask: Csv
   let opened: Awaited<ReturnType<typeof openCsvSource>>;
   let fingerprint: CsvSyncAsk['fingerprint'];
   try {
+    await requireSyncNow(deps.store, libraryId, 'csv', ask.dryRun, 'named', 'page');
     opened = await openCsvSource(ask.path);
     fingerprint = ask.dryRun ? undefined : { ...(await fingerprintPackage(ask.path)), name: ask.name };
   } catch (e) {

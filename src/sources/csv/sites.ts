@@ -12,7 +12,7 @@ import { openCsvPackage } from '../../csv/index.ts';
 import { RollcallError } from '../../domain/errors.ts';
 import type { RosterOrg } from '../../domain/roster.ts';
 import { loadCsvSource } from './source.ts';
-import { SOURCE_NAMES } from '../registry.ts';
+import { SOURCE_NAMES } from '../kinds.ts';
 import type { Repositories } from '../../store/store.ts';
 import { requireSite, type SiteView } from '../../services/sites/sites.ts';
 

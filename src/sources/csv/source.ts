@@ -24,7 +24,7 @@ import type { MalformedRecord, RosterCollection } from '../../domain/roster.ts';
 import type { Repositories, Store } from '../../store/store.ts';
 import type { PullOutcome, PullRequest, SyncReader } from '../../sync/ports.ts';
 import { compileFilter } from './filter.ts';
-import { SOURCE_SYNC_SETTINGS } from '../registry.ts';
+import { SOURCE_SYNC_SETTINGS } from '../settings.ts';
 
 /** The OneRoster CSV integration's settings: the common sync settings and the watched folder. */
 export const CSV_SETTINGS = SOURCE_SYNC_SETTINGS.extend({

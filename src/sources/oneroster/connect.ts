@@ -131,12 +131,13 @@ export async function configureOneRoster(
 
 /** The OneRoster server's schools, for site mapping (`rollcall oneroster schools|match-site`). */
 export const ONEROSTER_SCHOOLS: SchoolSource = {
+  kind: 'oneroster',
   label: 'The OneRoster server',
   command: 'oneroster',
   open: async (deps, libraryId) => oneRosterClient(deps.config, oneRosterEndpoint(await loadOneRoster(deps.store, libraryId))),
 };
 
-/** The OneRoster integration's options (`rollcall oneroster options`): ClassLink's, without sign-in. */
+/** The OneRoster REST source's options (`rollcall oneroster options`): the shared ones, without sign-in. */
 export const ONEROSTER_OPTIONS: OptionsStore<OneRosterSettings> = {
   kind: 'oneroster',
   load: async (repos, libraryId) => (await loadOneRoster(repos, libraryId)).settings,

@@ -13,7 +13,7 @@ import type { RosterAuth } from '../../oneroster/auth.ts';
 import { OneRosterClient, type OneRosterClientOptions } from '../../oneroster/client.ts';
 import { defaultScopes, type OAuth2Credentials, type OneRosterVersion } from '../../oneroster/oauth2.ts';
 import type { Repositories } from '../../store/store.ts';
-import { CLASSLINK_SETTINGS } from '../settings.ts';
+import { SOURCE_SYNC_SETTINGS } from '../settings.ts';
 
 /** How Rollcall reaches a OneRoster server. */
 export const ONEROSTER_CONNECTION = z.object({
@@ -36,10 +36,10 @@ export const ONEROSTER_CONNECTION = z.object({
 });
 
 /**
- * The OneRoster integration's settings: ClassLink's pieces (roles, mapping, thresholds,
- * defaults, the delta watermark) with a connection of its own and no sign-in option.
+ * The OneRoster REST source's settings: the shared ones (roles, mapping, thresholds, defaults,
+ * the delta watermark) and its connection; it has no sign-in option.
  */
-export const ONEROSTER_SETTINGS = CLASSLINK_SETTINGS.omit({ connection: true, sso: true }).extend({
+export const ONEROSTER_SETTINGS = SOURCE_SYNC_SETTINGS.extend({
   connection: ONEROSTER_CONNECTION.nullable().default(null),
 });
 

@@ -5,7 +5,7 @@
  * routes/operations.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { checkSyncRequest } from '../../sources/site-mapping.ts';
+import { requireSyncNow, syncSourceOf } from '../../sources/registry.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 
 /** Registers the routes. */
@@ -32,7 +32,7 @@ export function syncRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
     async (request, reply) => {
       const dryRun = request.body?.dryRun ?? false;
-      await checkSyncRequest(store, libOf(request), dryRun);
+      await requireSyncNow(store, libOf(request), await syncSourceOf(store, libOf(request)), dryRun, 'library', 'api');
       const started = await deps.startSync(libOf(request), {
         kind: request.body?.kind ?? 'full',
         dryRun,

@@ -12,17 +12,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { configureClassLink } from '../../../sources/classlink/connect.ts';
 import { changeSso, ssoView } from '../../../sources/classlink/sign-in-settings.ts';
-import { CLASSLINK_OPTIONS } from '../../../sources/options.ts';
-import {
-  adminNote,
-  CLASSLINK_MAPPING,
-  checkClassLinkSyncNow,
-  classLinkOverview,
-  enablePreview,
-  turnClassLinkOff,
-  turnClassLinkOn,
-  type ClassLinkOverview,
-} from '../../../sources/site-mapping.ts';
+import { CLASSLINK_OPTIONS, CLASSLINK_SOURCE } from '../../../sources/classlink/definition.ts';
+import { adminNote, classLinkOverview, type ClassLinkOverview } from '../../../sources/classlink/overview.ts';
 import type { WebDeps } from '../../context.ts';
 import type { Body } from '../../forms/body.ts';
 import { connectRequestOf } from '../../forms/classlink.ts';
@@ -83,7 +74,7 @@ const CONNECTION_FIELDS = {
 } as const;
 
 /** ClassLink as the shared steps see it. */
-export const CLASSLINK_SOURCE: SourceDescription<ClassLinkOverview> = {
+export const CLASSLINK_PAGES: SourceDescription<ClassLinkOverview> = {
   kind: 'classlink',
   base: CLASSLINK_BASE,
   apiBase: '/api/v1/integrations/classlink',
@@ -100,7 +91,7 @@ export const CLASSLINK_SOURCE: SourceDescription<ClassLinkOverview> = {
   },
   statusText: (o) => (o.connection ? `connected (${connectionText(o)})` : 'not connected yet'),
   statusId: 'classlink',
-  mapping: CLASSLINK_MAPPING,
+  mapping: CLASSLINK_SOURCE,
   matchApi: '/api/v1/sites/:code/match',
   clearMatchApi: true,
   options: CLASSLINK_OPTIONS,
@@ -117,12 +108,6 @@ export const CLASSLINK_SOURCE: SourceDescription<ClassLinkOverview> = {
     on: 'classlink-on',
     off: 'classlink-off',
   },
-  switch: {
-    preview: (store, libraryId) => enablePreview(store, libraryId),
-    turnOn: (store, libraryId) => turnClassLinkOn(store, libraryId),
-    turnOff: (store, libraryId) => turnClassLinkOff(store, libraryId),
-    checkSyncNow: (store, libraryId, dryRun) => checkClassLinkSyncNow(store, libraryId, dryRun),
-  },
 };
 
 /** Registers the routes: the shared steps with ClassLink's description, and ClassLink's own. */
@@ -134,7 +119,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
   /** Renders ClassLink's own steps (the form's error and kept values, when re-rendering a refused form). */
   async function ownStep(request: FastifyRequest, reply: FastifyReply, step: string, status: number, extra: Record<string, unknown>) {
     if (step !== 'settings' && step !== 'signin') return undefined;
-    const data = await stepData(CLASSLINK_SOURCE, store, request, step);
+    const data = await stepData(CLASSLINK_PAGES, store, request, step);
     const base = { ...data, connectionText: connectionText(data.overview), validatedAt: whenText(data.overview.connection?.validatedAt) };
     const error = String(extra.error ?? '');
     if (step === 'signin')
@@ -160,7 +145,7 @@ export function classLinkRoutes(app: FastifyInstance, deps: WebDeps): void {
     );
   }
 
-  const { showStep, formAction } = sharedSourceRoutes(app, deps, CLASSLINK_SOURCE, ownStep);
+  const { showStep, formAction } = sharedSourceRoutes(app, deps, CLASSLINK_PAGES, ownStep);
 
   // ---- pages ----
 

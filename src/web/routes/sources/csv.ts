@@ -24,19 +24,13 @@ import { RollcallError } from '../../../domain/errors.ts';
 import { startCsvUpload } from '../../../services/csv/upload-package.ts';
 import { configureCsv, CSV_OPTIONS } from '../../../sources/csv/options.ts';
 import { openCsvSource } from '../../../sources/csv/source.ts';
-import {
-  csvMapping,
-  csvOverview,
-  csvSchoolsPackage,
-  csvUploadDir,
-  INTEGRATION_PAGES,
-  recentPackages,
-  type CsvOverview,
-} from '../../../sources/setup.ts';
+import { CSV_SOURCE } from '../../../sources/csv/definition.ts';
+import { csvSchoolsPackage, csvUploadDir } from '../../../sources/csv/mapping-package.ts';
+import { csvOverview, INTEGRATION_PAGES, recentPackages, type CsvOverview } from '../../../sources/setup.ts';
 import { staffOf, type WebDeps } from '../../context.ts';
 import { checked, type Body } from '../../forms/body.ts';
 import { defineNotices } from '../../render.ts';
-import { SHARED_STEPS, SOURCE_NOTICES, sharedSourceRoutes, sourceSwitch, stepData, whenText, type SourceDescription } from './shared.ts';
+import { SHARED_STEPS, SOURCE_NOTICES, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the OneRoster CSV pages live. */
 export const CSV_BASE = INTEGRATION_PAGES.csv;
@@ -83,7 +77,7 @@ const PACKAGE_SCHEMA = {
 } as const;
 
 /** OneRoster CSV as the shared steps see it (its schools come from a package, so from the config's folders). */
-export function csvSource(config: Config): SourceDescription<CsvOverview> {
+export function csvPages(): SourceDescription<CsvOverview> {
   return {
     kind: 'csv',
     base: CSV_BASE,
@@ -96,7 +90,7 @@ export function csvSource(config: Config): SourceDescription<CsvOverview> {
     },
     statusText: (o) => (o.watchDir ? `watched folder ${o.watchDir}` : 'no watched folder: packages are uploaded here'),
     statusId: 'integration',
-    mapping: csvMapping(config),
+    mapping: CSV_SOURCE,
     matchApi: `${API}/sites/:code/match`,
     clearMatchApi: false,
     options: CSV_OPTIONS,
@@ -104,7 +98,6 @@ export function csvSource(config: Config): SourceDescription<CsvOverview> {
     roleNote: "Admin (Staff) takes the package's administrator role (1.1) and its 1.2 staff roles; aide and proctor are never patrons.",
     connectHint: 'nothing to connect: OneRoster CSV can always be turned ON; see',
     notices: SOURCE_NOTICES,
-    switch: sourceSwitch('csv'),
   };
 }
 
@@ -113,7 +106,7 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store, config } = deps;
   const admin = { access: 'admin' as const };
   const libOf = (request: FastifyRequest) => request.library!.id;
-  const source = csvSource(config);
+  const source = csvPages();
 
   async function ownStep(request: FastifyRequest, reply: FastifyReply, step: string, status: number, extra: Record<string, unknown>) {
     if (step !== 'settings') return undefined;

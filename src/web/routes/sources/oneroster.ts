@@ -8,27 +8,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { configureOneRoster, ONEROSTER_OPTIONS } from '../../../sources/oneroster/connect.ts';
-import {
-  checkOneRosterSyncNow,
-  INTEGRATION_PAGES,
-  ONEROSTER_MAPPING,
-  oneRosterOverview,
-  type OneRosterOverview,
-} from '../../../sources/setup.ts';
+import { ONEROSTER_SOURCE } from '../../../sources/oneroster/definition.ts';
+import { INTEGRATION_PAGES, oneRosterOverview, type OneRosterOverview } from '../../../sources/setup.ts';
 import type { WebDeps } from '../../context.ts';
 import type { Body } from '../../forms/body.ts';
 import { oneRosterRequestOf } from '../../forms/oneroster.ts';
 import { defineNotices } from '../../render.ts';
-import {
-  SHARED_STEPS,
-  SOURCE_NOTICES,
-  SYNC_NOW_STEP,
-  sharedSourceRoutes,
-  sourceSwitch,
-  stepData,
-  whenText,
-  type SourceDescription,
-} from './shared.ts';
+import { SHARED_STEPS, SOURCE_NOTICES, SYNC_NOW_STEP, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
 
 /** Where the OneRoster REST pages live. */
 export const ONEROSTER_BASE = INTEGRATION_PAGES.oneroster;
@@ -53,7 +39,7 @@ const CONNECTION_SCHEMA = {
 } as const;
 
 /** OneRoster REST as the shared steps see it. */
-export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
+export const ONEROSTER_PAGES: SourceDescription<OneRosterOverview> = {
   kind: 'oneroster',
   base: ONEROSTER_BASE,
   apiBase: API,
@@ -65,7 +51,7 @@ export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
   },
   statusText: (o) => (o.connection ? `connected to ${o.connection.baseUrl} (OneRoster ${o.connection.version})` : 'not connected yet'),
   statusId: 'integration',
-  mapping: ONEROSTER_MAPPING,
+  mapping: ONEROSTER_SOURCE,
   matchApi: `${API}/sites/:code/match`,
   clearMatchApi: false,
   options: ONEROSTER_OPTIONS,
@@ -74,10 +60,6 @@ export const ONEROSTER_SOURCE: SourceDescription<OneRosterOverview> = {
     'Admin (Staff) takes the OneRoster 1.1 role administrator and, from a 1.2 server, its staff roles (districtAdministrator, siteAdministrator, systemAdministrator, principal…); aide and proctor are never patrons.',
   connectHint: 'save the server and its credentials in',
   notices: SOURCE_NOTICES,
-  switch: {
-    ...sourceSwitch('oneroster'),
-    checkSyncNow: (store, libraryId, dryRun) => checkOneRosterSyncNow(store, libraryId, dryRun),
-  },
 };
 
 /** Registers the routes: the shared steps with OneRoster REST's description, and its Settings step. */
@@ -88,7 +70,7 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   async function ownStep(request: FastifyRequest, reply: FastifyReply, step: string, status: number, extra: Record<string, unknown>) {
     if (step !== 'settings') return undefined;
-    const data = await stepData(ONEROSTER_SOURCE, store, request, step);
+    const data = await stepData(ONEROSTER_PAGES, store, request, step);
     const error = String(extra.error ?? '');
     const c = data.overview.connection;
     // The saved connection fills the form (never its secret), so saving again is one click plus the secret.
@@ -110,7 +92,7 @@ export function oneRosterRoutes(app: FastifyInstance, deps: WebDeps): void {
     );
   }
 
-  const { showStep, formAction } = sharedSourceRoutes(app, deps, ONEROSTER_SOURCE, ownStep);
+  const { showStep, formAction } = sharedSourceRoutes(app, deps, ONEROSTER_PAGES, ownStep);
 
   app.get(ONEROSTER_BASE, { config: admin }, (request, reply) => showStep(request, reply, 'settings'));
   app.post<{ Body: Body }>(`${ONEROSTER_BASE}/connection`, { config: admin }, (request, reply) => {

@@ -3,7 +3,7 @@
  * Field Mapping, ON / OFF and, where the source has it, Sync Now — as pages under the source's
  * base URL and as JSON under its API base. One page logic for ClassLink, OneRoster REST and
  * OneRoster CSV: what differs between them (names, where their schools and options come from,
- * their step list, notices and switch) is in the SourceDescription each source's module passes.
+ * their step list and notices) is in the SourceDescription each source's module passes.
  * A source's own steps (its Settings; ClassLink's Sign-On) are rendered by the `ownStep` it
  * gives, so a refused form of any step is shown again with its sentence.
  *
@@ -22,13 +22,11 @@ import {
   matchSiteToSchool,
   schoolsWithSuggestions,
   siteMapping,
-  type AdminNote,
-  type EnableOutcome,
-  type EnablePreview,
   type MappingSource,
 } from '../../../sources/site-mapping.ts';
-import { sourcePreview, turnSourceOn } from '../../../sources/setup.ts';
-import { disableIntegration, previewSentence } from '../../../sources/switch.ts';
+import type { AdminNote } from '../../../sources/classlink/overview.ts';
+import { requireSyncNow } from '../../../sources/registry.ts';
+import { previewSentence, turnOff, turnOn, turnOnPreview, type TurnOnPreview } from '../../../sources/switch.ts';
 import type { Store } from '../../../store/store.ts';
 import { operationTypeName } from '../../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../../context.ts';
@@ -92,7 +90,7 @@ export const SHARED_STEPS: readonly Step[] = [
   { key: 'switch', path: '/enable', label: 'ON / OFF' },
 ];
 
-/** The Sync Now step, for a source that has one (its SourceSwitch then checks Sync Now). */
+/** The Sync Now step, for a source that has one (Sync Now asks maySyncNow first). */
 export const SYNC_NOW_STEP: Step = { key: 'sync', path: '/sync', label: 'Sync Now' };
 
 /** What every source's overview has (its own adds its connection or folder). */
@@ -112,27 +110,6 @@ export interface StepNotices {
   fieldsSaved: string;
   on: string;
   off: string;
-}
-
-/** What the ON / OFF step and Sync Now call for a source. */
-export interface SourceSwitch {
-  /** What turning it ON would clear, and whether it can be. */
-  preview(store: Store, libraryId: number): Promise<EnablePreview>;
-  /** Turns it ON (the others OFF, their identifiers cleared). */
-  turnOn(store: Store, libraryId: number): Promise<EnableOutcome>;
-  /** Turns it OFF; whether it was ON. */
-  turnOff(store: Store, libraryId: number): Promise<boolean>;
-  /** Refuses Sync Now (or its dry run) when it could not run; only for a source with a Sync Now step. */
-  checkSyncNow?(store: Store, libraryId: number, dryRun: boolean): Promise<void>;
-}
-
-/** The switch of a source that needs nothing of its own to be previewed, turned ON or OFF. */
-export function sourceSwitch(kind: IntegrationKind): SourceSwitch {
-  return {
-    preview: (store, libraryId) => sourcePreview(store, libraryId, kind),
-    turnOn: (store, libraryId) => turnSourceOn(store, libraryId, kind),
-    turnOff: (store, libraryId) => disableIntegration(store, libraryId, kind),
-  };
 }
 
 /** What the shared steps need to know of one source. */
@@ -168,7 +145,6 @@ export interface SourceDescription<O extends SourceOverview> {
   /** What the ON / OFF step says when it cannot be turned ON yet, before the link to Settings. */
   connectHint: string;
   notices: StepNotices;
-  switch: SourceSwitch;
 }
 
 /** Renders one of a source's own steps, or says it is not one (undefined). */
@@ -313,7 +289,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         return reply.page('source-sync', { title, ...data, error, last }, status);
       }
       default: {
-        const preview = await source.switch.preview(store, lib);
+        const preview = await turnOnPreview(store, lib, kind);
         const otherNames = Object.entries(preview.patronGuids).map(([k, n]) => ({
           name: SOURCE_NAMES[k as IntegrationKind],
           count: n ?? 0,
@@ -383,24 +359,23 @@ export function sharedSourceRoutes<O extends SourceOverview>(
   app.get(`${base}/enable`, { config: admin }, (request, reply) => showStep(request, reply, 'switch'));
   app.post(`${base}/enable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await source.switch.turnOn(store, libOf(request));
+      await turnOn(store, libOf(request), kind, 'page');
       return `${base}/enable?notice=${notices.on}`;
     }),
   );
   app.post(`${base}/disable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await source.switch.turnOff(store, libOf(request));
+      await turnOff(store, libOf(request), kind);
       return `${base}/enable?notice=${notices.off}`;
     }),
   );
 
-  const checkSyncNow = source.switch.checkSyncNow;
-  if (hasSyncNow && checkSyncNow) {
+  if (hasSyncNow) {
     app.get(`${base}/sync`, { config: admin }, (request, reply) => showStep(request, reply, 'sync'));
     app.post<{ Body: Body }>(`${base}/sync`, { config: admin }, (request, reply) =>
       formAction(request, reply, 'sync', async () => {
         const dryRun = checked(request.body?.dryRun);
-        await checkSyncNow(store, libOf(request), dryRun);
+        await requireSyncNow(store, libOf(request), kind, dryRun, 'library', 'page');
         const started = await deps.startSync(libOf(request), {
           kind: 'full',
           dryRun,
@@ -523,7 +498,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
       },
     },
     async (request) => {
-      const preview: EnablePreview = await source.switch.preview(store, libOf(request));
+      const preview: TurnOnPreview = await turnOnPreview(store, libOf(request), kind);
       return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
     },
   );
@@ -538,7 +513,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: true, ...(await source.switch.turnOn(store, libOf(request))) }),
+    async (request) => ({ enabled: true, ...(await turnOn(store, libOf(request), kind, 'api')) }),
   );
 
   app.post(
@@ -551,7 +526,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: false, unchanged: !(await source.switch.turnOff(store, libOf(request))) }),
+    async (request) => ({ enabled: false, unchanged: !(await turnOff(store, libOf(request), kind)) }),
   );
 
   return { showStep, formAction };
