@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../../config/load.ts';
 import { RollcallError } from '../../../domain/errors.ts';
 import { startCsvUpload } from '../../../services/csv/upload-package.ts';
 import { configureCsv, CSV_OPTIONS } from '../../../sources/csv/options.ts';
