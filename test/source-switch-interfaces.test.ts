@@ -231,6 +231,14 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       expect((await cli(kind, 'disable')).stdout).toBe(`${name} was not enabled.\n`);
       expect(await enabledIntegration(store, lib.id)).toBeUndefined();
 
+      // Every source's `unmatch-site` is the one shared command: a match is a match, whoever made it.
+      await store.sites.add(lib.id, { code: 'UNM', name: 'Unmatched' });
+      await store.sites.setOrgGuid(lib.id, 'UNM', 'org-unm', other);
+      expect((await cli(kind, 'unmatch-site', 'UNM')).stdout).toBe(
+        'Site UNM is no longer matched (it was org-unm); that school is not synced.\n',
+      );
+      expect((await cli(kind, 'unmatch-site', 'UNM')).stdout).toBe('Site UNM was not matched to a school; nothing changed.\n');
+
       // None ON: a sync that writes is refused everywhere.
       const api202 = await c.api('POST', '/api/v1/syncs', {});
       expect(api202.statusCode).toBe(409);

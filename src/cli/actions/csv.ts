@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RollcallError } from '../../domain/errors.ts';
 import { configureCsv, CSV_OPTIONS } from '../../sources/csv/options.ts';
-import { csvSchools, matchCsvSite, unmatchCsvSite } from '../../sources/csv/sites.ts';
+import { csvSchools, matchCsvSite } from '../../sources/csv/sites.ts';
 import { syncCsvPackage } from '../../services/csv/sync-package.ts';
 import { watchFolderOnce, type WatchPass } from '../../services/csv/watch-folder.ts';
 import { OPERATION_TYPE_NAMES } from '../../domain/operation.ts';
@@ -13,7 +13,7 @@ import { EXIT_FAILURE, EXIT_NEEDS_REVIEW, EXIT_OK } from '../exit.ts';
 import { countsLine, stateText, table } from '../../presenters/format.ts';
 import { parseWholeNumber } from '../option-values.ts';
 import type { Handler } from '../context.ts';
-import { disableCommand, enableCommand, optionsCommand } from './source-commands.ts';
+import { disableCommand, enableCommand, optionsCommand, unmatchSite as unmatchSiteHandler } from './source-commands.ts';
 import { interruptibleSync, onInterrupt } from './signals.ts';
 import { reportSync } from '../sync-report.ts';
 import { withApp } from './with-app.ts';
@@ -87,17 +87,8 @@ export const matchSite: Handler = async (ctx, args, opts) =>
     return EXIT_OK;
   });
 
-/** `csv unmatch-site SITE_CODE` */
-export const unmatchSite: Handler = async (ctx, args) =>
-  withApp(ctx, async (app) => {
-    const { site, was } = await unmatchCsvSite(app.store, app.library.id, args[0]!);
-    await ctx.out.lines(
-      was === ''
-        ? `Site ${site.code} was not matched to a school; nothing changed.`
-        : `Site ${site.code} is no longer matched (it was ${was}); that school is not synced.`,
-    );
-    return EXIT_OK;
-  });
+/** `csv unmatch-site SITE_CODE` (a site's match is the same whatever source made it). */
+export const unmatchSite: Handler = unmatchSiteHandler;
 
 /** `sync --from-csv FILE [--full | --delta] [--dry-run] [--json]` */
 export const syncFromCsv: Handler = async (ctx, _args, opts) =>

@@ -108,17 +108,6 @@ export async function matchCsvSite(
   };
 }
 
-/** Clears a site's match; returns the org it was matched to ('' when none). */
-export async function unmatchCsvSite(
-  repos: Pick<Repositories, 'sites'>,
-  libraryId: number,
-  siteCode: string,
-): Promise<{ site: SiteView; was: string }> {
-  const site = await requireSite(repos, libraryId, siteCode);
-  const saved = site.orgGuid === '' ? site : await repos.sites.clearOrgGuid(libraryId, site.code);
-  return { site: { code: saved.code, name: saved.name, orgSourcedId: saved.orgGuid }, was: site.orgGuid };
-}
-
 /** Every org of a package (orgs.csv is small: read whole). */
 async function packageOrgs(path: string): Promise<RosterOrg[]> {
   const pkg = await openCsvPackage(path);
