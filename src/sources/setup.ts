@@ -10,7 +10,7 @@ import { loadOneRoster } from './oneroster/state.ts';
 import { INTEGRATION_KINDS, SOURCE_NAMES, enabledIntegration, isConfigured, sitesOfSource } from './registry.ts';
 import type { CsvPackageRecord } from '../store/csv-packages.ts';
 import type { Store } from '../store/store.ts';
-import { updateOptions, type OptionsView } from './options.ts';
+import { updateOptions, type OptionSettings, type OptionsStore, type OptionsView } from './options.ts';
 import { CSV_OPTIONS } from './csv/options.ts';
 import { ONEROSTER_OPTIONS, savedOneRosterConnection, type OneRosterConnectionView } from './oneroster/connect.ts';
 
@@ -21,34 +21,51 @@ export const INTEGRATION_PAGES: Readonly<Record<IntegrationKind, string>> = {
   csv: '/preferences/integrations/csv',
 };
 
-/** The OneRoster REST integration of a library, as its pages and `GET /integrations/oneroster` show it. */
-export interface OneRosterOverview {
-  /** Whether OneRoster REST is the library's enabled integration. */
+/** What every source's overview shows (each source's adds its connection or folder). */
+export interface SourceOverview {
+  /** Whether it is the library's enabled source (its own ON flag). */
   enabled: boolean;
-  /** The integration enabled instead, if another one is. */
+  /** The source enabled instead, if another one is. */
   otherEnabled: IntegrationKind | null;
+  /** Roles, field mapping, thresholds (and, for ClassLink, sign-in). */
+  options: OptionsView;
+  /** Sites matched to one of its schools. */
+  matchedSites: number;
+}
+
+/** The part of a source's overview every source shares, read from its stored record and the library's sites. */
+export async function sourceOverview<S extends OptionSettings>(
+  store: Store,
+  libraryId: number,
+  kind: IntegrationKind,
+  options: OptionsStore<S>,
+): Promise<SourceOverview> {
+  const record = await store.integrations.get(libraryId, kind);
+  const enabledKind = await enabledIntegration(store, libraryId);
+  return {
+    enabled: record?.enabled ?? false,
+    otherEnabled: enabledKind !== undefined && enabledKind !== kind ? enabledKind : null,
+    options: await updateOptions(store, libraryId, {}, options),
+    matchedSites: sitesOfSource(kind, await store.sites.list(libraryId)).length,
+  };
+}
+
+/** The OneRoster REST integration of a library, as its pages and `GET /integrations/oneroster` show it. */
+export interface OneRosterOverview extends SourceOverview {
   /** The saved connection (never its secret), or null before one is validated. */
   connection: Omit<OneRosterConnectionView, 'declaredUsers'> | null;
   /** Whether the client secret is saved; the secret itself is never shown. */
   credentialsSaved: boolean;
-  /** Roles, field mapping, thresholds. */
-  options: OptionsView;
-  /** Sites matched to a OneRoster REST school. */
-  matchedSites: number;
 }
 
 /** The library's OneRoster REST integration, without its secret. */
 export async function oneRosterOverview(store: Store, libraryId: number): Promise<OneRosterOverview> {
   const state = await loadOneRoster(store, libraryId);
   const connection = await savedOneRosterConnection(store, libraryId);
-  const enabledKind = await enabledIntegration(store, libraryId);
   return {
-    enabled: state.enabled,
-    otherEnabled: enabledKind !== undefined && enabledKind !== 'oneroster' ? enabledKind : null,
+    ...(await sourceOverview(store, libraryId, 'oneroster', ONEROSTER_OPTIONS)),
     connection,
     credentialsSaved: connection !== null && Boolean(state.secrets.clientSecret),
-    options: await updateOptions(store, libraryId, {}, ONEROSTER_OPTIONS),
-    matchedSites: sitesOfSource('oneroster', await store.sites.list(libraryId)).length,
   };
 }
 
@@ -69,30 +86,15 @@ export interface PackageView {
 }
 
 /** The OneRoster CSV integration of a library, as its pages and `GET /integrations/csv` show it. */
-export interface CsvOverview {
-  /** Whether OneRoster CSV is the library's enabled integration. */
-  enabled: boolean;
-  /** The integration enabled instead, if another one is. */
-  otherEnabled: IntegrationKind | null;
+export interface CsvOverview extends SourceOverview {
   /** The watched folder, or '' when none. */
   watchDir: string;
-  /** Roles, field mapping, thresholds. */
-  options: OptionsView;
-  /** Sites matched to an org of a package. */
-  matchedSites: number;
 }
 
 /** The library's OneRoster CSV integration. */
 export async function csvOverview(store: Store, libraryId: number): Promise<CsvOverview> {
   const state = await loadCsvSource(store, libraryId);
-  const enabledKind = await enabledIntegration(store, libraryId);
-  return {
-    enabled: state.enabled,
-    otherEnabled: enabledKind !== undefined && enabledKind !== 'csv' ? enabledKind : null,
-    watchDir: state.settings.watchDir,
-    options: await updateOptions(store, libraryId, {}, CSV_OPTIONS),
-    matchedSites: sitesOfSource('csv', await store.sites.list(libraryId)).length,
-  };
+  return { ...(await sourceOverview(store, libraryId, 'csv', CSV_OPTIONS)), watchDir: state.settings.watchDir };
 }
 
 /** How many processed packages the pages list. */

@@ -1,13 +1,7 @@
-/**
- * Preferences › SIS Integrations › ClassLink as its pages and the JSON API show it: the
- * source's state without a secret, and the Syncing step's "Unenrolled Users" note (SPEC §2 step 3).
- */
-import type { IntegrationKind } from '../../domain/patron.ts';
 import type { Store } from '../../store/store.ts';
 import { noAdminsWarning } from '../../sync/core/reasons.ts';
 import { OPERATION_TYPES } from '../../domain/operation.ts';
-import { updateOptions, type OptionsView } from '../options.ts';
-import { enabledIntegration, sitesOfSource } from '../registry.ts';
+import { sourceOverview, type SourceOverview } from '../setup.ts';
 import { savedConnection, type ConnectionView } from './connect.ts';
 import { CLASSLINK_OPTIONS } from './definition.ts';
 import { loadClassLink } from './state.ts';
@@ -16,19 +10,11 @@ import { loadClassLink } from './state.ts';
 export type SavedConnection = Omit<ConnectionView, 'declaredUsers' | 'tenantName'>;
 
 /** The ClassLink integration of a library, as the Settings page and `GET /integrations/classlink` show it. */
-export interface ClassLinkOverview {
-  /** Whether ClassLink is the library's enabled integration. */
-  enabled: boolean;
-  /** The integration enabled instead, if another one is. */
-  otherEnabled: IntegrationKind | null;
+export interface ClassLinkOverview extends SourceOverview {
   /** The saved connection, or null before one is validated. */
   connection: SavedConnection | null;
   /** Whether the connection's secret (OAuth secret or bearer token) is saved; the secret itself is never shown. */
   credentialsSaved: boolean;
-  /** Roles, field mapping, thresholds, sign-in. */
-  options: OptionsView;
-  /** Sites matched to a ClassLink school. */
-  matchedSites: number;
 }
 
 /** The library's ClassLink integration, without secrets. */
@@ -37,15 +23,7 @@ export async function classLinkOverview(store: Store, libraryId: number): Promis
   const connection = await savedConnection(store, libraryId);
   const credentialsSaved =
     connection !== null && (connection.auth === 'bearer' ? Boolean(state.secrets.bearer) : Boolean(state.secrets.clientSecret));
-  const enabledKind = await enabledIntegration(store, libraryId);
-  return {
-    enabled: state.enabled,
-    otherEnabled: enabledKind !== undefined && enabledKind !== 'classlink' ? enabledKind : null,
-    connection,
-    credentialsSaved,
-    options: await updateOptions(store, libraryId, {}, CLASSLINK_OPTIONS),
-    matchedSites: sitesOfSource('classlink', await store.sites.list(libraryId)).length,
-  };
+  return { ...(await sourceOverview(store, libraryId, 'classlink', CLASSLINK_OPTIONS)), connection, credentialsSaved };
 }
 
 /** The "Unenrolled Users" note of the Syncing step. */

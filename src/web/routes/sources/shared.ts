@@ -14,8 +14,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../../domain/errors.ts';
 import type { IntegrationKind } from '../../../domain/patron.ts';
-import { updateOptions, type OptionSettings, type OptionsStore, type OptionsView } from '../../../sources/options.ts';
+import { updateOptions, type OptionSettings, type OptionsStore } from '../../../sources/options.ts';
 import { SOURCE_NAMES } from '../../../sources/registry.ts';
+import type { SourceOverview } from '../../../sources/setup.ts';
 import {
   applySuggestions,
   clearSiteMatch,
@@ -92,14 +93,6 @@ export const SHARED_STEPS: readonly Step[] = [
 
 /** The Sync Now step, for a source that has one (Sync Now asks maySyncNow first). */
 export const SYNC_NOW_STEP: Step = { key: 'sync', path: '/sync', label: 'Sync Now' };
-
-/** What every source's overview has (its own adds its connection or folder). */
-export interface SourceOverview {
-  enabled: boolean;
-  otherEnabled: IntegrationKind | null;
-  options: OptionsView;
-  matchedSites: number;
-}
 
 /** The notice each shared step's form redirects with (its key in defineNotices). */
 export interface StepNotices {
