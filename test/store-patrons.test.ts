@@ -88,9 +88,10 @@ describeEachDatabase('store: patrons', (db) => {
         status: p.status,
         policy: p.policy,
         site: p.site,
+        guidSource: p.guidSource,
       })),
     );
-    expect(scanned[1]).toMatchObject({ guid: '', site: '', status: 4 });
+    expect(scanned[1]).toMatchObject({ guid: '', site: '', status: 4, guidSource: null });
     // In id order, each once; another library's id and an unknown one are left out.
     expect(await store.patrons.getMany(lib.id, [ids[2]!, otherId!, ids[0]!, ids[2]!, 999_999])).toEqual([all[0], all[2]]);
     expect(await store.patrons.getMany(lib.id, [])).toEqual([]);

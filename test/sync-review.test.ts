@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { STATUS_ACTIVE } from '../src/domain/fields.ts';
+import { emptyPatronValues } from '../src/domain/patron.ts';
 import { approveOperation, rejectOperation } from '../src/sync/review.ts';
 import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { STALE_AFTER_MS } from '../src/sync/run.ts';
 import { describeEachDatabase } from './support/db.ts';
-import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
+import { SITE_CODES, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 
 /** Renames the first `n` in-scope users in the roster; returns their sourcedIds. */
 function renameMany(f: SyncFixture, n: number): string[] {
@@ -19,6 +20,25 @@ function renameMany(f: SyncFixture, n: number): string[] {
     .map((u) => u.sourcedId);
   for (const id of ids) f.emulator.mutate.changeUser(id, { familyName: `Renamed-${id}` });
   return ids;
+}
+
+/**
+ * Adds `n` patrons of a synced Policy at a matched site that no sync owns (SPEC §3.5: imported
+ * or hand-made): half with a GUID from a file import no roster user has, half with none.
+ */
+async function addLocalPatrons(f: SyncFixture, n: number): Promise<void> {
+  const rows = Array.from({ length: n }, (_, i) => ({
+    ...emptyPatronValues(),
+    guid: i % 2 === 0 ? `imported-${i}` : '',
+    firstName: 'Local',
+    lastName: `Patron ${i}`,
+    policy: 'Student',
+    site: SITE_CODES[i % SITE_CODES.length]!,
+    status: STATUS_ACTIVE,
+    guidSource: null,
+    matchedBy: null,
+  }));
+  await f.store.patrons.insertMany(f.libraryId, rows);
 }
 
 /** More than the default 50% of the fixture's in-scope patrons. */
@@ -63,6 +83,54 @@ describeEachDatabase('sync: review and one at a time', (db) => {
       expect(operation.state).toBe('needs_review');
       expect(operation.counts.transferred).toBe(n);
       for (const id of gone) expect((await f.patronByGuid(id))!.status).toBe(STATUS_ACTIVE);
+    });
+
+    it('local patrons never dilute the transfer threshold: a full sync losing 10%+ of the synced ones stops, said in words', async () => {
+      const f = await setUp();
+      await f.sync('full');
+      const synced = f.expectedInScope().length;
+      // Many more patrons no sync owns, of the same Policies and sites: in scope, but not the sync's to transfer.
+      const local = 20 * synced;
+      await addLocalPatrons(f, local);
+      const n = Math.floor(synced / 10) + 1;
+      // Against every in-scope patron (the old measure) it would be far under 10%.
+      expect(n * 100).toBeLessThan(10 * (synced + local));
+      const gone = f
+        .expectedInScope(['student'])
+        .slice(0, n)
+        .map((u) => u.sourcedId);
+      for (const id of gone) f.emulator.mutate.removeUser(id);
+
+      const { operation } = await f.sync('full');
+      expect(operation.state).toBe('needs_review');
+      expect(operation.counts.transferred).toBe(n);
+      const words = `${n} of ${synced} patrons synced from ClassLink`;
+      expect(operation.summary).toContain(`${words} (`);
+      expect(operation.summary).toMatch(/would be transferred; the limit is 10%\./);
+      expect(
+        (await f.log(operation.id)).filter((l) => l.level === 'warning' && l.message.startsWith(`Needs review: ${words} (`)),
+      ).toHaveLength(1);
+      for (const id of gone) expect((await f.patronByGuid(id))!.status).toBe(STATUS_ACTIVE);
+    });
+
+    it('a delta whose tobedeleted users are past 10% of the synced patrons stops too, among many local patrons', async () => {
+      const f = await setUp();
+      await f.sync('full');
+      const synced = f.expectedInScope().length;
+      await addLocalPatrons(f, 20 * synced);
+      const n = Math.floor(synced / 10) + 1;
+      const leaving = f
+        .expectedInScope(['student'])
+        .slice(0, n)
+        .map((u) => u.sourcedId);
+      for (const id of leaving) f.emulator.mutate.markToBeDeleted(id);
+
+      const { operation } = await f.sync('delta');
+      expect(operation.type).toBe(OPERATION_TYPES.delta);
+      expect(operation.state).toBe('needs_review');
+      expect(operation.counts.transferred).toBe(n);
+      expect(operation.summary).toContain(`${n} of ${synced} patrons synced from ClassLink (`);
+      for (const id of leaving) expect((await f.patronByGuid(id))!.status).toBe(STATUS_ACTIVE);
     });
 
     it('thresholds are settings: a higher limit lets the same plan through', async () => {

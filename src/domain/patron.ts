@@ -59,8 +59,8 @@ export interface Patron extends PatronValues {
   matchedBy: MatchedBy | null;
 }
 
-/** A patron's matching keys and the fields that place it in a sync's scope. */
-export type PatronKeys = Pick<Patron, 'id' | 'guid' | 'barcode' | 'communityId' | 'email' | 'status' | 'policy' | 'site'>;
+/** A patron's matching keys, the fields that place it in a sync's scope, and its GUID's owner. */
+export type PatronKeys = Pick<Patron, 'id' | 'guid' | 'barcode' | 'communityId' | 'email' | 'status' | 'policy' | 'site' | 'guidSource'>;
 
 /** The patron fields a sync can write (every synced field but GUID and Status, set by rule). */
 export type SyncedField = Exclude<PatronFieldKey, 'guid' | 'status' | 'policy' | 'nickname'>;

@@ -31,10 +31,10 @@ export interface PatronRepository {
   /** Every patron of the library (site codes resolved), in id order. */
   loadAll(libraryId: number): Promise<Patron[]>;
   /**
-   * Visits every patron's matching keys and scope fields only, in id order: what a delta needs
+   * Visits every patron's matching keys, scope fields and GUID owner only, in id order: what a delta needs
    * of the whole library (sync/core/delta-patrons.ts) — a fraction of `loadAll`'s columns. On SQLite
    * it is read a page at a time, so nothing of the library is held (each visited object may be
-   * dropped at once); on PostgreSQL the eight columns come in one query (a cursor is future work).
+   * dropped at once); on PostgreSQL the nine columns come in one query (a cursor is future work).
    */
   scanKeys(libraryId: number, visit: (keys: PatronKeys) => void): Promise<void>;
   /** The library's patrons with these ids (others' and unknown ids are left out), in id order. */
@@ -115,6 +115,7 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         status: r[5] as number,
         policy: r[6] as string,
         site: r[7] === null ? '' : (codes.get(r[7] as number) ?? ''),
+        guidSource: r[8] as IntegrationKind | null,
       });
       if (ctx.dialect === 'sqlite') {
         // In pages by id: 100,000 row arrays kept alive at once (`all()`) were most of a delta's
@@ -122,7 +123,7 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         return onSqlite(ctx, (handle) => {
           const page = handle
             .prepare(
-              'select id, guid, barcode, community_id, email, status, policy, site_id from patrons where library_id = ? and id > ? order by id limit ?',
+              'select id, guid, barcode, community_id, email, status, policy, site_id, guid_source from patrons where library_id = ? and id > ? order by id limit ?',
             )
             .raw(true);
           for (let after = 0; ; ) {
@@ -135,11 +136,11 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
       }
       const rows = await ctx.db
         .selectFrom('patrons')
-        .select(['id', 'guid', 'barcode', 'community_id', 'email', 'status', 'policy', 'site_id'])
+        .select(['id', 'guid', 'barcode', 'community_id', 'email', 'status', 'policy', 'site_id', 'guid_source'])
         .where('library_id', '=', libraryId)
         .orderBy('id')
         .execute();
-      for (const r of rows) visit(keys([r.id, r.guid, r.barcode, r.community_id, r.email, r.status, r.policy, r.site_id]));
+      for (const r of rows) visit(keys([r.id, r.guid, r.barcode, r.community_id, r.email, r.status, r.policy, r.site_id, r.guid_source]));
     },
 
     async getMany(libraryId, ids) {

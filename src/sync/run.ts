@@ -242,7 +242,7 @@ export async function syncBody(
     return finish(store, lib, opId, log, planned, complete, 'Dry run — nothing was written.');
   }
 
-  const verdict = checkThresholds(planned, planSettings);
+  const verdict = checkThresholds(planned, planSettings, sources.name(source));
   const withinApproval =
     approved !== undefined && planned.counts.transferred <= approved.transferred && planned.counts.updated <= approved.updated;
   if (!verdict.ok && withinApproval) log.info(`Past the thresholds (${verdict.reasons.join(' ')}) but within what was approved: applying.`);

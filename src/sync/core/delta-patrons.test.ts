@@ -36,6 +36,7 @@ function keysOf(p: Patron): PatronKeys {
     status: p.status,
     policy: p.policy,
     site: p.site,
+    guidSource: p.guidSource,
   };
 }
 
@@ -152,18 +153,23 @@ describe('a delta planned against the patrons its keys find', () => {
     expect(scan(patrons, snapshot, settings).ids).toEqual([]);
   });
 
-  it('counts in-scope patrons and takes barcodes as the whole library would', () => {
+  it('counts in-scope and owned patrons and takes barcodes as the whole library would', () => {
     const defaults = defaultRoleDefaults();
     defaults.student = { ...defaults.student, barcode: { kind: 'sequence', prefix: 'S', width: 3, next: 1 } };
     const settings = buildSettings({ defaults });
     const patrons = [
       buildPatron({ id: 1, policy: ' student', site: 'mhs ', barcode: ' s001 ' }),
-      buildPatron({ id: 2, status: 4, barcode: 'B2' }),
-      buildPatron({ id: 3, site: 'OTHER' }),
-      buildPatron({ id: 4, policy: 'Teacher', site: 'EHS', status: 2 }),
+      buildPatron({ id: 2, status: 4, barcode: 'B2', guid: 'u2', guidSource: 'classlink' }),
+      buildPatron({ id: 3, site: 'OTHER', guid: 'u3', guidSource: 'classlink' }),
+      buildPatron({ id: 4, policy: 'Teacher', site: 'EHS', status: 2, guid: 'u4', guidSource: 'classlink' }),
+      buildPatron({ id: 5, guid: 'u5', guidSource: 'oneroster' }),
+      buildPatron({ id: 6, guid: 'u6', guidSource: null }),
     ];
     const facts = scan(patrons, buildSnapshot({ kind: 'delta' }), settings).facts();
-    expect(facts.inScopePatronCount).toBe(2);
+    expect(facts.inScopePatronCount).toBe(4);
+    // Active and holding a GUID of this integration, in scope or not (SPEC §3.5): only id 3.
+    expect(facts.ownedPatronCount).toBe(1);
+    expect(facts.ownedPatronCount).toBe(plan(buildSnapshot(), patrons, settings).ownedPatronCount);
     expect([...facts.takenBarcodes()]).toEqual(['s001', 'b2']);
   });
 

@@ -5,10 +5,12 @@
  *
  * A delta's plan looks patrons up only by the keys of the users it read — each user's GUID, its
  * secondary keys (SPEC §3.2), and the GUIDs of changed demographics — and never looks for
- * absentees (those are full syncs only). Beyond those patrons it needs two library-wide facts:
- * how many patrons are in scope (the safety thresholds, SPEC §3.5) and which barcodes are taken
- * (sequence barcodes of new patrons, SPEC §3.3). Both come from one pass over every patron's keys
- * (`PatronRepository.scanKeys`: eight columns, paged on SQLite), normalised here by the same
+ * absentees (those are full syncs only). Beyond those patrons it needs three library-wide facts:
+ * the denominators of the safety thresholds (SPEC §3.5: how many patrons are in scope, and how
+ * many Active ones the running integration owns — a delta transfers no absentee, but its
+ * tobedeleted users are transferred) and which barcodes are taken (sequence barcodes of new
+ * patrons, SPEC §3.3). All come from one pass over every patron's keys
+ * (`PatronRepository.scanKeys`: nine columns, paged on SQLite), normalised here by the same
  * functions the plan matches with, so a patron whose stored key has stray spaces or another case
  * is still found.
  * The wanted keys may be a superset of what the plan looks up: a patron loaded but never found
@@ -16,7 +18,7 @@
  */
 import type { PatronKeys } from '../../domain/patron.ts';
 import { isKeyMapped, normalizeKey, SECONDARY_KEYS, userSecondaryKeys, type SecondaryKey } from './matching.ts';
-import { countsInScope, fold, scopeOf } from './scope.ts';
+import { countsAsOwned, countsInScope, fold, scopeOf } from './scope.ts';
 import type { LibraryFacts, Snapshot, SyncSettings } from './types.ts';
 
 /** The normalised keys a delta's plan may look patrons up by. */
@@ -66,16 +68,19 @@ export function deltaScan(wanted: WantedKeys, settings: SyncSettings): DeltaScan
   const barcodes: string[] | undefined = assignsBarcodes(settings) ? [] : undefined;
   const ids: number[] = [];
   let inScope = 0;
+  let owned = 0;
   return {
     ids,
     visit(p) {
       if (wanted.guids.has(normalizeKey('guid', p.guid)) || mapped.some((key) => wanted.byKey[key].has(normalizeKey(key, p[key]))))
         ids.push(p.id);
       if (countsInScope(p, scope)) inScope++;
+      if (countsAsOwned(p, settings.integration)) owned++;
       if (barcodes && p.barcode !== '') barcodes.push(fold(p.barcode));
     },
     facts: () => ({
       inScopePatronCount: inScope,
+      ownedPatronCount: owned,
       takenBarcodes: () => {
         if (!barcodes) throw new Error('The taken barcodes were not collected: these settings assign none.');
         return barcodes;

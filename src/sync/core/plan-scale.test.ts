@@ -57,6 +57,7 @@ describe('plan at scale', () => {
     expect(c.conflicts).toBeGreaterThan(0);
     expect(c.updated).toBeGreaterThan(0);
     expect(result.inScopePatronCount).toBe(SIZE);
-    expect(checkThresholds(result, buildSettings())).toMatchObject({ ok: true });
+    expect(result.ownedPatronCount).toBe(SIZE - Math.ceil(SIZE / EMAIL_MATCHED_EVERY));
+    expect(checkThresholds(result, buildSettings(), 'ClassLink')).toMatchObject({ ok: true });
   });
 });

@@ -261,6 +261,24 @@ describe('general warnings and counts', () => {
     expect(run([], patrons).inScopePatronCount).toBe(3);
   });
 
+  it('ownedPatronCount: Active, holding a GUID of the running integration (SPEC §3.5), counted before the plan', () => {
+    const patrons = [
+      buildPatron({ id: 1, guid: 'a', guidSource: 'classlink' }),
+      // Owned wherever it is: another Policy, an unmatched site.
+      buildPatron({ id: 2, guid: 'b', guidSource: 'classlink', policy: 'Staff', site: 'OTHER' }),
+      buildPatron({ id: 3, guid: 'c', guidSource: 'classlink', status: 4 }),
+      buildPatron({ id: 4, guid: 'd', guidSource: 'classlink', status: 2 }),
+      // Imported GUIDs belong to no one; another integration's are not this one's; a blank GUID is no one's.
+      buildPatron({ id: 5, guid: 'e', guidSource: null }),
+      buildPatron({ id: 6, guid: 'f', guidSource: 'oneroster' }),
+      buildPatron({ id: 7, guid: ' ', guidSource: 'classlink' }),
+      buildPatron({ id: 8 }),
+    ];
+    expect(run([], patrons).ownedPatronCount).toBe(2);
+    // A first sync claiming the imported GUID does not count it yet: the count is of the library before the plan.
+    expect(run([buildUser({ sourcedId: 'e' })], patrons).ownedPatronCount).toBe(2);
+  });
+
   it('the plan is deterministic and ordered by sourcedId, whatever the input order', () => {
     const users = ['c', 'a', 'b'].map((id) => buildUser({ sourcedId: id, email: 'nope' }));
     const patrons = [

@@ -30,7 +30,7 @@ import {
 } from './matching.ts';
 import * as text from './reasons.ts';
 import { BarcodeSequences } from './barcodes.ts';
-import { byString, fold, inScopePatronCount, isPatronInScope, scopeOf, type Scope } from './scope.ts';
+import { byString, fold, guidBelongsTo, inScopePatronCount, isPatronInScope, ownedPatronCount, scopeOf, type Scope } from './scope.ts';
 import type {
   Change,
   LibraryFacts,
@@ -324,8 +324,8 @@ class PlanBuilder {
   private absentees(present: ReadonlySet<string>): void {
     if (this.snapshot.kind !== 'full' || !this.snapshot.complete) return;
     for (const p of this.patrons) {
+      if (!guidBelongsTo(p, this.settings.integration) || p.status === STATUS_TRANSFERRED) continue;
       const guid = p.guid.trim();
-      if (guid === '' || p.guidSource !== this.settings.integration || p.status === STATUS_TRANSFERRED) continue;
       if (present.has(guid) || this.snapshot.unreadableUserIds.has(guid)) continue;
       if (!isPatronInScope(p, this.scope)) continue;
       if (this.conflictPatrons.has(p.id) || this.matchedPatrons.has(p.id)) continue;
@@ -353,7 +353,7 @@ class PlanBuilder {
       const holders = this.index.byGuid.get(id.trim());
       const p = holders?.length === 1 ? holders[0] : undefined;
       // Only a patron whose GUID a sync of this integration set or matched.
-      if (!p || p.guidSource !== this.settings.integration) continue;
+      if (!p || !guidBelongsTo(p, this.settings.integration)) continue;
       const d = demographicsValues(id.trim(), this.snapshot.demographics.get(id)!);
       const before = copyValues(p);
       const after = { ...before, ...d.values };
@@ -416,6 +416,7 @@ class PlanBuilder {
       transfersHeld: !this.snapshot.complete,
       nextBarcode: this.barcodes.next,
       inScopePatronCount: this.facts?.inScopePatronCount ?? inScopePatronCount(this.patrons, this.settings),
+      ownedPatronCount: this.facts?.ownedPatronCount ?? ownedPatronCount(this.patrons, this.settings),
     };
   }
 }

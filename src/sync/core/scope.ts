@@ -1,10 +1,11 @@
 /**
  * Which existing patrons a sync of these settings is responsible for (SPEC §3.4, §3.5): a
- * Policy of a selected role and a matched Site. Site codes and policies are typed by hand or
+ * Policy of a selected role and a matched Site; and which of them it owns — whose GUID belongs
+ * to the running integration (SPEC §3.2). Site codes and policies are typed by hand or
  * imported, so they are compared without case or surrounding spaces.
  */
-import { STATUS_TRANSFERRED } from '../../domain/fields.ts';
-import type { Patron } from '../../domain/patron.ts';
+import { STATUS_ACTIVE, STATUS_TRANSFERRED } from '../../domain/fields.ts';
+import type { IntegrationKind, Patron } from '../../domain/patron.ts';
 import type { SyncSettings } from './types.ts';
 
 /** The folded codes of the matched sites and policies of the selected roles. */
@@ -39,9 +40,9 @@ export function isPatronInScope(p: Pick<Patron, 'policy' | 'site'>, scope: Scope
 }
 
 /**
- * The existing patrons the safety thresholds are measured against (SPEC §3.5 "in-scope
- * patrons"): a Policy of a selected role, a matched Site, and not already Transferred (those
- * have left; counting them would dilute the percentage a mass transfer is measured by).
+ * The denominator of the update threshold (SPEC §3.5): "the in-scope patrons (a Policy of a
+ * synced role at a matched site, not Transferred)" — those have left; counting them would
+ * dilute the percentage. (The transfer threshold has its own: ownedPatronCount.)
  */
 export function inScopePatronCount(patrons: readonly Patron[], settings: SyncSettings): number {
   const scope = scopeOf(settings);
@@ -50,7 +51,34 @@ export function inScopePatronCount(patrons: readonly Patron[], settings: SyncSet
   return n;
 }
 
-/** Whether a patron counts among the in-scope patrons of the thresholds (see inScopePatronCount). */
+/** Whether a patron counts among the in-scope patrons of the update threshold (see inScopePatronCount). */
 export function countsInScope(p: Pick<Patron, 'policy' | 'site' | 'status'>, scope: Scope): boolean {
   return p.status !== STATUS_TRANSFERRED && isPatronInScope(p, scope);
+}
+
+/**
+ * SPEC §3.2: "A patron's GUID belongs to the integration whose sync set it or matched it. A GUID
+ * that arrived by file import belongs to none until a sync matches it." The sync records that
+ * owner in `guidSource` (plan.ts sets it on every write and ownership claim); a blank GUID
+ * belongs to no one whatever the column says.
+ */
+export function guidBelongsTo(p: Pick<Patron, 'guid' | 'guidSource'>, integration: IntegrationKind): boolean {
+  return p.guidSource === integration && p.guid.trim() !== '';
+}
+
+/**
+ * The denominator of the transfer threshold (SPEC §3.5): "the patrons a sync could transfer:
+ * the Active patrons whose GUID belongs to the running integration. Patrons that no sync owns
+ * (imported, hand-made) never dilute it." Active is Status 1: a librarian's own codes (2
+ * Blocked, …) are left out, which can only make the threshold stricter.
+ */
+export function ownedPatronCount(patrons: readonly Patron[], settings: Pick<SyncSettings, 'integration'>): number {
+  let n = 0;
+  for (const p of patrons) if (countsAsOwned(p, settings.integration)) n++;
+  return n;
+}
+
+/** Whether a patron counts among the owned patrons of the transfer threshold (see ownedPatronCount). */
+export function countsAsOwned(p: Pick<Patron, 'guid' | 'guidSource' | 'status'>, integration: IntegrationKind): boolean {
+  return p.status === STATUS_ACTIVE && guidBelongsTo(p, integration);
 }

@@ -35,15 +35,15 @@ export interface FieldMapping {
   location: LocationMapping;
 }
 
-/** The safety thresholds of SPEC §3.5, in percent of the in-scope patrons (see safety.ts). */
+/** The safety thresholds of SPEC §3.5, in percent (see safety.ts for what each is a percentage of). */
 export interface Thresholds {
-  /** A plan transferring more than this percentage stops in "needs review". */
+  /** A plan transferring more than this percentage of the patrons synced from the source stops in "needs review". */
   maxTransferPct: number;
-  /** A plan updating more than this percentage stops in "needs review". */
+  /** A plan updating more than this percentage of the in-scope patrons stops in "needs review". */
   maxUpdatePct: number;
 }
 
-/** SPEC §3.5 default: more than 10% of the in-scope patrons transferred needs review. */
+/** SPEC §3.5 default: more than 10% of the patrons synced from the source transferred needs review. */
 export const DEFAULT_MAX_TRANSFER_PCT = 10;
 /** SPEC §3.5 default: more than 50% of the in-scope patrons updated needs review. */
 export const DEFAULT_MAX_UPDATE_PCT = 50;
@@ -364,6 +364,8 @@ export interface OwnershipClaim {
 export interface LibraryFacts {
   /** Existing patrons in scope (Plan.inScopePatronCount). */
   inScopePatronCount: number;
+  /** Active patrons whose GUID belongs to the running integration (Plan.ownedPatronCount). */
+  ownedPatronCount: number;
   /** Every patron's barcode, folded (scope.ts `fold`); read only when a barcode sequence is used. */
   takenBarcodes: () => Iterable<string>;
 }
@@ -385,6 +387,11 @@ export interface Plan {
   transfersHeld: boolean;
   /** The next number of each barcode sequence that assigned numbers (apply stores it). */
   nextBarcode: Partial<Record<SyncRole, number>>;
-  /** Existing patrons in scope: the denominator of the safety thresholds (see safety.ts). */
+  /** Existing patrons in scope: the denominator of the update threshold (scope.ts, safety.ts). */
   inScopePatronCount: number;
+  /**
+   * Existing Active patrons whose GUID belongs to the running integration, before this plan:
+   * the denominator of the transfer threshold (scope.ts `ownedPatronCount`, safety.ts).
+   */
+  ownedPatronCount: number;
 }
