@@ -73,7 +73,7 @@ describeEachDatabase('sync: leaving and returning', (db) => {
     });
 
     it('transfers as absent only patrons whose GUID is this integration’s, of a synced role, at a matched site', async () => {
-      // One transfer among three in-scope patrons is past the default 10% (see sync-review).
+      // One transfer among the three Active patrons ClassLink owns here is past the default 10% (see sync-review).
       const f = await setUp({ settings: (s) => void (s.thresholds.maxTransferPct = 100) });
       const absent = { firstName: 'Not', lastName: 'Inroster', status: STATUS_ACTIVE };
       const ours = await f.addPatron({

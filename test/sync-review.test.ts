@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { STATUS_ACTIVE } from '../src/domain/fields.ts';
-import { emptyPatronValues } from '../src/domain/patron.ts';
 import { approveOperation, rejectOperation } from '../src/sync/review.ts';
 import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { STALE_AFTER_MS } from '../src/sync/run.ts';
 import { describeEachDatabase } from './support/db.ts';
-import { SITE_CODES, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
+import { addLocalPatrons, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 
 /** Renames the first `n` in-scope users in the roster; returns their sourcedIds. */
 function renameMany(f: SyncFixture, n: number): string[] {
@@ -20,25 +19,6 @@ function renameMany(f: SyncFixture, n: number): string[] {
     .map((u) => u.sourcedId);
   for (const id of ids) f.emulator.mutate.changeUser(id, { familyName: `Renamed-${id}` });
   return ids;
-}
-
-/**
- * Adds `n` patrons of a synced Policy at a matched site that no sync owns (SPEC §3.5: imported
- * or hand-made): half with a GUID from a file import no roster user has, half with none.
- */
-async function addLocalPatrons(f: SyncFixture, n: number): Promise<void> {
-  const rows = Array.from({ length: n }, (_, i) => ({
-    ...emptyPatronValues(),
-    guid: i % 2 === 0 ? `imported-${i}` : '',
-    firstName: 'Local',
-    lastName: `Patron ${i}`,
-    policy: 'Student',
-    site: SITE_CODES[i % SITE_CODES.length]!,
-    status: STATUS_ACTIVE,
-    guidSource: null,
-    matchedBy: null,
-  }));
-  await f.store.patrons.insertMany(f.libraryId, rows);
 }
 
 /** More than the default 50% of the fixture's in-scope patrons. */

@@ -10,7 +10,7 @@ import { COUNT_KEYS } from '../src/domain/counts.ts';
 import type { Library, Operation } from '../src/store/store.ts';
 import { LOG_CSV_HEADER, logTextLine } from '../src/presenters/operations-view.ts';
 import { describeEachDatabase } from './support/db.ts';
-import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
+import { addLocalPatrons, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';
 
 /** The operations the suite's syncs made, oldest first. */
@@ -357,6 +357,30 @@ describeEachDatabase('web: operations management', (db) => {
       expect((await s.admin.api('POST', `/api/v1/operations/${s.heldAgain.id}/reject`)).json()).toMatchObject({
         error: { kind: 'conflict' },
       });
+    });
+  });
+
+  describe('why a sync waits (SPEC §3.5)', () => {
+    it('a transfer held among many local patrons names its denominator in words: page, API and log', async () => {
+      const f = await setUp();
+      await f.sync('full');
+      const synced = f.expectedInScope().length;
+      await addLocalPatrons(f, 20 * synced);
+      const n = Math.floor(synced / 10) + 1;
+      for (const u of f.expectedInScope(['student']).slice(0, n)) f.emulator.mutate.removeUser(u.sourcedId);
+      const held = (await f.sync('full')).operation;
+      expect(held.state).toBe('needs_review');
+      const pct = ((n * 100) / synced).toFixed(1).replace(/\.0$/, '');
+      const sentence = `${n} of ${synced} patrons synced from ClassLink (${pct}%) would be transferred; the limit is 10%.`;
+
+      const admin = await signedIn((await web.store.libraries.get(f.libraryId))!, 'admin', `adm-why-${f.libraryId}`);
+      const page = await admin.get(`/operations/${held.id}`);
+      expect(page.body).toContain(`<p data-test="operation-summary">Stopped for review: ${sentence}`);
+      expect(page.body).toContain('id="approve"');
+      const api = (await admin.api('GET', `/api/v1/operations/${held.id}`)).json() as { summary: string };
+      expect(api.summary).toContain(`Stopped for review: ${sentence}`);
+      const log = (await admin.api('GET', `/api/v1/operations/${held.id}/log?level=warning`)).json() as { items: { message: string }[] };
+      expect(log.items.map((l) => l.message)).toContain(`Needs review: ${sentence}`);
     });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { SOURCE_COMMANDS, type SourceKind } from '../sources/kinds.ts';
+import { SOURCE_COMMANDS, SOURCE_NAMES, type SourceKind } from '../sources/kinds.ts';
 import type { Handler } from './context.ts';
 import type { Output } from './output.ts';
 
@@ -373,7 +373,10 @@ function sourceCommands(group: Command, kind: SourceKind, act: Act, load: () => 
           [],
         );
       if (words.sso) c.option('--sso <on|off>', 'allow log-in with ClassLink');
-      c.option('--max-transfer-pct <n>', 'stop for review when more than N% of in-scope patrons would be transferred (default 10)')
+      c.option(
+        '--max-transfer-pct <n>',
+        `stop for review when more than N% of the Active patrons synced from ${SOURCE_NAMES[kind]} would be transferred (default 10)`,
+      )
         .option('--max-update-pct <n>', 'stop for review when more than N% of in-scope patrons would be updated (default 50)')
         .option('--json', 'print the options as JSON')
         .action(act(async () => (await load()).options));

@@ -22,7 +22,7 @@ export interface OptionsChange {
   location?: LocationMapping;
   /** "Allow log-in with ClassLink". */
   sso?: boolean;
-  /** Stop for review past this share of in-scope patrons transferred (%). */
+  /** Stop for review past this share of the Active patrons synced from the source transferred (%). */
   maxTransferPct?: number;
   /** Stop for review past this share of in-scope patrons updated (%). */
   maxUpdatePct?: number;

@@ -280,3 +280,22 @@ export function expectedValues(f: Pick<SyncFixture, 'district' | 'siteByOrg'>, u
 export function usersAt(f: Pick<SyncFixture, 'district'>, role: string, orgId: string): RosterUser[] {
   return f.district.users.filter((u) => u.role === role && u.orgSourcedIds[0] === orgId);
 }
+
+/**
+ * Adds `n` patrons of a synced Policy at a matched site that no sync owns (SPEC §3.5: imported
+ * or hand-made): half with a GUID from a file import no roster user has, half with none.
+ */
+export async function addLocalPatrons(f: Pick<SyncFixture, 'store' | 'libraryId'>, n: number): Promise<void> {
+  const rows = Array.from({ length: n }, (_, i) => ({
+    ...emptyPatronValues(),
+    guid: i % 2 === 0 ? `imported-${i}` : '',
+    firstName: 'Local',
+    lastName: `Patron ${i}`,
+    policy: 'Student',
+    site: SITE_CODES[i % SITE_CODES.length]!,
+    status: STATUS_ACTIVE,
+    guidSource: null,
+    matchedBy: null,
+  }));
+  await f.store.patrons.insertMany(f.libraryId, rows);
+}
