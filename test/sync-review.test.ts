@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
-import { STATUS_ACTIVE } from '../src/domain/fields.ts';
+import { STATUS_ACTIVE, STATUS_TRANSFERRED } from '../src/domain/fields.ts';
 import { approveOperation, rejectOperation } from '../src/sync/review.ts';
 import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { STALE_AFTER_MS } from '../src/sync/run.ts';
@@ -91,6 +91,13 @@ describeEachDatabase('sync: review and one at a time', (db) => {
         (await f.log(operation.id)).filter((l) => l.level === 'warning' && l.message.startsWith(`Needs review: ${words} (`)),
       ).toHaveLength(1);
       for (const id of gone) expect((await f.patronByGuid(id))!.status).toBe(STATUS_ACTIVE);
+
+      // Approved as stored: the synced leavers are transferred; no local patron is touched.
+      const locals = (await f.patrons()).filter((p) => p.firstName === 'Local');
+      const done = await approveOperation(f.deps, f.libraryId, operation.id, 'librarian');
+      expect(done.state).toMatch(/^succeeded/);
+      for (const id of gone) expect((await f.patronByGuid(id))!.status).toBe(STATUS_TRANSFERRED);
+      expect((await f.patrons()).filter((p) => p.firstName === 'Local')).toEqual(locals);
     });
 
     it('a delta whose tobedeleted users are past 10% of the synced patrons stops too, among many local patrons', async () => {
@@ -111,6 +118,21 @@ describeEachDatabase('sync: review and one at a time', (db) => {
       expect(operation.counts.transferred).toBe(n);
       expect(operation.summary).toContain(`${n} of ${synced} patrons synced from ClassLink (`);
       for (const id of leaving) expect((await f.patronByGuid(id))!.status).toBe(STATUS_ACTIVE);
+
+      // A librarian edits a patron meanwhile: approval reads and plans again (past the threshold
+      // again, but no bigger than what was approved), then applies.
+      const local = (await f.patrons()).find((p) => p.firstName === 'Local')!;
+      await f.editPatron(local.id, { nickname: 'Edited meanwhile' });
+      const done = await approveOperation(f.deps, f.libraryId, operation.id, 'librarian');
+      expect(done.state).toMatch(/^succeeded/);
+      expect(done.counts.transferred).toBe(n);
+      for (const id of leaving) expect((await f.patronByGuid(id))!.status).toBe(STATUS_TRANSFERRED);
+      expect((await f.log(operation.id)).some((l) => /planning again/i.test(l.message))).toBe(true);
+      expect(
+        (await f.log(operation.id)).some(
+          (l) => l.message.includes(`${n} of ${synced} patrons synced from ClassLink (`) && /within what was approved/.test(l.message),
+        ),
+      ).toBe(true);
     });
 
     it('thresholds are settings: a higher limit lets the same plan through', async () => {

@@ -521,6 +521,62 @@ export function e2eScenario(source: E2eSource): void {
       ops.reviewed = approved;
     });
 
+    // ---- 6c. The transfer threshold is not diluted by patrons no sync owns (SPEC §3.5) --------------
+    // Self-contained: its own library (`--library`) and its own district (a second emulator), so
+    // the main library's export, operations and roster in the other steps are untouched. Ten
+    // commands (each a process with the ClassLink runner), hence the longer bound.
+    it('6c. patrons no sync owns never dilute the transfer threshold: held, and the denominator said in words', async () => {
+      const district = await startEmulator({ district: { students: 30, seed: 'e2e-threshold' } });
+      const seen = outputs.length;
+      try {
+        const here = (args: string[], code = 0) => cli([...args, '--library', 'threshold'], code);
+        const hereJson = async <T>(args: string[], code = 0): Promise<T> => JSON.parse((await here(args, code)).stdout) as T;
+        await cli(['libraries', 'add', '--code', 'threshold', '--name', 'Threshold District']);
+        await here(['sites', 'add', '--code', SITE.main, '--name', 'Main Library']);
+        const roster = await source.readRoster(district);
+        const school = [...new Set([...roster.users.values()].filter((u) => u.role === 'student').map(firstOrg))].sort()[0]!;
+        // The default roles (student, teacher) at the one matched school.
+        const synced = inScope(roster, new Map([[school, SITE.main]]));
+
+        // Far more local patrons (hand-made or imported: no GUID) than synced ones, of the same Policy and site.
+        const LOCAL = 300;
+        const local = Array.from({ length: LOCAL }, (_, i) =>
+          EXPORT_KEYS.map(
+            (k) => ({ firstName: 'Local', lastName: `Patron ${i}`, site: SITE.main, status: '1', policy: 'Student' })[k as string] ?? '',
+          ),
+        );
+        const file = join(scratch.path, 'local-patrons.csv');
+        writeFileSync(file, `${[EXPORT_CSV_HEADER, ...local].map((r) => r.join(',')).join('\r\n')}\r\n`);
+        expect(await hereJson(['patrons', 'import', file, '--json'])).toEqual({ imported: LOCAL, rejected: [] });
+
+        await here([source.command, 'configure', ...source.configure(district)]);
+        await here([source.command, 'match-site', SITE.main, school]);
+        await here([source.command, 'enable']);
+        const first = await hereJson<SyncJson>(['sync', '--json']);
+        expect(first).toMatchObject({ state: 'succeeded', counts: { created: synced.length, transferred: 0 } });
+
+        // One more than 10% of the synced patrons leave the feed: far under 10% of all in-scope patrons.
+        const n = Math.floor(synced.length / 10) + 1;
+        expect(n * 100).toBeLessThan(10 * (synced.length + LOCAL));
+        for (const u of synced.filter((x) => x.role === 'student').slice(0, n)) district.mutate.removeUser(u.sourcedId);
+        const held = await hereJson<SyncJson>(['sync', '--json'], 3);
+        expect(held).toMatchObject({ state: 'needs_review', counts: { transferred: n } });
+
+        // The denominator in words where the held sync is explained: `operations show` and the log.
+        const name = ({ classlink: 'ClassLink', oneroster: 'OneRoster REST' } as Record<string, string>)[source.command]!;
+        const pct = (n * 100) / synced.length;
+        const sentence = `${n} of ${synced.length} patrons synced from ${name} (${Number.isInteger(pct) ? pct : pct.toFixed(1)}%) would be transferred; the limit is 10%.`;
+        expect((await here(['operations', 'show', String(held.operation)])).stdout).toContain(`Stopped for review: ${sentence}`);
+        const log = parse((await here(['operations', 'log', String(held.operation), '--format', 'csv'])).stdout) as string[][];
+        expect(log.filter((r) => r[1] === 'warning' && r[3] === `Needs review: ${sentence}`)).toHaveLength(1);
+      } finally {
+        await district.close();
+      }
+      const printed = outputs.slice(seen).join('\n');
+      for (const secret of source.secrets(district)) expect(printed).not.toContain(secret);
+    }, 300_000);
+    // ---- end of 6c ------------------------------------------------------------------------------------
+
     it('7. exports JSON and CSV: every patron field by field against the roster; the unrelated and the conflicting untouched', async () => {
       const now = await source.readRoster(emulator);
       const p = people;
