@@ -102,8 +102,9 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
       const named = libraryCode ? await libraryOrRefuse(store, libraryCode) : undefined;
       const launchAtServerUri = !pending && pathCode === undefined;
       if (launchAtServerUri && !ssoConfigured(config)) {
-        // The issue this guards: a LaunchPad tile of a library's own client registered with the
-        // server's address. Without a deployment client nothing here can take the code.
+        // A LaunchPad tile of a library's own client registered with the server's address lands
+        // here; without a deployment client nothing here can take the code, so say which
+        // address the library's client needs.
         throw new RollcallError(
           'not_configured',
           `This ClassLink sign-in came to ${arrivedAt}, which serves only the server's own ClassLink client, and this server has none. A library with its own ClassLink client has its own redirect URI, ${libraryCallbackPattern(config.web.publicUrl)}: ask your librarian to register that one with ClassLink.`,
