@@ -45,6 +45,26 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { ROLLCALL_PORT: '' }).web.port).toBe(3000);
   });
 
+  it('reads ROLLCALL_ALLOWED_ROSTER_HOSTS with the partner API host added; unset is no list; a bad entry is config_invalid', () => {
+    expect(loadConfig({}, {}).allowedRosterHosts).toBeUndefined();
+    const c = loadConfig({}, { ROLLCALL_ALLOWED_ROSTER_HOSTS: '*.oneroster.com,sis.example.org:8443' });
+    expect(c.allowedRosterHosts).toEqual([
+      { host: 'oneroster.com', wildcard: true, port: null },
+      { host: 'sis.example.org', wildcard: false, port: 8443 },
+      { host: 'oneroster-proxy.classlink.io', wildcard: false, port: 443 },
+    ]);
+    let error: unknown;
+    try {
+      loadConfig({}, { ROLLCALL_ALLOWED_ROSTER_HOSTS: 'sis.example.org, http://10.0.0.5/' });
+    } catch (e) {
+      error = e;
+    }
+    expect(isRollcallError(error, 'config_invalid')).toBe(true);
+    expect((error as Error).message).toBe(
+      'Configuration is invalid: ROLLCALL_ALLOWED_ROSTER_HOSTS: "http://10.0.0.5/" is not a host pattern (give the host only, without http:// or a path)',
+    );
+  });
+
   it('every variable is documented in docs/configuration.md and described in the schema', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     for (const [key, schema] of Object.entries(ENV_SCHEMA.shape)) {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ENV_SCHEMA, type Env } from './schema.ts';
+import { parseAllowedHosts, type HostPattern } from './allowed-hosts.ts';
 import { RollcallError } from '../domain/errors.ts';
 
 /** Rollcall's configuration, nested by concern. */
@@ -51,6 +52,11 @@ export interface Config {
   };
   /** Log level. */
   logLevel: Env['ROLLCALL_LOG_LEVEL'];
+  /**
+   * ROLLCALL_ALLOWED_ROSTER_HOSTS: the hosts roster and token URLs may name (with the partner
+   * API's host), or undefined (any).
+   */
+  allowedRosterHosts: readonly HostPattern[] | undefined;
   /** ROLLCALL_CSV_WATCH_ROOT: where watched CSV folders must lie, or undefined (anywhere). */
   csvWatchRoot: string | undefined;
   /** How roster pulls behave. */
@@ -125,6 +131,7 @@ function fromEnv(e: Env): Config {
       trustProxy: trustProxyOf(e.ROLLCALL_TRUST_PROXY),
     },
     logLevel: e.ROLLCALL_LOG_LEVEL,
+    allowedRosterHosts: allowedRosterHosts(e),
     csvWatchRoot: e.ROLLCALL_CSV_WATCH_ROOT,
     pull: {
       pageSize: e.ROLLCALL_PAGE_SIZE,
@@ -150,6 +157,17 @@ function alertEmail(e: Env): Config['alerts']['email'] {
   if (to.length === 0)
     throw new RollcallError('config_invalid', 'Configuration is invalid: ROLLCALL_SMTP_URL is set but ROLLCALL_ALERT_EMAIL_TO is not');
   return { smtpUrl: e.ROLLCALL_SMTP_URL, to, from: e.ROLLCALL_ALERT_EMAIL_FROM };
+}
+
+/**
+ * The allowed roster hosts, with the partner API's: the server's operator chose that host, and
+ * Tenant ID mode may read the roster through it (ClassLink's OneRoster proxy).
+ */
+function allowedRosterHosts(e: Env): HostPattern[] | undefined {
+  if (e.ROLLCALL_ALLOWED_ROSTER_HOSTS === undefined) return undefined;
+  const partner = new URL(e.ROLLCALL_CLASSLINK_PARTNER_URL);
+  const port = partner.port !== '' ? Number(partner.port) : partner.protocol === 'https:' ? 443 : 80;
+  return [...parseAllowedHosts(e.ROLLCALL_ALLOWED_ROSTER_HOSTS), { host: partner.hostname.replace(/\.$/, ''), wildcard: false, port }];
 }
 
 /** A config for tests: defaults, an isolated data dir, and the given overrides. */

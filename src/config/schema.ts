@@ -4,6 +4,7 @@
  * Values come from flags > environment (and `.env`) > these defaults (config/load.ts).
  */
 import { z } from 'zod';
+import { parseAllowedHosts } from './allowed-hosts.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -48,6 +49,20 @@ export const ENV_SCHEMA = z.object({
     .optional()
     .describe(
       "When set, every library's OneRoster CSV watched folder must lie inside this folder (a vendor confines each district's SFTP drop)",
+    ),
+  ROLLCALL_ALLOWED_ROSTER_HOSTS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseAllowedHosts(value);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    })
+    .describe(
+      "When set, the only hosts a library's roster server, OneRoster base and token URLs may name: host, *.domain or host:port, separated by commas (the partner API host is always allowed); a vendor keeps each district's admin from making the server fetch an internal address. Unset: any host",
     ),
   ROLLCALL_HOST: z
     .string()

@@ -4,6 +4,7 @@
  * OAuth 2 client credentials) and streams them as canonical records, page by page, with a plain
  * account of whether the read was complete.
  */
+import { refuseUnlessAllowed, type HostPattern } from '../config/allowed-hosts.ts';
 import { RollcallError } from '../domain/errors.ts';
 import type { MalformedRecord, RosterCollection, RosterRecordOf } from '../domain/roster.ts';
 import { authorizationHeader, credentialsHint, type RosterAuth } from './auth.ts';
@@ -62,6 +63,13 @@ export interface OneRosterClientOptions {
   maxRequests?: number;
   /** Randomness for backoff jitter (tests pin it). */
   random?: () => number;
+  /**
+   * The hosts the server and token URLs may name (ROLLCALL_ALLOWED_ROSTER_HOSTS); undefined:
+   * any. Checked here, before anything is sent — configuring probes through this client, so an
+   * address an admin types is refused before it is saved, and one saved before the setting is
+   * refused when a sync opens it — and again by the transport at every request and redirect.
+   */
+  allowedHosts?: readonly HostPattern[] | undefined;
 }
 
 /** What to read, beyond the collection. */
@@ -119,7 +127,7 @@ export class OneRosterClient {
   private readonly root: string;
   private readonly server: string;
   private readonly http: HttpTransport;
-  private readonly o: Required<Omit<OneRosterClientOptions, 'random'>> & Pick<OneRosterClientOptions, 'random'>;
+  private readonly o: Required<Omit<OneRosterClientOptions, 'random' | 'allowedHosts'>> & Pick<OneRosterClientOptions, 'random'>;
   private readonly specs: CollectionSpecs;
   /** The OAuth 2 tokens, for an oauth2 connection (null otherwise). */
   readonly tokens: OAuth2TokenSource | null;
@@ -131,6 +139,8 @@ export class OneRosterClient {
 
   constructor(options: OneRosterClientOptions) {
     const base = parseRosterBaseUrl(options.baseUrl);
+    refuseUnlessAllowed(options.allowedHosts, base.base, 'roster URL');
+    if (options.auth.kind === 'oauth2') refuseUnlessAllowed(options.allowedHosts, options.auth.tokenUrl, 'token URL');
     const version = options.version ?? '1.1';
     this.root = `${base.base}${version === '1.2' ? ONEROSTER_V1P2_PATH : ONEROSTER_V1P1_PATH}`;
     this.specs = version === '1.2' ? V1P2_COLLECTION_SPECS : COLLECTION_SPECS;
@@ -150,7 +160,7 @@ export class OneRosterClient {
       version,
     };
     checkCounts(this.o);
-    this.http = new HttpTransport({ timeoutMs: this.o.timeoutMs });
+    this.http = new HttpTransport({ timeoutMs: this.o.timeoutMs, allowedHosts: options.allowedHosts });
     this.tokens =
       options.auth.kind === 'oauth2'
         ? new OAuth2TokenSource(options.auth, { http: this.http, policy: this.retryContext(undefined).policy, random: this.o.random })

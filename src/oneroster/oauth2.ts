@@ -7,7 +7,7 @@
  * secret and the tokens are never logged or put in a message.
  */
 import { cap, sleep } from './request.ts';
-import { RollcallError } from '../domain/errors.ts';
+import { isRollcallError, RollcallError } from '../domain/errors.ts';
 import type { HttpResponse, HttpTransport } from './http.ts';
 import { readTokenResponse, tokenRefusal, type IssuedToken } from './oauth2-response.ts';
 import { classifyStatus, classifyTransportError, parseRetryAfterMs, retryDelayMs, type RetryPolicy } from './retry.ts';
@@ -160,6 +160,8 @@ export class OAuth2TokenSource {
         res = await this.options.http.postForm(c.tokenUrl, headers, body, signal);
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
+        // A refusal of the transport's own (a host ROLLCALL_ALLOWED_ROSTER_HOSTS does not allow) is final.
+        if (isRollcallError(e)) throw e;
         const failure = classifyTransportError(e);
         if (failure.retryable && attempt < policy.attempts) {
           await sleep(retryDelayMs(attempt - 1, policy, undefined, this.options.random), signal);

@@ -5,7 +5,7 @@
  * sentence as a RollcallError. Messages name the host and path, never credentials or payloads.
  */
 import { STATUS_CODES } from 'node:http';
-import { RollcallError } from '../domain/errors.ts';
+import { isRollcallError, RollcallError } from '../domain/errors.ts';
 import { describeStatus, findStatusInfo, UnreadableBody } from './envelope.ts';
 import type { HttpResponse, HttpTransport } from './http.ts';
 import {
@@ -85,6 +85,8 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
       res = await transport.get(req.url, req.headers(), signal);
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
+      // A refusal of the transport's own (a host ROLLCALL_ALLOWED_ROSTER_HOSTS does not allow) is final.
+      if (isRollcallError(e)) throw e;
       const failure = classifyTransportError(e);
       if (failure.retryable && attempt < policy.attempts) {
         await backOff();

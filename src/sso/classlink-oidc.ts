@@ -22,7 +22,10 @@ export interface SsoClientConfig {
   apiUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Our callback, as registered with ClassLink. */
+  /**
+   * Our callback, as registered with ClassLink: where an app-initiated flow asks to come back
+   * to, and at the callback the address the code arrived at (sent again with the code).
+   */
   redirectUri: string;
 }
 
@@ -89,11 +92,15 @@ export async function beginSignIn(c: SsoClientConfig, library: string): Promise<
 /**
  * Finishes a sign-in at the callback: exchanges the code (checking state, nonce and PKCE when
  * `pending` is given — the app-initiated flow — none of them for a LaunchPad launch), checks
- * the id_token, and asks ClassLink who the person is. Throws RollcallError('credentials_refused')
- * with a sentence for anything wrong.
+ * the id_token, and asks ClassLink who the person is. `query` is the callback's query string;
+ * the token request sends `c.redirectUri` as redirect_uri (openid-client sends the callback
+ * address without its query, which is why it is built from c.redirectUri here). Throws
+ * RollcallError('credentials_refused') with a sentence for anything wrong.
  */
-export async function finishSignIn(c: SsoClientConfig, callbackUrl: URL, pending: PendingSignIn | null): Promise<MyInfo> {
+export async function finishSignIn(c: SsoClientConfig, query: URLSearchParams, pending: PendingSignIn | null): Promise<MyInfo> {
   const config = await reach(() => configurationOf(c));
+  const callbackUrl = new URL(c.redirectUri);
+  callbackUrl.search = query.toString();
   let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
   try {
     tokens = await oidc.authorizationCodeGrant(
@@ -102,7 +109,6 @@ export async function finishSignIn(c: SsoClientConfig, callbackUrl: URL, pending
       pending
         ? { expectedState: pending.state, expectedNonce: pending.nonce, pkceCodeVerifier: pending.verifier, idTokenExpected: true }
         : { idTokenExpected: true },
-      { redirect_uri: c.redirectUri },
     );
   } catch (e) {
     throw new RollcallError(

@@ -25,7 +25,7 @@ import { materialize } from '../../src/emulator/district-model.ts';
 import { generateDistrict } from '../../src/emulator/generated-district.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
 import type { DistrictData } from '../../src/domain/district.ts';
-import type { Faults, RunningEmulator } from '../../src/emulator/types.ts';
+import type { EmulatorSsoOptions, Faults, RunningEmulator } from '../../src/emulator/types.ts';
 import { loadClassLink, rosterAuthOf, saveClassLink } from '../../src/sources/classlink/state.ts';
 import { readClassLinkSettings, type ClassLinkSettings } from '../../src/sources/settings.ts';
 import { OneRosterClient } from '../../src/oneroster/client.ts';
@@ -68,6 +68,8 @@ export interface FixtureOptions {
   settings?: (s: ClassLinkSettings) => void;
   /** Faults active from the start. */
   faults?: Faults;
+  /** The emulated ClassLink sign-in (its clients); default: one client. */
+  sso?: EmulatorSsoOptions;
 }
 
 /** A patron row's write stamps, read straight from the table (the Patron type does not carry them). */
@@ -142,6 +144,7 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
     now,
     maxClockSkewSeconds: CLOCK_SKEW_ALLOWED_SECONDS,
     faults: options.faults,
+    ...(options.sso ? { sso: options.sso } : {}),
   });
   cleanups.push(() => emulator.close());
 

@@ -34,10 +34,15 @@ export interface NewLibrary {
   timezone?: string | undefined;
 }
 
+/** Whether a string follows the library code rule (e.g. before echoing one from a link). */
+export function isLibraryCode(code: string): boolean {
+  return code.length <= MAX_LIBRARY_CODE_LENGTH && LIBRARY_CODE.test(code);
+}
+
 /** Checks a library code, returning it trimmed; invalid_input with the rule when it breaks it. */
 export function checkLibraryCode(raw: string): string {
   const code = raw.trim();
-  if (code.length > MAX_LIBRARY_CODE_LENGTH || !LIBRARY_CODE.test(code)) {
+  if (!isLibraryCode(code)) {
     throw new RollcallError(
       'invalid_input',
       `"${code}" is not a usable library code: use 1 to ${MAX_LIBRARY_CODE_LENGTH} letters or digits (with - _ . inside), like maple-sd.`,

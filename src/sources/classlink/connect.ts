@@ -183,6 +183,7 @@ async function probe(config: Config, rosterUrl: string, auth: RosterAuth): Promi
     auth,
     retryAttempts: PROBE_ATTEMPTS,
     timeoutMs: Math.min(config.pull.timeoutMs, PROBE_TIMEOUT_MS),
+    allowedHosts: config.allowedRosterHosts,
   });
   try {
     return (await client.probe()).declaredUsers;

@@ -1,9 +1,10 @@
 /**
  * The ClassLink sign-in settings of a library (SPEC §4): "Allow log-in with ClassLink",
  * the district's Tenant ID when the roster connection does not carry one, and optionally the
- * library's own OAuth2 client (its secret encrypted at rest, never shown). Also the two
- * addresses a district admin needs: the redirect URI to register with ClassLink, and the URL
- * of a LaunchPad tile.
+ * library's own OAuth2 client (its secret encrypted at rest, never shown). Also the addresses
+ * a district admin needs: the library's own redirect URI to register with its client (a
+ * LaunchPad launch names its library only by the address it comes back to:
+ * src/sso/redirect-uris.ts), the server client's one, and the URL of a LaunchPad tile.
  */
 import type { Config } from '../../config/load.ts';
 import { RollcallError } from '../../domain/errors.ts';
@@ -11,6 +12,7 @@ import { loadClassLink, saveClassLink } from './state.ts';
 import { refuseTenantOfAnother } from './connect.ts';
 import { lockedUpdate } from '../options.ts';
 import type { Store } from '../../store/store.ts';
+import { libraryCallbackUrl, serverCallbackUrl } from '../../sso/redirect-uris.ts';
 
 /** What the pages, the API and the CLI show (never the secret). */
 export interface SsoView {
@@ -26,8 +28,13 @@ export interface SsoView {
   clientSecretSet: boolean;
   /** Whether the deployment has a sign-in client (ROLLCALL_SSO_CLIENT_ID/SECRET). */
   deploymentClient: boolean;
-  /** Register this redirect URI with ClassLink. */
+  /** This library's redirect URI: register it with the library's own ClassLink client. */
   redirectUri: string;
+  /**
+   * The server client's redirect URI (registered once by whoever runs the server), used while
+   * the library has no client of its own; null when the server has no client.
+   */
+  serverRedirectUri: string | null;
   /** A LaunchPad tile pointing here starts the sign-in at once. */
   launchUrl: string;
   /** The library's own sign-in page (its "Sign in with ClassLink" button uses its client). */
@@ -64,7 +71,8 @@ export async function ssoView(config: Config, store: Store, libraryId: number, l
     clientId: cl.settings.ssoClientId,
     clientSecretSet: Boolean(cl.secrets.ssoClientSecret),
     deploymentClient,
-    redirectUri: `${config.web.publicUrl}/sso/classlink/callback`,
+    redirectUri: libraryCallbackUrl(config.web.publicUrl, libraryCode),
+    serverRedirectUri: deploymentClient ? serverCallbackUrl(config.web.publicUrl) : null,
     launchUrl: `${config.web.publicUrl}/sso/classlink/launch?library=${encodeURIComponent(libraryCode)}`,
     loginUrl: `${config.web.publicUrl}/login?library=${encodeURIComponent(libraryCode)}`,
     problems,

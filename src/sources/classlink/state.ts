@@ -78,6 +78,7 @@ export function rosterClient(config: Config, connection: { baseUrl: string; auth
     concurrency: config.pull.concurrency,
     timeoutMs: config.pull.timeoutMs,
     retryAttempts: config.pull.retryAttempts,
+    allowedHosts: config.allowedRosterHosts,
   });
 }
 

@@ -143,6 +143,7 @@ export function oneRosterClient(
     concurrency: config.pull.concurrency,
     timeoutMs: config.pull.timeoutMs,
     retryAttempts: config.pull.retryAttempts,
+    allowedHosts: config.allowedRosterHosts,
     ...overrides,
   });
 }

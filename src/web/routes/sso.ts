@@ -3,9 +3,16 @@
  *
  *   GET /sso/classlink/start[?library=CODE]   the sign-in page's button: state + nonce + PKCE
  *   GET /sso/classlink/launch[?library=CODE]  for a LaunchPad tile pointing at Rollcall (same)
- *   GET /sso/classlink/callback               ClassLink's redirect: our flow's return (state
- *                                              checked), or a LaunchPad launch (code, no state)
+ *   GET /sso/classlink/callback               ClassLink's redirect for the deployment's client
+ *   GET /sso/classlink/callback/CODE          ClassLink's redirect for library CODE's own client
  *   GET /me                                   the signed-in patron's own record
+ *
+ * A callback is our flow's return (state checked) or a LaunchPad launch (a code, no state).
+ * SPEC §4 wants "a callback that accepts a ClassLink-initiated code"; such a code carries
+ * nothing but the address it was sent to, so a library with its own client has an address of
+ * its own (src/sso/redirect-uris.ts) and the code is exchanged with the client that address
+ * names. The token request sends back exactly the address the code arrived at, as OAuth
+ * requires (RFC 6749 §4.1.3).
  *
  * What we must remember across the trip to ClassLink (state, nonce, PKCE verifier) is in a
  * short-lived signed, HttpOnly cookie scoped to /sso/classlink. Who may come in is decided in
@@ -15,9 +22,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/load.ts';
 import { isRollcallError, RollcallError } from '../../domain/errors.ts';
 import { STATUS_ACTIVE, STATUS_TRANSFERRED } from '../../domain/fields.ts';
+import { isLibraryCode } from '../../services/libraries/libraries.ts';
 import { loadClassLink } from '../../sources/classlink/state.ts';
 import { beginSignIn, finishSignIn, type PendingSignIn, type SsoClientConfig } from '../../sso/classlink-oidc.ts';
 import { decide, type SsoLibrary } from '../../sso/decide.ts';
+import { CALLBACK_PATH, libraryCallbackPattern, libraryCallbackUrl, serverCallbackUrl } from '../../sso/redirect-uris.ts';
 import type { Library, Store } from '../../store/store.ts';
 import { cookieOptions, startSession } from '../auth/sessions.ts';
 import type { WebDeps } from '../context.ts';
@@ -27,11 +36,6 @@ const PENDING_COOKIE = 'rollcall_sso';
 const PENDING_PATH = '/sso/classlink';
 /** A sign-in must come back within this long (ClassLink's codes live 5 minutes). */
 const PENDING_MAX_AGE_S = 10 * 60;
-
-/** Where ClassLink sends people back to. */
-export function callbackUrl(config: Config): string {
-  return `${config.web.publicUrl}${PENDING_PATH}/callback`;
-}
 
 /** Whether a deployment-wide ClassLink sign-in client is configured (the sign-in page's button). */
 export function ssoConfigured(config: Config): boolean {
@@ -47,8 +51,11 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
     const code = typeof request.query.library === 'string' ? request.query.library : '';
     try {
       const library = code ? await libraryOrRefuse(store, code) : undefined;
-      const client = await clientConfig(config, store, library);
-      const { url, pending } = await beginSignIn(client, library?.code ?? '');
+      const chosen = await clientOf(config, store, library);
+      // A library's own client comes back to the library's own address; the deployment's to its one.
+      const redirectUri =
+        chosen.own && library ? libraryCallbackUrl(config.web.publicUrl, library.code) : serverCallbackUrl(config.web.publicUrl);
+      const { url, pending } = await beginSignIn(clientConfig(config, chosen, redirectUri), library?.code ?? '');
       reply.setCookie(PENDING_COOKIE, JSON.stringify(pending), {
         ...cookieOptions(secure),
         path: PENDING_PATH,
@@ -63,70 +70,97 @@ export function ssoRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/sso/classlink/start', { config: { access: 'public' } }, start);
   app.get('/sso/classlink/launch', { config: { access: 'public' } }, start);
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(
-    '/sso/classlink/callback',
-    { config: { access: 'public' } },
-    async (request, reply) => {
-      const pending = readPending(request);
-      reply.clearCookie(PENDING_COOKIE, { ...cookieOptions(secure), path: PENDING_PATH });
-      const q = request.query;
-      try {
-        if (q.error) {
-          // Only an OAuth error code is echoed (a-z and _), never free text a link could carry.
-          const why = q.error === 'access_denied' ? 'the sign-in was cancelled' : /^[a-z_]{1,40}$/.test(q.error) ? q.error : 'an error';
-          throw new RollcallError('credentials_refused', `ClassLink did not sign you in (${why}).`);
-        }
-        if (!q.code) throw new RollcallError('credentials_refused', 'ClassLink sent no sign-in code; start again from the sign-in page.');
-        // Our own flow must come back with its state. No state at all is a LaunchPad launch —
-        // but not while one of our flows is pending in this browser (that would let a missing
-        // state skip the check).
-        if (q.state !== undefined || pending) {
-          if (!pending || q.state !== pending.state) {
-            throw new RollcallError(
-              'credentials_refused',
-              'This sign-in did not start here, or took too long; start again from the sign-in page.',
-            );
-          }
-        }
-        const libraryCode = pending?.library || (typeof q.library === 'string' ? q.library : '');
-        const named = libraryCode ? await libraryOrRefuse(store, libraryCode) : undefined;
-        const client = await clientConfig(config, store, named);
-        const url = new URL(request.url, config.web.publicUrl);
-        // openid-client compares the callback with the registered redirect URI: drop our own parameter.
-        url.searchParams.delete('library');
-        const info = await finishSignIn(client, new URL(`${callbackUrl(config)}${url.search}`), pending);
-        const candidates = named ? [named] : await store.libraries.list();
-        const decision = await decide(info, await Promise.all(candidates.map((l) => ssoLibrary(store, l))), async (libraryId) => {
-          const patron = await store.patrons.byGuid(libraryId, info.SourcedId);
-          if (!patron) return undefined;
-          // Only a Teacher or Staff patron reaches the staff pages, even if a link was made
-          // before a librarian changed their Policy.
-          const staff = patron.policy === 'Student' ? undefined : await store.staff.byPatron(libraryId, patron.id);
-          return { id: patron.id, status: patron.status, staffUserId: staff?.id ?? null };
-        });
-        if (decision.kind === 'refused')
-          return reply.page('sso-refused', { title: 'Cannot sign you in', message: decision.message, reason: decision.reason }, 403);
-        // A LaunchPad code (no state) carries no proof that this browser asked for it: it may
-        // sign in a browser that has no session, never replace one (a forged launch link could
-        // otherwise swap a librarian's session for someone else's).
-        if (!pending && request.sessionHash) {
+  const callback = async (
+    request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>,
+    reply: FastifyReply,
+    pathCode?: string,
+  ) => {
+    const pending = readPending(request);
+    reply.clearCookie(PENDING_COOKIE, { ...cookieOptions(secure), path: PENDING_PATH });
+    const q = request.query;
+    // The address ClassLink sent the browser to: the redirect URI the code was issued for.
+    const arrivedAt = pathCode === undefined ? serverCallbackUrl(config.web.publicUrl) : libraryCallbackUrl(config.web.publicUrl, pathCode);
+    try {
+      if (q.error) {
+        // Only an OAuth error code is echoed (a-z and _), never free text a link could carry.
+        const why = q.error === 'access_denied' ? 'the sign-in was cancelled' : /^[a-z_]{1,40}$/.test(q.error) ? q.error : 'an error';
+        throw new RollcallError('credentials_refused', `ClassLink did not sign you in (${why}).`);
+      }
+      if (!q.code) throw new RollcallError('credentials_refused', 'ClassLink sent no sign-in code; start again from the sign-in page.');
+      // Our own flow must come back with its state, to the address of the library it started
+      // for. No state at all is a LaunchPad launch — but not while one of our flows is pending
+      // in this browser (that would let a missing state skip the check).
+      if (q.state !== undefined || pending) {
+        if (!pending || q.state !== pending.state || (pathCode !== undefined && pathCode !== pending.library)) {
           throw new RollcallError(
             'credentials_refused',
-            'You are already signed in to Rollcall in this browser; sign out first, then open the LaunchPad tile again.',
+            'This sign-in did not start here, or took too long; start again from the sign-in page.',
           );
         }
-        if (request.sessionHash) await store.staff.deleteSession(request.sessionHash);
-        if (decision.kind === 'staff') {
-          await startSession(store, reply, { libraryId: decision.libraryId, staffUserId: decision.staffUserId }, deps.now(), secure);
-          await store.staff.touchLogin(decision.libraryId, decision.staffUserId);
-          return reply.redirect('/', 303);
-        }
-        await startSession(store, reply, { libraryId: decision.libraryId, patronId: decision.patronId }, deps.now(), secure);
-        return reply.redirect('/me', 303);
-      } catch (e) {
-        return refusal(reply, e);
       }
-    },
+      const libraryCode = pathCode ?? pending?.library ?? '';
+      const named = libraryCode ? await libraryOrRefuse(store, libraryCode) : undefined;
+      const launchAtServerUri = !pending && pathCode === undefined;
+      if (launchAtServerUri && !ssoConfigured(config)) {
+        // A LaunchPad tile of a library's own client registered with the server's address lands
+        // here; without a deployment client nothing here can take the code, so say which
+        // address the library's client needs.
+        throw new RollcallError(
+          'not_configured',
+          `This ClassLink sign-in came to ${arrivedAt}, which serves only the server's own ClassLink client, and this server has none. A library with its own ClassLink client has its own redirect URI, ${libraryCallbackPattern(config.web.publicUrl)}: ask your librarian to register that one with ClassLink.`,
+        );
+      }
+      const client = clientConfig(config, await clientOf(config, store, named), arrivedAt);
+      const query = new URL(request.url, 'http://callback.invalid').searchParams;
+      const info = await finishSignIn(client, query, pending).catch((e: unknown) => {
+        if (launchAtServerUri && isRollcallError(e, 'credentials_refused')) {
+          throw new RollcallError(
+            'credentials_refused',
+            `${e.message} If your library has its own ClassLink sign-in client, its LaunchPad tile must use its own redirect URI, ${libraryCallbackPattern(config.web.publicUrl)}; ask your librarian.`,
+            { cause: e },
+          );
+        }
+        throw e;
+      });
+      const candidates = named ? [named] : await store.libraries.list();
+      const decision = await decide(info, await Promise.all(candidates.map((l) => ssoLibrary(store, l))), async (libraryId) => {
+        const patron = await store.patrons.byGuid(libraryId, info.SourcedId);
+        if (!patron) return undefined;
+        // Only a Teacher or Staff patron reaches the staff pages, even if a link was made
+        // before a librarian changed their Policy.
+        const staff = patron.policy === 'Student' ? undefined : await store.staff.byPatron(libraryId, patron.id);
+        return { id: patron.id, status: patron.status, staffUserId: staff?.id ?? null };
+      });
+      if (decision.kind === 'refused')
+        return reply.page('sso-refused', { title: 'Cannot sign you in', message: decision.message, reason: decision.reason }, 403);
+      // A LaunchPad code (no state) carries no proof that this browser asked for it: it may
+      // sign in a browser that has no session, never replace one (a forged launch link could
+      // otherwise swap a librarian's session for someone else's).
+      if (!pending && request.sessionHash) {
+        throw new RollcallError(
+          'credentials_refused',
+          'You are already signed in to Rollcall in this browser; sign out first, then open the LaunchPad tile again.',
+        );
+      }
+      if (request.sessionHash) await store.staff.deleteSession(request.sessionHash);
+      if (decision.kind === 'staff') {
+        await startSession(store, reply, { libraryId: decision.libraryId, staffUserId: decision.staffUserId }, deps.now(), secure);
+        await store.staff.touchLogin(decision.libraryId, decision.staffUserId);
+        return reply.redirect('/', 303);
+      }
+      await startSession(store, reply, { libraryId: decision.libraryId, patronId: decision.patronId }, deps.now(), secure);
+      return reply.redirect('/me', 303);
+    } catch (e) {
+      return refusal(reply, e);
+    }
+  };
+  app.get<{ Querystring: Record<string, string | undefined> }>(CALLBACK_PATH, { config: { access: 'public' } }, (request, reply) =>
+    callback(request, reply),
+  );
+  app.get<{ Querystring: Record<string, string | undefined>; Params: { library: string } }>(
+    `${CALLBACK_PATH}/:library`,
+    { config: { access: 'public' } },
+    (request, reply) => callback(request, reply, request.params.library),
   );
 
   app.get('/me', { config: { access: 'patron' } }, async (request, reply) => {
@@ -183,17 +217,26 @@ function readPending(request: FastifyRequest): PendingSignIn | null {
 
 async function libraryOrRefuse(store: Store, code: string): Promise<Library> {
   const library = await store.libraries.byCode(code);
-  if (!library) throw new RollcallError('not_found', `There is no library "${code}" here; check the sign-in link.`);
+  // Echoed only when it looks like a library code: a crafted link cannot put words on the page.
+  const named = isLibraryCode(code) ? `"${code}"` : 'named in this address';
+  if (!library) throw new RollcallError('not_found', `There is no library ${named} here; check the sign-in link or LaunchPad tile.`);
   return library;
 }
 
+/** A sign-in client: the library's own, or the deployment's. */
+interface ChosenClient {
+  clientId: string;
+  clientSecret: string;
+  /** Whether it is the library's own client. */
+  own: boolean;
+}
+
 /** The client to use: the library's own SSO client when it has one, else the deployment's. */
-async function clientConfig(config: Config, store: Store, library: Library | undefined): Promise<SsoClientConfig> {
-  const base = { issuer: config.classlink.launchpadUrl, apiUrl: config.classlink.apiUrl, redirectUri: callbackUrl(config) };
+async function clientOf(config: Config, store: Store, library: Library | undefined): Promise<ChosenClient> {
   if (library) {
     const cl = await loadClassLink(store, library.id);
     if (cl.settings.ssoClientId && cl.secrets.ssoClientSecret) {
-      return { ...base, clientId: cl.settings.ssoClientId, clientSecret: cl.secrets.ssoClientSecret };
+      return { clientId: cl.settings.ssoClientId, clientSecret: cl.secrets.ssoClientSecret, own: true };
     }
   }
   if (!config.classlink.ssoClientId || !config.classlink.ssoClientSecret) {
@@ -202,7 +245,18 @@ async function clientConfig(config: Config, store: Store, library: Library | und
       'Signing in with ClassLink is not set up on this server (no ClassLink sign-in client); use your library account.',
     );
   }
-  return { ...base, clientId: config.classlink.ssoClientId, clientSecret: config.classlink.ssoClientSecret };
+  return { clientId: config.classlink.ssoClientId, clientSecret: config.classlink.ssoClientSecret, own: false };
+}
+
+/** The openid-client settings for a client and the redirect URI of this trip. */
+function clientConfig(config: Config, chosen: ChosenClient, redirectUri: string): SsoClientConfig {
+  return {
+    issuer: config.classlink.launchpadUrl,
+    apiUrl: config.classlink.apiUrl,
+    clientId: chosen.clientId,
+    clientSecret: chosen.clientSecret,
+    redirectUri,
+  };
 }
 
 /** A library as the sign-in decision sees it. */

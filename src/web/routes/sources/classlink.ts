@@ -45,7 +45,12 @@ const SSO_SCHEMA = {
     clientId: { type: 'string' },
     clientSecretSet: { type: 'boolean' },
     deploymentClient: { type: 'boolean' },
-    redirectUri: { type: 'string' },
+    redirectUri: { type: 'string', description: "This library's redirect URI: register it with the library's own ClassLink client" },
+    serverRedirectUri: {
+      type: 'string',
+      nullable: true,
+      description: "The server client's redirect URI, used while the library has no client of its own (null: the server has none)",
+    },
     launchUrl: { type: 'string' },
     loginUrl: { type: 'string' },
     problems: { type: 'array', items: { type: 'string' } },
