@@ -287,7 +287,10 @@ export async function applyPlan(
   const source = operationSource((await deps.store.operations.get(lib, opId))!);
   await deps.store.transaction(async (tx) => {
     // Checked in the transaction: the admin may have switched integrations since the read, and
-    // that switch cleared this source's identifiers; its plan must not bring them back.
+    // that switch cleared this source's identifiers; its plan must not bring them back. The
+    // source's row is held first, so a switch (which holds every row: sources/switch.ts) waits
+    // for this apply and counts what it wrote, or this apply waits for it and sees it OFF.
+    await tx.integrations.lock(lib, source);
     if (!(await deps.sources.isEnabled(tx, lib, source))) {
       throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }
