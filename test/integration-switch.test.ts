@@ -23,6 +23,7 @@ import { runSync } from '../src/sync/run.ts';
 import { dbEnv, rollcallHere } from './cli-support.ts';
 import { csvLibrary, generatedData, schoolIds, tempDirs, writePackage } from './support/csv-fixture.ts';
 import { describeEachDatabase } from './support/db.ts';
+import { somethingWaitsForALock } from './support/lock-wait.ts';
 import { SYNC_SOURCES } from '../src/app.ts';
 
 const tempDir = tempDirs();
@@ -184,6 +185,42 @@ describeEachDatabase('integration switch', (db) => {
       clearedSiteGuids: 2,
       disabled: ['classlink'],
     });
+  });
+
+  it('a sync applying while the admin confirms: the switch waits for it, counts what it wrote and refuses; nothing is cleared', async () => {
+    const { store, lib } = await mixedLibrary(db);
+    const shown = await turnOnPreview(store, lib.id, 'csv');
+    // A ClassLink sync's apply (run.ts): holds ClassLink's row, writes a GUID, commits when let go.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    const applying = store.transaction(async (tx) => {
+      await tx.integrations.lock(lib.id, 'classlink');
+      await tx.patrons.insertMany(lib.id, [
+        {
+          ...emptyPatronValues(),
+          guid: 'cl-9',
+          lastName: 'Applied',
+          site: 'CL',
+          status: STATUS_ACTIVE,
+          guidSource: 'classlink',
+          matchedBy: 'guid',
+        },
+      ]);
+      wrote();
+      await gate;
+    });
+    await written;
+    const confirming = turnOn(store, lib.id, 'csv', 'page', shown.total).catch((e: unknown) => e);
+    await somethingWaitsForALock(db);
+    release();
+    await applying;
+    const e = await confirming;
+    expect(e).toBeInstanceOf(PreviewChanged);
+    expect((e as PreviewChanged).preview.total).toBe(shown.total + 1);
+    expect(await enabledIntegration(store, lib.id)).toBe('classlink');
+    expect((await guidsBySource(store, lib.id)).classlink).toEqual(['cl-1', 'cl-2', 'cl-9']);
   });
 
   it('a turn-on that carries no count applies only when it clears nothing', async () => {

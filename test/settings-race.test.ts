@@ -11,7 +11,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { IntegrationKind } from '../src/domain/patron.ts';
 import { startEmulator } from '../src/emulator/server.ts';
@@ -29,39 +28,11 @@ import { CLASSLINK_OPTIONS } from '../src/sources/classlink/definition.ts';
 import { changeSso } from '../src/sources/classlink/sign-in-settings.ts';
 import { testConfig } from '../src/config/load.ts';
 import type { Store } from '../src/store/store.ts';
-import { describeEachDatabase, type DatabaseTestContext } from './support/db.ts';
+import { describeEachDatabase } from './support/db.ts';
+import { somethingWaitsForALock } from './support/lock-wait.ts';
 
 const SEQUENCE = { defaults: { student: { barcode: { kind: 'sequence', prefix: 'S', next: 1 } } } };
 const PROGRESS = { nextBarcode: { student: 501 }, lastSuccessAt: '2026-11-29T02:00:00.000Z' };
-
-/**
- * Resolves once a connection working in this suite's schema waits for a lock (PostgreSQL): the
- * save has read what it reads unlocked (old code) or asked for the row (locked code) and now
- * waits for the sync's transaction. On SQLite the save queues behind the one connection.
- */
-async function saveIsWaiting(db: DatabaseTestContext): Promise<void> {
-  if (db.dialect !== 'postgres') return;
-  const schema = /search_path=([A-Za-z0-9_]+)/.exec(decodeURIComponent(db.url()))?.[1];
-  if (!schema) throw new Error(`no schema in ${db.url()}`);
-  const client = new pg.Client({ connectionString: db.url() });
-  await client.connect();
-  try {
-    for (;;) {
-      const r = await client.query(
-        `select count(*)::int as n from pg_stat_activity a
-          where a.wait_event_type = 'Lock'
-            and exists (select 1 from pg_locks l join pg_class c on c.oid = l.relation
-                          join pg_namespace s on s.oid = c.relnamespace
-                         where l.pid = a.pid and s.nspname = $1)`,
-        [schema],
-      );
-      if ((r.rows[0] as { n: number }).n > 0) return;
-      await new Promise((res) => setTimeout(res, 20));
-    }
-  } finally {
-    await client.end();
-  }
-}
 
 describeEachDatabase('integration settings: a save during a sync keeps the syncâ€™s progress', (db) => {
   let emulator: RunningEmulator;
@@ -103,7 +74,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     const sync = applying(store, libraryId, kind);
     await sync.written;
     const saving = save();
-    await saveIsWaiting(db);
+    await somethingWaitsForALock(db);
     sync.release();
     await sync.done;
     return saving;
