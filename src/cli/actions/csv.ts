@@ -41,7 +41,7 @@ export const configure: Handler = async (ctx, _args, opts) =>
 /** `csv options [--roles …] [--map …]… [--max-transfer-pct N] [--max-update-pct N] [--json]` */
 export const options: Handler = optionsCommand(CSV_OPTIONS);
 
-/** `csv enable [--yes]` */
+/** `csv enable [--yes [--previewed N]]` */
 export const enable: Handler = enableCommand('csv');
 
 /** `csv disable` */
