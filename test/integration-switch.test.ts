@@ -16,13 +16,14 @@ import { loadCsvSource } from '../src/sources/csv/source.ts';
 import { readClassLinkSettings } from '../src/sources/settings.ts';
 import { enabledIntegration } from '../src/sources/registry.ts';
 import { syncCsvPackage } from '../src/services/csv/sync-package.ts';
-import { previewSentence, turnOn, turnOnPreview } from '../src/sources/switch.ts';
+import { PreviewChanged, previewSentence, turnOn, turnOnPreview } from '../src/sources/switch.ts';
 import type { Store } from '../src/store/store.ts';
 import { approveOperation } from '../src/sync/review.ts';
 import { runSync } from '../src/sync/run.ts';
 import { dbEnv, rollcallHere } from './cli-support.ts';
 import { csvLibrary, generatedData, schoolIds, tempDirs, writePackage } from './support/csv-fixture.ts';
 import { describeEachDatabase } from './support/db.ts';
+import { somethingWaitsForALock } from './support/lock-wait.ts';
 import { SYNC_SOURCES } from '../src/app.ts';
 
 const tempDir = tempDirs();
@@ -117,7 +118,7 @@ describeEachDatabase('integration switch', (db) => {
   it("enabling clears exactly the other integrations' identifiers, in one go, and turns them off", async () => {
     const { store, lib } = await mixedLibrary(db);
     const revision = await store.libraries.revision(lib.id);
-    const r = await turnOn(store, lib.id, 'csv', 'cli');
+    const r = await turnOn(store, lib.id, 'csv', 'cli', (await turnOnPreview(store, lib.id, 'csv')).total);
     expect(r).toMatchObject({
       kind: 'csv',
       unchanged: false,
@@ -150,12 +151,95 @@ describeEachDatabase('integration switch', (db) => {
     });
   });
 
+  it('a confirmation whose count changed since the preview (a sync in between) clears nothing and answers the new preview', async () => {
+    const { store, lib } = await mixedLibrary(db);
+    const shown = await turnOnPreview(store, lib.id, 'csv');
+    expect(shown.total).toBe(5);
+    // A ClassLink sync lands between the preview and the confirmation: one more GUID of ClassLink.
+    await store.patrons.insertMany(lib.id, [
+      {
+        ...emptyPatronValues(),
+        guid: 'cl-3',
+        lastName: 'Synced since',
+        site: 'CL',
+        status: STATUS_ACTIVE,
+        guidSource: 'classlink',
+        matchedBy: 'guid',
+      },
+    ]);
+    const before = { guids: await guidsBySource(store, lib.id), sites: await siteMatches(store, lib.id) };
+    const e = await turnOn(store, lib.id, 'csv', 'page', shown.total).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PreviewChanged);
+    expect(isRollcallError(e, 'conflict')).toBe(true);
+    expect((e as PreviewChanged).message).toBe(
+      'The count of identifiers to clear changed from 5 to 6 since the preview (a sync or a site match came in between): nothing was changed; check the new counts below, then turn it ON again.',
+    );
+    expect((e as PreviewChanged).preview).toMatchObject({ total: 6, patronGuids: { classlink: 3, oneroster: 1 }, current: 'classlink' });
+    // Nothing was applied: every identifier is where it was, ClassLink still ON.
+    expect({ guids: await guidsBySource(store, lib.id), sites: await siteMatches(store, lib.id) }).toEqual(before);
+    expect(await enabledIntegration(store, lib.id)).toBe('classlink');
+    // A count too high is refused the same way; the new one applies.
+    await expect(turnOn(store, lib.id, 'csv', 'cli', 7)).rejects.toBeInstanceOf(PreviewChanged);
+    expect(await turnOn(store, lib.id, 'csv', 'cli', 6)).toMatchObject({
+      clearedPatronGuids: 4,
+      clearedSiteGuids: 2,
+      disabled: ['classlink'],
+    });
+  });
+
+  it('a sync applying while the admin confirms: the switch waits for it, counts what it wrote and refuses; nothing is cleared', async () => {
+    const { store, lib } = await mixedLibrary(db);
+    const shown = await turnOnPreview(store, lib.id, 'csv');
+    // A ClassLink sync's apply (run.ts): holds ClassLink's row, writes a GUID, commits when let go.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    const applying = store.transaction(async (tx) => {
+      await tx.integrations.lock(lib.id, 'classlink');
+      await tx.patrons.insertMany(lib.id, [
+        {
+          ...emptyPatronValues(),
+          guid: 'cl-9',
+          lastName: 'Applied',
+          site: 'CL',
+          status: STATUS_ACTIVE,
+          guidSource: 'classlink',
+          matchedBy: 'guid',
+        },
+      ]);
+      wrote();
+      await gate;
+    });
+    await written;
+    const confirming = turnOn(store, lib.id, 'csv', 'page', shown.total).catch((e: unknown) => e);
+    await somethingWaitsForALock(db);
+    release();
+    await applying;
+    const e = await confirming;
+    expect(e).toBeInstanceOf(PreviewChanged);
+    expect((e as PreviewChanged).preview.total).toBe(shown.total + 1);
+    expect(await enabledIntegration(store, lib.id)).toBe('classlink');
+    expect((await guidsBySource(store, lib.id)).classlink).toEqual(['cl-1', 'cl-2', 'cl-9']);
+  });
+
+  it('a turn-on that carries no count applies only when it clears nothing', async () => {
+    const { store, lib } = await mixedLibrary(db);
+    const e = await turnOn(store, lib.id, 'csv', 'api').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PreviewChanged);
+    expect((e as PreviewChanged).message).toBe(
+      'Turning OneRoster CSV ON clears 5 identifiers of other integrations, and the request does not say how many it was shown: nothing was changed; the new preview is in "preview"; to clear them, confirm with {"previewedTotal": 5}.',
+    );
+    expect(await enabledIntegration(store, lib.id)).toBe('classlink');
+    expect((await guidsBySource(store, lib.id)).classlink).toEqual(['cl-1', 'cl-2']);
+  });
+
   it('an integration enabled afresh starts with a full sync (its delta watermark is reset), its other settings kept', async () => {
     const { store, lib } = await mixedLibrary(db);
     await store.integrations.save(lib.id, 'csv', {
       settings: { watchDir: '/srv/sftp/district', lastSuccessAt: '2026-01-01T00:00:00.000Z' },
     });
-    await turnOn(store, lib.id, 'csv', 'cli');
+    await turnOn(store, lib.id, 'csv', 'cli', 5);
     expect((await loadCsvSource(store, lib.id)).settings).toMatchObject({ watchDir: '/srv/sftp/district', lastSuccessAt: '' });
   });
 
@@ -238,7 +322,13 @@ describeEachDatabase('integration switch', (db) => {
     expect(held.state).toBe('needs_review');
 
     await configureClassLink(lib.store, lib.libraryId, false);
-    const switched = await turnOn(lib.store, lib.libraryId, 'classlink', 'cli');
+    const switched = await turnOn(
+      lib.store,
+      lib.libraryId,
+      'classlink',
+      'cli',
+      (await turnOnPreview(lib.store, lib.libraryId, 'classlink')).total,
+    );
     expect(switched.clearedPatronGuidsBySource).toEqual({ csv: first.counts.created });
     const approved = await approveOperation(lib.deps, lib.libraryId, held.operation, 'librarian');
     expect(approved.state).toBe('failed');
@@ -259,7 +349,7 @@ describeEachDatabase('integration switch', (db) => {
         "Enabling OneRoster CSV clears 2 patron GUIDs of ClassLink, 1 patron GUID of OneRoster REST and 2 site matches to other integrations' schools and turns ClassLink off.\n",
       );
       expect(asked.stderr).toBe(
-        'rollcall: nothing was changed; to clear them and enable OneRoster CSV, run `rollcall csv enable --yes`.\n',
+        'rollcall: nothing was changed; to clear them and enable OneRoster CSV, run `rollcall csv enable --yes --previewed 5`.\n',
       );
       expect(await enabledIntegration(store, lib.id)).toBe('classlink');
       expect((await guidsBySource(store, lib.id)).classlink).toEqual(['cl-1', 'cl-2']);

@@ -15,6 +15,7 @@ import { saveClassLink } from '../src/sources/classlink/state.ts';
 import { SOURCE_NAMES } from '../src/sources/kinds.ts';
 import { saveOneRoster } from '../src/sources/oneroster/state.ts';
 import { enabledIntegration, maySyncNow } from '../src/sources/registry.ts';
+import { turnOn } from '../src/sources/switch.ts';
 import { readClassLinkSettings } from '../src/sources/settings.ts';
 import type { Store } from '../src/store/store.ts';
 import { dbEnv, rollcallHere } from './cli-support.ts';
@@ -205,9 +206,9 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       expect(await maySyncNow(store, lib.id, kind, true, 'library')).toEqual({ reason: 'other_on', enabled: other });
       expect(await maySyncNow(store, lib.id, kind, true, 'named')).toBeUndefined();
 
-      // ON through the page: the other goes OFF and its identifiers are cleared.
-      await c.get(`${base}/enable`);
-      const turnedOn = await c.post(`${base}/enable`);
+      // ON through the page: the other goes OFF and its identifiers are cleared. The form carries the count it showed.
+      expect((await c.get(`${base}/enable`)).body).toContain('<input type="hidden" name="previewedTotal" value="2">');
+      const turnedOn = await c.post(`${base}/enable`, { previewedTotal: '2' });
       expect(turnedOn.statusCode).toBe(303);
       expect(turnedOn.headers.location).toBe(`${base}/enable?notice=${on}`);
       expect(await enabledIntegration(store, lib.id)).toBe(kind);
@@ -285,6 +286,135 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       const turnedOff = await c.post(`${base}/disable`);
       expect(turnedOff.headers.location).toBe(`${base}/enable?notice=${off}`);
       expect(await enabledIntegration(store, lib.id)).toBeUndefined();
+    });
+  }
+
+  for (const { kind, other } of CASES) {
+    const name = SOURCE_NAMES[kind];
+    const otherName = SOURCE_NAMES[other];
+    const base = `/preferences/integrations/${kind}`;
+    const api = `/api/v1/integrations/${kind}`;
+
+    it(`${name}: a count that changed between the preview and the confirmation is refused with the new one on the page, in the API and on the command line; nothing is cleared`, async () => {
+      const store = web.store;
+      const lib = await db.newLibrary();
+      await makeStaff(store, lib, 'admin', `admin-${lib.code}`);
+      const c = new WebClient(web.app);
+      expect((await c.signIn(`admin-${lib.code}`)).statusCode).toBe(303);
+      const cli = (...args: string[]) => rollcallHere([...args, '--library', lib.code], dbEnv(db));
+      await configure(store, lib.id, kind);
+      await configure(store, lib.id, other, true);
+      await store.sites.add(lib.id, { code: 'OT', name: 'Other' });
+      await store.sites.setOrgGuid(lib.id, 'OT', 'org-other', other);
+      let synced = 0;
+      /** What a sync of the other source does between a preview and its confirmation: one more GUID of it. */
+      const aSyncOfTheOther = () =>
+        store.patrons.insertMany(lib.id, [
+          {
+            ...emptyPatronValues(),
+            guid: `g-other-${++synced}`,
+            lastName: `Other ${synced}`,
+            site: 'OT',
+            status: STATUS_ACTIVE,
+            guidSource: other,
+            matchedBy: 'guid',
+          },
+        ]);
+      /** Nothing was cleared: the other source still ON with all its GUIDs and its site match. */
+      const untouched = async () => {
+        expect(await enabledIntegration(store, lib.id)).toBe(other);
+        expect((await store.patrons.loadAll(lib.id)).filter((p) => p.guidSource === other)).toHaveLength(synced);
+        expect((await store.sites.byCode(lib.id, 'OT'))?.orgGuid).toBe('org-other');
+      };
+      await aSyncOfTheOther();
+
+      // The page: the form shows 2; a sync lands; Turn ON is refused and the step shows the new 3.
+      expect((await c.get(`${base}/enable`)).body).toContain('<input type="hidden" name="previewedTotal" value="2">');
+      await aSyncOfTheOther();
+      const page = await c.post(`${base}/enable`, { previewedTotal: '2' });
+      expect(page.statusCode).toBe(400);
+      expect(page.body).toContain(
+        'The count of identifiers to clear changed from 2 to 3 since the preview (a sync or a site match came in between): nothing was changed; check the new counts below, then turn it ON again.',
+      );
+      expect(page.body).toContain('<input type="hidden" name="previewedTotal" value="3">');
+      expect(page.body).toContain(`Enabling ${name} clears 2 patron GUIDs of ${otherName} and 1 site match`);
+      await untouched();
+
+      // The API: without a count, and with the old one, 409 and the new preview; nothing cleared.
+      const blind = await c.api('POST', `${api}/enable`);
+      expect(blind.statusCode).toBe(409);
+      expect(blind.json()).toMatchObject({
+        error: {
+          kind: 'conflict',
+          message: `Turning ${name} ON clears 3 identifiers of other integrations, and the request does not say how many it was shown: nothing was changed; the new preview is in "preview"; to clear them, confirm with {"previewedTotal": 3}.`,
+        },
+        preview: { kind, current: other, total: 3, patronGuids: { [other]: 2 }, siteGuids: 1 },
+      });
+      await aSyncOfTheOther();
+      const stale = await c.api('POST', `${api}/enable`, { previewedTotal: 3 });
+      expect(stale.statusCode).toBe(409);
+      expect(stale.json()).toEqual({
+        error: {
+          kind: 'conflict',
+          message:
+            'The count of identifiers to clear changed from 3 to 4 since the preview (a sync or a site match came in between): nothing was changed; the new preview is in "preview"; to clear them, confirm with {"previewedTotal": 4}.',
+        },
+        preview: {
+          kind,
+          current: other,
+          patronGuids: { [other]: 3 },
+          patronGuidTotal: 3,
+          siteGuids: 1,
+          total: 4,
+          alreadyEnabled: false,
+          configured: true,
+          matchedSites: 0,
+          message: `Enabling ${name} clears 3 patron GUIDs of ${otherName} and 1 site match to other integrations' schools and turns ${otherName} off.`,
+        },
+      });
+      expect((await c.api('POST', `${api}/enable`, { previewedTotal: -1 })).statusCode).toBe(400);
+      await untouched();
+
+      // The command line: `enable` shows 4 and how to confirm it; a sync lands; the confirmation of 4 is refused with the new 5.
+      const asked = await cli(kind, 'enable');
+      expect([asked.code, asked.stderr]).toEqual([
+        2,
+        `rollcall: nothing was changed; to clear them and enable ${name}, run \`rollcall ${kind} enable --yes --previewed 4\`.\n`,
+      ]);
+      await aSyncOfTheOther();
+      const refused = await cli(kind, 'enable', '--yes', '--previewed', '4');
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe(
+        `Enabling ${name} clears 4 patron GUIDs of ${otherName} and 1 site match to other integrations' schools and turns ${otherName} off.\n`,
+      );
+      expect(refused.stderr).toBe(
+        `rollcall: The count of identifiers to clear changed from 4 to 5 since the preview (a sync or a site match came in between): nothing was changed; to clear them and enable ${name}, run \`rollcall ${kind} enable --yes --previewed 5\`.\n`,
+      );
+      expect((await cli(kind, 'enable', '--previewed', '5')).code).toBe(2); // --previewed goes with --yes
+      await untouched();
+
+      // The matching confirmation applies: the API's, then (back to the other) the command line's and the page's.
+      expect((await c.api('POST', `${api}/enable`, { previewedTotal: 5 })).json()).toMatchObject({
+        enabled: true,
+        disabled: [other],
+        clearedPatronGuids: 4,
+        clearedSiteGuids: 1,
+      });
+      expect(await enabledIntegration(store, lib.id)).toBe(kind);
+      const back = async () => {
+        await store.sites.setOrgGuid(lib.id, 'OT', 'org-other', other);
+        await turnOn(store, lib.id, other, 'cli', 0);
+        await aSyncOfTheOther();
+      };
+      await back();
+      const confirmed = await cli(kind, 'enable', '--yes', '--previewed', '2');
+      expect(confirmed.code, confirmed.stderr).toBe(0);
+      expect(confirmed.stdout).toContain(`Cleared 1 patron GUID(s) of ${otherName}, 1 site match(es) of other integrations.`);
+      await back();
+      expect((await c.get(`${base}/enable`)).body).toContain('<input type="hidden" name="previewedTotal" value="2">');
+      expect((await c.post(`${base}/enable`, { previewedTotal: '2' })).statusCode).toBe(303);
+      expect(await enabledIntegration(store, lib.id)).toBe(kind);
+      expect((await store.patrons.loadAll(lib.id)).every((p) => p.guid === '')).toBe(true);
     });
   }
 

@@ -458,10 +458,11 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     expect(confirm.body).toContain('<td class="num" id="clear-patron-guids">2</td>');
     expect(confirm.body).toContain('<td class="num" id="clear-site-guids">1</td>');
     expect(confirm.body).toContain('id="enable"');
+    expect(confirm.body).toContain('<input type="hidden" name="previewedTotal" value="3">');
     // Looking is not doing.
     expect(await web.store.patrons.count(lib.id, { guidSource: 'csv' })).toBe(2);
 
-    const on = await c.post(`${BASE}/enable`);
+    const on = await c.post(`${BASE}/enable`, { previewedTotal: '3' });
     expect(on.headers.location).toBe(`${BASE}/enable?notice=classlink-on`);
     expect((await loadClassLink(web.store, lib.id)).enabled).toBe(true);
     expect(await web.store.patrons.count(lib.id, { guidSource: 'csv' })).toBe(0);

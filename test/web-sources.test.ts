@@ -145,7 +145,8 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
       siteGuids: 1,
       current: 'classlink',
     });
-    const on = keep(await c.post(`${OR}/enable`));
+    expect(preview.body).toContain('<input type="hidden" name="previewedTotal" value="1">');
+    const on = keep(await c.post(`${OR}/enable`, { previewedTotal: '1' }));
     expect(on.statusCode, on.body).toBe(303);
     expect((await web.store.sites.byCode(lib.id, 'C1'))?.orgGuid).toBe('');
     const list = keep(await c.get('/preferences/integrations'));

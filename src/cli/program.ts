@@ -386,6 +386,7 @@ function sourceCommands(group: Command, kind: SourceKind, act: Act, load: () => 
         .command('enable')
         .description(`turn ${words.label} on (turns the other integrations off and clears their identifiers)`)
         .option('--yes', 'go ahead even when identifiers of another integration would be cleared')
+        .option('--previewed <n>', 'with --yes: the count `enable` showed; refused (nothing changed) if it has changed since')
         .action(act(async () => (await load()).enable)),
     disable: () =>
       group

@@ -16,7 +16,9 @@
  * worker that ended it retries it.
  */
 import { oneLine } from '../domain/errors.ts';
+import { operationSource } from '../domain/operation.ts';
 import type { Operation } from '../store/store.ts';
+import { lastSignOfLife } from '../sync/stale.ts';
 import { enqueueSync, payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import type { JobDeps } from './types.ts';
 import type { JobOutcome } from './types.ts';
@@ -33,7 +35,7 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
   const cutoff = new Date(deps.syncDeps.now().getTime() - deps.staleAfterMs);
   const notes: string[] = [];
   for (const op of await store.operations.findStale(cutoff)) {
-    const since = op.heartbeatAt ?? op.startedAt ?? op.createdAt;
+    const since = lastSignOfLife(op);
     const error = `${WORKER_STOPPED}: no sign of life since ${since}; nothing was applied.`;
     if (!(await store.operations.finish(op.libraryId, op.id, { state: 'failed', error }))) continue; // ended meanwhile, or another reaper's
     await note(deps, op, 'error', `The worker running this sync stopped (no sign of life since ${since}); nothing was applied.`);
@@ -63,6 +65,17 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
 export async function retryOnce(deps: JobDeps, op: Operation): Promise<number | undefined> {
   if (op.retryOf !== null) {
     await note(deps, op, 'info', `Not retried: this sync was itself the retry of operation ${op.retryOf}.`);
+    return undefined;
+  }
+  if (operationSource(op) === 'csv') {
+    // A queued sync has no package to read: the watched folder, which has the file, syncs its
+    // package once more (services/csv/watch-folder.ts); an uploaded one is uploaded again.
+    await note(
+      deps,
+      op,
+      'info',
+      'Not retried from the queue: a OneRoster CSV sync reads its package, so the watched folder syncs it once more (a package given by hand or uploaded: give it again).',
+    );
     return undefined;
   }
   try {

@@ -104,6 +104,28 @@ export function syncRefused(kind: SourceKind, refusal: Refusal, asker: Asker): R
   }
 }
 
+/**
+ * The refusal of a turn-on whose confirmation is not what it would clear now (switch.ts
+ * PreviewChanged): `previewed` the total the admin was shown (undefined: none), `now` what it
+ * clears now. Nothing was changed; each asker is told how to confirm the new count.
+ */
+export function previewChangedSentence(kind: SourceKind, previewed: number | undefined, now: number, asker: Asker): string {
+  const name = SOURCE_NAMES[kind];
+  const ids = `${now} identifier${now === 1 ? '' : 's'}`;
+  const again =
+    asker === 'cli'
+      ? `to clear them and enable ${name}, run \`rollcall ${SOURCE_COMMANDS[kind]} enable --yes --previewed ${now}\`.`
+      : asker === 'api'
+        ? `the new preview is in "preview"; to clear them, confirm with {"previewedTotal": ${now}}.`
+        : 'check the new counts below, then turn it ON again.';
+  if (previewed === undefined) {
+    if (asker === 'api')
+      return `Turning ${name} ON clears ${ids} of other integrations, and the request does not say how many it was shown: nothing was changed; ${again}`;
+    return `Turning ${name} ON clears ${ids} of other integrations: nothing was changed; ${again}`;
+  }
+  return `The count of identifiers to clear changed from ${previewed} to ${now} since the preview (a sync or a site match came in between): nothing was changed; ${again}`;
+}
+
 /** The note after turning `kind` on with no site matched to its schools. */
 export function noMatchedSiteNote(kind: SourceKind, asker: Asker): string {
   const how = asker === 'cli' ? `\`rollcall ${SOURCE_COMMANDS[kind]} match-site\`` : 'step 2, Site Mapping';

@@ -8,6 +8,15 @@
  * source is another integration, and site matches made for another integration — in one
  * transaction, after the admin has been told how many (turnOnPreview).
  *
+ * "The admin is told, before confirming, how many identifiers will be cleared" (SPEC §1.3): the
+ * confirmation carries the total the admin was shown, and turnOn applies only if that is what it
+ * clears. A sync (or a site matched) between the preview and the confirmation changes the
+ * count; then nothing is applied and the answer is the new preview (PreviewChanged), to be
+ * confirmed again. The check is made on what the transaction actually cleared, with the
+ * library's integration rows locked — a sync's apply locks its own row before writing (run.ts)
+ * — so nothing can slip in between the count and the clear on either database. A turn-on that
+ * carries no count is applied only when it clears nothing.
+ *
  * What is NOT cleared, and why: a patron GUID with no source (from a file import, or typed in)
  * belongs to no integration until a sync matches it (SPEC §3.2), so it stays for the new
  * integration to match; and the enabled integration's own identifiers stay. A site match that
@@ -17,7 +26,8 @@
 import type { IntegrationKind } from '../domain/patron.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { INTEGRATION_KINDS, SOURCE_NAMES, enabledIntegration, isConfigured, sitesOfSource } from './registry.ts';
-import { noMatchedSiteNote, turnOnRefused, type Asker, type Refusal } from './phrases.ts';
+import { RollcallError } from '../domain/errors.ts';
+import { noMatchedSiteNote, previewChangedSentence, turnOnRefused, type Asker, type Refusal } from './phrases.ts';
 
 /** What turning a source on would clear and turn off (SPEC §1.3: told before confirming). */
 export interface TurnOnPreview {
@@ -101,45 +111,87 @@ export async function turnOnPreview(
 }
 
 /**
+ * The refusal of a turn-on whose confirmation is not what it would clear (see the module
+ * comment): nothing was changed; `preview` is what turning it on clears now, to confirm again.
+ */
+export class PreviewChanged extends RollcallError {
+  /** What turning the source on clears now. */
+  readonly preview: TurnOnPreview;
+  /** The total the confirmation carried (undefined: none). */
+  readonly previewed: number | undefined;
+
+  constructor(preview: TurnOnPreview, previewed: number | undefined, asker: Asker) {
+    super('conflict', previewChangedSentence(preview.kind, previewed, preview.total, asker));
+    this.preview = preview;
+    this.previewed = previewed;
+  }
+}
+
+/** Thrown inside the transaction to roll it back; answered as PreviewChanged once it has. */
+class ClearedOtherThanPreviewed extends Error {}
+
+/**
  * Turns a source on: in one transaction, the others are turned off and their identifiers
  * cleared, and this one is turned on. A source that was off starts afresh: its delta watermark
  * is reset, so its first sync is a full one. Refused (not_configured, worded for the asker) for
- * a source that is not configured.
+ * a source that is not configured; refused with the new preview (PreviewChanged, nothing
+ * changed) when what it would clear is not the `previewed` total the admin confirmed — or, with
+ * no total, when it would clear anything at all.
  */
-export async function turnOn(store: Store, libraryId: number, kind: IntegrationKind, asker: Asker): Promise<TurnOnResult> {
+export async function turnOn(
+  store: Store,
+  libraryId: number,
+  kind: IntegrationKind,
+  asker: Asker,
+  /** The total of the preview the admin confirmed (TurnOnPreview.total); undefined: none was shown. */
+  previewed?: number,
+): Promise<TurnOnResult> {
   if (await mayTurnOn(store, libraryId, kind)) throw turnOnRefused(kind, asker);
-  const result = await store.transaction(async (tx) => {
-    const saved = await tx.integrations.list(libraryId);
-    const clearedPatronGuidsBySource: Partial<Record<IntegrationKind, number>> = {};
-    let clearedPatronGuids = 0;
-    for (const other of INTEGRATION_KINDS) {
-      if (other === kind) continue;
-      const n = await tx.patrons.clearGuids(libraryId, other);
-      if (n > 0) clearedPatronGuidsBySource[other] = n;
-      clearedPatronGuids += n;
-    }
-    const clearedSiteGuids = await tx.sites.clearOrgGuidsExcept(libraryId, kind);
-    const disabled: IntegrationKind[] = [];
-    for (const r of saved) {
-      if (r.kind === kind || !r.enabled) continue;
-      await tx.integrations.save(libraryId, r.kind, { enabled: false });
-      disabled.push(r.kind);
-    }
-    const own = saved.find((r) => r.kind === kind);
-    const unchanged = own?.enabled ?? false;
-    if (!unchanged) {
-      // Initialise its own (SPEC §1.3): identifiers it set before may have been cleared since,
-      // so the first sync must be a full one that matches everybody again.
-      const settings =
-        own && typeof own.settings === 'object' && own.settings !== null
-          ? { ...(own.settings as Record<string, unknown>), lastSuccessAt: '' }
-          : {};
-      await tx.integrations.save(libraryId, kind, { enabled: true, settings });
-    }
-    return { kind, unchanged, disabled, clearedPatronGuids, clearedPatronGuidsBySource, clearedSiteGuids };
-  });
+  const result = await store
+    .transaction(async (tx) => turnOnIn(tx, libraryId, kind, previewed ?? 0))
+    .catch(async (e: unknown) => {
+      if (!(e instanceof ClearedOtherThanPreviewed)) throw e;
+      throw new PreviewChanged(await turnOnPreview(store, libraryId, kind), previewed, asker);
+    });
   const matchedSites = sitesOfSource(kind, await store.sites.list(libraryId)).length;
   return { ...result, matchedSites, notes: matchedSites === 0 ? [noMatchedSiteNote(kind, asker)] : [] };
+}
+
+/** The work of turnOn, in its transaction; throws ClearedOtherThanPreviewed (rolling back) when the clear is not `previewed`. */
+async function turnOnIn(tx: Repositories, libraryId: number, kind: IntegrationKind, previewed: number) {
+  // Every integration row of the library held first, in one order: a sync's apply holds its
+  // source's row while it writes GUIDs (run.ts), so none is half-written under the count.
+  for (const k of [...INTEGRATION_KINDS].sort()) await tx.integrations.lock(libraryId, k);
+  const saved = await tx.integrations.list(libraryId);
+  const clearedPatronGuidsBySource: Partial<Record<IntegrationKind, number>> = {};
+  let clearedPatronGuids = 0;
+  for (const other of INTEGRATION_KINDS) {
+    if (other === kind) continue;
+    const n = await tx.patrons.clearGuids(libraryId, other);
+    if (n > 0) clearedPatronGuidsBySource[other] = n;
+    clearedPatronGuids += n;
+  }
+  const clearedSiteGuids = await tx.sites.clearOrgGuidsExcept(libraryId, kind);
+  // What was cleared is what the admin was told, or nothing is (the transaction rolls back).
+  if (clearedPatronGuids + clearedSiteGuids !== previewed) throw new ClearedOtherThanPreviewed();
+  const disabled: IntegrationKind[] = [];
+  for (const r of saved) {
+    if (r.kind === kind || !r.enabled) continue;
+    await tx.integrations.save(libraryId, r.kind, { enabled: false });
+    disabled.push(r.kind);
+  }
+  const own = saved.find((r) => r.kind === kind);
+  const unchanged = own?.enabled ?? false;
+  if (!unchanged) {
+    // Initialise its own (SPEC §1.3): identifiers it set before may have been cleared since,
+    // so the first sync must be a full one that matches everybody again.
+    const settings =
+      own && typeof own.settings === 'object' && own.settings !== null
+        ? { ...(own.settings as Record<string, unknown>), lastSuccessAt: '' }
+        : {};
+    await tx.integrations.save(libraryId, kind, { enabled: true, settings });
+  }
+  return { kind, unchanged, disabled, clearedPatronGuids, clearedPatronGuidsBySource, clearedSiteGuids };
 }
 
 /** Turns a source off: syncs stop; patrons, GUIDs and site matches are kept. Returns whether it was ON. */

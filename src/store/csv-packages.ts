@@ -23,7 +23,10 @@ export interface CsvPackageRecord {
   sha256: string;
   /** The sync that read it, or null (refused before a sync). */
   operationId: number | null;
-  /** The operation's state when recorded, or `refused`. */
+  /**
+   * `running` while its sync runs, then the operation's state; `refused` (never synced); `retry`
+   * (its sync's process died: the watched folder syncs it once more).
+   */
   outcome: string;
   /** Why it was refused, or a note ('' when none). */
   message: string;
@@ -53,6 +56,8 @@ export interface CsvPackageRepository {
   byOperation(libraryId: number, operationId: number): Promise<CsvPackageRecord | undefined>;
   /** The most recently recorded packages, newest first. */
   recent(libraryId: number, limit: number): Promise<CsvPackageRecord[]>;
+  /** The packages recorded with this outcome (`running`: their sync has not recorded its end), oldest first. */
+  withOutcome(libraryId: number, outcome: string): Promise<CsvPackageRecord[]>;
 }
 
 /** The CSV package repository over a context. */
@@ -101,6 +106,9 @@ export function csvPackageRepository(ctx: RepoContext): CsvPackageRepository {
     },
     async recent(libraryId, limit) {
       return (await select(libraryId).orderBy('id', 'desc').limit(limit).execute()).map(toRecord);
+    },
+    async withOutcome(libraryId, outcome) {
+      return (await select(libraryId).where('outcome', '=', outcome).orderBy('id').execute()).map(toRecord);
     },
   };
 }

@@ -85,7 +85,7 @@ export interface OperationRepository extends OperationLogMethods, OperationChang
   progress(libraryId: number, id: number, done: number, total: number): Promise<boolean>;
   /** Ends an open operation (or holds it for review); false when it had already ended. */
   finish(libraryId: number, id: number, outcome: OperationOutcome): Promise<boolean>;
-  /** Running operations of every library whose last heartbeat is older than `olderThan`. */
+  /** Running operations of every library whose last sign of life is older than `olderThan` (sync/stale.ts isStale, in SQL). */
   findStale(olderThan: Date): Promise<Operation[]>;
   /** Queued operations of every library queued before `olderThan` (the reaper checks their jobs). */
   findQueued(olderThan: Date): Promise<Operation[]>;

@@ -15,6 +15,7 @@ import { fetchSnapshot } from './fetch.ts';
 import { OperationLogWriter } from './log-writer.ts';
 import { plan as makePlan } from './core/plan.ts';
 import type { SyncDeps } from './ports.ts';
+import { endIfStale, STALE_AFTER_MS } from './stale.ts';
 import { warningLine } from './core/reasons.ts';
 import { checkThresholds } from './core/safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
@@ -50,6 +51,8 @@ export interface SyncRequest {
   signal?: AbortSignal;
   /** Run this queued operation (a job's: queued when the sync was asked for) instead of queuing one. */
   operationId?: number;
+  /** The operation whose process died that this sync retries (its one retry: a retry is never retried). */
+  retryOf?: number;
 }
 
 /** What came of it. */
@@ -78,7 +81,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
     return { operation: (await store.operations.get(request.libraryId, job.operation.id))!, alreadyRunning: false, complete: false };
   }
   const type = request.dryRun ? OPERATION_TYPES.dryRun : SOURCE_OPERATION_TYPES[source][request.kind];
-  const newOperation = { type, source, requestedBy: request.requestedBy };
+  const newOperation = { type, source, requestedBy: request.requestedBy, retryOf: request.retryOf };
   let queued = job ?? (await store.operations.create(request.libraryId, newOperation));
   if (request.operationId === undefined && !queued.created && (await endIfStale(deps, request.libraryId, queued.operation))) {
     queued = await store.operations.create(request.libraryId, newOperation);
@@ -110,14 +113,8 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
 /** How often a running sync records a sign of life. */
 export const HEARTBEAT_MS = 15_000;
 
-/**
- * A queued or running operation with no sign of life for this long belongs to a process that
- * died (killed, out of memory, machine restarted): it is marked failed so the library is not
- * locked for good. Long enough to cover the longest stretch without a heartbeat — on SQLite
- * the heartbeat waits while the apply transaction holds the database (a 1,000,000-patron
- * apply takes about a minute here).
- */
-export const STALE_AFTER_MS = 10 * 60_000;
+/** The stale-after time's default (one rule: stale.ts). */
+export { STALE_AFTER_MS } from './stale.ts';
 
 /** How often a sync beats: every 15 s, or often enough for a shorter stale time (tests). */
 function heartbeatEvery(deps: SyncDeps): number {
@@ -129,17 +126,6 @@ async function queuedOperation(store: Store, libraryId: number, id: number): Pro
   const op = await store.operations.get(libraryId, id);
   if (!op) throw new RollcallError('not_found', `There is no operation ${id} in this library.`);
   return { operation: op, created: op.state === 'queued' };
-}
-
-/** Ends an active operation whose process stopped; true when it did. */
-async function endIfStale(deps: SyncDeps, libraryId: number, op: Operation): Promise<boolean> {
-  const lastSign = Date.parse(op.heartbeatAt ?? op.startedAt ?? op.createdAt);
-  if (!(deps.now().getTime() - lastSign > (deps.staleAfterMs ?? STALE_AFTER_MS))) return false;
-  const since = new Date(lastSign).toISOString();
-  return deps.store.operations.finish(libraryId, op.id, {
-    state: 'failed',
-    error: `The process running this sync stopped (no sign of life since ${since}); nothing was applied.`,
-  });
 }
 
 /**
@@ -301,7 +287,10 @@ export async function applyPlan(
   const source = operationSource((await deps.store.operations.get(lib, opId))!);
   await deps.store.transaction(async (tx) => {
     // Checked in the transaction: the admin may have switched integrations since the read, and
-    // that switch cleared this source's identifiers; its plan must not bring them back.
+    // that switch cleared this source's identifiers; its plan must not bring them back. The
+    // source's row is held first, so a switch (which holds every row: sources/switch.ts) waits
+    // for this apply and counts what it wrote, or this apply waits for it and sees it OFF.
+    await tx.integrations.lock(lib, source);
     if (!(await deps.sources.isEnabled(tx, lib, source))) {
       throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }

@@ -46,7 +46,7 @@ export const unmatchSite: Handler = unmatchSiteHandler;
 /** `classlink options [--roles …] [--map …]… [--sso on|off] [--max-transfer-pct N] [--max-update-pct N] [--json]` */
 export const options: Handler = optionsCommand(CLASSLINK_OPTIONS);
 
-/** `classlink enable [--yes]`: turns any other integration off; asks for --yes when that clears identifiers. */
+/** `classlink enable [--yes [--previewed N]]`: turns any other integration off; asks for --yes when that clears identifiers. */
 export const enable: Handler = enableCommand('classlink');
 
 /** `classlink disable` */

@@ -41,7 +41,7 @@ export const configure: Handler = async (ctx, _args, opts) =>
 /** `csv options [--roles …] [--map …]… [--max-transfer-pct N] [--max-update-pct N] [--json]` */
 export const options: Handler = optionsCommand(CSV_OPTIONS);
 
-/** `csv enable [--yes]` */
+/** `csv enable [--yes [--previewed N]]` */
 export const enable: Handler = enableCommand('csv');
 
 /** `csv disable` */
@@ -153,7 +153,7 @@ export const watch: Handler = async (ctx, _args, opts) => {
 
 /** The worst outcome of a pass as an exit code: 3 when a sync stopped for review, 1 when one failed or a package was refused. */
 function passExit(pass: WatchPass): number {
-  let exit = EXIT_OK;
+  let exit = pass.stopped.some((s) => s.outcome === 'failed') ? EXIT_FAILURE : EXIT_OK;
   for (const p of pass.packages) {
     if (p.outcome === 'refused' || p.result?.state === 'failed') exit = Math.max(exit, EXIT_FAILURE);
     if (p.result?.state === 'needs_review') exit = Math.max(exit, EXIT_NEEDS_REVIEW);
@@ -168,6 +168,7 @@ function passLines(pass: WatchPass, heldShown: number | undefined): string[] {
       `Operation ${pass.heldBy} is waiting for review; new packages wait until it is approved or rejected (rollcall operations approve|reject ${pass.heldBy}).`,
     );
   }
+  for (const s of pass.stopped) lines.push(`${s.name}: operation ${s.operation} stopped — ${s.message}`);
   for (const p of pass.packages) {
     if (p.result && p.outcome === 'synced') {
       const r = p.result;
@@ -186,6 +187,7 @@ function passJson(pass: WatchPass): unknown {
   return {
     folder: pass.folder,
     heldBy: pass.heldBy ?? null,
+    stopped: pass.stopped,
     packages: pass.packages.map((p) => ({
       name: p.name,
       outcome: p.outcome,

@@ -48,7 +48,7 @@ export const unmatchSite: Handler = unmatchSiteHandler;
 export const options: Handler = optionsCommand(ONEROSTER_OPTIONS);
 
 /**
- * `oneroster enable [--yes]`: turns the other integrations off and clears their identifiers
+ * `oneroster enable [--yes [--previewed N]]`: turns the other integrations off and clears their identifiers
  * (SPEC §1.3); when anything would be cleared, says how much and, without --yes, stops (exit 2).
  */
 export const enable: Handler = enableCommand('oneroster');

@@ -4,6 +4,12 @@
  * and `disable` — one source at a time (SPEC §1.3): enabling one turns the others off and
  * clears their identifiers; when anything would be cleared, the counts are printed and nothing
  * changes unless `--yes` is given (exit 2).
+ *
+ * What `--yes` confirms: with `--previewed N`, the N a person was shown by `enable` (the switch
+ * applies only if it still clears N: a sync in between makes it print the new count and change
+ * nothing, exit 2); alone, whatever this run's own preview counts (a script has seen nothing, so
+ * it consents to what is there now; the switch still checks, in its transaction, that it clears
+ * exactly that, and the output says what was cleared).
  */
 import type { App } from '../../app.ts';
 import type { IntegrationKind } from '../../domain/patron.ts';
@@ -11,10 +17,11 @@ import { table } from '../../presenters/format.ts';
 import { SOURCE_COMMANDS, SOURCE_NAMES } from '../../sources/kinds.ts';
 import { updateOptions, type OptionSettings, type OptionsChange, type OptionsStore, type OptionsView } from '../../sources/options.ts';
 import { listSchools, matchSite, unmatchSite as unmatchSiteService, type SchoolSource } from '../../sources/schools.ts';
-import { previewSentence, turnOff, turnOn, turnOnPreview } from '../../sources/switch.ts';
+import { PreviewChanged, previewSentence, turnOff, turnOn, turnOnPreview, type TurnOnResult } from '../../sources/switch.ts';
+import { RollcallError } from '../../domain/errors.ts';
 import type { CommandContext, Handler } from '../context.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit.ts';
-import { idMappingText, parseMappings, parseOnOff, parsePercent, parseRoles } from '../option-values.ts';
+import { idMappingText, parseMappings, parseOnOff, parsePercent, parseRoles, parseWholeNumber } from '../option-values.ts';
 import { withApp } from './with-app.ts';
 
 /** `… schools [--json]` for a school source. */
@@ -81,9 +88,18 @@ export function optionsChange(opts: Record<string, unknown>): OptionsChange {
   return change;
 }
 
-/** The `enable [--yes]` handler of a source's command group. */
+/** The `enable [--yes [--previewed N]]` handler of a source's command group. */
 export function enableCommand(kind: IntegrationKind): Handler {
-  return async (ctx, _args, opts) => withApp(ctx, (app) => enableWithConsent(ctx, app, kind, opts.yes === true));
+  return async (ctx, _args, opts) => {
+    const previewed = typeof opts.previewed === 'string' ? parseWholeNumber('--previewed', opts.previewed, 0, 1_000_000_000) : undefined;
+    if (previewed !== undefined && opts.yes !== true) {
+      throw new RollcallError(
+        'usage',
+        `--previewed goes with --yes: \`rollcall ${SOURCE_COMMANDS[kind]} enable --yes --previewed ${previewed}\`.`,
+      );
+    }
+    return withApp(ctx, (app) => enableWithConsent(ctx, app, kind, opts.yes === true, previewed));
+  };
 }
 
 /** The `disable` handler of a source's command group: syncs stop; patrons, GUIDs and site matches are kept. */
@@ -99,18 +115,36 @@ export function disableCommand(kind: IntegrationKind): Handler {
     });
 }
 
-/** Previews, asks for `--yes` when identifiers would be cleared, then enables. Returns the exit code. */
-export async function enableWithConsent(ctx: CommandContext, app: App, kind: IntegrationKind, yes: boolean): Promise<number> {
+/**
+ * Previews, asks for `--yes` when identifiers would be cleared, then enables, confirming
+ * `previewed` (else this run's own preview). Returns the exit code.
+ */
+export async function enableWithConsent(
+  ctx: CommandContext,
+  app: App,
+  kind: IntegrationKind,
+  yes: boolean,
+  previewed?: number,
+): Promise<number> {
   const name = SOURCE_NAMES[kind];
   const preview = await turnOnPreview(app.store, app.library.id, kind);
   if (preview.total > 0 && !yes) {
     await ctx.out.lines(previewSentence(preview));
     ctx.out.note(
-      `rollcall: nothing was changed; to clear them and enable ${name}, run \`rollcall ${SOURCE_COMMANDS[kind]} enable --yes\`.`,
+      `rollcall: nothing was changed; to clear them and enable ${name}, run \`rollcall ${SOURCE_COMMANDS[kind]} enable --yes --previewed ${preview.total}\`.`,
     );
     return EXIT_USAGE;
   }
-  const r = await turnOn(app.store, app.library.id, kind, 'cli');
+  let r: TurnOnResult;
+  try {
+    r = await turnOn(app.store, app.library.id, kind, 'cli', previewed ?? preview.total);
+  } catch (e) {
+    if (!(e instanceof PreviewChanged)) throw e;
+    // The new count, as `enable` without --yes prints it: nothing was changed.
+    await ctx.out.lines(previewSentence(e.preview));
+    ctx.out.note(`rollcall: ${e.message}`);
+    return EXIT_USAGE;
+  }
   const next = kind === 'csv' ? '`rollcall sync --from-csv FILE` or `rollcall csv watch`' : '`rollcall sync`';
   const lines = [
     r.unchanged ? `${name} was already enabled.` : `${name} is enabled (${r.matchedSites} matched site(s)): run ${next} to sync now.`,

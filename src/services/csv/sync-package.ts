@@ -33,6 +33,8 @@ export interface CsvSyncAsk {
   fingerprint?: PackageFingerprint;
   /** Told the operation's id as soon as it exists (the admin page's upload redirects to it while the sync runs). */
   onOperation?: (operationId: number) => void;
+  /** The operation whose process died reading this package, when this sync is its one retry. */
+  retryOf?: number;
 }
 
 /** What came of it: the sync's result, and the package's. */
@@ -85,6 +87,7 @@ export async function syncCsvPackage(deps: SyncDeps, libraryId: number, ask: Csv
       dryRun: ask.dryRun,
       requestedBy: ask.requestedBy,
       source: 'csv',
+      ...(ask.retryOf === undefined ? {} : { retryOf: ask.retryOf }),
       ...(ask.onProgress ? { onProgress: ask.onProgress } : {}),
       ...(ask.signal ? { signal: ask.signal } : {}),
     },

@@ -12,6 +12,9 @@
  *
  * A package that stops for review holds back the packages after it until it is approved or
  * rejected: applying a later package first and the held one after would go back in time.
+ *
+ * A package whose sync's process died is found by the reaper's stale rule and synced once more
+ * (stopped-packages.ts), in its place in the folder's order.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +22,7 @@ import { RollcallError, oneLine } from '../../domain/errors.ts';
 import { fingerprintPackage, loadCsvSource, openCsvSource } from '../../sources/csv/source.ts';
 import { checkSyncSource } from '../../sources/registry.ts';
 import type { SyncDeps } from '../../sync/ports.ts';
+import { findStoppedPackages, RETRY, type StoppedPackage } from './stopped-packages.ts';
 import { syncCsvPackage, type CsvSyncResult } from './sync-package.ts';
 
 /** How long an unreadable package may stay unchanged before it is refused rather than waited for. */
@@ -44,6 +48,8 @@ export interface WatchPass {
   packages: WatchedPackage[];
   /** A CSV sync waiting for review that holds the folder back (its operation id), if any. */
   heldBy?: number;
+  /** Packages found with their sync's process dead in this pass, and what was decided. */
+  stopped: StoppedPackage[];
 }
 
 /** Options of a pass. */
@@ -68,7 +74,7 @@ export async function watchFolderOnce(deps: SyncDeps, libraryId: number, options
   }
   await checkSyncSource(store, libraryId, 'csv', false);
   const folder = settings.watchDir;
-  const pass: WatchPass = { folder, packages: [] };
+  const pass: WatchPass = { folder, packages: [], stopped: await findStoppedPackages(deps, libraryId, folder) };
 
   const last = (await store.csvPackages.recent(libraryId, 1))[0];
   if (last?.operationId != null) {
@@ -79,8 +85,14 @@ export async function watchFolderOnce(deps: SyncDeps, libraryId: number, options
   for (const file of await packageFiles(folder)) {
     if (options.signal?.aborted) break;
     const seen = await store.csvPackages.find(libraryId, { name: file.name, size: file.size, mtime: file.mtime });
-    if (seen.length > 0) continue;
-    const handled = await takePackage(deps, libraryId, file, options);
+    // Taken once; once more only when its sync's process died (a `retry` record, its newest).
+    const retry = seen[0]?.outcome === RETRY ? seen[0] : undefined;
+    if (seen.length > 0 && !retry) continue;
+    const handled = await takePackage(deps, libraryId, file, options, retry?.operationId ?? undefined);
+    if (retry && handled.outcome !== 'waiting') {
+      const next = handled.result ? `Synced once more as operation ${handled.result.operation}.` : `Not synced again: ${handled.message}`;
+      await store.csvPackages.setOutcome(libraryId, retry.id, 'failed', `${retry.message} ${next}`);
+    }
     pass.packages.push(handled);
     const state = handled.result?.state;
     if (handled.result?.alreadyRunning || state === 'needs_review') break;
@@ -120,7 +132,14 @@ async function packageFiles(folder: string): Promise<FolderFile[]> {
 }
 
 /** Checks, fingerprints and syncs one new package. */
-async function takePackage(deps: SyncDeps, libraryId: number, file: FolderFile, options: WatchOptions): Promise<WatchedPackage> {
+async function takePackage(
+  deps: SyncDeps,
+  libraryId: number,
+  file: FolderFile,
+  options: WatchOptions,
+  /** The operation whose process died reading it, when this is its one retry. */
+  retryOf?: number,
+): Promise<WatchedPackage> {
   const { store } = deps;
   let opened: Awaited<ReturnType<typeof openCsvSource>>;
   try {
@@ -150,7 +169,8 @@ async function takePackage(deps: SyncDeps, libraryId: number, file: FolderFile, 
   const result = await syncCsvPackage(deps, libraryId, {
     path: file.path,
     dryRun: false,
-    requestedBy: options.requestedBy ?? 'watch',
+    requestedBy: retryOf === undefined ? (options.requestedBy ?? 'watch') : 'retry',
+    ...(retryOf === undefined ? {} : { retryOf }),
     opened,
     fingerprint: { ...fingerprint, mtime: file.mtime },
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -8,8 +8,8 @@ import { realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
 import { loadCsvSource, saveCsvSettings, type CsvSettings } from './source.ts';
-import type { Repositories } from '../../store/store.ts';
-import type { OptionsStore } from '../options.ts';
+import type { Repositories, Store } from '../../store/store.ts';
+import { lockedUpdate, type OptionsStore } from '../options.ts';
 
 /** The CSV settings, as updateOptions reads and writes them. */
 export const CSV_OPTIONS: OptionsStore<CsvSettings> = {
@@ -28,18 +28,27 @@ export interface CsvConfigView {
 
 /** Sets the watched folder ('' for none; undefined: just show). A folder must exist. */
 export async function configureCsv(
-  repos: Pick<Repositories, 'integrations'>,
+  repos: Pick<Repositories, 'integrations'> | Store,
   libraryId: number,
   change: { watchDir?: string },
   /** `root`: ROLLCALL_CSV_WATCH_ROOT — when set, a watched folder must lie inside it. */
   options: { root?: string | undefined } = {},
 ): Promise<CsvConfigView> {
-  const current = await loadCsvSource(repos, libraryId);
-  if (change.watchDir === undefined) return { enabled: current.enabled, watchDir: current.settings.watchDir };
+  if (change.watchDir === undefined) {
+    const current = await loadCsvSource(repos, libraryId);
+    return { enabled: current.enabled, watchDir: current.settings.watchDir };
+  }
+  // The folder is checked first, outside the transaction (on SQLite it holds the write lock).
   const watchDir = await checkedFolder(change.watchDir, options.root);
-  // Saved even when unchanged: a first `configure` creates the integration's settings row.
-  await saveCsvSettings(repos, libraryId, { ...current.settings, watchDir });
-  return { enabled: current.enabled, watchDir };
+  // One locked read-change-write (options.ts lockedUpdate): the settings also carry what a sync
+  // writes as it applies (its watermark) and the options a page saves, which a read made before
+  // they were written would undo.
+  return lockedUpdate(repos, libraryId, 'csv', async (tx) => {
+    const current = await loadCsvSource(tx, libraryId);
+    // Saved even when unchanged: a first `configure` creates the integration's settings row.
+    await saveCsvSettings(tx, libraryId, { ...current.settings, watchDir });
+    return { enabled: current.enabled, watchDir };
+  });
 }
 
 /** The folder as an absolute path; invalid_input when it is not an existing folder. */

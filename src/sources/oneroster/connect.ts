@@ -19,7 +19,7 @@ import {
 import { defaultScopes, ONEROSTER_SCOPES, type OneRosterVersion } from '../../oneroster/oauth2.ts';
 import { parseRosterBaseUrl } from '../../oneroster/roster-url.ts';
 import type { Store } from '../../store/store.ts';
-import type { OptionsStore } from '../options.ts';
+import { lockedUpdate, type OptionsStore } from '../options.ts';
 import type { SchoolSource } from '../schools.ts';
 
 /** An admin is waiting on a probe: two tries, not a sync's six. */
@@ -124,8 +124,13 @@ export async function configureOneRoster(
   } finally {
     await client.close();
   }
-  const current = await loadOneRoster(deps.store, libraryId);
-  await saveOneRoster(deps.store, libraryId, { settings: { ...current.settings, connection }, secrets: { clientSecret: secret } });
+  // The probe is done; now one locked read-change-write (options.ts lockedUpdate): the settings
+  // also carry what a sync writes as it applies (its watermark) and the options a page saves,
+  // which a read made before they were written would undo.
+  await lockedUpdate(deps.store, libraryId, 'oneroster', async (tx) => {
+    const current = await loadOneRoster(tx, libraryId);
+    await saveOneRoster(tx, libraryId, { settings: { ...current.settings, connection }, secrets: { clientSecret: secret } });
+  });
   return { ...viewOf(connection), declaredUsers };
 }
 

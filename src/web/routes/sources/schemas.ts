@@ -62,6 +62,22 @@ export const PREVIEW_SCHEMA = {
   },
 } as const;
 
+/** What turning an integration ON confirms: the total of the preview the admin was shown. */
+export const ENABLE_BODY_SCHEMA = {
+  type: 'object',
+  nullable: true,
+  properties: { previewedTotal: { type: 'integer', minimum: 0 } },
+} as const;
+
+/** A turn-on refused because what it clears is not what was previewed: nothing changed; the new preview. */
+export const PREVIEW_CHANGED_SCHEMA = {
+  type: 'object',
+  properties: {
+    error: { type: 'object', properties: { kind: { type: 'string' }, message: { type: 'string' } } },
+    preview: PREVIEW_SCHEMA,
+  },
+} as const;
+
 /** What turning an integration ON or OFF did. */
 export const ENABLE_SCHEMA = {
   type: 'object',

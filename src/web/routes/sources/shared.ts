@@ -27,12 +27,12 @@ import {
 } from '../../../sources/site-mapping.ts';
 import type { AdminNote } from '../../../sources/classlink/overview.ts';
 import { requireSyncNow } from '../../../sources/registry.ts';
-import { previewSentence, turnOff, turnOn, turnOnPreview, type TurnOnPreview } from '../../../sources/switch.ts';
+import { PreviewChanged, previewSentence, turnOff, turnOn, turnOnPreview, type TurnOnPreview } from '../../../sources/switch.ts';
 import type { Store } from '../../../store/store.ts';
 import { operationTypeName } from '../../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../../context.ts';
 import { defineNotices } from '../../render.ts';
-import { checked, type Body } from '../../forms/body.ts';
+import { checked, invalid, textOf, type Body } from '../../forms/body.ts';
 import {
   fieldMappingFormOf,
   ID_MAPPING_CHOICES,
@@ -43,10 +43,12 @@ import {
 } from '../../forms/source-options.ts';
 import { fieldRows } from './field-rows.ts';
 import {
+  ENABLE_BODY_SCHEMA,
   ENABLE_SCHEMA,
   ID_MAPPING_SCHEMA,
   OPTIONS_SCHEMA,
   OPTIONS_WITH_SSO_SCHEMA,
+  PREVIEW_CHANGED_SCHEMA,
   PREVIEW_SCHEMA,
   SCHOOL_SCHEMA,
   SITE_SCHEMA,
@@ -148,6 +150,19 @@ export type OwnStep = (
   status: number,
   extra: Record<string, unknown>,
 ) => Promise<FastifyReply | undefined>;
+
+/** A turn-on preview as the API shows it (enable-preview, and a refused enable's new preview). */
+function previewView(preview: TurnOnPreview) {
+  return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
+}
+
+/** The total an ON form showed (its hidden `previewedTotal`); undefined when the form carries none. */
+function previewedOf(value: unknown): number | undefined {
+  const text = textOf(value).trim();
+  if (text === '') return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw invalid('This form is not one Rollcall showed (its count is not a number): reload the page.');
+  return Number(text);
+}
 
 /** `2026-11-29T05:12:00.000Z` → `2026-11-29 05:12 UTC` ('' stays ''). */
 export function whenText(iso: string | null | undefined): string {
@@ -350,9 +365,11 @@ export function sharedSourceRoutes<O extends SourceOverview>(
     }),
   );
   app.get(`${base}/enable`, { config: admin }, (request, reply) => showStep(request, reply, 'switch'));
-  app.post(`${base}/enable`, { config: admin }, (request, reply) =>
+  // The form carries the total it showed (SPEC §1.3: told before confirming); a count changed
+  // since is refused and the step shown again with the new one (switch.ts PreviewChanged).
+  app.post<{ Body: Body }>(`${base}/enable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await turnOn(store, libOf(request), kind, 'page');
+      await turnOn(store, libOf(request), kind, 'page', previewedOf(request.body?.previewedTotal));
       return `${base}/enable?notice=${notices.on}`;
     }),
   );
@@ -490,23 +507,31 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         response: { 200: PREVIEW_SCHEMA },
       },
     },
-    async (request) => {
-      const preview: TurnOnPreview = await turnOnPreview(store, libOf(request), kind);
-      return { ...preview, current: preview.current ?? null, message: previewSentence(preview) };
-    },
+    async (request) => previewView(await turnOnPreview(store, libOf(request), kind)),
   );
 
-  app.post(
+  app.post<{ Body: { previewedTotal?: number } | undefined }>(
     `${apiBase}/enable`,
     {
       config: admin,
       schema: {
         tags,
         summary: `Turn ${name} ON: other integrations go OFF and their identifiers are cleared (see enable-preview)`,
-        response: { 200: ENABLE_SCHEMA },
+        description:
+          'Send `previewedTotal`, the `total` of enable-preview the admin was shown: the switch applies only if that is what it clears. ' +
+          'When it is not (a sync came in between), or when it is left out and anything would be cleared, nothing is changed and the answer is 409 with the new preview.',
+        body: ENABLE_BODY_SCHEMA,
+        response: { 200: ENABLE_SCHEMA, 409: PREVIEW_CHANGED_SCHEMA },
       },
     },
-    async (request) => ({ enabled: true, ...(await turnOn(store, libOf(request), kind, 'api')) }),
+    async (request, reply) => {
+      try {
+        return { enabled: true, ...(await turnOn(store, libOf(request), kind, 'api', request.body?.previewedTotal)) };
+      } catch (e) {
+        if (!(e instanceof PreviewChanged)) throw e;
+        return reply.code(409).send({ error: { kind: e.kind, message: e.message }, preview: previewView(e.preview) });
+      }
+    },
   );
 
   app.post(
