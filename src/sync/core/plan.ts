@@ -115,7 +115,7 @@ class PlanBuilder {
       keys: e.keys,
       guidOnly: e.site === undefined,
     }));
-    const results = matchUsers(requests, this.index, present);
+    const results = matchUsers(requests, this.index, this.settings.integration);
     for (const e of entries) {
       const result = results.get(e.user.sourcedId.trim()) ?? { kind: 'none' };
       // Cleaned here, one user at a time, so only the values that become changes are held.
