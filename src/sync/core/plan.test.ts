@@ -89,7 +89,8 @@ describe('writing (SPEC §3.3)', () => {
       policy: 'Student Plus',
       birthdate: '2010-01-01',
     });
-    const change = only(run([user], [patron]), 'update');
+    const demographics = new Map([[user.sourcedId, { birthDate: '2010-01-01', sex: '' }]]);
+    const change = only(run([user], [patron], {}, { demographics }), 'update');
     expect(change.diff).toEqual([{ field: 'level', from: '09', to: '10' }]);
     expect(change.values).toMatchObject({
       barcode: 'LIB-1',
