@@ -590,6 +590,9 @@ export function e2eScenario(source: E2eSource): void {
       })!;
       expect(x, 'a student with demographics and parents').toBeDefined();
       const before = byGuid(patrons, x.sourcedId);
+      // Whatever threshold an earlier step left (6b: 0%), these one-patron syncs must apply; restored at the end.
+      const options = await json<{ thresholds: { maxUpdatePct: number } }>([source.command, 'options', '--json']);
+      await cli([source.command, 'options', '--max-update-pct', '100']);
       emulator.mutate.removeDemographics(x.sourcedId);
       for (const parent of x.agents!) emulator.mutate.removeUser(parent.sourcedId);
       // Changed otherwise too, so the delta reads the student: a missing record there means "unchanged".
@@ -615,6 +618,7 @@ export function e2eScenario(source: E2eSource): void {
           `${x.sourcedId}: None of its parents or guardians (agents) is in the roster; Additional Contact and Other Emails blanked.`,
         ]),
       );
+      await cli([source.command, 'options', '--max-update-pct', String(options.thresholds.maxUpdatePct)]);
     });
 
     it('never printed a secret', () => {
