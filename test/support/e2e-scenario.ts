@@ -577,7 +577,7 @@ export function e2eScenario(source: E2eSource): void {
       expect(rows.some((r) => r[2] === people.purged)).toBe(false);
     });
 
-    it('9. a student whose demographics record and parents are gone: a delta keeps Birthdate, Sex and contacts; a full sync blanks them, a line each', async () => {
+    it('10. a student whose demographics record and parents are gone: a delta keeps Birthdate, Sex and contacts; a full sync blanks them, a line each', async () => {
       // Self-contained: its own student (none of the people above), an active one of a matched
       // school whose patron has a Birthdate, a Sex and a contact.
       const now = await source.readRoster(emulator);
