@@ -35,12 +35,18 @@ interface Sample {
 }
 
 const active = { status: STATUS_ACTIVE };
+/**
+ * A bulk package without demographics.csv does not share demographics: Birthdate and Sex are
+ * left as they are, and the log says so first (sync/fetch.ts `ifShared`).
+ */
+const noDemographics = (path: string): string =>
+  `The district does not share demographics with this app (${path.split('/').at(-1)} has no demographics.csv); Birthdate and Sex are left as they are.`;
 const moodleBulk = (path: string): Sample => ({
   path,
   orgs: ['org-sch-222-456'],
   kind: 'full',
   created: 5,
-  warnings: [],
+  warnings: [noDemographics(path)],
   patrons: {
     'usr-222-123456': { firstName: 'John', lastName: 'Doe', site: 'S1', policy: 'Teacher', ...active },
     'usr-222-567891': { firstName: 'Anna', lastName: 'Brown', site: 'S1', policy: 'Student', ...active },
@@ -59,7 +65,7 @@ const hub = (path: string, first: Partial<PatronValues>): Sample => ({
   orgs: ['or0001'],
   kind: 'full',
   created: 20,
-  warnings: ['manifest.csv: property "fiel.demographics" was read as "file.demographics".'],
+  warnings: [noDemographics(path), 'manifest.csv: property "fiel.demographics" was read as "file.demographics".'],
   patrons: { us0001: { ...first, site: 'S1', policy: 'Student', email: 'user01@sample-u.ac.jp', ...active } },
 });
 
@@ -78,7 +84,7 @@ const SAMPLE_LIST: Sample[] = [
       orgs: ['org-sch-222-456'],
       kind: 'full',
       created: 2,
-      warnings: [],
+      warnings: [noDemographics(path)],
       patrons: { 'usr-222-66778899': { firstName: 'Mary', lastName: 'Jones', site: 'S1', policy: 'Student', level: '12', ...active } },
     }),
   ),
@@ -90,6 +96,9 @@ const SAMPLE_LIST: Sample[] = [
       created: 6,
       roles: ['student', 'teacher', 'admin'],
       warnings: [
+        // Its only "parent" holds a staff role in roles.csv: the student's agent is no parent or guardian.
+        'The district shares no parents or guardians with this app (students name them, but none arrived); Additional Contact and Other Emails are left as they are.',
+        noDemographics(path),
         'manifest.csv gives file.scoreScales no value; read as absent.',
         'manifest.csv gives file.userProfiles no value; read as bulk.',
         'manifest.csv gives file.userResources no value; read as absent.',

@@ -93,6 +93,33 @@ describeEachDatabase('csv source: syncing packages', (db) => {
     expect(patrons.get(renamed.sourcedId)).toMatchObject({ lastName: 'Renamed', status: STATUS_ACTIVE });
   });
 
+  it('a bulk package without demographics.csv does not share them: Birthdate and Sex kept; one whose demographics.csv lacks a student blanks theirs', async () => {
+    const lib = await csvLibrary(db, ORGS);
+    const dir = await tempDir();
+    await sync(lib, await writePackage(join(dir, 'day1'), data));
+    const student = students.find((u) => data.demographics.some((d) => d.sourcedId === u.sourcedId && d.birthDate !== ''))!;
+    const before = (await patronMap(lib)).get(student.sourcedId)!;
+    expect(before.birthdate).not.toBe('');
+
+    const { demographics: _dropped, ...withoutFile } = data;
+    const kept = await sync(lib, await writePackage(join(dir, 'day2'), withoutFile));
+    expect(kept.counts).toMatchObject({ updated: 0, warnings: 1 });
+    expect(await logText(lib, kept.operation)).toContainEqual(
+      expect.stringMatching(
+        /^warning The district does not share demographics with this app \(day2 has no demographics\.csv\); Birthdate and Sex are left as they are\.$/,
+      ),
+    );
+    expect((await patronMap(lib)).get(student.sourcedId)).toEqual(before);
+
+    const lacking = { ...data, demographics: data.demographics.filter((d) => d.sourcedId !== student.sourcedId) };
+    const blanked = await sync(lib, await writePackage(join(dir, 'day3'), lacking));
+    expect(blanked.counts).toMatchObject({ updated: 1, warnings: 1 });
+    expect((await patronMap(lib)).get(student.sourcedId)).toMatchObject({ birthdate: '', sex: '' });
+    expect(await logText(lib, blanked.operation)).toContain(
+      `warning ${student.sourcedId}: No demographics record in the roster; Birthdate and Sex blanked.`,
+    );
+  });
+
   it('past the transfer threshold it stops for review; approving after a patron edit reads the same package again and applies', async () => {
     const lib = await csvLibrary(db, ORGS);
     const dir = await tempDir();

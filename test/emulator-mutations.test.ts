@@ -78,6 +78,18 @@ describe('mutations', () => {
     expect((await rosterGet(emu, '/demographics/par-00000000')).status).toBe(200);
   });
 
+  it('removeDemographics purges a user’s demographics record and keeps the user; a delta pull does not see it', async () => {
+    const since = new Date(tick()).toISOString();
+    const total = async () => Number((await rosterGet(emu, '/demographics?limit=1')).headers.get('x-total-count'));
+    const before = await total();
+    emu.mutate.removeDemographics('stu-00000014');
+    expect((await rosterGet(emu, '/demographics/stu-00000014')).status).toBe(404);
+    expect(await user('stu-00000014')).toMatchObject({ status: 'active' });
+    expect(await total()).toBe(before - 1);
+    expect(await pullAll(emu, `/demographics?filter=${q(`dateLastModified>'${since}'`)}`, 'demographics')).toEqual([]);
+    expect(() => emu.mutate.removeDemographics('stu-00000014')).toThrow(/no demographics record/);
+  });
+
   it('a student moved to another school leaves the old school and joins the new one', async () => {
     tick();
     const id = 'stu-00000020';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../src/domain/roster.ts';
 import { describeEachDatabase } from './support/db.ts';
-import { expectedValues, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
+import { expectedValues, HOUR_MS, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 
 /** A student of a matched school with an email, an identifier and an LDAP id (most of them). */
 function ordinaryStudent(f: SyncFixture, skip = 0): RosterUser {
@@ -144,28 +144,91 @@ describeEachDatabase('sync: matching', (db) => {
       expect(line?.message).toContain(`#${b.id} (Twin Two)`);
     });
 
-    it('a patron holding another GUID is never taken over by Email (identity drift), nor transferred as absent', async () => {
-      const f = await setUp();
-      const u = ordinaryStudent(f);
-      const holder = await f.addPatron({
+    it('a patron holding another GUID is never taken over (identity drift), nor transferred as absent: by Student #, or by Email when the GUID is a file import’s', async () => {
+      const f = await setUp({ settings: (s) => void (s.mapping.communityId = { kind: 'identifier' }) });
+      const [u, v] = [ordinaryStudent(f, 0), ordinaryStudent(f, 1)];
+      // This integration's GUID, found by Student #.
+      const owned = await f.addPatron({
         guid: 'stu-from-last-year',
         guidSource: 'classlink',
         matchedBy: 'guid',
-        email: u.email,
+        communityId: u.identifier,
         firstName: 'Earlier',
+        lastName: 'Holder',
+        policy: 'Student',
+        site: 'ES',
+      });
+      // A file import's GUID (it belongs to no sync yet), found by Email.
+      const imported = await f.addPatron({
+        guid: 'imported-guid',
+        email: v.email,
+        firstName: 'Imported',
         lastName: 'Holder',
         policy: 'Student',
         site: 'ES',
       });
 
       const { operation } = await f.sync('full');
-      expect(operation.counts.conflicts).toBe(1);
+      expect(operation.counts.conflicts).toBe(2);
       expect(operation.counts.transferred).toBe(0);
-      expect(await f.store.patrons.get(f.libraryId, holder.id)).toEqual(holder);
+      expect(await f.store.patrons.get(f.libraryId, owned.id)).toEqual(owned);
+      expect(await f.store.patrons.get(f.libraryId, imported.id)).toEqual(imported);
       expect(await f.patronByGuid(u.sourcedId)).toBeUndefined();
+      expect(await f.patronByGuid(v.sourcedId)).toBeUndefined();
       const line = (await f.log(operation.id)).find((l) => l.sourcedId === u.sourcedId && /conflict/i.test(l.message));
-      expect(line?.message).toContain(`#${holder.id} (Earlier Holder)`);
+      expect(line?.message).toContain(`Student # matches patron #${owned.id} (Earlier Holder)`);
       expect(line?.message).toContain('stu-from-last-year');
+    });
+  });
+
+  describe('one identity rule for full and delta syncs (SPEC §3.2, §3.6)', () => {
+    it('a newcomer sharing a synced sibling’s Email is created, one sharing a synced student’s Barcode is a conflict — alike in a delta and in a full sync', async () => {
+      const f = await setUp({ settings: (s) => void (s.mapping.barcode = { kind: 'identifier' }) });
+      expect((await f.sync('full')).operation.counts.conflicts).toBe(0);
+      const [a, b] = [ordinaryStudent(f, 0), ordinaryStudent(f, 1)];
+      const school = a.orgSourcedIds[0]!;
+      // A younger sibling (the parent's e-mail on the record), and a newcomer given a barcode already in use.
+      f.emulator.mutate.addUser({
+        sourcedId: 'stu-sibling',
+        role: 'student',
+        orgSourcedIds: [school],
+        givenName: 'Young',
+        familyName: 'Sibling',
+        email: a.email,
+        identifier: 'SIB-1',
+      });
+      f.emulator.mutate.addUser({
+        sourcedId: 'stu-same-barcode',
+        role: 'student',
+        orgSourcedIds: [school],
+        givenName: 'Same',
+        familyName: 'Barcode',
+        identifier: b.identifier,
+      });
+      f.advance(HOUR_MS);
+      const before = await f.patrons();
+
+      // Dry runs of both kinds over the same roster and patrons: the same two outcomes.
+      for (const kind of ['delta', 'full'] as const) {
+        const { operation } = await f.sync(kind, { dryRun: true });
+        expect(operation.counts, kind).toMatchObject({ created: 1, conflicts: 1, transferred: 0 });
+        const log = await f.log(operation.id);
+        expect(log.find((l) => l.sourcedId === 'stu-same-barcode' && /conflict/i.test(l.message))?.message, kind).toContain(
+          `Barcode matches patron #${before.find((p) => p.guid === b.sourcedId)!.id}`,
+        );
+        expect(
+          log.some((l) => l.sourcedId === 'stu-sibling' && /conflict/i.test(l.message)),
+          kind,
+        ).toBe(false);
+      }
+
+      const { operation } = await f.sync('delta');
+      expect(operation.counts).toMatchObject({ created: 1, conflicts: 1 });
+      expect(await f.patronByGuid('stu-sibling')).toMatchObject({ email: a.email, barcode: 'SIB-1' });
+      expect(await f.patronByGuid('stu-same-barcode')).toBeUndefined();
+      // The sibling's patron is left as it was; no second patron holds b's barcode.
+      expect(await f.patronByGuid(a.sourcedId)).toEqual(before.find((p) => p.guid === a.sourcedId));
+      expect((await f.patrons()).filter((p) => p.barcode === b.identifier)).toHaveLength(1);
     });
   });
 

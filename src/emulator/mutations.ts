@@ -64,6 +64,11 @@ export function districtMutations(district: District, now: () => Date): District
       };
       demographics.put({ ...before, ...defined(patch), sourcedId, dateLastModified: stamp() });
     },
+    removeDemographics(sourcedId) {
+      existing(sourcedId);
+      // Gone without a trace, as from a real feed: a delta pull cannot see it (nothing to stamp).
+      if (!demographics.remove(sourcedId)) throw new RollcallError('not_found', `The user "${sourcedId}" has no demographics record.`);
+    },
   };
 }
 
@@ -114,6 +119,7 @@ export const MUTATION_SCHEMA = z.discriminatedUnion('op', [
       patch: z.object({ birthDate: z.string(), sex: z.string() }).partial().strict(),
     })
     .strict(),
+  z.object({ op: z.literal('removeDemographics'), sourcedId: id }).strict(),
 ]);
 
 /** A parsed control operation. */
@@ -132,5 +138,7 @@ export function applyMutation(mutate: DistrictMutations, op: MutationOp): void {
       return mutate.removeUser(op.sourcedId);
     case 'changeDemographics':
       return mutate.changeDemographics(op.sourcedId, op.patch);
+    case 'removeDemographics':
+      return mutate.removeDemographics(op.sourcedId);
   }
 }

@@ -54,6 +54,8 @@ export interface DistrictMutations {
   removeUser(sourcedId: string): void;
   /** Sets a user's demographics (birthDate, sex). */
   changeDemographics(sourcedId: string, patch: { birthDate?: string; sex?: string }): void;
+  /** Purges a user's demographics record (the user stays): a district that stopped sending it. */
+  removeDemographics(sourcedId: string): void;
 }
 
 /** Credentials the emulator accepts for its one tenant (or the first of several). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RollcallError, type ErrorKind } from '../domain/errors.ts';
-import type { RosterCollection } from '../domain/roster.ts';
+import type { RosterCollection, RosterUser } from '../domain/roster.ts';
 import type { PullOutcome, RosterReader } from './ports.ts';
 import { fetchSnapshot, type FetchRequest } from './fetch.ts';
 import { buildUser } from './core/test-builders.ts';
@@ -66,5 +66,40 @@ describe('optional collections the district does not share', () => {
 
   it('everything shared: notShared is empty', async () => {
     expect((await fetchSnapshot(reader({}), request([]))).notShared).toEqual([]);
+  });
+});
+
+describe('parents not shared (no collection of their own: ClassLink sends only enrolled users unless the district says otherwise)', () => {
+  /** Serves these users and nothing else. */
+  const serving = (users: RosterUser[]): RosterReader => ({
+    async pull(collection, _request, onRecords) {
+      if (collection === 'users') await onRecords(users as never);
+      return done;
+    },
+  });
+  const student = buildUser({ sourcedId: 'stu-1', agentSourcedIds: ['par-1'] });
+  const parent = buildUser({ sourcedId: 'par-1', role: 'parent', agentSourcedIds: ['stu-1'] });
+
+  it('a full read in which students name agents but not one arrives: agents not shared, and a warning says so', async () => {
+    const lines: string[] = [];
+    const snapshot = await fetchSnapshot(serving([student, buildUser({ sourcedId: 'stu-2' })]), request(lines));
+    expect(snapshot.notShared).toEqual(['agents']);
+    expect(lines).toEqual([
+      'warning: The district shares no parents or guardians with this app (students name them, but none arrived); Additional Contact and Other Emails are left as they are.',
+    ]);
+  });
+
+  it('one parent arrived: parents are shared (a student whose own are missing has none)', async () => {
+    const lines: string[] = [];
+    const other = buildUser({ sourcedId: 'stu-2', agentSourcedIds: ['par-gone'] });
+    expect((await fetchSnapshot(serving([student, other, parent]), request(lines))).notShared).toEqual([]);
+    expect(lines).toEqual([]);
+  });
+
+  it('nobody names an agent, or the read is a delta: nothing is said', async () => {
+    expect((await fetchSnapshot(serving([buildUser({ sourcedId: 'stu-2' })]), request([]))).notShared).toEqual([]);
+    const lines: string[] = [];
+    expect((await fetchSnapshot(serving([student]), { ...request(lines), kind: 'delta' })).notShared).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('warning'))).toEqual([]);
   });
 });

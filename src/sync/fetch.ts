@@ -13,7 +13,7 @@ import type { RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../
 import { syncRoleOf } from '../domain/roster.ts';
 import { isRollcallError, oneLine } from '../domain/errors.ts';
 import type { RosterReader } from './ports.ts';
-import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, Snapshot } from './core/types.ts';
+import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, NotShared, Snapshot } from './core/types.ts';
 
 /** A log line fetch wants written to the operation's log. */
 export type FetchLog = (level: 'info' | 'warning' | 'error', message: string, sourcedId?: string) => void;
@@ -114,6 +114,17 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
   if (delta) await completeDeltaFamilies(reader, request, g, changedAgents, takeUser);
 
   const notShared: NotShared[] = [];
+  // Parents are not a collection of their own: ClassLink sends only users enrolled in a class
+  // unless the district turns on "Unenrolled Users" (CLASSLINK.md §1.6), so students may name
+  // agents that never come. A full read in which not one agent arrived is that choice: the
+  // contacts are left as they are (core/patron-values.ts `absenceBlanks`), not blanked for all.
+  if (!delta && g.agents.size === 0 && g.users.some((u) => u.agentSourcedIds.length > 0)) {
+    request.log(
+      'warning',
+      'The district shares no parents or guardians with this app (students name them, but none arrived); Additional Contact and Other Emails are left as they are.',
+    );
+    notShared.push('agents');
+  }
   const demographicsShared = await ifShared('demographics', request, () =>
     pullInto(reader, 'demographics', { filter: since }, request, g, (records) => {
       for (const d of records) {
@@ -124,7 +135,8 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     }),
   );
   if (!demographicsShared) {
-    // Users without demographics keep their Birthdate and Sex (core/patron-values.ts): nothing is blanked.
+    // Demographics not shared: users keep their Birthdate and Sex (core/patron-values.ts
+    // `absenceBlanks`); shared, a complete full read without a user's record blanks them.
     g.demographics.clear();
     notShared.push('demographics');
   }
@@ -148,9 +160,6 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
   };
 }
 
-/** Optional parts of a roster a district may choose not to share with the app. */
-export type NotShared = 'demographics' | 'homerooms';
-
 /**
  * Runs an optional read. A district can decline to share demographics, or classes and
  * enrollments, with an app (ClassLink's "Enable Demographics" and permission toggles,
@@ -158,7 +167,7 @@ export type NotShared = 'demographics' | 'homerooms';
  * choice, not a fault — the sync goes on and leaves the fields they fill as they are. Any other
  * failure still fails the sync: a half-read roster writes nothing.
  */
-async function ifShared(what: NotShared, request: FetchRequest, read: () => Promise<void>): Promise<boolean> {
+async function ifShared(what: Exclude<NotShared, 'agents'>, request: FetchRequest, read: () => Promise<void>): Promise<boolean> {
   try {
     await read();
     return true;

@@ -633,6 +633,50 @@ export function e2eScenario(source: E2eSource): void {
       expect(rows.some((r) => r[2] === people.purged)).toBe(false);
     });
 
+    it('10. a student whose demographics record and parents are gone: a delta keeps Birthdate, Sex and contacts; a full sync blanks them, a line each', async () => {
+      // Self-contained: its own student (none of the people above), an active one of a matched
+      // school whose patron has a Birthdate, a Sex and a contact.
+      const now = await source.readRoster(emulator);
+      const named = new Set(Object.values(people));
+      const patrons = await exportJson();
+      const x = inScope(now, siteByOrg).find((u) => {
+        if (u.role !== 'student' || u.status !== 'active' || named.has(u.sourcedId) || (u.agents ?? []).length === 0) return false;
+        const p = patrons.find((q) => q.guid === u.sourcedId);
+        return p !== undefined && p.birthdate !== '' && p.sex !== '' && p.additionalContact !== '' && p.otherEmails !== '';
+      })!;
+      expect(x, 'a student with demographics and parents').toBeDefined();
+      const before = byGuid(patrons, x.sourcedId);
+      // Whatever threshold an earlier step left (6b: 0%), these one-patron syncs must apply; restored at the end.
+      const options = await json<{ thresholds: { maxUpdatePct: number } }>([source.command, 'options', '--json']);
+      await cli([source.command, 'options', '--max-update-pct', '100']);
+      emulator.mutate.removeDemographics(x.sourcedId);
+      for (const parent of x.agents!) emulator.mutate.removeUser(parent.sourcedId);
+      // Changed otherwise too, so the delta reads the student: a missing record there means "unchanged".
+      emulator.mutate.changeUser(x.sourcedId, { phone: '555-0199' });
+      const linesOf = async (operation: number) =>
+        (parse((await cli(['operations', 'log', String(operation), '--format', 'csv'])).stdout) as string[][])
+          .filter((r) => r[2] === x.sourcedId)
+          .map((r) => r[3]);
+
+      const delta = await json<SyncJson>(['sync', '--delta', '--json']);
+      expect(byGuid(await exportJson(), x.sourcedId)).toEqual({ ...before, phone: '555-0199' });
+      expect((await linesOf(delta.operation)).filter((m) => /blanked/.test(m!))).toEqual([]);
+
+      const full = await json<SyncJson>(['sync', '--full', '--json']);
+      expect(full).toMatchObject({ complete: true, state: 'succeeded_with_warnings' });
+      const after = byGuid(await exportJson(), x.sourcedId);
+      expect(after).toEqual({ ...before, phone: '555-0199', birthdate: '', sex: '', additionalContact: '', otherEmails: '' });
+      // The oracle, computed from the roster as served now, agrees.
+      expect(after).toEqual(synced(await source.readRoster(emulator), x.sourcedId, { barcode: before.barcode, location: before.location }));
+      expect(await linesOf(full.operation)).toEqual(
+        expect.arrayContaining([
+          `${x.sourcedId}: No demographics record in the roster; Birthdate and Sex blanked.`,
+          `${x.sourcedId}: None of its parents or guardians (agents) is in the roster; Additional Contact and Other Emails blanked.`,
+        ]),
+      );
+      await cli([source.command, 'options', '--max-update-pct', String(options.thresholds.maxUpdatePct)]);
+    });
+
     it('never printed a secret', () => {
       const all = outputs.join('\n');
       for (const secret of source.secrets(emulator)) expect(all).not.toContain(secret);

@@ -116,6 +116,12 @@ export function csvReader(source: CsvSource): SyncReader {
     fixedKind: source.kind,
     warnings: () => pkg.warnings,
     async pull(collection, request, onRecords) {
+      // A bulk package without demographics.csv does not share them: refused as a server refuses
+      // a collection it does not share, the sync leaves Birthdate and Sex as they are (sync/fetch.ts
+      // `ifShared`) instead of blanking every patron's for want of a record.
+      if (collection === 'demographics' && source.kind === 'full' && pkg.files.demographics === 'absent') {
+        throw new RollcallError('not_found', `${source.label} has no demographics.csv`);
+      }
       return pullFromPackage(pkg, collection, request, onRecords as (records: unknown[]) => void | Promise<void>);
     },
   };

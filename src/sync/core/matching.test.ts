@@ -11,10 +11,9 @@ function match(
   patrons: Patron[],
   users: Array<{ sourcedId: string; keys?: SecondaryKeys; guidOnly?: boolean }>,
   mapping: FieldMapping = ALL_KEYS,
-  present: string[] = users.map((u) => u.sourcedId),
 ): Map<string, MatchResult> {
   const requests: MatchRequest[] = users.map((u) => ({ sourcedId: u.sourcedId, keys: u.keys ?? {}, guidOnly: u.guidOnly ?? false }));
-  return matchUsers(requests, buildPatronIndex(patrons, mapping), new Set(present));
+  return matchUsers(requests, buildPatronIndex(patrons, mapping), 'classlink');
 }
 
 function one(patrons: Patron[], keys: SecondaryKeys, mapping: FieldMapping = ALL_KEYS): MatchResult {
@@ -39,10 +38,14 @@ describe('matching (SPEC §3.2)', () => {
     expect(r.kind === 'matched' && r.duplicates.map((d) => [d.patron.id, d.key])).toEqual([[2, 'email']]);
   });
 
-  it("another present user's patron is not a possible duplicate", () => {
-    const patrons = [buildPatron({ id: 1, guid: 'u1', email: 'f@x.org' }), buildPatron({ id: 2, guid: 'u2', email: 'f@x.org' })];
-    const r = match(patrons, [{ sourcedId: 'u1', keys: { email: 'f@x.org' } }], ALL_KEYS, ['u1', 'u2']).get('u1')!;
-    expect(r.kind === 'matched' && r.duplicates).toEqual([]);
+  it("a sibling's patron (this integration's GUID) sharing the Email is not a possible duplicate; one sharing the Barcode is", () => {
+    const patrons = [
+      buildPatron({ id: 1, guid: 'u1', guidSource: 'classlink', email: 'f@x.org', barcode: 'B1' }),
+      buildPatron({ id: 2, guid: 'u2', guidSource: 'classlink', email: 'f@x.org' }),
+      buildPatron({ id: 3, guid: 'u3', guidSource: 'classlink', barcode: 'B1' }),
+    ];
+    const r = one(patrons, { email: 'f@x.org', barcode: 'B1' });
+    expect(r.kind === 'matched' && r.duplicates.map((d) => [d.patron.id, d.key])).toEqual([[3, 'barcode']]);
   });
 
   it('2. Student # (Community ID), only when mapped', () => {
@@ -88,10 +91,49 @@ describe('matching (SPEC §3.2)', () => {
     });
   });
 
-  it("a patron holding another present user's GUID is that user's: passed over, not a conflict", () => {
-    const patrons = [buildPatron({ id: 1, guid: 'sibling', email: 'family@x.org' })];
-    const r = match(patrons, [{ sourcedId: 'u1', keys: { email: 'family@x.org' } }], ALL_KEYS, ['u1', 'sibling']).get('u1');
-    expect(r).toEqual({ kind: 'none' });
+  describe("a patron holding this integration's GUID is owned, whoever else is in the read", () => {
+    const sibling = buildPatron({
+      id: 1,
+      guid: 'sibling',
+      guidSource: 'classlink',
+      email: 'family@x.org',
+      barcode: 'B1',
+      communityId: 'C1',
+    });
+
+    it('found by Email, it is passed over (siblings share a parent’s e-mail): no match, no conflict', () => {
+      // Alone, or read with its owner: the same answer (a delta reads only changed users).
+      expect(one([sibling], { email: 'family@x.org' })).toEqual({ kind: 'none' });
+      const both = match([sibling], [{ sourcedId: 'u1', keys: { email: 'family@x.org' } }, { sourcedId: 'sibling' }]);
+      expect(both.get('u1')).toEqual({ kind: 'none' });
+      expect(both.get('sibling')).toMatchObject({ kind: 'matched', by: 'guid', patron: { id: 1 } });
+    });
+
+    it('found by Barcode or Student #, it is a conflict (identity drift), read with its owner or not', () => {
+      for (const keys of [{ barcode: 'B1' }, { communityId: 'C1' }, { barcode: 'B1', email: 'family@x.org' }] as SecondaryKeys[]) {
+        const expected = { kind: 'conflict', cause: 'identity-drift', candidates: [{ patronId: 1, guid: 'sibling' }] };
+        expect(one([sibling], keys), JSON.stringify(keys)).toMatchObject(expected);
+        expect(match([sibling], [{ sourcedId: 'u1', keys }, { sourcedId: 'sibling' }]).get('u1'), JSON.stringify(keys)).toMatchObject(
+          expected,
+        );
+      }
+    });
+
+    it('a GUID that belongs to no sync of this integration (a file import’s, another integration’s) is not owned: Email finding it is a conflict', () => {
+      for (const guidSource of [null, 'oneroster'] as const) {
+        const imported = buildPatron({ id: 1, guid: 'sibling', guidSource, email: 'family@x.org' });
+        expect(one([imported], { email: 'family@x.org' }), String(guidSource)).toMatchObject({ kind: 'conflict', cause: 'identity-drift' });
+      }
+    });
+
+    it('an owned patron passed over by Email leaves another key free to match an unowned patron', () => {
+      const free = buildPatron({ id: 2, barcode: 'B9' });
+      expect(one([sibling, free], { email: 'family@x.org', barcode: 'B9' })).toMatchObject({
+        kind: 'matched',
+        by: 'barcode',
+        patron: { id: 2 },
+      });
+    });
   });
 
   it('matching looks at patrons of every status', () => {

@@ -3,7 +3,7 @@
  * Barcode and Email. Indexes are built once (a Map per key), so matching a million users
  * against a million patrons is linear.
  */
-import type { Patron } from '../../domain/patron.ts';
+import type { IntegrationKind, Patron } from '../../domain/patron.ts';
 import type { FieldMapping, ConflictCandidate, ConflictCause, MatchKey } from './types.ts';
 import type { RosterUser } from '../../domain/roster.ts';
 import { rosterKeyValues, type MappedValues } from './patron-values.ts';
@@ -101,25 +101,41 @@ export function userSecondaryKeys(user: RosterUser, mapping: FieldMapping): Seco
 }
 
 /**
- * Matches every user, then settles patrons claimed by more than one user. `present` holds the
- * sourcedIds of every user in the snapshot: a patron holding one of them is that user's, so
- * another user's secondary key passes it over (siblings sharing a family email are two people,
- * not identity drift).
+ * Matches every user, then settles patrons claimed by more than one user. `integration` is the
+ * running one: whose GUIDs make a patron someone else's (`passesOver`). The outcome of each user
+ * depends only on the patrons and on the users read with it (two claiming one patron), never on
+ * which other users happen to be in the read — so a full sync and a delta decide alike.
  */
-export function matchUsers(requests: readonly MatchRequest[], index: PatronIndex, present: ReadonlySet<string>): Map<string, MatchResult> {
+export function matchUsers(requests: readonly MatchRequest[], index: PatronIndex, integration: IntegrationKind): Map<string, MatchResult> {
   const results = new Map<string, MatchResult>();
-  for (const r of requests) results.set(r.sourcedId, matchOne(r, index, present));
+  for (const r of requests) results.set(r.sourcedId, matchOne(r, index, integration));
   settleClaims(results);
   return results;
 }
 
-/** Whether a patron belongs to a roster user other than `sourcedId` that is in the snapshot. */
-function ownedByOther(p: Patron, sourcedId: string, present: ReadonlySet<string>): boolean {
+/**
+ * Whether a secondary key's hit on patron `p` is passed over: it is neither a candidate for
+ * user `sourcedId` nor a possible duplicate. The one rule for full and delta syncs alike:
+ * - A patron holding a GUID of this integration other than the user's is **owned**: another
+ *   roster user's, whatever the snapshot holds (a delta reads only changed users, so "is its
+ *   owner in this read" would give a full sync and a delta different answers).
+ * - An owned patron is passed over by Email only: siblings share a parent's e-mail and are two
+ *   people ("a patron already holding a different GUID is never taken over"), so the user is
+ *   created beside it. The price: a student re-issued a new sourcedId and matched only by Email
+ *   gets a new patron, and the old one leaves at the next complete full sync (absent, SPEC §3.4).
+ * - An owned patron found by Barcode or Community ID is not passed over: it stays a candidate,
+ *   so the user is a conflict (identity drift, SPEC §3.2) and no second patron is ever created
+ *   with the same barcode or Student #.
+ * - A patron holding a GUID that belongs to no sync of this integration (a file import's) is
+ *   not owned: any key finding it makes a conflict, until a sync matches it by GUID.
+ */
+export function passesOver(p: Patron, key: SecondaryKey, sourcedId: string, integration: IntegrationKind): boolean {
+  if (key !== 'email' || p.guidSource !== integration) return false;
   const guid = normalizeKey('guid', p.guid);
-  return guid !== '' && guid !== sourcedId && present.has(guid);
+  return guid !== '' && guid !== sourcedId;
 }
 
-function matchOne(r: MatchRequest, index: PatronIndex, present: ReadonlySet<string>): MatchResult {
+function matchOne(r: MatchRequest, index: PatronIndex, integration: IntegrationKind): MatchResult {
   // 1. GUID — "A GUID match is final: the secondary keys are consulted only when no patron holds the user's GUID."
   const byGuid = index.byGuid.get(normalizeKey('guid', r.sourcedId)) ?? [];
   if (byGuid.length > 1) {
@@ -127,7 +143,12 @@ function matchOne(r: MatchRequest, index: PatronIndex, present: ReadonlySet<stri
   }
   const guidPatron = byGuid[0];
   if (guidPatron) {
-    return { kind: 'matched', patron: guidPatron, by: 'guid', duplicates: r.guidOnly ? [] : duplicatesOf(r, guidPatron, index, present) };
+    return {
+      kind: 'matched',
+      patron: guidPatron,
+      by: 'guid',
+      duplicates: r.guidOnly ? [] : duplicatesOf(r, guidPatron, index, integration),
+    };
   }
   if (r.guidOnly) return { kind: 'none' };
 
@@ -137,7 +158,7 @@ function matchOne(r: MatchRequest, index: PatronIndex, present: ReadonlySet<stri
   for (const key of SECONDARY_KEYS) {
     const value = r.keys[key];
     if (value === undefined) continue;
-    const hits = (index.byKey[key].get(value) ?? []).filter((p) => !ownedByOther(p, r.sourcedId, present));
+    const hits = (index.byKey[key].get(value) ?? []).filter((p) => !passesOver(p, key, r.sourcedId, integration));
     // "one key points at several patrons: conflict"
     if (hits.length > 1) keyShared = true;
     for (const p of hits) {
@@ -153,7 +174,7 @@ function matchOne(r: MatchRequest, index: PatronIndex, present: ReadonlySet<stri
   const only = [...found.values()][0];
   if (!only) return { kind: 'none' };
   // "A patron already holding a different GUID is never taken over by a secondary key: that is
-  // a conflict (identity drift), not a match."
+  // a conflict (identity drift), not a match." (An owned patron found by Email alone was passed over.)
   if (normalizeKey('guid', only.patron.guid) !== '') {
     return { kind: 'conflict', cause: 'identity-drift', candidates, rivals: [] };
   }
@@ -162,17 +183,17 @@ function matchOne(r: MatchRequest, index: PatronIndex, present: ReadonlySet<stri
 
 /**
  * "If a secondary key of a GUID-matched user also finds another patron, that is logged as a
- * possible duplicate, and the other patron is left alone." A patron that is another present
- * user's is not a duplicate.
+ * possible duplicate, and the other patron is left alone." A patron passed over (`passesOver`:
+ * a sibling's, by Email) is not a duplicate.
  */
-function duplicatesOf(r: MatchRequest, matched: Patron, index: PatronIndex, present: ReadonlySet<string>): PossibleDuplicate[] {
+function duplicatesOf(r: MatchRequest, matched: Patron, index: PatronIndex, integration: IntegrationKind): PossibleDuplicate[] {
   const out: PossibleDuplicate[] = [];
   const seen = new Set<number>([matched.id]);
   for (const key of SECONDARY_KEYS) {
     const value = r.keys[key];
     if (value === undefined) continue;
     for (const p of index.byKey[key].get(value) ?? []) {
-      if (seen.has(p.id) || ownedByOther(p, r.sourcedId, present)) continue;
+      if (seen.has(p.id) || passesOver(p, key, r.sourcedId, integration)) continue;
       seen.add(p.id);
       out.push({ patron: p, key });
     }

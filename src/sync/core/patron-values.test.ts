@@ -121,10 +121,26 @@ describe('demographics → Birthdate and Sex (SPEC §3.3)', () => {
     expect(withDemo('', '').warnings).toEqual([]);
   });
 
-  it('no demographics record leaves Birthdate and Sex alone (not blanked)', () => {
-    const { values } = valuesOf(buildUser({ sourcedId: 'u1' }));
-    expect(values).not.toHaveProperty('birthdate');
-    expect(values).not.toHaveProperty('sex');
+  it('no demographics record in a complete full read of shared demographics: Birthdate and Sex blanked, the record noted missing', () => {
+    const result = valuesOf(buildUser({ sourcedId: 'u1' }), { demographics: new Map([['u2', { birthDate: '2011-01-02', sex: 'male' }]]) });
+    expect(result.values).toMatchObject({ birthdate: '', sex: '' });
+    expect(result.missing).toEqual(['demographics']);
+    // Parents not shared says nothing of demographics.
+    expect(valuesOf(buildUser({ sourcedId: 'u1' }), { notShared: ['agents', 'homerooms'] }).missing).toEqual(['demographics']);
+  });
+
+  it('no demographics record in a delta, an incomplete read, or with demographics not shared: Birthdate and Sex left alone', () => {
+    for (const read of [{ kind: 'delta' }, { complete: false }, { notShared: ['demographics'] }] as Partial<Snapshot>[]) {
+      const result = valuesOf(buildUser({ sourcedId: 'u1' }), read);
+      expect(result.values, JSON.stringify(read)).not.toHaveProperty('birthdate');
+      expect(result.values, JSON.stringify(read)).not.toHaveProperty('sex');
+      expect(result.missing, JSON.stringify(read)).toBeUndefined();
+    }
+  });
+
+  it('a demographics record present is never "missing", in any read', () => {
+    const demographics = new Map([['u1', { birthDate: '', sex: '' }]]);
+    expect(valuesOf(buildUser({ sourcedId: 'u1' }), { demographics })).not.toHaveProperty('missing');
   });
 
   it('demographicsValues gives Birthdate and Sex alone', () => {
@@ -191,10 +207,30 @@ describe('agents → Additional Contact and Other Emails (SPEC §3.3)', () => {
     expect(values).toMatchObject({ additionalContact: '', otherEmails: '' });
   });
 
-  it('a user whose agents are all missing from the snapshot leaves both fields alone', () => {
-    const { values } = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone'] }), { agents });
-    expect(values).not.toHaveProperty('additionalContact');
-    expect(values).not.toHaveProperty('otherEmails');
+  it('a user whose agents are all missing from a complete full read (parents shared): both fields blanked, the agents noted missing', () => {
+    const result = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone'] }), { agents, notShared: ['demographics'] });
+    expect(result.values).toMatchObject({ additionalContact: '', otherEmails: '' });
+    expect(result.missing).toEqual(['agents']);
+    // With demographics shared and none for this user, both records are missing.
+    expect(valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone'] }), { agents }).missing).toEqual(['demographics', 'agents']);
+  });
+
+  it('a user whose agents are all missing from a delta, an incomplete read, or a read without parents: both fields left alone', () => {
+    for (const read of [{ kind: 'delta' }, { complete: false }, { notShared: ['agents'] }] as Partial<Snapshot>[]) {
+      const result = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone'] }), { agents, ...read });
+      expect(result.values, JSON.stringify(read)).not.toHaveProperty('additionalContact');
+      expect(result.values, JSON.stringify(read)).not.toHaveProperty('otherEmails');
+      expect(result.missing ?? [], JSON.stringify(read)).not.toContain('agents');
+    }
+  });
+
+  it('one agent of several missing: the others fill the fields, nothing is missing; no agents named at all is a blank roster value, not a missing record', () => {
+    const some = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: ['gone', 'p1'] }), { agents });
+    expect(some.values.additionalContact).toBe('Maria Cruz (555-0101)');
+    expect(some.missing ?? []).not.toContain('agents');
+    const none = valuesOf(buildUser({ sourcedId: 'u1', agentSourcedIds: [] }), { agents, kind: 'delta' });
+    expect(none.values).toMatchObject({ additionalContact: '', otherEmails: '' });
+    expect(none.missing).toBeUndefined();
   });
 
   it('Other Emails over its length drops whole addresses from the end, with a warning', () => {

@@ -13,16 +13,45 @@ import type { DemographicsInfo, FieldDiff, IdMapping, Snapshot, SyncSettings, Wa
 /** The values a sync writes for one user: only its mapped fields (absent key = not written). */
 export type MappedValues = Partial<Record<SyncedField, string>>;
 
+/** A record whose absence blanked the fields it fills (see `absenceBlanks`). */
+export type MissingRecord = 'demographics' | 'agents';
+
+/** The fields each kind of missing record blanks, in field order. */
+export const FIELDS_OF_RECORD: Readonly<Record<MissingRecord, readonly SyncedField[]>> = {
+  demographics: ['birthdate', 'sex'],
+  agents: ['additionalContact', 'otherEmails'],
+};
+
 /** Values and the warnings met while cleaning them. */
 export interface ValuesResult {
   /** The cleaned values of the mapped fields. */
   values: MappedValues;
   /** One per problem, in field order. */
   warnings: Warning[];
+  /**
+   * Records the user has none of in a read that would hold them, whose fields were blanked for
+   * it (the plan warns when that changes a patron). Absent when none.
+   */
+  missing?: MissingRecord[];
 }
 
-/** The parts of a snapshot values are filled from besides the user. */
-export type ValueSources = Pick<Snapshot, 'agents' | 'demographics' | 'homerooms'>;
+/** The parts of a snapshot values are filled from besides the user, and what the read was. */
+export type ValueSources = Pick<Snapshot, 'agents' | 'demographics' | 'homerooms' | 'kind' | 'complete' | 'notShared'>;
+
+/**
+ * Whether a user's missing demographics record, or missing agents, blanks the fields they fill.
+ * SPEC §3.3: "a blank roster value blanks the field" — and a read that would hold the record but
+ * does not says the user has none. Only a **complete full** read says so, and only of a
+ * collection the district shares:
+ * - a delta reads only changed records, so a user with no changed demographics record has
+ *   unchanged demographics (as a delta never transfers for absence, SPEC §3.6);
+ * - an incomplete read may have missed the page holding it (SPEC §3.4's rule for transfers);
+ * - demographics refused (401/403/404), or a full read in which no parent or guardian arrived
+ *   though students name them, is a district's choice not to share (fetch.ts `notShared`).
+ */
+export function absenceBlanks(read: Pick<Snapshot, 'kind' | 'complete' | 'notShared'>, record: MissingRecord): boolean {
+  return read.kind === 'full' && read.complete && !(read.notShared ?? []).includes(record);
+}
 
 /** Every key of PatronValues, in the order of the field table (for copies and diffs). */
 export const PATRON_VALUE_KEYS: readonly PatronFieldKey[] = FIELDS.map((f) => f.key);
@@ -92,6 +121,15 @@ class ValueCollector {
 
   constructor(private readonly sourcedId: string) {}
 
+  /** Records missing for this user whose fields were blanked (`absenceBlanks`). */
+  readonly missing: MissingRecord[] = [];
+
+  /** Blanks the fields a missing record fills, and notes it. */
+  blankFor(record: MissingRecord): void {
+    for (const field of FIELDS_OF_RECORD[record]) this.values[field] = '';
+    this.missing.push(record);
+  }
+
   warn(field: PatronFieldKey, message: string): void {
     this.warnings.push({ sourcedId: this.sourcedId, field, message });
   }
@@ -124,17 +162,21 @@ export function rosterValues(user: RosterUser, sources: ValueSources, settings: 
   c.set('firstName', user.givenName);
   c.set('middleName', user.middleName);
   c.set('lastName', user.familyName);
-  addDemographics(c, sources.demographics.get(user.sourcedId));
+  const demographics = sources.demographics.get(user.sourcedId);
+  if (demographics) addDemographics(c, demographics);
+  else if (absenceBlanks(sources, 'demographics')) c.blankFor('demographics');
   c.set('phone', user.phone);
   c.values.email = cleanEmail(c, user.email);
-  addAgents(c, user, sources.agents);
+  addAgents(c, user, sources);
   addLocation(c, user, sources, mapping.location);
   // "Level: grades (first value)", as sent (`09`, `KG`).
   c.set('level', user.grades[0] ?? '');
   const site = siteCodeOf(user, settings.siteByOrg);
   if (site !== undefined) c.values.site = site;
 
-  return { values: c.values, warnings: c.warnings };
+  return c.missing.length === 0
+    ? { values: c.values, warnings: c.warnings }
+    : { values: c.values, warnings: c.warnings, missing: c.missing };
 }
 
 /**
@@ -183,10 +225,9 @@ function idValue(user: RosterUser, mapping: IdMapping): string | undefined {
 
 /**
  * Birthdate must be a real YYYY-MM-DD date and Sex one of four values, else blank with a
- * warning (SPEC §3.3). No demographics record at all leaves both fields alone (see Snapshot).
+ * warning (SPEC §3.3). No demographics record at all is `absenceBlanks`'s to decide.
  */
-function addDemographics(c: ValueCollector, d: DemographicsInfo | undefined): void {
-  if (!d) return;
+function addDemographics(c: ValueCollector, d: DemographicsInfo): void {
   const birthDate = cleanText(d.birthDate);
   if (birthDate === '' || isRealDate(birthDate)) {
     c.values.birthdate = birthDate;
@@ -214,17 +255,20 @@ function cleanEmail(c: ValueCollector, raw: string): string {
 /**
  * Additional Contact: "the first agent's name, followed by ` (phone)` when the agent has a
  * phone"; Other Emails: "the agents' emails with `, `", in order, de-duplicated (SPEC §3.3).
- * Agents not in the snapshot are passed over; when none is, both fields are left alone.
- * Agents leaving the roster (tobedeleted) are never written.
+ * Agents not in the snapshot are passed over; when none is, both fields are blanked or left
+ * alone as `absenceBlanks` says. Agents leaving the roster (tobedeleted) are never written.
  */
-function addAgents(c: ValueCollector, user: RosterUser, agents: Snapshot['agents']): void {
+function addAgents(c: ValueCollector, user: RosterUser, sources: ValueSources): void {
   if (user.agentSourcedIds.length === 0) {
     c.values.additionalContact = '';
     c.values.otherEmails = '';
     return;
   }
-  const known = user.agentSourcedIds.flatMap((id) => agents.get(id) ?? []);
-  if (known.length === 0) return;
+  const known = user.agentSourcedIds.flatMap((id) => sources.agents.get(id) ?? []);
+  if (known.length === 0) {
+    if (absenceBlanks(sources, 'agents')) c.blankFor('agents');
+    return;
+  }
   // A leaving (tobedeleted) agent is no longer a contact; when every known agent is leaving,
   // both fields are blanked rather than left holding a removed guardian.
   const found = known.filter((a) => !a.leaving);

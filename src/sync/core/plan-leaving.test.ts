@@ -77,8 +77,13 @@ describe('absence in a complete full sync (SPEC §3.4)', () => {
   });
 
   it('is not transferred while it is a candidate in a conflict (a person resolves it)', () => {
-    const newcomer = buildUser({ sourcedId: 'new', email: 'same@x.org' });
-    const p = run([newcomer], [gone({ email: 'same@x.org' })]);
+    const newcomer = buildUser({ sourcedId: 'new', identifier: 'B7', email: 'same@x.org' });
+    const p = run(
+      [newcomer],
+      [gone({ barcode: 'B7', email: 'same@x.org' })],
+      {},
+      { mapping: { ...buildSettings().mapping, barcode: { kind: 'identifier' } } },
+    );
     expect(only(p, 'conflict').cause).toBe('identity-drift');
   });
 

@@ -89,7 +89,8 @@ describe('writing (SPEC §3.3)', () => {
       policy: 'Student Plus',
       birthdate: '2010-01-01',
     });
-    const change = only(run([user], [patron]), 'update');
+    const demographics = new Map([[user.sourcedId, { birthDate: '2010-01-01', sex: '' }]]);
+    const change = only(run([user], [patron], {}, { demographics }), 'update');
     expect(change.diff).toEqual([{ field: 'level', from: '09', to: '10' }]);
     expect(change.values).toMatchObject({
       barcode: 'LIB-1',
@@ -203,7 +204,8 @@ describe('writing (SPEC §3.3)', () => {
 describe('conflicts (SPEC §3.2)', () => {
   it('a conflict changes nothing and creates nothing; both sides are described', () => {
     const user = buildUser({ sourcedId: 's1', givenName: 'Ana', familyName: 'Cruz', email: 'ana@x.org' });
-    const patron = buildPatron({ id: 5, guid: 'old', guidSource: 'classlink', firstName: 'Ana', lastName: 'Cruz', email: 'ana@x.org' });
+    // The GUID came from a file import: it belongs to no sync yet, so Email finding it is identity drift.
+    const patron = buildPatron({ id: 5, guid: 'old', guidSource: null, firstName: 'Ana', lastName: 'Cruz', email: 'ana@x.org' });
     const p = run([user], [patron]);
     const c = only(p, 'conflict');
     expect(c).toMatchObject({
@@ -213,6 +215,19 @@ describe('conflicts (SPEC §3.2)', () => {
     });
     expect(c.reason).toBe('Roster student Ana Cruz: Email matches patron #5 (Ana Cruz), who holds another GUID (old); not taken over.');
     expect(p.counts).toEqual({ ...nothing, conflicts: 1 });
+  });
+
+  it("a patron holding this integration's GUID is another user's: found by Email the user is created beside it, by Barcode it is a conflict", () => {
+    const sibling = buildPatron({ id: 5, guid: 'sib', guidSource: 'classlink', barcode: 'B1', email: 'family@x.org' });
+    const byEmail = run([buildUser({ sourcedId: 's1', email: 'family@x.org' })], [sibling]);
+    expect(byEmail.changes.map((c) => [c.kind, c.sourcedId])).toEqual([
+      ['create', 's1'],
+      ['transfer', 'sib'],
+    ]);
+    const barcodeMapped = { mapping: { ...buildSettings().mapping, barcode: { kind: 'identifier' as const } } };
+    const byBarcode = run([buildUser({ sourcedId: 's1', identifier: 'B1', email: 'family@x.org' })], [sibling], barcodeMapped);
+    // Never a second patron with barcode B1; the sibling's patron is a candidate, so not transferred as absent.
+    expect(only(byBarcode, 'conflict')).toMatchObject({ cause: 'identity-drift', candidates: [{ patronId: 5, matchedOn: ['barcode'] }] });
   });
 
   it('a GUID-matched user whose email finds another patron logs a possible duplicate and leaves it alone', () => {

@@ -33,6 +33,7 @@ import { BarcodeSequences } from './barcodes.ts';
 import { byString, fold, guidBelongsTo, inScopePatronCount, isPatronInScope, ownedPatronCount, scopeOf, type Scope } from './scope.ts';
 import type {
   Change,
+  FieldDiff,
   LibraryFacts,
   MatchKey,
   OwnershipClaim,
@@ -47,13 +48,18 @@ import {
   copyValues,
   demographicsValues,
   diffValues,
+  FIELDS_OF_RECORD,
   personName,
   rosterValues,
   siteCodeOf,
   PATRON_VALUE_KEYS,
   type MappedValues,
+  type MissingRecord,
   type ValuesResult,
 } from './patron-values.ts';
+
+/** From this many patrons with fields blanked for a missing record, one summary line heads the warnings. */
+const MISSING_SUMMARY_FROM = 10;
 
 /** Fields a role's fixed defaults never set: they are set by rule on creation (SPEC §3.3). */
 const RULE_FIELDS: ReadonlySet<PatronFieldKey> = new Set(['guid', 'status', 'site', 'policy']);
@@ -86,6 +92,8 @@ class PlanBuilder {
   private readonly warnings: Warning[] = [];
   private unchanged = 0;
   private held = 0;
+  /** Users whose patron had fields blanked for a missing record (one summary line when many). */
+  private blankedForMissing = 0;
   /** Patrons in a conflict: a person resolves them, so no absence transfer touches them. */
   private readonly conflictPatrons = new Set<number>();
   /** Patrons matched by a roster user in this plan. */
@@ -115,7 +123,7 @@ class PlanBuilder {
       keys: e.keys,
       guidOnly: e.site === undefined,
     }));
-    const results = matchUsers(requests, this.index, present);
+    const results = matchUsers(requests, this.index, this.settings.integration);
     for (const e of entries) {
       const result = results.get(e.user.sourcedId.trim()) ?? { kind: 'none' };
       // Cleaned here, one user at a time, so only the values that become changes are held.
@@ -214,9 +222,25 @@ class PlanBuilder {
     const before = copyValues(p);
     const after: PatronValues = { ...before, ...mapped.values, guid: sourcedId, status };
     const diff = diffValues(before, after);
+    if (mapped.missing) this.missingRecordWarnings(sourcedId, mapped.missing, diff);
     const kind = status !== p.status ? 'reactivate' : 'update';
     const reason = text.writeReason(kind, result.by, diff);
     this.changes.push({ kind, sourcedId, reason, patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff });
+  }
+
+  /**
+   * One line per record whose absence blanked values a patron held (patron-values.ts
+   * `absenceBlanks`): a librarian should see why a Birthdate or a contact went. Nothing is said
+   * when the fields were blank already, nor for a new patron.
+   */
+  private missingRecordWarnings(sourcedId: string, missing: readonly MissingRecord[], diff: readonly FieldDiff[]): void {
+    for (const record of missing) {
+      const fields: readonly PatronFieldKey[] = FIELDS_OF_RECORD[record];
+      const blanked = diff.filter((d) => d.to === '' && fields.includes(d.field)).map((d) => d.field);
+      if (blanked.length === 0) continue;
+      this.blankedForMissing++;
+      this.warnings.push(text.missingRecordWarning(sourcedId, record, blanked));
+    }
   }
 
   /**
@@ -381,6 +405,7 @@ class PlanBuilder {
         message: `${n.toLocaleString('en-US')} roster record${n === 1 ? '' : 's'} could not be read and ${n === 1 ? 'was' : 'were'} skipped.`,
       });
     }
+    if (this.blankedForMissing >= MISSING_SUMMARY_FROM) general.push(text.missingRecordsSummary(this.blankedForMissing));
     if (this.snapshot.kind === 'full' && this.settings.roles.includes('admin') && !users.some((u) => syncRoleOf(u.role) === 'admin')) {
       general.push(text.noAdminsWarning(this.settings.integration === 'classlink'));
     }

@@ -6,6 +6,7 @@
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
 import type { SyncRole } from '../../domain/roster.ts';
 import type { ConflictCandidate, ConflictCause, FieldDiff, MatchKey, SkipCause, TransferCause, Warning } from './types.ts';
+import type { MissingRecord } from './patron-values.ts';
 
 const LABEL = new Map<PatronFieldKey, string>(FIELDS.map((f) => [f.key, f.label]));
 const KEY_LABEL: Record<MatchKey, string> = { guid: 'GUID', communityId: 'Student #', barcode: 'Barcode', email: 'Email' };
@@ -102,6 +103,25 @@ export function conflictReason(
 export function duplicateWarning(sourcedId: string, key: MatchKey, other: ConflictCandidate): Warning {
   const field: PatronFieldKey = key === 'guid' ? 'guid' : key;
   return { sourcedId, field, message: `Possible duplicate: patron ${patronLabel(other)} has the same ${keyLabel(key)}; left alone.` };
+}
+
+/**
+ * A patron's fields blanked because a complete full read holds no record of this kind for the
+ * user (patron-values.ts `absenceBlanks`): "No demographics record in the roster; Birthdate and
+ * Sex blanked."
+ */
+export function missingRecordWarning(sourcedId: string, record: MissingRecord, fields: readonly PatronFieldKey[]): Warning {
+  const what =
+    record === 'demographics' ? 'No demographics record in the roster' : 'None of its parents or guardians (agents) is in the roster';
+  return { sourcedId, message: `${what}; ${fields.map(fieldLabel).join(' and ')} blanked.` };
+}
+
+/** The line heading many `missingRecordWarning`s. */
+export function missingRecordsSummary(patrons: number): Warning {
+  return {
+    sourcedId: '',
+    message: `${patrons.toLocaleString('en-US')} patrons had Birthdate and Sex, or Additional Contact and Other Emails, blanked: the roster holds no demographics or parent record for them (each is listed).`,
+  };
 }
 
 /** "says loudly that removals were held back" (SPEC §3.4). */

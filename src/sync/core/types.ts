@@ -122,6 +122,9 @@ export interface AgentInfo {
   leaving?: boolean;
 }
 
+/** Optional parts of a roster a district may choose not to share with the app (Snapshot.notShared). */
+export type NotShared = 'demographics' | 'homerooms' | 'agents';
+
 /** A user's demographics, as sent (cleaned by patron-values.ts). */
 export interface DemographicsInfo {
   /** Birth date as sent (should be YYYY-MM-DD). */
@@ -143,11 +146,14 @@ export interface HomeroomInfo {
 /**
  * The roster as fetched (SPEC §3 phase 1). Fetch fills it; plan decides scope.
  *
- * What an absent entry means, so fetch and plan agree:
- * - a user with no `demographics` entry keeps its patron's Birthdate and Sex (demographics are
- *   a separate sharing toggle in ClassLink; their absence is not a blank value);
- * - a user whose `agentSourcedIds` name agents none of which is in `agents` keeps its patron's
- *   Additional Contact and Other Emails (parents not shared, or not fetched in a delta);
+ * What an absent entry means, so fetch and plan agree (patron-values.ts `absenceBlanks`):
+ * - in a complete full read of demographics the district shares, a user with no `demographics`
+ *   entry has none: Birthdate and Sex are blanked (SPEC §3.3 "a blank roster value blanks the
+ *   field"). In a delta (which reads only changed records: absence means unchanged), an
+ *   incomplete read, or when demographics are not shared, they are left as they are;
+ * - likewise a user whose `agentSourcedIds` name agents none of which is in `agents`: Additional
+ *   Contact and Other Emails are blanked only in a complete full read in which parents are
+ *   shared (`notShared` lacks `agents`), else left as they are;
  * - when Location is mapped, a student with no `homerooms` entry has no homeroom: Location is blanked.
  */
 export interface Snapshot {
@@ -175,9 +181,10 @@ export interface Snapshot {
   unreadableUserIds: ReadonlySet<string>;
   /**
    * Optional collections the district does not share with the app (fetch.ts): `demographics`,
-   * or `homerooms` (classes/enrollments). The sync leaves the fields they fill as they are.
+   * `homerooms` (classes/enrollments), or `agents` (no parent or guardian arrived in a full read
+   * though students name them). The sync leaves the fields they fill as they are.
    */
-  notShared?: readonly ('demographics' | 'homerooms')[];
+  notShared?: readonly NotShared[];
 }
 
 // ---------------------------------------------------------------------------------------------
