@@ -30,11 +30,21 @@ export type KeyValues = Partial<Record<'communityId' | 'barcode' | 'email', stri
 
 /**
  * "Ignore until the data changes": a fingerprint of both sides — the user's key values, each
- * patron it points at (id, GUID and key values) and the rival users. Names are not in it: a
- * conflict is about who is who, and a corrected spelling does not make it another one.
+ * patron it points at (id, GUID and the values of the keys matching uses) and the rival users.
+ * Names, and keys that are not mapped, are not in it: a conflict is about who is who, and a
+ * corrected spelling does not make it another one.
  */
-export function conflictFingerprint(cause: ConflictCause, keys: KeyValues, patrons: readonly Patron[], rivals: readonly string[]): string {
-  const side = (k: KeyValues) => [k.communityId ?? '', k.barcode ?? '', (k.email ?? '').toLowerCase()].map((v) => v.trim());
+export function conflictFingerprint(
+  cause: ConflictCause,
+  keys: KeyValues,
+  patrons: readonly Patron[],
+  rivals: readonly string[],
+  mapped: (key: 'communityId' | 'barcode') => boolean,
+): string {
+  const side = (k: KeyValues) =>
+    [mapped('communityId') ? (k.communityId ?? '') : '', mapped('barcode') ? (k.barcode ?? '') : '', (k.email ?? '').toLowerCase()].map(
+      (v) => v.trim(),
+    );
   const canonical = JSON.stringify([
     cause,
     side(keys),

@@ -21,6 +21,7 @@ import { syncRoleOf, type RosterUser, type SyncRole } from '../../domain/roster.
 import {
   buildPatronIndex,
   candidate,
+  isKeyMapped,
   matchUsers,
   userSecondaryKeys,
   type MatchRequest,
@@ -227,7 +228,7 @@ class PlanBuilder {
     for (const c of result.candidates) this.conflictPatrons.add(c.patronId);
     const reason = text.conflictReason(result.cause, who, result.candidates, result.rivals);
     const sides = result.candidates.map((c) => this.patronById(c.patronId)).filter((p): p is Patron => p !== undefined);
-    const fingerprint = conflictFingerprint(result.cause, e.keys, sides, result.rivals);
+    const fingerprint = conflictFingerprint(result.cause, e.keys, sides, result.rivals, (k) => isKeyMapped(k, this.settings.mapping));
     const item = this.queue.item(sourcedId, result.cause);
     // "ignore until the data changes": quiet while both sides' key values are as they were.
     const quiet = item?.action === 'ignore' && item.fingerprint === fingerprint;
