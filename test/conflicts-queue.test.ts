@@ -200,9 +200,11 @@ describeEachDatabase('conflicts: the queue', (db) => {
   it('two people resolving one conflict at once: one wins, the other is told who did what', async () => {
     const f = await setUp();
     const u = student(f);
+    const v = student(f, 1);
     const { two } = await twins(f, u);
+    await twins(f, v);
     await f.sync('full');
-    const [item] = (await f.store.conflicts.list(f.libraryId)).items;
+    const [item] = (await f.store.conflicts.list(f.libraryId, { sourcedId: u.sourcedId })).items;
     const results = await Promise.allSettled([
       resolveConflict(f.store, f.libraryId, item!.id, { action: 'link', patronId: two.id }, 'alice'),
       resolveConflict(f.store, f.libraryId, item!.id, { action: 'ignore' }, 'bob'),
@@ -217,6 +219,15 @@ describeEachDatabase('conflicts: the queue', (db) => {
       message: expect.stringContaining(`already resolved by ${stored.resolvedBy}`),
     });
     expect(await f.store.conflicts.journal(f.libraryId, item!.id)).toHaveLength(1);
+
+    // The store's compare-and-set alone (no check before it): still exactly one.
+    const again = (await f.store.conflicts.list(f.libraryId, { sourcedId: v.sourcedId })).items[0]!;
+    const outcomes = await Promise.all([
+      f.store.conflicts.resolve(f.libraryId, again.id, { action: 'create', patronId: null, by: 'carol' }),
+      f.store.conflicts.resolve(f.libraryId, again.id, { action: 'ignore', patronId: null, by: 'dan' }),
+    ]);
+    expect(outcomes.map((o) => o.ok).sort()).toEqual([false, true]);
+    expect(outcomes.every((o) => o.item.resolvedBy === outcomes.find((x) => x.ok)!.item.resolvedBy)).toBe(true);
   });
 
   it('a resolution made while a sync runs is not undone by that sync', async () => {
