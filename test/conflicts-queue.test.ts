@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 import type { RosterUser } from '../src/domain/roster.ts';
 import { conflictList } from '../src/presenters/conflict-pages.ts';
 import { resolveConflict } from '../src/services/conflicts/resolve-conflict.ts';
+import { approveOperation } from '../src/sync/review.ts';
 import { caught } from './support/caught.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
@@ -132,6 +133,28 @@ describeEachDatabase('conflicts: the queue', (db) => {
 
     const refused = await caught(resolveConflict(f.store, f.libraryId, left.id, { action: 'create' }, 'alice'));
     expect(refused).toMatchObject({ kind: 'conflict', message: expect.stringContaining('no longer in the roster') });
+  });
+
+  it('a dry run leaves the queue as it is; a plan held for review enters it when approved', async () => {
+    const f = await setUp({ settings: (s) => void (s.thresholds.maxUpdatePct = 0) });
+    const u = student(f);
+    const w = student(f, 1);
+    await twins(f, u);
+    // One imported patron holding another student's GUID, with another name: an update, past 0%.
+    await f.addPatron({ guid: w.sourcedId, firstName: 'Old', lastName: 'Name', site: 'ES', policy: 'Student' });
+
+    const dry = await f.sync('full', { dryRun: true });
+    expect(dry.operation.counts.conflicts).toBe(1);
+    expect((await f.store.conflicts.list(f.libraryId)).total).toBe(0);
+
+    const held = await f.sync('full');
+    expect(held.operation.state).toBe('needs_review');
+    expect((await f.store.conflicts.list(f.libraryId)).total).toBe(0);
+    const approved = await approveOperation(f.deps, f.libraryId, held.operation.id, 'admin');
+    expect(approved.state).toMatch(/^succeeded/);
+    expect((await f.store.conflicts.list(f.libraryId)).items).toEqual([
+      expect.objectContaining({ sourcedId: u.sourcedId, state: 'open', firstOperationId: held.operation.id }),
+    ]);
   });
 
   it('a delta closes only the items of users it read', async () => {
