@@ -220,6 +220,21 @@ describeEachDatabase('conflicts: the queue', (db) => {
     expect(await f.store.conflicts.get(f.libraryId, item!.id)).toMatchObject({ state: 'open', seq: 0 });
   });
 
+  it('refuses a new patron for a user whose GUID a patron took since (that is its record)', async () => {
+    const f = await setUp();
+    const u = student(f);
+    await twins(f, u);
+    await f.sync('full');
+    const [item] = (await f.store.conflicts.list(f.libraryId)).items;
+    // An admin typed the user's GUID on a patron of their own meanwhile.
+    const own = await f.addPatron({ firstName: 'Typed', lastName: 'By Hand', policy: 'Student' });
+    await f.editPatron(own.id, { guid: u.sourcedId });
+    expect(await caught(resolveConflict(f.store, f.libraryId, item!.id, { action: 'create' }, 'a'))).toMatchObject({
+      kind: 'conflict',
+      message: expect.stringContaining(`#${own.id} already holds this user's GUID`),
+    });
+  });
+
   it('two people resolving one conflict at once: one wins, the other is told who did what', async () => {
     const f = await setUp();
     const u = student(f);

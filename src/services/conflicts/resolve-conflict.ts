@@ -113,10 +113,19 @@ async function linkTarget(
 }
 
 /**
- * A new patron never duplicates a barcode: when the user's mapped Barcode is another patron's,
- * "create" is refused (link to that patron instead, or fix the barcode on one side).
+ * A new patron is refused when a patron already holds the user's GUID (it is the user's record),
+ * and never duplicates a barcode: when the user's mapped Barcode is another patron's, "create"
+ * is refused (link to that patron instead, or fix the barcode on one side).
  */
 async function mayCreate(store: Pick<Store, 'conflicts'>, libraryId: number, item: ConflictRecord): Promise<void> {
+  // A patron holding the user's GUID is its own ("a GUID match is final"): a new one would be a second record.
+  const own = await store.conflicts.patronsHolding(libraryId, 'guid', item.sourcedId);
+  if (own.length > 0) {
+    throw new RollcallError(
+      'conflict',
+      `Patron #${own.join(', #')} already hold${own.length === 1 ? 's' : ''} this user's GUID: a new patron would be another record of the same person. An admin may clear the GUID on all but one.`,
+    );
+  }
   const barcode = (item.detail as StoredSides | null)?.keys?.barcode ?? '';
   const holders = await store.conflicts.patronsHolding(libraryId, 'barcode', barcode);
   if (holders.length > 0) {
