@@ -291,5 +291,19 @@ describeEachDatabase('conflicts: the queue', (db) => {
       { kind: 'closed', item: stale, note: 'gone' },
     ]);
     expect(await f.store.conflicts.get(f.libraryId, item!.id)).toMatchObject({ state: 'ignored', seenCount: 2 });
+    // A plan made before the item existed (held for review, approved late) does not reopen it either.
+    await f.store.conflicts.recordSync(f.libraryId, 'classlink', 1000, [
+      {
+        kind: 'seen',
+        sourcedId: u.sourcedId,
+        cause: 'key-shared',
+        fingerprint: 'y',
+        quiet: false,
+        detail: item!.detail,
+        item: null,
+        note: '',
+      },
+    ]);
+    expect(await f.store.conflicts.get(f.libraryId, item!.id)).toMatchObject({ state: 'ignored', seenCount: 3 });
   });
 });
