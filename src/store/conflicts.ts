@@ -215,8 +215,10 @@ export function conflictRepository(ctx: RepoContext): ConflictRepository {
             .where('id', '=', existing.id)
             .execute();
           // An ignored item unchanged stays ignored; anything else seen again is open — unless a
-          // person decided something since this sync read the queue (seq moved).
-          if (w.quiet || (w.item && existing.seq !== w.item.seq)) continue;
+          // person decided something since this sync read the queue: its seq moved, or (a plan
+          // that knew no item, approved late) the item was made and is not closed.
+          const stale = w.item ? existing.seq !== w.item.seq : existing.state !== 'closed';
+          if (w.quiet || stale) continue;
           if (existing.state === 'open') {
             await tx.db
               .updateTable('conflicts')
