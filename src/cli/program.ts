@@ -184,6 +184,24 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--json', 'print the result as `sync --json` does')
     .action(act(async () => (await operations()).reject));
 
+  const conflicts = () => import('./actions/conflicts.ts');
+  const conflictCmd = program.command('conflicts').description('the conflict queue: roster users that found no single patron');
+  conflictCmd
+    .command('list')
+    .description('list the conflicts not closed, open first, with both sides')
+    .option('--all', 'closed ones too')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await conflicts()).list));
+  conflictCmd
+    .command('resolve')
+    .description('resolve an open conflict; it takes effect on the next sync that reads the user')
+    .argument('<id>', 'conflict id')
+    .option('--link-barcode <barcode>', 'link the roster user to the patron with this Barcode')
+    .option('--create', 'create a new patron for the roster user')
+    .option('--ignore', 'ignore the conflict until its data changes')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await conflicts()).resolve));
+
   const schedule = () => import('./actions/schedule.ts');
   const scheduleCmd = program
     .command('schedule')

@@ -6,8 +6,11 @@ import type { PatronFieldKey } from './fields.ts';
 /** The integrations (roster sources) a GUID can belong to (SPEC §1.3). */
 export type IntegrationKind = 'classlink' | 'oneroster' | 'csv';
 
-/** How a patron was matched to a roster user (SPEC §3.2); recorded on the patron. */
-export type MatchedBy = 'guid' | 'communityId' | 'barcode' | 'email' | 'created';
+/**
+ * How a patron was matched to a roster user (SPEC §3.2); recorded on the patron. `linked`: a
+ * person resolved a conflict by linking the user to it (SPEC §3.9).
+ */
+export type MatchedBy = 'guid' | 'communityId' | 'barcode' | 'email' | 'created' | 'linked';
 
 /** The field values of a patron, by key; absent values are ''. Status is the 1026 number. */
 export interface PatronValues {

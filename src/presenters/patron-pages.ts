@@ -147,6 +147,7 @@ const MATCHED_BY: Record<MatchedBy, string> = {
   barcode: 'Barcode',
   email: 'Email',
   created: 'Created by a sync',
+  linked: 'Linked by a resolved conflict',
 };
 
 /** The patron page's data; not_found for another library's patron. */

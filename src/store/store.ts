@@ -24,6 +24,7 @@ import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
 import { alertRepository, type AlertRepository } from './alerts.ts';
 import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
+import { conflictRepository, type ConflictRepository } from './conflicts.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -41,6 +42,17 @@ export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } 
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
+export type {
+  ConflictActionName,
+  ConflictJournalEntry,
+  ConflictQuery,
+  ConflictRecord,
+  ConflictRepository,
+  ConflictResolution,
+  ConflictState,
+  ConflictSyncWrite,
+  ResolveOutcome,
+} from './conflicts.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -76,6 +88,8 @@ export interface Repositories {
   staff: StaffRepository;
   /** OneRoster CSV packages processed (synced or refused). */
   csvPackages: CsvPackageRepository;
+  /** The conflict queue (SPEC §3.9). */
+  conflicts: ConflictRepository;
 }
 
 /** An open store. */
@@ -158,5 +172,6 @@ function repositories(ctx: RepoContext): Repositories {
     alerts: alertRepository(ctx),
     staff: staffRepository(ctx),
     csvPackages: csvPackageRepository(ctx),
+    conflicts: conflictRepository(ctx),
   };
 }

@@ -215,6 +215,47 @@ export interface CsvPackagesTable {
   processed_at: string;
 }
 
+/** `conflicts`: the conflict queue (0009-conflicts, SPEC §3.9); one item per library, source, user and cause. */
+export interface ConflictsTable {
+  id: Generated<number>;
+  library_id: number;
+  source: string;
+  sourced_id: string;
+  cause: string;
+  /** open, ignored, resolved, closed. */
+  state: string;
+  /** none, ignore, link, create. */
+  action: Generated<string>;
+  patron_id: number | null;
+  fingerprint: string;
+  /** Bumped by every resolution. */
+  seq: Generated<number>;
+  /** JSON text: the ConflictDetail last seen. */
+  detail: string;
+  note: Generated<string>;
+  seen_count: Generated<number>;
+  first_seen_at: string;
+  last_seen_at: string;
+  first_operation_id: number;
+  last_operation_id: number;
+  resolved_by: Generated<string>;
+  resolved_at: string | null;
+  closed_at: string | null;
+  closed_operation_id: number | null;
+}
+
+/** `conflict_journal`: who resolved which conflict how and when, and what syncs did to it. */
+export interface ConflictJournalTable {
+  id: Generated<number>;
+  library_id: number;
+  conflict_id: number;
+  at: string;
+  by: string;
+  action: string;
+  patron_id: number | null;
+  note: Generated<string>;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -230,4 +271,6 @@ export interface Tables {
   schedules: SchedulesTable;
   alerts: AlertsTable;
   csv_packages: CsvPackagesTable;
+  conflicts: ConflictsTable;
+  conflict_journal: ConflictJournalTable;
 }

@@ -20,7 +20,7 @@ import { warningLine } from './core/reasons.ts';
 import { checkThresholds } from './core/safety.ts';
 import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
 import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
-import type { LibraryFacts, Plan, Snapshot, SyncSettings } from './core/types.ts';
+import type { ConflictCause, LibraryFacts, Plan, QueuedConflict, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
 /**
@@ -210,8 +210,10 @@ export async function syncBody(
   const effectiveSettings: SyncSettings = snapshot.notShared?.includes('homerooms')
     ? { ...planSettings, mapping: { ...planSettings.mapping, location: 'none' } }
     : planSettings;
-  const { patrons, facts } = await patronsToPlan(store, lib, snapshot, effectiveSettings);
-  const planned = makePlan(snapshot, patrons, effectiveSettings, facts);
+  // The conflict queue's open and resolved items: "a resolution takes effect on the next sync" (SPEC §3.9).
+  const queue = await queuedConflicts(store, lib, source);
+  const { patrons, facts } = await patronsToPlan(store, lib, snapshot, effectiveSettings, queue);
+  const planned = makePlan(snapshot, patrons, effectiveSettings, facts, queue);
   const { complete, incompleteReasons } = snapshot;
   // The roster is not needed past the plan: let it go before apply builds its rows and log.
   snapshot = undefined;
@@ -258,11 +260,28 @@ async function patronsToPlan(
   lib: number,
   snapshot: Snapshot,
   settings: SyncSettings,
+  queue: readonly QueuedConflict[],
 ): Promise<{ patrons: Patron[]; facts?: LibraryFacts }> {
   if (snapshot.kind === 'full') return { patrons: await store.patrons.loadAll(lib) };
   const scan = deltaScan(wantedKeys(snapshot, settings), settings);
   await store.patrons.scanKeys(lib, scan.visit);
-  return { patrons: await store.patrons.getMany(lib, scan.ids), facts: scan.facts() };
+  // A linked patron is matched as by GUID though no key of its user may find it.
+  const linked = queue.flatMap((q) => (q.action === 'link' && q.patronId !== null ? [q.patronId] : []));
+  const ids = [...new Set([...scan.ids, ...linked])];
+  return { patrons: await store.patrons.getMany(lib, ids), facts: scan.facts() };
+}
+
+/** The conflict queue's items of this source that are not closed, as the plan takes them. */
+async function queuedConflicts(store: Store, lib: number, source: string): Promise<QueuedConflict[]> {
+  return (await store.conflicts.queued(lib, source)).map((r) => ({
+    id: r.id,
+    sourcedId: r.sourcedId,
+    cause: r.cause as ConflictCause,
+    action: r.action,
+    patronId: r.patronId,
+    fingerprint: r.fingerprint,
+    seq: r.seq,
+  }));
 }
 
 /** Writes a plan in one transaction with the operation's outcome and the integration's state. */
@@ -270,7 +289,7 @@ export async function applyPlan(
   deps: SyncDeps,
   lib: number,
   opId: number,
-  planned: Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode'>,
+  planned: Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode' | 'queue'>,
   meta: PlanMeta,
   patrons: readonly Patron[],
   log: OperationLogWriter,
@@ -295,6 +314,9 @@ export async function applyPlan(
       throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }
     await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
+    // The queue learns what this sync saw and closed only as it applies: a dry run, or a plan
+    // held for review and rejected, leaves it as it is.
+    await tx.conflicts.recordSync(lib, source, opId, planned.queue);
     // The next delta counts changes from when this sync began reading (SPEC §3.6) — unless the
     // read was incomplete: records it missed must still count as changed next time.
     await deps.sources.saveSyncProgress(tx, lib, source, {

@@ -6,7 +6,7 @@
  */
 import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
 import { fieldLabel } from './core/reasons.ts';
-import type { Change, FieldDiff, OwnershipClaim, Plan } from './core/types.ts';
+import type { Change, FieldDiff, OwnershipClaim, Plan, QueueEvent } from './core/types.ts';
 import { creationDiff } from './core/patron-values.ts';
 
 /** What approval needs to know about a held plan besides its changes. */
@@ -29,6 +29,8 @@ export interface PlanMeta {
 export const META_KIND = 'meta';
 /** Stored kind of an ownership claim. */
 export const CLAIM_KIND = 'claim';
+/** Stored kind of what the conflict queue records when the plan applies (SPEC §3.9). */
+export const QUEUE_KIND = 'queue';
 
 /** The rows that store a plan. */
 export function storedPlan(plan: Plan, meta: PlanMeta): ChangeInput[] {
@@ -39,6 +41,7 @@ export function storedPlan(plan: Plan, meta: PlanMeta): ChangeInput[] {
     rows.push({ kind: c.kind, sourcedId: c.sourcedId, patronId: 'patronId' in c ? (c.patronId ?? null) : null, detail });
   }
   for (const c of plan.claims) rows.push({ kind: CLAIM_KIND, sourcedId: '', patronId: c.patronId, detail: c });
+  for (const e of plan.queue) rows.push({ kind: QUEUE_KIND, sourcedId: e.kind === 'seen' ? e.sourcedId : '', patronId: null, detail: e });
   return rows;
 }
 
@@ -50,6 +53,8 @@ export interface LoadedPlan {
   changes: Change[];
   /** The ownership claims. */
   claims: OwnershipClaim[];
+  /** What the conflict queue records when it applies. */
+  queue: QueueEvent[];
 }
 
 /** Reads stored rows back into a plan; undefined when there is no meta row (nothing stored). */
@@ -58,12 +63,14 @@ export function loadedPlan(rows: readonly StoredChange[]): LoadedPlan | undefine
   if (!metaRow) return undefined;
   const changes: Change[] = [];
   const claims: OwnershipClaim[] = [];
+  const queue: QueueEvent[] = [];
   for (const r of rows) {
     if (r.kind === META_KIND) continue;
     if (r.kind === CLAIM_KIND) claims.push(r.detail as OwnershipClaim);
+    else if (r.kind === QUEUE_KIND) queue.push(r.detail as QueueEvent);
     else changes.push(r.detail as Change);
   }
-  return { meta: metaRow.detail as PlanMeta, changes, claims };
+  return { meta: metaRow.detail as PlanMeta, changes, claims, queue };
 }
 
 /** The log line for an applied change, or undefined (nothing to say). */

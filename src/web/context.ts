@@ -49,6 +49,8 @@ declare module 'fastify' {
     library: Library | null;
     /** The session's token hash, when the request came with a live session cookie. */
     sessionHash: string | null;
+    /** Open conflicts of the library, counted for the navigation of staff pages (0 otherwise). */
+    openConflicts: number;
   }
   interface FastifyReply {
     /** Renders a page (views/<view>.eta inside the layout) as the response. */

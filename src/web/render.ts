@@ -29,6 +29,8 @@ export function isApiRequest(request: FastifyRequest): boolean {
 interface NavItem {
   href: string;
   label: string;
+  /** A count shown beside the label (open conflicts), when there is one. */
+  count?: number;
 }
 
 /** The navigation for whoever is signed in. */
@@ -41,6 +43,8 @@ function navOf(request: FastifyRequest): NavItem[] {
     { href: '/patrons', label: 'Patrons' },
     { href: '/sites', label: 'Sites' },
     { href: '/operations', label: 'Operations' },
+    // SPEC §3.9: the queue, with what waits for a person (server.ts counts it for staff pages).
+    { href: '/conflicts', label: 'Conflicts', count: request.openConflicts },
   ];
   if (p.role === 'admin') {
     items.push(

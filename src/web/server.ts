@@ -99,6 +99,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   app.decorateRequest('library', null);
   app.decorateRequest('sessionHash', null);
+  app.decorateRequest('openConflicts', 0);
   app.decorateReply('page', pageRenderer({ cache: true }));
 
   // Who is asking (an API token wins over a cookie: scripts send no cookies), then the
@@ -109,6 +110,16 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
       request.principal = resolved.principal;
       request.library = (await deps.store.libraries.get(resolved.libraryId)) ?? null;
       if (!request.library) request.principal = null;
+    }
+    // The navigation's count of open conflicts (SPEC §3.9), for the pages staff read.
+    if (
+      request.library &&
+      request.principal?.kind === 'staff' &&
+      request.method === 'GET' &&
+      !isApiRequest(request) &&
+      !request.url.startsWith('/static/')
+    ) {
+      request.openConflicts = await deps.store.conflicts.countOpen(request.library.id);
     }
     await enforceAccess(request, reply);
   });

@@ -97,6 +97,7 @@ function keysOf(p: Patron): PatronKeys {
     status: p.status,
     policy: p.policy,
     site: p.site,
+    guidSource: p.guidSource,
   };
 }
 

@@ -21,6 +21,7 @@ import { syncRoleOf, type RosterUser, type SyncRole } from '../../domain/roster.
 import {
   buildPatronIndex,
   candidate,
+  isKeyMapped,
   matchUsers,
   userSecondaryKeys,
   type MatchRequest,
@@ -31,6 +32,7 @@ import {
 import * as text from './reasons.ts';
 import { BarcodeSequences } from './barcodes.ts';
 import { byString, fold, guidBelongsTo, inScopePatronCount, isPatronInScope, ownedPatronCount, scopeOf, type Scope } from './scope.ts';
+import { QueueView, closingNote, conflictFingerprint, syncSaw } from './conflict-queue.ts';
 import type {
   Change,
   FieldDiff,
@@ -39,6 +41,8 @@ import type {
   OwnershipClaim,
   Plan,
   PlanCounts,
+  QueueEvent,
+  QueuedConflict,
   Snapshot,
   SyncSettings,
   TransferCause,
@@ -77,12 +81,19 @@ interface Entry {
 /**
  * Compares a snapshot with the patrons and lists every change, with its reason (SPEC §3 phase 2).
  * `patrons` is the whole library, or — for a delta only — the patrons its users' keys find
- * (delta-patrons.ts), with `facts` telling what the plan needs of the rest.
+ * (delta-patrons.ts) and those its queue's links name, with `facts` telling what the plan needs
+ * of the rest. `queue` is the conflict queue's items that are not closed (conflict-queue.ts).
  */
-export function plan(snapshot: Snapshot, patrons: readonly Patron[], settings: SyncSettings, facts?: LibraryFacts): Plan {
+export function plan(
+  snapshot: Snapshot,
+  patrons: readonly Patron[],
+  settings: SyncSettings,
+  facts?: LibraryFacts,
+  queue: readonly QueuedConflict[] = [],
+): Plan {
   // A full sync transfers absentees, so it must see every patron.
   if (facts && snapshot.kind === 'full') throw new Error('A full sync is planned against every patron, not a subset.');
-  return new PlanBuilder(snapshot, patrons, settings, facts).build();
+  return new PlanBuilder(snapshot, patrons, settings, facts, new QueueView(queue)).build();
 }
 
 /** Builds one plan; holds the lists as they grow. */
@@ -102,16 +113,28 @@ class PlanBuilder {
   private readonly barcodes: BarcodeSequences;
   private readonly index: PatronIndex;
   private readonly createReasons = new Map<string, string>();
+  /** The patrons by id (built when a conflict or a link needs it). */
+  private byId: Map<number, Patron> | undefined;
+  /** Linked patrons as matching sees them (holding their user's GUID) → the stored patron. */
+  private readonly linked = new Map<number, { patron: Patron; item: QueuedConflict }>();
+  /** Why a user's link or create could not be applied, by sourcedId. */
+  private readonly voided = new Map<string, string>();
+  /** Items whose resolution this plan applies (link matched, or patron created). */
+  private readonly resolvedNow = new Map<number, string>();
+  private readonly queueEvents: QueueEvent[] = [];
+  /** Conflicts this plan sees, `sourcedId cause`. */
+  private readonly seenKeys = new Set<string>();
 
   constructor(
     private readonly snapshot: Snapshot,
     private readonly patrons: readonly Patron[],
     private readonly settings: SyncSettings,
     private readonly facts: LibraryFacts | undefined,
+    private readonly queue: QueueView,
   ) {
     this.scope = scopeOf(settings);
     this.barcodes = new BarcodeSequences(facts?.takenBarcodes ?? (() => patrons.map((p) => fold(p.barcode))));
-    this.index = buildPatronIndex(patrons, settings.mapping);
+    this.index = buildPatronIndex(this.withLinks(patrons), settings.mapping);
   }
 
   build(): Plan {
@@ -121,7 +144,7 @@ class PlanBuilder {
     const requests: MatchRequest[] = entries.map((e) => ({
       sourcedId: e.user.sourcedId.trim(),
       keys: e.keys,
-      guidOnly: e.site === undefined,
+      guidOnly: e.site === undefined || this.createsNew(e),
     }));
     const results = matchUsers(requests, this.index, this.settings.integration);
     for (const e of entries) {
@@ -132,8 +155,133 @@ class PlanBuilder {
     }
     this.absentees(present);
     this.demographicsOnly(present);
+    this.closeQueueItems(present);
     this.generalWarnings(users);
     return this.result();
+  }
+
+  /** The stored patron behind one matching saw (a linked patron is seen holding its user's GUID). */
+  private stored(p: Patron): Patron {
+    return this.linked.get(p.id)?.patron ?? p;
+  }
+
+  private patronById(id: number): Patron | undefined {
+    this.byId ??= new Map(this.patrons.map((p) => [p.id, p]));
+    return this.byId.get(id);
+  }
+
+  /**
+   * SPEC §3.9 "link this user to that patron", taking effect on this sync: matching sees the
+   * patron holding the user's GUID, so "a GUID match is final" and another user's secondary key
+   * passes it over. A link is not applied (and says why) when the patron was deleted, holds
+   * another GUID, is another user's link, or another patron holds the user's GUID.
+   */
+  private withLinks(patrons: readonly Patron[]): readonly Patron[] {
+    const links = this.queue.links();
+    if (links.length === 0) return patrons;
+    const holders = new Map<string, number>();
+    for (const p of patrons) if (p.guid.trim() !== '') holders.set(p.guid.trim(), p.id);
+    const taken = new Set<number>();
+    const seen = new Map<number, Patron>();
+    for (const item of links) {
+      const sourcedId = item.sourcedId.trim();
+      const p = this.patronById(item.patronId!);
+      const guid = p?.guid.trim() ?? '';
+      const holder = holders.get(sourcedId);
+      let why = '';
+      if (!p) why = `patron #${item.patronId} no longer exists`;
+      else if (guid !== '' && guid !== sourcedId) why = `patron #${p.id} now holds another GUID (${guid})`;
+      else if (holder !== undefined && holder !== p.id) why = `patron #${holder} now holds this user's GUID`;
+      else if (taken.has(p.id)) why = `patron #${p.id} is linked to another roster user`;
+      if (why !== '' || !p) {
+        this.voided.set(sourcedId, `The link of conflict #${item.id} was not applied: ${why}.`);
+        continue;
+      }
+      taken.add(p.id);
+      const seenAs = { ...p, guid: sourcedId };
+      seen.set(p.id, seenAs);
+      this.linked.set(p.id, { patron: p, item });
+    }
+    return seen.size === 0 ? patrons : patrons.map((p) => seen.get(p.id) ?? p);
+  }
+
+  /**
+   * SPEC §3.9 "create a new patron": the user is matched by GUID only (a patron holding its
+   * GUID is still its own), so its secondary keys find nobody and it is created — unless its
+   * mapped Barcode is another patron's: a new patron never duplicates a barcode, so the
+   * conflict stays, and says why.
+   */
+  private createsNew(e: Entry): boolean {
+    if (e.site === undefined) return false;
+    const sourcedId = e.user.sourcedId.trim();
+    const item = this.queue.resolution(sourcedId);
+    if (item?.action !== 'create') return false;
+    const holders = e.keys.barcode === undefined ? [] : (this.index.byKey.barcode.get(e.keys.barcode) ?? []);
+    const other = holders.find((p) => p.guid.trim() !== sourcedId);
+    if (other) {
+      this.voided.set(
+        sourcedId,
+        `The new patron of conflict #${item.id} was not created: its Barcode is patron ${text.patronLabel(candidate(other, []))}'s, and a barcode is never duplicated.`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** A conflict of this plan: the change, and what the queue records of it. */
+  private conflict(e: Entry, result: Extract<MatchResult, { kind: 'conflict' }>): void {
+    const { user } = e;
+    const sourcedId = user.sourcedId.trim();
+    const who = { name: personName(user.givenName, user.familyName), role: user.role };
+    for (const c of result.candidates) this.conflictPatrons.add(c.patronId);
+    const reason = text.conflictReason(result.cause, who, result.candidates, result.rivals);
+    const sides = result.candidates.map((c) => this.patronById(c.patronId)).filter((p): p is Patron => p !== undefined);
+    const fingerprint = conflictFingerprint(result.cause, e.keys, sides, result.rivals, (k) => isKeyMapped(k, this.settings.mapping));
+    const item = this.queue.item(sourcedId, result.cause);
+    // "ignore until the data changes": quiet while both sides' key values are as they were.
+    const quiet = item?.action === 'ignore' && item.fingerprint === fingerprint;
+    this.seenKeys.add(`${sourcedId} ${result.cause}`);
+    this.queueEvents.push({
+      kind: 'seen',
+      sourcedId,
+      cause: result.cause,
+      fingerprint,
+      quiet,
+      detail: { reason, user: who, keys: { ...e.keys }, candidates: result.candidates, rivals: result.rivals },
+      item: item ? { id: item.id, seq: item.seq } : null,
+      note: this.voided.get(sourcedId) ?? '',
+    });
+    if (quiet) {
+      this.changes.push({ kind: 'skip', sourcedId, cause: 'conflict-ignored', reason: text.skipReason('conflict-ignored') });
+      return;
+    }
+    // "A conflict changes nothing and creates nothing; it is listed ... with both sides."
+    this.changes.push({
+      kind: 'conflict',
+      sourcedId,
+      reason,
+      cause: result.cause,
+      user: who,
+      candidates: result.candidates,
+      rivals: result.rivals,
+    });
+  }
+
+  /**
+   * "An item closes by itself when a sync no longer sees the conflict" — said only of users this
+   * sync read (conflict-queue.ts `syncSaw`): a complete full sync read everyone, a delta or an
+   * incomplete read only the users in its snapshot.
+   */
+  private closeQueueItems(present: ReadonlySet<string>): void {
+    for (const item of this.queue.items) {
+      const sourcedId = item.sourcedId.trim();
+      if (this.seenKeys.has(`${sourcedId} ${item.cause}`) || !syncSaw(this.snapshot, present, sourcedId)) continue;
+      const resolved = this.resolvedNow.get(item.id);
+      const note = resolved ?? (present.has(sourcedId) ? closingNote('gone') : closingNote('left'));
+      const voided = this.voided.get(sourcedId);
+      this.queueEvents.push({ kind: 'closed', item: { id: item.id, seq: item.seq }, note: voided ? `${note} ${voided}` : note });
+    }
+    for (const [sourcedId, why] of this.voided) if (present.has(sourcedId)) this.warnings.push({ sourcedId, message: why });
   }
 
   /** Users sorted by sourcedId (the plan's order), each once. */
@@ -178,34 +326,23 @@ class PlanBuilder {
   private inScope(e: Entry, site: string, mapped: ValuesResult, result: MatchResult): void {
     const { user } = e;
     const sourcedId = user.sourcedId.trim();
-    if (result.kind === 'conflict') {
-      // "A conflict changes nothing and creates nothing; it is listed ... with both sides."
-      const who = { name: personName(user.givenName, user.familyName), role: user.role };
-      for (const c of result.candidates) this.conflictPatrons.add(c.patronId);
-      const reason = text.conflictReason(result.cause, who, result.candidates, result.rivals);
-      this.changes.push({
-        kind: 'conflict',
-        sourcedId,
-        reason,
-        cause: result.cause,
-        user: who,
-        candidates: result.candidates,
-        rivals: result.rivals,
-      });
-      return;
-    }
+    if (result.kind === 'conflict') return this.conflict(e, result);
     if (result.kind === 'none') {
       // "A roster user that is tobedeleted and matches no patron is skipped, not created."
       if (user.status === 'tobedeleted') return this.skip(sourcedId, 'tobedeleted-unmatched');
       this.warnings.push(...mapped.warnings);
+      const resolution = this.queue.resolution(sourcedId);
+      if (resolution?.action === 'create' && !this.voided.has(sourcedId)) this.resolvedNow.set(resolution.id, closingNote('created'));
       return this.create(sourcedId, e.role, site, mapped.values);
     }
 
-    const p = result.patron;
+    const link = this.linked.get(result.patron.id);
+    const p = this.stored(result.patron);
     this.matchedPatrons.add(p.id);
+    if (link) this.resolvedNow.set(link.item.id, closingNote('linked', text.patronLabel(candidate(p, []))));
     for (const d of result.duplicates) this.warnings.push(text.duplicateWarning(sourcedId, d.key, candidate(d.patron, [d.key])));
     // "Each matched patron records how it was matched"; a later GUID match keeps the first record.
-    const matchedBy: MatchedBy = result.by === 'guid' ? (p.matchedBy ?? 'guid') : result.by;
+    const matchedBy: MatchedBy = link ? 'linked' : result.by === 'guid' ? (p.matchedBy ?? 'guid') : result.by;
     if (user.status === 'tobedeleted') {
       // "A roster user with status tobedeleted is set to Transferred." (§3.4)
       const after = { ...copyValues(p), guid: sourcedId, status: STATUS_TRANSFERRED };
@@ -224,7 +361,7 @@ class PlanBuilder {
     const diff = diffValues(before, after);
     if (mapped.missing) this.missingRecordWarnings(sourcedId, mapped.missing, diff);
     const kind = status !== p.status ? 'reactivate' : 'update';
-    const reason = text.writeReason(kind, result.by, diff);
+    const reason = link ? text.linkReason(link.item.id, kind, diff) : text.writeReason(kind, result.by, diff);
     this.changes.push({ kind, sourcedId, reason, patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff });
   }
 
@@ -251,11 +388,14 @@ class PlanBuilder {
   private outsideMatchedSites(e: Entry, result: MatchResult): void {
     const sourcedId = e.user.sourcedId.trim();
     if (result.kind === 'matched') {
-      const p = result.patron;
+      const link = this.linked.get(result.patron.id);
+      const p = this.stored(result.patron);
       this.matchedPatrons.add(p.id);
+      if (link) this.resolvedNow.set(link.item.id, closingNote('linked', text.patronLabel(candidate(p, []))));
       if (p.status === STATUS_TRANSFERRED || !this.scope.sites.has(fold(p.site))) return;
       const cause: TransferCause = e.user.status === 'tobedeleted' ? 'tobedeleted' : 'unmatched-school';
-      this.leave(sourcedId, p, { ...copyValues(p), status: STATUS_TRANSFERRED }, p.matchedBy ?? 'guid', cause, 'guid');
+      const after = { ...copyValues(p), guid: sourcedId, status: STATUS_TRANSFERRED };
+      this.leave(sourcedId, p, after, link ? 'linked' : (p.matchedBy ?? 'guid'), cause, 'guid');
       return;
     }
     // Listed at one of the library's schools but not as the first: worth a line to the librarian.
@@ -442,6 +582,7 @@ class PlanBuilder {
       nextBarcode: this.barcodes.next,
       inScopePatronCount: this.facts?.inScopePatronCount ?? inScopePatronCount(this.patrons, this.settings),
       ownedPatronCount: this.facts?.ownedPatronCount ?? ownedPatronCount(this.patrons, this.settings),
+      queue: this.queueEvents,
     };
   }
 }

@@ -43,6 +43,12 @@ export function writeReason(kind: 'update' | 'reactivate', by: MatchKey, diff: r
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
+/** Why a patron linked by a resolved conflict is written (SPEC §3.9). */
+export function linkReason(conflictId: number, kind: 'update' | 'reactivate', diff: readonly FieldDiff[]): string {
+  const rest = writeReason(kind, 'guid', diff);
+  return `Linked by conflict #${conflictId}; ${rest.charAt(0).toLowerCase()}${rest.slice(1)}`;
+}
+
 /** Why a patron is set to Transferred. */
 export function transferReason(cause: TransferCause): string {
   switch (cause) {
@@ -64,6 +70,8 @@ export function skipReason(cause: SkipCause, held?: TransferCause): string {
       return 'Their first school is not matched to a library site; not synced.';
     case 'no-sourcedid':
       return 'Has no sourcedId; not synced.';
+    case 'conflict-ignored':
+      return 'A conflict a person chose to ignore until its data changes; nothing changed.';
     case 'transfer-held':
       return `${transferReason(held ?? 'tobedeleted').replace('; set Transferred.', '')}, but the roster was incomplete: transfer held back.`;
   }

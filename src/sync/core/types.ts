@@ -286,9 +286,10 @@ export interface ReactivateChange extends PatronWrite {
 /**
  * Why a roster user changed nothing though a librarian may expect it to (see plan.ts, "What
  * skipped counts"): tobedeleted and matching no patron; listed at a matched school but whose
- * first school is not matched; a transfer held back by an incomplete snapshot; no sourcedId.
+ * first school is not matched; a transfer held back by an incomplete snapshot; no sourcedId; a
+ * conflict a person chose to ignore until its data changes (conflict-queue.ts).
  */
-export type SkipCause = 'tobedeleted-unmatched' | 'school-not-matched' | 'transfer-held' | 'no-sourcedid';
+export type SkipCause = 'tobedeleted-unmatched' | 'school-not-matched' | 'transfer-held' | 'no-sourcedid' | 'conflict-ignored';
 
 /** A roster user that changes nothing, with why. */
 export interface SkipChange {
@@ -401,4 +402,66 @@ export interface Plan {
    * the denominator of the transfer threshold (scope.ts `ownedPatronCount`, safety.ts).
    */
   ownedPatronCount: number;
+  /** What the conflict queue records when this plan is applied (conflict-queue.ts; empty without a queue). */
+  queue: QueueEvent[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// The conflict queue (SPEC §3.9): what a plan is told of it, and what it tells back
+// ---------------------------------------------------------------------------------------------
+
+/** What a person decided about a conflict: nothing yet, ignore it, link the user to a patron, or create one. */
+export type ConflictAction = 'none' | 'ignore' | 'link' | 'create';
+
+/** A conflict of the queue that is not closed, as a plan is told of it. */
+export interface QueuedConflict {
+  /** The item's id. */
+  id: number;
+  /** The roster user. */
+  sourcedId: string;
+  /** The kind of conflict (with the user, the item's identity). */
+  cause: ConflictCause;
+  /** `none` while open; `ignore`, `link`, `create` once resolved. */
+  action: ConflictAction;
+  /** The patron a `link` names. */
+  patronId: number | null;
+  /** The fingerprint of both sides when the item was last seen (for `ignore`: when it was ignored). */
+  fingerprint: string;
+  /** Bumped by every resolution: what a plan decided about an item stands only while it holds. */
+  seq: number;
+}
+
+/** The roster side of a conflict as the queue keeps it: name, role and key values, normalised. */
+export interface ConflictDetail {
+  /** The one line of the conflict. */
+  reason: string;
+  /** The roster user's name and role. */
+  user: { name: string; role: string };
+  /** The user's Student #, Barcode and Email as matched (mapped ones only). */
+  keys: Partial<Record<'communityId' | 'barcode' | 'email', string>>;
+  /** The patrons it points at. */
+  candidates: ConflictCandidate[];
+  /** Other roster users claiming the same patron. */
+  rivals: string[];
+}
+
+/** One item of the queue the plan saw or closed; `item` is what the plan was told (null: a new one). */
+export type QueueEvent =
+  | {
+      /** The conflict is in this plan (`quiet`: ignored, and its data unchanged). */
+      kind: 'seen';
+      sourcedId: string;
+      cause: ConflictCause;
+      fingerprint: string;
+      quiet: boolean;
+      detail: ConflictDetail;
+      item: { id: number; seq: number } | null;
+      /** Why a resolution of the item could not be applied ('' when none was, or it was). */
+      note: string;
+    }
+  | {
+      /** The item is no longer a conflict: resolved, gone, or its user left. */
+      kind: 'closed';
+      item: { id: number; seq: number };
+      note: string;
+    };

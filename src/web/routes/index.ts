@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
+import { conflictRoutes } from './conflicts.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
@@ -33,4 +34,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   csvRoutes,
   patronRoutes,
   siteRoutes,
+  conflictRoutes,
 ];
