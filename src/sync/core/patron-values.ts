@@ -22,7 +22,7 @@ export interface ValuesResult {
 }
 
 /** The parts of a snapshot values are filled from besides the user. */
-export type ValueSources = Pick<Snapshot, 'agents' | 'demographics' | 'homerooms'>;
+export type ValueSources = Pick<Snapshot, 'agents' | 'demographics' | 'homerooms' | 'homeroomsRead'>;
 
 /** Every key of PatronValues, in the order of the field table (for copies and diffs). */
 export const PATRON_VALUE_KEYS: readonly PatronFieldKey[] = FIELDS.map((f) => f.key);
@@ -277,6 +277,9 @@ function fitEmailList(c: ValueCollector, emails: string[]): string {
  */
 function addLocation(c: ValueCollector, user: RosterUser, sources: ValueSources, mapping: SyncSettings['mapping']['location']): void {
   if (mapping === 'none' || syncRoleOf(user.role) !== 'student') return;
+  // A delta reads only the homerooms whose enrollments changed (SPEC §3.6): any other student's
+  // homeroom is not known, and not knowing is no reason to blank it.
+  if (sources.homeroomsRead && !sources.homeroomsRead.has(user.sourcedId)) return;
   const homeroom = sources.homerooms.get(user.sourcedId);
   if (!homeroom) {
     c.values.location = '';

@@ -148,7 +148,8 @@ export interface HomeroomInfo {
  *   a separate sharing toggle in ClassLink; their absence is not a blank value);
  * - a user whose `agentSourcedIds` name agents none of which is in `agents` keeps its patron's
  *   Additional Contact and Other Emails (parents not shared, or not fetched in a delta);
- * - when Location is mapped, a student with no `homerooms` entry has no homeroom: Location is blanked.
+ * - when Location is mapped, a student with no `homerooms` entry has no homeroom: Location is
+ *   blanked — except, in a delta, a student not in `homeroomsRead`, which keeps its Location.
  */
 export interface Snapshot {
   /** Full (everything in scope) or delta (changes since the last successful sync, SPEC §3.6). */
@@ -165,6 +166,12 @@ export interface Snapshot {
   demographics: ReadonlyMap<string, DemographicsInfo>;
   /** Homerooms by student sourcedId; filled only when Location is mapped to a homeroom option. */
   homerooms: ReadonlyMap<string, HomeroomInfo>;
+  /**
+   * A delta's students whose homerooms were read (their homeroom enrollments changed, SPEC
+   * §3.6): only their Location is written; every other student's is left as it is. Absent: every
+   * student's homeroom was read (a full sync).
+   */
+  homeroomsRead?: ReadonlySet<string>;
   /** Records that could not be read (any collection): reported, skipped (counted in `skipped`). */
   malformedCount: number;
   /**
