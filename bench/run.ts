@@ -249,7 +249,9 @@ function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
 }
 
 async function startEmulatorProcess(): Promise<{ info: EmulatorInfo; stop: () => void }> {
-  const child = spawn(TSX, [join(ROOT, 'bench/emulator-process.ts'), String(STUDENTS), String(opts.seed)], {
+  const args = [join(ROOT, 'bench/emulator-process.ts'), String(STUDENTS), String(opts.seed)];
+  if (opts.location !== 'none') args.push('enrollment-indexes');
+  const child = spawn(TSX, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=6144' },
   });
