@@ -22,6 +22,7 @@ import { turnOn } from '../src/sources/switch.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { fetchSnapshot } from '../src/sync/fetch.ts';
 import { runSync } from '../src/sync/run.ts';
+import type { LocationMapping } from '../src/sync/core/types.ts';
 import { writeGeneratedPackage } from './csv-package.ts';
 import { SYNC_SOURCES } from '../src/app.ts';
 
@@ -36,6 +37,8 @@ interface PhaseArgs {
   emulator: { url: string; credentials: EmulatorCredentials };
   pageSize: number;
   concurrency: number;
+  /** Location's mapping, set up by `setup` (none by default). */
+  location?: LocationMapping;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as PhaseArgs;
@@ -162,6 +165,7 @@ async function setup(store: Store, libraryId: number): Promise<void> {
     settings: {
       ...state.settings,
       roles: ['student', 'teacher', 'admin'],
+      mapping: { ...state.settings.mapping, location: args.location ?? 'none' },
       connection: {
         mode: 'direct',
         tenantId: null,

@@ -1,11 +1,11 @@
 /**
- * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs] [--profile PHASE]`
+ * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs] [--profile PHASE] [--location MAPPING] [--delta-only]`
  *
  * How fast and how lean a sync is, against the floor (just reading the roster), for a
  * generated district served by the emulator over loopback in its own process. Each phase runs
  * in a fresh process so its peak memory is its own: floor, first full sync (empty library),
  * second full sync (nothing changed), delta sync after 1% of students changed (plus a few
- * `tobedeleted`), dry run of a full sync, and a first full sync of the same district from a
+ * `tobedeleted`, and with `--location` mapped 0.2% moved to another homeroom), dry run of a full sync, and a first full sync of the same district from a
  * OneRoster CSV package (written beforehand, not timed) into a library of its own. Prints a table (or one JSON document) and records the
  * run in docs/benchmarks.md under its size, leaving other sizes and the notes as they are.
  */
@@ -31,6 +31,13 @@ const { values: opts } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     /** A phase (floor, full, delta, dry, csv) to run under `--cpu-prof`; profiles go to test-output/profiles/. */
     profile: { type: 'string' },
+    /**
+     * Location's mapping (none, homeroom-code, homeroom-location, homeroom-teacher). Mapped, every
+     * full sync also reads the homerooms, and the delta's changes include homeroom moves.
+     */
+    location: { type: 'string', default: 'none' },
+    /** Only what the delta needs: set-up, first full sync, the changes, delta (no floor, second full, dry run or CSV). */
+    'delta-only': { type: 'boolean', default: false },
   },
 });
 
@@ -40,6 +47,12 @@ const PG_URL = process.env.ROLLCALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0
 const DELTA_SHARE = 0.01;
 /** Students marked tobedeleted before the delta sync ("a few"). */
 const DELTA_TOBEDELETED = 10;
+/**
+ * Share of students moved to another homeroom before the delta sync, when Location is mapped:
+ * their user records do not change, so the delta must find them through their enrollments.
+ */
+const DELTA_HOMEROOM_SHARE = 0.002;
+const LOCATIONS = ['none', 'homeroom-code', 'homeroom-location', 'homeroom-teacher'];
 /**
  * Heap allowed to a phase process: Node's usual 4 GB ceiling, which is what `rollcall sync`
  * gets, up to LARGE_DISTRICT students; above, more, since a run at 1,000,000 students must
@@ -83,6 +96,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(STUDENTS) || STUDENTS < 10) throw new Error('--users must be a whole number of at least 10');
   const dbs: ('sqlite' | 'postgres')[] = opts.db === 'both' ? ['sqlite', 'postgres'] : [opts.db as 'sqlite' | 'postgres'];
   if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
+  if (!LOCATIONS.includes(opts.location!)) throw new Error(`--location must be one of ${LOCATIONS.join(', ')}`);
 
   // The machine is shared: wall times scale with its load, so the run records it.
   const loadBefore = loadavg()[0]!;
@@ -114,6 +128,7 @@ async function main(): Promise<void> {
     seed: opts.seed,
     pageSize: Number(opts['page-size']),
     concurrency: Number(opts.concurrency),
+    location: opts.location!,
     runs,
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -135,6 +150,7 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
     concurrency: Number(opts.concurrency),
     students: STUDENTS,
     seed: opts.seed,
+    location: opts.location,
   };
   const phases: PhaseResult[] = [];
   const run = async (phase: string, label = phase): Promise<void> => {
@@ -150,17 +166,20 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
       );
     }
   };
+  const all = !opts['delta-only'];
   try {
     await run('setup');
-    await run('floor');
+    if (all) await run('floor');
     await run('full', 'first full');
-    await run('full', 'second full');
+    if (all) await run('full', 'second full');
     await mutate(emulator);
     await run('delta');
-    await run('dry', 'dry run');
-    // The same district as a OneRoster CSV package, into a library of its own (its first sync).
-    await run('csv-setup');
-    await run('csv', 'csv first full');
+    if (all) {
+      await run('dry', 'dry run');
+      // The same district as a OneRoster CSV package, into a library of its own (its first sync).
+      await run('csv-setup');
+      await run('csv', 'csv first full');
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     if (db === 'postgres') await dropSchema(schema);
@@ -168,7 +187,10 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
   return phases;
 }
 
-/** Changes 1% of the students (name and e-mail) and marks a few tobedeleted, via the control API. */
+/**
+ * Changes 1% of the students (name and e-mail) and marks a few tobedeleted, via the control API;
+ * with Location mapped, also moves 0.2% of the students (others) to the next homeroom of their school.
+ */
 async function mutate(emulator: EmulatorInfo): Promise<void> {
   const changed = Math.max(1, Math.round(STUDENTS * DELTA_SHARE));
   const step = Math.max(1, Math.floor(STUDENTS / changed));
@@ -179,6 +201,13 @@ async function mutate(emulator: EmulatorInfo): Promise<void> {
   }
   for (let i = 0; i < DELTA_TOBEDELETED; i++) {
     ops.push({ op: 'markToBeDeleted', sourcedId: `stu-${String((i * step + 1) % STUDENTS).padStart(8, '0')}` });
+  }
+  if (opts.location !== 'none') {
+    const moved = Math.max(1, Math.round(STUDENTS * DELTA_HOMEROOM_SHARE));
+    const every = Math.max(1, Math.floor(STUDENTS / moved));
+    for (let i = 0; i < moved; i++) {
+      ops.push({ op: 'moveHomeroom', studentSourcedId: `stu-${String((i * every + 2) % STUDENTS).padStart(8, '0')}` });
+    }
   }
   for (let i = 0; i < ops.length; i += 1000) {
     const res = await fetch(`${emulator.url}/_emulator/mutate`, {
@@ -220,7 +249,9 @@ function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
 }
 
 async function startEmulatorProcess(): Promise<{ info: EmulatorInfo; stop: () => void }> {
-  const child = spawn(TSX, [join(ROOT, 'bench/emulator-process.ts'), String(STUDENTS), String(opts.seed)], {
+  const args = [join(ROOT, 'bench/emulator-process.ts'), String(STUDENTS), String(opts.seed)];
+  if (opts.location !== 'none') args.push('enrollment-indexes');
+  const child = spawn(TSX, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=6144' },
   });
@@ -283,7 +314,7 @@ function table(runs: DbRun[]): string {
             .join(', ')
         : '';
       rows.push(
-        `| ${r.db} | ${p.phase} | ${(p.wallMs / 1000).toFixed(2)} s | ${rate.toLocaleString('en-US')} | ${p.maxRssMb} MB | ${(p.wallMs / floor).toFixed(2)} | ${counts} |`,
+        `| ${r.db} | ${p.phase} | ${(p.wallMs / 1000).toFixed(2)} s | ${rate.toLocaleString('en-US')} | ${p.maxRssMb} MB | ${Number.isNaN(floor) ? '' : (p.wallMs / floor).toFixed(2)} | ${counts} |`,
       );
     }
   }
@@ -298,6 +329,7 @@ function writeDocs(result: {
   runs: DbRun[];
   pageSize: number;
   concurrency: number;
+  location: string;
 }): void {
   const path = join(ROOT, 'docs/benchmarks.md');
   const begin = `<!-- bench:${result.students} -->`;
@@ -308,7 +340,7 @@ function writeDocs(result: {
     `### ${result.students.toLocaleString('en-US')} students — ${result.date.slice(0, 10)}`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}. Page size ${result.pageSize}, ${result.concurrency} requests in flight. Load average (1 min) ${m.loadBefore} at the start, ${m.loadAfter} at the end.`,
-    `Command: \`npm run bench -- --users ${result.students}${result.db === 'both' ? '' : ` --db ${result.db}`}\`.`,
+    `Command: \`npm run bench -- --users ${result.students}${result.db === 'both' ? '' : ` --db ${result.db}`}${result.location === 'none' ? '' : ` --location ${result.location}`}\`.`,
     '',
     table(result.runs),
     end,

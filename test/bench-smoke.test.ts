@@ -39,4 +39,29 @@ describe('npm run bench (smoke)', () => {
       expect(phase('csv first full').counts).toMatchObject({ created, updated: 0, transferred: 0, conflicts: 0 });
     }
   });
+
+  it('with --location mapped and --delta-only: the delta also brings the 0.2% of students moved to another homeroom', () => {
+    const run = spawnSync(
+      `${ROOT}node_modules/.bin/tsx`,
+      [
+        'bench/run.ts',
+        '--users',
+        String(STUDENTS),
+        '--db',
+        'sqlite',
+        '--json',
+        '--no-docs',
+        '--delta-only',
+        '--location',
+        'homeroom-teacher',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const phases = (JSON.parse(run.stdout) as { runs: { phases: { phase: string; counts?: Record<string, number> }[] }[] }).runs[0]!.phases;
+    expect(phases.map((p) => p.phase)).toEqual(['first full', 'delta']);
+    // The moved students' records did not change: only their homeroom enrollments did.
+    expect(phases[1]!.counts).toMatchObject({ created: 0, updated: STUDENTS / 100 + (STUDENTS * 2) / 1000, transferred: 10 });
+  });
 });

@@ -97,7 +97,7 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
       expect(await f.patronByGuid(child.sourcedId)).toMatchObject({ additionalContact: '', otherEmails: '' });
     });
 
-    it('leaves Location alone (homerooms are read by full syncs only)', async () => {
+    it('leaves Location alone for a changed student whose homeroom enrollments did not change', async () => {
       const f = await setUp({ settings: (s) => void (s.mapping.location = 'homeroom-location') });
       const u = studentsOfES(f)[2]!;
       await f.sync('full');

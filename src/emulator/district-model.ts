@@ -14,7 +14,7 @@ import type {
   RosterRecordOf,
   RosterUser,
 } from '../domain/roster.ts';
-import type { Rows } from './rows.ts';
+import { listRows, type Rows } from './rows.ts';
 import { Table } from './table.ts';
 import type { DistrictData } from '../domain/district.ts';
 import { toWire, valueAt, type WireContext } from './wire.ts';
@@ -70,7 +70,7 @@ export interface ScopeSpec {
   parent?: 'schools' | 'classes';
   /**
    * Whether a record (of `collection`) belongs, judged from the record alone; undefined for
-   * class rosters, whose membership comes from enrollments (which mutations never touch).
+   * class rosters, whose membership comes from enrollments.
    */
   belongs?: (record: unknown, parentId: string) => boolean;
   /** For class rosters: the role of the users listed and of the enrollments linking them. */
@@ -117,14 +117,35 @@ export function parentExists(district: District, kind: ScopeKind, parentId: stri
 export function scopeRows(district: District, kind: ScopeKind, parentId: string): Rows {
   const spec = SCOPES[kind];
   const table = anyTable(district.tables, spec.collection);
-  const candidates = district.candidates(kind, parentId);
   if (spec.classRole) {
     const role = spec.classRole;
+    // Membership comes from enrollments: once one was changed, the base candidates may be stale.
+    const candidates = district.tables.enrollments.mutated
+      ? listRows(currentClassMembers(district, parentId, role))
+      : district.candidates(kind, parentId);
     return table.refine(candidates, (u) => (u as RosterUser).role === role);
   }
+  const candidates = district.candidates(kind, parentId);
   const belongs = spec.belongs!;
   const test = (record: unknown) => belongs(record, parentId);
   return table.refine(candidates, test, test);
+}
+
+/**
+ * The base users (ascending) of a class roster from the current enrollments: an enrollment
+ * marked tobedeleted no longer lists its user. A scan, made only after enrollments changed.
+ */
+function currentClassMembers(district: Pick<District, 'tables'>, classId: string, role: 'student' | 'teacher'): number[] {
+  const { enrollments, users } = district.tables;
+  const rows = enrollments.order();
+  const refs = new Set<number>();
+  for (let k = 0; k < rows.length; k++) {
+    const e = enrollments.record(rows.at(k));
+    if (e.classSourcedId !== classId || e.role !== role || e.status !== 'active') continue;
+    const u = users.base.indexOf(e.userSourcedId);
+    if (u >= 0 && users.base.record(u).role === role) refs.add(u);
+  }
+  return [...refs].sort((a, b) => a - b);
 }
 
 /** Data-district candidates: the base rows of a scope, found by scanning (for given data). */

@@ -168,6 +168,14 @@ export function enrollmentClass(layout: DistrictLayout, e: number): number {
   return coTeacherClass(e - r.coTeachers);
 }
 
+/** The sourcedId of enrollment e's user (what buildEnrollment sets, without building the record). */
+export function enrollmentUserId(layout: DistrictLayout, e: number): string {
+  const r = enrollmentRanges(layout);
+  if (e < r.teachers) return formatId(USER_PREFIX.student, Math.floor(e / ENROLLMENTS_PER_STUDENT));
+  const c = enrollmentClass(layout, e);
+  return formatId(USER_PREFIX.teacher, e < r.coTeachers ? primaryTeacherOf(layout, c) : coTeacherOf(layout, c));
+}
+
 /** Builds enrollment e. */
 export function buildEnrollment(layout: DistrictLayout, e: number): RosterEnrollment {
   const r = enrollmentRanges(layout);

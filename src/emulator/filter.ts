@@ -93,6 +93,24 @@ export function sourcedIdList(filter: Filter): string[] | null {
   return ids;
 }
 
+/**
+ * The field and values of a filter that is nothing but `field='…'` clauses on one field that is
+ * not a date, joined by OR (`user.sourcedId='a' OR user.sourcedId='b' …`), or null for any other
+ * filter. Such a filter is answered from an index of the field's values instead of a scan: a
+ * delta asks for the enrollments of a few dozen students at a time.
+ */
+export function equalityList(filter: Filter): { path: string; values: string[] } | null {
+  const path = filter[0]?.[0]?.path;
+  if (path === undefined || DATE_FIELDS.has(path.split('.')[0]!)) return null;
+  const values: string[] = [];
+  for (const group of filter) {
+    const only = group.length === 1 ? group[0]! : undefined;
+    if (only?.path !== path || only.op !== '=') return null;
+    values.push(only.value);
+  }
+  return { path, values };
+}
+
 /** A filter that is one comparison of a date field with an instant (`dateLastModified>'…'`). */
 export interface InstantComparison {
   /** The date field (top-level). */

@@ -13,6 +13,20 @@ function rowsOf(rows: { length: number; at(k: number): number }): number[] {
   return Array.from({ length: rows.length }, (_, k) => rows.at(k));
 }
 
+describe('generateDistrict: fast getters', () => {
+  it("read every enrollment's user and class as the record has them", () => {
+    const d = generateDistrict({ students: 300, seed: 'getters' });
+    const base = d.tables.enrollments.base;
+    const user = base.fastGetter!('user.sourcedId')!;
+    const klass = base.fastGetter!('class.sourcedId')!;
+    for (let i = 0; i < base.size; i++) {
+      const e = base.record(i);
+      expect(user(i), e.sourcedId).toEqual([e.userSourcedId]);
+      expect(klass(i), e.sourcedId).toEqual([e.classSourcedId]);
+    }
+  });
+});
+
 describe('generateDistrict: determinism', () => {
   it('gives the same district for the same seed and size', () => {
     const a = materialize(generateDistrict({ students: 300, seed: 'same' }));

@@ -43,6 +43,7 @@ import {
   enrollmentClass,
   enrollmentId,
   enrollmentRanges,
+  enrollmentUserId,
   PREFIX,
   STRUCTURE_SALTS,
 } from './district-structure.ts';
@@ -173,6 +174,7 @@ function enrollmentRows(layout: DistrictLayout): BaseRows<RosterEnrollment> {
       if (path === 'status') return () => 'active';
       if (path === 'role') return (e) => (e < er.teachers ? 'student' : 'teacher');
       if (path === 'class.sourcedId') return (e) => [formatId(PREFIX.klass, enrollmentClass(layout, e))];
+      if (path === 'user.sourcedId') return (e) => [enrollmentUserId(layout, e)];
       if (path === 'dateLastModified') return (e) => baseModifiedMs(layout, e, STRUCTURE_SALTS.enrollModified);
       return undefined;
     },

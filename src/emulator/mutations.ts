@@ -1,17 +1,19 @@
 /**
  * Changes to the served district between syncs (RunningEmulator.mutate and the
  * `POST /_emulator/mutate` control endpoint). Every change stamps dateLastModified with the
- * emulator's clock, so delta pulls (`dateLastModified>'…'`) see it.
+ * emulator's clock, so delta pulls (`dateLastModified>'…'`) see it — of users, demographics
+ * and enrollments alike: a real roster server stamps an enrollment that is added or ended, and
+ * a delta that reads homerooms (SPEC §3.6) finds the change by that stamp.
  */
 import { z } from 'zod';
-import type { RosterDemographics, RosterUser } from '../domain/roster.ts';
+import type { RosterClass, RosterDemographics, RosterEnrollment, RosterUser } from '../domain/roster.ts';
 import { RollcallError } from '../domain/errors.ts';
 import type { District } from './district-model.ts';
 import type { DistrictMutations } from './types.ts';
 
 /** Mutations of a district, stamped by a clock. */
 export function districtMutations(district: District, now: () => Date): DistrictMutations {
-  const { users, demographics } = district.tables;
+  const { users, demographics, enrollments, classes } = district.tables;
   const stamp = () => now().toISOString();
   const existing = (sourcedId: string): RosterUser => {
     const user = users.get(sourcedId);
@@ -22,8 +24,54 @@ export function districtMutations(district: District, now: () => Date): District
     // An explicit dateLastModified in the patch wins, so tests can back-date a change.
     users.put({ ...existing(sourcedId), dateLastModified: stamp(), ...defined(patch), sourcedId });
   };
+  const existingEnrollment = (sourcedId: string): RosterEnrollment => {
+    const enrollment = enrollments.get(sourcedId);
+    if (!enrollment) throw new RollcallError('not_found', `No enrollment has the sourcedId "${sourcedId}".`);
+    return enrollment;
+  };
+  const existingClass = (sourcedId: string): RosterClass => {
+    const found = classes.get(sourcedId);
+    if (!found) throw new RollcallError('not_found', `No class has the sourcedId "${sourcedId}".`);
+    return found;
+  };
+  const changeEnrollment: DistrictMutations['changeEnrollment'] = (sourcedId, patch) => {
+    enrollments.put({ ...existingEnrollment(sourcedId), dateLastModified: stamp(), ...defined(patch), sourcedId });
+  };
+  const addEnrollment: DistrictMutations['addEnrollment'] = (enrollment) => {
+    if (enrollments.get(enrollment.sourcedId)) {
+      throw new RollcallError('conflict', `An enrollment with the sourcedId "${enrollment.sourcedId}" already exists.`);
+    }
+    existing(enrollment.userSourcedId);
+    const klass = existingClass(enrollment.classSourcedId);
+    enrollments.put({
+      status: 'active',
+      dateLastModified: stamp(),
+      schoolSourcedId: klass.schoolSourcedId,
+      primary: false,
+      beginDate: '',
+      endDate: '',
+      ...enrollment,
+    });
+  };
+  let moves = 0;
   return {
     changeUser,
+    changeEnrollment,
+    addEnrollment,
+    markEnrollmentToBeDeleted(sourcedId) {
+      changeEnrollment(sourcedId, { status: 'tobedeleted' });
+    },
+    moveHomeroom(studentSourcedId, classSourcedId) {
+      const student = existing(studentSourcedId);
+      const current = activeHomeroomEnrollments(district, studentSourcedId);
+      const school = current[0] ? existingClass(current[0].classSourcedId).schoolSourcedId : (student.orgSourcedIds[0] ?? '');
+      const target = classSourcedId ?? nextHomeroom(district, school, current[0]?.classSourcedId ?? '');
+      if (target === undefined) throw new RollcallError('not_found', `The school "${school}" has no other homeroom to move to.`);
+      for (const e of current) changeEnrollment(e.sourcedId, { status: 'tobedeleted' });
+      const sourcedId = `enr-hr-${studentSourcedId}-${++moves}`;
+      addEnrollment({ sourcedId, userSourcedId: studentSourcedId, classSourcedId: target, role: 'student' });
+      return sourcedId;
+    },
     addUser(user) {
       if (users.get(user.sourcedId)) {
         throw new RollcallError('conflict', `A user with the sourcedId "${user.sourcedId}" already exists.`);
@@ -72,6 +120,34 @@ export function districtMutations(district: District, now: () => Date): District
   };
 }
 
+/** A student's active enrollments in homeroom classes (a scan: for tests and the benchmark's set-up). */
+function activeHomeroomEnrollments(district: District, studentSourcedId: string): RosterEnrollment[] {
+  const { enrollments, classes } = district.tables;
+  const rows = enrollments.order();
+  const userOf = enrollments.getter('user.sourcedId');
+  const out: RosterEnrollment[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const ref = rows.at(k);
+    const user = userOf(ref);
+    if (!(Array.isArray(user) ? user.includes(studentSourcedId) : user === studentSourcedId)) continue;
+    const e = enrollments.record(ref);
+    if (e.status === 'active' && e.role === 'student' && classes.get(e.classSourcedId)?.classType === 'homeroom') out.push(e);
+  }
+  return out;
+}
+
+/** The school's next homeroom after `after`, in sourcedId order (wrapping); undefined when there is no other. */
+function nextHomeroom(district: District, school: string, after: string): string | undefined {
+  const { classes } = district.tables;
+  const rows = classes.order();
+  const ids: string[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const c = classes.record(rows.at(k));
+    if (c.classType === 'homeroom' && c.status === 'active' && c.schoolSourcedId === school && c.sourcedId !== after) ids.push(c.sourcedId);
+  }
+  return ids.find((id) => id > after) ?? ids[0];
+}
+
 /** The patch without keys whose value is undefined (they must not blank the field). */
 function defined<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -105,6 +181,24 @@ const newUser = userPatch.extend({
   familyName: userFields.familyName,
 });
 const id = z.string().min(1);
+const enrollmentFields = {
+  status: z.enum(['active', 'tobedeleted']),
+  dateLastModified: z.string(),
+  userSourcedId: id,
+  classSourcedId: id,
+  schoolSourcedId: id,
+  role: z.string().min(1),
+  primary: z.boolean(),
+  beginDate: z.string(),
+  endDate: z.string(),
+};
+const enrollmentPatch = z.object(enrollmentFields).partial().strict();
+const newEnrollment = enrollmentPatch.extend({
+  sourcedId: id,
+  userSourcedId: id,
+  classSourcedId: id,
+  role: enrollmentFields.role,
+});
 
 /** One control operation, as `POST /_emulator/mutate` takes it (or an array of them). */
 export const MUTATION_SCHEMA = z.discriminatedUnion('op', [
@@ -120,6 +214,10 @@ export const MUTATION_SCHEMA = z.discriminatedUnion('op', [
     })
     .strict(),
   z.object({ op: z.literal('removeDemographics'), sourcedId: id }).strict(),
+  z.object({ op: z.literal('addEnrollment'), enrollment: newEnrollment }).strict(),
+  z.object({ op: z.literal('changeEnrollment'), sourcedId: id, patch: enrollmentPatch }).strict(),
+  z.object({ op: z.literal('markEnrollmentToBeDeleted'), sourcedId: id }).strict(),
+  z.object({ op: z.literal('moveHomeroom'), studentSourcedId: id, classSourcedId: id.optional() }).strict(),
 ]);
 
 /** A parsed control operation. */
@@ -140,5 +238,14 @@ export function applyMutation(mutate: DistrictMutations, op: MutationOp): void {
       return mutate.changeDemographics(op.sourcedId, op.patch);
     case 'removeDemographics':
       return mutate.removeDemographics(op.sourcedId);
+    case 'addEnrollment':
+      return mutate.addEnrollment(op.enrollment);
+    case 'changeEnrollment':
+      return mutate.changeEnrollment(op.sourcedId, op.patch);
+    case 'markEnrollmentToBeDeleted':
+      return mutate.markEnrollmentToBeDeleted(op.sourcedId);
+    case 'moveHomeroom':
+      mutate.moveHomeroom(op.studentSourcedId, op.classSourcedId);
+      return;
   }
 }

@@ -42,6 +42,7 @@ export class Table<T extends { sourcedId: string }> {
   private addedRank = new Map<string, number>();
   private orderCache: Rows | null = null;
   private readonly keyIndexes = new Map<string, KeyIndex>();
+  private readonly valueIndexes = new Map<string, Map<string, number[]>>();
   /** Bumped by every change, so cached query results can tell they are stale. */
   version = 0;
 
@@ -157,6 +158,48 @@ export class Table<T extends { sourcedId: string }> {
       if (test(-1 - k)) added.push(-1 - k);
     });
     return added.length === 0 ? kept : mergeSorted(kept, added, (ref) => this.idOf(ref));
+  }
+
+  /**
+   * The rows, in sourcedId order, that `test` accepts, found through the values of field `path`:
+   * `test` must accept a row exactly when one of its values (as text) is one of `values`. Base
+   * rows come from an index of values built as first needed and kept (base rows never change);
+   * `test` judges every changed or added record, so no mutation can make the index stale.
+   */
+  rowsByValues(path: string, values: readonly string[], test: (ref: number) => boolean): Rows {
+    const index = this.valueIndex(path);
+    const picked = new Set<number>();
+    for (const v of new Set(values)) {
+      for (const i of index.get(v) ?? []) if (!this.removed.has(i) && !this.replaced.has(i)) picked.add(i);
+    }
+    for (const i of this.replaced.keys()) if (test(i)) picked.add(i);
+    const kept = new ListRows(Int32Array.from(picked).sort());
+    const added: number[] = [];
+    this.sortedAdded().forEach((_, k) => {
+      if (test(-1 - k)) added.push(-1 - k);
+    });
+    return added.length === 0 ? kept : mergeSorted(kept, added, (ref) => this.idOf(ref));
+  }
+
+  private valueIndex(path: string): Map<string, number[]> {
+    const cached = this.valueIndexes.get(path);
+    if (cached) return cached;
+    const read = this.base.fastGetter?.(path) ?? ((i: number) => this.readField(this.base.record(i), path));
+    const index = new Map<string, number[]>();
+    const put = (v: string | number | boolean, i: number) => {
+      const key = String(v);
+      const list = index.get(key);
+      if (list) list.push(i);
+      else index.set(key, [i]);
+    };
+    for (let i = 0; i < this.base.size; i++) {
+      const v = read(i);
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const x of v as readonly string[]) put(x, i);
+      else put(v as string | number | boolean, i);
+    }
+    this.valueIndexes.set(path, index);
+    return index;
   }
 
   private keyIndex(path: string, keyOf: (v: FieldValue) => number): KeyIndex {

@@ -4,7 +4,7 @@
  * this file is the contract between it and its users.
  */
 import type { DistrictData } from '../domain/district.ts';
-import type { RosterUser } from '../domain/roster.ts';
+import type { RosterEnrollment, RosterUser } from '../domain/roster.ts';
 
 /** How to generate a synthetic district (deterministic from the seed). */
 export interface DistrictOptions {
@@ -56,6 +56,21 @@ export interface DistrictMutations {
   changeDemographics(sourcedId: string, patch: { birthDate?: string; sex?: string }): void;
   /** Purges a user's demographics record (the user stays): a district that stopped sending it. */
   removeDemographics(sourcedId: string): void;
+  /** Adds an enrollment (status active, school of its class, not primary, no dates unless given). */
+  addEnrollment(
+    enrollment: Partial<RosterEnrollment> & Pick<RosterEnrollment, 'sourcedId' | 'userSourcedId' | 'classSourcedId' | 'role'>,
+  ): void;
+  /** Changes fields of an enrollment. */
+  changeEnrollment(sourcedId: string, patch: Partial<Omit<RosterEnrollment, 'sourcedId'>>): void;
+  /** Marks an enrollment `tobedeleted` (the user left the class; it stays in the feed). */
+  markEnrollmentToBeDeleted(sourcedId: string): void;
+  /**
+   * Moves a student to another homeroom, as a district's SIS does: their active homeroom
+   * enrollments are marked `tobedeleted` and a new one is added in `classSourcedId` (default: the
+   * next homeroom of the same school, in sourcedId order). Returns the new enrollment's sourcedId.
+   * The user record itself does not change.
+   */
+  moveHomeroom(studentSourcedId: string, classSourcedId?: string): string;
 }
 
 /** Credentials the emulator accepts for its one tenant (or the first of several). */

@@ -4,15 +4,17 @@
  *
  * What is read (SPEC §3 "Fetch"): users (of every role — parents are needed as agents),
  * demographics, and, only when Location is mapped to a homeroom option, homeroom classes and
- * their enrollments. A request that finally fails rejects the whole fetch: the sync then fails
+ * their enrollments — in a delta, only the homeroom enrollments changed since the watermark and
+ * what they need (SPEC §3.6; see fetchChangedHomerooms). A request that finally fails rejects the whole fetch: the sync then fails
  * and writes nothing ("never writes from a half-read roster"). A fetch that read every page but
  * whose counts do not add up is merely *incomplete*: creates and updates apply, transfers are
  * held back (SPEC §3.4).
  */
-import type { RosterCollection, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
+import type { RosterClass, RosterCollection, RosterEnrollment, RosterRecordOf, RosterUser, SyncRole } from '../domain/roster.ts';
 import { syncRoleOf } from '../domain/roster.ts';
 import { isRollcallError, oneLine } from '../domain/errors.ts';
 import type { RosterReader } from './ports.ts';
+import { HomeroomChooser, isActiveHomeroom, type HomeroomClass } from './core/homerooms.ts';
 import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, NotShared, Snapshot } from './core/types.ts';
 
 /** A log line fetch wants written to the operation's log. */
@@ -63,6 +65,8 @@ interface Gathered {
   agents: Map<string, AgentInfo>;
   demographics: Map<string, DemographicsInfo>;
   homerooms: Map<string, HomeroomInfo>;
+  /** A delta's students whose homerooms were read (see Snapshot.homeroomsRead). */
+  homeroomsRead: Set<string> | undefined;
   teacherNames: Map<string, string>;
   unreadableUserIds: Set<string>;
   incompleteReasons: string[];
@@ -77,6 +81,7 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     agents: new Map(),
     demographics: new Map(),
     homerooms: new Map(),
+    homeroomsRead: undefined,
     teacherNames: new Map(),
     unreadableUserIds: new Set(),
     incompleteReasons: [],
@@ -111,9 +116,22 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     }
   });
 
+  const notShared: NotShared[] = [];
+  // Before the families: a student read for a changed enrollment is read like a changed user,
+  // parents and all.
+  if (delta && request.location !== 'none') {
+    g.homeroomsRead = new Set();
+    if (since === undefined) {
+      request.log('info', 'A delta without a watermark does not read homerooms: Location is left as it is.');
+    } else if (!(await ifShared('homerooms', request, () => fetchChangedHomerooms(reader, request, g, since, takeUser)))) {
+      g.homerooms.clear();
+      g.homeroomsRead.clear();
+      notShared.push('homerooms');
+    }
+  }
+
   if (delta) await completeDeltaFamilies(reader, request, g, changedAgents, takeUser);
 
-  const notShared: NotShared[] = [];
   // Parents are not a collection of their own: ClassLink sends only users enrolled in a class
   // unless the district turns on "Unenrolled Users" (CLASSLINK.md §1.6), so students may name
   // agents that never come. A full read in which not one agent arrived is that choice: the
@@ -141,7 +159,7 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     notShared.push('demographics');
   }
 
-  if (request.location !== 'none' && !(await ifShared('homerooms', request, () => fetchHomerooms(reader, request, g)))) {
+  if (!delta && request.location !== 'none' && !(await ifShared('homerooms', request, () => fetchHomerooms(reader, request, g)))) {
     g.homerooms.clear();
     notShared.push('homerooms');
   }
@@ -154,6 +172,7 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     agents: g.agents,
     demographics: g.demographics,
     homerooms: g.homerooms,
+    ...(g.homeroomsRead ? { homeroomsRead: g.homeroomsRead } : {}),
     malformedCount: g.malformedCount,
     unreadableUserIds: g.unreadableUserIds,
     notShared,
@@ -233,60 +252,138 @@ async function completeDeltaFamilies(
   for (const u of g.users) for (const a of u.agentSourcedIds) if (!g.agents.has(a)) missingAgents.add(a);
   const missingStudents = new Set<string>();
   for (const parent of changedAgents) for (const s of parent.agentSourcedIds) if (!g.userIds.has(s)) missingStudents.add(s);
-  for (const ids of [missingAgents, missingStudents]) {
-    const filters = idFilters([...ids]);
-    // A few at a time; each pull's records are taken as they come (the plan orders users itself).
-    // When one fails the fetch fails: the others are cancelled and no lane starts another.
-    const stop = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
-    const laneRequest: FetchRequest = { ...request, signal };
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < filters.length && !signal.aborted) {
-        const filter = filters[next++]!;
-        try {
-          await pullInto(reader, 'users', { filter }, laneRequest, g, (records) => {
-            if (!signal.aborted) records.forEach(takeUser);
-          });
-        } catch (e) {
-          stop.abort(e);
-          throw e;
-        }
+  for (const ids of [missingAgents, missingStudents])
+    await pullByFilters(reader, 'users', idFilters([...ids]), request, g, (records) => records.forEach(takeUser));
+}
+
+/**
+ * Pulls a collection once per filter, a few at a time; each pull's records are taken as they come
+ * (callers order what they need themselves). When one fails the whole read fails: the others are
+ * cancelled and no lane starts another.
+ */
+async function pullByFilters<C extends RosterCollection>(
+  reader: RosterReader,
+  collection: C,
+  filters: readonly string[],
+  request: FetchRequest,
+  g: Gathered,
+  onRecords: (records: RosterRecordOf[C][]) => void,
+): Promise<void> {
+  const stop = new AbortController();
+  const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+  const laneRequest: FetchRequest = { ...request, signal };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < filters.length && !signal.aborted) {
+      const filter = filters[next++]!;
+      try {
+        await pullInto(reader, collection, { filter }, laneRequest, g, (records) => {
+          if (!signal.aborted) onRecords(records);
+        });
+      } catch (e) {
+        stop.abort(e);
+        throw e;
       }
-    };
-    const lanes = Math.max(1, Math.min(reader.concurrentPulls ?? 1, filters.length));
-    await Promise.all(Array.from({ length: lanes }, worker));
-  }
+    }
+  };
+  const lanes = Math.max(1, Math.min(reader.concurrentPulls ?? 1, filters.length));
+  await Promise.all(Array.from({ length: lanes }, worker));
 }
 
 /** Reads homeroom classes and their enrollments into student → homeroom (SPEC §1.2). */
 async function fetchHomerooms(reader: RosterReader, request: FetchRequest, g: Gathered): Promise<void> {
-  const classes = new Map<string, { classCode: string; location: string }>();
+  const classes = new Map<string, HomeroomClass>();
   await pullInto(reader, 'classes', { filter: "classType='homeroom'" }, request, g, (records) => {
-    for (const c of records)
-      if (c.classType === 'homeroom' && c.status === 'active') classes.set(c.sourcedId, { classCode: c.classCode, location: c.location });
+    for (const c of records) if (isActiveHomeroom(c)) classes.set(c.sourcedId, homeroomClass(c));
   });
-  const studentClass = new Map<string, string>();
-  const primaryTeacher = new Map<string, string>();
-  const firstTeacher = new Map<string, string>();
+  const chooser = new HomeroomChooser(classes);
   await pullInto(reader, 'enrollments', {}, request, g, (records) => {
-    for (const e of records) {
-      if (e.status !== 'active' || !classes.has(e.classSourcedId)) continue;
-      if (e.role === 'student') {
-        if (!studentClass.has(e.userSourcedId)) studentClass.set(e.userSourcedId, e.classSourcedId);
-      } else if (e.role === 'teacher') {
-        // "its teacher is the primary teacher enrolment of that class (else the first teacher)"
-        if (e.primary && !primaryTeacher.has(e.classSourcedId)) primaryTeacher.set(e.classSourcedId, e.userSourcedId);
-        if (!firstTeacher.has(e.classSourcedId)) firstTeacher.set(e.classSourcedId, e.userSourcedId);
-      }
-    }
+    for (const e of records) chooser.add(e);
   });
-  for (const [student, classId] of studentClass) {
-    if (!g.userIds.has(student)) continue;
-    const c = classes.get(classId)!;
-    const teacherId = primaryTeacher.get(classId) ?? firstTeacher.get(classId) ?? '';
-    g.homerooms.set(student, { classCode: c.classCode, location: c.location, teacherName: g.teacherNames.get(teacherId) ?? '' });
+  for (const student of chooser.students()) {
+    if (g.userIds.has(student)) g.homerooms.set(student, chooser.homeroomOf(student, (t) => g.teacherNames.get(t) ?? '')!);
   }
+}
+
+/**
+ * A delta's homerooms (SPEC §3.6: "When Location is mapped, a delta also reads the homeroom
+ * enrolments changed since then ... (a changed enrolment is read like a changed user)"). The
+ * cost follows what changed, never the district's size:
+ * 1. the enrollments changed since the watermark (`dateLastModified>'…'`, as for users);
+ * 2. their classes, by id, to tell the homeroom ones: a student with a changed homeroom
+ *    enrollment — added, or ended (`tobedeleted`) — has a homeroom to work out again;
+ * 3. those students' user records, by id, when their own record did not change: the plan needs
+ *    the whole user (and, being read like a changed user, their parents follow with the families);
+ * 4. every enrollment of those students (`user.sourcedId='…'`), the classes they name, and the
+ *    enrollments of the homerooms they are in (`class.sourcedId='…'`, for the teacher), then the
+ *    teachers' names by id — so the chooser sees exactly what a full sync's would for them, and
+ *    the delta writes the Location a full sync would (a student left with no homeroom: blank).
+ * Every other student keeps its Location (Snapshot.homeroomsRead). A read that does not add up
+ * decides no homeroom: Location is then left as it is, so a half-read never blanks one.
+ */
+async function fetchChangedHomerooms(
+  reader: RosterReader,
+  request: FetchRequest,
+  g: Gathered,
+  since: string,
+  takeUser: (u: RosterUser) => void,
+): Promise<void> {
+  const read = g.homeroomsRead!;
+  const incompleteBefore = g.incompleteReasons.length;
+  const changed: RosterEnrollment[] = [];
+  await pullInto(reader, 'enrollments', { filter: since }, request, g, (records) => {
+    for (const e of records) if (e.role === 'student') changed.push(e);
+  });
+  if (changed.length === 0) return;
+  const classes = new Map<string, RosterClass>();
+  const readClasses = (ids: Iterable<string>) =>
+    pullByFilters(reader, 'classes', idFilters([...new Set(ids)].filter((id) => !classes.has(id))), request, g, (records) => {
+      for (const c of records) classes.set(c.sourcedId, c);
+    });
+  await readClasses(changed.map((e) => e.classSourcedId));
+  const students = new Set(changed.filter((e) => classes.get(e.classSourcedId)?.classType === 'homeroom').map((e) => e.userSourcedId));
+  if (students.size === 0) return;
+
+  // Read like a changed user: the plan needs the whole record.
+  const unread = [...students].filter((id) => !g.userIds.has(id));
+  await pullByFilters(reader, 'users', idFilters(unread), request, g, (records) => records.forEach(takeUser));
+
+  const theirs: RosterEnrollment[] = [];
+  await pullByFilters(reader, 'enrollments', idFilters([...students], 'user.sourcedId'), request, g, (records) => {
+    for (const e of records) if (students.has(e.userSourcedId)) theirs.push(e);
+  });
+  await readClasses(theirs.filter((e) => e.status === 'active').map((e) => e.classSourcedId));
+  const homerooms = new Map<string, HomeroomClass>();
+  for (const c of classes.values()) if (isActiveHomeroom(c)) homerooms.set(c.sourcedId, homeroomClass(c));
+  const chooser = new HomeroomChooser(homerooms);
+  for (const e of theirs) chooser.add(e);
+  // The teachers of the homerooms they are now in.
+  const inUse = new Set<string>();
+  for (const e of theirs) if (e.status === 'active' && homerooms.has(e.classSourcedId)) inUse.add(e.classSourcedId);
+  await pullByFilters(reader, 'enrollments', idFilters([...inUse], 'class.sourcedId'), request, g, (records) => {
+    for (const e of records) if (e.role === 'teacher') chooser.add(e);
+  });
+  if (request.location === 'homeroom-teacher') {
+    const names = chooser.teacherIds().filter((id) => !g.teacherNames.has(id));
+    await pullByFilters(reader, 'users', idFilters(names), request, g, (records) => {
+      for (const u of records) if (u.role === 'teacher') g.teacherNames.set(u.sourcedId, personName(u));
+    });
+  }
+
+  if (g.incompleteReasons.length > incompleteBefore) {
+    request.log('warning', 'The changed homerooms could not be read whole: Location is left as it is until a sync reads them whole.');
+    return;
+  }
+  for (const student of students) {
+    read.add(student);
+    const homeroom = chooser.homeroomOf(student, (t) => g.teacherNames.get(t) ?? '');
+    if (homeroom) g.homerooms.set(student, homeroom);
+  }
+}
+
+/** What Location may be filled from, of a class. */
+function homeroomClass(c: RosterClass): HomeroomClass {
+  return { classCode: c.classCode, location: c.location };
 }
 
 /** The delta filter: records modified after `since`. */
@@ -294,14 +391,14 @@ function sinceFilter(since: string): string {
   return `dateLastModified>'${since}'`;
 }
 
-/** `sourcedId='a' OR sourcedId='b' …` filters covering the ids, a few dozen at a time. */
-export function idFilters(ids: readonly string[]): string[] {
+/** `sourcedId='a' OR sourcedId='b' …` filters (or of another id field) covering the ids, a few dozen at a time. */
+export function idFilters(ids: readonly string[], field = 'sourcedId'): string[] {
   const filters: string[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_FILTER) {
     filters.push(
       ids
         .slice(i, i + IDS_PER_FILTER)
-        .map((id) => `sourcedId='${id.replace(/'/g, "''")}'`)
+        .map((id) => `${field}='${id.replace(/'/g, "''")}'`)
         .join(' OR '),
     );
   }

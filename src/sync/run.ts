@@ -170,9 +170,12 @@ export async function syncBody(
       log.info(`Reading changes since ${since} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`);
     }
   }
-  // A delta does not read homerooms (they need every enrollment): Location is left as it is and
-  // the weekly full sync brings it up to date. Unmapped fields are never written (SPEC §2 step 4).
-  const planSettings: SyncSettings = kind === 'delta' ? { ...settings, mapping: { ...settings.mapping, location: 'none' } } : settings;
+  // A delta with a watermark reads the homeroom enrollments changed since it (SPEC §3.6, fetch.ts
+  // fetchChangedHomerooms). A source that is only changes (a CSV delta package) has no watermark
+  // and may lack the unchanged classes a homeroom needs: Location is left as it is there, and the
+  // next full sync brings it up to date. Unmapped fields are never written (SPEC §2 step 4).
+  const planSettings: SyncSettings =
+    kind === 'delta' && since === undefined ? { ...settings, mapping: { ...settings.mapping, location: 'none' } } : settings;
   const startedAt = deps.now().toISOString();
 
   log.info(

@@ -131,9 +131,56 @@ export async function readRosterV1p2(emulator: RunningEmulator): Promise<Roster>
   return { users: new Map(users.map((u) => [u.sourcedId, u])), demographics: new Map(demographics.map((d) => [d.sourcedId, d])) };
 }
 
+/** A class and an enrollment as the 1.1 wire carries them (the parts a homeroom needs). */
+interface WireClass {
+  sourcedId: string;
+  status: string;
+  classType: string;
+}
+interface WireEnrollment {
+  sourcedId: string;
+  status: string;
+  role: string;
+  primary?: boolean | string;
+  user: { sourcedId: string };
+  class: { sourcedId: string };
+}
+
+/**
+ * Each student's homeroom (its enrollment, class and teacher) as SPEC §1.2 defines it, read off the emulator's 1.1 wire (the
+ * same district every source serves): the active `homeroom` class the student has an active
+ * student enrollment in (the lowest enrollment sourcedId when several), and its primary teacher
+ * enrollment, else its first teacher — `Given Family`. Students without one are absent.
+ */
+export async function readHomerooms(
+  emulator: RunningEmulator,
+): Promise<Map<string, { enrollment: string; classId: string; teacher: string }>> {
+  const classes = await readAll<WireClass>(emulator, 'classes');
+  const homerooms = new Set(classes.filter((c) => c.classType === 'homeroom' && c.status === 'active').map((c) => c.sourcedId));
+  const enrollments = (await readAll<WireEnrollment>(emulator, 'enrollments'))
+    .filter((e) => e.status === 'active' && homerooms.has(e.class.sourcedId))
+    .sort((a, b) => (a.sourcedId < b.sourcedId ? -1 : a.sourcedId > b.sourcedId ? 1 : 0));
+  const users = new Map((await readAll<WireUser>(emulator, 'users')).map((u) => [u.sourcedId, u]));
+  const teacherOf = new Map<string, string>();
+  for (const primaryOnly of [true, false]) {
+    for (const e of enrollments) {
+      const primary = e.primary === true || e.primary === 'true';
+      if (e.role !== 'teacher' || (primaryOnly && !primary) || teacherOf.has(e.class.sourcedId)) continue;
+      const t = users.get(e.user.sourcedId);
+      teacherOf.set(e.class.sourcedId, t ? personName(t.givenName, t.familyName) : '');
+    }
+  }
+  const out = new Map<string, { enrollment: string; classId: string; teacher: string }>();
+  for (const e of enrollments) {
+    if (e.role !== 'student' || out.has(e.user.sourcedId)) continue;
+    out.set(e.user.sourcedId, { enrollment: e.sourcedId, classId: e.class.sourcedId, teacher: teacherOf.get(e.class.sourcedId) ?? '' });
+  }
+  return out;
+}
+
 async function readAll<T>(
   emulator: RunningEmulator,
-  collection: 'users' | 'demographics',
+  collection: 'users' | 'demographics' | 'classes' | 'enrollments',
   via?: { base: string; authorization: string },
 ): Promise<T[]> {
   const { appId, bearerToken } = emulator.credentials;

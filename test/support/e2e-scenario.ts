@@ -25,6 +25,7 @@ import {
   firstOrg,
   inScope,
   listedButNotFirst,
+  readHomerooms,
   type ExportedPatron,
   type Roster,
 } from './e2e-roster.ts';
@@ -631,6 +632,67 @@ export function e2eScenario(source: E2eSource): void {
       expect(rows.find((r) => r[2] === people.movedAway)?.[3]).toMatch(/not matched to a library site; set Transferred/);
       expect(rows.find((r) => r[2] === people.leaving)?.[3]).toMatch(/tobedeleted.*set Transferred/);
       expect(rows.some((r) => r[2] === people.purged)).toBe(false);
+    });
+
+    // Self-contained: it maps Location only now, so the steps before it are as they were.
+    it('9. with Location mapped to the homeroom teacher, a delta brings homeroom changes the same night, as a full sync would', async () => {
+      const group = source.command;
+      await cli([group, 'options', '--map', 'location=homeroom-teacher', '--max-update-pct', '100']);
+      const full = await json<SyncJson>(['sync', '--full', '--json']);
+      expect(full.counts.updated).toBeGreaterThan(0);
+      let roster = await source.readRoster(emulator);
+      let homerooms = await readHomerooms(emulator);
+      const activeStudents = () =>
+        inScope(roster, siteByOrg).filter((u) => u.role === 'student' && u.status === 'active' && u.sourcedId !== people.ambiguous);
+      const expectLocations = async () => {
+        const patrons = await exportJson();
+        for (const u of activeStudents())
+          expect(byGuid(patrons, u.sourcedId).location, u.sourcedId).toBe(homerooms.get(u.sourcedId)?.teacher ?? '');
+      };
+      await expectLocations();
+
+      // Three students nobody else's step touches: one moves homeroom only (their record does not
+      // change), one moves school and homeroom the same day, one leaves their homeroom.
+      const named = new Set(Object.values(people));
+      const pick = (org: string) =>
+        activeStudents().filter(
+          (u) => firstOrg(u) === org && u.orgs.length === 1 && !named.has(u.sourcedId) && homerooms.get(u.sourcedId)?.teacher,
+        );
+      const [moves, leaves] = pick(schoolA);
+      const [movesSchool] = pick(schoolB);
+      expect([moves, leaves, movesSchool].every(Boolean)).toBe(true);
+      const homeroomWithOtherTeacher = (studentId: string, school: string) => {
+        const own = homerooms.get(studentId)!;
+        const other = [...homerooms.values()].find((h) => h.teacher !== own.teacher && h.teacher !== '' && h.classId !== own.classId);
+        const sameSchool = [...homerooms.entries()].find(([id, h]) => {
+          const u = roster.users.get(id);
+          return u !== undefined && firstOrg(u) === school && h.teacher !== own.teacher && h.teacher !== '';
+        })?.[1];
+        return (sameSchool ?? other)!.classId;
+      };
+      emulator.mutate.moveHomeroom(moves!.sourcedId, homeroomWithOtherTeacher(moves!.sourcedId, schoolA));
+      emulator.mutate.changeUser(movesSchool!.sourcedId, { orgSourcedIds: [schoolA] });
+      emulator.mutate.moveHomeroom(movesSchool!.sourcedId, homeroomWithOtherTeacher(movesSchool!.sourcedId, schoolA));
+      emulator.mutate.markEnrollmentToBeDeleted(homerooms.get(leaves!.sourcedId)!.enrollment);
+      const was = new Map([moves!, leaves!, movesSchool!].map((u) => [u.sourcedId, homerooms.get(u.sourcedId)!.teacher]));
+      roster = await source.readRoster(emulator);
+      homerooms = await readHomerooms(emulator);
+
+      const delta = await json<SyncJson>(['sync', '--delta', '--json']);
+      expectSyncJson(delta);
+      expect(delta).toMatchObject({ state: 'succeeded', complete: true, counts: { updated: 3, created: 0, transferred: 0 } });
+      const patrons = await exportJson();
+      expect(byGuid(patrons, moves!.sourcedId).location).toBe(homerooms.get(moves!.sourcedId)!.teacher);
+      expect(byGuid(patrons, movesSchool!.sourcedId)).toMatchObject({
+        site: SITE.main,
+        location: homerooms.get(movesSchool!.sourcedId)!.teacher,
+      });
+      expect(byGuid(patrons, leaves!.sourcedId).location).toBe('');
+      for (const [id, before] of was) expect(byGuid(patrons, id).location, id).not.toBe(before);
+      await expectLocations();
+      // What a full sync makes of the same roster: nothing left to change.
+      const after = await json<SyncJson>(['sync', '--full', '--json']);
+      expect(after.counts).toMatchObject({ updated: 0, created: 0, transferred: 0, reactivated: 0 });
     });
 
     it('10. a student whose demographics record and parents are gone: a delta keeps Birthdate, Sex and contacts; a full sync blanks them, a line each', async () => {

@@ -261,6 +261,15 @@ describe('Location from the homeroom (SPEC §1.2, §2 step 4)', () => {
     expect(valuesOf(buildUser({ sourcedId: 'u2' }), { homerooms }, { location: 'homeroom-code' }).values.location).toBe('');
   });
 
+  it('in a delta, only the students whose homerooms were read get a Location: blank when they have none, the rest keep theirs', () => {
+    const homeroomsRead = new Set(['u1', 'u2']);
+    expect(valuesOf(student, { homerooms, homeroomsRead }, { location: 'homeroom-code' }).values.location).toBe('HR-9B');
+    expect(valuesOf(buildUser({ sourcedId: 'u2' }), { homerooms, homeroomsRead }, { location: 'homeroom-code' }).values.location).toBe('');
+    expect(valuesOf(buildUser({ sourcedId: 'u3' }), { homerooms, homeroomsRead }, { location: 'homeroom-code' }).values).not.toHaveProperty(
+      'location',
+    );
+  });
+
   it("a teacher's Location is not written (a homeroom is a student's)", () => {
     const teacher = buildUser({ sourcedId: 'u1', role: 'teacher' });
     expect(valuesOf(teacher, { homerooms }, { location: 'homeroom-code' }).values).not.toHaveProperty('location');

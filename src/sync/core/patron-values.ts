@@ -36,7 +36,7 @@ export interface ValuesResult {
 }
 
 /** The parts of a snapshot values are filled from besides the user, and what the read was. */
-export type ValueSources = Pick<Snapshot, 'agents' | 'demographics' | 'homerooms' | 'kind' | 'complete' | 'notShared'>;
+export type ValueSources = Pick<Snapshot, 'agents' | 'demographics' | 'homerooms' | 'homeroomsRead' | 'kind' | 'complete' | 'notShared'>;
 
 /**
  * Whether a user's missing demographics record, or missing agents, blanks the fields they fill.
@@ -321,6 +321,9 @@ function fitEmailList(c: ValueCollector, emails: string[]): string {
  */
 function addLocation(c: ValueCollector, user: RosterUser, sources: ValueSources, mapping: SyncSettings['mapping']['location']): void {
   if (mapping === 'none' || syncRoleOf(user.role) !== 'student') return;
+  // A delta reads only the homerooms whose enrollments changed (SPEC §3.6): any other student's
+  // homeroom is not known, and not knowing is no reason to blank it.
+  if (sources.homeroomsRead && !sources.homeroomsRead.has(user.sourcedId)) return;
   const homeroom = sources.homerooms.get(user.sourcedId);
   if (!homeroom) {
     c.values.location = '';

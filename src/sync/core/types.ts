@@ -154,7 +154,8 @@ export interface HomeroomInfo {
  * - likewise a user whose `agentSourcedIds` name agents none of which is in `agents`: Additional
  *   Contact and Other Emails are blanked only in a complete full read in which parents are
  *   shared (`notShared` lacks `agents`), else left as they are;
- * - when Location is mapped, a student with no `homerooms` entry has no homeroom: Location is blanked.
+ * - when Location is mapped, a student with no `homerooms` entry has no homeroom: Location is
+ *   blanked — except, in a delta, a student not in `homeroomsRead`, which keeps its Location.
  */
 export interface Snapshot {
   /** Full (everything in scope) or delta (changes since the last successful sync, SPEC §3.6). */
@@ -171,6 +172,12 @@ export interface Snapshot {
   demographics: ReadonlyMap<string, DemographicsInfo>;
   /** Homerooms by student sourcedId; filled only when Location is mapped to a homeroom option. */
   homerooms: ReadonlyMap<string, HomeroomInfo>;
+  /**
+   * A delta's students whose homerooms were read (their homeroom enrollments changed, SPEC
+   * §3.6): only their Location is written; every other student's is left as it is. Absent: every
+   * student's homeroom was read (a full sync).
+   */
+  homeroomsRead?: ReadonlySet<string>;
   /** Records that could not be read (any collection): reported, skipped (counted in `skipped`). */
   malformedCount: number;
   /**
