@@ -24,6 +24,7 @@ import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
 import { alertRepository, type AlertRepository } from './alerts.ts';
 import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
+import { journalRepository, type JournalRepository } from './journal.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -41,6 +42,18 @@ export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } 
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
+export type {
+  HistoryEntry,
+  HistoryPage,
+  HistoryQuery,
+  JournalBy,
+  JournalEntry,
+  JournalField,
+  JournalKind,
+  JournalRepository,
+  JournalWrite,
+} from './journal.ts';
+export { CREATED_FIELD, JOURNAL_KINDS } from './journal.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -76,6 +89,8 @@ export interface Repositories {
   staff: StaffRepository;
   /** OneRoster CSV packages processed (synced or refused). */
   csvPackages: CsvPackageRepository;
+  /** The field-level journal of patron changes (SPEC §3.9). */
+  journal: JournalRepository;
 }
 
 /** An open store. */
@@ -158,5 +173,6 @@ function repositories(ctx: RepoContext): Repositories {
     alerts: alertRepository(ctx),
     staff: staffRepository(ctx),
     csvPackages: csvPackageRepository(ctx),
+    journal: journalRepository(ctx),
   };
 }

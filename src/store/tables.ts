@@ -215,6 +215,25 @@ export interface CsvPackagesTable {
   processed_at: string;
 }
 
+/**
+ * `patron_journal`: one applied change of one patron field (0008-journal, SPEC §3.9); values
+ * are text, NULL when blank or absent. `field` is a PatronFieldKey, or `*` for a sync's create
+ * (new_value: the created values as compact JSON).
+ */
+export interface PatronJournalTable {
+  id: Generated<number>;
+  library_id: number;
+  patron_id: number;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  kind: string;
+  operation_id: number | null;
+  staff_user_id: number | null;
+  actor: Generated<string>;
+  at: string;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -230,4 +249,5 @@ export interface Tables {
   schedules: SchedulesTable;
   alerts: AlertsTable;
   csv_packages: CsvPackagesTable;
+  patron_journal: PatronJournalTable;
 }
