@@ -100,6 +100,11 @@ export interface OperationsTable {
   error: Generated<string>;
   /** The operation this one retries (0003-jobs), or null. */
   retry_of: number | null;
+  /** An undo's: the operation it undid, and that one's type (0010-undo); else null. */
+  undo_of: number | null;
+  undo_of_type: string | null;
+  /** The undo that undid this operation (0010-undo), or null. */
+  undone_by: number | null;
 }
 
 /** `operation_log`: an operation's log lines. */

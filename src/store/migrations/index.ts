@@ -12,6 +12,7 @@ import { sourcesMigration } from './0005-sources.ts';
 import { patronSearchMigration } from './0006-patron-search.ts';
 import { patronLibraryMigration } from './0007-patron-library.ts';
 import { journalMigration } from './0008-journal.ts';
+import { undoMigration } from './0010-undo.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -26,6 +27,7 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0006-patron-search': patronSearchMigration(dialect),
     '0007-patron-library': patronLibraryMigration(),
     '0008-journal': journalMigration(dialect),
+    '0010-undo': undoMigration(),
   };
 }
 
