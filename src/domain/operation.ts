@@ -71,3 +71,13 @@ export function storedSource(source: string): IntegrationKind | undefined {
 export function operationSource(op: { readonly source: string }): IntegrationKind {
   return storedSource(op.source) ?? 'classlink';
 }
+
+/**
+ * The refusal when another operation of the library is queued or running (SPEC §3.7: one sync
+ * per library at a time; an undo takes the same slot, SPEC §3.9): "A sync is running: try after
+ * operation 42.", or "An undo is running: …".
+ */
+export function busyRefusal(active: { readonly id: number; readonly type: string; readonly state: string }): string {
+  const what = active.type === OPERATION_TYPES.undo ? 'An undo' : 'A sync';
+  return `${what} is ${active.state === 'queued' ? 'queued' : 'running'}: try after operation ${active.id}.`;
+}

@@ -16,6 +16,7 @@
  * worker that ended it retries it.
  */
 import { oneLine } from '../domain/errors.ts';
+import { OPERATION_TYPES } from '../domain/operation.ts';
 import type { Operation } from '../store/store.ts';
 import { enqueueSync, payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import type { JobDeps } from './types.ts';
@@ -61,6 +62,11 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
  * integration was turned off since) — the operation's log says which.
  */
 export async function retryOnce(deps: JobDeps, op: Operation): Promise<number | undefined> {
+  // An undo is asked for again by a person, after a fresh preview: never retried on its own.
+  if (op.type === OPERATION_TYPES.undo) {
+    await note(deps, op, 'info', 'Not retried: an undo is asked for again, after its preview.');
+    return undefined;
+  }
   if (op.retryOf !== null) {
     await note(deps, op, 'info', `Not retried: this sync was itself the retry of operation ${op.retryOf}.`);
     return undefined;
