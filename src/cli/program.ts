@@ -153,7 +153,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--json', 'print {"operation", "state", "counts", "complete"}')
     .action(act(async () => (await import('./actions/sync.ts')).sync));
 
-  const ops = program.command('operations').description('syncs and their logs');
+  const ops = program.command('operations').description('syncs, undos and their logs');
   ops
     .command('list')
     .description('list operations, newest first')
@@ -183,6 +183,13 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .argument('<id>', 'operation id')
     .option('--json', 'print the result as `sync --json` does')
     .action(act(async () => (await operations()).reject));
+  ops
+    .command('undo')
+    .description('undo a sync, an approved plan, an import or an undo: each field it wrote is put back unless changed since (then kept)')
+    .argument('<id>', 'operation id')
+    .option('--dry-run', 'preview only: what would be put back and what kept; nothing is written')
+    .option('--json', 'print {"operation", "state", "reverted", "kept"}')
+    .action(act(async () => (await import('./actions/undo.ts')).undo));
 
   const schedule = () => import('./actions/schedule.ts');
   const scheduleCmd = program

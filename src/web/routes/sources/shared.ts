@@ -272,7 +272,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         const last = recent
           ? {
               id: recent.id,
-              typeName: operationTypeName(recent.type, recent.source),
+              typeName: operationTypeName(recent.type, recent.source, recent.undoOf),
               state: recent.state,
               by: recent.requestedBy,
               at: whenText(recent.startedAt ?? recent.createdAt),
