@@ -15,7 +15,7 @@
  * new integration's.
  */
 import type { IntegrationKind } from '../domain/patron.ts';
-import type { Repositories, Store } from '../store/store.ts';
+import type { JournalBy, Repositories, Store } from '../store/store.ts';
 import { INTEGRATION_KINDS, SOURCE_NAMES, enabledIntegration, isConfigured, sitesOfSource } from './registry.ts';
 import { noMatchedSiteNote, turnOnRefused, type Asker, type Refusal } from './phrases.ts';
 
@@ -104,9 +104,15 @@ export async function turnOnPreview(
  * Turns a source on: in one transaction, the others are turned off and their identifiers
  * cleared, and this one is turned on. A source that was off starts afresh: its delta watermark
  * is reset, so its first sync is a full one. Refused (not_configured, worded for the asker) for
- * a source that is not configured.
+ * a source that is not configured. Each patron GUID cleared is journaled (SPEC §3.9), by `by`.
  */
-export async function turnOn(store: Store, libraryId: number, kind: IntegrationKind, asker: Asker): Promise<TurnOnResult> {
+export async function turnOn(
+  store: Store,
+  libraryId: number,
+  kind: IntegrationKind,
+  asker: Asker,
+  by: JournalBy = {},
+): Promise<TurnOnResult> {
   if (await mayTurnOn(store, libraryId, kind)) throw turnOnRefused(kind, asker);
   const result = await store.transaction(async (tx) => {
     const saved = await tx.integrations.list(libraryId);
@@ -114,7 +120,7 @@ export async function turnOn(store: Store, libraryId: number, kind: IntegrationK
     let clearedPatronGuids = 0;
     for (const other of INTEGRATION_KINDS) {
       if (other === kind) continue;
-      const n = await tx.patrons.clearGuids(libraryId, other);
+      const n = await tx.patrons.clearGuids(libraryId, other, by);
       if (n > 0) clearedPatronGuidsBySource[other] = n;
       clearedPatronGuids += n;
     }

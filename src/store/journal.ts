@@ -15,7 +15,8 @@
  * reused; PostgreSQL chunks of rows as one JSON array parameter.
  */
 import { CompiledQuery } from 'kysely';
-import type { PatronFieldKey } from '../domain/fields.ts';
+import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
+import type { PatronValues } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { storable } from './dialect.ts';
 
@@ -43,8 +44,8 @@ export const JOURNAL_KINDS: readonly JournalKind[] = [
 /** The `field` of a row recording a whole new patron (new value: the created values as JSON). */
 export const CREATED_FIELD = '*';
 
-/** A journaled field: a patron field, or `*` for a whole created patron. */
-export type JournalField = PatronFieldKey | typeof CREATED_FIELD;
+/** A journaled field: a patron field, the hand-kept notes, or `*` for a whole created patron. */
+export type JournalField = PatronFieldKey | 'notes' | typeof CREATED_FIELD;
 
 /** One change to journal. */
 export interface JournalWrite {
@@ -263,9 +264,12 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
     },
 
     async prune(cutoff, batch = DEFAULT_PRUNE_BATCH) {
-      // Rows are appended in time order, so the old ones are the first ids: read the oldest
-      // `batch` by the primary key and delete those written before the cutoff. No index on
-      // `at` (which every append would pay for) and no scan past the first young row.
+      // Rows are appended in time order, so the old ones are the first ids: look at the oldest
+      // row by the primary key (the common case, nothing to prune, is one lookup), then read the
+      // oldest `batch` and delete those written before the cutoff. No index on `at` (which every
+      // append would pay for) and no scan past the first young rows.
+      const first = await ctx.db.selectFrom('patron_journal').select('at').orderBy('id').limit(1).executeTakeFirst();
+      if (!first || first.at >= cutoff) return 0;
       const oldest = await ctx.db.selectFrom('patron_journal').select(['id', 'at']).orderBy('id').limit(batch).execute();
       const old = oldest.filter((r) => r.at < cutoff);
       if (old.length === 0) return 0;
@@ -278,6 +282,28 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
       return Number(result.numDeletedRows);
     },
   };
+}
+
+/**
+ * A new patron's non-blank values as compact JSON (status a number), in SPEC §1.2's field
+ * order: the new value of a `*` row.
+ */
+export function createdValuesJson(values: PatronValues): string {
+  const out: Record<string, string | number> = {};
+  for (const { key } of FIELDS) {
+    const v = values[key];
+    if (v !== '') out[key] = v;
+  }
+  return JSON.stringify(out);
+}
+
+/** One `*` row per new patron (ids in row order), for a sync's create or an import. */
+export function creationRows(ids: readonly number[], rows: readonly PatronValues[], kind: JournalKind): JournalWrite[] {
+  const out: JournalWrite[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    out[i] = { patronId: ids[i]!, field: CREATED_FIELD, oldValue: null, newValue: createdValuesJson(rows[i]!), kind };
+  }
+  return out;
 }
 
 /** '' and null are both "blank": stored as NULL, made storable otherwise. */

@@ -53,7 +53,7 @@ export type {
   JournalRepository,
   JournalWrite,
 } from './journal.ts';
-export { CREATED_FIELD, JOURNAL_KINDS } from './journal.ts';
+export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson, creationRows } from './journal.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {

@@ -307,7 +307,7 @@ export async function applyPlan(
     if (!(await deps.sources.isEnabled(tx, lib, source))) {
       throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }
-    await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
+    await applyChanges(tx, lib, opId, planned.changes, planned.claims, byId);
     // The next delta counts changes from when this sync began reading (SPEC §3.6) — unless the
     // read was incomplete: records it missed must still count as changed next time.
     await deps.sources.saveSyncProgress(tx, lib, source, {

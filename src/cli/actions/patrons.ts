@@ -1,6 +1,7 @@
 /**
  * `rollcall patrons import FILE.csv` and `rollcall patrons export [--format csv|json] [--site CODE]`.
  */
+import { basename } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
 import { exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
@@ -18,7 +19,7 @@ const REJECTS_LISTED = 50;
 export const importFile: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
     const path = args[0]!;
-    const report = await importPatrons(app.store, app.library.id, await openImportFile(path));
+    const report = await importPatrons(app.store, app.library.id, await openImportFile(path), { actor: `import of ${basename(path)}` });
     if (opts.json) {
       await ctx.out.json(report);
     } else {

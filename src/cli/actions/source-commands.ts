@@ -110,7 +110,7 @@ export async function enableWithConsent(ctx: CommandContext, app: App, kind: Int
     );
     return EXIT_USAGE;
   }
-  const r = await turnOn(app.store, app.library.id, kind, 'cli');
+  const r = await turnOn(app.store, app.library.id, kind, 'cli', { actor: 'command line' });
   const next = kind === 'csv' ? '`rollcall sync --from-csv FILE` or `rollcall csv watch`' : '`rollcall sync`';
   const lines = [
     r.unchanged ? `${name} was already enabled.` : `${name} is enabled (${r.matchedSites} matched site(s)): run ${next} to sync now.`,

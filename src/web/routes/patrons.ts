@@ -89,7 +89,7 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   function editor(request: FastifyRequest) {
     const { user, role } = staffOf(request.principal);
-    return { username: user.username, role };
+    return { username: user.username, staffUserId: user.id, role };
   }
 
   /** The edit form, with the values to show and what was wrong with them. */

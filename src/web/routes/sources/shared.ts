@@ -352,7 +352,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
   app.get(`${base}/enable`, { config: admin }, (request, reply) => showStep(request, reply, 'switch'));
   app.post(`${base}/enable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await turnOn(store, libOf(request), kind, 'page');
+      await turnOn(store, libOf(request), kind, 'page', journalBy(request));
       return `${base}/enable?notice=${notices.on}`;
     }),
   );
@@ -506,7 +506,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         response: { 200: ENABLE_SCHEMA },
       },
     },
-    async (request) => ({ enabled: true, ...(await turnOn(store, libOf(request), kind, 'api')) }),
+    async (request) => ({ enabled: true, ...(await turnOn(store, libOf(request), kind, 'api', journalBy(request))) }),
   );
 
   app.post(
@@ -523,4 +523,10 @@ export function sharedSourceRoutes<O extends SourceOverview>(
   );
 
   return { showStep, formAction };
+}
+
+/** Who, for the journal: the signed-in staff account. */
+function journalBy(request: FastifyRequest): { staffUserId: number; actor: string } {
+  const { user } = staffOf(request.principal);
+  return { staffUserId: user.id, actor: user.username };
 }
