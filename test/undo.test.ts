@@ -174,6 +174,35 @@ describeEachDatabase('undo of an operation', (db) => {
     expect(result).toMatchObject({ status: 'changed', preview: { reverted: preview.reverted, kept: preview.kept } });
     expect(await f.revision()).toBe(revision);
     expect((await f.operation(sync.id)).undoneBy).toBeNull();
+    // Seen before the slot is taken: a stale preview leaves no operation behind.
+    expect((await f.store.operations.list(f.libraryId)).filter((o) => o.type === 'undo')).toEqual([]);
+  });
+
+  it('checks the preview again inside its transaction: a change landing after the first check is seen, and nothing is applied', async () => {
+    const f = await setUp();
+    const { students, sync } = await badSync(f);
+    const preview = await previewUndo(f.store, f.libraryId, sync.id);
+    const victim = (await f.patronByGuid(students[1]!.sourcedId))!;
+    // A hand edit lands just after the check before the slot is taken (as another process's would).
+    const racing = {
+      ...f.store,
+      operations: {
+        ...f.store.operations,
+        create: async (...args: Parameters<typeof f.store.operations.create>) => {
+          await f.editPatron(victim.id, { firstName: 'Racer' });
+          return f.store.operations.create(...args);
+        },
+      },
+    };
+    const result = await applyUndo(racing, f.libraryId, sync.id, { requestedBy: 't', expect: preview });
+    expect(result).toMatchObject({ status: 'changed', preview: { reverted: preview.reverted - 1, kept: preview.kept + 1 } });
+    expect((await f.patronByGuid(students[2]!.sourcedId))!.firstName).toBe('BAD2'); // nothing put back
+    expect((await f.operation(sync.id)).undoneBy).toBeNull();
+    const undo = (await f.store.operations.list(f.libraryId)).find((o) => o.type === 'undo')!;
+    expect(undo).toMatchObject({
+      state: 'failed',
+      error: 'The patrons changed between the preview and the undo; nothing was applied. Preview it again.',
+    });
   });
 
   it('never interleaves with a sync of the library: each is refused while the other runs', async () => {
