@@ -80,6 +80,13 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--site <code>', "only this site's patrons")
     .action(act(async () => (await patrons()).exportAll));
+  patronCmd
+    .command('history')
+    .description('every change journaled for one patron, newest first: field, before, after, and which sync or who')
+    .option('--guid <guid>', 'the patron with this GUID')
+    .option('--barcode <barcode>', 'the patron with this Barcode')
+    .option('--json', 'print the changes as a JSON array')
+    .action(act(async () => (await patrons()).history));
 
   const classlink = () => import('./actions/classlink.ts');
   const cl = program.command('classlink').description('the ClassLink integration');

@@ -99,8 +99,10 @@ export interface JournalEntry {
 
 /** A history row with what the page shows beside it. */
 export interface HistoryEntry extends JournalEntry {
-  /** The operation's type (`classlink-full`, …), or null when no operation (or it is gone). */
+  /** The operation's type (`classlink_full_sync`, …), or null when no operation (or it is gone). */
   operationType: string | null;
+  /** The operation's source (the integration it read), or null. */
+  operationSource: string | null;
   /** The staff account's display name (else username) as it is now, or null. */
   staffName: string | null;
 }
@@ -216,7 +218,7 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
         .leftJoin('operations as o', (join) => join.onRef('o.id', '=', 'j.operation_id').onRef('o.library_id', '=', 'j.library_id'))
         .leftJoin('staff_users as s', (join) => join.onRef('s.id', '=', 'j.staff_user_id').onRef('s.library_id', '=', 'j.library_id'))
         .select(COLUMNS.map((c) => `j.${c}` as const))
-        .select(['o.type as operation_type', 's.display_name', 's.username'])
+        .select(['o.type as operation_type', 'o.source as operation_source', 's.display_name', 's.username'])
         .where('j.library_id', '=', libraryId)
         .where('j.patron_id', '=', patronId);
       if (query.before !== undefined) q = q.where('j.id', '<', query.before);
@@ -230,6 +232,7 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
         (r): HistoryEntry => ({
           ...entryOf(r),
           operationType: r.operation_type ?? null,
+          operationSource: r.operation_source ?? null,
           staffName: r.display_name || r.username || null,
         }),
       );
