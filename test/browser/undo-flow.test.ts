@@ -1,7 +1,8 @@
 /**
  * Undo in a real browser (SPEC §3.9): a sync brings bad data (the emulator renames a student),
  * the admin opens the sync's operation page, previews the undo, applies it, lands on the undo's
- * own operation page, and the patron's page shows the name put back. Screenshots go to
+ * own operation page, and the patron's page shows the name put back and, in its history, both
+ * changes (the sync's and the undo's), each linked to its operation. Screenshots go to
  * test-output/screenshots/undo-flow/.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -89,11 +90,28 @@ describeInBrowser('browser: an admin undoes a sync with bad data', () => {
     await expect(page.textContent('[data-test=operation-state]')).resolves.toMatch(/succeeded/i);
     await shots.take(page, 'undo-operation');
 
-    // The patron's page: the name as it was before the bad sync.
+    const undoId = Number(/\/operations\/(\d+)/.exec(page.url())![1]);
+
+    // The patron's page: the name as it was before the bad sync, and its history shows both
+    // changes — the sync's, then the undo's — each linked to its operation.
     await page.goto(`${url}/patrons/${student.id}`);
-    const content = await page.content();
-    expect(content).toContain(student.lastName);
-    expect(content).not.toContain('Yybad');
+    await expect(page.textContent('[data-test=patron-fields]')).resolves.toContain(student.lastName);
+    await expect(page.textContent('[data-test=patron-fields]')).resolves.not.toContain('Yybad');
+    const history = page.locator('[data-test=patron-history] tbody tr');
+    const rows = await history.evaluateAll((trs) =>
+      trs.map((tr) => ({
+        kind: tr.getAttribute('data-kind'),
+        text: tr.textContent ?? '',
+        op: tr.querySelector('a')?.getAttribute('href') ?? '',
+      })),
+    );
+    const lastName = (kind: string) => rows.find((r) => r.kind === kind && r.text.includes('Last Name'));
+    expect(lastName('undo')).toMatchObject({ op: `/operations/${undoId}` });
+    expect(lastName('undo')!.text).toMatch(new RegExp(`Yybad[\\s\\S]*${student.lastName}`));
+    expect(lastName('update')).toMatchObject({ op: badPath });
+    expect(lastName('update')!.text).toMatch(new RegExp(`${student.lastName}[\\s\\S]*Yybad`));
+    // Newest first: the undo above the sync.
+    expect(rows.indexOf(lastName('undo')!)).toBeLessThan(rows.indexOf(lastName('update')!));
     await shots.take(page, 'patron-after-undo');
     expect(await store.patrons.get(lib.id, student.id)).toMatchObject({ firstName: student.firstName, lastName: student.lastName });
 
