@@ -9,6 +9,8 @@ import { STATUS_TRANSFERRED } from '../src/domain/fields.ts';
 import { exportPatrons, type ExportedPatron } from '../src/services/patrons/export-patrons.ts';
 import { applyUndo, previewUndo, undoJson } from '../src/services/operations/undo-operation.ts';
 import { operationTypeName } from '../src/domain/operation.ts';
+import { enqueueSync, syncKey } from '../src/jobs/enqueue.ts';
+import { LocalQueue } from '../src/jobs/local-queue.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';
 
@@ -229,6 +231,12 @@ describeEachDatabase('undo of an operation', (db) => {
       })
     ).operation;
     expect(await refusal(f.sync('full'))).toBe(`An undo is running: try after operation ${undoing.id}.`);
+    // Queued the way Sync Now and Daily Operations queue it: refused too, and no job is sent.
+    const queue = new LocalQueue();
+    expect(await refusal(enqueueSync(queue, f.store, f.libraryId, { kind: 'delta', dryRun: false, requestedBy: 'schedule' }))).toBe(
+      `An undo is running: try after operation ${undoing.id}.`,
+    );
+    expect(await queue.waiting('sync', syncKey(f.libraryId))).toBe(false);
     expect((await f.store.operations.list(f.libraryId, { limit: 1 }))[0]!.id).toBe(undoing.id);
     expect(await f.revision()).toBe(revision);
   });
