@@ -11,6 +11,7 @@ import { applyUndo, previewUndo, undoJson } from '../src/services/operations/und
 import { operationTypeName } from '../src/domain/operation.ts';
 import { enqueueSync, syncKey } from '../src/jobs/enqueue.ts';
 import { LocalQueue } from '../src/jobs/local-queue.ts';
+import { reapStale } from '../src/jobs/reap-stale.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';
 
@@ -39,6 +40,9 @@ async function refusal(work: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected a refusal');
 }
+
+/** The reaper's stale-after time in these tests (the fixture's clock is moved past it). */
+const STALE_MS = 60_000;
 
 describeEachDatabase('undo of an operation', (db) => {
   const setUp = syncFixtures(db);
@@ -237,6 +241,15 @@ describeEachDatabase('undo of an operation', (db) => {
       `An undo is running: try after operation ${undoing.id}.`,
     );
     expect(await queue.waiting('sync', syncKey(f.libraryId))).toBe(false);
+
+    // An undo whose process stopped is failed by the reaper like a sync, but never retried (its
+    // apply is one transaction: nothing was applied; a person asks again, after a new preview).
+    f.advance(2 * STALE_MS);
+    const reaped = await reapStale({ store: f.store, syncDeps: f.deps, queue, staleAfterMs: STALE_MS });
+    expect(reaped.ok).toBe(true);
+    expect(await f.operation(undoing.id)).toMatchObject({ state: 'failed' });
+    expect((await f.store.operations.list(f.libraryId, { limit: 1 }))[0]!.id).toBe(undoing.id);
+    expect((await f.log(undoing.id)).map((l) => l.message)).toContain('Not retried: an undo is asked for again, after its preview.');
     expect((await f.store.operations.list(f.libraryId, { limit: 1 }))[0]!.id).toBe(undoing.id);
     expect(await f.revision()).toBe(revision);
   });
