@@ -156,6 +156,17 @@ describeEachDatabase('undo of an operation', (db) => {
     );
     expect(await f.revision()).toBe(revision);
 
+    // Every field it wrote changed since: nothing to put back, so no undo (the preview lists them all as kept).
+    const renamed = (await f.patrons()).find((p) => p.policy === 'Student')!;
+    f.emulator.mutate.changeUser(renamed.guid, { familyName: 'Once' });
+    const once = (await f.sync('full')).operation;
+    await f.editPatron(renamed.id, { lastName: 'Fixed by hand' });
+    expect(await previewUndo(f.store, f.libraryId, once.id)).toMatchObject({ reverted: 0, kept: 1 });
+    expect(await refusal(applyUndo(f.store, f.libraryId, once.id, { requestedBy: 't' }))).toBe(
+      `Every field operation ${once.id} wrote was changed since (or its patrons deleted): there is nothing to put back.`,
+    );
+    const revisionNow = await f.revision();
+
     const { result } = await undo(f, first.id);
     if (result.status !== 'applied') throw new Error('not applied');
     const after = await f.revision();
@@ -163,6 +174,7 @@ describeEachDatabase('undo of an operation', (db) => {
       `Operation ${first.id} (ClassLink Full Sync) was already undone by operation ${result.operation.id}.`,
     );
     expect(await f.revision()).toBe(after);
+    expect(after).toBeGreaterThan(revisionNow);
     // No failed undo operations were left behind by the refusals.
     const undos = (await f.store.operations.list(f.libraryId)).filter((o) => o.type === 'undo');
     expect(undos.map((o) => o.id)).toEqual([result.operation.id]);

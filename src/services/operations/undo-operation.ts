@@ -127,6 +127,7 @@ export async function applyUndo(store: Store, libraryId: number, id: number, ask
   // Checked first without the slot, so a stale preview costs no operation.
   const before = await previewUndo(store, libraryId, id);
   if (ask.expect && !sameCounts(before, ask.expect)) return { status: 'changed', preview: before };
+  if (before.reverted === 0) throw nothingToPutBack(id);
   const target = before.operation;
   const made = await store.operations.create(libraryId, {
     type: OPERATION_TYPES.undo,
@@ -148,8 +149,7 @@ export async function applyUndo(store: Store, libraryId: number, id: number, ask
         changed = previewOf(target, plan, patrons);
         throw new RollcallError('conflict', 'The patrons changed between the preview and the undo; nothing was applied. Preview it again.');
       }
-      if (plan.reverts.length === 0)
-        throw new RollcallError('conflict', `Every field operation ${id} wrote was changed since: there is nothing to put back.`);
+      if (plan.reverts.length === 0) throw nothingToPutBack(id);
       if (!(await tx.operations.markUndone(libraryId, id, undo.id))) {
         const now = await tx.operations.get(libraryId, id);
         throw new RollcallError('conflict', `Operation ${id} was already undone by operation ${now?.undoneBy ?? '?'}.`);
@@ -215,6 +215,13 @@ async function undoable(store: Store, libraryId: number, id: number): Promise<Op
   if (op.state === 'failed') throw new RollcallError('conflict', `${what} failed and wrote nothing: there is nothing to undo.`);
   if (op.undoneBy !== null) throw new RollcallError('conflict', `${what} was already undone by operation ${op.undoneBy}.`);
   return op;
+}
+
+function nothingToPutBack(id: number): RollcallError {
+  return new RollcallError(
+    'conflict',
+    `Every field operation ${id} wrote was changed since (or its patrons deleted): there is nothing to put back.`,
+  );
 }
 
 /** A finished operation with no journal rows wrote nothing; a removal's rows are restored from its archive. */
