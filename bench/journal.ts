@@ -5,7 +5,7 @@
  * PostgreSQL. Each variant runs `rounds` times (default 3), interleaved, into a fresh library;
  * the medians are printed. CPU time is this process's (PostgreSQL's server work is not in it).
  *
- *     npx tsx bench/journal.ts [N] [rounds] [postgres://…]      # PostgreSQL skipped when unreachable
+ *     npx tsx bench/journal.ts [N] [rounds] [postgres://…] [sqlite|postgres|both]   # PostgreSQL skipped when unreachable
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { creationRows, openStore, type JournalWrite, type PatronWrite, type Stor
 const count = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 3);
 const pgUrl = process.argv[4] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const engines = process.argv[5] ?? 'both';
 /** Patrons per insert call, as sync/apply.ts writes them. */
 const CHUNK = 10_000;
 
@@ -109,13 +110,15 @@ const load = () =>
 process.stdout.write(`load average ${load()} on ${cpus().length} cores\n`);
 const folder = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
 try {
-  const sqlite = await openStore({ url: `sqlite:${join(folder, 'bench.db')}`, dataDir: folder });
-  await run('SQLite', sqlite);
-  await sqlite.close();
+  if (engines !== 'postgres') {
+    const sqlite = await openStore({ url: `sqlite:${join(folder, 'bench.db')}`, dataDir: folder });
+    await run('SQLite', sqlite);
+    await sqlite.close();
+  }
   const schema = `rc_bench_${randomBytes(4).toString('hex')}`;
   let postgres: Store | undefined;
   try {
-    postgres = await openStore({ url: pgUrl, pgSchema: schema, dataDir: folder });
+    if (engines !== 'sqlite') postgres = await openStore({ url: pgUrl, pgSchema: schema, dataDir: folder });
   } catch (e) {
     process.stdout.write(`PostgreSQL: skipped (${(e as Error).message})\n`);
   }
