@@ -12,7 +12,9 @@
  * docs/benchmarks.md, "Journal".
  *
  * Appends are bulk, as the patron writes are (patron-bulk.ts): SQLite one prepared statement
- * reused; PostgreSQL chunks of rows as one JSON array parameter.
+ * reused; PostgreSQL chunks of rows as one JSON array parameter. Within a library, a larger id
+ * committed later (see appendJournal), so "every change of the library in commit order" is the
+ * library's rows by id.
  */
 import { CompiledQuery } from 'kysely';
 import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
@@ -194,6 +196,12 @@ export async function appendJournal(ctx: RepoContext, libraryId: number, by: Jou
         }
       });
     }
+    // PostgreSQL hands out identity values when rows are inserted, not when they commit: two
+    // transactions writing one library could commit in the other order than their ids. Holding
+    // the library's row lock (which every patron write takes anyway, bumping its revision) until
+    // commit makes a library's journal ids follow commit order, so a reader following a library
+    // by id never passes a row that commits later. SQLite has one writer: always in order.
+    await tx.db.executeQuery(CompiledQuery.raw('select id from libraries where id = $1 for update', [libraryId]));
     const text =
       'insert into patron_journal (library_id, patron_id, field, old_value, new_value, kind, operation_id, staff_user_id, actor, at) ' +
       'select $1, (r->>0)::integer, r->>1, r->>2, r->>3, r->>4, $2, $3, $4, $5 ' +

@@ -4,8 +4,9 @@
  * patron; a sync's create is one row per patron (field `*`, the created values as compact JSON),
  * which keeps a 100,000-student first sync within its benchmark (docs/benchmarks.md, "Journal").
  *
- * `id` is monotonic in commit order on SQLite (one writer) and a bigint identity on PostgreSQL,
- * so a reader can follow "every change of the library" by id. No foreign keys: the journal
+ * `id` is an auto-numbered integer on SQLite (one writer: commit order) and a bigint identity
+ * on PostgreSQL, where the append holds the library's row lock until commit (journal.ts), so a
+ * reader can follow "every change of the library in commit order" by id. No foreign keys: the journal
  * outlives what it names — a removed patron's history, a staff account deleted since, an
  * operation pruned by its own retention — and a write path never pays for the checks.
  *
