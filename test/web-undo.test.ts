@@ -108,6 +108,11 @@ describeEachDatabase('web: undo of an operation', (db) => {
       usersAt(f, 'student', f.schoolIds[0]!)[1]!.familyName,
     );
 
+    // The patron's history names the undo by what it undid.
+    const reverted = (await f.patronByGuid(usersAt(f, 'student', f.schoolIds[0]!)[1]!.sourcedId))!;
+    const history = (await admin.get(`/patrons/${reverted.id}`)).body;
+    expect(history).toContain(`#${undoId} Undo of ClassLink Full Sync ${bad.id}</a>`);
+
     const undone = await admin.get(`/operations/${bad.id}`);
     expect(undone.body).toContain(`Undone by <a href="/operations/${undoId}">`);
     expect(undone.body).not.toContain('id="undo"');

@@ -135,7 +135,7 @@ export function historyRow(item: HistoryItemJson): HistoryRow {
 }
 
 function operationName(e: HistoryEntry): string {
-  return e.operationType === null ? 'Operation' : operationTypeName(e.operationType, e.operationSource ?? '');
+  return e.operationType === null ? 'Operation' : operationTypeName(e.operationType, e.operationSource ?? '', e.operationUndoOf);
 }
 
 function byText(e: HistoryEntry, operation: HistoryItemJson['operation']): string {

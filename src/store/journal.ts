@@ -105,6 +105,8 @@ export interface HistoryEntry extends JournalEntry {
   operationType: string | null;
   /** The operation's source (the integration it read), or null. */
   operationSource: string | null;
+  /** An undo's: the operation it undid (its type and id), else null — names it "Undo of … 42". */
+  operationUndoOf: { id: number; type: string } | null;
   /** The staff account's display name (else username) as it is now, or null. */
   staffName: string | null;
 }
@@ -226,7 +228,7 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
         .leftJoin('operations as o', (join) => join.onRef('o.id', '=', 'j.operation_id').onRef('o.library_id', '=', 'j.library_id'))
         .leftJoin('staff_users as s', (join) => join.onRef('s.id', '=', 'j.staff_user_id').onRef('s.library_id', '=', 'j.library_id'))
         .select(COLUMNS.map((c) => `j.${c}` as const))
-        .select(['o.type as operation_type', 'o.source as operation_source', 's.display_name', 's.username'])
+        .select(['o.type as operation_type', 'o.source as operation_source', 'o.undo_of', 'o.undo_of_type', 's.display_name', 's.username'])
         .where('j.library_id', '=', libraryId)
         .where('j.patron_id', '=', patronId);
       if (query.before !== undefined) q = q.where('j.id', '<', query.before);
@@ -241,6 +243,7 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
           ...entryOf(r),
           operationType: r.operation_type ?? null,
           operationSource: r.operation_source ?? null,
+          operationUndoOf: r.undo_of === null || r.undo_of === undefined ? null : { id: r.undo_of, type: r.undo_of_type ?? '' },
           staffName: r.display_name || r.username || null,
         }),
       );
