@@ -74,6 +74,8 @@ describeEachDatabase('web: undo of an operation', (db) => {
     expect(stale.json()).toMatchObject({ error: { kind: 'conflict' }, preview: { reverted: 2, kept: 0 } });
     expect(await f.revision()).toBe(revision);
     expect((await admin.api('POST', `/api/v1/operations/${bad.id}/undo`, { reverted: 'two' })).statusCode).toBe(400);
+    const doc = (await admin.get('/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, { summary?: string }>> };
+    expect(Object.keys(doc.paths['/api/v1/operations/{id}/undo'] ?? {}).sort()).toEqual(['get', 'post']);
   });
 
   it('the page: Undo → preview → a stale confirmation is previewed again → Undo → the new operation’s page; then refused in one line', async () => {
