@@ -80,6 +80,13 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--site <code>', "only this site's patrons")
     .action(act(async () => (await patrons()).exportAll));
+  patronCmd
+    .command('history')
+    .description('every change journaled for one patron, newest first: field, before, after, and which sync or who')
+    .option('--guid <guid>', 'the patron with this GUID')
+    .option('--barcode <barcode>', 'the patron with this Barcode')
+    .option('--json', 'print the changes as a JSON array')
+    .action(act(async () => (await patrons()).history));
 
   const classlink = () => import('./actions/classlink.ts');
   const cl = program.command('classlink').description('the ClassLink integration');
@@ -153,7 +160,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--json', 'print {"operation", "state", "counts", "complete"}')
     .action(act(async () => (await import('./actions/sync.ts')).sync));
 
-  const ops = program.command('operations').description('syncs and their logs');
+  const ops = program.command('operations').description('syncs, undos and their logs');
   ops
     .command('list')
     .description('list operations, newest first')
@@ -183,6 +190,13 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .argument('<id>', 'operation id')
     .option('--json', 'print the result as `sync --json` does')
     .action(act(async () => (await operations()).reject));
+  ops
+    .command('undo')
+    .description('undo a sync, an approved plan, an import or an undo: each field it wrote is put back unless changed since (then kept)')
+    .argument('<id>', 'operation id')
+    .option('--dry-run', 'preview only: what would be put back and what kept; nothing is written')
+    .option('--json', 'print {"operation", "state", "reverted", "kept"}')
+    .action(act(async () => (await import('./actions/undo.ts')).undo));
 
   const conflicts = () => import('./actions/conflicts.ts');
   const conflictCmd = program.command('conflicts').description('the conflict queue: roster users that found no single patron');

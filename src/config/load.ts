@@ -76,6 +76,8 @@ export interface Config {
     staleAfterMs: number;
     /** PostgreSQL: the schema of pg-boss's tables, when set (else derived from the store's). */
     schema: string | undefined;
+    /** Days a journal row is kept (SPEC §3.9); the reaper prunes older ones. */
+    journalRetentionDays: number;
   };
   /** Alerts: when a library is stale, and where alerts are sent. */
   alerts: {
@@ -139,7 +141,11 @@ function fromEnv(e: Env): Config {
       timeoutMs: e.ROLLCALL_HTTP_TIMEOUT_MS,
       retryAttempts: e.ROLLCALL_RETRY_ATTEMPTS,
     },
-    jobs: { staleAfterMs: e.ROLLCALL_STALE_AFTER_SECONDS * 1000, schema: e.ROLLCALL_JOBS_SCHEMA },
+    jobs: {
+      staleAfterMs: e.ROLLCALL_STALE_AFTER_SECONDS * 1000,
+      schema: e.ROLLCALL_JOBS_SCHEMA,
+      journalRetentionDays: e.ROLLCALL_JOURNAL_RETENTION_DAYS,
+    },
     alerts: { staleHours: e.ROLLCALL_ALERT_STALE_HOURS, webhookUrl: e.ROLLCALL_ALERT_WEBHOOK_URL, email: alertEmail(e) },
   };
   return deepFreeze(config);

@@ -84,6 +84,9 @@ export const ENV_SCHEMA = z.object({
     .describe(
       'A running sync with no sign of life for this long belongs to a stopped worker: it is marked failed ("worker stopped") and retried once',
     ),
+  ROLLCALL_JOURNAL_RETENTION_DAYS: positiveInt
+    .default(400)
+    .describe('Days a patron change stays in the journal (history and undo); the reaper prunes older changes'),
   ROLLCALL_JOBS_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,49}$/, 'must be lower-case letters, digits and _ (at most 50)')

@@ -4,11 +4,12 @@
  */
 import type { IntegrationKind } from './patron.ts';
 
-/** Operation types (SPEC §3.7), as stored: ClassLink's syncs and every source's dry run. */
+/** Operation types (SPEC §3.7), as stored: ClassLink's syncs, every source's dry run, and an undo (SPEC §3.9). */
 export const OPERATION_TYPES = {
   full: 'classlink_full_sync',
   delta: 'classlink_delta_sync',
   dryRun: 'dry_run',
+  undo: 'undo',
 } as const;
 
 /** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
@@ -28,6 +29,7 @@ export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
   [OPERATION_TYPES.full]: 'ClassLink Full Sync',
   [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
   [OPERATION_TYPES.dryRun]: 'Dry Run',
+  [OPERATION_TYPES.undo]: 'Undo',
   [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
   [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
   [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',
@@ -37,9 +39,22 @@ export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
 /** Short source names in dry runs' display names (`CSV Dry Run`); ClassLink's stay `Dry Run`. */
 const DRY_RUN_PREFIX: Readonly<Record<string, string>> = { oneroster: 'OneRoster ', csv: 'CSV ' };
 
-/** An operation's display name from its stored type and source (Operations Management names the source). */
-export function operationTypeName(type: string, source: string): string {
+/** What an undo names of the operation it undid: its stored type and id. */
+export interface UndoneOperationRef {
+  /** The undone operation's stored type. */
+  type: string;
+  /** Its id. */
+  id: number;
+}
+
+/**
+ * An operation's display name from its stored type and source (Operations Management names the
+ * source); an undo names what it undid, "Undo of ClassLink Full Sync 42" (an undo of an undo is
+ * "Undo of Undo 43": each undo names only the operation it undid).
+ */
+export function operationTypeName(type: string, source: string, undoOf?: UndoneOperationRef | null): string {
   if (type === OPERATION_TYPES.dryRun) return `${DRY_RUN_PREFIX[source] ?? ''}Dry Run`;
+  if (type === OPERATION_TYPES.undo && undoOf) return `Undo of ${OPERATION_TYPE_NAMES[undoOf.type] ?? undoOf.type} ${undoOf.id}`;
   return OPERATION_TYPE_NAMES[type] ?? type;
 }
 
@@ -55,4 +70,14 @@ export function storedSource(source: string): IntegrationKind | undefined {
 /** The integration an operation ran for ('' in operations stored before there were several: ClassLink). */
 export function operationSource(op: { readonly source: string }): IntegrationKind {
   return storedSource(op.source) ?? 'classlink';
+}
+
+/**
+ * The refusal when another operation of the library is queued or running (SPEC §3.7: one sync
+ * per library at a time; an undo takes the same slot, SPEC §3.9): "A sync is running: try after
+ * operation 42.", or "An undo is running: …".
+ */
+export function busyRefusal(active: { readonly id: number; readonly type: string; readonly state: string }): string {
+  const what = active.type === OPERATION_TYPES.undo ? 'An undo' : 'A sync';
+  return `${what} is ${active.state === 'queued' ? 'queued' : 'running'}: try after operation ${active.id}.`;
 }

@@ -27,6 +27,8 @@ function op(state: Operation['state'], hoursAgo: number, extra: Partial<Operatio
     summary: '',
     error: '',
     retryOf: null,
+    undoOf: null,
+    undoneBy: null,
     ...extra,
   };
 }

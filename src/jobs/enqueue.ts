@@ -8,7 +8,8 @@
 import { oneLine } from '../domain/errors.ts';
 import { checkSyncSource, syncSourceOf } from '../sources/registry.ts';
 import type { Operation, Store } from '../store/store.ts';
-import { OPERATION_TYPES, SOURCE_OPERATION_TYPES } from '../domain/operation.ts';
+import { OPERATION_TYPES, SOURCE_OPERATION_TYPES, busyRefusal } from '../domain/operation.ts';
+import { RollcallError } from '../domain/errors.ts';
 import type { JobPayloads, JobQueue } from './types.ts';
 
 /** What to queue. */
@@ -49,6 +50,8 @@ export async function enqueueSync(queue: JobQueue, store: Store, libraryId: numb
   await checkSyncSource(store, libraryId, source, ask.dryRun);
   const type = ask.dryRun ? OPERATION_TYPES.dryRun : SOURCE_OPERATION_TYPES[source][ask.kind];
   const made = await store.operations.create(libraryId, { type, source, requestedBy: ask.requestedBy, retryOf: ask.retryOf });
+  // An undo holds the same slot (SPEC §3.9): a sync asked meanwhile is refused, not "returned" as that undo.
+  if (!made.created && made.operation.type === OPERATION_TYPES.undo) throw new RollcallError('conflict', busyRefusal(made.operation));
   if (!made.created) return { operation: made.operation, alreadyActive: true };
   const op = made.operation;
   const payload: JobPayloads['sync'] = {

@@ -12,11 +12,15 @@
  *   lost its job (the in-process queue of a process that stopped; a worker killed between taking
  *   the job and starting it). Nothing of it ran: its job is simply sent again.
  *
+ * - Journal rows older than the retention (ROLLCALL_JOURNAL_RETENTION_DAYS, default 400 days)
+ *   are deleted, a bounded number of batches per pass so one pass never holds the database
+ *   long; a backlog (retention shortened, a first run) drains over the following passes.
+ *
  * Two workers reaping at once do no harm: ending an operation is a compare-and-set, and only the
  * worker that ended it retries it.
  */
 import { oneLine } from '../domain/errors.ts';
-import { operationSource } from '../domain/operation.ts';
+import { OPERATION_TYPES, operationSource } from '../domain/operation.ts';
 import type { Operation } from '../store/store.ts';
 import { lastSignOfLife } from '../sync/stale.ts';
 import { enqueueSync, payloadOf, requestOfType, syncKey } from './enqueue.ts';
@@ -52,9 +56,34 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
       notes.push(`operation ${op.id} (library ${op.libraryId}) queued again: its job was lost`);
     }
   }
-  // Housekeeping on the same beat: expired web sessions (every sign-in leaves one) are removed.
+  // Housekeeping on the same beat: expired web sessions (every sign-in leaves one) are removed,
+  // and journal rows past their retention.
   await store.staff.deleteExpiredSessions();
+  const pruned = await pruneJournal(deps);
+  if (pruned > 0) notes.push(`${pruned} journal row(s) older than ${retentionDays(deps)} days pruned`);
   return { ok: true, detail: notes.length === 0 ? NOTHING_STALE : notes.join('; ') };
+}
+
+/** Days journal rows are kept unless configured. */
+export const DEFAULT_JOURNAL_RETENTION_DAYS = 400;
+/** Journal rows deleted per batch, and batches per reaper pass. */
+const PRUNE_BATCH_ROWS = 5000;
+const PRUNE_BATCHES_PER_PASS = 20;
+
+function retentionDays(deps: JobDeps): number {
+  return deps.journalRetentionDays ?? DEFAULT_JOURNAL_RETENTION_DAYS;
+}
+
+/** Deletes journal rows older than the retention, in batches (each its own short statement); how many. */
+async function pruneJournal(deps: JobDeps): Promise<number> {
+  const cutoff = new Date(deps.syncDeps.now().getTime() - retentionDays(deps) * 86_400_000).toISOString();
+  let pruned = 0;
+  for (let i = 0; i < PRUNE_BATCHES_PER_PASS; i++) {
+    const n = await deps.store.journal.prune(cutoff, PRUNE_BATCH_ROWS);
+    pruned += n;
+    if (n === 0) break;
+  }
+  return pruned;
 }
 
 /**
@@ -63,6 +92,11 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
  * integration was turned off since) — the operation's log says which.
  */
 export async function retryOnce(deps: JobDeps, op: Operation): Promise<number | undefined> {
+  // An undo is asked for again by a person, after a fresh preview: never retried on its own.
+  if (op.type === OPERATION_TYPES.undo) {
+    await note(deps, op, 'info', 'Not retried: an undo is asked for again, after its preview.');
+    return undefined;
+  }
   if (op.retryOf !== null) {
     await note(deps, op, 'info', `Not retried: this sync was itself the retry of operation ${op.retryOf}.`);
     return undefined;

@@ -106,6 +106,8 @@ export interface JobDeps {
   queue: JobQueue;
   /** A running operation with no heartbeat for this long (ms) is a stopped worker's. */
   staleAfterMs: number;
+  /** Days a patron journal row is kept (default 400); the reaper prunes older ones. */
+  journalRetentionDays?: number;
   /** Aborted when the worker stops: a sync still reading the roster ends, and is retried elsewhere. */
   signal?: AbortSignal;
   /**

@@ -92,6 +92,7 @@ export async function startWorker(app: WorkerApp, options: WorkerOptions = {}): 
     syncDeps: app.syncDeps,
     queue,
     staleAfterMs,
+    journalRetentionDays: app.config.jobs.journalRetentionDays,
     signal: stopping.signal,
     alerts: { settings: app.config.alerts, publicUrl: app.config.web.publicUrl },
   };

@@ -48,6 +48,10 @@ export interface OperationView {
   summary: string;
   /** The failure in one line, or ''. */
   error: string;
+  /** An undo's: the id of the operation it undid, else null (SPEC §3.9). */
+  undoOf: number | null;
+  /** The undo that undid this operation, or null. */
+  undoneBy: number | null;
 }
 
 /** One kind of change in a stored plan. */
@@ -134,7 +138,7 @@ export function operationView(op: Operation, now: Date): OperationView {
   return {
     id: op.id,
     type: op.type,
-    typeName: operationTypeName(op.type, op.source),
+    typeName: operationTypeName(op.type, op.source, op.undoOf),
     source: op.source,
     state: op.state,
     requestedBy: op.requestedBy,
@@ -147,6 +151,8 @@ export function operationView(op: Operation, now: Date): OperationView {
     complete: op.complete,
     summary: op.summary,
     error: op.error,
+    undoOf: op.undoOf?.id ?? null,
+    undoneBy: op.undoneBy,
   };
 }
 

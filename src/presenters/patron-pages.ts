@@ -189,7 +189,7 @@ async function provenanceOf(store: Pick<Store, 'operations'>, libraryId: number,
     const op = await store.operations.get(libraryId, p.lastSyncOperationId);
     lastSync = {
       id: p.lastSyncOperationId,
-      name: op ? operationTypeName(op.type, op.source) : 'Sync',
+      name: op ? operationTypeName(op.type, op.source, op.undoOf) : 'Sync',
       at: op ? (op.finishedAt ?? op.startedAt ?? op.createdAt) : '',
     };
   }

@@ -24,7 +24,7 @@
  * new integration's.
  */
 import type { IntegrationKind } from '../domain/patron.ts';
-import type { Repositories, Store } from '../store/store.ts';
+import type { JournalBy, Repositories, Store } from '../store/store.ts';
 import { INTEGRATION_KINDS, SOURCE_NAMES, enabledIntegration, isConfigured, sitesOfSource } from './registry.ts';
 import { RollcallError } from '../domain/errors.ts';
 import { noMatchedSiteNote, previewChangedSentence, turnOnRefused, type Asker, type Refusal } from './phrases.ts';
@@ -136,7 +136,8 @@ class ClearedOtherThanPreviewed extends Error {}
  * is reset, so its first sync is a full one. Refused (not_configured, worded for the asker) for
  * a source that is not configured; refused with the new preview (PreviewChanged, nothing
  * changed) when what it would clear is not the `previewed` total the admin confirmed — or, with
- * no total, when it would clear anything at all.
+ * no total, when it would clear anything at all. Each patron GUID cleared is journaled (SPEC
+ * §3.9), by `by`.
  */
 export async function turnOn(
   store: Store,
@@ -145,10 +146,12 @@ export async function turnOn(
   asker: Asker,
   /** The total of the preview the admin confirmed (TurnOnPreview.total); undefined: none was shown. */
   previewed?: number,
+  /** Who turns it on, for the journal (SPEC §3.9). */
+  by: JournalBy = {},
 ): Promise<TurnOnResult> {
   if (await mayTurnOn(store, libraryId, kind)) throw turnOnRefused(kind, asker);
   const result = await store
-    .transaction(async (tx) => turnOnIn(tx, libraryId, kind, previewed ?? 0))
+    .transaction(async (tx) => turnOnIn(tx, libraryId, kind, previewed ?? 0, by))
     .catch(async (e: unknown) => {
       if (!(e instanceof ClearedOtherThanPreviewed)) throw e;
       throw new PreviewChanged(await turnOnPreview(store, libraryId, kind), previewed, asker);
@@ -158,7 +161,7 @@ export async function turnOn(
 }
 
 /** The work of turnOn, in its transaction; throws ClearedOtherThanPreviewed (rolling back) when the clear is not `previewed`. */
-async function turnOnIn(tx: Repositories, libraryId: number, kind: IntegrationKind, previewed: number) {
+async function turnOnIn(tx: Repositories, libraryId: number, kind: IntegrationKind, previewed: number, by: JournalBy) {
   // Every integration row of the library held first, in one order: a sync's apply holds its
   // source's row while it writes GUIDs (run.ts), so none is half-written under the count.
   for (const k of [...INTEGRATION_KINDS].sort()) await tx.integrations.lock(libraryId, k);
@@ -167,7 +170,7 @@ async function turnOnIn(tx: Repositories, libraryId: number, kind: IntegrationKi
   let clearedPatronGuids = 0;
   for (const other of INTEGRATION_KINDS) {
     if (other === kind) continue;
-    const n = await tx.patrons.clearGuids(libraryId, other);
+    const n = await tx.patrons.clearGuids(libraryId, other, by);
     if (n > 0) clearedPatronGuidsBySource[other] = n;
     clearedPatronGuids += n;
   }

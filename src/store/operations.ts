@@ -31,6 +31,13 @@ export interface NewOperation {
   requestedBy: string;
   /** The operation it retries (a worker stopped in mid-sync), if any. */
   retryOf?: number | undefined;
+  /** An undo's: the operation it undoes (SPEC §3.9). */
+  undoOf?: { id: number; type: string } | undefined;
+  /**
+   * Created `running` rather than `queued`: work done at once in the asking process (an undo),
+   * with no job to wait for — so the reaper never takes it for a sync whose job was lost.
+   */
+  running?: boolean;
 }
 
 /** How an operation ended (or stopped for review). */
@@ -89,6 +96,11 @@ export interface OperationRepository extends OperationLogMethods, OperationChang
   findStale(olderThan: Date): Promise<Operation[]>;
   /** Queued operations of every library queued before `olderThan` (the reaper checks their jobs). */
   findQueued(olderThan: Date): Promise<Operation[]>;
+  /**
+   * Records that operation `id` was undone by operation `undoneBy` (SPEC §3.9); false when it
+   * already was (a compare-and-set, so of two undos of it only one can commit).
+   */
+  markUndone(libraryId: number, id: number, undoneBy: number): Promise<boolean>;
 }
 
 /** The operation repository over a context. */
@@ -110,6 +122,7 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
   return {
     async create(libraryId, operation) {
       for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+        const now = ctx.now();
         const inserted = await ctx.db
           .insertInto('operations')
           .values({
@@ -117,9 +130,11 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
             type: operation.type,
             source: operation.source,
             requested_by: operation.requestedBy,
-            state: 'queued',
-            created_at: ctx.now(),
+            created_at: now,
             retry_of: operation.retryOf ?? null,
+            undo_of: operation.undoOf?.id ?? null,
+            undo_of_type: operation.undoOf?.type ?? null,
+            ...(operation.running ? { state: 'running', started_at: now, heartbeat_at: now } : { state: 'queued' }),
           })
           // Only the partial unique index can conflict here: another operation is active.
           .onConflict((oc) => oc.doNothing())
@@ -229,6 +244,17 @@ export function operationRepository(ctx: RepoContext): OperationRepository {
       return rows.map(toOperation);
     },
 
+    async markUndone(libraryId, id, undoneBy) {
+      const result = await ctx.db
+        .updateTable('operations')
+        .set({ undone_by: undoneBy })
+        .where('library_id', '=', libraryId)
+        .where('id', '=', id)
+        .where('undone_by', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     ...operationLogMethods(ctx),
     ...operationChangeMethods(ctx),
   };
@@ -261,5 +287,7 @@ function toOperation(row: Selectable<OperationsTable>): Operation {
     summary: row.summary,
     error: row.error,
     retryOf: row.retry_of,
+    undoOf: row.undo_of === null ? null : { id: row.undo_of, type: row.undo_of_type ?? '' },
+    undoneBy: row.undone_by,
   };
 }

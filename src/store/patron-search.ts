@@ -16,6 +16,7 @@ import type { Patron, PatronValues } from '../domain/patron.ts';
 import { atomically, type RepoContext } from './context.ts';
 import { storable, type StoreDialect } from './dialect.ts';
 import { bumpPatronRevision } from './libraries.ts';
+import { appendJournal, type JournalWrite } from './journal.ts';
 import { PATRON_FIELD_COLUMN, PATRON_READ_COLUMNS, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
 import type { Page } from './records.ts';
 import { siteMaps } from './sites.ts';
@@ -110,8 +111,10 @@ export type PatronChanges = Partial<PatronValues> & { notes?: string };
 
 /** Who edits, and the patron's `updatedAt` the editor saw (a changed patron is then refused). */
 export interface EditOptions {
-  /** The editor's username, kept on the patron as `editedBy`. */
+  /** The editor's username, kept on the patron as `editedBy` and in the journal. */
   editedBy: string;
+  /** The editor's staff account, journaled with each field changed (SPEC §3.9); null when none. */
+  staffUserId?: number | null;
   /** When given and the patron was written since, the edit is refused (conflict). */
   expectUpdatedAt?: string;
 }
@@ -231,10 +234,12 @@ export function patronPageMethods(ctx: RepoContext) {
             );
           }
           const set: Record<string, string | number | null> = {};
+          const journaled: JournalWrite[] = [];
           for (const [key, value] of Object.entries(changes) as [keyof PatronChanges, string | number | undefined][]) {
             if (value === undefined || value === current[key]) continue;
             if (key === 'site') set.site_id = siteIdOf(String(value), (await siteMaps(tx, libraryId)).ids);
             else set[COLUMN_OF[key]] = typeof value === 'number' ? value : storable(value);
+            journaled.push({ patronId: id, field: key, oldValue: String(current[key]), newValue: String(value), kind: 'edit' });
           }
           if (Object.keys(set).length === 0) return current;
           // A GUID typed by hand belongs to no integration until a sync matches it (SPEC §3.2).
@@ -246,6 +251,8 @@ export function patronPageMethods(ctx: RepoContext) {
             .where('library_id', '=', libraryId)
             .where('id', '=', id)
             .execute();
+          // SPEC §3.9: each applied change is journaled, with who made it — in this transaction.
+          await appendJournal(tx, libraryId, { staffUserId: options.staffUserId ?? null, actor: options.editedBy }, journaled);
           await bumpPatronRevision(tx, libraryId);
           return (await readDetail(tx, libraryId, id))!;
         });

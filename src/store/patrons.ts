@@ -8,6 +8,7 @@ import type { IntegrationKind, Patron, PatronKeys } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { containsPattern } from './dialect.ts';
 import { bumpPatronRevision } from './libraries.ts';
+import { appendJournal, type JournalBy } from './journal.ts';
 import { insertPatronRows, updatePatronRows } from './patron-bulk.ts';
 import { patronPageMethods, type EditOptions, type PatronChanges, type PatronDetail, type PatronSearch } from './patron-search.ts';
 import { PATRON_READ_COLUMNS, patronFromArray, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
@@ -53,8 +54,11 @@ export interface PatronRepository {
   list(libraryId: number, options?: PatronFilter & { query?: string; limit?: number; offset?: number }): Promise<Page<Patron>>;
   /** How many patrons (of a site; or whose GUID belongs to an integration). */
   count(libraryId: number, options?: PatronFilter & { guidSource?: IntegrationKind }): Promise<number>;
-  /** Clears the GUIDs that belong to an integration (when switching integrations); returns how many. */
-  clearGuids(libraryId: number, source: IntegrationKind): Promise<number>;
+  /**
+   * Clears the GUIDs that belong to an integration (when switching integrations), journaling
+   * each (kind `switch`, by `by`); returns how many.
+   */
+  clearGuids(libraryId: number, source: IntegrationKind, by?: JournalBy): Promise<number>;
   /** A page of patrons found by the patron search box: exact keys or name starts, by index (patron-search.ts). */
   search(libraryId: number, options?: PatronSearch): Promise<Page<Patron>>;
   /** One patron with its notes and provenance, or undefined when it is not this library's. */
@@ -268,17 +272,31 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
       return Number((await query.executeTakeFirstOrThrow()).n);
     },
 
-    async clearGuids(libraryId, source) {
+    async clearGuids(libraryId, source, by = {}) {
       return atomically(ctx, async (tx) => {
+        // Read first, in the same transaction: the journal keeps each GUID cleared (SPEC §3.9).
+        const cleared = await tx.db
+          .selectFrom('patrons')
+          .select(['id', 'guid'])
+          .where('library_id', '=', libraryId)
+          .where('guid_source', '=', source)
+          .orderBy('id')
+          .execute();
         const result = await tx.db
           .updateTable('patrons')
           .set({ guid: '', guid_source: null, matched_by: null, updated_at: tx.now() })
           .where('library_id', '=', libraryId)
           .where('guid_source', '=', source)
           .executeTakeFirst();
-        const cleared = Number(result.numUpdatedRows);
-        if (cleared > 0) await bumpPatronRevision(tx, libraryId);
-        return cleared;
+        await appendJournal(
+          tx,
+          libraryId,
+          by,
+          cleared.map((r) => ({ patronId: r.id, field: 'guid', oldValue: r.guid, newValue: null, kind: 'switch' })),
+        );
+        const n = Number(result.numUpdatedRows);
+        if (n > 0) await bumpPatronRevision(tx, libraryId);
+        return n;
       });
     },
   };

@@ -4,6 +4,7 @@
  */
 import { zeroCounts, type SyncCounts } from '../domain/counts.ts';
 import type { PatronFieldKey } from '../domain/fields.ts';
+import type { UndoneOperationRef } from '../domain/operation.ts';
 import type { IntegrationKind, MatchedBy, PatronValues } from '../domain/patron.ts';
 
 /** A library (one district's library system); every other record belongs to one. */
@@ -119,6 +120,10 @@ export interface Operation {
   error: string;
   /** The operation this one retries (its worker stopped), or null. */
   retryOf: number | null;
+  /** An undo's: the operation it undid (its type and id), else null (SPEC §3.9). */
+  undoOf: UndoneOperationRef | null;
+  /** The undo that undid this operation, or null. */
+  undoneBy: number | null;
 }
 
 /** Log levels of an operation's log. */

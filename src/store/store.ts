@@ -25,6 +25,7 @@ import { alertRepository, type AlertRepository } from './alerts.ts';
 import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
 import { conflictRepository, type ConflictRepository } from './conflicts.ts';
+import { journalRepository, type JournalRepository } from './journal.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -53,6 +54,18 @@ export type {
   ConflictSyncWrite,
   ResolveOutcome,
 } from './conflicts.ts';
+export type {
+  HistoryEntry,
+  HistoryPage,
+  HistoryQuery,
+  JournalBy,
+  JournalEntry,
+  JournalField,
+  JournalKind,
+  JournalRepository,
+  JournalWrite,
+} from './journal.ts';
+export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson, creationRows } from './journal.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -90,6 +103,8 @@ export interface Repositories {
   csvPackages: CsvPackageRepository;
   /** The conflict queue (SPEC §3.9). */
   conflicts: ConflictRepository;
+  /** The field-level journal of patron changes (SPEC §3.9). */
+  journal: JournalRepository;
 }
 
 /** An open store. */
@@ -173,5 +188,6 @@ function repositories(ctx: RepoContext): Repositories {
     staff: staffRepository(ctx),
     csvPackages: csvPackageRepository(ctx),
     conflicts: conflictRepository(ctx),
+    journal: journalRepository(ctx),
   };
 }

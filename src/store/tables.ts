@@ -100,6 +100,11 @@ export interface OperationsTable {
   error: Generated<string>;
   /** The operation this one retries (0003-jobs), or null. */
   retry_of: number | null;
+  /** An undo's: the operation it undid, and that one's type (0010-undo); else null. */
+  undo_of: number | null;
+  undo_of_type: string | null;
+  /** The undo that undid this operation (0010-undo), or null. */
+  undone_by: number | null;
 }
 
 /** `operation_log`: an operation's log lines. */
@@ -256,6 +261,25 @@ export interface ConflictJournalTable {
   note: Generated<string>;
 }
 
+/**
+ * `patron_journal`: one applied change of one patron field (0008-journal, SPEC §3.9); values
+ * are text, NULL when blank or absent. `field` is a PatronFieldKey, or `*` for a sync's create
+ * (new_value: the created values as compact JSON).
+ */
+export interface PatronJournalTable {
+  id: Generated<number>;
+  library_id: number;
+  patron_id: number;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  kind: string;
+  operation_id: number | null;
+  staff_user_id: number | null;
+  actor: Generated<string>;
+  at: string;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -273,4 +297,5 @@ export interface Tables {
   csv_packages: CsvPackagesTable;
   conflicts: ConflictsTable;
   conflict_journal: ConflictJournalTable;
+  patron_journal: PatronJournalTable;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPatronValues } from '../domain/patron.ts';
-import type { PatronRepository } from '../store/store.ts';
+import type { JournalRepository, JournalWrite, PatronRepository } from '../store/store.ts';
 import { applyChanges } from './apply.ts';
 import type { Change } from './core/types.ts';
 
@@ -19,16 +19,24 @@ function create(i: number): Change {
 describe('applyChanges', () => {
   it('inserts a large plan in chunks, every row once, in plan order', async () => {
     const calls: string[][] = [];
+    let next = 100;
     const repo = {
       insertMany: async (_lib: number, rows: readonly { guid: string }[]) => {
         calls.push(rows.map((r) => r.guid));
-        return rows.map((_, k) => k);
+        return rows.map(() => next++);
       },
       updateMany: async () => 0,
     } as unknown as PatronRepository;
+    const journaled: JournalWrite[] = [];
+    const journal = {
+      append: async (_lib: number, by: { operationId?: number | null }, rows: readonly JournalWrite[]) => {
+        expect(by.operationId).toBe(7);
+        journaled.push(...rows);
+      },
+    } as unknown as JournalRepository;
     const count = 25_000;
     const result = await applyChanges(
-      repo,
+      { patrons: repo, journal },
       1,
       7,
       Array.from({ length: count }, (_, i) => create(i)),
@@ -38,5 +46,14 @@ describe('applyChanges', () => {
     expect(result).toEqual({ created: count, written: 0 });
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.flat()).toEqual(Array.from({ length: count }, (_, i) => `stu-${i}`));
+    // One journal row per created patron, naming the id it was given and its non-blank values.
+    expect(journaled).toHaveLength(count);
+    expect(journaled[count - 1]).toEqual({
+      patronId: 100 + count - 1,
+      field: '*',
+      oldValue: null,
+      newValue: JSON.stringify({ guid: `stu-${count - 1}`, status: 1 }),
+      kind: 'create',
+    });
   });
 });

@@ -5,7 +5,7 @@
  * they were. Patrons the plan left unchanged are not written at all.
  */
 import type { Patron } from '../domain/patron.ts';
-import type { PatronRepository } from '../store/store.ts';
+import { creationRows, type JournalRepository, type JournalWrite, type PatronRepository } from '../store/store.ts';
 import type { PatronUpdate, PatronWrite } from '../store/records.ts';
 import type { Change, OwnershipClaim } from './core/types.ts';
 
@@ -20,31 +20,49 @@ export interface ApplyResult {
   written: number;
 }
 
+/** The repositories apply writes through: the caller's transaction's. */
+export interface ApplyRepositories {
+  /** The patrons written. */
+  patrons: PatronRepository;
+  /** Their journal (SPEC §3.9), written alongside. */
+  journal: JournalRepository;
+}
+
 /**
  * Writes the patron changes of a plan (creates, updates, transfers, reactivations) and its
- * ownership claims, stamping each row with the operation that wrote it. `patronsById` supplies
- * the full rows that ownership claims keep unchanged but for GUID ownership and match record.
+ * ownership claims, stamping each row with the operation that wrote it, and journals each
+ * changed field (SPEC §3.9: "Each applied change is journaled per patron and field"). A create
+ * is journaled as one row (field `*`, the created values as JSON): see store/journal.ts.
+ * Ownership claims change no patron field (only who owns the GUID), so they are not journaled.
+ * `patronsById` supplies the full rows that ownership claims keep unchanged but for GUID
+ * ownership and match record.
  */
 export async function applyChanges(
-  patrons: PatronRepository,
+  repos: ApplyRepositories,
   libraryId: number,
   operationId: number,
   changes: readonly Change[],
   claims: readonly OwnershipClaim[],
   patronsById: ReadonlyMap<number, Patron>,
 ): Promise<ApplyResult> {
+  const { patrons, journal } = repos;
+  const by = { operationId };
   let inserts: PatronWrite[] = [];
   let created = 0;
+  const insertChunk = async () => {
+    const ids = await patrons.insertMany(libraryId, inserts);
+    await journal.append(libraryId, by, creationRows(ids, inserts, 'create'));
+    created += ids.length;
+    inserts = [];
+  };
   const updates: PatronUpdate[] = [];
+  const journaled: JournalWrite[] = [];
   for (const c of changes) {
     switch (c.kind) {
       case 'create':
         inserts.push({ ...c.values, guidSource: c.guidSource, matchedBy: c.matchedBy, lastSyncOperationId: operationId });
         // Written in chunks, so a first sync of a large district never holds every new row at once.
-        if (inserts.length >= INSERT_CHUNK_ROWS) {
-          created += (await patrons.insertMany(libraryId, inserts)).length;
-          inserts = [];
-        }
+        if (inserts.length >= INSERT_CHUNK_ROWS) await insertChunk();
         break;
       case 'update':
       case 'transfer':
@@ -59,6 +77,7 @@ export async function applyChanges(
           lastSyncOperationId: operationId,
           fields: c.diff.map((d) => d.field),
         });
+        for (const d of c.diff) journaled.push({ patronId: c.patronId, field: d.field, oldValue: d.from, newValue: d.to, kind: c.kind });
         break;
       case 'skip':
       case 'conflict':
@@ -72,7 +91,8 @@ export async function applyChanges(
     const { id, guidSource: _g, matchedBy: _m, ...values } = p;
     updates.push({ id, ...values, guidSource: claim.guidSource, matchedBy: claim.matchedBy, lastSyncOperationId: operationId, fields: [] });
   }
-  if (inserts.length > 0) created += (await patrons.insertMany(libraryId, inserts)).length;
+  if (inserts.length > 0) await insertChunk();
   const written = updates.length > 0 ? await patrons.updateMany(libraryId, updates) : 0;
+  await journal.append(libraryId, by, journaled);
   return { created, written };
 }

@@ -7,7 +7,7 @@
  * (failed, with the reason in one line), whatever went wrong; the caller gets that operation.
  */
 import { oneLine } from '../domain/errors.ts';
-import { OPERATION_TYPES, SOURCE_OPERATION_TYPES, operationSource, storedSource } from '../domain/operation.ts';
+import { OPERATION_TYPES, SOURCE_OPERATION_TYPES, busyRefusal, operationSource, storedSource } from '../domain/operation.ts';
 import type { IntegrationKind, Patron } from '../domain/patron.ts';
 import type { Operation, OperationCounts, Store } from '../store/store.ts';
 import { applyChanges } from './apply.ts';
@@ -86,6 +86,8 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
   if (request.operationId === undefined && !queued.created && (await endIfStale(deps, request.libraryId, queued.operation))) {
     queued = await store.operations.create(request.libraryId, newOperation);
   }
+  // An undo holds the same slot (SPEC §3.9 undo is an operation; §3.7 one at a time): refused, not "returned".
+  if (!queued.created && queued.operation.type === OPERATION_TYPES.undo) throw new RollcallError('conflict', busyRefusal(queued.operation));
   if (!queued.created) return { operation: queued.operation, alreadyRunning: true, complete: queued.operation.complete ?? false };
   const op = queued.operation;
   // Taken by another worker (or ended) since it was read: that one is returned.
@@ -316,7 +318,7 @@ export async function applyPlan(
     if (!(await deps.sources.isEnabled(tx, lib, source))) {
       throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }
-    await applyChanges(tx.patrons, lib, opId, planned.changes, planned.claims, byId);
+    await applyChanges(tx, lib, opId, planned.changes, planned.claims, byId);
     // The queue learns what this sync saw and closed only as it applies: a dry run, or a plan
     // held for review and rejected, leaves it as it is.
     await tx.conflicts.recordSync(lib, source, opId, planned.queue);

@@ -4,6 +4,8 @@
  * queue instead when a worker runs (queue-starter.ts); this is the fallback and what tests use.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RollcallError } from '../domain/errors.ts';
+import { OPERATION_TYPES, busyRefusal } from '../domain/operation.ts';
 import { startSync, type SyncResult } from '../services/syncs/sync-actions.ts';
 import type { SyncDeps } from '../sync/ports.ts';
 import type { SyncStarter } from './context.ts';
@@ -19,7 +21,11 @@ export function inProcessSyncStarter(deps: SyncDeps): SyncStarter & { idle(): Pr
     const newest = (await deps.store.operations.list(libraryId, { limit: 1 }))[0];
     // A sync of the library already queued or running is the answer (SPEC §3.7): start none,
     // or ours would start later, once that one ends.
-    if (newest && (newest.state === 'running' || newest.state === 'queued')) return { operationId: newest.id, alreadyRunning: true };
+    if (newest && (newest.state === 'running' || newest.state === 'queued')) {
+      // An undo holds the same slot (SPEC §3.9): refused in its words, not shown as "a sync already running".
+      if (newest.type === OPERATION_TYPES.undo) throw new RollcallError('conflict', busyRefusal(newest));
+      return { operationId: newest.id, alreadyRunning: true };
+    }
     const before = newest?.id ?? 0;
     let settled: SyncResult | undefined;
     // startSync never rejects for a sync's own failure (the operation records it); a store

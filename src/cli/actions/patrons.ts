@@ -1,9 +1,14 @@
 /**
- * `rollcall patrons import FILE.csv` and `rollcall patrons export [--format csv|json] [--site CODE]`.
+ * `rollcall patrons import FILE.csv`, `rollcall patrons export [--format csv|json] [--site CODE]` and
+ * `rollcall patrons history (--guid G | --barcode B) [--json]`.
  */
+import { basename } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
 import { exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
+import { patronByKey } from '../../services/patrons/find-patron.ts';
+import { historyRow, wholeHistory } from '../../presenters/patron-history.ts';
+import { table } from '../../presenters/format.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit.ts';
 import type { Handler } from '../context.ts';
 import { withApp } from './with-app.ts';
@@ -18,7 +23,7 @@ const REJECTS_LISTED = 50;
 export const importFile: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
     const path = args[0]!;
-    const report = await importPatrons(app.store, app.library.id, await openImportFile(path));
+    const report = await importPatrons(app.store, app.library.id, await openImportFile(path), { actor: `import of ${basename(path)}` });
     if (opts.json) {
       await ctx.out.json(report);
     } else {
@@ -49,3 +54,38 @@ export const exportAll: Handler = async (ctx, _args, opts) =>
     );
     return EXIT_OK;
   });
+
+/**
+ * `patrons history (--guid G | --barcode B) [--json]`: every change journaled for the patron
+ * (SPEC §3.9), newest first; --json prints them as an array (the API's items).
+ */
+export const history: Handler = async (ctx, _args, opts) =>
+  withApp(ctx, async (app) => {
+    const key = { guid: optionText(opts.guid), barcode: optionText(opts.barcode) };
+    const patron = await patronByKey(app.store, app.library.id, key);
+    const items = await wholeHistory(app.store, app.library.id, patron.id);
+    if (opts.json) {
+      await ctx.out.json(items);
+      return EXIT_OK;
+    }
+    if (items.length === 0) {
+      await ctx.out.lines(`No changes recorded for patron #${patron.id}.`);
+      return EXIT_OK;
+    }
+    const rows = items
+      .map(historyRow)
+      .map((h) => [
+        h.at.replace('T', ' ').slice(0, 19),
+        h.fieldText,
+        h.oldShown,
+        h.newShown,
+        h.kind,
+        h.operation ? `#${h.operation.id} ${h.operation.name}` : h.by,
+      ]);
+    await ctx.out.lines(...table(['WHEN (UTC)', 'FIELD', 'BEFORE', 'AFTER', 'KIND', 'BY'], rows));
+    return EXIT_OK;
+  });
+
+function optionText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

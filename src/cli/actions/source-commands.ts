@@ -137,7 +137,7 @@ export async function enableWithConsent(
   }
   let r: TurnOnResult;
   try {
-    r = await turnOn(app.store, app.library.id, kind, 'cli', previewed ?? preview.total);
+    r = await turnOn(app.store, app.library.id, kind, 'cli', previewed ?? preview.total, { actor: 'command line' });
   } catch (e) {
     if (!(e instanceof PreviewChanged)) throw e;
     // The new count, as `enable` without --yes prints it: nothing was changed.

@@ -1,6 +1,6 @@
 /**
  * A hand edit of one patron (SPEC §5): checked whole first (patron-edit.ts), then written with
- * who made it; the pages and PATCH /api/v1/patrons/{id} both call it.
+ * who made it (on the patron and in the journal, SPEC §3.9); the pages and PATCH /api/v1/patrons/{id} both call it.
  */
 import type { PatronDetail, StaffRole, Store } from '../../store/store.ts';
 import { requirePatron } from './find-patron.ts';
@@ -8,8 +8,10 @@ import { checkPatronEdit } from './patron-edit.ts';
 
 /** Who edits. */
 export interface Editor {
-  /** Their username (kept on the patron). */
+  /** Their username (kept on the patron and in the journal). */
   username: string;
+  /** Their staff account (journaled with each change, SPEC §3.9). */
+  staffUserId?: number;
   /** Their role: only admins change a GUID. */
   role: StaffRole;
 }
@@ -34,6 +36,7 @@ export async function editPatron(
   if (Object.keys(changes).length === 0 && expectUpdatedAt === undefined) return current;
   return store.patrons.edit(libraryId, id, changes, {
     editedBy: editor.username,
+    staffUserId: editor.staffUserId ?? null,
     ...(expectUpdatedAt === undefined ? {} : { expectUpdatedAt }),
   });
 }

@@ -8,3 +8,38 @@ export async function requirePatron(store: Pick<Store, 'patrons'>, libraryId: nu
   if (!patron) throw new RollcallError('not_found', `There is no patron #${id} in this library.`);
   return patron;
 }
+
+/** How a command names one patron: by GUID or by Barcode (exactly one). */
+export interface PatronKey {
+  /** The GUID. */
+  guid?: string | undefined;
+  /** The Barcode. */
+  barcode?: string | undefined;
+}
+
+/** Patrons read when looking one up by Barcode (the search's exact-key match; names starting with it come too). */
+const BARCODE_CANDIDATES = 500;
+
+/**
+ * The one patron of the library with this GUID or Barcode: `usage` unless exactly one of the two
+ * is given; not_found when none has it; conflict when several share the Barcode (Barcodes are
+ * not unique; the GUID is).
+ */
+export async function patronByKey(store: Pick<Store, 'patrons'>, libraryId: number, key: PatronKey): Promise<PatronDetail> {
+  const guid = key.guid?.trim() ?? '';
+  const barcode = key.barcode?.trim() ?? '';
+  if ((guid === '') === (barcode === ''))
+    throw new RollcallError('usage', 'Name the patron with --guid G or --barcode B (one of the two).');
+  if (guid !== '') {
+    const p = await store.patrons.byGuid(libraryId, guid);
+    if (!p) throw new RollcallError('not_found', `No patron of this library has the GUID "${guid}".`);
+    return requirePatron(store, libraryId, p.id);
+  }
+  const found = (await store.patrons.search(libraryId, { query: barcode, limit: BARCODE_CANDIDATES })).items.filter(
+    (p) => p.barcode === barcode,
+  );
+  if (found.length === 0) throw new RollcallError('not_found', `No patron of this library has the Barcode "${barcode}".`);
+  if (found.length > 1)
+    throw new RollcallError('conflict', `${found.length} patrons share the Barcode "${barcode}"; name the one you mean with --guid.`);
+  return requirePatron(store, libraryId, found[0]!.id);
+}

@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { csvRowBatches } from '../../csv/csv-rows.ts';
 import { RollcallError } from '../../domain/errors.ts';
-import type { PatronWrite, Store } from '../../store/store.ts';
+import { creationRows, type JournalBy, type PatronWrite, type Store } from '../../store/store.ts';
 import { importColumns, importRow, type RowContext } from './import-row.ts';
 import type { FieldDefinition } from '../../domain/fields.ts';
 
@@ -47,8 +47,11 @@ export async function openImportFile(path: string): Promise<Readable> {
   return createReadStream(path);
 }
 
-/** Imports the patrons of a CSV stream into the library (see the module comment). */
-export async function importPatrons(store: Store, libraryId: number, input: Readable): Promise<ImportReport> {
+/**
+ * Imports the patrons of a CSV stream into the library (see the module comment). Each patron
+ * imported is journaled (SPEC §3.9) as one row of kind `import` with its values, `by` naming who.
+ */
+export async function importPatrons(store: Store, libraryId: number, input: Readable, by: JournalBy = {}): Promise<ImportReport> {
   const siteCodes = new Set((await store.sites.list(libraryId)).map((s) => s.code));
   const guids = new Set<string>();
   for await (const batch of store.patrons.batches(libraryId)) for (const p of batch) if (p.guid !== '') guids.add(p.guid);
@@ -71,7 +74,8 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
           if (outcome.ok) accepted.push(outcome.patron);
           else report.rejected.push({ line: batch.lines[i]!, message: outcome.message });
         }
-        await tx.patrons.insertMany(libraryId, accepted);
+        const ids = await tx.patrons.insertMany(libraryId, accepted);
+        await tx.journal.append(libraryId, by, creationRows(ids, accepted, 'import'));
         report.imported += accepted.length;
       }
       if (report.rejected.length > 0) throw NOTHING_KEPT;

@@ -11,7 +11,9 @@ import { scheduleMigration } from './0004-schedule.ts';
 import { sourcesMigration } from './0005-sources.ts';
 import { patronSearchMigration } from './0006-patron-search.ts';
 import { patronLibraryMigration } from './0007-patron-library.ts';
+import { journalMigration } from './0008-journal.ts';
 import { conflictsMigration } from './0009-conflicts.ts';
+import { undoMigration } from './0010-undo.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -25,7 +27,9 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0005-sources': sourcesMigration(dialect),
     '0006-patron-search': patronSearchMigration(dialect),
     '0007-patron-library': patronLibraryMigration(),
+    '0008-journal': journalMigration(dialect),
     '0009-conflicts': conflictsMigration(dialect),
+    '0010-undo': undoMigration(),
   };
 }
 

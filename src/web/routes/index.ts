@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
 import { conflictRoutes } from './conflicts.ts';
+import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
@@ -27,6 +28,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   staffRoutes,
   ssoRoutes,
   operationsRoutes,
+  operationUndoRoutes,
   classLinkRoutes,
   syncRoutes,
   integrationsRoutes,

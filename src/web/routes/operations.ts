@@ -95,6 +95,8 @@ const OPERATION_PROPERTIES = {
   },
   summary: { type: 'string' },
   error: { type: 'string' },
+  undoOf: { type: 'integer', nullable: true, description: "An undo's: the operation it undid (SPEC §3.9); else null" },
+  undoneBy: { type: 'integer', nullable: true, description: 'The undo that undid this operation, or null' },
 } as const;
 
 const OPERATION_SCHEMA = { type: 'object', properties: OPERATION_PROPERTIES } as const;
@@ -238,6 +240,12 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
         op,
         live: LIVE_STATES.includes(op.state),
         canDecide: awaitsReview(op) && staffOf(request.principal).role === 'admin',
+        // The button leads to the preview, which says why when the operation wrote nothing (SPEC §3.9).
+        canUndo:
+          staffOf(request.principal).role === 'admin' &&
+          (op.state === 'succeeded' || op.state === 'succeeded_with_warnings') &&
+          op.type !== OPERATION_TYPES.dryRun &&
+          op.undoneBy === null,
         countKeys: COUNT_KEYS,
         log,
         logLinks: pagerLinks(request, `/operations/${op.id}`, 'log-page', log),

@@ -1,7 +1,7 @@
 /**
  * Patrons (SPEC §5): the search (one box for name, barcode, Student #, email or GUID,
  * plus site and status filters, paged), a patron's page with every field by number and where
- * it came from, and the edit form. The same as JSON under /api/v1/patrons. Librarians read and
+ * it came from and its history (SPEC §3.9), and the edit form. The same as JSON under /api/v1/patrons. Librarians read and
  * edit; only admins change a GUID (services/patrons/patron-edit.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +11,8 @@ import { shortTime } from '../../presenters/format.ts';
 import { MAX_PER_PAGE } from '../../presenters/operation-pages.ts';
 import { MAX_NOTES_LENGTH, PatronEditError, SEX_VALUES, type EditProblem } from '../../services/patrons/patron-edit.ts';
 import { NO_SITE, findPatrons, patronDetailJson, patronPage, statusText } from '../../presenters/patron-pages.ts';
+import { HISTORY_PER_PAGE, MAX_HISTORY_PER_PAGE, historyRow, patronHistory } from '../../presenters/patron-history.ts';
+import { JOURNAL_KINDS } from '../../store/store.ts';
 import { editPatron } from '../../services/patrons/edit-patron.ts';
 import { requirePatron } from '../../services/patrons/find-patron.ts';
 import { formInput, statusFilterOf } from '../forms/patron.ts';
@@ -80,6 +82,44 @@ const EDIT_BODY_SCHEMA = {
   },
 } as const;
 
+const HISTORY_SCHEMA = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer', description: 'The change (later changes have larger ids)' },
+          at: { type: 'string', description: 'When (ISO 8601 UTC)' },
+          kind: {
+            type: 'string',
+            enum: [...JOURNAL_KINDS],
+            description:
+              'create, update, transfer, reactivate (a sync); edit (by hand); import (a patron file); switch (GUID cleared when another integration was turned on); undo; removal',
+          },
+          field: { type: 'string', description: "The patron key (lastName, notes, …), or '*' for a whole new patron" },
+          fieldNumber: { type: 'integer', nullable: true, description: 'The library field number (1006), or null' },
+          oldValue: { type: 'string', nullable: true, description: 'The value before; null when blank' },
+          newValue: {
+            type: 'string',
+            nullable: true,
+            description: "The value after; null when blank; for '*' the new patron's values as JSON",
+          },
+          operation: {
+            type: 'object',
+            nullable: true,
+            properties: { id: { type: 'integer' }, name: { type: 'string' } },
+            description: 'The operation that made it (see /api/v1/operations/{id}), or null',
+          },
+          by: { type: 'string', description: 'Who or what made it: the staff account, the import, the sync' },
+        },
+      },
+    },
+    next: { type: 'integer', nullable: true, description: 'Pass as `before` for the next (older) page; null on the last' },
+  },
+} as const;
+
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID } }, required: ['id'] } as const;
 
 /** Registers the routes. */
@@ -89,7 +129,7 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   function editor(request: FastifyRequest) {
     const { user, role } = staffOf(request.principal);
-    return { username: user.username, role };
+    return { username: user.username, staffUserId: user.id, role };
   }
 
   /** The edit form, with the values to show and what was wrong with them. */
@@ -161,11 +201,20 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/patrons/:id', { config: librarian }, async (request, reply) => {
-    const data = await patronPage(store, request.library!.id, idOf(request.params.id));
+    const libraryId = request.library!.id;
+    const data = await patronPage(store, libraryId, idOf(request.params.id));
+    // SPEC §3.9: the patron's page shows its history, newest first, a page at a time.
+    const before = cursorOf((request.query as Query).before);
+    const history = await patronHistory(store, libraryId, data.patron.id, { before });
     return reply.page('patron', {
       title: nameOf(data.patron),
       name: nameOf(data.patron),
       ...data,
+      history: {
+        rows: history.items.map(historyRow),
+        older: history.next === null ? null : `/patrons/${data.patron.id}?before=${history.next}#history`,
+        newest: before === undefined ? null : `/patrons/${data.patron.id}#history`,
+      },
       fmt: { time: shortTime },
     });
   });
@@ -260,6 +309,34 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
     async (request) => patronDetailJson(await requirePatron(store, request.library!.id, request.params.id)),
   );
 
+  app.get<{ Params: { id: number }; Querystring: { before?: number; limit?: number } }>(
+    '/api/v1/patrons/:id/history',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary:
+          "A patron's history (SPEC §3.9): every change journaled for it — by a sync, a hand edit, an import, an undo — newest first, paged by the cursor `next`",
+        params: ID_PARAMS,
+        querystring: {
+          type: 'object',
+          properties: {
+            before: { type: 'integer', minimum: 1, description: "Only changes older than this one: the previous page's `next`" },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_HISTORY_PER_PAGE,
+              description: `Changes per page (default ${HISTORY_PER_PAGE})`,
+            },
+          },
+        },
+        response: { 200: HISTORY_SCHEMA },
+      },
+    },
+    async (request) =>
+      patronHistory(store, request.library!.id, request.params.id, { before: request.query.before, limit: request.query.limit }),
+  );
+
   app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>(
     '/api/v1/patrons/:id',
     {
@@ -298,6 +375,12 @@ function idOf(value: unknown): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id) || id <= 0 || id > MAX_ID) throw new RollcallError('not_found', 'There is no such patron.');
   return id;
+}
+
+/** A history page's cursor from the query, or undefined (the newest page) when absent or not an id. */
+function cursorOf(value: unknown): number | undefined {
+  const n = Number(text(value));
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
 }
 
 function pageNumberOf(value: unknown): number {

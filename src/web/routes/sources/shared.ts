@@ -287,7 +287,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
         const last = recent
           ? {
               id: recent.id,
-              typeName: operationTypeName(recent.type, recent.source),
+              typeName: operationTypeName(recent.type, recent.source, recent.undoOf),
               state: recent.state,
               by: recent.requestedBy,
               at: whenText(recent.startedAt ?? recent.createdAt),
@@ -369,7 +369,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
   // since is refused and the step shown again with the new one (switch.ts PreviewChanged).
   app.post<{ Body: Body }>(`${base}/enable`, { config: admin }, (request, reply) =>
     formAction(request, reply, 'switch', async () => {
-      await turnOn(store, libOf(request), kind, 'page', previewedOf(request.body?.previewedTotal));
+      await turnOn(store, libOf(request), kind, 'page', previewedOf(request.body?.previewedTotal), journalBy(request));
       return `${base}/enable?notice=${notices.on}`;
     }),
   );
@@ -526,7 +526,7 @@ export function sharedSourceRoutes<O extends SourceOverview>(
     },
     async (request, reply) => {
       try {
-        return { enabled: true, ...(await turnOn(store, libOf(request), kind, 'api', request.body?.previewedTotal)) };
+        return { enabled: true, ...(await turnOn(store, libOf(request), kind, 'api', request.body?.previewedTotal, journalBy(request))) };
       } catch (e) {
         if (!(e instanceof PreviewChanged)) throw e;
         return reply.code(409).send({ error: { kind: e.kind, message: e.message }, preview: previewView(e.preview) });
@@ -548,4 +548,10 @@ export function sharedSourceRoutes<O extends SourceOverview>(
   );
 
   return { showStep, formAction };
+}
+
+/** Who, for the journal: the signed-in staff account. */
+function journalBy(request: FastifyRequest): { staffUserId: number; actor: string } {
+  const { user } = staffOf(request.principal);
+  return { staffUserId: user.id, actor: user.username };
 }
