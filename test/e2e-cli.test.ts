@@ -7,26 +7,11 @@
  * follow; a threshold stops a sync for review and it is approved; the export is checked field
  * by field against values computed from the emulator's own roster (test/support/e2e-roster.ts).
  *
- * The scenario itself is test/support/e2e-scenario.ts (test/e2e-oneroster12.test.ts runs it
- * against a OneRoster 1.2 server); this file says how ClassLink is reached.
+ * This file runs it on SQLite, e2e-cli-postgres.test.ts on PostgreSQL (two files, so the two
+ * run side by side). The scenario itself is test/support/e2e-scenario.ts (test/e2e-oneroster12.test.ts runs it
+ * against a OneRoster 1.2 server); test/support/e2e-classlink.ts says how ClassLink is reached.
  */
-import { readRoster } from './support/e2e-roster.ts';
+import { classLinkE2e } from './support/e2e-classlink.ts';
 import { e2eScenario } from './support/e2e-scenario.ts';
 
-e2eScenario({
-  title: 'the ClassLink emulator',
-  command: 'classlink',
-  connects: 'to ClassLink directly',
-  configure: (emulator) => [
-    '--roster-url',
-    emulator.url,
-    '--client-id',
-    emulator.credentials.clientId,
-    '--client-secret',
-    emulator.credentials.clientSecret,
-  ],
-  readRoster,
-  typeNames: { full: 'ClassLink Full Sync', delta: 'ClassLink Delta Sync', dryRun: 'Dry Run' },
-  secrets: ({ credentials: c }) => [c.clientSecret, c.bearerToken, c.partnerKey],
-  runner: 'process',
-});
+e2eScenario(classLinkE2e, 'sqlite');
