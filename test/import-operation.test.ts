@@ -56,7 +56,14 @@ describeEachDatabase('a patron import is an operation', (db) => {
     const report = await run(NEW, 'alice', 'new.csv');
     expect(report).toMatchObject({ imported: 3, rejected: [] });
     const op = (await store.operations.get(lib.id, report.operation))!;
-    expect(op).toMatchObject({ type: 'patron_import', requestedBy: 'alice', state: 'succeeded', error: '', undoneBy: null });
+    expect(op).toMatchObject({
+      type: 'patron_import',
+      source: 'file',
+      requestedBy: 'alice',
+      state: 'succeeded',
+      error: '',
+      undoneBy: null,
+    });
     expect(operationTypeName(op.type, op.source, op.undoOf)).toBe('Patron Import');
     expect(op.counts).toEqual({
       created: 3,

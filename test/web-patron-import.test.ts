@@ -78,6 +78,7 @@ describeEachDatabase('web: patron import', (db) => {
     ]);
     const page = await c.get(`/operations/${id}`);
     expect(page.body).toContain('Patron Import');
+    expect(page.body).toContain('<dt>Source</dt><dd>Patron file</dd>');
     expect(page.body).toContain(`href="/operations/${id}/undo"`);
     expect((await c.get(`/operations/${id}/undo`)).body).toContain('Patron Import');
   });

@@ -26,6 +26,15 @@ export function countsAsSync(type: string): boolean {
   return type !== OPERATION_TYPES.dryRun && type !== OPERATION_TYPES.patronImport;
 }
 
+/**
+ * The stored source of a patron import: it read a file, no integration. Not '' — that is what
+ * operations stored before there were several sources hold, which were ClassLink's.
+ */
+export const IMPORT_SOURCE = 'file';
+
+/** The name people see for IMPORT_SOURCE. */
+export const IMPORT_SOURCE_NAME = 'Patron file';
+
 /** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
 export const SOURCE_OPERATION_TYPES = {
   classlink: { full: OPERATION_TYPES.full, delta: OPERATION_TYPES.delta },

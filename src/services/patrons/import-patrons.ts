@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { csvRowBatches } from '../../csv/csv-rows.ts';
 import { RollcallError, isRollcallError, oneLine } from '../../domain/errors.ts';
-import { OPERATION_TYPES, busyRefusal } from '../../domain/operation.ts';
+import { IMPORT_SOURCE, OPERATION_TYPES, busyRefusal } from '../../domain/operation.ts';
 import {
   creationRows,
   type JournalBy,
@@ -92,7 +92,7 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
     await store.transaction(async (tx) => {
       const made = await tx.operations.create(libraryId, {
         type: OPERATION_TYPES.patronImport,
-        source: '',
+        source: IMPORT_SOURCE,
         requestedBy: ask.requestedBy,
         running: true,
       });
@@ -193,7 +193,7 @@ async function recordRefusal(
   return store.transaction(async (tx) => {
     const made = await tx.operations.create(libraryId, {
       type: OPERATION_TYPES.patronImport,
-      source: '',
+      source: IMPORT_SOURCE,
       requestedBy: ask.requestedBy,
       running: true,
     });
