@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -85,7 +85,8 @@ export function patronImportRoutes(app: FastifyInstance, deps: WebDeps): void {
       limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5 },
       throwFileSizeLimit: false,
       onFile: async function (this: FastifyRequest, part: MultipartFile) {
-        const name = part.filename ?? '';
+        // The name as the browser sent it, without any folder (it is logged and journaled).
+        const name = basename(part.filename ?? '');
         if (part.fieldname !== 'file' || name === '') {
           part.file.resume();
           return;
