@@ -24,6 +24,7 @@ describe('cli: rollcall demo', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/1\. A ClassLink emulator serves a generated district of 60 students/);
+    expect(run.stdout).toMatch(/5\. Import \(operation \d+\): \d+ patrons the library already had/);
     expect(run.stdout).toMatch(/6\. Dry run \(operation \d+\): would make \d+ created/);
     expect(run.stdout).toMatch(/Full sync \(operation \d+\): succeeded|Approved: succeeded/);
     expect(run.stdout).toMatch(/9\. Delta sync \(operation \d+\): succeeded[^\n]* 1 created, 3 updated, \d+ unchanged, 1 transferred/);
@@ -42,7 +43,9 @@ describe('cli: rollcall demo', () => {
     // Run again in the same folder: it starts afresh (operation ids restart).
     const again = await rollcallHere(['demo', '--no-serve', '--students', '40', '--dir', folder]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/6\. Dry run \(operation 1\)/);
+    // The import is operation 1 (an import is an operation, SPEC §3.9), the dry run 2.
+    expect(again.stdout).toMatch(/5\. Import \(operation 1\)/);
+    expect(again.stdout).toMatch(/6\. Dry run \(operation 2\)/);
   });
 
   it('refuses a folder that is not empty and not its own', async () => {

@@ -162,6 +162,34 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     expect(all.map((p) => p.guid).sort()).toEqual(['b-1', 'b-2']);
   });
 
+  it('an import is an operation: its number printed, listed and shown by `operations`, undone by `operations undo` (its patrons set Transferred)', async () => {
+    const at = await libraryWithSites();
+    const run = await cli(['patrons', 'import', file('op.csv', 'GUID,Last Name,Site\no-1,One,MHS\no-2,Two,ELM\n'), ...at]);
+    expect(run.code, run.stderr).toBe(0);
+    // The count line scripts read is unchanged; the operation's line follows it.
+    const [count, opLine] = run.stdout.trim().split('\n');
+    expect(count).toBe('2 imported, 0 rejected.');
+    const id = Number(/^Operation (\d+) \(Patron Import\): rollcall operations undo \1 undoes it\.$/.exec(opLine ?? '')?.[1]);
+    expect(id).toBeGreaterThan(0);
+
+    const list = JSON.parse((await cli(['operations', 'list', '--json', ...at])).stdout) as Record<string, unknown>[];
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id, type: 'patron_import', typeName: 'Patron Import', state: 'succeeded', requestedBy: 'cli' });
+    expect(list[0]!.counts).toMatchObject({ created: 2 });
+    expect((await cli(['operations', 'log', String(id), ...at])).stdout).toMatch(/Created: One, patron \d+ — line 2 of op\.csv/);
+
+    const undo = await cli(['operations', 'undo', String(id), '--json', ...at]);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(JSON.parse(undo.stdout)).toMatchObject({ state: 'succeeded', reverted: 2, kept: 0 });
+    const after = JSON.parse((await cli(['patrons', 'export', '--format', 'json', ...at])).stdout) as { guid: string; status: number }[];
+    expect(after.map((p) => [p.guid, p.status]).sort()).toEqual([
+      ['o-1', 4],
+      ['o-2', 4],
+    ]);
+    const show = JSON.parse((await cli(['operations', 'show', String(id), '--json', ...at])).stdout) as { typeName: string };
+    expect(show.typeName).toBe('Patron Import');
+  });
+
   it('refuses a file it cannot read as patrons, importing nothing', async () => {
     const at = await libraryWithSites();
     const unknownColumn = await cli(['patrons', 'import', file('unknown.csv', 'GUID,Shoe Size\nx,9\n'), ...at]);

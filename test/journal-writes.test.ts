@@ -153,21 +153,30 @@ describeEachDatabase('journal: every patron write', (db) => {
   });
 
   describe('an import', () => {
-    it('journals each imported patron as one row of its values; a rejected file journals nothing', async () => {
+    it('journals each imported patron as one row of its values, by the import’s operation; a rejected file journals nothing', async () => {
       const store = db.store();
       const lib = await db.newLibrary();
       const good = 'guid,first name,last name,status\nimp-1,Ada,Byron,1\nimp-2,,Lovelace,4\n';
-      const report = await importPatrons(store, lib.id, Readable.from([good]), { actor: 'import of good.csv' });
+      const report = await importPatrons(store, lib.id, Readable.from([good]), { requestedBy: 'cli', fileName: 'good.csv' });
       expect(report.imported).toBe(2);
       for (const p of await store.patrons.loadAll(lib.id)) {
         const rows = await journalOf(store, lib.id, p.id);
         expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ field: '*', oldValue: null, kind: 'import', actor: 'import of good.csv', operationId: null });
+        expect(rows[0]).toMatchObject({
+          field: '*',
+          oldValue: null,
+          kind: 'import',
+          actor: 'import of good.csv',
+          operationId: report.operation,
+        });
         expect(JSON.parse(rows[0]!.newValue!)).toEqual(nonBlank(p));
       }
 
       const other = await db.newLibrary();
-      const bad = await importPatrons(store, other.id, Readable.from(['guid,status\nimp-3,1\nimp-4,not a number\n']));
+      const bad = await importPatrons(store, other.id, Readable.from(['guid,status\nimp-3,1\nimp-4,not a number\n']), {
+        requestedBy: 'cli',
+        fileName: 'bad.csv',
+      });
       expect(bad.imported).toBe(0);
       expect(await store.patrons.count(other.id)).toBe(0);
       const [someone] = await store.patrons.loadAll(lib.id);

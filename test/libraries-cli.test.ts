@@ -82,7 +82,7 @@ describeEachDatabase('cli: libraries', (db) => {
     await ok(['classlink', 'match-site', 'MAIN', school, ...A]);
     const csv = join(files.path, `${mine}.csv`);
     writeFileSync(csv, '1000,1007,1006,1050,1026,1028\nB-1,Ann,Lee,MAIN,1,Student\n');
-    await ok(['patrons', 'import', csv, ...A]);
+    const imported = JSON.parse((await ok(['patrons', 'import', csv, '--json', ...A])).stdout) as { operation: number };
     const dry = JSON.parse((await ok(['sync', '--dry-run', '--json', ...A])).stdout) as { operation: number };
     const libA = (await db.store().libraries.byCode(mine))!;
     const held = (await db.store().operations.create(libA.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'test' }))
@@ -96,6 +96,7 @@ describeEachDatabase('cli: libraries', (db) => {
     expect((JSON.parse((await ok(['operations', 'list', '--json', ...A])).stdout) as { id: number }[]).map((o) => o.id)).toEqual([
       held.id,
       dry.operation,
+      imported.operation,
     ]);
     await ok(['operations', 'show', String(dry.operation), ...A]);
     expect((await ok(['operations', 'log', String(dry.operation), ...A])).stdout).not.toBe('');
@@ -132,6 +133,7 @@ describeEachDatabase('cli: libraries', (db) => {
     expect((JSON.parse((await ok(['operations', 'list', '--json', ...A])).stdout) as { id: number }[]).map((o) => o.id)).toEqual([
       held.id,
       dry.operation,
+      imported.operation,
     ]);
   });
 });

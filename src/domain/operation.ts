@@ -4,13 +4,36 @@
  */
 import type { IntegrationKind } from './patron.ts';
 
-/** Operation types (SPEC §3.7), as stored: ClassLink's syncs, every source's dry run, and an undo (SPEC §3.9). */
+/**
+ * Operation types (SPEC §3.7), as stored: ClassLink's syncs, every source's dry run, an undo
+ * (SPEC §3.9), and a patron file import (`patrons import`; an operation so it can be undone,
+ * SPEC §3.9 "Undo an operation (a sync, an approved plan, an import, or an undo …)").
+ */
 export const OPERATION_TYPES = {
   full: 'classlink_full_sync',
   delta: 'classlink_delta_sync',
   dryRun: 'dry_run',
   undo: 'undo',
+  patronImport: 'patron_import',
 } as const;
+
+/**
+ * Whether an operation counts as a sync for alerts and a library's "last successful sync":
+ * a patron import is not — importing files never makes a library whose syncs stopped look fresh,
+ * and a refused file is no "sync failed".
+ */
+export function countsAsSync(type: string): boolean {
+  return type !== OPERATION_TYPES.dryRun && type !== OPERATION_TYPES.patronImport;
+}
+
+/**
+ * The stored source of a patron import: it read a file, no integration. Not '' — that is what
+ * operations stored before there were several sources hold, which were ClassLink's.
+ */
+export const IMPORT_SOURCE = 'file';
+
+/** The name people see for IMPORT_SOURCE. */
+export const IMPORT_SOURCE_NAME = 'Patron file';
 
 /** Each source's sync operation types, as stored (ClassLink's are OPERATION_TYPES'). */
 export const SOURCE_OPERATION_TYPES = {
@@ -30,6 +53,7 @@ export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
   [OPERATION_TYPES.delta]: 'ClassLink Delta Sync',
   [OPERATION_TYPES.dryRun]: 'Dry Run',
   [OPERATION_TYPES.undo]: 'Undo',
+  [OPERATION_TYPES.patronImport]: 'Patron Import',
   [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
   [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
   [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',

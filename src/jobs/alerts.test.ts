@@ -50,6 +50,14 @@ describe('alertsFor', () => {
     ]);
   });
 
+  it('ignores patron imports: a refused file is no failed sync, and importing files keeps no stale library fresh', () => {
+    const refused = op('failed', 1, { type: 'patron_import', error: '1 row(s) rejected (first: line 2, …); nothing was imported.' });
+    const imported = op('succeeded', 2, { type: 'patron_import' });
+    expect(alertsFor(LIB, [refused, imported, op('succeeded', 3)], NOW, OPTIONS)).toEqual([]);
+    const stale = alertsFor(LIB, [imported, op('succeeded', 40)], NOW, OPTIONS);
+    expect(stale.map((a) => a.kind)).toEqual(['stale']);
+  });
+
   it('ignores dry runs and rejections: neither is a failed sync', () => {
     const ops = [
       op('failed', 1, { type: 'dry_run', error: 'x' }),

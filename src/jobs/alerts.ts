@@ -14,7 +14,7 @@
  * The store (alerts.ts there) turns "the alerts now" into raised/resolved rows, each sent once.
  */
 import type { AlertKind, AlertRecord, NewAlert, Operation } from '../store/store.ts';
-import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../domain/operation.ts';
+import { OPERATION_TYPE_NAMES, countsAsSync } from '../domain/operation.ts';
 
 /** The library an alert check looks at. */
 export interface AlertSubject {
@@ -41,7 +41,7 @@ const SUCCESS_STATES = new Set(['succeeded', 'succeeded_with_warnings']);
 
 /** The alerts `library` has at `now`, from its operations newest first (as the store lists them). */
 export function alertsFor(library: AlertSubject, operations: readonly Operation[], now: Date, options: AlertOptions): NewAlert[] {
-  const syncs = operations.filter((o) => o.type !== OPERATION_TYPES.dryRun);
+  const syncs = operations.filter((o) => countsAsSync(o.type));
   const alerts: NewAlert[] = [];
 
   for (const op of syncs) {

@@ -8,7 +8,7 @@
 import { RollcallError } from '../domain/errors.ts';
 import { SOURCE_NAMES, isIntegrationKind } from '../sources/registry.ts';
 import type { LogEntry, LogLevel, OperationState, Store } from '../store/store.ts';
-import { OPERATION_TYPE_NAMES } from '../domain/operation.ts';
+import { IMPORT_SOURCE, IMPORT_SOURCE_NAME, OPERATION_TYPE_NAMES } from '../domain/operation.ts';
 import { META_KIND } from '../sync/stored-plan.ts';
 import { PLAN_KINDS, operationView, requireOperation, type OperationView } from './operations-view.ts';
 import { planItem, type PlanItem } from './plan-items.ts';
@@ -199,5 +199,12 @@ export function awaitsReview(op: Pick<OperationView, 'state'>): boolean {
 
 function operationRow(v: OperationView): OperationRow {
   // Operations stored before there were several sources have '': they were ClassLink's.
-  return { ...v, sourceName: isIntegrationKind(v.source) ? SOURCE_NAMES[v.source] : v.source === '' ? SOURCE_NAMES.classlink : v.source };
+  const sourceName = isIntegrationKind(v.source)
+    ? SOURCE_NAMES[v.source]
+    : v.source === ''
+      ? SOURCE_NAMES.classlink
+      : v.source === IMPORT_SOURCE
+        ? IMPORT_SOURCE_NAME
+        : v.source;
+  return { ...v, sourceName };
 }

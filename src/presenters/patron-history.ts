@@ -29,7 +29,7 @@ export interface HistoryItemJson {
   oldValue: string | null;
   /** The value after, null when blank; for `*` the new patron's values as JSON. */
   newValue: string | null;
-  /** The operation that made it, or null (a hand edit, an import). */
+  /** The operation that made it (a sync, an import, an undo), or null (a hand edit). */
   operation: { id: number; name: string } | null;
   /** Who or what made it, in words: the staff account, the import, the sync. */
   by: string;

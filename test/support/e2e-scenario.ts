@@ -138,6 +138,7 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
       };
       let imported: ExportedPatron[]; // the export right after the import
       const ops: { full?: SyncJson; dry?: SyncJson; delta?: SyncJson; second?: SyncJson; reviewed?: SyncJson } = {};
+      const imports: { refused?: number; applied?: number } = {}; // the import operations of step 1
 
       beforeAll(async () => {
         emulator = await startEmulator({ district: DISTRICT });
@@ -337,7 +338,7 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
         );
 
         // Any rejected row: the import exits 1 and imports nothing (all or nothing, docs/cli.md)…
-        const report = await json<{ imported: number; rejected: { line: number; message: string }[] }>(
+        const report = await json<{ imported: number; rejected: { line: number; message: string }[]; operation: number }>(
           ['patrons', 'import', file, '--json'],
           1,
         );
@@ -345,6 +346,7 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
         expect(report.rejected).toHaveLength(1);
         expect(report.rejected[0]!.line).toBe(9);
         expect(report.rejected[0]!.message).toMatch(/NOPE/);
+        imports.refused = report.operation;
         expect(await exportJson()).toEqual([]);
         // …and the fixed file (the bad line dropped) imports whole.
         writeFileSync(
@@ -354,8 +356,9 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
             .map((r) => r.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(','))
             .join('\r\n')}\r\n`,
         );
-        const fixed = await json<{ imported: number; rejected: unknown[] }>(['patrons', 'import', file, '--json'], 0);
-        expect(fixed).toEqual({ imported: 7, rejected: [] });
+        const fixed = await json<{ imported: number; rejected: unknown[]; operation: number }>(['patrons', 'import', file, '--json'], 0);
+        expect(fixed).toEqual({ imported: 7, rejected: [], operation: expect.any(Number) });
+        imports.applied = fixed.operation;
 
         imported = await exportJson();
         expect(imported).toHaveLength(7);
@@ -574,7 +577,11 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
           );
           const file = join(scratch.path, 'local-patrons.csv');
           writeFileSync(file, `${[EXPORT_CSV_HEADER, ...local].map((r) => r.join(',')).join('\r\n')}\r\n`);
-          expect(await hereJson(['patrons', 'import', file, '--json'])).toEqual({ imported: LOCAL, rejected: [] });
+          expect(await hereJson(['patrons', 'import', file, '--json'])).toEqual({
+            imported: LOCAL,
+            rejected: [],
+            operation: expect.any(Number),
+          });
 
           await here([source.command, 'configure', ...source.configure(district)]);
           await here([source.command, 'match-site', SITE.main, school]);
@@ -640,9 +647,22 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
       it('8. lists every operation newest first, with the counts each sync printed; a log parses as CSV', async () => {
         const list = await json<OperationJson[]>(['operations', 'list', '--json']);
         const { dry, full, delta, second, reviewed } = ops;
-        expect(list.map((o) => o.id)).toEqual([reviewed!.operation, second!.operation, delta!.operation, full!.operation, dry!.operation]);
+        // Step 1's imports are operations too (SPEC §3.9: an import can be undone): the refused file failed, writing nothing.
+        expect(list.map((o) => o.id)).toEqual([
+          reviewed!.operation,
+          second!.operation,
+          delta!.operation,
+          full!.operation,
+          dry!.operation,
+          imports.applied,
+          imports.refused,
+        ]);
         const t = source.typeNames;
-        expect(list.map((o) => o.typeName)).toEqual([t.full, t.full, t.delta, t.full, t.dryRun]);
+        expect(list.map((o) => o.typeName)).toEqual([t.full, t.full, t.delta, t.full, t.dryRun, 'Patron Import', 'Patron Import']);
+        expect(list.slice(-2).map((o) => [o.state, o.counts.created, o.counts.skipped])).toEqual([
+          ['succeeded', 7, 0],
+          ['failed', 0, 1],
+        ]);
         for (const [op, result] of [
           [list[1]!, second!],
           [list[2]!, delta!],

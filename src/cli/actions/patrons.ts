@@ -19,11 +19,15 @@ const REJECTS_LISTED = 50;
 /**
  * `patrons import FILE.csv [--json]`. All or nothing: when any row is rejected, none is imported
  * (exit 1) and every rejected line is listed, so the fixed file can simply be imported again.
+ * The import is an operation (`Patron Import`, requested by `cli`), so it can be undone.
  */
 export const importFile: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
     const path = args[0]!;
-    const report = await importPatrons(app.store, app.library.id, await openImportFile(path), { actor: `import of ${basename(path)}` });
+    const report = await importPatrons(app.store, app.library.id, await openImportFile(path), {
+      requestedBy: 'cli',
+      fileName: basename(path),
+    });
     if (opts.json) {
       await ctx.out.json(report);
     } else {
@@ -32,6 +36,13 @@ export const importFile: Handler = async (ctx, args, opts) =>
         lines.push(`  … and ${report.rejected.length - REJECTS_LISTED} more (use --json for all)`);
       if (lines.length > 0) await ctx.out.lines('Rejected rows:', ...lines);
       await ctx.out.lines(`${report.imported} imported, ${report.rejected.length} rejected.`);
+      // Added after the count line, which scripts may read: the import is an operation (SPEC §3.7, §3.9).
+      if (report.operation > 0)
+        await ctx.out.lines(
+          report.rejected.length === 0
+            ? `Operation ${report.operation} (Patron Import): rollcall operations undo ${report.operation} undoes it.`
+            : `Operation ${report.operation} (Patron Import) failed: rollcall operations log ${report.operation} lists the rejected rows.`,
+        );
     }
     if (report.rejected.length === 0) return EXIT_OK;
     const first = report.rejected[0]!;

@@ -77,9 +77,9 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
     const csv = existingPatronsCsv(students, sites[0]!.code);
     const csvPath = join(run.dir, 'existing-patrons.csv');
     await writeFile(csvPath, csv);
-    const imported = await importPatrons(app.store, lib, Readable.from([csv]), { actor: 'import of existing-patrons.csv' });
+    const imported = await importPatrons(app.store, lib, Readable.from([csv]), { requestedBy: 'demo', fileName: 'existing-patrons.csv' });
     await say(
-      `5. ${imported.imported} patrons the library already had imported from ${csvPath} (one known by Student #, one by email, one community reader).`,
+      `5. Import (operation ${imported.operation}): ${imported.imported} patrons the library already had, from ${csvPath} (one known by Student #, one by email, one community reader).`,
     );
 
     await turnOn(app.store, lib, 'classlink', 'cli');

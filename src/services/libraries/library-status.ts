@@ -3,7 +3,7 @@
  * running or held for review, its open alerts, and its Daily Operations.
  */
 import type { AlertKind, Library, Operation, OperationState, Store } from '../../store/store.ts';
-import { OPERATION_TYPE_NAMES, OPERATION_TYPES } from '../../domain/operation.ts';
+import { OPERATION_TYPE_NAMES, countsAsSync } from '../../domain/operation.ts';
 import { openAlerts } from '../alerts/open-alerts.ts';
 import { showSchedule, type ScheduleView } from '../schedule/schedule-settings.ts';
 
@@ -65,9 +65,7 @@ export async function libraryStatuses(store: Store, now: Date, only?: readonly L
   const libraries = only ?? (await store.libraries.list());
   const statuses: LibraryStatus[] = [];
   for (const library of libraries) {
-    const operations = (await store.operations.list(library.id, { limit: OPERATIONS_LOOKED_AT })).filter(
-      (o) => o.type !== OPERATION_TYPES.dryRun,
-    );
+    const operations = (await store.operations.list(library.id, { limit: OPERATIONS_LOOKED_AT })).filter((o) => countsAsSync(o.type));
     const success = operations.find((o) => SUCCESS_STATES.includes(o.state));
     const active = operations.find((o) => OPEN_STATES.includes(o.state));
     statuses.push({

@@ -12,8 +12,17 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { csvRowBatches } from '../../csv/csv-rows.ts';
-import { RollcallError } from '../../domain/errors.ts';
-import { creationRows, type JournalBy, type PatronWrite, type Store } from '../../store/store.ts';
+import { RollcallError, isRollcallError, oneLine } from '../../domain/errors.ts';
+import { IMPORT_SOURCE, OPERATION_TYPES, busyRefusal } from '../../domain/operation.ts';
+import {
+  creationRows,
+  type JournalBy,
+  type LogLine,
+  type PatronWrite,
+  type Repositories,
+  type Store,
+  zeroCounts,
+} from '../../store/store.ts';
 import { importColumns, importRow, type RowContext } from './import-row.ts';
 import type { FieldDefinition } from '../../domain/fields.ts';
 
@@ -34,6 +43,16 @@ export interface ImportReport {
   imported: number;
   /** Rows rejected, in file order. */
   rejected: RejectedRow[];
+  /** The import's operation (SPEC §3.7): succeeded, or failed with nothing written when rows were rejected. */
+  operation: number;
+}
+
+/** Who imports which file. */
+export interface ImportAsk {
+  /** Who asked (a staff username, `cli`): the operation's "requested by". */
+  requestedBy: string;
+  /** The file's name as given (for the journal's "who" and the operation's log). */
+  fileName: string;
 }
 
 /** Opens a CSV file for import; a plain sentence when it cannot be read. */
@@ -48,22 +67,46 @@ export async function openImportFile(path: string): Promise<Readable> {
 }
 
 /**
- * Imports the patrons of a CSV stream into the library (see the module comment). Each patron
- * imported is journaled (SPEC §3.9) as one row of kind `import` with its values, `by` naming who.
+ * Imports the patrons of a CSV stream into the library (see the module comment), as an
+ * operation of its own (type `patron_import`) so it can be undone (SPEC §3.9 "Undo an operation
+ * (a sync, an approved plan, an import, or an undo …)"): the operation is created, the patrons
+ * inserted and journaled (kind `import`, with the operation's id) and the operation finished, all
+ * in ONE transaction — an import is all or nothing, its operation included.
+ *
+ * A refused file (any row rejected, or a header that names no fields) writes no patron; it is
+ * recorded as a failed operation whose log lists every rejected line, written after the import's
+ * transaction rolled back. Why record it: the web admin's Operations Management is where staff see
+ * what was tried and by whom, and a long file's rejections are read (and downloaded) there, as a
+ * failed sync's are.
  */
-export async function importPatrons(store: Store, libraryId: number, input: Readable, by: JournalBy = {}): Promise<ImportReport> {
+export async function importPatrons(store: Store, libraryId: number, input: Readable, ask: ImportAsk): Promise<ImportReport> {
   const siteCodes = new Set((await store.sites.list(libraryId)).map((s) => s.code));
   const guids = new Set<string>();
   for await (const batch of store.patrons.batches(libraryId)) for (const p of batch) if (p.guid !== '') guids.add(p.guid);
   const ctx: RowContext = { siteCodes, guids };
-  const report: ImportReport = { imported: 0, rejected: [] };
+  const report: ImportReport = { imported: 0, rejected: [], operation: 0 };
+  const by: JournalBy = { actor: `import of ${ask.fileName}` };
   let columns: FieldDefinition[] | undefined;
 
-  await store
-    .transaction(async (tx) => {
+  try {
+    await store.transaction(async (tx) => {
+      const made = await tx.operations.create(libraryId, {
+        type: OPERATION_TYPES.patronImport,
+        source: IMPORT_SOURCE,
+        requestedBy: ask.requestedBy,
+        running: true,
+      });
+      // SPEC §3.7 "only one sync runs per library at a time", and an undo takes the same slot:
+      // an import writes the same patrons, so it never runs beside either. Refused, as an undo
+      // is, rather than waited for: a sync can run for minutes, and the librarian can simply
+      // import again once it has finished (the message names the operation to wait for).
+      if (!made.created) throw new RollcallError('conflict', busyRefusal(made.operation));
+      report.operation = made.operation.id;
+      by.operationId = made.operation.id;
       for await (const batch of csvRowBatches(input, IMPORT_BATCH_ROWS)) {
         for (const p of batch.problems) report.rejected.push({ line: p.line, message: p.message });
         const accepted: PatronWrite[] = [];
+        const lines: number[] = [];
         for (let i = 0; i < batch.rows.length; i++) {
           const cells = batch.rows[i]!;
           if (!columns) {
@@ -71,24 +114,100 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
             continue;
           }
           const outcome = importRow(cells, columns, ctx);
-          if (outcome.ok) accepted.push(outcome.patron);
-          else report.rejected.push({ line: batch.lines[i]!, message: outcome.message });
+          if (outcome.ok) {
+            accepted.push(outcome.patron);
+            lines.push(batch.lines[i]!);
+          } else report.rejected.push({ line: batch.lines[i]!, message: outcome.message });
         }
+        // Once a row is rejected nothing is kept: the rest is only read for its rejections.
+        if (report.rejected.length > 0) continue;
         const ids = await tx.patrons.insertMany(libraryId, accepted);
         await tx.journal.append(libraryId, by, creationRows(ids, accepted, 'import'));
+        await appendLog(tx, libraryId, made.operation.id, createdLines(ids, accepted, lines, ask.fileName));
         report.imported += accepted.length;
       }
+      if (!columns) throw EMPTY_FILE();
       if (report.rejected.length > 0) throw NOTHING_KEPT;
-    })
-    .catch((e: unknown) => {
-      if (e !== NOTHING_KEPT) throw e;
-      report.imported = 0;
+      const finished = await tx.operations.finish(libraryId, made.operation.id, {
+        state: 'succeeded',
+        counts: { ...zeroCounts(), created: report.imported },
+        complete: true,
+        summary: `Imported ${report.imported} patron(s) from ${ask.fileName}.`,
+      });
+      if (!finished) throw new Error(`operation ${made.operation.id} was ended while the import ran`);
     });
-  if (!columns)
-    throw new RollcallError('invalid_input', 'The file is empty: it needs a header row of patron fields, then one row per patron.');
-  report.rejected.sort((a, b) => a.line - b.line);
+  } catch (e) {
+    report.imported = 0;
+    if (e === NOTHING_KEPT) {
+      report.rejected.sort((a, b) => a.line - b.line);
+      report.operation = await recordRefusal(store, libraryId, ask, report.rejected, refusalSentence(report.rejected));
+      return report;
+    }
+    // The busy refusal wrote nothing and records nothing: the running operation is the record.
+    if (isRollcallError(e, 'invalid_input')) await recordRefusal(store, libraryId, ask, [], oneLine(e));
+    throw e;
+  }
   return report;
 }
 
 /** Thrown inside the import's transaction to roll back every row when one was rejected. */
 const NOTHING_KEPT = Symbol('nothing kept: a row was rejected');
+
+function EMPTY_FILE(): RollcallError {
+  return new RollcallError('invalid_input', 'The file is empty: it needs a header row of patron fields, then one row per patron.');
+}
+
+/** Log lines appended per call. */
+const LOG_CHUNK = 5000;
+
+async function appendLog(tx: Repositories, libraryId: number, id: number, lines: readonly LogLine[]): Promise<void> {
+  for (let i = 0; i < lines.length; i += LOG_CHUNK) await tx.operations.appendLog(libraryId, id, lines.slice(i, i + LOG_CHUNK));
+}
+
+/** One line per created patron, as a sync logs its creates ("Created: First Last — why"), with the GUID as sourcedId. */
+function createdLines(ids: readonly number[], rows: readonly PatronWrite[], lines: readonly number[], fileName: string): LogLine[] {
+  return rows.map((p, i) => ({
+    level: 'info',
+    sourcedId: p.guid,
+    message: `Created: ${[p.firstName, p.lastName].filter(Boolean).join(' ') || '(no name)'}${p.barcode ? ` (${p.barcode})` : ''}, patron ${ids[i]} — line ${lines[i]} of ${fileName}`,
+  }));
+}
+
+function refusalSentence(rejected: readonly RejectedRow[]): string {
+  const first = rejected[0]!;
+  return `${rejected.length} row(s) rejected (first: line ${first.line}, ${first.message}); nothing was imported.`;
+}
+
+/**
+ * Records a refused file as a failed operation (nothing written; see importPatrons): its log
+ * lists each rejected line. 0 when the slot was taken meanwhile (a sync started): the refusal
+ * then goes to the person only.
+ */
+async function recordRefusal(
+  store: Store,
+  libraryId: number,
+  ask: ImportAsk,
+  rejected: readonly RejectedRow[],
+  error: string,
+): Promise<number> {
+  return store.transaction(async (tx) => {
+    const made = await tx.operations.create(libraryId, {
+      type: OPERATION_TYPES.patronImport,
+      source: IMPORT_SOURCE,
+      requestedBy: ask.requestedBy,
+      running: true,
+    });
+    if (!made.created) return 0;
+    const id = made.operation.id;
+    await appendLog(tx, libraryId, id, [
+      { level: 'error', message: `${ask.fileName} was refused: ${error}` },
+      ...rejected.map((r): LogLine => ({ level: 'error', message: `Line ${r.line}: ${r.message}` })),
+    ]);
+    await tx.operations.finish(libraryId, id, {
+      state: 'failed',
+      counts: { ...zeroCounts(), skipped: rejected.length },
+      error,
+    });
+    return id;
+  });
+}

@@ -9,6 +9,7 @@ import { authRoutes } from './auth.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
+import { patronImportRoutes } from './patron-import.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
 import { classLinkRoutes } from './sources/classlink.ts';
@@ -35,6 +36,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   oneRosterRoutes,
   csvRoutes,
   patronRoutes,
+  patronImportRoutes,
   siteRoutes,
   conflictRoutes,
 ];

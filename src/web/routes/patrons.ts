@@ -194,6 +194,8 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
         range: list && list.total > 0 ? { first, last: first + list.items.length - 1 } : null,
         links: list ? pagerLinks(filter, list) : { prev: null, next: null },
         searched: filter.q !== '' || filter.site !== '' || filter.status !== '',
+        // Importing a file is for admins (routes/patron-import.ts).
+        mayImport: staffOf(request.principal).role === 'admin',
         error,
       },
       error ? 400 : 200,
