@@ -7,38 +7,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Patron } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
-import type { PatronKeys } from '../../domain/patron.ts';
 import { deltaScan, wantedKeys } from './delta-patrons.ts';
 import { plan } from './plan.ts';
-import { buildPatron, buildSettings, buildSnapshot, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';
+import {
+  buildPatron,
+  buildSettings,
+  buildSnapshot,
+  buildUser,
+  keysOf,
+  ORG_EHS,
+  ORG_MHS,
+  ORG_UNMATCHED,
+  seededRandom as random,
+} from './test-builders.ts';
 import type { Snapshot, SyncSettings } from './types.ts';
 import { defaultRoleDefaults } from './types.ts';
-
-/** A small seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function keysOf(p: Patron): PatronKeys {
-  return {
-    id: p.id,
-    guid: p.guid,
-    barcode: p.barcode,
-    communityId: p.communityId,
-    email: p.email,
-    status: p.status,
-    policy: p.policy,
-    site: p.site,
-    guidSource: p.guidSource,
-  };
-}
 
 /** A delta scan over the patrons, as run.ts drives it over the store's scanKeys. */
 function scan(patrons: readonly Patron[], snapshot: Snapshot, settings: SyncSettings) {

@@ -8,29 +8,27 @@
  * random handfuls, each planned as run.ts plans a delta (only the patrons its keys find).
  */
 import { describe, expect, it } from 'vitest';
-import type { Patron, PatronKeys } from '../../domain/patron.ts';
+import type { Patron } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
 import { deltaScan, wantedKeys } from './delta-patrons.ts';
 import { normalizeKey } from './matching.ts';
 import { plan } from './plan.ts';
-import { buildPatron, buildSettings, buildSnapshot, buildUser, ORG_EHS, ORG_MHS, ORG_UNMATCHED } from './test-builders.ts';
+import {
+  buildPatron,
+  buildSettings,
+  buildSnapshot,
+  buildUser,
+  keysOf,
+  ORG_EHS,
+  ORG_MHS,
+  ORG_UNMATCHED,
+  seededRandom as random,
+} from './test-builders.ts';
 import type { Change, Plan, SyncSettings } from './types.ts';
 
 const LIBRARIES = 300;
 const USERS = 16;
 const RANDOM_DELTAS = 6;
-
-/** A small seeded generator (mulberry32), so a failing case can be replayed by its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Library {
   settings: SyncSettings;
@@ -85,20 +83,6 @@ function library(rand: () => number): Library {
     }),
   );
   return { settings, patrons, users };
-}
-
-function keysOf(p: Patron): PatronKeys {
-  return {
-    id: p.id,
-    guid: p.guid,
-    barcode: p.barcode,
-    communityId: p.communityId,
-    email: p.email,
-    status: p.status,
-    policy: p.policy,
-    site: p.site,
-    guidSource: p.guidSource,
-  };
 }
 
 /** A delta of these users, planned as run.ts plans one: against only the patrons its keys find. */

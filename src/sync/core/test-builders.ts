@@ -2,7 +2,7 @@
  * Small builders of roster users, patrons, settings and snapshots for tests of the sync engine
  * (after outline's test factories): each gives a plausible default and takes overrides.
  */
-import type { Patron } from '../../domain/patron.ts';
+import type { Patron, PatronKeys } from '../../domain/patron.ts';
 import type { Plan } from './types.ts';
 import { emptyPatronValues } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
@@ -130,4 +130,31 @@ export function applyPlanInMemory(patrons: readonly Patron[], plan: Plan): Patro
     if (p) Object.assign(p, { guidSource: claim.guidSource, matchedBy: claim.matchedBy });
   }
   return [...byId.values()];
+}
+
+/** A small seeded generator (mulberry32), so a failing random case can be replayed by its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A patron's key columns, as the store's key scan (scanKeys) hands them to a delta. */
+export function keysOf(p: Patron): PatronKeys {
+  return {
+    id: p.id,
+    guid: p.guid,
+    barcode: p.barcode,
+    communityId: p.communityId,
+    email: p.email,
+    status: p.status,
+    policy: p.policy,
+    site: p.site,
+    guidSource: p.guidSource,
+  };
 }
