@@ -146,8 +146,6 @@ export interface ConflictRepository {
   journal(libraryId: number, id: number): Promise<ConflictJournalEntry[]>;
   /** The item a conflict line of an operation's log is about: the user's item that operation saw, else its latest. */
   forLogLine(libraryId: number, sourcedId: string, operationId: number): Promise<number | undefined>;
-  /** The ids of the patrons whose Barcode (trimmed) or GUID is this value: who a link or a create would collide with. */
-  patronsHolding(libraryId: number, key: 'barcode' | 'guid', value: string): Promise<number[]>;
 }
 
 /** The conflict repository over a context. */
@@ -337,18 +335,6 @@ export function conflictRepository(ctx: RepoContext): ConflictRepository {
         patronId: r.patron_id,
         note: r.note,
       }));
-    },
-
-    async patronsHolding(libraryId, key, value) {
-      if (value.trim() === '') return [];
-      const found = await ctx.db
-        .selectFrom('patrons')
-        .select('id')
-        .where('library_id', '=', libraryId)
-        .where(key, '=', value.trim())
-        .orderBy('id')
-        .execute();
-      return found.map((r) => r.id);
     },
 
     async forLogLine(libraryId, sourcedId, operationId) {

@@ -44,6 +44,8 @@ export interface PatronRepository {
   get(libraryId: number, id: number): Promise<Patron | undefined>;
   /** The patron holding this GUID (never matches a blank one), or undefined. */
   byGuid(libraryId: number, guid: string): Promise<Patron | undefined>;
+  /** The ids of the library's patrons whose Barcode or GUID is exactly this value (trimmed; blank: none), in id order. */
+  idsHolding(libraryId: number, key: 'barcode' | 'guid', value: string): Promise<number[]>;
   /** Inserts patrons; returns their ids in row order. */
   insertMany(libraryId: number, rows: readonly PatronWrite[]): Promise<number[]>;
   /** Overwrites patrons with full rows; returns how many were written. */
@@ -174,6 +176,17 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         .executeTakeFirst();
       if (!row) return undefined;
       return patronFromObject(row as PatronRowObject, (await siteMaps(ctx, libraryId)).codes);
+    },
+    async idsHolding(libraryId, key, value) {
+      if (value.trim() === '') return [];
+      const found = await ctx.db
+        .selectFrom('patrons')
+        .select('id')
+        .where('library_id', '=', libraryId)
+        .where(key, '=', value.trim())
+        .orderBy('id')
+        .execute();
+      return found.map((r) => r.id);
     },
     async get(libraryId, id) {
       const row = await ctx.db

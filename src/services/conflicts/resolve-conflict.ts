@@ -77,7 +77,7 @@ async function linkTarget(
   if (id === undefined) {
     const barcode = (request.barcode ?? '').trim();
     if (barcode === '') throw new RollcallError('usage', 'Name the patron to link: its Barcode (--link-barcode B) or its id.');
-    const holders = await store.conflicts.patronsHolding(libraryId, 'barcode', barcode);
+    const holders = await store.patrons.idsHolding(libraryId, 'barcode', barcode);
     if (holders.length === 0) throw new RollcallError('not_found', `No patron has the Barcode ${barcode}.`);
     if (holders.length > 1)
       throw new RollcallError(
@@ -95,7 +95,7 @@ async function linkTarget(
       `Patron #${patron.id} already holds another GUID (${guid}): linking would take it from that user. An admin may clear it on the patron's page first, or create a new patron.`,
     );
   }
-  const others = (await store.conflicts.patronsHolding(libraryId, 'guid', item.sourcedId)).filter((p) => p !== patron.id);
+  const others = (await store.patrons.idsHolding(libraryId, 'guid', item.sourcedId)).filter((p) => p !== patron.id);
   if (others.length > 0) {
     throw new RollcallError(
       'conflict',
@@ -117,9 +117,9 @@ async function linkTarget(
  * and never duplicates a barcode: when the user's mapped Barcode is another patron's, "create"
  * is refused (link to that patron instead, or fix the barcode on one side).
  */
-async function mayCreate(store: Pick<Store, 'conflicts'>, libraryId: number, item: ConflictRecord): Promise<void> {
+async function mayCreate(store: Pick<Store, 'patrons'>, libraryId: number, item: ConflictRecord): Promise<void> {
   // A patron holding the user's GUID is its own ("a GUID match is final"): a new one would be a second record.
-  const own = await store.conflicts.patronsHolding(libraryId, 'guid', item.sourcedId);
+  const own = await store.patrons.idsHolding(libraryId, 'guid', item.sourcedId);
   if (own.length > 0) {
     throw new RollcallError(
       'conflict',
@@ -127,7 +127,7 @@ async function mayCreate(store: Pick<Store, 'conflicts'>, libraryId: number, ite
     );
   }
   const barcode = (item.detail as StoredSides | null)?.keys?.barcode ?? '';
-  const holders = await store.conflicts.patronsHolding(libraryId, 'barcode', barcode);
+  const holders = await store.patrons.idsHolding(libraryId, 'barcode', barcode);
   if (holders.length > 0) {
     throw new RollcallError(
       'conflict',

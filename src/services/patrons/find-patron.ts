@@ -17,9 +17,6 @@ export interface PatronKey {
   barcode?: string | undefined;
 }
 
-/** Patrons read when looking one up by Barcode (the search's exact-key match; names starting with it come too). */
-const BARCODE_CANDIDATES = 500;
-
 /**
  * The one patron of the library with this GUID or Barcode: `usage` unless exactly one of the two
  * is given; not_found when none has it; conflict when several share the Barcode (Barcodes are
@@ -35,11 +32,9 @@ export async function patronByKey(store: Pick<Store, 'patrons'>, libraryId: numb
     if (!p) throw new RollcallError('not_found', `No patron of this library has the GUID "${guid}".`);
     return requirePatron(store, libraryId, p.id);
   }
-  const found = (await store.patrons.search(libraryId, { query: barcode, limit: BARCODE_CANDIDATES })).items.filter(
-    (p) => p.barcode === barcode,
-  );
+  const found = await store.patrons.idsHolding(libraryId, 'barcode', barcode);
   if (found.length === 0) throw new RollcallError('not_found', `No patron of this library has the Barcode "${barcode}".`);
   if (found.length > 1)
     throw new RollcallError('conflict', `${found.length} patrons share the Barcode "${barcode}"; name the one you mean with --guid.`);
-  return requirePatron(store, libraryId, found[0]!.id);
+  return requirePatron(store, libraryId, found[0]!);
 }
