@@ -38,6 +38,29 @@ function recordingQueue() {
 }
 
 /** A library made on the fake clock, with ClassLink enabled unless told, in a time zone. */
+/**
+ * Two stores whose `schedules.listAll` each wait until both have listed: two workers fanning out
+ * "at once" then race on the claim itself, which is what the rule is about.
+ */
+function bothListed(a: Store, b: Store): [Store, Store] {
+  let release!: () => void;
+  const listed = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let waiting = 2;
+  const gated = (store: Store): Store => {
+    const schedules = Object.create(store.schedules) as Store['schedules'];
+    schedules.listAll = async () => {
+      const all = await store.schedules.listAll();
+      if (--waiting === 0) release();
+      await listed;
+      return all;
+    };
+    return Object.assign(Object.create(store) as Store, { schedules });
+  };
+  return [gated(a), gated(b)];
+}
+
 async function library(store: Store, code: string, timezone: string, options: { integration?: boolean; time?: string } = {}) {
   const lib = await store.libraries.ensure(`${code}_${Math.random().toString(36).slice(2, 8)}`, code);
   await store.schedules.save(lib.id, { timezone, ...(options.time ? { time: options.time } : {}) });
@@ -65,9 +88,12 @@ describeEachDatabase(
       const { queue, sent, syncs } = recordingQueue();
 
       clock.set('2026-03-02T08:00:00Z'); // Monday: New York's 02:00 was 07:00Z, London's 02:00Z; 09:00 UTC not yet
+      // Both workers read the schedules before either claims (else the slower one would find NY
+      // already run, not "taken", depending on how the two interleave on a loaded machine).
+      const [first, second] = bothListed(store, worker2);
       const [a, b] = await Promise.all([
-        runDailyOperations({ store, queue, now: clock.now }),
-        runDailyOperations({ store: worker2, queue, now: clock.now }),
+        runDailyOperations({ store: first, queue, now: clock.now }),
+        runDailyOperations({ store: second, queue, now: clock.now }),
       ]);
       expect(syncs()).toHaveLength(2);
       expect(syncs()).toEqual(
