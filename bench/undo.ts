@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { emptyPatronValues } from '../src/domain/patron.ts';
 import { applyUndo, previewUndo } from '../src/services/operations/undo-operation.ts';
-import { creationRows, openStore, type PatronWrite } from '../src/store/store.ts';
+import { openStore, type PatronWrite } from '../src/store/store.ts';
 
 const count = Number(process.argv[2] ?? 20_000);
 const pgUrl = process.argv[3] ?? '';
@@ -45,7 +45,7 @@ try {
   const half = Math.floor(count / 2);
   await store.transaction(async (tx) => {
     const ids = await tx.patrons.insertMany(lib.id, rows);
-    await tx.journal.append(lib.id, { operationId: op.id }, creationRows(ids.slice(half), rows.slice(half), 'create'));
+    await tx.journal.appendCreated(lib.id, { operationId: op.id }, ids.slice(half), 'create');
     await tx.journal.append(
       lib.id,
       { operationId: op.id },

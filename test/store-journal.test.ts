@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { emptyPatronValues } from '../src/domain/patron.ts';
-import type { JournalWrite, Store } from '../src/store/store.ts';
+import { createdValuesJson, type JournalWrite, type PatronWrite, type Store } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
 
 async function twoPatrons(store: Store, libraryId: number): Promise<number[]> {
@@ -44,6 +44,36 @@ describeEachDatabase('store: patron journal', (db) => {
 
     const other = await db.newLibrary();
     expect((await store.journal.history(other.id, a!)).items).toEqual([]);
+  });
+
+  it("journals created patrons in SQL with exactly the JSON createdValuesJson builds, in the caller's transaction", async () => {
+    const store = db.store();
+    const lib = await db.newLibrary();
+    await store.sites.add(lib.id, { code: 'MHS', name: 'Main High' });
+    const base = { ...emptyPatronValues(), guidSource: 'classlink' as const, matchedBy: 'created' as const };
+    const rows: PatronWrite[] = [
+      { ...base, guid: 'g-1', firstName: 'Adébáyọ̀ "Ade"', lastName: "O'Neil\\", site: 'MHS', status: 1, policy: 'Student' },
+      { ...base, guid: 'g-2', lastName: 'Tab\there', birthdate: '2011-05-17', sex: 'Female', otherEmails: 'a@x.org, b@x.org', status: 4 },
+      { ...base, lastName: 'Only', nickname: 'Ó 😀 \u2028' },
+    ];
+    const { operation: op } = await store.operations.create(lib.id, { type: 'full_sync', source: 'classlink', requestedBy: 'test' });
+    const ids = await store.transaction(async (tx) => {
+      const made = await tx.patrons.insertMany(lib.id, rows);
+      await tx.journal.appendCreated(lib.id, { operationId: op.id }, made, 'create');
+      return made;
+    });
+    const written = await store.journal.ofOperation(lib.id, op.id);
+    expect(written.map((e) => [e.patronId, e.field, e.oldValue, e.kind, e.operationId])).toEqual(
+      ids.map((id) => [id, '*', null, 'create', op.id]),
+    );
+    // The same object, key for key and in the same order, as the JavaScript builder's.
+    written.forEach((e, i) => {
+      expect(Object.entries(JSON.parse(e.newValue!))).toEqual(Object.entries(JSON.parse(createdValuesJson(rows[i]!))));
+    });
+    // Another library's patrons named by id are not journaled as this library's.
+    const other = await db.newLibrary();
+    await store.journal.appendCreated(other.id, { actor: 'x' }, ids, 'import');
+    expect((await store.journal.history(other.id, ids[0]!)).items).toEqual([]);
   });
 
   it('names the staff account of a hand edit as it is now', async () => {

@@ -12,15 +12,18 @@
  * docs/benchmarks.md, "Journal".
  *
  * Appends are bulk, as the patron writes are (patron-bulk.ts): SQLite one prepared statement
- * reused; PostgreSQL chunks of rows as one JSON array parameter. Within a library, a larger id
- * committed later (see appendJournal), so "every change of the library in commit order" is the
- * library's rows by id.
+ * reused; PostgreSQL chunks of rows as one JSON array parameter. A create's `*` rows are written
+ * by the database itself from the patrons just inserted (appendCreated: one INSERT … SELECT,
+ * the JSON built in SQL), so a first sync pays no JavaScript object, string or statement call
+ * per new patron. Within a library, a larger id committed later (see holdCommitOrder), so
+ * "every change of the library in commit order" is the library's rows by id.
  */
 import { CompiledQuery } from 'kysely';
 import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
 import type { PatronValues } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { storable } from './dialect.ts';
+import { PATRON_FIELD_COLUMN } from './patron-rows.ts';
 
 /**
  * What wrote a change. A sync's kinds are those of its plan (create, update, transfer,
@@ -131,6 +134,12 @@ export interface HistoryQuery {
 export interface JournalRepository {
   /** Appends changes (in the caller's transaction, else its own); blank values are stored as NULL. */
   append(libraryId: number, by: JournalBy, rows: readonly JournalWrite[]): Promise<void>;
+  /**
+   * Appends one `*` row per patron just created (ids in creation order), its new value the
+   * patron's non-blank values as stored (createdValuesJson's JSON), read back in the same
+   * transaction: call it right after the insert, before anything else writes those patrons.
+   */
+  appendCreated(libraryId: number, by: JournalBy, patronIds: readonly number[], kind: JournalKind): Promise<void>;
   /** A page of one patron's history, newest first (an empty page for another library's patron). */
   history(libraryId: number, patronId: number, query?: HistoryQuery): Promise<HistoryPage>;
   /** The rows one operation wrote, in the order written: up to `limit` after id `after` (all by default). */
@@ -198,12 +207,7 @@ export async function appendJournal(ctx: RepoContext, libraryId: number, by: Jou
         }
       });
     }
-    // PostgreSQL hands out identity values when rows are inserted, not when they commit: two
-    // transactions writing one library could commit in the other order than their ids. Holding
-    // the library's row lock (which every patron write takes anyway, bumping its revision) until
-    // commit makes a library's journal ids follow commit order, so a reader following a library
-    // by id never passes a row that commits later. SQLite has one writer: always in order.
-    await tx.db.executeQuery(CompiledQuery.raw('select id from libraries where id = $1 for update', [libraryId]));
+    await holdCommitOrder(tx, libraryId);
     const text =
       'insert into patron_journal (library_id, patron_id, field, old_value, new_value, kind, operation_id, staff_user_id, actor, at) ' +
       'select $1, (r->>0)::integer, r->>1, r->>2, r->>3, r->>4, $2, $3, $4, $5 ' +
@@ -216,10 +220,78 @@ export async function appendJournal(ctx: RepoContext, libraryId: number, by: Jou
   });
 }
 
+/**
+ * PostgreSQL hands out identity values when rows are inserted, not when they commit: two
+ * transactions writing one library could commit in the other order than their ids. Holding the
+ * library's row lock (which every patron write takes anyway, bumping its revision) until commit
+ * makes a library's journal ids follow commit order, so a reader following a library by id never
+ * passes a row that commits later. SQLite has one writer: always in order, nothing to hold.
+ */
+async function holdCommitOrder(tx: RepoContext, libraryId: number): Promise<void> {
+  if (tx.dialect === 'postgres') {
+    await tx.db.executeQuery(CompiledQuery.raw('select id from libraries where id = $1 for update', [libraryId]));
+  }
+}
+
+/** Ids per `appendCreated` statement (one JSON array parameter). */
+const CREATED_IDS_PER_STATEMENT = 10_000;
+
+/**
+ * The `*` rows of patrons just created, written by one INSERT … SELECT per chunk of ids: the
+ * database reads the new rows and builds each one's JSON itself (see createdJsonSql).
+ */
+export async function appendCreated(
+  ctx: RepoContext,
+  libraryId: number,
+  by: JournalBy,
+  patronIds: readonly number[],
+  kind: JournalKind,
+): Promise<void> {
+  if (patronIds.length === 0) return;
+  const at = ctx.now();
+  const actor = storable(by.actor ?? '');
+  const sqlite = ctx.dialect === 'sqlite';
+  const p = (n: number) => (sqlite ? '?' : `$${n}`);
+  const ids = sqlite ? 'select value from json_each(?)' : `select jsonb_array_elements_text(${p(7)}::jsonb)::integer`;
+  const text =
+    'insert into patron_journal (library_id, patron_id, field, old_value, new_value, kind, operation_id, staff_user_id, actor, at) ' +
+    `select p.library_id, p.id, '${CREATED_FIELD}', null, ${createdJsonSql(ctx.dialect)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)} ` +
+    `from patrons p left join sites s on s.id = p.site_id where p.library_id = ${p(6)} and p.id in (${ids}) order by p.id`;
+  await atomically(ctx, async (tx) => {
+    await holdCommitOrder(tx, libraryId);
+    for (let start = 0; start < patronIds.length; start += CREATED_IDS_PER_STATEMENT) {
+      const chunk = JSON.stringify(patronIds.slice(start, start + CREATED_IDS_PER_STATEMENT));
+      const params = [kind, by.operationId ?? null, by.staffUserId ?? null, actor, at, libraryId, chunk];
+      await tx.db.executeQuery(CompiledQuery.raw(text, params));
+    }
+  });
+}
+
+/**
+ * SQL for a patron's `*` JSON, the same object createdValuesJson builds in JavaScript: the
+ * non-blank fields in SPEC §1.2's order, status a number, site its code (from `p` the patron
+ * row, `s` its site). SQLite concatenates `json_quote`d values (its json_object cannot leave a
+ * key out); PostgreSQL strips the nulls of `json_build_object` (json, not jsonb: keeps the order).
+ */
+function createdJsonSql(dialect: 'sqlite' | 'postgres'): string {
+  const column = (key: PatronFieldKey) => (key === 'site' ? 's.code' : `p.${PATRON_FIELD_COLUMN[key]}`);
+  if (dialect === 'postgres') {
+    const pairs = FIELDS.map(({ key }) => `'${key}', ${key === 'status' ? column(key) : `nullif(${column(key)}, '')`}`);
+    return `json_strip_nulls(json_build_object(${pairs.join(', ')}))::text`;
+  }
+  const parts = FIELDS.map(({ key }) =>
+    key === 'status'
+      ? `',"${key}":' || ${column(key)}`
+      : `case when ${column(key)} <> '' then ',"${key}":' || json_quote(${column(key)}) else '' end`,
+  );
+  return `'{' || substr(${parts.join(' || ')}, 2) || '}'`;
+}
+
 /** The journal repository over a context. */
 export function journalRepository(ctx: RepoContext): JournalRepository {
   return {
     append: (libraryId, by, rows) => appendJournal(ctx, libraryId, by, rows),
+    appendCreated: (libraryId, by, patronIds, kind) => appendCreated(ctx, libraryId, by, patronIds, kind),
 
     async history(libraryId, patronId, query = {}) {
       const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE)), MAX_PAGE);
@@ -299,8 +371,10 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
 }
 
 /**
- * A new patron's non-blank values as compact JSON (status a number), in SPEC §1.2's field
- * order: the new value of a `*` row.
+ * A patron's non-blank values as compact JSON (status a number), in SPEC §1.2's field order:
+ * the value of a `*` row written from JavaScript (a removed patron's old values). A create's
+ * `*` row is built in SQL to the same object (createdJsonSql; test/store-journal.test.ts holds
+ * the two to each other).
  */
 export function createdValuesJson(values: PatronValues): string {
   const out: Record<string, string | number> = {};
@@ -309,15 +383,6 @@ export function createdValuesJson(values: PatronValues): string {
     if (v !== '') out[key] = v;
   }
   return JSON.stringify(out);
-}
-
-/** One `*` row per new patron (ids in row order), for a sync's create or an import. */
-export function creationRows(ids: readonly number[], rows: readonly PatronValues[], kind: JournalKind): JournalWrite[] {
-  const out: JournalWrite[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    out[i] = { patronId: ids[i]!, field: CREATED_FIELD, oldValue: null, newValue: createdValuesJson(rows[i]!), kind };
-  }
-  return out;
 }
 
 /** '' and null are both "blank": stored as NULL, made storable otherwise. */

@@ -65,7 +65,7 @@ export type {
   JournalRepository,
   JournalWrite,
 } from './journal.ts';
-export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson, creationRows } from './journal.ts';
+export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson } from './journal.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {

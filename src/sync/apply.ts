@@ -5,7 +5,7 @@
  * they were. Patrons the plan left unchanged are not written at all.
  */
 import type { Patron } from '../domain/patron.ts';
-import { creationRows, type JournalRepository, type JournalWrite, type PatronRepository } from '../store/store.ts';
+import type { JournalRepository, JournalWrite, PatronRepository } from '../store/store.ts';
 import type { PatronUpdate, PatronWrite } from '../store/records.ts';
 import type { Change, OwnershipClaim } from './core/types.ts';
 
@@ -32,7 +32,8 @@ export interface ApplyRepositories {
  * Writes the patron changes of a plan (creates, updates, transfers, reactivations) and its
  * ownership claims, stamping each row with the operation that wrote it, and journals each
  * changed field (SPEC §3.9: "Each applied change is journaled per patron and field"). A create
- * is journaled as one row (field `*`, the created values as JSON): see store/journal.ts.
+ * is journaled as one row (field `*`, the created values as JSON, built by the database from the
+ * rows just inserted): see store/journal.ts.
  * Ownership claims change no patron field (only who owns the GUID), so they are not journaled.
  * `patronsById` supplies the full rows that ownership claims keep unchanged but for GUID
  * ownership and match record.
@@ -51,7 +52,7 @@ export async function applyChanges(
   let created = 0;
   const insertChunk = async () => {
     const ids = await patrons.insertMany(libraryId, inserts);
-    await journal.append(libraryId, by, creationRows(ids, inserts, 'create'));
+    await journal.appendCreated(libraryId, by, ids, 'create');
     created += ids.length;
     inserts = [];
   };

@@ -14,15 +14,7 @@ import type { Readable } from 'node:stream';
 import { csvRowBatches } from '../../csv/csv-rows.ts';
 import { RollcallError, isRollcallError, oneLine } from '../../domain/errors.ts';
 import { IMPORT_SOURCE, OPERATION_TYPES, busyRefusal } from '../../domain/operation.ts';
-import {
-  creationRows,
-  type JournalBy,
-  type LogLine,
-  type PatronWrite,
-  type Repositories,
-  type Store,
-  zeroCounts,
-} from '../../store/store.ts';
+import { type JournalBy, type LogLine, type PatronWrite, type Repositories, type Store, zeroCounts } from '../../store/store.ts';
 import { importColumns, importRow, type RowContext } from './import-row.ts';
 import type { FieldDefinition } from '../../domain/fields.ts';
 
@@ -122,7 +114,7 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
         // Once a row is rejected nothing is kept: the rest is only read for its rejections.
         if (report.rejected.length > 0) continue;
         const ids = await tx.patrons.insertMany(libraryId, accepted);
-        await tx.journal.append(libraryId, by, creationRows(ids, accepted, 'import'));
+        await tx.journal.appendCreated(libraryId, by, ids, 'import');
         await appendLog(tx, libraryId, made.operation.id, createdLines(ids, accepted, lines, ask.fileName));
         report.imported += accepted.length;
       }
