@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
 import { zeroCounts, type LogLine } from '../src/store/store.ts';
+import { openDatabase } from '../src/store/db.ts';
+import { rejectedMigration } from '../src/store/migrations/0018-rejected.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { caught } from './support/caught.ts';
 
@@ -45,6 +47,35 @@ describeEachDatabase('store: operations', (db) => {
     // An ended operation stays ended: a late worker cannot overwrite it.
     expect(await store.operations.finish(lib.id, operation.id, { state: 'failed', error: 'late' })).toBe(false);
     expect(await store.operations.heartbeat(lib.id, operation.id)).toBe(false);
+  });
+
+  it('moves plans rejected before "rejected" was a state into it, and nothing else', async () => {
+    const store = db.store();
+    const lib = await db.newLibrary();
+    const make = async (outcome: { state: 'failed' | 'succeeded'; error?: string }) => {
+      const { operation } = await store.operations.create(lib.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 't' });
+      await store.operations.finish(lib.id, operation.id, outcome);
+      return operation.id;
+    };
+    const old = await make({ state: 'failed', error: 'Rejected by jane; nothing was applied.' });
+    const failure = await make({ state: 'failed', error: 'Rejected by the roster server: HTTP 401.' });
+    const fine = await make({ state: 'succeeded' });
+    const database = await openDatabase({ url: db.url(), migrate: false });
+    try {
+      await rejectedMigration().up(database.kysely);
+    } finally {
+      await database.kysely.destroy();
+    }
+    expect(await store.operations.get(lib.id, old)).toMatchObject({
+      state: 'rejected',
+      error: '',
+      summary: 'Rejected by jane; nothing was applied.',
+    });
+    expect(await store.operations.get(lib.id, failure)).toMatchObject({
+      state: 'failed',
+      error: 'Rejected by the roster server: HTTP 401.',
+    });
+    expect(await store.operations.get(lib.id, fine)).toMatchObject({ state: 'succeeded' });
   });
 
   it('holds at most one queued or running operation per library and returns it instead', async () => {

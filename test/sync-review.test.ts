@@ -40,7 +40,8 @@ describeEachDatabase('sync: review and one at a time', (db) => {
       const { operation } = await f.sync('full');
       expect(operation.state).toBe('needs_review');
       expect(operation.counts.updated).toBe(renamed.length);
-      expect(operation.summary).toMatch(/approve|reject/i);
+      expect(operation.summary).toMatch(/^Stopped for review: .*would be updated; the limit is 50%/);
+      expect(operation.summary).not.toMatch(/rollcall/);
       expect(await f.patrons()).toEqual(before);
       expect(await f.revision()).toBe(revision);
       const updates = await f.store.operations.changes(f.libraryId, operation.id, { kind: 'update' });
@@ -203,8 +204,10 @@ describeEachDatabase('sync: review and one at a time', (db) => {
       const before = await f.patrons();
 
       const done = await rejectOperation(f.deps, f.libraryId, held.id, 'librarian');
-      expect(done.state).toBe('failed');
-      expect(done.error).toMatch(/Rejected by librarian/);
+      expect(done.state).toBe('rejected');
+      expect(done.error).toBe('');
+      expect(done.summary).toBe('Rejected by librarian: the plan was discarded and nothing was written.');
+      expect(done.finishedAt).not.toBeNull();
       expect(await f.patrons()).toEqual(before);
       expect((await f.store.operations.changes(f.libraryId, held.id)).total).toBe(0);
       await expect(approveOperation(f.deps, f.libraryId, held.id, 'librarian')).rejects.toSatisfy((e) => isRollcallError(e, 'conflict'));

@@ -350,10 +350,16 @@ describeEachDatabase('web: operations management', (db) => {
       expect(res.statusCode).toBe(200);
       const body = res.json() as Record<string, unknown>;
       expect(Object.keys(body)).toEqual(['operation', 'state', 'counts', 'complete']);
-      expect(body).toMatchObject({ operation: s.heldAgain.id, state: 'failed' });
+      expect(body).toMatchObject({ operation: s.heldAgain.id, state: 'rejected' });
       expect(await s.f.patrons()).toEqual(before);
       const page = await s.admin.get(`/operations/${s.heldAgain.id}`);
-      expect(page.body).toContain(`Rejected by adm-${s.lib.code}; nothing was applied.`);
+      expect(page.body).toContain(`Rejected by adm-${s.lib.code}: the plan was discarded and nothing was written.`);
+      // A decision, not a failure: its own state, no error box, no approve/reject hint, and the
+      // counts read as what was planned, not as written.
+      expect(page.body).toContain('state-rejected');
+      expect(page.body).not.toContain('data-test="operation-error"');
+      expect(page.body).not.toMatch(/approve|rollcall operations/i);
+      expect(page.body).toContain('data-test="counts-planned"');
       expect((await s.admin.api('POST', `/api/v1/operations/${s.heldAgain.id}/reject`)).json()).toMatchObject({
         error: { kind: 'conflict' },
       });

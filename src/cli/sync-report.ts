@@ -34,7 +34,7 @@ function summaryLines(r: SyncResult): string[] {
   ];
   // The summary repeats the counts; what it adds is why a sync stopped.
   if (r.state === 'needs_review') {
-    lines.push(`  ${r.summary.replace(/ Approve or reject it.*$/, '')}`);
+    lines.push(`  ${r.summary}`);
     lines.push(`  See the plan: rollcall operations show ${r.operation}; then rollcall operations approve ${r.operation} (or reject).`);
   }
   if (r.type === OPERATION_TYPES.dryRun) lines.push(`  Nothing was written. See the plan: rollcall operations show ${r.operation}`);

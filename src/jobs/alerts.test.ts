@@ -59,12 +59,10 @@ describe('alertsFor', () => {
   });
 
   it('ignores dry runs and rejections: neither is a failed sync', () => {
-    const ops = [
-      op('failed', 1, { type: 'dry_run', error: 'x' }),
-      op('failed', 2, { error: 'Rejected by admin; nothing was applied.' }),
-      op('succeeded', 3),
-    ];
+    const ops = [op('failed', 1, { type: 'dry_run', error: 'x' }), op('rejected', 2), op('succeeded', 3)];
     expect(alertsFor(LIB, ops, NOW, OPTIONS)).toEqual([]);
+    // A rejection after a failure: someone has looked at the library; the failure is not raised again.
+    expect(alertsFor(LIB, [op('rejected', 1), op('failed', 2, { error: 'x' }), op('succeeded', 30)], NOW, OPTIONS)).toEqual([]);
   });
 
   it('raises needs_review for each held sync', () => {

@@ -55,8 +55,10 @@ export function alertsFor(library: AlertSubject, operations: readonly Operation[
   }
 
   const lastSuccess = syncs.find((o) => SUCCESS_STATES.has(o.state));
-  const lastEnded = syncs.find((o) => o.state === 'failed' || SUCCESS_STATES.has(o.state));
-  if (lastEnded && lastEnded.state === 'failed' && !isRejection(lastEnded)) {
+  // A rejection ends a run of failures as a success would (someone has looked at the library) but
+  // raises nothing itself.
+  const lastEnded = syncs.find((o) => o.state === 'failed' || o.state === 'rejected' || SUCCESS_STATES.has(o.state));
+  if (lastEnded && lastEnded.state === 'failed') {
     alerts.push({
       kind: 'sync_failed',
       operationId: lastEnded.id,
@@ -77,14 +79,6 @@ export function alertsFor(library: AlertSubject, operations: readonly Operation[
     }
   }
   return alerts;
-}
-
-/**
- * Whether a failed operation was an admin's rejection of a held plan. The review module ends it
- * `failed` with "Rejected by …" (SPEC §3.7 has no separate state), so its error text tells.
- */
-export function isRejection(op: Operation): boolean {
-  return /^Rejected by /.test(op.error);
 }
 
 /** An alert with the library it belongs to, as delivered. */

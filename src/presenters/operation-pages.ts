@@ -29,6 +29,7 @@ export const OPERATION_STATES: readonly OperationState[] = [
   'needs_review',
   'succeeded',
   'succeeded_with_warnings',
+  'rejected',
   'failed',
 ];
 /** The log levels, for a filter. */

@@ -42,7 +42,7 @@ export interface NewOperation {
 
 /** How an operation ended (or stopped for review). */
 export interface OperationOutcome {
-  /** needs_review, succeeded, succeeded_with_warnings or failed. */
+  /** needs_review, succeeded, succeeded_with_warnings, rejected or failed. */
   state: Exclude<OperationState, 'queued' | 'running'>;
   /** Final counts. */
   counts?: OperationCounts;

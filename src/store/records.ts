@@ -74,11 +74,14 @@ export interface IntegrationRecord {
   updatedAt: string;
 }
 
-/** The states of an operation (SPEC §3.7). */
-export type OperationState = 'queued' | 'running' | 'needs_review' | 'succeeded' | 'succeeded_with_warnings' | 'failed';
+/**
+ * The states of an operation (SPEC §3.7). `rejected` is a held plan an admin turned down: a
+ * decision, not a failure (nothing was written, nothing went wrong, no alert).
+ */
+export type OperationState = 'queued' | 'running' | 'needs_review' | 'succeeded' | 'succeeded_with_warnings' | 'rejected' | 'failed';
 
 /** The states an operation ends in. */
-export const FINAL_STATES: readonly OperationState[] = ['succeeded', 'succeeded_with_warnings', 'failed'];
+export const FINAL_STATES: readonly OperationState[] = ['succeeded', 'succeeded_with_warnings', 'rejected', 'failed'];
 
 /** The eight counts of an operation (SPEC §3.7, §8). */
 export type OperationCounts = SyncCounts;

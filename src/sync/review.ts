@@ -61,9 +61,12 @@ export async function rejectOperation(deps: SyncDeps, libraryId: number, operati
   log.info(`Rejected by ${by}: the plan was discarded and nothing was written.`);
   await log.flush();
   await store.operations.deleteChanges(libraryId, operationId);
+  // Its own state, not "failed" (SPEC §3.7): turning a plan down is a decision, and the page, the
+  // list and the alerts must not read it as something that went wrong. The summary replaces the
+  // held one, whose "approve or reject it" no longer applies.
   const ended = await store.operations.finish(libraryId, operationId, {
-    state: 'failed',
-    error: `Rejected by ${by}; nothing was applied.`,
+    state: 'rejected',
+    summary: `Rejected by ${by}: the plan was discarded and nothing was written.`,
   });
   if (!ended) throw new RollcallError('conflict', `Operation ${operationId} is no longer waiting for review.`);
   return (await store.operations.get(libraryId, operationId))!;

@@ -247,7 +247,9 @@ export async function syncBody(
       state: 'needs_review',
       counts: countsOf(planned, log),
       complete: complete,
-      summary: `Stopped for review: ${verdict.reasons.join(' ')} Approve or reject it (rollcall operations approve|reject ${opId}).`,
+      // Why it stopped, in words for every reader: each interface adds how to approve or reject
+      // there (the page its buttons, the CLI its commands), so no page shows a command line.
+      summary: `Stopped for review: ${verdict.reasons.join(' ')}`,
     });
     return (await store.operations.get(lib, opId))!;
   }

@@ -105,6 +105,7 @@ function detailLines(op: OperationDetail): string[] {
     `  roster read: ${op.complete === null ? 'not known' : op.complete ? 'complete' : 'INCOMPLETE (removals held back)'}`,
   ];
   if (op.summary) lines.push(`  ${op.summary}`);
+  if (op.state === 'needs_review') lines.push(`  Approve or reject it: rollcall operations approve ${op.id} (or reject ${op.id}).`);
   if (op.error) lines.push(`  error: ${op.error}`);
   if (op.plan) {
     lines.push('', 'Plan:');

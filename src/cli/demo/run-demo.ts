@@ -89,7 +89,7 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
     let full = await startSync(app.syncDeps, lib, { kind: 'full', dryRun: false, requestedBy: 'demo' });
     if (full.state === 'needs_review') {
       await say(
-        `7. The full sync (operation ${full.operation}) stopped for review: ${full.summary.replace(/^Stopped for review: /, '').replace(/ Approve or reject it.*$/, '')}`,
+        `7. The full sync (operation ${full.operation}) stopped for review: ${full.summary.replace(/^Stopped for review: /, '')}`,
         '   The library had few patrons, so matching them is a large share of it. A librarian reads the plan',
         `   (rollcall operations show ${full.operation}) and approves it; the demo approves it now.`,
       );

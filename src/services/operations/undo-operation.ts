@@ -212,6 +212,7 @@ async function undoable(store: Store, libraryId: number, id: number): Promise<Op
     throw new RollcallError('conflict', `${what} is still ${op.state}: undo it once it has finished.`);
   if (op.state === 'needs_review')
     throw new RollcallError('conflict', `${what} is held for review and wrote nothing yet: approve or reject it instead.`);
+  if (op.state === 'rejected') throw new RollcallError('conflict', `${what} was rejected and wrote nothing: there is nothing to undo.`);
   if (op.state === 'failed') throw new RollcallError('conflict', `${what} failed and wrote nothing: there is nothing to undo.`);
   if (op.undoneBy !== null) throw new RollcallError('conflict', `${what} was already undone by operation ${op.undoneBy}.`);
   return op;

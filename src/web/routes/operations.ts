@@ -247,6 +247,9 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
           op.type !== OPERATION_TYPES.dryRun &&
           op.undoneBy === null,
         countKeys: COUNT_KEYS,
+        // A plan that was never applied (held, rejected, a dry run) counts what it would have
+        // done: the page says "planned", so "1049 Updated" is not read as written.
+        countsPlanned: op.state === 'needs_review' || op.state === 'rejected' || op.type === OPERATION_TYPES.dryRun,
         log,
         logLinks: pagerLinks(request, `/operations/${op.id}`, 'log-page', log),
         levels: LEVEL_CHOICES,
