@@ -83,7 +83,9 @@ describeEachDatabase('web: operations management', (db) => {
       expect(res.body).toContain('Dry Run');
       expect(res.body).toContain('state-needs_review');
       const fullRow = res.body.slice(res.body.indexOf(`data-operation="${s.full.id}"`));
-      expect(fullRow).toContain(`<td class="num">${s.full.counts.created}</td>`);
+      expect(fullRow).toContain(`<td data-test="operation-changes">${s.full.counts.created} created`);
+      const heldRow = res.body.slice(res.body.indexOf(`data-operation="${s.held.id}"`));
+      expect(heldRow).toMatch(/data-test="operation-changes">planned: \d+ updated/);
       expect(fullRow).toContain('<td>test</td>');
       expect(res.body).not.toContain('data-test="alerts"');
     });
@@ -122,6 +124,20 @@ describeEachDatabase('web: operations management', (db) => {
   });
 
   describe('an operation', () => {
+    it("names the patron of each log line, linked to their page, and shows times in the library's zone", async () => {
+      const lines = (await web.store.operations.log(s.lib.id, s.full.id, { limit: 100 })).items.filter((e) => e.sourcedId);
+      expect(lines.length).toBeGreaterThan(0);
+      const patron = (await s.f.patrons()).find((p) => p.guid === lines[0]!.sourcedId)!;
+      const res = await s.librarian.get(`/operations/${s.full.id}`);
+      expect(res.body).toContain(
+        `<a href="/patrons/${patron.id}" data-test="log-patron">${patron.firstName} ${patron.lastName}</a><br><code class="id">${patron.guid}</code>`,
+      );
+      // The library's zone (UTC unless set): the column says which, every time is one line.
+      const zone = (await web.store.libraries.get(s.lib.id))?.timezone ?? 'UTC';
+      expect(res.body).toContain(`Time (${zone === '' ? 'UTC' : zone})</th>`);
+      expect(res.body).toMatch(/<td class="when">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<\/td>/);
+    });
+
     it('shows counts, state, times, who, completeness; no live section once it ended', async () => {
       const res = await s.librarian.get(`/operations/${s.full.id}`);
       expect(res.statusCode).toBe(200);
@@ -243,17 +259,24 @@ describeEachDatabase('web: operations management', (db) => {
 
   describe('the stored plan', () => {
     it('shows a held sync’s updates with field names, numbers and old → new values, paged per kind', async () => {
-      const res = await s.admin.get(`/operations/${s.held.id}`);
+      // The log is the page's first tab; the plan has its own (read only when shown).
+      const logTab = await s.admin.get(`/operations/${s.held.id}`);
+      expect(logTab.body).toContain('data-test="log"');
+      expect(logTab.body).not.toContain('data-test="plan-update"');
+      expect(logTab.body).toContain(`href="/operations/${s.held.id}?view=plan#plan" data-test="read-plan"`);
+      expect(logTab.body).toMatch(/id="tab-plan">Plan \(\d+ changes?\)/);
+      const res = await s.admin.get(`/operations/${s.held.id}?view=plan`);
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('data-test="plan-update"');
+      expect(res.body).not.toContain('data-test="log"');
       expect(res.body).toContain(`Updates (${s.renamed.length})`);
       const first = s.renamed.slice().sort()[0]!;
       const user = s.f.user(first);
       expect(res.body).toContain(`Last Name (1006): <del>${user.familyName}</del> → <ins>Renamed-${first}</ins>`);
       // 20 a page: the rest are on the next page of updates.
       expect(s.renamed.length).toBeGreaterThan(20);
-      expect(res.body).toContain(`href="/operations/${s.held.id}?update-page=2#plan-update"`);
-      const second = await s.admin.get(`/operations/${s.held.id}?update-page=2`);
+      expect(res.body).toContain(`href="/operations/${s.held.id}?view=plan&amp;update-page=2#plan-update"`);
+      const second = await s.admin.get(`/operations/${s.held.id}?view=plan&update-page=2`);
       const last = s.renamed.slice().sort().at(-1)!;
       expect(second.body).toContain(`<ins>Renamed-${last}</ins>`);
       expect(second.body).not.toContain(`<ins>Renamed-${first}</ins>`);
@@ -276,7 +299,7 @@ describeEachDatabase('web: operations management', (db) => {
     });
 
     it('shows what a dry run would do, with no buttons', async () => {
-      const res = await s.admin.get(`/operations/${s.dry.id}`);
+      const res = await s.admin.get(`/operations/${s.dry.id}?view=plan`);
       expect(res.body).toContain('What this dry run would do');
       expect(res.body).toContain(`<ins>Renamed-${s.renamed[0]}</ins>`);
       expect(res.body).not.toContain('id="approve"');
@@ -332,7 +355,8 @@ describeEachDatabase('web: operations management', (db) => {
       const after = await s.admin.get(res.headers.location as string);
       expect(after.body).toContain('The plan was approved and applied.');
       expect(after.body).toMatch(/data-test="operation-state">succeeded/);
-      expect(after.body).toContain('The plan as it was approved');
+      expect(after.body).toContain('id="tab-plan"');
+      expect((await s.admin.get(`/operations/${s.held.id}?view=plan`)).body).toContain('The plan as it was approved');
       expect(after.body).not.toContain('id="approve"');
       expect((await s.f.patronByGuid(s.renamed[0]!))!.lastName).toBe(`Renamed-${s.renamed[0]}`);
       const log = (await web.store.operations.log(s.lib.id, s.held.id)).items;

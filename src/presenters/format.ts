@@ -56,3 +56,76 @@ export function shortTime(iso: string | null): string {
   if (!iso) return '—';
   return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 }
+
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
+const ZONE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormat(zone: string): Intl.DateTimeFormat {
+  let f = ZONE_FORMATS.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    ZONE_FORMATS.set(zone, f);
+  }
+  return f;
+}
+
+/**
+ * An ISO time as the library reads it: `2026-03-01 20:00:13` in the library's own time zone
+ * (SPEC §3.7: the library's zone, never a silent UTC), one short line for a table cell. A zone
+ * the runtime does not know falls back to UTC (the caller shows which zone it used).
+ */
+export function zonedTime(iso: string | null, zone: string): string {
+  if (!iso) return '—';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = zoneFormat(zone).formatToParts(at);
+  } catch {
+    return shortTime(iso);
+  }
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/** The zone a library's times are shown in: its own when the runtime knows it, else UTC. */
+export function shownZone(zone: string | undefined): string {
+  if (!zone) return 'UTC';
+  try {
+    zoneFormat(zone);
+    return zone;
+  } catch {
+    return 'UTC';
+  }
+}
+
+/**
+ * What an operation changed, in one short cell: its non-zero counts but conflicts and warnings
+ * (they have columns of their own), "planned" when the plan was never applied (held, rejected, a
+ * dry run), "no change" when nothing moved. Keeps Operations Management inside a 1280 px page,
+ * where eight count columns did not fit.
+ */
+export function changesText(op: { counts: OperationCounts; state: string; type: string }): string {
+  const c = op.counts;
+  const parts = [
+    [c.created, 'created'],
+    [c.updated, 'updated'],
+    [c.transferred, 'transferred'],
+    [c.reactivated, 'reactivated'],
+    [c.skipped, 'skipped'],
+  ]
+    .filter(([n]) => Number(n) > 0)
+    .map(([n, what]) => `${n} ${what}`);
+  const text = parts.length > 0 ? parts.join(', ') : c.unchanged > 0 ? `${c.unchanged} unchanged` : 'no change';
+  const planned = op.state === 'needs_review' || op.state === 'rejected' || op.type === 'dry_run';
+  return planned && parts.length > 0 ? `planned: ${text}` : text;
+}

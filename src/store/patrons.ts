@@ -46,6 +46,12 @@ export interface PatronRepository {
   byGuid(libraryId: number, guid: string): Promise<Patron | undefined>;
   /** The ids of the library's patrons whose Barcode or GUID is exactly this value (trimmed; blank: none), in id order. */
   idsHolding(libraryId: number, key: 'barcode' | 'guid', value: string): Promise<number[]>;
+  /**
+   * The patron and the name as people read it ("First Last", else "Patron #id") of each of these
+   * GUIDs the library holds (blank GUIDs and unknown ones are left out): for log lines, which name
+   * roster users by sourcedId. At most a page of GUIDs at a time (one query).
+   */
+  namesByGuid(libraryId: number, guids: readonly string[]): Promise<Map<string, { id: number; name: string }>>;
   /** Inserts patrons; returns their ids in row order. */
   insertMany(libraryId: number, rows: readonly PatronWrite[]): Promise<number[]>;
   /** Overwrites patrons with full rows; returns how many were written. */
@@ -176,6 +182,25 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
         .executeTakeFirst();
       if (!row) return undefined;
       return patronFromObject(row as PatronRowObject, (await siteMaps(ctx, libraryId)).codes);
+    },
+    async namesByGuid(libraryId, guids) {
+      const wanted = [...new Set(guids.filter((g) => g.trim() !== ''))];
+      const out = new Map<string, { id: number; name: string }>();
+      if (wanted.length === 0) return out;
+      const rows = await ctx.db
+        .selectFrom('patrons')
+        .select(['id', 'guid', 'first_name', 'last_name'])
+        .where('library_id', '=', libraryId)
+        .where('guid', 'in', wanted)
+        .orderBy('id')
+        .execute();
+      for (const r of rows) {
+        // A GUID held twice (a conflict) names the first holder; the log line says the rest.
+        if (out.has(r.guid)) continue;
+        const name = [r.first_name, r.last_name].filter((s) => s !== '').join(' ');
+        out.set(r.guid, { id: r.id, name: name || `Patron #${r.id}` });
+      }
+      return out;
     },
     async idsHolding(libraryId, key, value) {
       if (value.trim() === '') return [];

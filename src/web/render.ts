@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { shownZone, zonedTime } from '../presenters/format.ts';
 
 const VIEWS = fileURLToPath(new URL('./views/', import.meta.url));
 
@@ -62,7 +63,11 @@ export function pageRenderer(options: { cache: boolean }) {
   return function page(this: FastifyReply, view: string, data: Record<string, unknown> = {}, status = 200): FastifyReply {
     const request = this.request;
     const principal = request.principal;
+    // Every time on a page is in the library's zone (SPEC §3.7: never a silent UTC), one place.
+    const zone = shownZone(request.library?.timezone);
     const page = {
+      zone,
+      time: (iso: string | null) => zonedTime(iso, zone),
       title: String(data.title ?? 'Rollcall'),
       user: principal?.kind === 'staff' ? { name: principal.user.displayName || principal.user.username, role: principal.role } : null,
       patron: principal?.kind === 'patron',

@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
-import { shortTime } from '../../presenters/format.ts';
 import { conflictDetail, conflictList, type ConflictListFilter } from '../../presenters/conflict-pages.ts';
 import { resolveConflict, resolutionText, type ResolveRequest } from '../../services/conflicts/resolve-conflict.ts';
 import { staffOf, type WebDeps } from '../context.ts';
@@ -109,7 +108,7 @@ export function conflictRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   async function renderItem(request: FastifyRequest, reply: FastifyReply, id: number, error = '', status = 200) {
     const item = await conflictDetail(store, request.library!.id, id);
-    return reply.page('conflict', { title: `Conflict ${id}`, item, error, fmt: { time: shortTime, resolution: resolutionText } }, status);
+    return reply.page('conflict', { title: `Conflict ${id}`, item, error, fmt: { resolution: resolutionText } }, status);
   }
 
   // ---- pages ----
@@ -126,7 +125,7 @@ export function conflictRoutes(app: FastifyInstance, deps: WebDeps): void {
       filters: FILTERS.map((f) => ({ value: f, label: FILTER_LABELS[f] })),
       page,
       pages,
-      fmt: { time: shortTime, resolution: resolutionText },
+      fmt: { resolution: resolutionText },
     });
   });
 

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COUNT_KEYS } from '../../domain/counts.ts';
 import { RollcallError } from '../../domain/errors.ts';
 import { openAlerts } from '../../services/alerts/open-alerts.ts';
-import { duration, shortTime, stateText } from '../../presenters/format.ts';
+import { changesText, duration, stateText } from '../../presenters/format.ts';
 import {
   LOG_LEVELS,
   MAX_PER_PAGE,
@@ -63,7 +63,7 @@ const LEVEL_CHOICES = [
 ];
 
 /** What the templates use to format values. */
-const FORMAT = { duration, time: shortTime, state: stateText };
+const FORMAT = { duration, state: stateText, changes: changesText };
 
 type Query = Record<string, unknown>;
 
@@ -220,18 +220,28 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
     const op = await operationDetail(store, libraryId, id, deps.now());
     const levelValue = text(q.level);
     const search = text(q.q);
+    // Two tabs: the log (first, what a person opens an operation for) and the stored plan, which
+    // for a large sync is thousands of lines and so gets its own paged tab. Only the shown tab
+    // is read.
+    const view = text(q.view) === 'plan' && op.plan !== null ? 'plan' : 'log';
     const log = await operationLogPage(store, libraryId, id, {
       levels: logLevelsOf(levelValue),
       text: search,
-      page: pageNumberOf(q['log-page']),
+      page: view === 'log' ? pageNumberOf(q['log-page']) : 1,
+      ...(view === 'log' ? {} : { perPage: 1 }),
     });
     const plan: { kind: string; title: string; page: Paged<PlanItem>; prev: string | null; next: string | null }[] = [];
-    for (const k of op.plan ?? []) {
-      if (k.total === 0) continue;
-      const key = `${k.kind}-page`;
-      const page = await operationPlanPage(store, libraryId, id, k.kind, { page: pageNumberOf(q[key]) });
-      plan.push({ kind: k.kind, title: KIND_TITLES[k.kind], page, ...pagerLinks(request, `/operations/${id}`, key, page) });
+    if (view === 'plan') {
+      for (const k of op.plan ?? []) {
+        if (k.total === 0) continue;
+        const key = `${k.kind}-page`;
+        const page = await operationPlanPage(store, libraryId, id, k.kind, { page: pageNumberOf(q[key]) });
+        plan.push({ kind: k.kind, title: KIND_TITLES[k.kind], page, ...pagerLinks(request, `/operations/${id}`, key, page) });
+      }
     }
+    // Log lines name the patron they are about, linked to their page (a sourcedId is a GUID).
+    const patronOf =
+      view === 'log' ? await store.patrons.namesByGuid(libraryId, log.items.map((e) => e.sourcedId).filter(Boolean)) : new Map();
     const filter = { level: levelValue, q: search };
     return reply.page(
       'operation',
@@ -251,6 +261,9 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
         // done: the page says "planned", so "1049 Updated" is not read as written.
         countsPlanned: op.state === 'needs_review' || op.state === 'rejected' || op.type === OPERATION_TYPES.dryRun,
         log,
+        logPatrons: patronOf,
+        view,
+        planTotal: (op.plan ?? []).reduce((n, k) => n + k.total, 0),
         logLinks: pagerLinks(request, `/operations/${op.id}`, 'log-page', log),
         levels: LEVEL_CHOICES,
         filter,

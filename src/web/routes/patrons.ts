@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
 import { FIELDS } from '../../domain/fields.ts';
-import { shortTime } from '../../presenters/format.ts';
 import { MAX_PER_PAGE } from '../../presenters/operation-pages.ts';
 import { MAX_NOTES_LENGTH, PatronEditError, SEX_VALUES, type EditProblem } from '../../services/patrons/patron-edit.ts';
 import { NO_SITE, findPatrons, patronDetailJson, patronPage, statusText } from '../../presenters/patron-pages.ts';
@@ -217,7 +216,6 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
         older: history.next === null ? null : `/patrons/${data.patron.id}?before=${history.next}#history`,
         newest: before === undefined ? null : `/patrons/${data.patron.id}#history`,
       },
-      fmt: { time: shortTime },
     });
   });
 
