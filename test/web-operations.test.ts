@@ -74,6 +74,23 @@ describeEachDatabase('web: operations management', (db) => {
   });
   afterAll(async () => web?.close());
 
+  describe('the home page', () => {
+    it('is a dashboard: what waits for review first, the last sync with its counts, Daily Operations; the menu counts held syncs', async () => {
+      const res = await s.librarian.get('/');
+      expect(res.statusCode).toBe(200);
+      const held = res.body.slice(res.body.indexOf('data-test="dash-held"'));
+      expect(held).toContain(`href="/operations/${s.held.id}"`);
+      expect(held).toContain(`href="/operations/${s.heldAgain.id}"`);
+      expect(held).toMatch(/would be updated; the limit is 50%/);
+      expect(res.body).toMatch(/<span class="badge" data-test="nav-held" aria-label="2 waiting for review">2<\/span>/);
+      expect(res.body).toMatch(new RegExp(`data-test="dash-last">Last sync: <a href="/operations/${s.full.id}">`));
+      expect(res.body).toContain(`${s.full.counts.created} created`);
+      expect(res.body).toContain('data-test="dash-schedule"');
+      // Every staff page carries the badge, not only the home page.
+      expect((await s.librarian.get('/patrons')).body).toContain('data-test="nav-held"');
+    });
+  });
+
   describe('the list', () => {
     it('shows every operation newest first, with its type, state and counts, linked to its page', async () => {
       const res = await s.librarian.get('/operations');

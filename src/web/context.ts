@@ -51,6 +51,8 @@ declare module 'fastify' {
     sessionHash: string | null;
     /** Open conflicts of the library, counted for the navigation of staff pages (0 otherwise). */
     openConflicts: number;
+    /** Syncs of the library held for review, counted for the navigation of staff pages (0 otherwise). */
+    heldSyncs: number;
   }
   interface FastifyReply {
     /** Renders a page (views/<view>.eta inside the layout) as the response. */

@@ -32,6 +32,10 @@ interface NavItem {
   label: string;
   /** A count shown beside the label (open conflicts), when there is one. */
   count?: number;
+  /** What the count counts, for screen readers ("3 open"). */
+  countLabel?: string;
+  /** The badge's test hook. */
+  countTest?: string;
 }
 
 /** The navigation for whoever is signed in. */
@@ -43,9 +47,9 @@ function navOf(request: FastifyRequest): NavItem[] {
     { href: '/', label: 'Home' },
     { href: '/patrons', label: 'Patrons' },
     { href: '/sites', label: 'Sites' },
-    { href: '/operations', label: 'Operations' },
+    { href: '/operations', label: 'Operations', count: request.heldSyncs, countLabel: 'waiting for review', countTest: 'nav-held' },
     // SPEC §3.9: the queue, with what waits for a person (server.ts counts it for staff pages).
-    { href: '/conflicts', label: 'Conflicts', count: request.openConflicts },
+    { href: '/conflicts', label: 'Conflicts', count: request.openConflicts, countLabel: 'open', countTest: 'nav-count' },
   ];
   if (p.role === 'admin') {
     items.push(

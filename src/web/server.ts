@@ -100,6 +100,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('library', null);
   app.decorateRequest('sessionHash', null);
   app.decorateRequest('openConflicts', 0);
+  app.decorateRequest('heldSyncs', 0);
   app.decorateReply('page', pageRenderer({ cache: true }));
 
   // Who is asking (an API token wins over a cookie: scripts send no cookies), then the
@@ -120,6 +121,9 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
       !request.url.startsWith('/static/')
     ) {
       request.openConflicts = await deps.store.conflicts.countOpen(request.library.id);
+      // A sync waiting for review is the one thing that stops the nightly sync: every staff page
+      // says so in the menu, not only the Operations list.
+      request.heldSyncs = (await deps.store.operations.search(request.library.id, { state: 'needs_review', limit: 1 })).total;
     }
     await enforceAccess(request, reply);
   });

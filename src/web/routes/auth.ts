@@ -8,6 +8,8 @@ import { RollcallError } from '../../domain/errors.ts';
 import { DEFAULT_LIBRARY_CODE } from '../../store/store.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
+import { dashboard } from '../../presenters/dashboard.ts';
+import { changesText, stateText } from '../../presenters/format.ts';
 import type { WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { ssoConfigured } from './sso.ts';
@@ -32,7 +34,12 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     const p = request.principal;
     if (!p) return reply.redirect('/login');
     if (p.kind === 'patron') return reply.redirect('/me');
-    return reply.page('home', { title: 'Rollcall', isAdmin: p.role === 'admin' });
+    return reply.page('home', {
+      title: 'Rollcall',
+      isAdmin: p.role === 'admin',
+      dash: await dashboard(deps.store, request.library!.id, deps.now()),
+      fmt: { state: stateText, changes: changesText },
+    });
   });
 
   app.get('/setup', { config: { access: 'public' } }, async (_request, reply) => {
