@@ -115,6 +115,17 @@ describeEachDatabase('web hardening', (db) => {
     expect(res.statusCode).toBe(413);
   });
 
+  it('answers the favicon every browser asks for, with no session', async () => {
+    const c = new WebClient(web.app);
+    const ico = await c.get('/favicon.ico');
+    expect(ico.statusCode).toBe(301);
+    expect(ico.headers.location).toBe('/static/favicon.svg');
+    const svg = await c.get('/static/favicon.svg');
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toContain('image/svg+xml');
+    expect((await c.get('/login')).body).toContain('<link rel="icon" href="/static/favicon.svg"');
+  });
+
   it('the reaper removes expired sessions and keeps live ones', async () => {
     const lib = await db.newLibrary();
     const u = await makeStaff(web.store, lib, 'librarian', `expiry-${lib.code}`);

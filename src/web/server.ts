@@ -153,6 +153,10 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(handleNotFound);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+  // Browsers ask for /favicon.ico whatever the page says: answer with the icon, not a 404 page.
+  app.get('/favicon.ico', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) =>
+    reply.redirect('/static/favicon.svg', 301),
+  );
   app.get('/healthz', { schema: { hide: true }, config: { access: 'public' } }, async () => ({ ok: true }));
   for (const register of ROUTE_MODULES) await register(app, deps);
   return app;
