@@ -22,7 +22,7 @@ type Body = Record<string, unknown>;
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   csv: 'CSV headed by field numbers (1200, 1000, …)',
-  json: 'JSON (the keys of rollcall patrons export --format json)',
+  json: 'JSON (one object per patron, keyed by field name)',
   koha: "Koha's patron import CSV (borrowers columns)",
 };
 
