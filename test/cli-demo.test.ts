@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KOHA_COLUMNS } from '../src/domain/koha.ts';
 import { BIN, rollcall, rollcallHere, tempDir } from './cli-support.ts';
 
 describe('cli: rollcall demo', () => {
@@ -39,6 +41,43 @@ describe('cli: rollcall demo', () => {
     });
     expect(explore.code, explore.stderr).toBe(0);
     expect((JSON.parse(explore.stdout) as unknown[]).length).toBeGreaterThanOrEqual(3);
+
+    // The demo district exported for Koha: its sites and policies mapped, Koha's column names
+    // (src/domain/koha.test.ts names where they come from) and the mapped codes on every row.
+    const demoEnv = { ROLLCALL_DATABASE_URL: `sqlite:${join(folder, 'rollcall.db')}`, ROLLCALL_DATA_DIR: folder };
+    const codes = JSON.parse((await rollcallHere(['koha', 'codes', '--json'], demoEnv)).stdout) as {
+      branches: { siteCode: string }[];
+      categories: { policy: string }[];
+    };
+    const branch = (site: string) => `B${codes.branches.findIndex((b) => b.siteCode === site)}`;
+    const category = (policy: string) => `C${codes.categories.findIndex((c) => c.policy === policy)}`;
+    const mapped = await rollcallHere(
+      [
+        'koha',
+        'codes',
+        ...codes.branches.flatMap((b) => ['--site', `${b.siteCode}=${branch(b.siteCode)}`]),
+        ...codes.categories.filter((c) => c.policy !== '').flatMap((c) => ['--policy', `${c.policy}=${category(c.policy)}`]),
+      ],
+      demoEnv,
+    );
+    expect(mapped.code, mapped.stderr).toBe(0);
+    const koha = await rollcallHere(['patrons', 'export', '--format', 'koha'], demoEnv);
+    expect(koha.code, koha.stderr).toBe(0);
+    const [header, ...rows] = parse(koha.stdout, { bom: true }) as string[][];
+    expect(header).toEqual(KOHA_COLUMNS.map((c) => c.name));
+    const all = JSON.parse((await rollcallHere(['patrons', 'export', '--format', 'json'], demoEnv)).stdout) as {
+      barcode: string;
+      site: string;
+      policy: string;
+    }[];
+    const withCard = all.filter((p) => p.barcode !== '');
+    expect(withCard.length).toBeGreaterThan(0);
+    expect(rows).toHaveLength(withCard.length);
+    for (const row of rows) {
+      const p = withCard.find((x) => x.barcode === row[0])!;
+      expect(row[header!.indexOf('branchcode')]).toBe(branch(p.site));
+      expect(row[header!.indexOf('categorycode')]).toBe(category(p.policy));
+    }
 
     // Run again in the same folder: it starts afresh (operation ids restart).
     const again = await rollcallHere(['demo', '--no-serve', '--students', '40', '--dir', folder]);

@@ -97,11 +97,12 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     const csvOut = await cli(['patrons', 'export', ...at]);
     expect(csvOut.code).toBe(0);
     const lines = csvOut.stdout.split('\n');
-    expect(lines[0]).toBe(CSV_HEADER);
+    // A byte-order mark first, so a spreadsheet reads the file as UTF-8 (src/csv/csv-write.ts).
+    expect(lines[0]).toBe(`\uFEFF${CSV_HEADER}`);
     expect(lines[1]).toBe(
       'g-1,B100,S1,Ann,Marie,Lee,2010-04-05,Female,555-0100,ann@example.org,"Lee, Pat (555-0101)","p@example.org, q@example.org",Room 4,09,MHS,1,Student',
     );
-    const rows = parse(csvOut.stdout) as string[][];
+    const rows = parse(csvOut.stdout, { bom: true }) as string[][];
     expect(rows).toHaveLength(3);
     expect(rows[2]).toEqual(['', 'B200', '', 'Bo', '', 'Ray "Jr"', '', '', '', '', '', '', '', 'KG', 'ELM', '4', 'Teacher']);
 
@@ -114,6 +115,62 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toMatch(/^rollcall: There is no site with code "NOPE"/);
     expect((await cli(['patrons', 'export', '--format', 'xml', ...at])).code).toBe(2);
+
+    // The filters of every export: status, policy.
+    const transferred = JSON.parse((await cli(['patrons', 'export', '--format', 'json', '--status', '4', ...at])).stdout) as {
+      firstName: string;
+    }[];
+    expect(transferred.map((p) => p.firstName)).toEqual(['Bo']);
+    const students = JSON.parse((await cli(['patrons', 'export', '--format', 'json', '--policy', 'Student', ...at])).stdout) as {
+      firstName: string;
+    }[];
+    expect(students.map((p) => p.firstName)).toEqual(['Ann']);
+    const badStatus = await cli(['patrons', 'export', '--status', 'gone', ...at]);
+    expect([badStatus.code, badStatus.stdout, badStatus.stderr]).toEqual([
+      1,
+      '',
+      'rollcall: A status is a number (1 Active, 4 Transferred, …), not "gone".\n',
+    ]);
+
+    // Koha: refused (naming what is unmapped) until every site and policy written has a Koha code.
+    const refused = await cli(['patrons', 'export', '--format', 'koha', ...at]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('not mapped: site "ELM", site "MHS", policy "Student", policy "Teacher".');
+    const bad = await cli(['koha', 'codes', '--site', 'MHS', ...at]);
+    expect(bad.code).toBe(2);
+    const set = await cli([
+      'koha',
+      'codes',
+      '--site',
+      'MHS=MAIN',
+      '--site',
+      'ELM=ELEM',
+      '--policy',
+      'Student=ST',
+      '--policy',
+      'Teacher=T',
+      '--json',
+      ...at,
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      branches: [
+        { siteCode: 'ELM', branchcode: 'ELEM' },
+        { siteCode: 'MHS', branchcode: 'MAIN' },
+      ],
+      categories: [
+        { policy: 'Student', patrons: 1, categorycode: 'ST' },
+        { policy: 'Teacher', patrons: 1, categorycode: 'T' },
+      ],
+    });
+    const koha = await cli(['patrons', 'export', '--format', 'koha', ...at]);
+    expect(koha.code, koha.stderr).toBe(0);
+    expect(koha.stdout.split('\n').slice(0, 3)).toEqual([
+      '\uFEFFcardnumber,surname,firstname,middle_name,dateofbirth,sex,email,phone,branchcode,categorycode,sort1,sort2',
+      'B100,Lee,Ann,Marie,2010-04-05,F,ann@example.org,555-0100,MAIN,ST,09,Room 4',
+      'B200,"Ray ""Jr""",Bo,,,,,,ELEM,T,KG,',
+    ]);
   });
 
   it('keeps file GUIDs unowned: they belong to no integration until a sync matches them', async () => {

@@ -256,7 +256,8 @@ describeEachDatabase('web: operations management', (db) => {
       expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(csv.headers['content-disposition']).toBe(`attachment; filename="operation-${s.full.id}-log.csv"`);
       const rows = csv.body.trimEnd().split('\n');
-      expect(rows[0]).toBe(LOG_CSV_HEADER);
+      // A byte-order mark first, so a spreadsheet reads the file as UTF-8 (src/csv/csv-write.ts).
+      expect(rows[0]).toBe(`\uFEFF${LOG_CSV_HEADER}`);
       expect(rows).toHaveLength(log.length + 1);
       expect(rows[1]).toContain(`${log[0]!.at},${log[0]!.level},`);
 

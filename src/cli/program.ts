@@ -76,9 +76,19 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await patrons()).importFile));
   patronCmd
     .command('export')
-    .description('print every patron (CSV headed by field numbers, or a JSON array)')
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .description("print the patrons (CSV headed by field numbers, a JSON array, or Koha's patron import CSV)")
+    .addOption(
+      new Option('--format <format>', 'output format (koha: Koha borrowers columns, see `rollcall koha codes`)')
+        .choices(['csv', 'json', 'koha'])
+        .default('csv'),
+    )
     .option('--site <code>', "only this site's patrons")
+    .option('--status <n>', 'only patrons with this Status (1 Active, 4 Transferred, …)')
+    .option('--policy <name>', 'only patrons with this Policy')
+    .option(
+      '--changed-since <cursor|date>',
+      "only patrons changed after a change cursor, or on or after a day (YYYY-MM-DD, the library's time zone)",
+    )
     .action(act(async () => (await patrons()).exportAll));
   patronCmd
     .command('history')
@@ -87,6 +97,15 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--barcode <barcode>', 'the patron with this Barcode')
     .option('--json', 'print the changes as a JSON array')
     .action(act(async () => (await patrons()).history));
+
+  const kohaCmd = program.command('koha').description("Koha, the library system: the Koha codes of the library's sites and policies");
+  kohaCmd
+    .command('codes')
+    .description('show or set the Koha library (branchcode) of each site and the Koha patron category (categorycode) of each policy')
+    .option('--site <SITE=BRANCHCODE>', "a site's Koha library code ('SITE=' clears it); repeatable", collect, [])
+    .option('--policy <POLICY=CATEGORYCODE>', "a policy's Koha patron category code ('POLICY=' clears it); repeatable", collect, [])
+    .option('--json', 'print the codes as JSON')
+    .action(act(async () => (await import('./actions/koha.ts')).codes));
 
   const classlink = () => import('./actions/classlink.ts');
   const cl = program.command('classlink').description('the ClassLink integration');

@@ -4,6 +4,7 @@
  * the store so a 100,000-line log never sits in memory.
  */
 import { RollcallError } from '../domain/errors.ts';
+import { CSV_BOM, csvLine } from '../csv/csv-write.ts';
 import type { LogEntry, LogQuery, Operation, OperationCounts, OperationState, Store } from '../store/store.ts';
 import { operationTypeName } from '../domain/operation.ts';
 import { META_KIND } from '../sync/stored-plan.ts';
@@ -118,9 +119,12 @@ export function logTextLine(e: LogEntry): string {
 /** The header of the CSV log. */
 export const LOG_CSV_HEADER = 'time,level,sourcedId,message';
 
-/** A log line as a CSV row (RFC 4180 quoting). */
+/** What a CSV log starts with: the byte-order mark and the header line (src/csv/csv-write.ts). */
+export const LOG_CSV_START = `${CSV_BOM}${LOG_CSV_HEADER}\n`;
+
+/** A log line as a CSV row: formula-safe, RFC 4180 quoting (src/csv/csv-write.ts). */
 export function logCsvLine(e: LogEntry): string {
-  return [e.at, e.level, e.sourcedId, e.message].map(csvQuoted).join(',');
+  return csvLine([e.at, e.level, e.sourcedId, e.message]);
 }
 
 /** The operation; not_found with a hint when it is not this library's. */
@@ -154,8 +158,4 @@ export function operationView(op: Operation, now: Date): OperationView {
     undoOf: op.undoOf?.id ?? null,
     undoneBy: op.undoneBy,
   };
-}
-
-function csvQuoted(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

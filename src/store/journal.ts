@@ -148,6 +148,8 @@ export interface JournalRepository {
   changedAfter(libraryId: number, patronIds: readonly number[], afterId: number): Promise<JournalEntry[]>;
   /** Deletes up to `batch` of the oldest rows (every library) written before `cutoff` (ISO 8601); returns how many. */
   prune(cutoff: string, batch?: number): Promise<number>;
+  /** The oldest row still kept (every library: pruning is global), or undefined when the journal is empty. */
+  oldest(): Promise<{ id: number; at: string } | undefined>;
 }
 
 /** Rows per PostgreSQL insert statement (one JSON parameter), as for patrons. */
@@ -366,6 +368,11 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
         .where('at', '<', cutoff)
         .executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    async oldest() {
+      // By the primary key: rows are appended in time order (see prune).
+      return ctx.db.selectFrom('patron_journal').select(['id', 'at']).orderBy('id').limit(1).executeTakeFirst();
     },
   };
 }

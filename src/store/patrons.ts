@@ -2,7 +2,7 @@
  * Patrons of a library: the sync engine's bulk load and bulk writes, plus paging for export and
  * the pages. Every method is scoped by library; every write bumps the library's patron revision.
  */
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
 import type { IntegrationKind, Patron, PatronKeys } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
@@ -15,6 +15,7 @@ import { PATRON_READ_COLUMNS, patronFromArray, patronFromObject, siteIdOf, type 
 import type { Page, PatronUpdate, PatronWrite } from './records.ts';
 import { siteMaps } from './sites.ts';
 import { isUniqueViolation } from './store-errors.ts';
+import type { Tables } from './tables.ts';
 
 /** Patrons per batch of `batches` unless asked otherwise. */
 const DEFAULT_BATCH = 1000;
@@ -25,6 +26,19 @@ const DEFAULT_PAGE = 50;
 export interface PatronFilter {
   /** Only this site's patrons. */
   siteCode?: string;
+}
+
+/** Which patrons an export writes (`patrons export`'s filters): a site, a status, a policy, what changed since. */
+export interface ExportFilter extends PatronFilter {
+  /** Only patrons with this Status (1026). */
+  status?: number;
+  /** Only patrons with this Policy (1028), exactly. */
+  policy?: string;
+  /**
+   * Only patrons with journal rows (SPEC §3.9) after a change cursor's journal id, or written at
+   * or after an instant (ISO 8601 UTC).
+   */
+  changedSince?: { afterJournalId: number } | { at: string };
 }
 
 /** The patron repository. */
@@ -57,7 +71,7 @@ export interface PatronRepository {
   /** Overwrites patrons with full rows; returns how many were written. */
   updateMany(libraryId: number, rows: readonly PatronUpdate[]): Promise<number>;
   /** The library's patrons in batches (id order), for export. */
-  batches(libraryId: number, options?: PatronFilter & { batchSize?: number }): AsyncGenerator<Patron[]>;
+  batches(libraryId: number, options?: ExportFilter & { batchSize?: number }): AsyncGenerator<Patron[]>;
   /** A page of patrons sorted by name, optionally matching a search text. */
   list(libraryId: number, options?: PatronFilter & { query?: string; limit?: number; offset?: number }): Promise<Page<Patron>>;
   /** How many patrons (of a site; or whose GUID belongs to an integration). */
@@ -259,6 +273,7 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
           .orderBy('id')
           .limit(size);
         if (siteId !== undefined) query = query.where('site_id', siteId === null ? 'is' : '=', siteId);
+        query = exportWhere(ctx, libraryId, query, options);
         const rows = await query.execute();
         if (rows.length === 0) return;
         // Codes are read per batch: a site renamed mid-export shows its new code from then on.
@@ -352,4 +367,27 @@ async function guidsUnique<T>(write: () => Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+/**
+ * The export filters but the site (resolved to an id by the caller), in one place: status,
+ * policy, and "changed since" as the library's journal rows after a cursor or at or after an
+ * instant. Parameterised, both engines.
+ */
+function exportWhere<Q extends SelectQueryBuilder<Tables, 'patrons', object>>(
+  ctx: RepoContext,
+  libraryId: number,
+  query: Q,
+  filter: ExportFilter,
+): Q {
+  let q = query;
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status) as Q;
+  if (filter.policy !== undefined) q = q.where('policy', '=', filter.policy) as Q;
+  const since = filter.changedSince;
+  if (since !== undefined) {
+    let changed = ctx.db.selectFrom('patron_journal').select('patron_id').where('library_id', '=', libraryId);
+    changed = 'afterJournalId' in since ? changed.where('id', '>', since.afterJournalId) : changed.where('at', '>=', since.at);
+    q = q.where('id', 'in', changed) as Q;
+  }
+  return q;
 }

@@ -280,6 +280,20 @@ export interface PatronJournalTable {
   at: string;
 }
 
+/** `koha_branch_codes` (0016-koha): the Koha library (`branchcode`) of each site. */
+export interface KohaBranchCodesTable {
+  library_id: number;
+  site_id: number;
+  branchcode: string;
+}
+
+/** `koha_category_codes` (0016-koha): the Koha patron category (`categorycode`) of each policy. */
+export interface KohaCategoryCodesTable {
+  library_id: number;
+  policy: string;
+  categorycode: string;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -298,4 +312,6 @@ export interface Tables {
   conflicts: ConflictsTable;
   conflict_journal: ConflictJournalTable;
   patron_journal: PatronJournalTable;
+  koha_branch_codes: KohaBranchCodesTable;
+  koha_category_codes: KohaCategoryCodesTable;
 }

@@ -3,7 +3,7 @@
  */
 import { RollcallError } from '../../domain/errors.ts';
 import {
-  LOG_CSV_HEADER,
+  LOG_CSV_START,
   listOperations,
   logCsvLine,
   logTextLine,
@@ -64,7 +64,7 @@ export const log: Handler = async (ctx, args, opts) => {
     const pages = operationLog(app.store, app.library.id, id);
     // The first page is read before anything is written: an unknown id fails cleanly.
     const first = await pages.next();
-    if (csv) await ctx.out.write(`${LOG_CSV_HEADER}\n`);
+    if (csv) await ctx.out.write(LOG_CSV_START);
     const format = csv ? logCsvLine : logTextLine;
     if (!first.done) await ctx.out.write(first.value.map((e) => `${format(e)}\n`).join(''));
     for await (const page of pages) await ctx.out.write(page.map((e) => `${format(e)}\n`).join(''));

@@ -1,10 +1,10 @@
 /**
- * `rollcall patrons import FILE.csv`, `rollcall patrons export [--format csv|json] [--site CODE]` and
+ * `rollcall patrons import FILE.csv`, `rollcall patrons export [--format csv|json|koha] [filters]` and
  * `rollcall patrons history (--guid G | --barcode B) [--json]`.
  */
 import { basename } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
-import { exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
+import { EXPORT_FORMATS, exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
 import { patronByKey } from '../../services/patrons/find-patron.ts';
 import { historyRow, wholeHistory } from '../../presenters/patron-history.ts';
@@ -52,17 +52,28 @@ export const importFile: Handler = async (ctx, args, opts) =>
     return EXIT_FAILURE;
   });
 
-/** `patrons export [--format csv|json] [--site CODE]` */
+/**
+ * `patrons export [--format csv|json|koha] [--site CODE] [--status N] [--policy NAME] [--changed-since CURSOR|DATE]`.
+ * Koha: patrons without a Barcode are left out (Koha matches on cardnumber), and said so on stderr.
+ */
 export const exportAll: Handler = async (ctx, _args, opts) =>
   withApp(ctx, async (app) => {
     const format = String(opts.format ?? 'csv');
-    if (format !== 'csv' && format !== 'json') throw new RollcallError('usage', '--format takes csv or json.');
-    await exportPatrons(
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new RollcallError('usage', '--format takes csv, json or koha.');
+    const report = await exportPatrons(
       app.store,
       app.library.id,
-      { format: format as ExportFormat, ...(opts.site === undefined ? {} : { siteCode: String(opts.site) }) },
+      {
+        format: format as ExportFormat,
+        siteCode: optionText(opts.site),
+        status: optionText(opts.status),
+        policy: optionText(opts.policy),
+        changedSince: optionText(opts.changedSince),
+      },
       (chunk) => ctx.out.write(chunk),
     );
+    if (report.withoutBarcode > 0)
+      ctx.out.note(`rollcall: ${report.withoutBarcode} patron(s) without a Barcode were left out: Koha matches patrons on cardnumber.`);
     return EXIT_OK;
   });
 

@@ -5,7 +5,7 @@
  */
 import type { RosterUser } from '../../domain/roster.ts';
 import type { DistrictMutations } from '../../emulator/types.ts';
-import { csvCell } from '../../services/patrons/export-patrons.ts';
+import { csvCell } from '../../csv/csv-write.ts';
 import type { SchoolView } from '../../sources/schools.ts';
 
 /** Library sites the demo makes: enough to show a move between two matched schools. */

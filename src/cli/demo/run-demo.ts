@@ -67,9 +67,15 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
       `3. Library sites made and matched: ${sites.map((s) => `${s.code} = ${s.school.name}`).join('; ')}. Other schools are not synced.`,
     );
 
-    await updateOptions(app.store, lib, { communityId: { kind: 'identifier' }, location: 'homeroom-teacher' }, CLASSLINK_OPTIONS);
+    // Barcode too: a library lends on barcodes, and a circulation system (Koha, docs/koha.md) matches on them.
+    await updateOptions(
+      app.store,
+      lib,
+      { barcode: { kind: 'identifier' }, communityId: { kind: 'identifier' }, location: 'homeroom-teacher' },
+      CLASSLINK_OPTIONS,
+    );
     await say(
-      '4. Options: Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.',
+      '4. Options: Barcode and Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.',
     );
 
     const firstSchool = sites[0]!.school.sourcedId;

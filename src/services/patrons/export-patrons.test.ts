@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPatronValues, type Patron } from '../../domain/patron.ts';
-import { csvCell, csvHeader, csvLine, exportedPatron } from './export-patrons.ts';
+import { csvCell } from '../../csv/csv-write.ts';
+import { csvHeader, csvLine, exportedPatron } from './export-patrons.ts';
 
 function patron(values: Partial<Patron>): Patron {
   return { ...emptyPatronValues(), id: 1, guidSource: null, matchedBy: null, ...values };

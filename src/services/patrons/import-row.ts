@@ -4,6 +4,7 @@
  * row is rejected. The rows are the library's own records from before the first sync: a GUID
  * given in the file belongs to no integration until a sync matches it (SPEC §3.2).
  */
+import { fromFormulaSafe } from '../../csv/csv-write.ts';
 import { RollcallError } from '../../domain/errors.ts';
 import { fieldByHeader, STATUS_ACTIVE, type FieldDefinition } from '../../domain/fields.ts';
 import { emptyPatronValues, type PatronValues } from '../../domain/patron.ts';
@@ -73,7 +74,8 @@ export function importRow(cells: readonly string[], columns: readonly FieldDefin
   const values: PatronValues = emptyPatronValues();
   for (let i = 0; i < columns.length; i++) {
     const field = columns[i]!;
-    const value = cleanText(cells[i]);
+    // An export's formula-safe cells read back to what was exported (src/csv/csv-write.ts).
+    const value = cleanText(fromFormulaSafe(cells[i] ?? ''));
     // Status is judged as a number (its own message), every other field by its length.
     if (field.key !== 'status' && value.length > field.maxLength)
       return reject(`${field.label} is longer than ${field.maxLength} characters`);

@@ -15,6 +15,7 @@ import { journalMigration } from './0008-journal.ts';
 import { conflictsMigration } from './0009-conflicts.ts';
 import { undoMigration } from './0010-undo.ts';
 import { rejectedMigration } from './0018-rejected.ts';
+import { kohaMigration } from './0016-koha.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -32,6 +33,7 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0009-conflicts': conflictsMigration(dialect),
     '0010-undo': undoMigration(),
     '0018-rejected': rejectedMigration(),
+    '0016-koha': kohaMigration(),
   };
 }
 

@@ -9,6 +9,7 @@ import { authRoutes } from './auth.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
+import { patronExportRoutes } from './patron-export.ts';
 import { patronImportRoutes } from './patron-import.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
@@ -39,4 +40,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   patronImportRoutes,
   siteRoutes,
   conflictRoutes,
+  patronExportRoutes,
 ];

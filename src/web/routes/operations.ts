@@ -24,7 +24,7 @@ import {
   planTotals,
   type Paged,
 } from '../../presenters/operation-pages.ts';
-import { LOG_CSV_HEADER, PLAN_KINDS, logCsvLine, logTextLine, operationLog } from '../../presenters/operations-view.ts';
+import { LOG_CSV_START, PLAN_KINDS, logCsvLine, logTextLine, operationLog } from '../../presenters/operations-view.ts';
 import type { PlanItem } from '../../presenters/plan-items.ts';
 import { logLevelsOf, operationStateOf, pageNumberOf, planKindOf } from '../forms/operation-query.ts';
 import { approveSync, rejectSync, syncJson, type SyncResult } from '../../services/syncs/sync-actions.ts';
@@ -291,7 +291,7 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
     const first = await pages.next();
     const line = format === 'csv' ? logCsvLine : logTextLine;
     async function* body(): AsyncGenerator<string> {
-      if (format === 'csv') yield `${LOG_CSV_HEADER}\n`;
+      if (format === 'csv') yield LOG_CSV_START;
       if (!first.done) yield lines(first.value, line);
       for await (const page of pages) yield lines(page, line);
     }
