@@ -39,7 +39,7 @@ export type { ChangeQuery } from './operation-changes.ts';
 export type { PatronFilter, PatronRepository } from './patrons.ts';
 export type { EditOptions, NamePrefix, PatronChanges, PatronDetail, PatronSearch, SearchTerms } from './patron-search.ts';
 export type { SiteRepository } from './sites.ts';
-export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } from './schedules.ts';
+export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun, StaleSchedule } from './schedules.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
