@@ -36,8 +36,8 @@ export interface ScheduleView {
   next: UpcomingRun | null;
   /** The next full sync, or null when off. */
   nextFull: UpcomingRun | null;
-  /** The slot last handled, or null. */
-  lastRun: { at: string; kind: string; note: string } | null;
+  /** The slot last handled (`local`: on the library's clock), or null. */
+  lastRun: { at: string; local: string; kind: string; note: string } | null;
 }
 
 /** Runs looked ahead to find the next full sync: a week and a day. */
@@ -114,6 +114,13 @@ function viewOf(record: ScheduleRecord, integrationEnabled: boolean, now: Date):
     integrationEnabled,
     next: runs[0] ?? null,
     nextFull: runs.find((r) => r.kind === 'full') ?? null,
-    lastRun: record.lastRunAt ? { at: record.lastRunAt, kind: record.lastRunKind, note: record.lastRunNote } : null,
+    lastRun: record.lastRunAt
+      ? {
+          at: record.lastRunAt,
+          local: localTime(new Date(record.lastRunAt), record.timezone),
+          kind: record.lastRunKind,
+          note: record.lastRunNote,
+        }
+      : null,
   };
 }
