@@ -103,6 +103,13 @@ describeInBrowser('browser: the schedule and the time zone', () => {
       timezone: 'America/Los_Angeles',
       fullSyncDay: 5,
     });
+    // The ClassLink steps link to the district's guide at their part.
+    await other.goto(`${stack.url}/preferences/integrations/classlink/sign-in`);
+    await Promise.all([other.waitForURL(/\/help\/classlink#register-the-sign-in-app$/), other.click('[data-test=guide-link] a')]);
+    await expect(other.isVisible('#register-the-sign-in-app')).resolves.toBe(true);
+    await expect(other.textContent('h1')).resolves.toContain('Getting ClassLink ready for Rollcall');
+    await shots.take(other, 'classlink-guide');
+
     // The first library's schedule is its own.
     await expect(stack.store.schedules.get((await stack.store.libraries.byCode('default'))!.id)).resolves.toMatchObject({
       time: '02:00',
