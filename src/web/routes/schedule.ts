@@ -21,7 +21,7 @@ import {
   type ScheduleView,
 } from '../../services/schedule/schedule-settings.ts';
 import type { WebDeps } from '../context.ts';
-import type { Body } from '../forms/body.ts';
+import { type Body, textOf } from '../forms/body.ts';
 import { scheduleRequestOf } from '../forms/schedule.ts';
 import { defineNotices } from '../render.ts';
 
@@ -124,9 +124,9 @@ export function scheduleRoutes(app: FastifyInstance, deps: WebDeps): void {
     // The page sends every field; on/off is a pair of radio buttons, so it is always there.
     const sent: Partial<ScheduleForm> = {
       enabled: body.enabled === 'on',
-      time: str(body.time),
-      fullSyncDay: str(body.fullSyncDay),
-      timezone: str(body.timezone),
+      time: textOf(body.time),
+      fullSyncDay: textOf(body.fullSyncDay),
+      timezone: textOf(body.timezone),
       ...revisionSent(body.revision),
     };
     try {
@@ -151,7 +151,7 @@ export function scheduleRoutes(app: FastifyInstance, deps: WebDeps): void {
     } catch (e) {
       if (e instanceof StaleScheduleError) return render(request, reply, { view: e.current, error: e.message, status: 409 });
       if (!(e instanceof RollcallError)) throw e;
-      return render(request, reply, { form: { timezone: str(body.timezone) }, error: e.message, status: 400 });
+      return render(request, reply, { form: { timezone: textOf(body.timezone) }, error: e.message, status: 400 });
     }
   });
 
@@ -202,10 +202,6 @@ export function scheduleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
 /** The revision a refused form carried, when it is one (else the form shows the current one). */
 function revisionSent(value: unknown): { revision?: number } {
-  const text = str(value);
+  const text = textOf(value);
   return /^\d{1,9}$/.test(text) ? { revision: Number(text) } : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
 }
