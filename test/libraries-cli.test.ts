@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startEmulator } from '../src/emulator/server.ts';
 import type { RunningEmulator } from '../src/emulator/types.ts';
-import { dbEnv, rollcallHere, tempDir, type CliRun } from './cli-support.ts';
+import { dbEnv, rollcall, rollcallHere, tempDir, type CliRun } from './cli-support.ts';
 import { describeEachDatabase } from './support/db.ts';
 
 let files: { path: string; remove: () => void };
@@ -39,11 +39,28 @@ describeEachDatabase('cli: libraries', (db) => {
     const added = JSON.parse(
       (await ok(['libraries', 'add', '--code', north, '--name', 'North District', '--timezone', 'America/New_York', '--json'])).stdout,
     );
-    expect(added).toEqual({ code: north, name: 'North District', timezone: 'America/New_York', createdAt: expect.any(String) });
+    expect(added).toEqual({
+      code: north,
+      name: 'North District',
+      timezone: 'America/New_York',
+      timezoneConfirmed: true,
+      createdAt: expect.any(String),
+    });
+    // No --timezone: the server's zone (a process of its own, so its TZ is the server's), shown,
+    // and left unconfirmed for an admin (SPEC §3.7: never a silent UTC).
     const south = code('south');
-    expect((await ok(['libraries', 'add', '--code', south, '--name', 'South District'])).stdout).toContain(
-      `Added library ${south} (South District, time zone UTC)`,
+    const southAdded = await rollcall(['libraries', 'add', '--code', south, '--name', 'South District'], {
+      env: { ...dbEnv(db), TZ: 'America/Denver' },
+    });
+    expect(southAdded.code, southAdded.stderr).toBe(0);
+    expect(southAdded.stdout).toContain(
+      `Added library ${south} (South District, time zone America/Denver, the server's: change it with --timezone`,
     );
+    expect(JSON.parse((await ok(['schedule', 'show', '--library', south, '--json'])).stdout)).toMatchObject({
+      timezone: 'America/Denver',
+      timezoneConfirmed: false,
+    });
+    expect(JSON.parse((await ok(['schedule', 'show', '--library', north, '--json'])).stdout)).toMatchObject({ timezoneConfirmed: true });
 
     const listed = JSON.parse((await ok(['libraries', 'list', '--json'])).stdout) as { code: string; timezone: string }[];
     expect(listed.map((l) => l.code)).toEqual(expect.arrayContaining(['default', north, south]));

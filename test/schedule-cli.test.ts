@@ -49,6 +49,24 @@ describeEachDatabase('schedule: `rollcall schedule show|set`', (db) => {
     expect(on.stdout).toContain(': on: daily at 03:15');
   });
 
+  it('an unconfirmed time zone is said so until --timezone names one (even the same): then it is confirmed', async () => {
+    // A library made without asking (as the store's `ensure` makes the default one) is on UTC, unconfirmed.
+    const store = db.store();
+    const made = await store.libraries.ensure(`unasked-${Date.now()}`, 'Unasked');
+    const show = () => rollcallHere(['schedule', 'show', '--library', made.code], env());
+    expect((await show()).stdout).toContain(
+      'the time zone UTC was never chosen by a person: confirm it with `rollcall schedule set --timezone UTC`',
+    );
+    const before = JSON.parse((await rollcallHere(['schedule', 'show', '--library', made.code, '--json'], env())).stdout);
+    expect(before).toMatchObject({ timezone: 'UTC', timezoneConfirmed: false });
+
+    const confirmed = await rollcallHere(['schedule', 'set', '--library', made.code, '--timezone', 'Etc/UTC', '--json'], env());
+    expect(confirmed.code).toBe(0);
+    // Stored in the canonical spelling; the settings' revision moved on.
+    expect(JSON.parse(confirmed.stdout)).toMatchObject({ timezone: 'UTC', timezoneConfirmed: true, revision: before.revision + 1 });
+    expect((await show()).stdout).not.toContain('never chosen');
+  });
+
   it('refuses bad values with exit 2 and a one-line message, changing nothing', async () => {
     const lib = await db.newLibrary();
     for (const [args, message] of [

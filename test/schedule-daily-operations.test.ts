@@ -220,6 +220,8 @@ describeEachDatabase(
         time: '02:00',
         fullSyncDay: 0,
         timezone: 'UTC',
+        timezoneConfirmed: false,
+        revision: 0,
         lastRunAt: null,
         lastRunKind: '',
         lastRunNote: '',
@@ -231,6 +233,8 @@ describeEachDatabase(
         time: '09:30',
         fullSyncDay: 3,
         timezone: 'America/Chicago',
+        timezoneConfirmed: true,
+        revision: 1,
         changedAt: '2026-03-03T10:00:00.000Z',
       });
       expect((await store.libraries.get(lib.id))!.timezone).toBe('America/Chicago');

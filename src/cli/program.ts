@@ -287,7 +287,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .description('add a library')
     .requiredOption('--code <code>', 'short unique code, used with --library, e.g. maple-sd')
     .requiredOption('--name <name>', 'display name')
-    .option('--timezone <tz>', 'IANA time zone of its Daily Operations, e.g. America/New_York (default UTC)')
+    .option('--timezone <tz>', "IANA time zone of its Daily Operations, e.g. America/New_York (default: the server's, shown)")
     .option('--json', 'print the library as JSON')
     .action(act(async () => (await libraries()).add));
   libraryCmd

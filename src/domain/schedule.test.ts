@@ -6,6 +6,7 @@ import {
   localTime,
   parseRunTime,
   parseWeekday,
+  timeZoneChoices,
   upcomingRuns,
   weekdayIn,
   type ScheduleSettings,
@@ -175,5 +176,16 @@ describe('parsers', () => {
       }
       expect(isRollcallError(error, 'usage')).toBe(true);
     }
+  });
+
+  it('stores a time zone in its canonical spelling, so the list of choices always finds it', () => {
+    expect(checkTimezone(' america/new_york ')).toBe('America/New_York');
+    expect(checkTimezone('Etc/UTC')).toBe('UTC');
+    const choices = timeZoneChoices();
+    expect(choices).toContain('UTC');
+    expect(choices).toContain('America/Chicago');
+    expect(choices).toEqual([...choices].sort());
+    // A zone the runtime knows but does not list (a stored legacy name) is still offered.
+    expect(timeZoneChoices('Etc/GMT+5')).toContain('Etc/GMT+5');
   });
 });

@@ -120,17 +120,32 @@ export function parseWeekday(text: string): number {
   return day;
 }
 
-/** An IANA time zone the runtime knows, as given; a usage error otherwise. */
+/**
+ * An IANA time zone the runtime knows, in its canonical spelling (`america/new_york` →
+ * `America/New_York`, `Etc/UTC` → `UTC`); a usage error naming the field otherwise.
+ */
 export function checkTimezone(text: string): string {
   const tz = text.trim();
+  if (tz === '') throw new RollcallError('usage', 'The time zone is empty; use an IANA name such as America/New_York.');
   try {
     // Throws RangeError for a zone the runtime does not know.
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
     throw new RollcallError('usage', `"${text}" is not a time zone; use an IANA name such as America/New_York or Europe/London.`);
   }
-  if (tz === '') throw new RollcallError('usage', 'The time zone is empty; use an IANA name such as America/New_York.');
-  return tz;
+}
+
+/** The server's own time zone: what a new library is offered (SPEC §3.7: asked for, never a silent UTC). */
+export function serverTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/**
+ * The zones a person chooses from: the runtime's list (`Intl.supportedValuesOf`), which leaves out
+ * `UTC` itself, plus `UTC` and `also` (a zone already stored, so a form always shows it), sorted.
+ */
+export function timeZoneChoices(...also: string[]): string[] {
+  return [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', ...also])].sort();
 }
 
 /** A croner pattern for the daily slot (no callback: croner only computes, no timer runs). */

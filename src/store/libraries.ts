@@ -13,8 +13,11 @@ import type { LibrariesTable } from './tables.ts';
 export interface LibraryRepository {
   /** The library with this code, created with this name when missing. */
   ensure(code: string, name: string): Promise<Library>;
-  /** A new library; conflict when the code is taken. Code, name and time zone are checked by the caller. */
-  create(library: { code: string; name: string; timezone: string }): Promise<Library>;
+  /**
+   * A new library; conflict when the code is taken. Code, name and time zone are checked by the
+   * caller; `timezoneConfirmed` says whether a person chose the zone (default: they did).
+   */
+  create(library: { code: string; name: string; timezone: string; timezoneConfirmed?: boolean }): Promise<Library>;
   /** The library with this code, or undefined. */
   byCode(code: string): Promise<Library | undefined>;
   /** The library with this id, or undefined. */
@@ -41,7 +44,13 @@ export function libraryRepository(ctx: RepoContext): LibraryRepository {
       try {
         const row = await ctx.db
           .insertInto('libraries')
-          .values({ code: library.code, name: library.name, timezone: library.timezone, created_at: ctx.now() })
+          .values({
+            code: library.code,
+            name: library.name,
+            timezone: library.timezone,
+            timezone_confirmed: library.timezoneConfirmed === false ? 0 : 1,
+            created_at: ctx.now(),
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         return toLibrary(row);
@@ -85,6 +94,7 @@ function toLibrary(row: Selectable<LibrariesTable>): Library {
     code: row.code,
     name: row.name,
     timezone: row.timezone,
+    timezoneConfirmed: row.timezone_confirmed === 1,
     patronRevision: row.patron_revision,
     createdAt: row.created_at,
   };

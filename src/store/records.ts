@@ -17,6 +17,8 @@ export interface Library {
   name: string;
   /** IANA time zone of Daily Operations (default UTC). */
   timezone: string;
+  /** Whether a person chose or confirmed the time zone (else the home page asks an admin to). */
+  timezoneConfirmed: boolean;
   /** Bumped by every patron write. */
   patronRevision: number;
   /** ISO 8601 UTC. */

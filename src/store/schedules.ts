@@ -2,7 +2,8 @@
  * Daily Operations settings per library (SPEC §3.7) and the slots handled. A library without a
  * `schedules` row has the defaults and a schedule that began when the library was created; the
  * row is written on the first change or the first claimed run. The time zone is the library's
- * own (`libraries.timezone`), changed here too so a schedule change is one call.
+ * own (`libraries.timezone`), changed here too so a schedule change is one call; a change that
+ * names the zone (even the same one) marks it confirmed by a person (SPEC §3.7: never a silent UTC).
  */
 import type { Updateable } from 'kysely';
 import type { RepoContext } from './context.ts';
@@ -21,6 +22,10 @@ export interface ScheduleRecord {
   fullSyncDay: number;
   /** The library's IANA time zone. */
   timezone: string;
+  /** Whether a person chose or confirmed the time zone. */
+  timezoneConfirmed: boolean;
+  /** Bumped by every change of the settings: what a form that shows them carries back. */
+  revision: number;
   /** The slot last handled (ISO 8601 UTC), or null. */
   lastRunAt: string | null;
   /** What was done for it: `delta`, `full`, `skipped`, or ''. */
@@ -39,8 +44,13 @@ export interface ScheduleChange {
   time?: string;
   /** 0 Sunday … 6 Saturday. */
   fullSyncDay?: number;
-  /** IANA time zone (the library's). */
+  /** IANA time zone (the library's); giving it confirms it. */
   timezone?: string;
+}
+
+/** A save refused because the settings changed since the revision the caller showed. */
+export interface StaleSchedule {
+  stale: ScheduleRecord;
 }
 
 /** A slot handled: what was done for it. */
@@ -59,8 +69,13 @@ export interface ScheduleRepository {
   get(libraryId: number): Promise<ScheduleRecord | undefined>;
   /** Every library's schedule, by library id (the fan-out's list; it spans libraries by design). */
   listAll(): Promise<ScheduleRecord[]>;
-  /** Changes the settings; runs at or before now are no longer due (a change never fires at once). */
-  save(libraryId: number, change: ScheduleChange): Promise<ScheduleRecord | undefined>;
+  /**
+   * Changes the settings; runs at or before now are no longer due (a change never fires at once).
+   * With `expectedRevision`, only if the settings are still at that revision (compare-and-set):
+   * of two admins saving what they were both shown, one wins and the other gets `{ stale }`, the
+   * settings as they are now, with nothing of theirs written.
+   */
+  save(libraryId: number, change: ScheduleChange, expectedRevision?: number): Promise<ScheduleRecord | StaleSchedule | undefined>;
   /**
    * Records `run` as the slot handled, only if no slot at or after it was (compare-and-set): of
    * several workers handling the same slot, exactly one gets true and enqueues the sync.
@@ -79,6 +94,7 @@ export function scheduleRepository(ctx: RepoContext): ScheduleRepository {
       .select([
         'libraries.id as library_id',
         'libraries.timezone',
+        'libraries.timezone_confirmed',
         'libraries.created_at',
         'schedules.enabled',
         'schedules.run_time',
@@ -87,6 +103,7 @@ export function scheduleRepository(ctx: RepoContext): ScheduleRepository {
         'schedules.last_run_kind',
         'schedules.last_run_note',
         'schedules.changed_at',
+        'schedules.revision',
       ]);
 
   /** Writes the library's row with the defaults when it has none (its schedule began with the library). */
@@ -110,16 +127,31 @@ export function scheduleRepository(ctx: RepoContext): ScheduleRepository {
       return (await select(ctx).orderBy('libraries.id').execute()).map(toRecord);
     },
 
-    async save(libraryId, change) {
+    async save(libraryId, change, expectedRevision) {
       return atomically(ctx, async (tx) => {
         await ensureRow(tx, libraryId);
         const set: Updateable<SchedulesTable> = { changed_at: tx.now() };
         if (change.enabled !== undefined) set.enabled = change.enabled ? 1 : 0;
         if (change.time !== undefined) set.run_time = change.time;
         if (change.fullSyncDay !== undefined) set.full_sync_day = change.fullSyncDay;
-        await tx.db.updateTable('schedules').set(set).where('library_id', '=', libraryId).execute();
+        // One conditional update is the check and the write: two saves of the same revision
+        // cannot both pass it, on either engine (the loser's update matches no row).
+        const updated = await tx.db
+          .updateTable('schedules')
+          .set((eb) => ({ ...set, revision: eb('revision', '+', 1) }))
+          .where('library_id', '=', libraryId)
+          .$if(expectedRevision !== undefined, (q) => q.where('revision', '=', expectedRevision!))
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) {
+          const now = await get(tx, libraryId);
+          return now && { stale: now };
+        }
         if (change.timezone !== undefined) {
-          await tx.db.updateTable('libraries').set({ timezone: change.timezone }).where('id', '=', libraryId).execute();
+          await tx.db
+            .updateTable('libraries')
+            .set({ timezone: change.timezone, timezone_confirmed: 1 })
+            .where('id', '=', libraryId)
+            .execute();
         }
         return get(tx, libraryId);
       });
@@ -150,6 +182,7 @@ export function scheduleRepository(ctx: RepoContext): ScheduleRepository {
 interface ScheduleRow {
   library_id: number;
   timezone: string;
+  timezone_confirmed: number;
   created_at: string;
   enabled: number | null;
   run_time: string | null;
@@ -158,6 +191,7 @@ interface ScheduleRow {
   last_run_kind: string | null;
   last_run_note: string | null;
   changed_at: string | null;
+  revision: number | null;
 }
 
 function toRecord(row: ScheduleRow): ScheduleRecord {
@@ -168,6 +202,8 @@ function toRecord(row: ScheduleRow): ScheduleRecord {
     time: row.run_time ?? '02:00',
     fullSyncDay: row.full_sync_day ?? 0,
     timezone: row.timezone,
+    timezoneConfirmed: row.timezone_confirmed === 1,
+    revision: row.revision ?? 0,
     lastRunAt: row.last_run_at,
     lastRunKind: row.last_run_kind ?? '',
     lastRunNote: row.last_run_note ?? '',

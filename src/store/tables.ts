@@ -11,6 +11,8 @@ export interface LibrariesTable {
   code: string;
   name: string;
   timezone: Generated<string>;
+  /** 1 once a person chose or confirmed the time zone (migration 0014); 0: the home page asks. */
+  timezone_confirmed: Generated<number>;
   /** Bumped by every patron write: a held plan is stale when it moved. */
   patron_revision: Generated<number>;
   created_at: string;
@@ -186,6 +188,8 @@ export interface SchedulesTable {
   last_run_note: Generated<string>;
   /** When the settings last changed: slots at or before it are never due. */
   changed_at: string;
+  /** Bumped by every change of the settings (a save that carries an older one is refused). */
+  revision: Generated<number>;
 }
 
 /** `alerts`: raised once per library, kind and operation (0 when none); resolved and sent stamps. */

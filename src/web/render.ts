@@ -56,6 +56,7 @@ function navOf(request: FastifyRequest): NavItem[] {
       { href: '/preferences/integrations', label: 'Integrations' },
       { href: '/admin/users', label: 'Staff' },
       { href: '/admin/tokens', label: 'API tokens' },
+      { href: '/preferences/schedule', label: 'Schedule' },
     );
   }
   return items;

@@ -19,7 +19,12 @@ export const add: Handler = async (ctx, _args, opts) =>
       timezone: opts.timezone === undefined ? undefined : String(opts.timezone),
     });
     if (opts.json) await ctx.out.json(lib);
-    else await ctx.out.lines(`Added library ${lib.code} (${lib.name}, time zone ${lib.timezone}). Work on it with --library ${lib.code}.`);
+    else {
+      const zone = lib.timezoneConfirmed
+        ? `time zone ${lib.timezone}`
+        : `time zone ${lib.timezone}, the server's: change it with --timezone or \`rollcall schedule set --timezone TZ --library ${lib.code}\``;
+      await ctx.out.lines(`Added library ${lib.code} (${lib.name}, ${zone}). Work on it with --library ${lib.code}.`);
+    }
     return EXIT_OK;
   });
 

@@ -20,7 +20,7 @@ export const show: Handler = async (ctx, _args, opts) =>
     return EXIT_OK;
   });
 
-/** `schedule set [--time HH:MM] [--full-day sun..sat] [--timezone TZ] [--on|--off] [--json]` */
+/** `schedule set [--time HH:MM] [--full-day sun..sat] [--timezone TZ] [--on|--off] [--json]`; --timezone confirms the zone. */
 export const set: Handler = async (ctx, _args, opts) => {
   const change = changeOf(opts);
   return withApp(ctx, async (app) => {
@@ -51,6 +51,10 @@ function changeOf(opts: Record<string, unknown>): ScheduleChange {
 
 function viewLines(code: string, view: ScheduleView): string[] {
   const lines = [`Daily Operations of library ${code}: ${scheduleLine(view)}`];
+  if (!view.timezoneConfirmed)
+    lines.push(
+      `  the time zone ${view.timezone} was never chosen by a person: confirm it with \`rollcall schedule set --timezone ${view.timezone}\` or give the library's own`,
+    );
   if (view.next) lines.push(`  next run:  ${view.next.local}, ${view.next.kind} sync`);
   if (view.nextFull && view.nextFull.at !== view.next?.at) lines.push(`  next full: ${view.nextFull.local}`);
   if (!view.integrationEnabled)

@@ -3,7 +3,7 @@
  * own. Adding one and listing them; everything else is chosen per library with `--library CODE`.
  */
 import { RollcallError } from '../../domain/errors.ts';
-import { checkTimezone } from '../../domain/schedule.ts';
+import { checkTimezone, serverTimeZone } from '../../domain/schedule.ts';
 import type { Library, Repositories } from '../../store/store.ts';
 
 /** Longest library code. */
@@ -20,6 +20,8 @@ export interface LibraryView {
   name: string;
   /** IANA time zone of its Daily Operations. */
   timezone: string;
+  /** Whether a person chose or confirmed the time zone (else the home page asks an admin to). */
+  timezoneConfirmed: boolean;
   /** When it was added (ISO 8601 UTC). */
   createdAt: string;
 }
@@ -30,7 +32,7 @@ export interface NewLibrary {
   code: string;
   /** Display name. */
   name: string;
-  /** IANA time zone (default UTC). */
+  /** IANA time zone (default: the server's, left for an admin to confirm). */
   timezone?: string | undefined;
 }
 
@@ -51,13 +53,19 @@ export function checkLibraryCode(raw: string): string {
   return code;
 }
 
-/** Adds a library; a code already taken is a conflict, an unknown time zone a usage error. */
+/**
+ * Adds a library; a code already taken is a conflict, an unknown time zone a usage error. SPEC
+ * §3.7: the time zone "is asked for when a library is set up (never a silent UTC)": without one,
+ * the library gets the server's zone (the caller says which), unconfirmed, so the home page asks
+ * an admin to confirm or change it.
+ */
 export async function addLibrary(repos: Pick<Repositories, 'libraries'>, input: NewLibrary): Promise<LibraryView> {
   const code = checkLibraryCode(input.code);
   const name = input.name.trim();
   if (name === '') throw new RollcallError('invalid_input', 'A library needs a name, like "Maple School District".');
-  const timezone = input.timezone === undefined ? 'UTC' : checkTimezone(input.timezone);
-  return viewOf(await repos.libraries.create({ code, name, timezone }));
+  const given = input.timezone !== undefined;
+  const timezone = given ? checkTimezone(input.timezone!) : serverTimeZone();
+  return viewOf(await repos.libraries.create({ code, name, timezone, timezoneConfirmed: given }));
 }
 
 /** Every library, by code. */
@@ -66,5 +74,5 @@ export async function listLibraries(repos: Pick<Repositories, 'libraries'>): Pro
 }
 
 function viewOf(l: Library): LibraryView {
-  return { code: l.code, name: l.name, timezone: l.timezone, createdAt: l.createdAt };
+  return { code: l.code, name: l.name, timezone: l.timezone, timezoneConfirmed: l.timezoneConfirmed, createdAt: l.createdAt };
 }

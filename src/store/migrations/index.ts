@@ -16,6 +16,7 @@ import { conflictsMigration } from './0009-conflicts.ts';
 import { undoMigration } from './0010-undo.ts';
 import { rejectedMigration } from './0018-rejected.ts';
 import { kohaMigration } from './0016-koha.ts';
+import { scheduleZoneMigration } from './0014-schedule-zone.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -34,6 +35,7 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0010-undo': undoMigration(),
     '0018-rejected': rejectedMigration(),
     '0016-koha': kohaMigration(),
+    '0014-schedule-zone': scheduleZoneMigration(),
   };
 }
 

@@ -3,9 +3,11 @@
  * when there is no staff account at all), sign-in with a rate limit, sign-out, the home page,
  * and `GET /api/v1/me`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
-import { DEFAULT_LIBRARY_CODE } from '../../store/store.ts';
+import { checkTimezone, serverTimeZone, timeZoneChoices } from '../../domain/schedule.ts';
+import { changeSchedule } from '../../services/schedule/schedule-settings.ts';
+import { DEFAULT_LIBRARY_CODE, type Library } from '../../store/store.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
 import { dashboard } from '../../presenters/dashboard.ts';
@@ -37,25 +39,43 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.page('home', {
       title: 'Rollcall',
       isAdmin: p.role === 'admin',
+      zoneNotice: await zoneNotice(request.library),
       dash: await dashboard(deps.store, request.library!.id, deps.now()),
       fmt: { state: stateText, changes: changesText },
     });
   });
 
+  /**
+   * SPEC §3.7: a library's time zone "is asked for when a library is set up (never a silent
+   * UTC)". A library nobody chose a zone for (one from before that rule, or made without asking)
+   * gets a notice on the home page, with the zone to confirm or change, until an admin does.
+   */
+  async function zoneNotice(library: Library | null) {
+    if (!library || library.timezoneConfirmed) return null;
+    const schedule = await deps.store.schedules.get(library.id);
+    return { timezone: library.timezone, revision: schedule?.revision ?? 0, zones: timeZoneChoices(library.timezone) };
+  }
+
+  const setupPage = (reply: FastifyReply, form: { error: string; username: string; timezone: string }, status = 200) =>
+    reply.page('setup', { title: 'Set up Rollcall', ...form, zones: timeZoneChoices(form.timezone), serverZone: serverTimeZone() }, status);
+
   app.get('/setup', { config: { access: 'public' } }, async (_request, reply) => {
     if (!(await needsSetup())) return reply.redirect('/login');
-    return reply.page('setup', { title: 'Set up Rollcall', error: '', username: '' });
+    return setupPage(reply, { error: '', username: '', timezone: serverTimeZone() });
   });
 
-  app.post<{ Body: { username?: string; displayName?: string; password?: string; confirm?: string } }>(
+  app.post<{ Body: { username?: string; displayName?: string; password?: string; confirm?: string; timezone?: string } }>(
     '/setup',
     { config: { access: 'public' } },
     async (request, reply) => {
       // Only ever the very first account: once one exists this page is closed for good.
       if (!(await needsSetup())) return reply.redirect('/login');
-      const { username = '', displayName = '', password = '', confirm = '' } = request.body ?? {};
+      const { username = '', displayName = '', password = '', confirm = '', timezone: zoneText } = request.body ?? {};
       try {
         if (password !== confirm) throw new RollcallError('invalid_input', 'The two passwords differ.');
+        // Checked before anything is written: a bad zone leaves no account behind. A post without
+        // the field (a script, not the page) leaves the zone unconfirmed: the home page asks.
+        const timezone = zoneText === undefined ? undefined : checkTimezone(zoneText);
         const library = await deps.store.libraries.byCode(DEFAULT_LIBRARY_CODE);
         if (!library) throw new RollcallError('not_found', 'The default library is missing.');
         const user = await deps.store.staff.createFirst(library.id, {
@@ -65,11 +85,13 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
           passwordHash: await hashPassword(password),
         });
         if (!user) return reply.redirect('/login', 303);
+        // Only the setup that made the first admin sets the zone (a racing one left above).
+        if (timezone !== undefined) await changeSchedule(deps.store, library.id, { timezone }, deps.now());
         await startSession(deps.store, reply, { libraryId: library.id, staffUserId: user.id }, deps.now(), secure);
         return reply.redirect('/?notice=setup-done', 303);
       } catch (e) {
         if (!(e instanceof RollcallError)) throw e;
-        return reply.page('setup', { title: 'Set up Rollcall', error: e.message, username }, 400);
+        return setupPage(reply, { error: e.message, username, timezone: zoneText ?? serverTimeZone() }, 400);
       }
     },
   );

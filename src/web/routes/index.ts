@@ -17,6 +17,8 @@ import { classLinkRoutes } from './sources/classlink.ts';
 import { csvRoutes } from './sources/csv.ts';
 import { integrationsRoutes } from './sources/list.ts';
 import { oneRosterRoutes } from './sources/oneroster.ts';
+import { helpRoutes } from './help.ts';
+import { scheduleRoutes } from './schedule.ts';
 import { ssoRoutes } from './sso.ts';
 import { staffRoutes } from './staff.ts';
 import { syncRoutes } from './syncs.ts';
@@ -41,4 +43,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   siteRoutes,
   conflictRoutes,
   patronExportRoutes,
+  scheduleRoutes,
+  helpRoutes,
 ];

@@ -17,6 +17,7 @@ import { adminNote, classLinkOverview, type ClassLinkOverview } from '../../../s
 import type { WebDeps } from '../../context.ts';
 import type { Body } from '../../forms/body.ts';
 import { connectRequestOf } from '../../forms/classlink.ts';
+import { CLASSLINK_GUIDE_PATH } from '../../guide.ts';
 import { defineNotices } from '../../render.ts';
 import { SHARED_STEPS, SYNC_NOW_STEP, sharedSourceRoutes, stepData, whenText, type SourceDescription } from './shared.ts';
 
@@ -101,6 +102,17 @@ export const CLASSLINK_PAGES: SourceDescription<ClassLinkOverview> = {
   clearMatchApi: true,
   options: CLASSLINK_OPTIONS,
   sso: true,
+  // docs/classlink-guide.md, part by part (the anchors are its headings'; guide.test.ts and
+  // web-classlink-guide.test.ts check each one is there).
+  guide: {
+    settings: `${CLASSLINK_GUIDE_PATH}#share-the-roster-with-the-app`,
+    sites: `${CLASSLINK_GUIDE_PATH}#match-the-schools-to-the-librarys-sites`,
+    syncing: `${CLASSLINK_GUIDE_PATH}#choose-whom-to-sync`,
+    fields: `${CLASSLINK_GUIDE_PATH}#map-barcodes-and-other-fields`,
+    switch: `${CLASSLINK_GUIDE_PATH}#turn-it-on-and-run-the-first-sync`,
+    sync: `${CLASSLINK_GUIDE_PATH}#turn-it-on-and-run-the-first-sync`,
+    signin: `${CLASSLINK_GUIDE_PATH}#register-the-sign-in-app`,
+  },
   roleNote: '',
   adminNote: (store, libraryId) => adminNote(store, libraryId),
   connectHint: 'save a Tenant ID in',

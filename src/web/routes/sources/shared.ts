@@ -140,6 +140,8 @@ export interface SourceDescription<O extends SourceOverview> {
   /** What the ON / OFF step says when it cannot be turned ON yet, before the link to Settings. */
   connectHint: string;
   notices: StepNotices;
+  /** A guide for the district's side, by step key: the address of the part each step links to. */
+  guide?: Readonly<Record<string, string>>;
 }
 
 /** Renders one of a source's own steps, or says it is not one (undefined). */
@@ -187,6 +189,7 @@ export async function stepData<O extends SourceOverview>(
     statusId: source.statusId,
     statusText: source.statusText(overview),
     otherEnabledName: overview.otherEnabled ? SOURCE_NAMES[overview.otherEnabled] : '',
+    guideHref: source.guide?.[step] ?? '',
   };
 }
 
