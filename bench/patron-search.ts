@@ -173,7 +173,7 @@ async function compiler(dialect: 'sqlite' | 'postgres') {
   });
   const { searchQuery } = await import('../src/store/patron-search.ts');
   return {
-    compiledSearch: (s: PatronSearch) => searchQuery(db as never, dialect, 1, new Map(SITES.map((c, i) => [c, i + 1])), s)!.page.compile(),
+    compiledSearch: (s: PatronSearch) => searchQuery(db as never, 1, new Map(SITES.map((c, i) => [c, i + 1])), s)!.page.compile(),
   };
 }
 
