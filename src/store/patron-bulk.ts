@@ -9,7 +9,14 @@
  */
 import { CompiledQuery } from 'kysely';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
-import { PATRON_FIELD_COLUMN, PATRON_INTEGER_COLUMNS, PATRON_WRITE_COLUMNS, writeValues, type PatronWriteColumn } from './patron-rows.ts';
+import {
+  FOLDED_COLUMN,
+  PATRON_FIELD_COLUMN,
+  PATRON_INTEGER_COLUMNS,
+  PATRON_WRITE_COLUMNS,
+  writeValues,
+  type PatronWriteColumn,
+} from './patron-rows.ts';
 import type { PatronUpdate, PatronWrite } from './records.ts';
 
 /** Rows per PostgreSQL statement: large enough to amortise a round trip, small enough to bound memory. */
@@ -109,7 +116,8 @@ const OWNERSHIP_COLUMNS: ReadonlySet<PatronWriteColumn> = new Set(['guid_source'
 function byColumns(rows: readonly PatronUpdate[]): { columns: PatronWriteColumn[]; positions: number[]; rows: PatronUpdate[] }[] {
   const groups = new Map<string, { columns: PatronWriteColumn[]; positions: number[]; rows: PatronUpdate[] }>();
   for (const row of rows) {
-    const wanted = row.fields ? new Set(row.fields.map((f) => PATRON_FIELD_COLUMN[f])) : undefined;
+    // A name's folded copy (the search's, 0017-search-fold) is set whenever the name is.
+    const wanted = row.fields ? new Set(row.fields.flatMap((f) => foldedToo(PATRON_FIELD_COLUMN[f]))) : undefined;
     const positions: number[] = [];
     PATRON_WRITE_COLUMNS.forEach((c, i) => {
       if (!wanted || wanted.has(c) || OWNERSHIP_COLUMNS.has(c)) positions.push(i);
@@ -120,6 +128,12 @@ function byColumns(rows: readonly PatronUpdate[]): { columns: PatronWriteColumn[
     group.rows.push(row);
   }
   return [...groups.values()];
+}
+
+/** A column, and its folded copy when it has one. */
+function foldedToo(column: PatronWriteColumn): PatronWriteColumn[] {
+  const folded = FOLDED_COLUMN[column];
+  return folded ? [column, folded] : [column];
 }
 
 /** The select list reading the write columns from a JSON array `r`, starting at element `first`. */

@@ -44,6 +44,12 @@ describe('patron rows', () => {
     });
   });
 
+  it('writes with each name its folded copy (the columns the search reads)', () => {
+    const values = writeValues({ ...write, firstName: 'Ọ̀látúndé', lastName: 'ØSTERGÅRD' }, new Map([['MHS', 3]]));
+    const byColumn = Object.fromEntries(PATRON_WRITE_COLUMNS.map((c, i) => [c, values[i]]));
+    expect(byColumn).toMatchObject({ first_name: 'Ọ̀látúndé', first_name_fold: 'olatunde', last_name_fold: 'ostergard' });
+  });
+
   it('reads arrays and objects into the same patron', () => {
     const row = {
       id: 5,

@@ -5,6 +5,7 @@
  */
 import { RollcallError } from '../domain/errors.ts';
 import type { PatronFieldKey } from '../domain/fields.ts';
+import { foldName } from '../domain/name-fold.ts';
 import type { IntegrationKind, MatchedBy, Patron } from '../domain/patron.ts';
 import { storable } from './dialect.ts';
 import type { PatronWrite } from './records.ts';
@@ -33,8 +34,19 @@ const PATRON_FIELD_COLUMNS = [
 /** The columns a patron is read from, in the order `patronFromArray` expects. */
 export const PATRON_READ_COLUMNS = ['id', 'site_id', ...PATRON_FIELD_COLUMNS, 'guid_source', 'matched_by'] as const;
 
-/** The columns a write sets (besides library_id and the timestamps), in `writeValues` order. */
-export const PATRON_WRITE_COLUMNS = ['site_id', ...PATRON_FIELD_COLUMNS, 'guid_source', 'matched_by', 'last_sync_operation_id'] as const;
+/**
+ * The columns a write sets (besides library_id and the timestamps), in `writeValues` order; the
+ * last two are the names as the search compares them (0017-search-fold), computed with the row.
+ */
+export const PATRON_WRITE_COLUMNS = [
+  'site_id',
+  ...PATRON_FIELD_COLUMNS,
+  'guid_source',
+  'matched_by',
+  'last_sync_operation_id',
+  'first_name_fold',
+  'last_name_fold',
+] as const;
 
 /** A column a write sets. */
 export type PatronWriteColumn = (typeof PATRON_WRITE_COLUMNS)[number];
@@ -59,6 +71,12 @@ export const PATRON_FIELD_COLUMN: Readonly<Record<PatronFieldKey, PatronWriteCol
   status: 'status',
   policy: 'policy',
   nickname: 'nickname',
+};
+
+/** The folded copy of each name column: a write that sets the name sets it too, in the same statement. */
+export const FOLDED_COLUMN: Readonly<Partial<Record<PatronWriteColumn, PatronWriteColumn>>> = {
+  first_name: 'first_name_fold',
+  last_name: 'last_name_fold',
 };
 
 /** The write columns holding integers (the rest are text). */
@@ -123,14 +141,16 @@ export function patronFromObject(r: PatronRowObject, siteCodes: ReadonlyMap<numb
 
 /** The values of a write in PATRON_WRITE_COLUMNS order; the site code resolved to its id. */
 export function writeValues(row: PatronWrite, siteIds: ReadonlyMap<string, number>): (string | number | null)[] {
+  const firstName = storable(row.firstName);
+  const lastName = storable(row.lastName);
   return [
     siteIdOf(row.site, siteIds),
     storable(row.guid),
     storable(row.barcode),
     storable(row.communityId),
-    storable(row.firstName),
+    firstName,
     storable(row.middleName),
-    storable(row.lastName),
+    lastName,
     storable(row.birthdate),
     storable(row.sex),
     storable(row.phone),
@@ -145,6 +165,8 @@ export function writeValues(row: PatronWrite, siteIds: ReadonlyMap<string, numbe
     row.guidSource,
     row.matchedBy,
     row.lastSyncOperationId ?? null,
+    foldName(firstName),
+    foldName(lastName),
   ];
 }
 

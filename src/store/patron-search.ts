@@ -4,20 +4,30 @@
  *
  * The search is built to use indexes on a 100,000-patron library — never a "contains" scan:
  * the text is tried as an exact Barcode, Student # (Community ID), GUID or Email (0001's
- * indexes) and as the start of a last or first name (0006's indexes on the lowered names), and
- * "Last, First" or "First Last" as both at once. Name prefixes are ranges on the lowered name:
- * `lower(last_name) >= lower('Smi') and lower(last_name) < lower('Smi' || U+10FFFF)` — the
- * engine lowers both sides with the same function, so the index and the query always agree.
+ * indexes) and as the start of a last or first name, and "Last, First" or "First Last" as both
+ * at once. Names are compared folded — any case, without accents or marks ("adebayo" finds
+ * "Adébáyọ̀", src/domain/name-fold.ts): each patron's folded names are stored beside them
+ * (0017-search-fold, written with the row), the typed start is folded by the same function, and
+ * a start is a range on the folded column's index: `last_name_fold >= 'smi' and < 'smi' ||
+ * U+10FFFF`.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
 import type { PatronFieldKey } from '../domain/fields.ts';
+import { foldName } from '../domain/name-fold.ts';
 import type { Patron, PatronValues } from '../domain/patron.ts';
 import { atomically, type RepoContext } from './context.ts';
-import { storable, type StoreDialect } from './dialect.ts';
+import { storable } from './dialect.ts';
 import { bumpPatronRevision } from './libraries.ts';
 import { appendJournal, type JournalWrite } from './journal.ts';
-import { PATRON_FIELD_COLUMN, PATRON_READ_COLUMNS, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
+import {
+  FOLDED_COLUMN,
+  PATRON_FIELD_COLUMN,
+  PATRON_READ_COLUMNS,
+  patronFromObject,
+  siteIdOf,
+  type PatronRowObject,
+} from './patron-rows.ts';
 import type { Page } from './records.ts';
 import { siteMaps } from './sites.ts';
 import { isUniqueViolation } from './store-errors.ts';
@@ -132,17 +142,15 @@ const DETAIL_COLUMNS = [
   'edited_at',
 ] as const;
 
-/** `lower(column)` as the 0006 index holds it. */
-function lowered(dialect: StoreDialect, column: 'last_name' | 'first_name'): RawBuilder<string> {
-  return dialect === 'postgres' ? sql`lower(${sql.ref(column)}) collate "C"` : sql`lower(${sql.ref(column)})`;
+/**
+ * The folded name column starting with the folded `start` (not blank): a range over its index
+ * (0017). PostgreSQL's column is in the "C" collation, so the range holds exactly those names.
+ */
+function startsWith(column: 'last_name_fold' | 'first_name_fold', start: string): RawBuilder<boolean> {
+  return sql`(${sql.ref(column)} >= ${start} and ${sql.ref(column)} < ${start + MAX_CHAR})`;
 }
 
-function startsWith(dialect: StoreDialect, column: 'last_name' | 'first_name', prefix: string): RawBuilder<boolean> {
-  const col = lowered(dialect, column);
-  return sql`(${col} >= lower(${prefix}) and ${col} < lower(${prefix + MAX_CHAR}))`;
-}
-
-function termsCondition(dialect: StoreDialect, libraryId: number, terms: SearchTerms): RawBuilder<boolean> {
+function termsCondition(libraryId: number, terms: SearchTerms): RawBuilder<boolean> {
   const t = terms.exact;
   // Each branch names the library, so each is one index's range (SQLite's "MULTI-INDEX OR",
   // PostgreSQL's BitmapOr).
@@ -156,9 +164,12 @@ function termsCondition(dialect: StoreDialect, libraryId: number, terms: SearchT
   ];
   for (const n of terms.names) {
     const parts: RawBuilder<boolean>[] = [lib];
-    if (n.last !== undefined) parts.push(startsWith(dialect, 'last_name', n.last));
-    if (n.first !== undefined) parts.push(startsWith(dialect, 'first_name', n.first));
-    branches.push(sql<boolean>`${sql.join(parts, sql` and `)}`);
+    // A start that folds to nothing (only marks) would be every name: it is left out.
+    const last = n.last === undefined ? '' : foldName(n.last);
+    const first = n.first === undefined ? '' : foldName(n.first);
+    if (last !== '') parts.push(startsWith('last_name_fold', last));
+    if (first !== '') parts.push(startsWith('first_name_fold', first));
+    if (parts.length > 1) branches.push(sql<boolean>`${sql.join(parts, sql` and `)}`);
   }
   return sql`(${sql.join(
     branches.map((b) => sql`(${b})`),
@@ -171,13 +182,7 @@ function termsCondition(dialect: StoreDialect, libraryId: number, terms: SearchT
  * names a site the library does not have (a stale link finds nobody rather than failing).
  * Exported for bench/patron-search.ts, which prints the engines' plans of them.
  */
-export function searchQuery(
-  db: Kysely<Tables>,
-  dialect: StoreDialect,
-  libraryId: number,
-  siteIds: ReadonlyMap<string, number>,
-  options: PatronSearch,
-) {
+export function searchQuery(db: Kysely<Tables>, libraryId: number, siteIds: ReadonlyMap<string, number>, options: PatronSearch) {
   const siteId = options.siteCode === undefined ? undefined : options.siteCode === '' ? null : siteIds.get(options.siteCode);
   if (siteId === undefined && options.siteCode !== undefined) return undefined;
   const terms = searchTerms(options.query ?? '');
@@ -187,7 +192,7 @@ export function searchQuery(
     // which no index serves, so neither engine is tempted to walk a whole site (or library) in
     // name order and test every patron against the text — what SQLite, knowing no row counts,
     // otherwise does (1–2 s at 100,000 patrons instead of milliseconds).
-    base = base.where(sql<boolean>`+library_id = ${libraryId}`).where(termsCondition(dialect, libraryId, terms));
+    base = base.where(sql<boolean>`+library_id = ${libraryId}`).where(termsCondition(libraryId, terms));
     if (siteId !== undefined) base = base.where(siteId === null ? sql<boolean>`+site_id is null` : sql<boolean>`+site_id = ${siteId}`);
     if (options.status !== undefined) base = base.where(sql<boolean>`+status = ${options.status}`);
   } else {
@@ -212,7 +217,7 @@ export function patronPageMethods(ctx: RepoContext) {
   return {
     async search(libraryId: number, options: PatronSearch = {}): Promise<Page<Patron>> {
       const { ids, codes } = await siteMaps(ctx, libraryId);
-      const query = searchQuery(ctx.db, ctx.dialect, libraryId, ids, options);
+      const query = searchQuery(ctx.db, libraryId, ids, options);
       if (!query) return { items: [], total: 0 };
       const [rows, total] = await Promise.all([query.page.execute(), query.count.executeTakeFirstOrThrow()]);
       return { items: rows.map((r) => patronFromObject(r as PatronRowObject, codes)), total: Number(total.n) };
@@ -242,6 +247,10 @@ export function patronPageMethods(ctx: RepoContext) {
             journaled.push({ patronId: id, field: key, oldValue: String(current[key]), newValue: String(value), kind: 'edit' });
           }
           if (Object.keys(set).length === 0) return current;
+          // A name's folded copy, which the search reads (0017-search-fold), changes with it.
+          for (const [column, folded] of Object.entries(FOLDED_COLUMN)) {
+            if (typeof set[column] === 'string') set[folded] = foldName(set[column]);
+          }
           // A GUID typed by hand belongs to no integration until a sync matches it (SPEC §3.2).
           if ('guid' in set) Object.assign(set, { guid_source: null, matched_by: null });
           const now = tx.now();

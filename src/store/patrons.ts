@@ -4,6 +4,7 @@
  */
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
+import { foldName } from '../domain/name-fold.ts';
 import type { IntegrationKind, Patron, PatronKeys } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
 import { containsPattern } from './dialect.ts';
@@ -291,12 +292,15 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
       const text = options.query?.trim();
       if (text) {
         const like = containsPattern(text);
+        // Names as the search box compares them: any case, accents ignored (0017-search-fold).
+        const folded = containsPattern(foldName(text));
         base = base.where((eb) =>
-          eb.or(
-            (['first_name', 'last_name', 'barcode', 'community_id', 'email', 'guid'] as const).map(
+          eb.or([
+            ...(['first_name_fold', 'last_name_fold'] as const).map((c) => sql<boolean>`${sql.ref(c)} like ${folded} escape '\\'`),
+            ...(['barcode', 'community_id', 'email', 'guid'] as const).map(
               (c) => sql<boolean>`lower(${sql.ref(c)}) like ${like} escape '\\'`,
             ),
-          ),
+          ]),
         );
       }
       const [rows, total] = await Promise.all([

@@ -61,6 +61,10 @@ export interface PatronsTable {
   edited_by: Generated<string>;
   /** When that was (ISO 8601 UTC), or null. */
   edited_at: Generated<string | null>;
+  /** first_name as the search compares it (0017-search-fold, src/domain/name-fold.ts); every write sets it with the name. */
+  first_name_fold: Generated<string>;
+  /** last_name as the search compares it, likewise. */
+  last_name_fold: Generated<string>;
 }
 
 /** `integration_settings`: one row per library and integration kind. */

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -57,7 +56,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     // Behind a reverse proxy the client's address is in X-Forwarded-For — believed only from the
     // proxies configured (ROLLCALL_TRUST_PROXY): a client could write that header itself, and the
-    // sign-in rate limit counts by address.
+    // sign-in limit counts failures by address (auth/sign-in-limit.ts).
     // (Fastify takes a hop count at run time — its docs' "Integer" — though its types omit it.)
     trustProxy: deps.config.web.trustProxy as string | boolean,
     // Forms and JSON are small; a CSV package comes as a multipart upload with its own limit.
@@ -78,8 +77,6 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie, { secret: deps.store.derivedKey('web cookies').toString('hex') });
   await app.register(fastifyFormbody);
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { ...cookieOptions(secure), signed: true } });
-  // Only the routes that ask for it (sign-in) are rate-limited.
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifySwagger, {
     openapi: {

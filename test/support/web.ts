@@ -67,7 +67,11 @@ export class WebClient {
   csrf = '';
   bearer = '';
 
-  constructor(readonly app: FastifyInstance) {}
+  /** `remoteAddress`: the client's address as the server sees it (default 127.0.0.1). */
+  constructor(
+    readonly app: FastifyInstance,
+    readonly remoteAddress?: string,
+  ) {}
 
   /** GET a page (or JSON); remembers the page's CSRF token. */
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
@@ -111,6 +115,7 @@ export class WebClient {
       url,
       headers: { ...(cookie ? { cookie } : {}), ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}), ...headers },
       ...(payload !== undefined ? { payload } : {}),
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
     });
     for (const c of res.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0) this.cookies.delete(c.name);

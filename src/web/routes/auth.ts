@@ -1,6 +1,7 @@
 /**
  * Signing in and out (SPEC §4): the first-run setup page (creates the first admin
- * when there is no staff account at all), sign-in with a rate limit, sign-out, the home page,
+ * when there is no staff account at all), sign-in with a limit on failed attempts
+ * (auth/sign-in-limit.ts), sign-out, the home page,
  * and `GET /api/v1/me`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -12,14 +13,11 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { endSession, startSession } from '../auth/sessions.ts';
 import { dashboard } from '../../presenters/dashboard.ts';
 import { changesText, stateText } from '../../presenters/format.ts';
+import { refusalSentence, SignInLimit } from '../auth/sign-in-limit.ts';
 import type { WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
 import { ssoConfigured } from './sso.ts';
 import { loadClassLink } from '../../sources/classlink/state.ts';
-
-/** Sign-in attempts allowed per client address in the window. */
-export const LOGIN_ATTEMPTS = 10;
-const LOGIN_WINDOW = '15 minutes';
 
 defineNotices({
   'signed-out': 'You have signed out.',
@@ -30,6 +28,7 @@ defineNotices({
 export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
   const secure = deps.config.web.publicUrl.startsWith('https:');
   const needsSetup = async () => (await deps.store.staff.countAll()) === 0;
+  const limit = new SignInLimit(() => deps.now().getTime());
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     if (await needsSetup()) return reply.redirect('/setup');
@@ -111,33 +110,33 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.post<{ Body: { username?: string; password?: string; next?: string } }>(
     '/login',
-    {
-      config: {
-        access: 'public',
-        // Per address AND username: guessing one account is slowed, while a whole school
-        // behind one NAT address is not locked out by one pupil's typos. Counted in this
-        // process's memory (several web processes each count their own).
-        rateLimit: {
-          max: LOGIN_ATTEMPTS,
-          timeWindow: LOGIN_WINDOW,
-          hook: 'preHandler',
-          keyGenerator: (request) =>
-            `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '')
-              .trim()
-              .toLowerCase()}`,
-        },
-      },
-    },
+    { config: { access: 'public' } },
     async (request, reply) => {
       const { username = '', password = '', next } = request.body ?? {};
-      const user = await deps.store.staff.byUsername(username);
-      // Verify against a dummy hash when there is no such user: the answer takes as long.
-      const ok = await verifyPassword(password, user?.passwordHash || DUMMY_HASH);
-      if (!user || !ok || user.disabled) {
-        const error = user?.disabled && ok ? 'This account is disabled; ask a Rollcall admin.' : 'The username or password is wrong.';
+      const name = String(username);
+      const form = async (error: string, status: number) => {
         const sso = await ssoButton(deps, undefined);
-        return reply.page('login', { title: 'Sign in', error, username, next: safeNext(next), sso: sso !== '', ssoHref: sso }, 401);
+        return reply.page(
+          'login',
+          { title: 'Sign in', error, username: name, next: safeNext(next), sso: sso !== '', ssoHref: sso },
+          status,
+        );
+      };
+      // Only failed sign-ins count, per address and username and per address (auth/sign-in-limit.ts);
+      // a refused attempt is not checked at all, so it tells nothing about the password.
+      const refused = limit.refusal(request.ip, name);
+      if (refused) {
+        reply.header('retry-after', String(Math.ceil(refused.retryAfterMs / 1000)));
+        return form(refusalSentence(refused), 429);
       }
+      const user = await deps.store.staff.byUsername(name);
+      // Verify against a dummy hash when there is no such user: the answer takes as long.
+      const ok = await verifyPassword(String(password), user?.passwordHash || DUMMY_HASH);
+      if (!user || !ok || user.disabled) {
+        limit.failed(request.ip, name);
+        return form(user?.disabled && ok ? 'This account is disabled; ask a Rollcall admin.' : 'The username or password is wrong.', 401);
+      }
+      limit.succeeded(request.ip, name);
       if (request.sessionHash) await deps.store.staff.deleteSession(request.sessionHash);
       await startSession(deps.store, reply, { libraryId: user.libraryId, staffUserId: user.id }, deps.now(), secure);
       await deps.store.staff.touchLogin(user.libraryId, user.id);
