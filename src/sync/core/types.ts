@@ -11,6 +11,7 @@ import type { PatronFieldKey } from '../../domain/fields.ts';
 import { POLICY_BY_ROLE } from '../../domain/fields.ts';
 import type { IntegrationKind, MatchedBy, PatronValues } from '../../domain/patron.ts';
 import type { RosterUser, SyncRole } from '../../domain/roster.ts';
+import type { LockedKeep } from './locks.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -411,6 +412,8 @@ export interface Plan {
   ownedPatronCount: number;
   /** What the conflict queue records when this plan is applied (conflict-queue.ts; empty without a queue). */
   queue: QueueEvent[];
+  /** Patrons whose locked fields this plan kept, by sourcedId (SPEC §3.8 "its plan says so"; locks.ts). */
+  locked: LockedKeep[];
 }
 
 // ---------------------------------------------------------------------------------------------
