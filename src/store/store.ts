@@ -26,6 +26,7 @@ import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
 import { conflictRepository, type ConflictRepository } from './conflicts.ts';
 import { journalRepository, type JournalRepository } from './journal.ts';
+import { fieldLockRepository, type FieldLockRepository } from './locks.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -39,6 +40,7 @@ export type { ChangeQuery } from './operation-changes.ts';
 export type { PatronFilter, PatronRepository } from './patrons.ts';
 export type { EditOptions, NamePrefix, PatronChanges, PatronDetail, PatronSearch, SearchTerms } from './patron-search.ts';
 export type { SiteRepository } from './sites.ts';
+export type { FieldLockRecord, FieldLockRepository } from './locks.ts';
 export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } from './schedules.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
@@ -105,6 +107,8 @@ export interface Repositories {
   conflicts: ConflictRepository;
   /** The field-level journal of patron changes (SPEC §3.9). */
   journal: JournalRepository;
+  /** Field locks: fields of patrons no sync writes (SPEC §3.8). */
+  locks: FieldLockRepository;
 }
 
 /** An open store. */
@@ -189,5 +193,6 @@ function repositories(ctx: RepoContext): Repositories {
     csvPackages: csvPackageRepository(ctx),
     conflicts: conflictRepository(ctx),
     journal: journalRepository(ctx),
+    locks: fieldLockRepository(ctx),
   };
 }

@@ -280,6 +280,16 @@ export interface PatronJournalTable {
   at: string;
 }
 
+/** `patron_locks`: a field of a patron no sync writes (0012-locks, SPEC §3.8); `field` is a PatronFieldKey. */
+export interface PatronLocksTable {
+  id: Generated<number>;
+  library_id: number;
+  patron_id: number;
+  field: string;
+  locked_by: string;
+  locked_at: string;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -298,4 +308,5 @@ export interface Tables {
   conflicts: ConflictsTable;
   conflict_journal: ConflictJournalTable;
   patron_journal: PatronJournalTable;
+  patron_locks: PatronLocksTable;
 }

@@ -4,7 +4,15 @@ import type { Patron } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
 import { LOCKABLE_FIELDS, lockedLine, recheckLocks, type FieldLocks } from './locks.ts';
 import { plan } from './plan.ts';
-import { applyPlanInMemory, buildPatron, buildSettings, buildSnapshot, buildSyncedPatron, buildUser, ORG_UNMATCHED } from './test-builders.ts';
+import {
+  applyPlanInMemory,
+  buildPatron,
+  buildSettings,
+  buildSnapshot,
+  buildSyncedPatron,
+  buildUser,
+  ORG_UNMATCHED,
+} from './test-builders.ts';
 import type { Plan, Snapshot, SyncSettings } from './types.ts';
 
 function locksOf(entries: [number, PatronFieldKey[]][]): FieldLocks {
@@ -71,9 +79,15 @@ describe('field locks in the plan (SPEC §3.8: a sync never writes a locked fiel
   it('a locked key field is still used for matching: a patron with a locked Student # is matched by it', () => {
     const user = buildUser({ sourcedId: 'u2', identifier: 'S-77', givenName: 'Ana' });
     const patron = buildPatron({ id: 5, communityId: 'S-77', firstName: 'Anna', lastName: 'u2', level: '09' });
-    const p = run([user], [patron], locksOf([[5, ['communityId', 'firstName']]]), {}, {
-      mapping: { barcode: { kind: 'none' }, communityId: { kind: 'identifier' }, location: 'none' },
-    });
+    const p = run(
+      [user],
+      [patron],
+      locksOf([[5, ['communityId', 'firstName']]]),
+      {},
+      {
+        mapping: { barcode: { kind: 'none' }, communityId: { kind: 'identifier' }, location: 'none' },
+      },
+    );
     const c = p.changes[0]!;
     expect(c.kind).toBe('update');
     if (c.kind !== 'update') return;
@@ -86,9 +100,15 @@ describe('field locks in the plan (SPEC §3.8: a sync never writes a locked fiel
   it('a locked GUID is never set by a match, and the patron is not claimed by the integration', () => {
     const user = buildUser({ sourcedId: 'u3', identifier: 'S-1' });
     const patron = buildPatron({ id: 6, communityId: 'S-1', firstName: 'Given', lastName: 'u3', level: '09' });
-    const p = run([user], [patron], locksOf([[6, ['guid']]]), {}, {
-      mapping: { barcode: { kind: 'none' }, communityId: { kind: 'identifier' }, location: 'none' },
-    });
+    const p = run(
+      [user],
+      [patron],
+      locksOf([[6, ['guid']]]),
+      {},
+      {
+        mapping: { barcode: { kind: 'none' }, communityId: { kind: 'identifier' }, location: 'none' },
+      },
+    );
     expect(p.changes).toEqual([]);
     expect(p.claims).toEqual([]);
     expect(p.locked[0]!.reason).toBe("GUID locked, kept blank (roster: 'u3')");
@@ -156,7 +176,10 @@ describe('field locks in the plan (SPEC §3.8: a sync never writes a locked fiel
 });
 
 describe('a plan held to locks added after it was made (approved after review)', () => {
-  const patrons = [buildSyncedPatron(robert, { id: 1, firstName: 'Bobby', phone: '555-9999' }), buildSyncedPatron(buildUser({ sourcedId: 'gone' }), { id: 2 })];
+  const patrons = [
+    buildSyncedPatron(robert, { id: 1, firstName: 'Bobby', phone: '555-9999' }),
+    buildSyncedPatron(buildUser({ sourcedId: 'gone' }), { id: 2 }),
+  ];
   const made = run([robert], patrons, new Map());
 
   it('drops the locked fields of each write and lists them; a write left empty becomes unchanged', () => {
@@ -175,7 +198,10 @@ describe('a plan held to locks added after it was made (approved after review)',
     expect(c.diff.map((d) => d.field)).toEqual(['phone']);
     expect(c.values.firstName).toBe('Bobby');
     expect(r.counts).toMatchObject({ updated: 1, transferred: 0, unchanged: 1 });
-    expect(r.kept.map((k) => k.reason)).toEqual(["Status locked, kept '1' (roster: '4')", "First Name locked, kept 'Bobby' (roster: 'Robert')"]);
+    expect(r.kept.map((k) => k.reason)).toEqual([
+      "Status locked, kept '1' (roster: '4')",
+      "First Name locked, kept 'Bobby' (roster: 'Robert')",
+    ]);
   });
 
   it('changes nothing without locks on the patrons it writes', () => {

@@ -140,7 +140,8 @@ export function recheckLocks<C extends Change>(
     const statusWritten = diff.some((d) => d.field === 'status');
     const kind = statusWritten ? c.kind : 'update';
     countUp(next, kind);
-    const reason = kind === c.kind && kind === 'transfer' ? c.reason : writeReason(kind === 'reactivate' ? 'reactivate' : 'update', 'guid', diff);
+    const reason =
+      kind === c.kind && kind === 'transfer' ? c.reason : writeReason(kind === 'reactivate' ? 'reactivate' : 'update', 'guid', diff);
     out.push({ ...c, kind, values, diff, reason } as C);
   }
   return { changes: out, counts: next, kept };
@@ -157,4 +158,3 @@ function countUp(counts: PlanCounts, kind: 'update' | 'transfer' | 'reactivate')
   else if (kind === 'transfer') counts.transferred++;
   else counts.reactivated++;
 }
-
