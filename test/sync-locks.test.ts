@@ -35,25 +35,28 @@ describeEachDatabase('sync: field locks (SPEC §3.8)', (db) => {
     raw = undefined;
   });
 
-  it.each(['full', 'delta'] as const)('a %s sync never writes a locked field, says so in its log, and writes it once unlocked', async (kind) => {
-    const f = await setUp();
-    const b = await bobby(f);
+  it.each(['full', 'delta'] as const)(
+    'a %s sync never writes a locked field, says so in its log, and writes it once unlocked',
+    async (kind) => {
+      const f = await setUp();
+      const b = await bobby(f);
 
-    const { operation } = await f.sync(kind);
-    expect(operation.state).toMatch(/^succeeded/);
-    expect(await f.patronByGuid(b.sourcedId)).toMatchObject({ firstName: 'Bobby', lastName: 'Roster-Changed' });
-    const log = await f.log(operation.id);
-    expect(log.some((l) => l.sourcedId === b.sourcedId && l.message.includes(KEPT))).toBe(true);
+      const { operation } = await f.sync(kind);
+      expect(operation.state).toMatch(/^succeeded/);
+      expect(await f.patronByGuid(b.sourcedId)).toMatchObject({ firstName: 'Bobby', lastName: 'Roster-Changed' });
+      const log = await f.log(operation.id);
+      expect(log.some((l) => l.sourcedId === b.sourcedId && l.message.includes(KEPT))).toBe(true);
 
-    await unlockFields(f.store, f.libraryId, b.id, ['1007']);
-    f.advance(HOUR_MS);
-    // A delta reads only changed users: the roster record is touched so it is read again.
-    f.emulator.mutate.changeUser(b.sourcedId, { givenName: 'Robert' });
-    f.advance(HOUR_MS);
-    const after = await f.sync(kind);
-    expect(await f.patronByGuid(b.sourcedId)).toMatchObject({ firstName: 'Robert' });
-    expect((await f.log(after.operation.id)).some((l) => l.message.includes('locked, kept'))).toBe(false);
-  });
+      await unlockFields(f.store, f.libraryId, b.id, ['1007']);
+      f.advance(HOUR_MS);
+      // A delta reads only changed users: the roster record is touched so it is read again.
+      f.emulator.mutate.changeUser(b.sourcedId, { givenName: 'Robert' });
+      f.advance(HOUR_MS);
+      const after = await f.sync(kind);
+      expect(await f.patronByGuid(b.sourcedId)).toMatchObject({ firstName: 'Robert' });
+      expect((await f.log(after.operation.id)).some((l) => l.message.includes('locked, kept'))).toBe(false);
+    },
+  );
 
   it("a dry run's stored plan lists the kept field", async () => {
     const f = await setUp();
@@ -84,7 +87,9 @@ describeEachDatabase('sync: field locks (SPEC §3.8)', (db) => {
     expect((await f.patronByGuid(renamed[0]!))!.lastName).toBe(target.lastName);
     expect((await f.patronByGuid(renamed[1]!))!.lastName).toBe(`Renamed-${renamed[1]}`);
     expect(
-      (await f.log(operation.id)).some((l) => l.message.includes(`Last Name locked, kept '${target.lastName}' (roster: 'Renamed-${renamed[0]}')`)),
+      (await f.log(operation.id)).some((l) =>
+        l.message.includes(`Last Name locked, kept '${target.lastName}' (roster: 'Renamed-${renamed[0]}')`),
+      ),
     ).toBe(true);
   });
 
@@ -106,7 +111,13 @@ describeEachDatabase('sync: field locks (SPEC §3.8)', (db) => {
       raw = await openDatabase({ url: db.url(), migrate: false });
       await raw.kysely
         .insertInto('patron_locks')
-        .values({ library_id: f.libraryId, patron_id: target.id, field: 'lastName', locked_by: 'test', locked_at: new Date().toISOString() })
+        .values({
+          library_id: f.libraryId,
+          patron_id: target.id,
+          field: 'lastName',
+          locked_by: 'test',
+          locked_at: new Date().toISOString(),
+        })
         .execute();
       expect(await f.revision()).toBe(revision);
 

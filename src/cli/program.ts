@@ -90,7 +90,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .action(act(async () => (await patrons()).history));
   patronCmd
     .command('lock')
-    .description("lock fields of one patron: no sync writes them (a preferred name, a hand-fixed phone); the plan says what it kept")
+    .description('lock fields of one patron: no sync writes them (a preferred name, a hand-fixed phone); the plan says what it kept')
     .argument('<field...>', 'a JSON key of the export (firstName) or a field number (1007)')
     .option('--guid <guid>', 'the patron with this GUID')
     .option('--barcode <barcode>', 'the patron with this Barcode')

@@ -45,7 +45,8 @@ export interface FieldLockJson {
  * writes, is refused with a sentence naming it.
  */
 export function lockableFields(names: readonly string[]): PatronFieldKey[] {
-  if (names.length === 0) throw new RollcallError('usage', 'Name at least one field: a JSON key of the export (firstName) or a field number (1007).');
+  if (names.length === 0)
+    throw new RollcallError('usage', 'Name at least one field: a JSON key of the export (firstName) or a field number (1007).');
   const found = new Set<PatronFieldKey>();
   for (const raw of names) {
     const name = raw.trim();
@@ -107,7 +108,8 @@ export async function unlockFields(
 
 /**
  * Makes a patron's locks among `offered` exactly `wanted` (the edit form's "keep my value"
- * boxes: a box left unticked unlocks its field; fields not offered are left alone).
+ * boxes: a box left unticked unlocks its field; fields not offered are left alone). Returns how
+ * many locks were added or removed.
  */
 export async function setOfferedLocks(
   store: Pick<Store, 'locks'>,
@@ -116,13 +118,15 @@ export async function setOfferedLocks(
   offered: readonly PatronFieldKey[],
   wanted: readonly PatronFieldKey[],
   by: string,
-): Promise<void> {
+): Promise<number> {
   const want = new Set(wanted.filter((k) => offered.includes(k)));
   const now = new Set((await store.locks.ofPatron(libraryId, patronId)).map((l) => l.field));
   const add = [...want].filter((k) => !now.has(k));
   const remove = offered.filter((k) => now.has(k) && !want.has(k));
-  if (add.length > 0) await store.locks.lock(libraryId, patronId, add, by);
-  if (remove.length > 0) await store.locks.unlock(libraryId, patronId, remove);
+  let changed = 0;
+  if (add.length > 0) changed += await store.locks.lock(libraryId, patronId, add, by);
+  if (remove.length > 0) changed += await store.locks.unlock(libraryId, patronId, remove);
+  return changed;
 }
 
 /** Every lock of the library, by patron name, as listed. */
