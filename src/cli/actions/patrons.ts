@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
-import { listLocks, lockFields, unlockFields } from '../../services/patrons/field-locks.ts';
+import { listLocks, lockFields, lockableFields, unlockFields } from '../../services/patrons/field-locks.ts';
 import { exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
 import { patronByKey } from '../../services/patrons/find-patron.ts';
@@ -110,6 +110,7 @@ function optionText(value: unknown): string | undefined {
  */
 export const lock: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
+    fieldArguments(args);
     const patron = await patronByKey(app.store, app.library.id, { guid: optionText(opts.guid), barcode: optionText(opts.barcode) });
     const r = await lockFields(app.store, app.library.id, patron.id, args, 'cli');
     if (opts.json) await ctx.out.json(r);
@@ -123,6 +124,7 @@ export const lock: Handler = async (ctx, args, opts) =>
 /** `patrons unlock (--guid G | --barcode B) FIELD...`: the next sync writes these fields again. */
 export const unlock: Handler = async (ctx, args, opts) =>
   withApp(ctx, async (app) => {
+    fieldArguments(args);
     const patron = await patronByKey(app.store, app.library.id, { guid: optionText(opts.guid), barcode: optionText(opts.barcode) });
     const r = await unlockFields(app.store, app.library.id, patron.id, args);
     if (opts.json) await ctx.out.json(r);
@@ -161,6 +163,16 @@ export const locks: Handler = async (ctx, _args, opts) =>
     await ctx.out.lines(...table(['PATRON', 'NAME', 'GUID', 'BARCODE', 'FIELD', 'LOCKED BY', 'WHEN (UTC)'], rows));
     return EXIT_OK;
   });
+
+/** The FIELD arguments checked first: a name that is no lockable field is bad usage (exit 2), said in one line. */
+function fieldArguments(args: readonly string[]): void {
+  try {
+    lockableFields(args);
+  } catch (e) {
+    if (e instanceof RollcallError) throw new RollcallError('usage', e.message);
+    throw e;
+  }
+}
 
 function labels(fields: readonly PatronFieldKey[]): string {
   return fields.map((k) => FIELDS.find((f) => f.key === k)?.label ?? k).join(', ');

@@ -13,10 +13,9 @@
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
 import type { PatronValues } from '../../domain/patron.ts';
 import { fieldLabel, writeReason } from './reasons.ts';
-import type { Change, FieldDiff, PlanCounts } from './types.ts';
+import type { Change, FieldDiff, FieldLocks, KeptField, LockedKeep, PlanCounts } from './types.ts';
 
-/** The locked fields of each patron that has any, by patron id. */
-export type FieldLocks = ReadonlyMap<number, ReadonlySet<PatronFieldKey>>;
+export type { FieldLocks, KeptField, LockedKeep } from './types.ts';
 
 /** No locks at all. */
 export const NO_LOCKS: FieldLocks = new Map();
@@ -26,30 +25,6 @@ export const NO_LOCKS: FieldLocks = new Map();
  * never written by a sync after creation, so a lock on them would promise nothing.
  */
 export const LOCKABLE_FIELDS: readonly PatronFieldKey[] = FIELDS.filter((f) => f.synced).map((f) => f.key);
-
-/** One locked field whose value the sync would have changed: kept as it is. */
-export interface KeptField {
-  /** The field. */
-  field: PatronFieldKey;
-  /** The patron's value, kept ('' when blank). */
-  kept: string;
-  /** What the sync would have written ('' when blank). */
-  roster: string;
-}
-
-/** A patron some of whose locked fields a plan kept (SPEC §3.8 "its plan says so"). */
-export interface LockedKeep {
-  /** The roster user (for an absence, the patron's GUID). */
-  sourcedId: string;
-  /** The patron. */
-  patronId: number;
-  /** The patron's name, `First Last`. */
-  name: string;
-  /** The fields kept, in the field table's order. */
-  fields: KeptField[];
-  /** One line: "First Name locked, kept 'Bobby' (roster: 'Robert')". */
-  reason: string;
-}
 
 const ORDER = new Map<PatronFieldKey, number>(FIELDS.map((f, i) => [f.key, i]));
 
