@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.ts';
 import { lockFields, unlockFields, listLocks } from '../src/services/patrons/field-locks.ts';
 import { approveOperation } from '../src/sync/review.ts';
+import { applyUndo, previewUndo } from '../src/services/operations/undo-operation.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { HOUR_MS, syncFixtures, type SyncFixture } from './support/sync-fixture.ts';
 
@@ -144,6 +145,30 @@ describeEachDatabase('sync: field locks (SPEC §3.8)', (db) => {
     raw = await openDatabase({ url: db.url(), migrate: false });
     await raw.kysely.deleteFrom('patrons').where('id', '=', p.id).execute();
     expect(await raw.kysely.selectFrom('patron_locks').select('field').where('patron_id', '=', p.id).execute()).toEqual([]);
+  });
+
+  it("an undo (a person's act, not a sync) puts a locked field back, and its preview and log say it is locked", async () => {
+    const f = await setUp();
+    await f.sync('full');
+    const u = f.expectedInScope(['student'])[0]!;
+    const before = (await f.patronByGuid(u.sourcedId))!;
+    f.advance(HOUR_MS);
+    f.emulator.mutate.changeUser(u.sourcedId, { familyName: 'Wrong-Name' });
+    f.advance(HOUR_MS);
+    const bad = await f.sync('full');
+    expect((await f.patronByGuid(u.sourcedId))!.lastName).toBe('Wrong-Name');
+    await lockFields(f.store, f.libraryId, before.id, ['lastName'], 'librarian');
+
+    const preview = await previewUndo(f.store, f.libraryId, bad.operation.id);
+    expect(preview.reverts.find((r) => r.patronId === before.id && r.field === 'lastName')).toMatchObject({
+      locked: true,
+      to: before.lastName,
+    });
+    const done = await applyUndo(f.store, f.libraryId, bad.operation.id, { requestedBy: 'librarian' });
+    expect(done.status).toBe('applied');
+    expect((await f.patronByGuid(u.sourcedId))!.lastName).toBe(before.lastName);
+    if (done.status !== 'applied') return;
+    expect((await f.log(done.operation.id)).some((l) => l.message.includes('It is locked: a lock stops syncs, not an undo.'))).toBe(true);
   });
 
   it('bad input: an unknown field or one no sync writes is refused with a sentence, and nothing is locked', async () => {
