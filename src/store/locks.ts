@@ -40,9 +40,9 @@ export interface FieldLockRepository {
   /** Unlocks fields of a patron; returns how many were removed. */
   unlock(libraryId: number, patronId: number, fields: readonly PatronFieldKey[]): Promise<number>;
   /**
-   * In a sync's apply transaction: takes the library row (bumping the patron revision, as the
-   * patron writes that follow do anyway), then reads the locks, so a lock being added waits for
-   * the apply to commit, or the apply sees it.
+   * In a sync's apply transaction: holds the library row (without writing it: a sync that
+   * changes nothing bumps no revision), then reads the locks, so a lock being added waits for the
+   * apply to commit, or the apply sees it.
    */
   holdForApply(libraryId: number): Promise<Map<number, Set<PatronFieldKey>>>;
 }
@@ -129,7 +129,11 @@ export function fieldLockRepository(ctx: RepoContext): FieldLockRepository {
     },
 
     async holdForApply(libraryId) {
-      await bumpPatronRevision(ctx, libraryId);
+      // PostgreSQL: the row lock a lock or unlock takes by bumping the revision. SQLite needs
+      // none: a transaction there holds the one write lock from its start (guarded-dialect.ts).
+      if (ctx.dialect === 'postgres') {
+        await ctx.db.selectFrom('libraries').select('id').where('id', '=', libraryId).forUpdate().execute();
+      }
       return repo.byPatron(libraryId);
     },
   };
