@@ -30,6 +30,9 @@ describe('cli: rollcall demo', () => {
     expect(run.stdout).toMatch(/6\. Dry run \(operation \d+\): would make \d+ created/);
     expect(run.stdout).toMatch(/Full sync \(operation \d+\): succeeded|Approved: succeeded/);
     expect(run.stdout).toMatch(/9\. Delta sync \(operation \d+\): succeeded[^\n]* 1 created, 3 updated, \d+ unchanged, 1 transferred/);
+    // One patron with a locked field, whose plan line says so (SPEC §3.8).
+    expect(run.stdout).toMatch(/First Name is locked, so no sync writes it/);
+    expect(run.stdout).toMatch(/Its plan: Patron #\d+ \(Sky [^)]+\): First Name locked, kept 'Sky' \(roster: '[^']+'\)/);
     expect(run.stdout).toContain('status Transferred');
     expect(run.stdout).toContain(`ROLLCALL_DATABASE_URL=sqlite:${join(folder, 'rollcall.db')}`);
     expect(existsSync(join(folder, 'rollcall.db'))).toBe(true);

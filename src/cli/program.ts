@@ -46,7 +46,8 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     (load: () => Promise<Handler>) =>
     async (...params: unknown[]) => {
       const command = params[params.length - 1] as Command;
-      const positional = params.slice(0, -2).map((p) => String(p));
+      // A variadic argument (`<field...>`) arrives as one array: its values are positional too.
+      const positional = params.slice(0, -2).flatMap((p) => (Array.isArray(p) ? p.map(String) : [String(p)]));
       await dispatch(load, positional, command.optsWithGlobals());
     };
   const sites = () => import('./actions/sites.ts');
@@ -97,6 +98,27 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--barcode <barcode>', 'the patron with this Barcode')
     .option('--json', 'print the changes as a JSON array')
     .action(act(async () => (await patrons()).history));
+  patronCmd
+    .command('lock')
+    .description('lock fields of one patron: no sync writes them (a preferred name, a hand-fixed phone); the plan says what it kept')
+    .argument('<field...>', 'a JSON key of the export (firstName) or a field number (1007)')
+    .option('--guid <guid>', 'the patron with this GUID')
+    .option('--barcode <barcode>', 'the patron with this Barcode')
+    .option('--json', 'print the outcome as JSON')
+    .action(act(async () => (await patrons()).lock));
+  patronCmd
+    .command('unlock')
+    .description('unlock fields of one patron: the next sync writes them again')
+    .argument('<field...>', 'a JSON key of the export (firstName) or a field number (1007)')
+    .option('--guid <guid>', 'the patron with this GUID')
+    .option('--barcode <barcode>', 'the patron with this Barcode')
+    .option('--json', 'print the outcome as JSON')
+    .action(act(async () => (await patrons()).unlock));
+  patronCmd
+    .command('locks')
+    .description("every locked field of the library's patrons")
+    .option('--json', 'print the locks as a JSON array')
+    .action(act(async () => (await patrons()).locks));
 
   const kohaCmd = program.command('koha').description("Koha, the library system: the Koha codes of the library's sites and policies");
   kohaCmd

@@ -15,7 +15,7 @@ const LOG_PAGE_LINES = 5000;
 /** Changes of each kind shown in a plan summary. */
 export const PLAN_SAMPLE_SIZE = 5;
 /** The kinds of change a plan summary shows, in this order. */
-export const PLAN_KINDS = ['create', 'update', 'transfer', 'reactivate', 'conflict', 'skip'] as const;
+export const PLAN_KINDS = ['create', 'update', 'transfer', 'reactivate', 'conflict', 'skip', 'locked'] as const;
 
 /** An operation as listed and shown. */
 export interface OperationView {
@@ -57,7 +57,7 @@ export interface OperationView {
 
 /** One kind of change in a stored plan. */
 export interface PlanKindSummary {
-  /** create, update, transfer, reactivate, conflict, skip. */
+  /** create, update, transfer, reactivate, conflict, skip, locked (fields a lock kept). */
   kind: (typeof PLAN_KINDS)[number];
   /** How many changes of this kind. */
   total: number;

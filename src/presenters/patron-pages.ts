@@ -13,6 +13,8 @@ import { paged, pageWindow, type PageAsk, type Paged } from './operation-pages.t
 import { fieldsSyncOverwrites, type EditableKey } from '../services/patrons/patron-edit.ts';
 import { requirePatron } from '../services/patrons/find-patron.ts';
 import { exportedPatron, type ExportedPatron } from '../services/patrons/export-patrons.ts';
+import { lockJson, type FieldLockJson } from '../services/patrons/field-locks.ts';
+import { LOCKABLE_FIELDS } from '../sync/core/locks.ts';
 
 /** Patrons per page of the search unless asked otherwise. */
 export const PATRONS_PER_PAGE = 50;
@@ -98,8 +100,12 @@ export interface FieldRow {
   value: string;
   /** The value as shown (`1 Active`, '—' when blank). */
   shown: string;
-  /** Whether the next sync overwrites it on a patron it matches. */
+  /** Whether the next sync overwrites it on a patron it matches (false when locked). */
   synced: boolean;
+  /** Whether it is locked: no sync writes it (SPEC §3.8). */
+  locked: boolean;
+  /** Whether the edit form offers "keep my value" for it: a field the sync writes, or one locked already. */
+  offerLock: boolean;
   /** The longest value kept. */
   maxLength: number;
 }
@@ -139,6 +145,8 @@ export interface PatronPage {
   provenance: Provenance;
   /** What the next sync overwrites. */
   sync: SyncNote;
+  /** Its locked fields (SPEC §3.8), in field order. */
+  locks: FieldLockJson[];
 }
 
 const MATCHED_BY: Record<MatchedBy, string> = {
@@ -152,13 +160,16 @@ const MATCHED_BY: Record<MatchedBy, string> = {
 
 /** The patron page's data; not_found for another library's patron. */
 export async function patronPage(
-  store: Pick<Store, 'patrons' | 'operations' | 'integrations'>,
+  store: Pick<Store, 'patrons' | 'operations' | 'integrations' | 'locks'>,
   libraryId: number,
   id: number,
 ): Promise<PatronPage> {
   const patron = await requirePatron(store, libraryId, id);
   const sync = await syncNote(store, libraryId, patron);
   const synced = new Set(sync.fields);
+  const lockRows = await store.locks.ofPatron(libraryId, patron.id);
+  const locked = new Set<string>(lockRows.map((l) => l.field));
+  const lockable = new Set<string>(LOCKABLE_FIELDS);
   const fields: FieldRow[] = FIELDS.map((f) => {
     const value = f.key === 'status' ? String(patron.status) : patron[f.key];
     return {
@@ -167,7 +178,9 @@ export async function patronPage(
       label: f.label,
       value,
       shown: f.key === 'status' ? statusText(patron.status) : value || '—',
-      synced: synced.has(f.label),
+      synced: synced.has(f.label) && !locked.has(f.key),
+      locked: locked.has(f.key),
+      offerLock: lockable.has(f.key) && (synced.has(f.label) || locked.has(f.key)),
       maxLength: f.maxLength,
     };
   });
@@ -178,9 +191,13 @@ export async function patronPage(
     value: patron.notes,
     shown: patron.notes || '—',
     synced: false,
+    locked: false,
+    offerLock: false,
     maxLength: 4000,
   });
-  return { patron, fields, provenance: await provenanceOf(store, libraryId, patron), sync };
+  const byField = new Map(FIELDS.map((f, i) => [f.key as string, i]));
+  const locks = lockRows.map(lockJson).sort((a, b) => byField.get(a.field)! - byField.get(b.field)!);
+  return { patron, fields, provenance: await provenanceOf(store, libraryId, patron), sync, locks };
 }
 
 async function provenanceOf(store: Pick<Store, 'operations'>, libraryId: number, p: PatronDetail): Promise<Provenance> {

@@ -50,7 +50,7 @@ export interface PlanConflict {
 export interface PlanItem {
   /** Its position in the plan. */
   seq: number;
-  /** create, update, transfer, reactivate, conflict, skip. */
+  /** create, update, transfer, reactivate, conflict, skip, locked (fields a lock kept, said in `reason`). */
   kind: string;
   /** The roster user ('' when unknown). */
   sourcedId: string;
@@ -77,6 +77,8 @@ interface StoredDetail {
   user?: { name?: string; role?: string };
   candidates?: { patronId?: number; guid?: string; name?: string; matchedOn?: string[] }[];
   rivals?: string[];
+  /** A kept-lock note's patron name (stored-plan.ts LOCKED_KIND). */
+  name?: string;
 }
 
 const FIELD_BY_KEY = new Map<string, (typeof FIELDS)[number]>(FIELDS.map((f) => [f.key, f]));
@@ -91,9 +93,10 @@ export function planItem(change: Pick<StoredChange, 'seq' | 'kind' | 'sourcedId'
     kind: change.kind,
     sourcedId: change.sourcedId || text(d.sourcedId),
     patronId: change.patronId ?? (typeof d.patronId === 'number' ? d.patronId : null),
-    name: text(d.user?.name) || [text(d.values?.firstName), text(d.values?.lastName)].filter((s) => s !== '').join(' '),
+    name: text(d.user?.name) || text(d.name) || [text(d.values?.firstName), text(d.values?.lastName)].filter((s) => s !== '').join(' '),
     reason: text(d.reason),
-    fields: isConflict ? [] : (d.diff ?? []).map(planField),
+    // A kept lock changes no field: its reason says what was kept ("First Name locked, kept …").
+    fields: isConflict || change.kind === 'locked' ? [] : (d.diff ?? []).map(planField),
     conflict: isConflict ? conflictOf(d) : null,
   };
 }

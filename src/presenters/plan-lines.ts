@@ -18,6 +18,8 @@ interface StoredDetail {
   values?: { firstName?: string; lastName?: string };
   diff?: { field: PatronFieldKey; from: string; to: string }[];
   user?: { name?: string };
+  /** A kept-lock note's patron name (stored-plan.ts LOCKED_KIND). */
+  name?: string;
 }
 
 /** A stored change (its `detail`) as one line. */
@@ -38,7 +40,7 @@ export function changeLine(detail: unknown): string {
 }
 
 function whoOf(d: StoredDetail): string {
-  const name = d.user?.name ?? [d.values?.firstName, d.values?.lastName].filter((s) => s).join(' ');
+  const name = d.user?.name ?? d.name ?? [d.values?.firstName, d.values?.lastName].filter((s) => s).join(' ');
   const id = d.sourcedId ?? '';
   if (name && id) return `${name} [${id}]`;
   return name || `[${id}]`;

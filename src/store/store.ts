@@ -27,6 +27,7 @@ import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.
 import { conflictRepository, type ConflictRepository } from './conflicts.ts';
 import { journalRepository, type JournalRepository } from './journal.ts';
 import { kohaCodesRepository, type KohaCodesRepository } from './koha-codes.ts';
+import { fieldLockRepository, type FieldLockRepository } from './locks.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -42,6 +43,7 @@ export type { EditOptions, NamePrefix, PatronChanges, PatronDetail, PatronSearch
 export type { SiteRepository } from './sites.ts';
 export type { KohaBranchRow, KohaCategoryRow, KohaCodesRepository } from './koha-codes.ts';
 export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun, StaleSchedule } from './schedules.ts';
+export type { FieldLockRecord, FieldLockRepository } from './locks.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
@@ -109,6 +111,8 @@ export interface Repositories {
   journal: JournalRepository;
   /** The Koha codes of sites and policies (the Koha patron import CSV). */
   kohaCodes: KohaCodesRepository;
+  /** Field locks: fields of patrons no sync writes (SPEC §3.8). */
+  locks: FieldLockRepository;
 }
 
 /** An open store. */
@@ -194,5 +198,6 @@ function repositories(ctx: RepoContext): Repositories {
     conflicts: conflictRepository(ctx),
     journal: journalRepository(ctx),
     kohaCodes: kohaCodesRepository(ctx),
+    locks: fieldLockRepository(ctx),
   };
 }

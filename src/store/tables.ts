@@ -302,6 +302,16 @@ export interface KohaCategoryCodesTable {
   categorycode: string;
 }
 
+/** `patron_locks`: a field of a patron no sync writes (0012-locks, SPEC §3.8); `field` is a PatronFieldKey. */
+export interface PatronLocksTable {
+  id: Generated<number>;
+  library_id: number;
+  patron_id: number;
+  field: string;
+  locked_by: string;
+  locked_at: string;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -322,4 +332,5 @@ export interface Tables {
   patron_journal: PatronJournalTable;
   koha_branch_codes: KohaBranchCodesTable;
   koha_category_codes: KohaCategoryCodesTable;
+  patron_locks: PatronLocksTable;
 }

@@ -18,7 +18,8 @@ import type { SyncDeps } from './ports.ts';
 import { endIfStale, STALE_AFTER_MS } from './stale.ts';
 import { warningLine } from './core/reasons.ts';
 import { checkThresholds } from './core/safety.ts';
-import { changeLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
+import { changeLogLine, lockedLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
+import { recheckLocks } from './core/locks.ts';
 import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
 import type { ConflictCause, LibraryFacts, Plan, QueuedConflict, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
@@ -218,13 +219,16 @@ export async function syncBody(
   // The conflict queue's open and resolved items: "a resolution takes effect on the next sync" (SPEC §3.9).
   const queue = await queuedConflicts(store, lib, source);
   const { patrons, facts } = await patronsToPlan(store, lib, snapshot, effectiveSettings, queue);
-  const planned = makePlan(snapshot, patrons, effectiveSettings, facts, queue);
+  // SPEC §3.8: "a sync never writes a locked field and its plan says so" (core/locks.ts).
+  const locks = await store.locks.byPatron(lib);
+  const planned = makePlan(snapshot, patrons, effectiveSettings, facts, queue, locks);
   const { complete, incompleteReasons } = snapshot;
   // The roster is not needed past the plan: let it go before apply builds its rows and log.
   snapshot = undefined;
   for (const w of planned.warnings) log.warning(warningLine(w), w.sourcedId);
   // Conflicts are listed for a person whatever happens next; they have their own count.
   for (const c of planned.changes) if (c.kind === 'conflict') log.line('warning', `Conflict: ${c.reason}`, c.sourcedId, false);
+  for (const l of planned.locked) log.info(lockedLogLine(l), l.sourcedId);
   if (planned.transfersHeld)
     log.warning(`Removals held back: the roster read was incomplete (${incompleteReasons.join('; ')}). No patron was transferred.`);
   const meta: PlanMeta = { revision, kind, startedAt, transfersHeld: planned.transfersHeld, complete, nextBarcode: planned.nextBarcode };
@@ -296,11 +300,14 @@ export async function applyPlan(
   deps: SyncDeps,
   lib: number,
   opId: number,
-  planned: Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode' | 'queue'>,
+  made: Applied,
   meta: PlanMeta,
   patrons: readonly Patron[],
   log: OperationLogWriter,
 ): Promise<Operation> {
+  // A lock added since the plan was made (a plan held for review, approved later; or while this
+  // sync read the roster) still holds: "a sync never writes a locked field" (SPEC §3.8).
+  let planned = lockedSince(made, await deps.store.locks.byPatron(lib), log);
   for (const [i, c] of planned.changes.entries()) {
     const line = changeLogLine(c);
     if (line) log.line(line.level, line.message, c.sourcedId);
@@ -320,6 +327,8 @@ export async function applyPlan(
     if (!(await deps.sources.isEnabled(tx, lib, source))) {
       throw new RollcallError('conflict', `${deps.sources.name(source)} is no longer the enabled integration; nothing was applied.`);
     }
+    // Read again holding the library row: a lock added after the read above is seen here.
+    planned = lockedSince(planned, await tx.locks.holdForApply(lib), log);
     await applyChanges(tx, lib, opId, planned.changes, planned.claims, byId);
     // The queue learns what this sync saw and closed only as it applies: a dry run, or a plan
     // held for review and rejected, leaves it as it is.
@@ -340,7 +349,19 @@ export async function applyPlan(
     if (!finished)
       throw new RollcallError('conflict', 'This operation was ended while it ran (its worker was taken for stopped); nothing was applied.');
   });
+  await log.flush();
   return (await deps.store.operations.get(lib, opId))!;
+}
+
+type Applied = Pick<Plan, 'changes' | 'claims' | 'counts' | 'nextBarcode' | 'queue'>;
+
+/** The plan held to `locks` (core/locks.ts `recheckLocks`), each field it keeps logged. */
+function lockedSince(planned: Applied, locks: Parameters<typeof recheckLocks>[2], log: OperationLogWriter): Applied {
+  const held = recheckLocks(planned.changes, planned.counts, locks);
+  if (held.kept.length === 0) return planned;
+  for (const k of held.kept) log.info(`${lockedLogLine(k)} (locked since the plan was made).`, k.sourcedId);
+  const claims = planned.claims.filter((c) => !locks.get(c.patronId)?.has('guid'));
+  return { ...planned, changes: held.changes, counts: held.counts, claims };
 }
 
 /** Ends a dry run. */

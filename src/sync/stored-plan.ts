@@ -8,6 +8,7 @@ import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
 import { fieldLabel } from './core/reasons.ts';
 import type { Change, FieldDiff, OwnershipClaim, Plan, QueueEvent } from './core/types.ts';
 import { creationDiff } from './core/patron-values.ts';
+import type { LockedKeep } from './core/locks.ts';
 
 /** What approval needs to know about a held plan besides its changes. */
 export interface PlanMeta {
@@ -31,6 +32,8 @@ export const META_KIND = 'meta';
 export const CLAIM_KIND = 'claim';
 /** Stored kind of what the conflict queue records when the plan applies (SPEC §3.9). */
 export const QUEUE_KIND = 'queue';
+/** Stored kind of a patron whose locked fields the plan kept (SPEC §3.8 "its plan says so"). */
+export const LOCKED_KIND = 'locked';
 
 /** The rows that store a plan. */
 export function storedPlan(plan: Plan, meta: PlanMeta): ChangeInput[] {
@@ -42,6 +45,8 @@ export function storedPlan(plan: Plan, meta: PlanMeta): ChangeInput[] {
   }
   for (const c of plan.claims) rows.push({ kind: CLAIM_KIND, sourcedId: '', patronId: c.patronId, detail: c });
   for (const e of plan.queue) rows.push({ kind: QUEUE_KIND, sourcedId: e.kind === 'seen' ? e.sourcedId : '', patronId: null, detail: e });
+  for (const l of plan.locked)
+    rows.push({ kind: LOCKED_KIND, sourcedId: l.sourcedId, patronId: l.patronId, detail: { kind: LOCKED_KIND, ...l } });
   return rows;
 }
 
@@ -55,6 +60,8 @@ export interface LoadedPlan {
   claims: OwnershipClaim[];
   /** What the conflict queue records when it applies. */
   queue: QueueEvent[];
+  /** Patrons whose locked fields the plan kept. */
+  locked: LockedKeep[];
 }
 
 /** Reads stored rows back into a plan; undefined when there is no meta row (nothing stored). */
@@ -64,13 +71,17 @@ export function loadedPlan(rows: readonly StoredChange[]): LoadedPlan | undefine
   const changes: Change[] = [];
   const claims: OwnershipClaim[] = [];
   const queue: QueueEvent[] = [];
+  const locked: LockedKeep[] = [];
   for (const r of rows) {
     if (r.kind === META_KIND) continue;
     if (r.kind === CLAIM_KIND) claims.push(r.detail as OwnershipClaim);
     else if (r.kind === QUEUE_KIND) queue.push(r.detail as QueueEvent);
-    else changes.push(r.detail as Change);
+    else if (r.kind === LOCKED_KIND) {
+      const { kind: _k, ...keep } = r.detail as LockedKeep & { kind: string };
+      locked.push(keep);
+    } else changes.push(r.detail as Change);
   }
-  return { meta: metaRow.detail as PlanMeta, changes, claims, queue };
+  return { meta: metaRow.detail as PlanMeta, changes, claims, queue, locked };
 }
 
 /** The log line for an applied change, or undefined (nothing to say). */
@@ -87,6 +98,11 @@ export function changeLogLine(c: Change): { level: LogLevel; message: string } |
     case 'conflict':
       return undefined; // logged as a warning when the plan is made, applied or not
   }
+}
+
+/** The log line of a patron whose locked fields a plan kept: "Patron #12 (Bobby Smith): First Name locked, kept 'Bobby' (roster: 'Robert')". */
+export function lockedLogLine(l: LockedKeep): string {
+  return `Patron #${l.patronId}${l.name === '' ? '' : ` (${l.name})`}: ${l.reason}`;
 }
 
 /** " (Last Name: Smith → Smyth; Level: 09 → 10)" */

@@ -1,9 +1,12 @@
 /**
  * `rollcall patrons import FILE.csv`, `rollcall patrons export [--format csv|json|koha] [filters]` and
- * `rollcall patrons history (--guid G | --barcode B) [--json]`.
+ * `rollcall patrons history (--guid G | --barcode B) [--json]`, and field locks: `rollcall patrons
+ * lock|unlock (--guid G | --barcode B) FIELD...` and `rollcall patrons locks [--json]`.
  */
 import { basename } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
+import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
+import { listLocks, lockFields, lockableFields, unlockFields } from '../../services/patrons/field-locks.ts';
 import { EXPORT_FORMATS, exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
 import { patronByKey } from '../../services/patrons/find-patron.ts';
@@ -110,4 +113,78 @@ export const history: Handler = async (ctx, _args, opts) =>
 
 function optionText(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * `patrons lock (--guid G | --barcode B) FIELD...`: no sync writes these fields of the patron
+ * until they are unlocked (SPEC §3.8). FIELD is a JSON key of the export or a field number.
+ */
+export const lock: Handler = async (ctx, args, opts) =>
+  withApp(ctx, async (app) => {
+    fieldArguments(args);
+    const patron = await patronByKey(app.store, app.library.id, { guid: optionText(opts.guid), barcode: optionText(opts.barcode) });
+    const r = await lockFields(app.store, app.library.id, patron.id, args, 'cli');
+    if (opts.json) await ctx.out.json(r);
+    else
+      await ctx.out.lines(
+        `Locked ${labels(r.fields)} of patron #${r.patronId}${r.name ? ` (${r.name})` : ''}: no sync writes ${r.fields.length === 1 ? 'it' : 'them'} until unlocked.`,
+      );
+    return EXIT_OK;
+  });
+
+/** `patrons unlock (--guid G | --barcode B) FIELD...`: the next sync writes these fields again. */
+export const unlock: Handler = async (ctx, args, opts) =>
+  withApp(ctx, async (app) => {
+    fieldArguments(args);
+    const patron = await patronByKey(app.store, app.library.id, { guid: optionText(opts.guid), barcode: optionText(opts.barcode) });
+    const r = await unlockFields(app.store, app.library.id, patron.id, args);
+    if (opts.json) await ctx.out.json(r);
+    else {
+      const who = `patron #${r.patronId}${r.name ? ` (${r.name})` : ''}`;
+      await ctx.out.lines(
+        r.changed === 0
+          ? `${labels(r.fields)} of ${who} ${r.fields.length === 1 ? 'was' : 'were'} not locked; nothing changed.`
+          : `Unlocked ${labels(r.fields)} of ${who}: the next sync writes ${r.fields.length === 1 ? 'it' : 'them'} again.`,
+      );
+    }
+    return EXIT_OK;
+  });
+
+/** `patrons locks [--json]`: every locked field of the library's patrons. */
+export const locks: Handler = async (ctx, _args, opts) =>
+  withApp(ctx, async (app) => {
+    const all = await listLocks(app.store, app.library.id);
+    if (opts.json) {
+      await ctx.out.json(all);
+      return EXIT_OK;
+    }
+    if (all.length === 0) {
+      await ctx.out.lines('No field is locked: every sync writes the fields it maps.');
+      return EXIT_OK;
+    }
+    const rows = all.map((l) => [
+      `#${l.patronId}`,
+      [l.firstName, l.lastName].filter((s) => s !== '').join(' '),
+      l.guid,
+      l.barcode,
+      `${l.fieldNumber} ${l.fieldLabel}`,
+      l.lockedBy,
+      l.lockedAt.replace('T', ' ').slice(0, 16),
+    ]);
+    await ctx.out.lines(...table(['PATRON', 'NAME', 'GUID', 'BARCODE', 'FIELD', 'LOCKED BY', 'WHEN (UTC)'], rows));
+    return EXIT_OK;
+  });
+
+/** The FIELD arguments checked first: a name that is no lockable field is bad usage (exit 2), said in one line. */
+function fieldArguments(args: readonly string[]): void {
+  try {
+    lockableFields(args);
+  } catch (e) {
+    if (e instanceof RollcallError) throw new RollcallError('usage', e.message);
+    throw e;
+  }
+}
+
+function labels(fields: readonly PatronFieldKey[]): string {
+  return fields.map((k) => FIELDS.find((f) => f.key === k)?.label ?? k).join(', ');
 }

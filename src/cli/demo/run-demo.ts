@@ -17,6 +17,8 @@ import { listSchools, matchSite } from '../../sources/schools.ts';
 import { CLASSLINK_OPTIONS, CLASSLINK_SCHOOLS } from '../../sources/classlink/definition.ts';
 import { turnOn } from '../../sources/switch.ts';
 import { importPatrons } from '../../services/patrons/import-patrons.ts';
+import { editPatron } from '../../services/patrons/edit-patron.ts';
+import { lockFields } from '../../services/patrons/field-locks.ts';
 import { addSite } from '../../services/sites/sites.ts';
 import { approveSync, startSync, type SyncResult } from '../../services/syncs/sync-actions.ts';
 import { countsLine, stateText } from '../../presenters/format.ts';
@@ -105,10 +107,22 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
       await say(`7. Full sync (operation ${full.operation}): ${stateText(full.state)} — ${countsLine(full.counts)}.`);
     }
 
+    const preferred = await lockPreferredName(app, lib, students[6]);
+    if (preferred) {
+      await say(
+        `   A librarian gave ${preferred.was} the preferred first name "${PREFERRED_NAME}" and ticked "keep my value": First Name is locked, so no sync writes it.`,
+      );
+      // The district touches the record (a new dateLastModified), so the delta reads it again.
+      emulator.mutate.changeUser(preferred.sourcedId, {});
+    }
+
     const changes = changeDistrict(emulator.mutate, students, sites);
     await say('8. Meanwhile in the district:', ...changes.map((ch) => `   - ${ch.what}`));
     const delta = await startSync(app.syncDeps, lib, { kind: 'delta', dryRun: false, requestedBy: 'demo' });
     await say(`9. Delta sync (operation ${delta.operation}): ${stateText(delta.state)} — ${countsLine(delta.counts)}.`);
+    // SPEC §3.8: the plan says what a lock kept.
+    const kept = (await app.store.operations.log(lib, delta.operation, { text: 'locked, kept' })).items;
+    for (const line of kept) await say(`   Its plan: ${line.message}`);
 
     await say(
       '',
@@ -124,6 +138,23 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
     await emulator.close().catch(() => {});
     throw e;
   }
+}
+
+/** The first name the demo's librarian keeps for one student, locked (SPEC §3.8). */
+export const PREFERRED_NAME = 'Sky';
+
+/** A hand edit of a synced student's First Name, locked: the next sync keeps it and says so. */
+async function lockPreferredName(
+  app: App,
+  lib: number,
+  student: RosterUser | undefined,
+): Promise<{ sourcedId: string; was: string } | undefined> {
+  if (!student) return undefined;
+  const patron = await app.store.patrons.byGuid(lib, student.sourcedId);
+  if (!patron) return undefined;
+  await editPatron(app.store, lib, patron.id, { firstName: PREFERRED_NAME }, { username: 'demo', role: 'librarian' });
+  await lockFields(app.store, lib, patron.id, ['firstName'], 'demo');
+  return { sourcedId: student.sourcedId, was: `${student.givenName} ${student.familyName}` };
 }
 
 /** The students of a school, in sourcedId order, read through the configured connection. */

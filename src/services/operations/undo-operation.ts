@@ -24,6 +24,7 @@ import type {
   Store,
 } from '../../store/store.ts';
 import { planUndo, type Kept, type Revert, type UndoPlan } from '../../sync/core/undo-plan.ts';
+import { isLocked, type FieldLocks } from '../../sync/core/locks.ts';
 
 /** Reverts listed in a preview (the counts are always whole). */
 const PREVIEW_REVERTS = 100;
@@ -46,6 +47,11 @@ export interface UndoPatronRef {
 export interface UndoRevertLine extends Revert {
   /** The field's name ("Last Name"). */
   label: string;
+  /**
+   * The field is locked (SPEC §3.8). A lock stops syncs only: an undo is a person's explicit act,
+   * so it puts a locked field back like any other, and says so here and in its log.
+   */
+  locked: boolean;
   /** The patron. */
   patron: UndoPatronRef;
 }
@@ -114,8 +120,8 @@ export async function previewUndo(store: Store, libraryId: number, id: number): 
   const target = await undoable(store, libraryId, id);
   const rows = await store.journal.ofOperation(libraryId, id);
   refuseEmpty(target, rows);
-  const { plan, patrons } = await planNow(store, libraryId, rows);
-  return previewOf(target, plan, patrons);
+  const { plan, patrons, locks } = await planNow(store, libraryId, rows);
+  return previewOf(target, plan, patrons, locks);
 }
 
 /**
@@ -144,9 +150,9 @@ export async function applyUndo(store: Store, libraryId: number, id: number, ask
   try {
     const done = await store.transaction(async (tx) => {
       const rows = await tx.journal.ofOperation(libraryId, id);
-      const { plan, patrons } = await planNow(tx, libraryId, rows);
+      const { plan, patrons, locks } = await planNow(tx, libraryId, rows);
       if (plan.reverts.length !== expect.reverted || plan.kept.length !== expect.kept) {
-        changed = previewOf(target, plan, patrons);
+        changed = previewOf(target, plan, patrons, locks);
         throw new RollcallError('conflict', 'The patrons changed between the preview and the undo; nothing was applied. Preview it again.');
       }
       if (plan.reverts.length === 0) throw nothingToPutBack(id);
@@ -156,7 +162,7 @@ export async function applyUndo(store: Store, libraryId: number, id: number, ask
       }
       await writeReverts(tx, libraryId, undo.id, plan, patrons);
       await tx.journal.append(libraryId, { operationId: undo.id, actor: ask.requestedBy }, journalRows(plan));
-      await appendLog(tx, libraryId, undo.id, logLines(target, plan, patrons));
+      await appendLog(tx, libraryId, undo.id, logLines(target, plan, patrons, locks));
       const counts = countsOf(plan);
       const finished = await tx.operations.finish(libraryId, undo.id, {
         state: plan.kept.length > 0 ? 'succeeded_with_warnings' : 'succeeded',
@@ -241,7 +247,7 @@ async function planNow(
   repos: Repositories,
   libraryId: number,
   rows: readonly JournalEntry[],
-): Promise<{ plan: UndoPlan; patrons: Map<number, Patron> }> {
+): Promise<{ plan: UndoPlan; patrons: Map<number, Patron>; locks: FieldLocks }> {
   const ids = [...new Set(rows.map((r) => r.patronId))];
   const patrons = new Map((await repos.patrons.getMany(libraryId, ids)).map((p) => [p.id, p]));
   const lastRow = rows.reduce((max, r) => Math.max(max, r.id), 0);
@@ -254,17 +260,22 @@ async function planNow(
     const holder = await repos.patrons.byGuid(libraryId, guid);
     if (holder) guidHolders.set(guid, holder.id);
   }
-  return { plan: planUndo({ rows, patrons, later, siteCodes, guidHolders }), patrons };
+  return { plan: planUndo({ rows, patrons, later, siteCodes, guidHolders }), patrons, locks: await repos.locks.byPatron(libraryId) };
 }
 
-function previewOf(op: Operation, plan: UndoPlan, patrons: ReadonlyMap<number, Patron>): UndoPreview {
+function previewOf(op: Operation, plan: UndoPlan, patrons: ReadonlyMap<number, Patron>, locks: FieldLocks): UndoPreview {
   return {
     operation: op,
     name: operationTypeName(op.type, op.source, op.undoOf),
     reverted: plan.reverts.length,
     kept: plan.kept.length,
     patrons: plan.patrons,
-    reverts: plan.reverts.slice(0, PREVIEW_REVERTS).map((r) => ({ ...r, label: labelOf(r.field), patron: refOf(r.patronId, patrons) })),
+    reverts: plan.reverts.slice(0, PREVIEW_REVERTS).map((r) => ({
+      ...r,
+      label: labelOf(r.field),
+      patron: refOf(r.patronId, patrons),
+      locked: isLocked(locks, r.patronId, r.field),
+    })),
     keptFields: plan.kept.slice(0, PREVIEW_KEPT).map((k) => ({ ...k, label: labelOf(k.field), patron: refOf(k.patronId, patrons) })),
   };
 }
@@ -297,7 +308,7 @@ function journalRows(plan: UndoPlan): JournalWrite[] {
 }
 
 /** The undo's log: what it undid, each revert, and each field kept with its reason (a warning: a person may want to look). */
-function logLines(op: Operation, plan: UndoPlan, patrons: ReadonlyMap<number, Patron>): LogLine[] {
+function logLines(op: Operation, plan: UndoPlan, patrons: ReadonlyMap<number, Patron>, locks: FieldLocks): LogLine[] {
   const lines: LogLine[] = [{ level: 'info', message: `Undo of ${operationTypeName(op.type, op.source, op.undoOf)} ${op.id}.` }];
   for (const r of plan.reverts) {
     const who = describe(refOf(r.patronId, patrons));
@@ -306,7 +317,7 @@ function logLines(op: Operation, plan: UndoPlan, patrons: ReadonlyMap<number, Pa
       message:
         r.kind === 'uncreate'
           ? `${who}: created by operation ${op.id}, set Transferred (Status ${r.from} → ${r.to}).`
-          : `${who}: ${labelOf(r.field)} put back: "${r.from}" → "${r.to}".`,
+          : `${who}: ${labelOf(r.field)} put back: "${r.from}" → "${r.to}".${isLocked(locks, r.patronId, r.field) ? ' It is locked: a lock stops syncs, not an undo.' : ''}`,
     });
   }
   for (const k of plan.kept) {

@@ -18,6 +18,7 @@ import { rejectedMigration } from './0018-rejected.ts';
 import { kohaMigration } from './0016-koha.ts';
 import { scheduleZoneMigration } from './0014-schedule-zone.ts';
 import { searchFoldMigration } from './0017-search-fold.ts';
+import { locksMigration } from './0012-locks.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -41,6 +42,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0016-koha': kohaMigration(),
     '0014-schedule-zone': scheduleZoneMigration(),
     '0017-search-fold': searchFoldMigration(dialect),
+    '0012-locks': locksMigration(dialect),
   };
 }
 

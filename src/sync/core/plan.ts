@@ -33,6 +33,7 @@ import * as text from './reasons.ts';
 import { BarcodeSequences } from './barcodes.ts';
 import { byString, fold, guidBelongsTo, inScopePatronCount, isPatronInScope, ownedPatronCount, scopeOf, type Scope } from './scope.ts';
 import { QueueView, closingNote, conflictFingerprint, syncSaw } from './conflict-queue.ts';
+import { NO_LOCKS, keepLocked, lockedKeep, type FieldLocks, type LockedKeep } from './locks.ts';
 import type {
   Change,
   FieldDiff,
@@ -83,6 +84,7 @@ interface Entry {
  * `patrons` is the whole library, or — for a delta only — the patrons its users' keys find
  * (delta-patrons.ts) and those its queue's links name, with `facts` telling what the plan needs
  * of the rest. `queue` is the conflict queue's items that are not closed (conflict-queue.ts).
+ * `locks` is the library's field locks (locks.ts): a sync never writes a locked field.
  */
 export function plan(
   snapshot: Snapshot,
@@ -90,10 +92,11 @@ export function plan(
   settings: SyncSettings,
   facts?: LibraryFacts,
   queue: readonly QueuedConflict[] = [],
+  locks: FieldLocks = NO_LOCKS,
 ): Plan {
   // A full sync transfers absentees, so it must see every patron.
   if (facts && snapshot.kind === 'full') throw new Error('A full sync is planned against every patron, not a subset.');
-  return new PlanBuilder(snapshot, patrons, settings, facts, new QueueView(queue)).build();
+  return new PlanBuilder(snapshot, patrons, settings, facts, new QueueView(queue), locks).build();
 }
 
 /** Builds one plan; holds the lists as they grow. */
@@ -124,6 +127,8 @@ class PlanBuilder {
   private readonly queueEvents: QueueEvent[] = [];
   /** Conflicts this plan sees, `sourcedId cause`. */
   private readonly seenKeys = new Set<string>();
+  /** Patrons whose locked fields were kept (SPEC §3.8). */
+  private readonly lockedKeeps: LockedKeep[] = [];
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -131,6 +136,7 @@ class PlanBuilder {
     private readonly settings: SyncSettings,
     private readonly facts: LibraryFacts | undefined,
     private readonly queue: QueueView,
+    private readonly locks: FieldLocks,
   ) {
     this.scope = scopeOf(settings);
     this.barcodes = new BarcodeSequences(facts?.takenBarcodes ?? (() => patrons.map((p) => fold(p.barcode))));
@@ -357,10 +363,11 @@ class PlanBuilder {
     // they are told apart without building the patron's before/after copies and diff.
     if (unchanged(p, mapped.values, sourcedId, status)) return this.keep(p, matchedBy);
     const before = copyValues(p);
-    const after: PatronValues = { ...before, ...mapped.values, guid: sourcedId, status };
+    const after = this.unlocked(sourcedId, p, before, { ...before, ...mapped.values, guid: sourcedId, status });
     const diff = diffValues(before, after);
+    if (diff.length === 0) return this.keep(p, matchedBy);
     if (mapped.missing) this.missingRecordWarnings(sourcedId, mapped.missing, diff);
-    const kind = status !== p.status ? 'reactivate' : 'update';
+    const kind = after.status !== p.status ? 'reactivate' : 'update';
     const reason = link ? text.linkReason(link.item.id, kind, diff) : text.writeReason(kind, result.by, diff);
     this.changes.push({ kind, sourcedId, reason, patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff });
   }
@@ -405,8 +412,9 @@ class PlanBuilder {
   }
 
   /** Sets a patron Transferred — unless the snapshot is incomplete: "No transfer ever comes from an incomplete snapshot." */
-  private leave(sourcedId: string, p: Patron, after: PatronValues, matchedBy: MatchedBy, cause: TransferCause, by: MatchKey): void {
+  private leave(sourcedId: string, p: Patron, wanted: PatronValues, matchedBy: MatchedBy, cause: TransferCause, by: MatchKey): void {
     const before = copyValues(p);
+    const after = this.unlocked(sourcedId, p, before, wanted);
     const diff = diffValues(before, after);
     if (diff.length === 0) return this.keep(p, matchedBy);
     const write = { patronId: p.id, values: after, guidSource: this.settings.integration, matchedBy, diff };
@@ -429,9 +437,22 @@ class PlanBuilder {
     this.changes.push({ kind: 'transfer', sourcedId, reason: text.transferReason(cause), cause, ...write });
   }
 
+  /**
+   * The values a sync may write to a patron: what it wants, less its locked fields (locks.ts,
+   * SPEC §3.8 "a sync never writes a locked field and its plan says so"); a kept field that
+   * differs from the roster gets the patron a line in the plan.
+   */
+  private unlocked(sourcedId: string, p: Patron, before: PatronValues, wanted: PatronValues): PatronValues {
+    const { values, kept } = keepLocked(p.id, before, wanted, this.locks);
+    if (kept.length > 0) this.lockedKeeps.push(lockedKeep(sourcedId, p, kept));
+    return values;
+  }
+
   /** A matched patron needing no write; its GUID ownership is still recorded when new (SPEC §3.2). */
   private keep(p: Patron, matchedBy: MatchedBy): void {
     this.unchanged++;
+    // A GUID kept by a lock is not the user's: the patron is not recorded as this integration's.
+    if (this.locks.get(p.id)?.has('guid')) return;
     if (p.guidSource !== this.settings.integration || p.matchedBy !== matchedBy) {
       this.claims.push({ patronId: p.id, guidSource: this.settings.integration, matchedBy });
     }
@@ -494,7 +515,8 @@ class PlanBuilder {
       if (!isPatronInScope(p, this.scope)) continue;
       if (this.conflictPatrons.has(p.id) || this.matchedPatrons.has(p.id)) continue;
       const before = copyValues(p);
-      const after = { ...before, status: STATUS_TRANSFERRED };
+      const after = this.unlocked(guid, p, before, { ...before, status: STATUS_TRANSFERRED });
+      if (after.status !== STATUS_TRANSFERRED) continue;
       this.changes.push({
         kind: 'transfer',
         sourcedId: guid,
@@ -520,7 +542,7 @@ class PlanBuilder {
       if (!p || !guidBelongsTo(p, this.settings.integration)) continue;
       const d = demographicsValues(id.trim(), this.snapshot.demographics.get(id)!);
       const before = copyValues(p);
-      const after = { ...before, ...d.values };
+      const after = this.unlocked(id.trim(), p, before, { ...before, ...d.values });
       const diff = diffValues(before, after);
       if (diff.length === 0) continue;
       this.warnings.push(...d.warnings);
@@ -555,6 +577,7 @@ class PlanBuilder {
   private result(): Plan {
     this.changes.sort((a, b) => byString(a.sourcedId, b.sourcedId));
     this.claims.sort((a, b) => a.patronId - b.patronId);
+    this.lockedKeeps.sort((a, b) => byString(a.sourcedId, b.sourcedId) || a.patronId - b.patronId);
     const counts: PlanCounts = {
       created: 0,
       updated: 0,
@@ -583,6 +606,7 @@ class PlanBuilder {
       inScopePatronCount: this.facts?.inScopePatronCount ?? inScopePatronCount(this.patrons, this.settings),
       ownedPatronCount: this.facts?.ownedPatronCount ?? ownedPatronCount(this.patrons, this.settings),
       queue: this.queueEvents,
+      locked: this.lockedKeeps,
     };
   }
 }

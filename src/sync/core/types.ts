@@ -411,6 +411,39 @@ export interface Plan {
   ownedPatronCount: number;
   /** What the conflict queue records when this plan is applied (conflict-queue.ts; empty without a queue). */
   queue: QueueEvent[];
+  /** Patrons whose locked fields this plan kept, by sourcedId (SPEC §3.8 "its plan says so"; locks.ts). */
+  locked: LockedKeep[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field locks (SPEC §3.8): the plan's input and what it says of them (the rule: locks.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** The locked fields of each patron that has any, by patron id. */
+export type FieldLocks = ReadonlyMap<number, ReadonlySet<PatronFieldKey>>;
+
+/** One locked field whose value the sync would have changed: kept as it is. */
+export interface KeptField {
+  /** The field. */
+  field: PatronFieldKey;
+  /** The patron's value, kept ('' when blank). */
+  kept: string;
+  /** What the sync would have written ('' when blank). */
+  roster: string;
+}
+
+/** A patron some of whose locked fields a plan kept (SPEC §3.8 "its plan says so"). */
+export interface LockedKeep {
+  /** The roster user (for an absence, the patron's GUID). */
+  sourcedId: string;
+  /** The patron. */
+  patronId: number;
+  /** The patron's name, `First Last`. */
+  name: string;
+  /** The fields kept, in the field table's order. */
+  fields: KeptField[];
+  /** One line: "First Name locked, kept 'Bobby' (roster: 'Robert')". */
+  reason: string;
 }
 
 // ---------------------------------------------------------------------------------------------

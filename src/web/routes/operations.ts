@@ -53,6 +53,7 @@ const KIND_TITLES: Record<(typeof PLAN_KINDS)[number], string> = {
   reactivate: 'Reactivations',
   conflict: 'Conflicts',
   skip: 'Skipped',
+  locked: 'Locked fields kept',
 };
 
 /** The log level choices of the filter (value → label). */

@@ -17,9 +17,14 @@ import { requirePatron } from '../../services/patrons/find-patron.ts';
 import { formInput, statusFilterOf } from '../forms/patron.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import type { PatronFieldKey } from '../../domain/fields.ts';
+import { listLocks, lockFields, patronLocks, setOfferedLocks, unlockFields } from '../../services/patrons/field-locks.ts';
+import { LOCKABLE_FIELDS } from '../../sync/core/locks.ts';
 
 defineNotices({
   'patron-saved': 'The patron was saved.',
+  'patron-locks-saved': 'Saved. A locked field is never written by a sync until it is unlocked.',
+  'patron-unlocked': 'Unlocked: the next sync writes the field again.',
   'patron-unchanged': 'Nothing was changed: the form held the values already saved.',
 });
 
@@ -121,6 +126,33 @@ const HISTORY_SCHEMA = {
 
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID } }, required: ['id'] } as const;
 
+const LOCK_SCHEMA = {
+  type: 'object',
+  properties: {
+    patronId: { type: 'integer' },
+    guid: { type: 'string' },
+    barcode: { type: 'string' },
+    firstName: { type: 'string' },
+    lastName: { type: 'string' },
+    field: { type: 'string', description: 'The JSON key of the export (firstName)' },
+    fieldNumber: { type: 'integer', description: 'The library field number (1007)' },
+    fieldLabel: { type: 'string' },
+    lockedBy: { type: 'string' },
+    lockedAt: { type: 'string' },
+  },
+} as const;
+
+const LOCK_OUTCOME_SCHEMA = {
+  type: 'object',
+  properties: {
+    patronId: { type: 'integer' },
+    name: { type: 'string' },
+    fields: { type: 'array', items: { type: 'string' }, description: 'The fields asked for' },
+    changed: { type: 'integer', description: 'Locks added or removed (a field locked already, or not locked, is left as it was)' },
+    locked: { type: 'array', items: { type: 'string' }, description: "The patron's locked fields now" },
+  },
+} as const;
+
 /** Registers the routes. */
 export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store } = deps;
@@ -136,15 +168,24 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
     request: FastifyRequest,
     reply: FastifyReply,
     id: number,
-    options: { values?: Record<string, unknown>; problems?: readonly EditProblem[]; error?: string; status?: number } = {},
+    options: {
+      values?: Record<string, unknown>;
+      problems?: readonly EditProblem[];
+      error?: string;
+      status?: number;
+      locks?: readonly string[];
+    } = {},
   ) {
     const libraryId = request.library!.id;
     const data = await patronPage(store, libraryId, id);
     const values = options.values ?? {};
+    // Sent back after a refusal: the boxes as the librarian left them.
+    const ticked = options.locks === undefined ? undefined : new Set<string>(options.locks);
     const fields = data.fields.map((f) => ({
       ...f,
       input: typeof values[f.key] === 'string' ? (values[f.key] as string) : f.value,
       problem: options.problems?.find((p) => p.key === f.key)?.message ?? '',
+      lockInput: ticked ? ticked.has(f.key) : f.locked,
     }));
     return reply.page(
       'patron-edit',
@@ -230,12 +271,30 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
       const id = idOf(request.params.id);
       const body = request.body ?? {};
       const input = formInput(body);
-      const before = await requirePatron(store, request.library!.id, id);
+      const libraryId = request.library!.id;
+      const before = await requirePatron(store, libraryId, id);
+      // "keep my value" (SPEC §3.8): the boxes offered, and those ticked; anything else is ignored.
+      const offered = lockKeys(body.lockable);
+      const wanted = lockKeys(body.lock);
+      const who = editor(request);
       try {
-        const saved = await editPatron(store, request.library!.id, id, input, editor(request), text(body.updatedAt) || undefined);
-        return reply.redirect(`/patrons/${id}?notice=${saved.updatedAt === before.updatedAt ? 'patron-unchanged' : 'patron-saved'}`, 303);
+        // The edit and its locks land together or not at all.
+        const { saved, locksChanged } = await store.transaction(async (tx) => {
+          const saved = await editPatron(tx, libraryId, id, input, who, text(body.updatedAt) || undefined);
+          return { saved, locksChanged: await setOfferedLocks(tx, libraryId, id, offered, wanted, who.username) };
+        });
+        const notice =
+          saved.updatedAt !== before.updatedAt
+            ? locksChanged > 0
+              ? 'patron-locks-saved'
+              : 'patron-saved'
+            : locksChanged > 0
+              ? 'patron-locks-saved'
+              : 'patron-unchanged';
+        return reply.redirect(`/patrons/${id}?notice=${notice}`, 303);
       } catch (e) {
-        if (e instanceof PatronEditError) return renderEdit(request, reply, id, { values: input, problems: e.problems, status: 400 });
+        if (e instanceof PatronEditError)
+          return renderEdit(request, reply, id, { values: input, problems: e.problems, status: 400, locks: wanted });
         // Written meanwhile (a sync, another librarian): show the values as they are now.
         if (e instanceof RollcallError && e.kind === 'conflict') return renderEdit(request, reply, id, { error: e.message, status: 409 });
         throw e;
@@ -243,8 +302,97 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
     },
   );
 
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/patrons/:id/unlock',
+    { config: librarian },
+    async (request, reply) => {
+      const id = idOf(request.params.id);
+      await unlockFields(store, request.library!.id, id, [text(request.body?.field)]);
+      return reply.redirect(`/patrons/${id}?notice=patron-unlocked`, 303);
+    },
+  );
+
+  // SPEC §3.8 "Locks are listed and removable": every lock of the library, each with its Unlock.
+  app.get('/patrons/locks', { config: librarian }, async (request, reply) => {
+    const locks = await listLocks(store, request.library!.id);
+    return reply.page('patron-locks', { title: 'Locked fields', locks });
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/patrons/locks/unlock', { config: librarian }, async (request, reply) => {
+    const id = idOf(text(request.body?.patronId));
+    await unlockFields(store, request.library!.id, id, [text(request.body?.field)]);
+    return reply.redirect('/patrons/locks?notice=patron-unlocked', 303);
+  });
+
   // ---- API ----
   const tags = ['patrons'];
+
+  app.get(
+    '/api/v1/patrons/locks',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary: "Every locked field of the library's patrons (SPEC §3.8): no sync writes them; by patron name",
+        response: { 200: { type: 'array', items: LOCK_SCHEMA } },
+      },
+    },
+    async (request) => listLocks(store, request.library!.id),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/patrons/:id/locks',
+    {
+      config: librarian,
+      schema: { tags, summary: "One patron's locked fields", params: ID_PARAMS, response: { 200: { type: 'array', items: LOCK_SCHEMA } } },
+    },
+    async (request) => patronLocks(store, request.library!.id, request.params.id),
+  );
+
+  app.post<{ Params: { id: number }; Body: { fields: string[] } }>(
+    '/api/v1/patrons/:id/locks',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary:
+          "Lock fields of a patron: no sync writes them until they are unlocked, and each sync's plan says what it kept. Every name is checked before anything is locked",
+        params: ID_PARAMS,
+        body: {
+          type: 'object',
+          required: ['fields'],
+          properties: {
+            fields: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string' },
+              description: `JSON keys of the export (firstName) or field numbers (1007); lockable: ${LOCKABLE_FIELDS.join(', ')}`,
+            },
+          },
+        },
+        response: { 200: LOCK_OUTCOME_SCHEMA },
+      },
+    },
+    async (request) => lockFields(store, request.library!.id, request.params.id, request.body.fields, editor(request).username),
+  );
+
+  app.delete<{ Params: { id: number; field: string } }>(
+    '/api/v1/patrons/:id/locks/:field',
+    {
+      config: librarian,
+      schema: {
+        tags,
+        summary: 'Unlock one field of a patron (a JSON key or a field number): the next sync writes it again',
+        params: {
+          type: 'object',
+          properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID }, field: { type: 'string' } },
+          required: ['id', 'field'],
+        },
+        response: { 200: LOCK_OUTCOME_SCHEMA },
+      },
+    },
+    async (request) => unlockFields(store, request.library!.id, request.params.id, [request.params.field]),
+  );
   app.get<{ Querystring: { q?: string; site?: string; status?: string; page?: number; pageSize?: number; perPage?: number } }>(
     '/api/v1/patrons',
     {
@@ -386,6 +534,12 @@ function cursorOf(value: unknown): number | undefined {
 function pageNumberOf(value: unknown): number {
   const n = Number(text(value));
   return Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
+/** The lockable keys a form sent (one value or several); anything else is dropped. */
+function lockKeys(value: unknown): PatronFieldKey[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return LOCKABLE_FIELDS.filter((k) => values.includes(k));
 }
 
 function text(value: unknown): string {

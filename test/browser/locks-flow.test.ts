@@ -1,0 +1,108 @@
+/**
+ * Field locks in a real browser (SPEC §3.8): a librarian changes a synced student's First Name
+ * on the edit form and ticks "keep my value"; the district's name changes too; a dry run's plan
+ * and the next sync's log say "First Name locked, kept 'Bobby' (roster: 'Robert')" and the field
+ * is kept; the Locked fields page unlocks it, and the next sync writes the roster's name.
+ * Screenshots go to test-output/screenshots/locks-flow/.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { saveClassLink } from '../../src/sources/classlink/state.ts';
+import { readClassLinkSettings } from '../../src/sources/settings.ts';
+import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
+
+const PASSWORD = 'a long admin password';
+const KEPT = "First Name locked, kept 'Bobby' (roster: 'Robert')";
+
+describeInBrowser('browser: a librarian keeps a hand-fixed first name with a lock', () => {
+  let stack: BrowserStack;
+  let browser: Browser;
+  let page: Page;
+  const shots = new Screenshots('locks-flow');
+
+  beforeAll(async () => {
+    stack = await startStack(30);
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** Sync Now (or a dry run), then the operation page until it has ended; its path. */
+  async function sync(button: '#sync-now' | '#dry-run'): Promise<string> {
+    await page.goto(`${stack.url}/preferences/integrations/classlink/sync`);
+    await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click(button)]);
+    await page
+      .locator('[data-test=operation-state]')
+      .filter({ hasText: /succeeded/ })
+      .waitFor({ timeout: 60_000 });
+    return new URL(page.url()).pathname;
+  }
+
+  it('walks edit form "keep my value" → dry run and sync keep it, saying so → unlock → the next sync writes it', async () => {
+    const { url, emulator, store } = stack;
+    await page.goto(url);
+    await page.fill('#username', 'lock.admin');
+    await page.fill('#displayName', 'Lou Admin');
+    await page.fill('#password', PASSWORD);
+    await page.fill('#confirm', PASSWORD);
+    await Promise.all([page.waitForURL(`${url}/?notice=setup-done`), page.click('button[type=submit]')]);
+
+    // ClassLink in direct mode against the emulator, one site matched (the setup pages have their own browser test).
+    const lib = (await store.libraries.byCode('default'))!;
+    const c = emulator.credentials;
+    const schools = (await (
+      await fetch(`${emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
+        headers: { authorization: `Bearer ${c.bearerToken}` },
+      })
+    ).json()) as { orgs: { sourcedId: string; name: string }[] };
+    const school = schools.orgs.map((o) => o.sourcedId).sort()[0]!;
+    await store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
+    await store.sites.setOrgGuid(lib.id, 'ES', school);
+    const settings = readClassLinkSettings({
+      connection: { mode: 'direct', rosterUrl: emulator.url, auth: 'oauth1', clientId: c.clientId },
+    });
+    await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: c.clientSecret }, enabled: true });
+    await sync('#sync-now');
+    const student = (await store.patrons.loadAll(lib.id)).find((p) => p.guid.startsWith('stu-'))!;
+
+    // The edit form marks synced fields, says a change lasts only until the next sync, and offers the lock.
+    await page.goto(`${url}/patrons/${student.id}/edit`);
+    await expect(page.textContent('[data-test=sync-note]')).resolves.toContain('lasts only until then');
+    await page.fill('#field-1007', 'Bobby');
+    await page.check('#lock-firstName');
+    await shots.take(page, 'edit-keep-my-value');
+    await Promise.all([page.waitForURL(`${url}/patrons/${student.id}?notice=patron-locks-saved`), page.click('#save-patron')]);
+    await expect(page.textContent('[data-test=locks]')).resolves.toContain('1007 First Name');
+    await shots.take(page, 'patron-locked');
+
+    // The district sends another first name: a dry run's plan and the sync keep Bobby, and say so.
+    emulator.mutate.changeUser(student.guid, { givenName: 'Robert' });
+    await sync('#dry-run');
+    await expect(page.textContent('[data-test=plan-locked]')).resolves.toContain(KEPT);
+    await page.locator('[data-test=plan-locked]').scrollIntoViewIfNeeded();
+    await shots.take(page, 'dry-run-plan');
+
+    const keptPath = await sync('#sync-now');
+    await page.goto(`${url}${keptPath}?q=locked#log`);
+    await expect(page.textContent('[data-test=log]')).resolves.toContain(KEPT);
+    await shots.take(page, 'sync-log-kept');
+    expect((await store.patrons.get(lib.id, student.id))!.firstName).toBe('Bobby');
+
+    // The Locked fields page lists it; Unlock; the next sync writes the roster's name.
+    await page.goto(`${url}/patrons/locks`);
+    const row = page.locator(`tr[data-patron="${student.id}"][data-field="firstName"]`);
+    await expect(row.textContent()).resolves.toContain('1007 First Name');
+    await shots.take(page, 'locks-page');
+    await Promise.all([page.waitForURL(`${url}/patrons/locks?notice=patron-unlocked`), row.locator('button').click()]);
+    await expect(page.locator('[data-test=no-locks]').count()).resolves.toBe(1);
+
+    await sync('#sync-now');
+    await page.goto(`${url}/patrons/${student.id}`);
+    await expect(page.textContent('[data-test=patron-fields]')).resolves.toContain('Robert');
+    await shots.take(page, 'patron-after-unlock');
+    expect((await store.patrons.get(lib.id, student.id))!.firstName).toBe('Robert');
+  }, 180_000);
+});
