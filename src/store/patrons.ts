@@ -25,6 +25,10 @@ const DEFAULT_PAGE = 50;
 export interface PatronFilter {
   /** Only this site's patrons. */
   siteCode?: string;
+  /** Only patrons with this Status (1026) number (`batches` only). */
+  status?: number;
+  /** Only patrons with this Policy, any case (`batches` only). */
+  policy?: string;
 }
 
 /** The patron repository. */
@@ -234,6 +238,8 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
           .orderBy('id')
           .limit(size);
         if (siteId !== undefined) query = query.where('site_id', siteId === null ? 'is' : '=', siteId);
+        if (options.status !== undefined) query = query.where('status', '=', options.status);
+        if (options.policy !== undefined) query = query.where(sql<boolean>`lower(policy) = lower(${options.policy})`);
         const rows = await query.execute();
         if (rows.length === 0) return;
         // Codes are read per batch: a site renamed mid-export shows its new code from then on.

@@ -59,6 +59,8 @@ export interface PatronsTable {
   edited_by: Generated<string>;
   /** When that was (ISO 8601 UTC), or null. */
   edited_at: Generated<string | null>;
+  /** When Status last changed (0011-removal; ISO 8601 UTC), or null when unknown. */
+  status_changed_at: Generated<string | null>;
 }
 
 /** `integration_settings`: one row per library and integration kind. */
@@ -280,6 +282,32 @@ export interface PatronJournalTable {
   at: string;
 }
 
+/** `patron_removals`: one Patron Removal operation (0011-removal, SPEC §3.10): its rule, count and archive. */
+export interface PatronRemovalsTable {
+  operation_id: number;
+  library_id: number;
+  /** The rule as given (JSON). */
+  rule: string;
+  /** The rule in words. */
+  rule_text: string;
+  removed: number;
+  /** The archive: the field-number CSV `patrons import` reads; '' once pruned. */
+  archive: string;
+  /** The file name it downloads as. */
+  archive_name: string;
+  created_at: string;
+  archive_expires_at: string;
+  archive_pruned_at: string | null;
+}
+
+/** `removed_guids`: the GUIDs of removed patrons and when (0011-removal): a returning user is created again, and says so. */
+export interface RemovedGuidsTable {
+  library_id: number;
+  guid: string;
+  removed_at: string;
+  operation_id: number | null;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -298,4 +326,6 @@ export interface Tables {
   conflicts: ConflictsTable;
   conflict_journal: ConflictJournalTable;
   patron_journal: PatronJournalTable;
+  patron_removals: PatronRemovalsTable;
+  removed_guids: RemovedGuidsTable;
 }

@@ -1,12 +1,12 @@
 /**
- * `rollcall patrons export [--format csv|json] [--site CODE]` (SPEC §8): the library's patrons,
+ * `rollcall patrons export [--format csv|json] [--site CODE] [--status N] [--policy NAME]` (SPEC §8, §3.10): the library's patrons,
  * streamed batch by batch so a million of them never sit in memory. JSON is one array of
  * objects with the contract's keys in the contract's order; CSV has the same columns headed by
  * field numbers, in the order of SPEC §1.2's table, then Policy (1028).
  */
 import { EXPORT_FIELDS } from '../../domain/fields.ts';
 import type { Patron } from '../../domain/patron.ts';
-import type { Store } from '../../store/store.ts';
+import type { PatronFilter, Store } from '../../store/store.ts';
 import { requireSite } from '../sites/sites.ts';
 
 /** The export formats. */
@@ -18,16 +18,31 @@ export type ExportSink = (chunk: string) => void | Promise<void>;
 /** A patron as `patrons export --format json` prints it (SPEC §8). */
 export type ExportedPatron = Record<(typeof EXPORT_FIELDS)[number]['key'], string | number>;
 
-/** Writes the library's patrons (of one site, if asked) to the sink; returns how many. */
+/** Which patrons to export: every condition given must hold. */
+export interface ExportOptions {
+  /** csv or json. */
+  format: ExportFormat;
+  /** Only this site's patrons (its code). */
+  siteCode?: string | undefined;
+  /** Only this Status (1026) number, e.g. 4 Transferred: a library's own end-of-year archive (SPEC §3.10). */
+  status?: number | undefined;
+  /** Only this Policy (any case). */
+  policy?: string | undefined;
+}
+
+/** Writes the library's patrons (of one site, Status or Policy, if asked) to the sink; returns how many. */
 export async function exportPatrons(
   store: Pick<Store, 'patrons' | 'sites'>,
   libraryId: number,
-  options: { format: ExportFormat; siteCode?: string },
+  options: ExportOptions,
   sink: ExportSink,
 ): Promise<number> {
   // Checked first, so an unknown code fails before anything is written.
   if (options.siteCode !== undefined) await requireSite(store, libraryId, options.siteCode);
-  const filter = options.siteCode === undefined ? {} : { siteCode: options.siteCode.trim() };
+  const filter: PatronFilter = {};
+  if (options.siteCode !== undefined) filter.siteCode = options.siteCode.trim();
+  if (options.status !== undefined) filter.status = options.status;
+  if (options.policy !== undefined && options.policy.trim() !== '') filter.policy = options.policy.trim();
   const json = options.format === 'json';
   let count = 0;
   await sink(json ? '[' : `${csvHeader()}\n`);
