@@ -10,6 +10,7 @@ import { conflictRoutes } from './conflicts.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronImportRoutes } from './patron-import.ts';
+import { patronRemovalRoutes } from './patron-removal.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
 import { classLinkRoutes } from './sources/classlink.ts';
@@ -35,6 +36,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   integrationsRoutes,
   oneRosterRoutes,
   csvRoutes,
+  patronRemovalRoutes,
   patronRoutes,
   patronImportRoutes,
   siteRoutes,

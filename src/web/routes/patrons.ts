@@ -218,6 +218,8 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
         newest: before === undefined ? null : `/patrons/${data.patron.id}#history`,
       },
       fmt: { time: shortTime },
+      // SPEC §3.10: one patron deleted from their page, by an admin (routes/patron-removal.ts).
+      mayDelete: staffOf(request.principal).role === 'admin',
     });
   });
 
