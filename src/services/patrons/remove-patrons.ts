@@ -205,7 +205,6 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
     const finished = await tx.operations.finish(libraryId, opId, {
       state: 'succeeded',
       counts: zeroCounts(),
-      complete: true,
       summary: `Removed ${patrons.length} patron(s): ${words}. The archive (${name}) is kept until ${expires.slice(0, 10)}; import it to bring them back.`,
     });
     if (!finished) throw new Error(`operation ${opId} was ended while the removal ran`);
