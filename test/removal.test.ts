@@ -16,6 +16,7 @@ import { importPatrons } from '../src/services/patrons/import-patrons.ts';
 import { applyUndo } from '../src/services/operations/undo-operation.ts';
 import { deletePatron, previewRemoval, removalArchive, removePatrons } from '../src/services/patrons/remove-patrons.ts';
 import { openDatabase } from '../src/store/db.ts';
+import { backfillStatusChangedAt } from '../src/store/migrations/0011-removal.ts';
 import type { PatronWrite, Store } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt } from './support/sync-fixture.ts';
@@ -127,6 +128,35 @@ describeEachDatabase('end-of-year removal', (db) => {
     handle ??= await openDatabase({ url: db.url() });
     return handle.kysely;
   }
+
+  it('fills an unknown Status change time of Transferred patrons from the journal, else the sync logs, else leaves it unknown', async () => {
+    const { store, lib, ids, setClock } = await library();
+    const k = await kysely();
+    for (const id of [ids[0]!, ids[4]!, ids[8]!, ids[12]!])
+      await sql`update patrons set status_changed_at = null where id = ${id}`.execute(k);
+    setClock('2025-05-05T05:00:00.000Z');
+    await store.journal.append(lib.id, { actor: 'sync' }, [
+      { patronId: ids[0]!, field: 'status', oldValue: '1', newValue: '4', kind: 'transfer' },
+    ]);
+    setClock('2025-06-06T06:00:00.000Z');
+    const op = (
+      await store.operations.create(lib.id, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 't', running: true })
+    ).operation;
+    await store.operations.appendLog(lib.id, op.id, [
+      { level: 'info', sourcedId: 'g-4', message: 'No longer in the roster; set Transferred.' },
+      { level: 'info', sourcedId: 'g-12', message: 'Updated (Last Name: A → B)' },
+    ]);
+    await store.operations.finish(lib.id, op.id, { state: 'succeeded' });
+    await backfillStatusChangedAt(k);
+    const at = async (id: number) =>
+      (await sql<{ t: string | null }>`select status_changed_at as t from patrons where id = ${id}`.execute(k)).rows[0]!.t;
+    expect(await at(ids[0]!)).toBe('2025-05-05T05:00:00.000Z');
+    expect(await at(ids[4]!)).toBe('2025-06-06T06:00:00.000Z');
+    expect(await at(ids[8]!)).toBeNull();
+    expect(await at(ids[12]!)).toBeNull();
+    // Known times are never overwritten.
+    expect(await at(ids[16]!)).toBe('2026-01-10T12:00:00.000Z');
+  });
 
   it('previews, archives and removes exactly the same patrons, for every part of the rule; nothing else is touched', async () => {
     const { store, lib } = await library();

@@ -51,20 +51,33 @@ export function removalMigration(): Migration {
         'create index patron_removals_expiry on patron_removals (archive_expires_at) where archive_pruned_at is null',
         // The removal rule's usual filter: a library's patrons of one Status.
         'create index patrons_status on patrons (library_id, status, id)',
-        // Backfill, from the journal: the last Status change journaled for each Transferred patron.
-        `update patrons set status_changed_at = j.at
+      ]) {
+        await sql.raw(statement).execute(db);
+      }
+      await backfillStatusChangedAt(db);
+    },
+  };
+}
+
+/**
+ * Fills `status_changed_at` of the Transferred patrons whose time is unknown, from what is known:
+ * the last Status change journaled (0008), else the last sync log line that set their GUID
+ * Transferred. The rest stay unknown (NULL). Run by the migration; exported for its test.
+ */
+export async function backfillStatusChangedAt(db: Kysely<any>): Promise<void> {
+  for (const statement of [
+    // Backfill, from the journal: the last Status change journaled for each Transferred patron.
+    `update patrons set status_changed_at = j.at
            from (select library_id, patron_id, max(at) as at from patron_journal where field = 'status' group by library_id, patron_id) as j
           where patrons.status = 4 and patrons.status_changed_at is null
             and j.library_id = patrons.library_id and j.patron_id = patrons.id`,
-        // … else from the sync logs: the last line that set the patron (by GUID) Transferred.
-        `update patrons set status_changed_at = l.at
+    // … else from the sync logs: the last line that set the patron (by GUID) Transferred.
+    `update patrons set status_changed_at = l.at
            from (select library_id, sourced_id, max(at) as at from operation_log
                   where sourced_id <> '' and message like '%set Transferred%' group by library_id, sourced_id) as l
           where patrons.status = 4 and patrons.status_changed_at is null and patrons.guid <> ''
             and l.library_id = patrons.library_id and l.sourced_id = patrons.guid`,
-      ]) {
-        await sql.raw(statement).execute(db);
-      }
-    },
-  };
+  ]) {
+    await sql.raw(statement).execute(db);
+  }
 }
