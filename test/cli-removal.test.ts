@@ -108,7 +108,7 @@ describeEachDatabase('cli: patrons remove and delete', (db) => {
     expect(piped.code).toBe(2);
     const done = await here(['patrons', 'delete', '--barcode', 'B4', '--yes']);
     expect(done.code).toBe(0);
-    expect(done.stdout).toBe('Deleted patron #' + /#(\d+)/.exec(done.stdout)![1] + ' Di Eve (B4).\n');
+    expect(done.stdout).toMatch(/^Deleted patron #\d+ Di Eve \(B4\)\.\n$/);
     expect((await exported()).map((p) => p.barcode)).not.toContain('B4');
     const history = JSON.parse((await here(['patrons', 'history', '--barcode', 'B5', '--json'])).stdout) as unknown[];
     expect(history.length).toBeGreaterThan(0);

@@ -47,7 +47,7 @@ function patron(n: number, values: Partial<PatronWrite>): PatronWrite {
     firstName: `First${n}`,
     lastName: `Last${n}`,
     email: `p${n}@example.org`,
-    birthdate: '2010-05-0' + ((n % 9) + 1),
+    birthdate: `2010-05-0${(n % 9) + 1}`,
     sex: n % 2 === 0 ? 'Female' : 'Male',
     level: '07',
     site: 'MAIN',
