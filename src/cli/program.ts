@@ -92,6 +92,28 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     )
     .action(act(async () => (await patrons()).exportAll));
   patronCmd
+    .command('remove')
+    .description('end of year: delete the patrons a rule selects (default: Transferred), archived first, as one operation')
+    .option('--status <n>', 'Status number of the patrons to remove (default 4, Transferred)')
+    .option('--site <code>', "only this site's patrons")
+    .option('--policy <name>', 'only patrons with this Policy')
+    .option('--transferred-before <date>', 'only patrons in that Status since before this day (YYYY-MM-DD)')
+    .option('--older-than-days <n>', 'only patrons in that Status for more than N days')
+    .option('--not-synced-since <date>', 'only patrons no sync has written since this day (YYYY-MM-DD)')
+    .option('--include-active', 'allow a rule that removes Active patrons (--status 1)')
+    .option('--archive <file>', 'write the archive (a CSV `patrons import` reads) here first; if it cannot be written, nothing is removed')
+    .option('--dry-run', 'count and list who would be removed; remove nothing')
+    .option('--yes', 'remove without asking (needed in a pipe)')
+    .option('--json', 'print {"operation", "removed", "archive"}')
+    .action(act(async () => (await patrons()).remove));
+  patronCmd
+    .command('delete')
+    .description('delete one patron (journaled; their sign-in sessions end, conflicts naming them close)')
+    .option('--guid <guid>', 'the patron with this GUID')
+    .option('--barcode <barcode>', 'the patron with this Barcode')
+    .option('--yes', 'delete without asking (needed in a pipe)')
+    .action(act(async () => (await patrons()).deleteOne));
+  patronCmd
     .command('history')
     .description('every change journaled for one patron, newest first: field, before, after, and which sync or who')
     .option('--guid <guid>', 'the patron with this GUID')

@@ -78,6 +78,8 @@ export interface Config {
     schema: string | undefined;
     /** Days a journal row is kept (SPEC §3.9); the reaper prunes older ones. */
     journalRetentionDays: number;
+    /** Days a removal's archive is kept with its operation (SPEC §3.10); the reaper empties older ones. */
+    removalArchiveDays: number;
   };
   /** Alerts: when a library is stale, and where alerts are sent. */
   alerts: {
@@ -145,6 +147,7 @@ function fromEnv(e: Env): Config {
       staleAfterMs: e.ROLLCALL_STALE_AFTER_SECONDS * 1000,
       schema: e.ROLLCALL_JOBS_SCHEMA,
       journalRetentionDays: e.ROLLCALL_JOURNAL_RETENTION_DAYS,
+      removalArchiveDays: e.ROLLCALL_REMOVAL_ARCHIVE_DAYS,
     },
     alerts: { staleHours: e.ROLLCALL_ALERT_STALE_HOURS, webhookUrl: e.ROLLCALL_ALERT_WEBHOOK_URL, email: alertEmail(e) },
   };

@@ -87,6 +87,11 @@ export const ENV_SCHEMA = z.object({
   ROLLCALL_JOURNAL_RETENTION_DAYS: positiveInt
     .default(400)
     .describe('Days a patron change stays in the journal (history and undo); the reaper prunes older changes'),
+  ROLLCALL_REMOVAL_ARCHIVE_DAYS: positiveInt
+    .default(400)
+    .describe(
+      "Days an end-of-year removal's archive (the CSV of the patrons it removed) is kept with its operation; the reaper empties older ones",
+    ),
   ROLLCALL_JOBS_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,49}$/, 'must be lower-case letters, digits and _ (at most 50)')

@@ -15,6 +15,8 @@ export const OPERATION_TYPES = {
   dryRun: 'dry_run',
   undo: 'undo',
   patronImport: 'patron_import',
+  /** SPEC §3.10: an end-of-year removal of patrons by rule. */
+  patronRemoval: 'patron_removal',
 } as const;
 
 /**
@@ -23,8 +25,14 @@ export const OPERATION_TYPES = {
  * and a refused file is no "sync failed".
  */
 export function countsAsSync(type: string): boolean {
-  return type !== OPERATION_TYPES.dryRun && type !== OPERATION_TYPES.patronImport;
+  return type !== OPERATION_TYPES.dryRun && type !== OPERATION_TYPES.patronImport && type !== OPERATION_TYPES.patronRemoval;
 }
+
+/** The stored source of a Patron Removal: it read a rule, no integration. */
+export const REMOVAL_SOURCE = 'rule';
+
+/** The name people see for REMOVAL_SOURCE. */
+export const REMOVAL_SOURCE_NAME = 'Removal rule';
 
 /**
  * The stored source of a patron import: it read a file, no integration. Not '' — that is what
@@ -54,6 +62,7 @@ export const OPERATION_TYPE_NAMES: Readonly<Record<string, string>> = {
   [OPERATION_TYPES.dryRun]: 'Dry Run',
   [OPERATION_TYPES.undo]: 'Undo',
   [OPERATION_TYPES.patronImport]: 'Patron Import',
+  [OPERATION_TYPES.patronRemoval]: 'Patron Removal',
   [SOURCE_OPERATION_TYPES.oneroster.full]: 'OneRoster Full Sync',
   [SOURCE_OPERATION_TYPES.oneroster.delta]: 'OneRoster Delta Sync',
   [SOURCE_OPERATION_TYPES.csv.full]: 'CSV Full Sync',
@@ -102,6 +111,13 @@ export function operationSource(op: { readonly source: string }): IntegrationKin
  * operation 42.", or "An undo is running: …".
  */
 export function busyRefusal(active: { readonly id: number; readonly type: string; readonly state: string }): string {
-  const what = active.type === OPERATION_TYPES.undo ? 'An undo' : 'A sync';
+  const what =
+    active.type === OPERATION_TYPES.undo
+      ? 'An undo'
+      : active.type === OPERATION_TYPES.patronRemoval
+        ? 'A removal'
+        : active.type === OPERATION_TYPES.patronImport
+          ? 'An import'
+          : 'A sync';
   return `${what} is ${active.state === 'queued' ? 'queued' : 'running'}: try after operation ${active.id}.`;
 }

@@ -61,6 +61,9 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
   await store.staff.deleteExpiredSessions();
   const pruned = await pruneJournal(deps);
   if (pruned > 0) notes.push(`${pruned} journal row(s) older than ${retentionDays(deps)} days pruned`);
+  // A removal's archive is kept for its retention (SPEC §3.10), set when it was made.
+  const archives = await store.removals.pruneArchives(deps.syncDeps.now().toISOString());
+  if (archives > 0) notes.push(`${archives} removal archive(s) past their retention emptied`);
   return { ok: true, detail: notes.length === 0 ? NOTHING_STALE : notes.join('; ') };
 }
 

@@ -8,7 +8,7 @@
 import { RollcallError } from '../domain/errors.ts';
 import { SOURCE_NAMES, isIntegrationKind } from '../sources/registry.ts';
 import type { LogEntry, LogLevel, OperationState, Store } from '../store/store.ts';
-import { IMPORT_SOURCE, IMPORT_SOURCE_NAME, OPERATION_TYPE_NAMES } from '../domain/operation.ts';
+import { IMPORT_SOURCE, IMPORT_SOURCE_NAME, OPERATION_TYPE_NAMES, REMOVAL_SOURCE, REMOVAL_SOURCE_NAME } from '../domain/operation.ts';
 import { META_KIND } from '../sync/stored-plan.ts';
 import { PLAN_KINDS, operationView, requireOperation, type OperationView } from './operations-view.ts';
 import { planItem, type PlanItem } from './plan-items.ts';
@@ -206,6 +206,8 @@ function operationRow(v: OperationView): OperationRow {
       ? SOURCE_NAMES.classlink
       : v.source === IMPORT_SOURCE
         ? IMPORT_SOURCE_NAME
-        : v.source;
+        : v.source === REMOVAL_SOURCE
+          ? REMOVAL_SOURCE_NAME
+          : v.source;
   return { ...v, sourceName };
 }

@@ -146,6 +146,11 @@ export interface ConflictRepository {
   journal(libraryId: number, id: number): Promise<ConflictJournalEntry[]>;
   /** The item a conflict line of an operation's log is about: the user's item that operation saw, else its latest. */
   forLogLine(libraryId: number, sourcedId: string, operationId: number): Promise<number | undefined>;
+  /**
+   * Closes the items (not closed yet) that name any of these patrons — as a link's patron or a
+   * candidate — because they were deleted (SPEC §3.10): journaled with `by` and `note`; returns how many.
+   */
+  closeForPatrons(libraryId: number, patronIds: readonly number[], by: string, note: string, operationId: number | null): Promise<number>;
 }
 
 /** The conflict repository over a context. */
@@ -335,6 +340,32 @@ export function conflictRepository(ctx: RepoContext): ConflictRepository {
         patronId: r.patron_id,
         note: r.note,
       }));
+    },
+
+    async closeForPatrons(libraryId, patronIds, by, note, operationId) {
+      if (patronIds.length === 0) return 0;
+      const gone = new Set(patronIds);
+      return atomically(ctx, async (tx) => {
+        // The queue of one library is short (items de-duplicated): read it and test each item's sides.
+        const items = (await rows(tx, libraryId).where('state', '<>', 'closed').orderBy('id').execute()).map(toRecord);
+        let closed = 0;
+        for (const item of items) {
+          const candidates = (item.detail as { candidates?: { patronId?: unknown }[] } | null)?.candidates ?? [];
+          const names = (item.patronId !== null && gone.has(item.patronId)) || candidates.some((c) => gone.has(Number(c.patronId)));
+          if (!names) continue;
+          const result = await tx.db
+            .updateTable('conflicts')
+            .set({ state: 'closed', closed_at: tx.now(), closed_operation_id: operationId, note: storable(note) })
+            .where('library_id', '=', libraryId)
+            .where('id', '=', item.id)
+            .where('state', '<>', 'closed')
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) === 0) continue;
+          await recordQueueChange(tx, libraryId, item.id, storable(by), 'closed', note);
+          closed++;
+        }
+        return closed;
+      });
     },
 
     async forLogLine(libraryId, sourcedId, operationId) {

@@ -254,6 +254,8 @@ export function patronPageMethods(ctx: RepoContext) {
           // A GUID typed by hand belongs to no integration until a sync matches it (SPEC §3.2).
           if ('guid' in set) Object.assign(set, { guid_source: null, matched_by: null });
           const now = tx.now();
+          // SPEC §3.10 "Transferred for more than N days" reads when Status last changed.
+          if ('status' in set) set.status_changed_at = now;
           await tx.db
             .updateTable('patrons')
             .set({ ...set, updated_at: now, edited_by: options.editedBy, edited_at: now })

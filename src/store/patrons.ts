@@ -27,6 +27,10 @@ const DEFAULT_PAGE = 50;
 export interface PatronFilter {
   /** Only this site's patrons. */
   siteCode?: string;
+  /** Only patrons with this Status (1026) number (`batches` only). */
+  status?: number;
+  /** Only patrons with this Policy, any case (`batches` only). */
+  policy?: string;
 }
 
 /** Which patrons an export writes (`patrons export`'s filters): a site, a status, a policy, what changed since. */
@@ -386,7 +390,8 @@ function exportWhere<Q extends SelectQueryBuilder<Tables, 'patrons', object>>(
 ): Q {
   let q = query;
   if (filter.status !== undefined) q = q.where('status', '=', filter.status) as Q;
-  if (filter.policy !== undefined) q = q.where('policy', '=', filter.policy) as Q;
+  // Any case, as a removal rule reads a Policy (SPEC §3.10): "teacher" is the library's Teacher.
+  if (filter.policy !== undefined) q = q.where(sql<boolean>`lower(policy) = lower(${filter.policy})`) as Q;
   const since = filter.changedSince;
   if (since !== undefined) {
     let changed = ctx.db.selectFrom('patron_journal').select('patron_id').where('library_id', '=', libraryId);

@@ -28,6 +28,7 @@ import { conflictRepository, type ConflictRepository } from './conflicts.ts';
 import { journalRepository, type JournalRepository } from './journal.ts';
 import { kohaCodesRepository, type KohaCodesRepository } from './koha-codes.ts';
 import { fieldLockRepository, type FieldLockRepository } from './locks.ts';
+import { removalRepository, type RemovalRepository } from './removals.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -70,6 +71,7 @@ export type {
   JournalWrite,
 } from './journal.ts';
 export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson } from './journal.ts';
+export type { NewRemoval, RemovalPage, RemovalRecord, RemovalRepository } from './removals.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -113,6 +115,8 @@ export interface Repositories {
   kohaCodes: KohaCodesRepository;
   /** Field locks: fields of patrons no sync writes (SPEC §3.8). */
   locks: FieldLockRepository;
+  /** End-of-year removals: who a rule selects, deleting patrons, each removal's archive (SPEC §3.10). */
+  removals: RemovalRepository;
 }
 
 /** An open store. */
@@ -199,5 +203,6 @@ function repositories(ctx: RepoContext): Repositories {
     journal: journalRepository(ctx),
     kohaCodes: kohaCodesRepository(ctx),
     locks: fieldLockRepository(ctx),
+    removals: removalRepository(ctx),
   };
 }

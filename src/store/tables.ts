@@ -65,6 +65,8 @@ export interface PatronsTable {
   first_name_fold: Generated<string>;
   /** last_name as the search compares it, likewise. */
   last_name_fold: Generated<string>;
+  /** When Status last changed (0011-removal; ISO 8601 UTC), or null when unknown. */
+  status_changed_at: Generated<string | null>;
 }
 
 /** `integration_settings`: one row per library and integration kind. */
@@ -312,6 +314,32 @@ export interface PatronLocksTable {
   locked_at: string;
 }
 
+/** `patron_removals`: one Patron Removal operation (0011-removal, SPEC §3.10): its rule, count and archive. */
+export interface PatronRemovalsTable {
+  operation_id: number;
+  library_id: number;
+  /** The rule as given (JSON). */
+  rule: string;
+  /** The rule in words. */
+  rule_text: string;
+  removed: number;
+  /** The archive: the field-number CSV `patrons import` reads; '' once pruned. */
+  archive: string;
+  /** The file name it downloads as. */
+  archive_name: string;
+  created_at: string;
+  archive_expires_at: string;
+  archive_pruned_at: string | null;
+}
+
+/** `removed_guids`: the GUIDs of removed patrons and when (0011-removal): a returning user is created again, and says so. */
+export interface RemovedGuidsTable {
+  library_id: number;
+  guid: string;
+  removed_at: string;
+  operation_id: number | null;
+}
+
 /** The whole schema. */
 export interface Tables {
   staff_users: StaffUsersTable;
@@ -333,4 +361,6 @@ export interface Tables {
   koha_branch_codes: KohaBranchCodesTable;
   koha_category_codes: KohaCategoryCodesTable;
   patron_locks: PatronLocksTable;
+  patron_removals: PatronRemovalsTable;
+  removed_guids: RemovedGuidsTable;
 }

@@ -222,6 +222,7 @@ export async function syncBody(
   // SPEC §3.8: "a sync never writes a locked field and its plan says so" (core/locks.ts).
   const locks = await store.locks.byPatron(lib);
   const planned = makePlan(snapshot, patrons, effectiveSettings, facts, queue, locks);
+  await noteReturning(store, lib, planned.changes);
   const { complete, incompleteReasons } = snapshot;
   // The roster is not needed past the plan: let it go before apply builds its rows and log.
   snapshot = undefined;
@@ -259,6 +260,25 @@ export async function syncBody(
   }
 
   return applyPlan(deps, lib, opId, planned, meta, patrons, log);
+}
+
+/**
+ * A roster user whose patron was removed (SPEC §3.10) is simply created again as a new patron;
+ * its create says so — "created (a patron with this GUID was removed on …)" — so the librarian
+ * sees the returning user rather than a stranger. One look-up when the library never removed
+ * anyone, and none when the plan creates nobody.
+ */
+async function noteReturning(store: Store, lib: number, changes: Plan['changes']): Promise<void> {
+  const creates = changes.filter((c) => c.kind === 'create');
+  if (creates.length === 0 || !(await store.removals.anyRemovedGuid(lib))) return;
+  const removed = await store.removals.removedGuids(
+    lib,
+    creates.map((c) => c.sourcedId),
+  );
+  for (const c of creates) {
+    const at = removed.get(c.sourcedId);
+    if (at !== undefined) c.reason = `${c.reason} Created again (a patron with this GUID was removed on ${at.slice(0, 10)}).`;
+  }
 }
 
 /**

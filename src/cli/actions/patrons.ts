@@ -1,12 +1,24 @@
 /**
  * `rollcall patrons import FILE.csv`, `rollcall patrons export [--format csv|json|koha] [filters]` and
- * `rollcall patrons history (--guid G | --barcode B) [--json]`, and field locks: `rollcall patrons
- * lock|unlock (--guid G | --barcode B) FIELD...` and `rollcall patrons locks [--json]`.
+ * `rollcall patrons history (--guid G | --barcode B) [--json]`; field locks: `rollcall patrons
+ * lock|unlock (--guid G | --barcode B) FIELD...` and `rollcall patrons locks [--json]`; and the end
+ * of year's `rollcall patrons remove …` and `rollcall patrons delete …` (SPEC §3.10, §8).
  */
-import { basename } from 'node:path';
-import { RollcallError } from '../../domain/errors.ts';
+import { writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { RollcallError, isRollcallError } from '../../domain/errors.ts';
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
+import { parseRemovalRule, removesActive } from '../../domain/removal.ts';
 import { listLocks, lockFields, lockableFields, unlockFields } from '../../services/patrons/field-locks.ts';
+import {
+  deletePatron,
+  nothingMatches,
+  previewRemoval,
+  removePatrons,
+  type RemovalJson,
+  type RemovalPreview,
+} from '../../services/patrons/remove-patrons.ts';
+import { askLine, canAsk } from '../ask.ts';
 import { EXPORT_FORMATS, exportPatrons, type ExportFormat } from '../../services/patrons/export-patrons.ts';
 import { importPatrons, openImportFile } from '../../services/patrons/import-patrons.ts';
 import { patronByKey } from '../../services/patrons/find-patron.ts';
@@ -79,6 +91,125 @@ export const exportAll: Handler = async (ctx, _args, opts) =>
       ctx.out.note(`rollcall: ${report.withoutBarcode} patron(s) without a Barcode were left out: Koha matches patrons on cardnumber.`);
     return EXIT_OK;
   });
+
+/** Patrons listed by `patrons remove --dry-run` on a terminal (--json gives the count; the web page lists all). */
+const REMOVE_LISTED = 20;
+
+/**
+ * `patrons remove [--status N] [--site CODE] [--policy NAME] [--transferred-before YYYY-MM-DD]
+ * [--older-than-days N] [--not-synced-since YYYY-MM-DD] [--include-active] [--archive FILE.csv]
+ * [--dry-run] [--yes] [--json]` (SPEC §3.10, §8). `--dry-run` counts and lists, nothing removed.
+ * Otherwise: without --yes a terminal is asked to type the count; a pipe is refused (exit 2).
+ * `--archive` writes the archive (the field-number CSV `patrons import` reads) before anything
+ * is deleted: if it cannot be written, nothing is. `--json` prints `{"operation", "removed", "archive"}`.
+ */
+export const remove: Handler = async (ctx, _args, opts) => {
+  const rule = usageOf(() =>
+    parseRemovalRule(
+      {
+        status: optionText(opts.status),
+        site: optionText(opts.site),
+        policy: optionText(opts.policy),
+        changedBefore: optionText(opts.transferredBefore),
+        olderThanDays: optionText(opts.olderThanDays),
+        notSyncedSince: optionText(opts.notSyncedSince),
+      },
+      new Date(),
+    ),
+  );
+  const archivePath = optionText(opts.archive);
+  if (archivePath !== undefined && archivePath.trim() === '') throw new RollcallError('usage', '--archive takes a file name.');
+  if (removesActive(rule) && opts.includeActive !== true)
+    throw new RollcallError('usage', 'This rule removes Active patrons: add --include-active to say so explicitly (never the default).');
+  if (opts.dryRun !== true && opts.yes !== true && !canAsk())
+    throw new RollcallError(
+      'usage',
+      'patrons remove deletes patrons: preview with --dry-run, then run it with --yes (nothing was removed; no terminal to ask).',
+    );
+  return withApp(ctx, async (app) => {
+    const preview = await previewRemoval(app.store, app.library.id, rule, { limit: REMOVE_LISTED });
+    if (opts.dryRun === true) {
+      if (opts.json) await ctx.out.json({ operation: null, removed: preview.total, archive: null } satisfies RemovalJson);
+      else await ctx.out.lines(...previewLines(preview));
+      return EXIT_OK;
+    }
+    if (preview.total === 0) throw nothingMatches(rule);
+    let expectCount: number | undefined;
+    if (opts.yes !== true) {
+      for (const line of previewLines(preview).slice(0, -1)) ctx.out.note(line);
+      const answer = (await askLine(`Type ${preview.total} to remove these ${preview.total} patron(s): `)).trim();
+      if (answer !== String(preview.total)) throw new RollcallError('usage', 'Not confirmed: nothing was removed.');
+      expectCount = preview.total;
+    }
+    const path = archivePath === undefined ? undefined : resolve(archivePath);
+    const result = await removePatrons(app.store, app.library.id, rule, {
+      requestedBy: 'cli',
+      expectCount,
+      allowActive: opts.includeActive === true,
+      archiveDays: app.config.jobs.removalArchiveDays,
+      ...(path === undefined ? {} : { writeArchive: (csv: string) => writeFile(path, csv, { encoding: 'utf8', flag: 'w' }) }),
+    });
+    if (opts.json)
+      await ctx.out.json({ operation: result.operation.id, removed: result.removed, archive: path ?? null } satisfies RemovalJson);
+    else
+      await ctx.out.lines(
+        `Operation ${result.operation.id} (Patron Removal): ${result.removed} patron(s) removed.`,
+        path === undefined
+          ? `The archive (${result.archiveName}) is kept with the operation: download it from its page; \`rollcall patrons import\` brings them back.`
+          : `Archive: ${path} (\`rollcall patrons import ${path}\` brings them back).`,
+      );
+    return EXIT_OK;
+  });
+};
+
+function previewLines(p: RemovalPreview): string[] {
+  if (p.total === 0)
+    return [`No patron matches this rule (${p.ruleText}): nothing would be removed.`, ...unknownLine(p), 'Nothing was removed.'];
+  const lines = [`${p.total} patron(s) would be removed: ${p.ruleText}.`, ...unknownLine(p)];
+  for (const x of p.items)
+    lines.push(
+      `  #${x.id} ${[x.firstName, x.lastName].filter(Boolean).join(' ') || '(no name)'}${x.barcode ? ` (${x.barcode})` : ''} ${x.site}`,
+    );
+  if (p.total > p.items.length) lines.push(`  … and ${p.total - p.items.length} more`);
+  lines.push('Nothing was removed.');
+  return lines;
+}
+
+function unknownLine(p: RemovalPreview): string[] {
+  if (p.unknownDates === 0) return [];
+  return [
+    `${p.unknownDates} other patron(s) match but when their Status changed is unknown (before Rollcall recorded it): not included; a rule without a date takes them.`,
+  ];
+}
+
+/**
+ * `patrons delete (--guid G | --barcode B) [--yes]` (SPEC §3.10 "A single patron can be
+ * deleted", §8): journaled as a removal of one; their sign-in sessions end and conflict items
+ * naming them close. Without --yes a terminal is asked to type the barcode or name; a pipe is refused (exit 2).
+ */
+export const deleteOne: Handler = async (ctx, _args, opts) => {
+  if (opts.yes !== true && !canAsk())
+    throw new RollcallError('usage', 'patrons delete deletes a patron: run it with --yes (nothing was deleted; no terminal to ask).');
+  return withApp(ctx, async (app) => {
+    const patron = await patronByKey(app.store, app.library.id, { guid: optionText(opts.guid), barcode: optionText(opts.barcode) });
+    const name = [patron.firstName, patron.lastName].filter(Boolean).join(' ') || '(no name)';
+    let confirm: string | undefined;
+    if (opts.yes !== true) confirm = await askLine(`Type the barcode or name of patron #${patron.id} ${name} to delete it: `);
+    const gone = await deletePatron(app.store, app.library.id, patron.id, { confirm, staffUserId: null, actor: 'cli' });
+    await ctx.out.lines(`Deleted patron #${gone.id} ${name}${gone.barcode ? ` (${gone.barcode})` : ''}.`);
+    return EXIT_OK;
+  });
+};
+
+/** A rule typed wrong is bad usage (exit 2), as the contract says of arguments. */
+function usageOf<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (isRollcallError(e, 'invalid_input')) throw new RollcallError('usage', e.message);
+    throw e;
+  }
+}
 
 /**
  * `patrons history (--guid G | --barcode B) [--json]`: every change journaled for the patron

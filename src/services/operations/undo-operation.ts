@@ -208,11 +208,8 @@ async function undoable(store: Store, libraryId: number, id: number): Promise<Op
   // Another library's operation is not found: one library never sees another's.
   if (!op) throw new RollcallError('not_found', `There is no operation ${id} in this library.`);
   const what = `Operation ${id} (${operationTypeName(op.type, op.source, op.undoOf)})`;
-  if (op.type.includes('removal'))
-    throw new RollcallError(
-      'conflict',
-      `${what} removed patrons: restore them from its archive (an undo cannot bring deleted patrons back).`,
-    );
+  // SPEC §3.10: removed patrons are deleted, not Transferred; what brings them back is their archive.
+  if (op.type === OPERATION_TYPES.patronRemoval) throw removalRefusal(what);
   if (op.type === OPERATION_TYPES.dryRun) throw new RollcallError('conflict', `${what} is a dry run: it wrote nothing to undo.`);
   if (op.state === 'queued' || op.state === 'running')
     throw new RollcallError('conflict', `${what} is still ${op.state}: undo it once it has finished.`);
@@ -235,11 +232,14 @@ function nothingToPutBack(id: number): RollcallError {
 function refuseEmpty(op: Operation, rows: readonly JournalEntry[]): void {
   const what = `Operation ${op.id} (${operationTypeName(op.type, op.source, op.undoOf)})`;
   if (rows.length === 0) throw new RollcallError('conflict', `${what} wrote nothing: there is nothing to undo.`);
-  if (rows.some((r) => r.kind === 'removal'))
-    throw new RollcallError(
-      'conflict',
-      `${what} removed patrons: restore them from its archive (an undo cannot bring deleted patrons back).`,
-    );
+  if (rows.some((r) => r.kind === 'removal')) throw removalRefusal(what);
+}
+
+function removalRefusal(what: string): RollcallError {
+  return new RollcallError(
+    'conflict',
+    `${what} removed patrons, which an undo cannot bring back: a removal is restored from its archive (patrons import).`,
+  );
 }
 
 /** The plan against the patrons as they are now (in `repos`' transaction, when it is one). */

@@ -19,6 +19,7 @@ import { kohaMigration } from './0016-koha.ts';
 import { scheduleZoneMigration } from './0014-schedule-zone.ts';
 import { searchFoldMigration } from './0017-search-fold.ts';
 import { locksMigration } from './0012-locks.ts';
+import { removalMigration } from './0011-removal.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -43,6 +44,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0014-schedule-zone': scheduleZoneMigration(),
     '0017-search-fold': searchFoldMigration(dialect),
     '0012-locks': locksMigration(dialect),
+    '0011-removal': removalMigration(),
   };
 }
 

@@ -11,6 +11,7 @@ import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronExportRoutes } from './patron-export.ts';
 import { patronImportRoutes } from './patron-import.ts';
+import { patronRemovalRoutes } from './patron-removal.ts';
 import { patronRoutes } from './patrons.ts';
 import { siteRoutes } from './sites.ts';
 import { classLinkRoutes } from './sources/classlink.ts';
@@ -38,6 +39,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   integrationsRoutes,
   oneRosterRoutes,
   csvRoutes,
+  patronRemovalRoutes,
   patronRoutes,
   patronImportRoutes,
   siteRoutes,

@@ -256,7 +256,12 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
           staffOf(request.principal).role === 'admin' &&
           (op.state === 'succeeded' || op.state === 'succeeded_with_warnings') &&
           op.type !== OPERATION_TYPES.dryRun &&
+          // SPEC §3.10: a removal is brought back from its archive (patrons import), never undone.
+          op.type !== OPERATION_TYPES.patronRemoval &&
           op.undoneBy === null,
+        // A Patron Removal's rule, count and archive (SPEC §3.10); the archive is for admins.
+        removal: op.type === OPERATION_TYPES.patronRemoval ? ((await store.removals.get(libraryId, op.id)) ?? null) : null,
+        mayDownloadArchive: staffOf(request.principal).role === 'admin',
         countKeys: COUNT_KEYS,
         // A plan that was never applied (held, rejected, a dry run) counts what it would have
         // done: the page says "planned", so "1049 Updated" is not read as written.

@@ -257,6 +257,8 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
         older: history.next === null ? null : `/patrons/${data.patron.id}?before=${history.next}#history`,
         newest: before === undefined ? null : `/patrons/${data.patron.id}#history`,
       },
+      // SPEC §3.10: one patron deleted from their page, by an admin (routes/patron-removal.ts).
+      mayDelete: staffOf(request.principal).role === 'admin',
     });
   });
 
