@@ -41,7 +41,7 @@ export type { EditOptions, NamePrefix, PatronChanges, PatronDetail, PatronSearch
 export type { SiteRepository } from './sites.ts';
 export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } from './schedules.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
-export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
+export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, TokenScope, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
 export type {
   ConflictActionName,

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
+import { changeRoutes } from './changes.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
@@ -39,4 +40,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   patronImportRoutes,
   siteRoutes,
   conflictRoutes,
+  changeRoutes,
 ];
