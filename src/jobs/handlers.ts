@@ -11,15 +11,23 @@ import { reapStale, retryOnce } from './reap-stale.ts';
 import { alertsHandler } from './alerts-job.ts';
 import { csvWatchHandler } from './csv-watch.ts';
 import { dailyOperationsHandler } from './daily-operations.ts';
+import { webhooksHandler } from './webhooks-job.ts';
 import type { JobDeps, JobHandlers, JobOutcome, JobPayloads } from './types.ts';
 
 /** The handlers by job name. */
 export function jobHandlers(deps: JobDeps): JobHandlers {
   return {
-    sync: (payload) => syncJob(deps, payload),
+    sync: async (payload) => {
+      const outcome = await syncJob(deps, payload);
+      // Its notice goes out now rather than at the next minute (nothing to send for a dry run).
+      if (!payload.dryRun)
+        await deps.queue.send('webhooks', { at: deps.syncDeps.now().toISOString() }, { singletonKey: 'webhooks' }).catch(() => {});
+      return outcome;
+    },
     'reap-stale': () => guarded(() => reapStale(deps)),
     // Daily Operations' fan-out (enqueueSync per library due) and the alert check.
     'daily-operations': dailyOperationsHandler({ store: deps.store, queue: deps.queue, now: deps.syncDeps.now }),
+    webhooks: webhooksHandler({ store: deps.store, now: deps.syncDeps.now, publicUrl: deps.publicUrl ?? deps.alerts?.publicUrl ?? '' }),
     'csv-watch': csvWatchHandler({ store: deps.store, syncDeps: deps.syncDeps, ...(deps.signal ? { signal: deps.signal } : {}) }),
     ...(deps.alerts
       ? {

@@ -26,6 +26,7 @@ import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
 import { conflictRepository, type ConflictRepository } from './conflicts.ts';
 import { journalRepository, type JournalRepository } from './journal.ts';
+import { webhookRepository, type WebhookRepository } from './webhooks.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -66,6 +67,7 @@ export type {
   JournalWrite,
 } from './journal.ts';
 export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson, creationRows } from './journal.ts';
+export type { DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookRepository } from './webhooks.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -105,6 +107,8 @@ export interface Repositories {
   conflicts: ConflictRepository;
   /** The field-level journal of patron changes (SPEC §3.9). */
   journal: JournalRepository;
+  /** Webhook endpoints and their deliveries. */
+  webhooks: WebhookRepository;
 }
 
 /** An open store. */
@@ -189,5 +193,6 @@ function repositories(ctx: RepoContext): Repositories {
     csvPackages: csvPackageRepository(ctx),
     conflicts: conflictRepository(ctx),
     journal: journalRepository(ctx),
+    webhooks: webhookRepository(ctx),
   };
 }

@@ -20,6 +20,7 @@ import { oneRosterRoutes } from './sources/oneroster.ts';
 import { ssoRoutes } from './sso.ts';
 import { staffRoutes } from './staff.ts';
 import { syncRoutes } from './syncs.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /** A route module. */
 export type RouteModule = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
@@ -41,4 +42,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   siteRoutes,
   conflictRoutes,
   changeRoutes,
+  webhookRoutes,
 ];
