@@ -17,13 +17,7 @@ import type { JobDeps, JobHandlers, JobOutcome, JobPayloads } from './types.ts';
 /** The handlers by job name. */
 export function jobHandlers(deps: JobDeps): JobHandlers {
   return {
-    sync: async (payload) => {
-      const outcome = await syncJob(deps, payload);
-      // Its notice goes out now rather than at the next minute (nothing to send for a dry run).
-      if (!payload.dryRun)
-        await deps.queue.send('webhooks', { at: deps.syncDeps.now().toISOString() }, { singletonKey: 'webhooks' }).catch(() => {});
-      return outcome;
-    },
+    sync: (payload) => syncJob(deps, payload),
     'reap-stale': () => guarded(() => reapStale(deps)),
     // Daily Operations' fan-out (enqueueSync per library due) and the alert check.
     'daily-operations': dailyOperationsHandler({ store: deps.store, queue: deps.queue, now: deps.syncDeps.now }),

@@ -2,7 +2,8 @@
  * The 'webhooks' job: sends each applied operation's notice to the library's endpoints, signed
  * (services/webhooks/signing.ts), retried with backoff, and marks an endpoint failing once its
  * retries are spent (the alert check then raises one `webhook_failing` alert). The scheduler
- * sends it every minute and a sync job after it ends; several workers may run it at once — the
+ * sends it every minute (a notice leaves within a minute of its operation, whoever ran it: the
+ * CLI, the web, a worker); several workers may run it at once — the
  * unique delivery per endpoint and operation and the compare-and-set on attempts keep each
  * notice to one enqueue and each attempt to one sender.
  *
