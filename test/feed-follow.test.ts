@@ -176,6 +176,13 @@ describeEachDatabase('change feed: a consumer follows it', (db) => {
     expect(new Set(consumer.seen).size).toBe(consumer.seen.length);
     const ids = consumer.seen.map((c) => Number(Buffer.from(c, 'base64url').toString('utf8').split('.')[2]));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // The snapshot a consumer starts from is the same patrons, keyed as the events key them.
+    const snapshot = (await feedClient().api('GET', '/api/v1/changes/snapshot')).json() as {
+      cursor: string;
+      patrons: { patron: number; values: ChangeValues }[];
+    };
+    expect(snapshot.cursor).toBe(consumer.cursor);
+    expect(new Map(snapshot.patrons.map((p) => [p.patron, p.values]))).toEqual(consumer.patrons);
     // Asking again from the end is an empty page with the same cursor.
     const end = (await feedClient().api('GET', `/api/v1/changes?after=${consumer.cursor}`)).json() as { changes: unknown[]; next: string };
     expect(end).toMatchObject({ changes: [], next: consumer.cursor });

@@ -1,13 +1,16 @@
 /**
  * The change feed (issue "Patrons reach the circulation system"): `GET /api/v1/changes` pages
- * the library's patron changes in commit order after a cursor, and `GET /api/v1/changes/head`
- * names the newest one (where a consumer that just read a full export follows from). Both are
+ * the library's patron changes in commit order after a cursor, `GET /api/v1/changes/head`
+ * names the newest one, and `GET /api/v1/changes/snapshot` is the full export to start from (each
+ * patron with its id, which the events name, and the cursor to follow from after it). All are
  * open to librarians and admins and to feed-scoped tokens, which reach nothing else
  * (guards.ts). Errors: 400 a malformed or foreign cursor, 404 another library's, 410 a cursor
  * older than the journal's retention (the body's `cursor` is where to follow from after a full
  * export). See docs/feed.md.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { exportedPatron } from '../../services/patrons/export-patrons.ts';
 import type { WebDeps } from '../context.ts';
 import { ChangesGone, DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, headCursor, readChanges } from '../../services/feed/read-changes.ts';
 import { EXPORT_FIELDS } from '../../domain/fields.ts';
@@ -104,5 +107,52 @@ export function changeRoutes(app: FastifyInstance, deps: WebDeps): void {
       },
     },
     async (request) => ({ cursor: await headCursor(store, request.library!.id) }),
+  );
+
+  app.get(
+    '/api/v1/changes/snapshot',
+    {
+      config: access,
+      schema: {
+        tags: ['changes'],
+        summary: "Every patron now (each with its id, values in the export's keys) and the cursor to follow from after it",
+        response: {
+          200: {
+            type: 'object',
+            description:
+              'Streamed. `cursor` was taken before the patrons were read: changes after it may already show here; applying them again changes nothing',
+            properties: {
+              cursor: { type: 'string' },
+              patrons: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { patron: { type: 'integer' }, values: { type: 'object', properties: VALUE_PROPERTIES } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const libraryId = request.library!.id;
+      // The cursor first: whatever changes while the patrons are read comes again in the feed.
+      const cursor = await headCursor(store, libraryId);
+      async function* body(): AsyncGenerator<string> {
+        yield `{"cursor":${JSON.stringify(cursor)},"patrons":[`;
+        let first = true;
+        for await (const batch of store.patrons.batches(libraryId)) {
+          let chunk = '';
+          for (const p of batch) {
+            chunk += `${first ? '' : ','}${JSON.stringify({ patron: p.id, values: exportedPatron(p) })}`;
+            first = false;
+          }
+          yield chunk;
+        }
+        yield ']}';
+      }
+      return reply.type('application/json; charset=utf-8').send(Readable.from(body()));
+    },
   );
 }
