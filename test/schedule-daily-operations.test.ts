@@ -269,6 +269,7 @@ it('the scheduler sends the fan-out and the alert check at start, each a singlet
   expect(sent).toEqual([
     ['daily-operations', { singletonKey: 'daily-operations' }],
     ['csv-watch', { singletonKey: 'csv-watch' }],
+    ['webhooks', { singletonKey: 'webhooks' }],
     ['alerts', { singletonKey: 'alerts' }],
   ]);
 });

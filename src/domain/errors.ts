@@ -35,7 +35,9 @@ export type ErrorKind =
   /** The input (a file, a record) is malformed. */
   | 'invalid_input'
   /** The store failed (disk full, database down). */
-  | 'store_failed';
+  | 'store_failed'
+  /** What was asked for existed once and is gone for good (a change cursor older than the journal's retention). */
+  | 'gone';
 
 /** An expected failure with a one-line message for a person. */
 export class RollcallError extends Error {

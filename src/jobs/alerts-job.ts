@@ -81,6 +81,9 @@ async function subjectOf(store: Store, library: Library): Promise<AlertSubject> 
     name: library.name,
     watched: integration !== undefined && (schedule?.enabled ?? false),
     watchedSince: integration?.updatedAt ?? library.createdAt,
+    failingWebhooks: (await store.webhooks.endpoints(library.id))
+      .filter((e) => e.failingSince !== null)
+      .map((e) => ({ id: e.id, reason: e.failingReason })),
   };
 }
 

@@ -11,6 +11,10 @@
  *   the last success, or — never synced — from when syncing was set up. Only a library that is
  *   expected to sync (integration enabled and Daily Operations on) can go stale.
  *
+ * - **webhook_failing**: one of the library's webhook endpoints spent every retry of a notice
+ *   (jobs/webhooks-job.ts). One alert for the library while any endpoint fails, raised once,
+ *   resolved when every endpoint delivers again (or the failing ones are removed).
+ *
  * The store (alerts.ts there) turns "the alerts now" into raised/resolved rows, each sent once.
  */
 import type { AlertKind, AlertRecord, NewAlert, Operation } from '../store/store.ts';
@@ -28,6 +32,8 @@ export interface AlertSubject {
   watched: boolean;
   /** Since when (ISO 8601 UTC) it has been expected to sync: the stale clock of a library that never synced. */
   watchedSince: string;
+  /** Its webhook endpoints marked failing, with why (none when absent). */
+  failingWebhooks?: readonly { id: number; reason: string }[];
 }
 
 /** Thresholds of the check. */
@@ -78,6 +84,15 @@ export function alertsFor(library: AlertSubject, operations: readonly Operation[
       });
     }
   }
+  const failing = library.failingWebhooks ?? [];
+  if (failing.length > 0) {
+    const which = failing.map((w) => `endpoint ${w.id}: ${w.reason}`).join('; ');
+    alerts.push({
+      kind: 'webhook_failing',
+      operationId: null,
+      message: `Webhook notices are not arriving (${which}). Check the receiving system; the next notice it takes clears this.`,
+    });
+  }
   return alerts;
 }
 
@@ -96,6 +111,7 @@ const HEADLINES: Record<AlertKind, string> = {
   sync_failed: 'sync failed',
   needs_review: 'sync needs review',
   stale: 'no recent successful sync',
+  webhook_failing: 'webhook endpoint failing',
 };
 
 /** The e-mail of an alert: a subject and a plain-text body. */

@@ -159,6 +159,7 @@ export function startScheduler(queue: Pick<JobQueue, 'send'>, options: Scheduler
     const sends: Promise<unknown>[] = [
       queue.send('daily-operations', { at }, { singletonKey: 'daily-operations' }),
       queue.send('csv-watch', { at }, { singletonKey: 'csv-watch' }),
+      queue.send('webhooks', { at }, { singletonKey: 'webhooks' }),
     ];
     if (options.alerts !== false) sends.push(queue.send('alerts', { at }, { singletonKey: 'alerts' }));
     for (const r of await Promise.allSettled(sends)) {

@@ -11,6 +11,7 @@ import { reapStale, retryOnce } from './reap-stale.ts';
 import { alertsHandler } from './alerts-job.ts';
 import { csvWatchHandler } from './csv-watch.ts';
 import { dailyOperationsHandler } from './daily-operations.ts';
+import { webhooksHandler } from './webhooks-job.ts';
 import type { JobDeps, JobHandlers, JobOutcome, JobPayloads } from './types.ts';
 
 /** The handlers by job name. */
@@ -20,6 +21,7 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     'reap-stale': () => guarded(() => reapStale(deps)),
     // Daily Operations' fan-out (enqueueSync per library due) and the alert check.
     'daily-operations': dailyOperationsHandler({ store: deps.store, queue: deps.queue, now: deps.syncDeps.now }),
+    webhooks: webhooksHandler({ store: deps.store, now: deps.syncDeps.now, publicUrl: deps.publicUrl ?? deps.alerts?.publicUrl ?? '' }),
     'csv-watch': csvWatchHandler({ store: deps.store, syncDeps: deps.syncDeps, ...(deps.signal ? { signal: deps.signal } : {}) }),
     ...(deps.alerts
       ? {

@@ -49,6 +49,8 @@ const EXPIRE_SECONDS: Record<JobName, number> = {
   alerts: 3600,
   // A watch pass syncs each new package, one after the other.
   'csv-watch': 23 * 3600,
+  // At most 200 attempts of 10 s each.
+  webhooks: 3600,
 };
 
 /** How to open the pg-boss queue. */

@@ -32,13 +32,22 @@ export interface JobPayloads {
   alerts: { at: string };
   /** Look in every CSV library's watched folder and sync each new package once. */
   'csv-watch': { at: string };
+  /** Queue each applied operation's notice for the library's webhook endpoints, send those due (with retries). */
+  webhooks: { at: string };
 }
 
 /** A job name. */
 export type JobName = keyof JobPayloads;
 
 /** Every job name, at run time (the record makes the compiler insist on a new name here). */
-const NAMES: Record<JobName, true> = { sync: true, 'daily-operations': true, 'reap-stale': true, alerts: true, 'csv-watch': true };
+const NAMES: Record<JobName, true> = {
+  sync: true,
+  'daily-operations': true,
+  'reap-stale': true,
+  alerts: true,
+  'csv-watch': true,
+  webhooks: true,
+};
 
 /** Every job name (pg-boss creates one queue per name). */
 export const JOB_NAMES = Object.keys(NAMES) as JobName[];
@@ -115,4 +124,6 @@ export interface JobDeps {
    * 'alerts' handler is registered only when given.
    */
   alerts?: { settings: AlertChannels & { staleHours: number }; publicUrl: string };
+  /** ROLLCALL_PUBLIC_URL for the webhook notices' links (else the alerts' one, else none). */
+  publicUrl?: string;
 }

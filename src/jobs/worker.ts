@@ -79,6 +79,12 @@ export async function startWorker(app: WorkerApp, options: WorkerOptions = {}): 
         if (job.name === 'csv-watch' && outcome.ok && outcome.detail === 'no new package') return;
         // Daily Operations and the alert check run every minute too: quiet when they did nothing.
         if (job.name === 'daily-operations' && outcome.ok && /^0 sync\(s\) enqueued; no library due$/.test(outcome.detail ?? '')) return;
+        if (
+          job.name === 'webhooks' &&
+          outcome.ok &&
+          /^0 notice\(s\) queued, 0 delivered, 0 to retry, 0 given up$/.test(outcome.detail ?? '')
+        )
+          return;
         if (job.name === 'alerts' && outcome.ok && /^0 alert\(s\) open, 0 deliver/.test(outcome.detail ?? '')) return;
         log(`${now().toISOString()} ${jobLabel(job)}: ${outcomeLine(outcome)}`);
       },
@@ -95,6 +101,7 @@ export async function startWorker(app: WorkerApp, options: WorkerOptions = {}): 
     journalRetentionDays: app.config.jobs.journalRetentionDays,
     signal: stopping.signal,
     alerts: { settings: app.config.alerts, publicUrl: app.config.web.publicUrl },
+    publicUrl: app.config.web.publicUrl,
   };
   await queue.work({ ...jobHandlers(deps), ...options.handlers });
   // Daily Operations' fan-out and the alert check, sent now (a missed run runs at start-up)

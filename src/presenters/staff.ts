@@ -25,6 +25,7 @@ export function tokenJson(t: ApiToken) {
     name: t.name,
     prefix: t.prefix,
     role: t.role,
+    scope: t.scope,
     createdAt: t.createdAt,
     lastUsedAt: t.lastUsedAt,
     revokedAt: t.revokedAt,

@@ -10,7 +10,7 @@ import type { RepoContext } from './context.ts';
 import type { AlertsTable } from './tables.ts';
 
 /** What an alert is about. */
-export type AlertKind = 'sync_failed' | 'needs_review' | 'stale';
+export type AlertKind = 'sync_failed' | 'needs_review' | 'stale' | 'webhook_failing';
 
 /** An alert to raise (or keep open). */
 export interface NewAlert {

@@ -18,7 +18,7 @@
  * per new patron. Within a library, a larger id committed later (see holdCommitOrder), so
  * "every change of the library in commit order" is the library's rows by id.
  */
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
 import type { PatronValues } from '../domain/patron.ts';
 import { atomically, onSqlite, type RepoContext } from './context.ts';
@@ -150,6 +150,18 @@ export interface JournalRepository {
   prune(cutoff: string, batch?: number): Promise<number>;
   /** The oldest row still kept (every library: pruning is global), or undefined when the journal is empty. */
   oldest(): Promise<{ id: number; at: string } | undefined>;
+  /**
+   * The change feed's read: up to `limit` of the library's rows with an id above `afterId`, in id
+   * (= commit) order. Within a library a larger id commits later (appendJournal), so a reader
+   * that goes on from the last id it saw never passes a row that commits afterwards.
+   */
+  following(libraryId: number, afterId: number, limit: number): Promise<JournalEntry[]>;
+  /** The highest id of the library's rows the retention reaper deleted (0: none): the feed's horizon. */
+  horizon(libraryId: number): Promise<number>;
+  /** The library's newest row id (0: none yet): where a consumer that just read a full export follows from. */
+  head(libraryId: number): Promise<number>;
+  /** The first and last row ids one operation wrote, or null when it wrote none. */
+  rangeOf(libraryId: number, operationId: number): Promise<{ first: number; last: number } | null>;
 }
 
 /** Rows per PostgreSQL insert statement (one JSON parameter), as for patrons. */
@@ -351,6 +363,49 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
       return out.sort((a, b) => a.id - b.id);
     },
 
+    async following(libraryId, afterId, limit) {
+      const rows = await ctx.db
+        .selectFrom('patron_journal')
+        .select(COLUMNS)
+        .where('library_id', '=', libraryId)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(entryOf);
+    },
+
+    async horizon(libraryId) {
+      const row = await ctx.db
+        .selectFrom('journal_horizons')
+        .select('pruned_through')
+        .where('library_id', '=', libraryId)
+        .executeTakeFirst();
+      return row ? Number(row.pruned_through) : 0;
+    },
+
+    async head(libraryId) {
+      const row = await ctx.db
+        .selectFrom('patron_journal')
+        .select('id')
+        .where('library_id', '=', libraryId)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? Number(row.id) : 0;
+    },
+
+    async rangeOf(libraryId, operationId) {
+      const row = await ctx.db
+        .selectFrom('patron_journal')
+        .select((eb) => [eb.fn.min('id').as('first'), eb.fn.max('id').as('last')])
+        .where('operation_id', '=', operationId)
+        .where('library_id', '=', libraryId)
+        .executeTakeFirst();
+      if (!row || row.first === null || row.last === null) return null;
+      return { first: Number(row.first), last: Number(row.last) };
+    },
+
     async prune(cutoff, batch = DEFAULT_PRUNE_BATCH) {
       // Rows are appended in time order, so the old ones are the first ids: look at the oldest
       // row by the primary key (the common case, nothing to prune, is one lookup), then read the
@@ -358,16 +413,33 @@ export function journalRepository(ctx: RepoContext): JournalRepository {
       // append would pay for) and no scan past the first young rows.
       const first = await ctx.db.selectFrom('patron_journal').select('at').orderBy('id').limit(1).executeTakeFirst();
       if (!first || first.at >= cutoff) return 0;
-      const oldest = await ctx.db.selectFrom('patron_journal').select(['id', 'at']).orderBy('id').limit(batch).execute();
+      const oldest = await ctx.db.selectFrom('patron_journal').select(['id', 'library_id', 'at']).orderBy('id').limit(batch).execute();
       const old = oldest.filter((r) => r.at < cutoff);
       if (old.length === 0) return 0;
-      const result = await ctx.db
-        .deleteFrom('patron_journal')
-        .where('id', '>=', old[0]!.id)
-        .where('id', '<=', old[old.length - 1]!.id)
-        .where('at', '<', cutoff)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      // Each library's horizon moves in the same transaction as the delete: the change feed
+      // answers a cursor below it "gone" (410) instead of silently skipping what was pruned.
+      const horizons = new Map<number, number>();
+      for (const r of old) horizons.set(r.library_id, Math.max(horizons.get(r.library_id) ?? 0, Number(r.id)));
+      return atomically(ctx, async (tx) => {
+        const result = await tx.db
+          .deleteFrom('patron_journal')
+          .where('id', '>=', old[0]!.id)
+          .where('id', '<=', old[old.length - 1]!.id)
+          .where('at', '<', cutoff)
+          .executeTakeFirst();
+        for (const [libraryId, through] of horizons) {
+          await tx.db
+            .insertInto('journal_horizons')
+            .values({ library_id: libraryId, pruned_through: through })
+            .onConflict((oc) =>
+              oc.column('library_id').doUpdateSet({
+                pruned_through: sql`case when excluded.pruned_through > journal_horizons.pruned_through then excluded.pruned_through else journal_horizons.pruned_through end`,
+              }),
+            )
+            .execute();
+        }
+        return Number(result.numDeletedRows);
+      });
     },
 
     async oldest() {

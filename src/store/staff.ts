@@ -48,10 +48,15 @@ export interface ApiToken {
   name: string;
   prefix: string;
   role: StaffRole;
+  /** `all`: whatever its role may do; `feed`: the change feed and nothing else (a downstream library system's). */
+  scope: TokenScope;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
+
+/** What a token may reach: its role's routes, or only the change feed. */
+export type TokenScope = 'all' | 'feed';
 
 /** A new staff account. */
 export interface NewStaffUser {
@@ -104,7 +109,9 @@ export interface StaffRepository {
   deleteExpiredSessions(): Promise<number>;
 
   /** Stores a new API token. */
-  createToken(token: Omit<ApiToken, 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt'> & { tokenHash: string }): Promise<ApiToken>;
+  createToken(
+    token: Omit<ApiToken, 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'scope'> & { tokenHash: string; scope?: TokenScope },
+  ): Promise<ApiToken>;
   /** The live (not revoked) token with this hash, in any library. */
   tokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
   /** The library's tokens, newest first (revoked ones too). */
@@ -261,6 +268,7 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
           token_hash: t.tokenHash,
           prefix: t.prefix,
           role: t.role,
+          scope: t.scope ?? 'all',
           created_at: ctx.now(),
         })
         .returningAll()
@@ -326,6 +334,8 @@ function toToken(row: Selectable<ApiTokensTable>): ApiToken {
     name: row.name,
     prefix: row.prefix,
     role: row.role === 'admin' ? 'admin' : 'librarian',
+    // Anything but `all` is the narrower scope: an unknown value never widens a token.
+    scope: row.scope === 'all' ? 'all' : 'feed',
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,

@@ -29,6 +29,7 @@ import { journalRepository, type JournalRepository } from './journal.ts';
 import { kohaCodesRepository, type KohaCodesRepository } from './koha-codes.ts';
 import { fieldLockRepository, type FieldLockRepository } from './locks.ts';
 import { removalRepository, type RemovalRepository } from './removals.ts';
+import { webhookRepository, type WebhookRepository } from './webhooks.ts';
 
 export type { StoreDialect } from './dialect.ts';
 export type * from './records.ts';
@@ -46,7 +47,7 @@ export type { KohaBranchRow, KohaCategoryRow, KohaCodesRepository } from './koha
 export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun, StaleSchedule } from './schedules.ts';
 export type { FieldLockRecord, FieldLockRepository } from './locks.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
-export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
+export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, TokenScope, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
 export type {
   ConflictActionName,
@@ -72,6 +73,7 @@ export type {
 } from './journal.ts';
 export { CREATED_FIELD, JOURNAL_KINDS, createdValuesJson } from './journal.ts';
 export type { NewRemoval, RemovalPage, RemovalRecord, RemovalRepository } from './removals.ts';
+export type { DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookRepository } from './webhooks.ts';
 
 /** How to open the store. */
 export interface OpenStoreOptions {
@@ -117,6 +119,8 @@ export interface Repositories {
   locks: FieldLockRepository;
   /** End-of-year removals: who a rule selects, deleting patrons, each removal's archive (SPEC §3.10). */
   removals: RemovalRepository;
+  /** Webhook endpoints and their deliveries. */
+  webhooks: WebhookRepository;
 }
 
 /** An open store. */
@@ -204,5 +208,6 @@ function repositories(ctx: RepoContext): Repositories {
     kohaCodes: kohaCodesRepository(ctx),
     locks: fieldLockRepository(ctx),
     removals: removalRepository(ctx),
+    webhooks: webhookRepository(ctx),
   };
 }

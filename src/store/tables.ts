@@ -177,6 +177,8 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** `all` (the role's routes) or `feed` (the change feed only); migration 0013. */
+  scope: Generated<string>;
 }
 
 /** `schedules`: a library's Daily Operations (SPEC §3.7); a library without a row has the defaults. */
@@ -363,4 +365,48 @@ export interface Tables {
   patron_locks: PatronLocksTable;
   patron_removals: PatronRemovalsTable;
   removed_guids: RemovedGuidsTable;
+  journal_horizons: JournalHorizonsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+/** `journal_horizons`: per library, the highest journal id the retention reaper deleted (migration 0013). */
+export interface JournalHorizonsTable {
+  library_id: number;
+  pruned_through: number;
+}
+
+/** `webhook_endpoints`: where a library's operation notices go (migration 0013); the secret encrypted. */
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  library_id: number;
+  url: string;
+  description: Generated<string>;
+  /** The signing secret, sealed by the store's SecretBox. */
+  secret: string;
+  created_at: string;
+  created_by: Generated<string>;
+  /** When its deliveries began to fail for good (retries spent), or null. */
+  failing_since: string | null;
+  failing_reason: Generated<string>;
+}
+
+/** `webhook_deliveries`: one notice per endpoint and applied operation, its attempts and outcome (migration 0013). */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  library_id: number;
+  endpoint_id: number;
+  operation_id: number;
+  /** The `webhook-id` header: the same on every retry, so a receiver drops duplicates. */
+  message_id: string;
+  /** The JSON body, as signed. */
+  payload: string;
+  /** `pending`, `delivered` or `failed`. */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_status: number | null;
+  last_error: Generated<string>;
+  created_at: string;
+  finished_at: string | null;
 }

@@ -4,7 +4,7 @@
  * `request.principal` / `request.library`, never cookies or headers themselves.
  */
 import type { Config } from '../config/load.ts';
-import type { Library, StaffRole, StaffUser, Store } from '../store/store.ts';
+import type { Library, StaffRole, StaffUser, Store, TokenScope } from '../store/store.ts';
 import type { SyncDeps } from '../sync/ports.ts';
 
 /** Starts a sync for Sync Now: through the job queue when there is one, else in this process. */
@@ -38,6 +38,8 @@ export type Principal =
       role: StaffRole;
       /** How they proved it: a session cookie (forms need CSRF) or an API token (no cookies, no CSRF). */
       via: 'session' | 'token';
+      /** A token's scope (`feed`: the change feed only); a session's is `all`. */
+      scope: TokenScope;
     }
   | { kind: 'patron'; patronId: number };
 

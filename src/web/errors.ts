@@ -24,6 +24,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   invalid_input: 400,
   store_failed: 503,
+  gone: 410,
 };
 
 /** Sends `error` as the response. */

@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may reach the route (guards.ts). Required on every route. */
     access?: Access;
+    /** A feed-scoped API token may reach this route (the change feed); no other route takes one. */
+    feed?: boolean;
   }
 }
 
@@ -37,6 +39,8 @@ export async function enforceAccess(request: FastifyRequest, reply: FastifyReply
     return;
   }
   if (p.kind !== 'staff' || !access || RANK[p.role] < RANK[access]) return refuse(request, reply, 403);
+  // A feed token reads the change feed and nothing else, whatever its role.
+  if (p.scope === 'feed' && request.routeOptions.config.feed !== true) return refuse(request, reply, 403);
 }
 
 async function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403): Promise<void> {

@@ -57,6 +57,7 @@ function navOf(request: FastifyRequest): NavItem[] {
       { href: '/admin/users', label: 'Staff' },
       { href: '/admin/tokens', label: 'API tokens' },
       { href: '/preferences/schedule', label: 'Schedule' },
+      { href: '/admin/webhooks', label: 'Webhooks' },
     );
   }
   return items;

@@ -171,7 +171,7 @@ async function principalOfToken(deps: WebDeps, request: FastifyRequest): Promise
     await deps.store.staff.touchToken(token.id);
   // A token never does more than its account may now (an admin demoted keeps a librarian's token).
   const role = token.role === 'admin' && user.role === 'admin' ? 'admin' : 'librarian';
-  return { principal: { kind: 'staff', user, role, via: 'token' }, libraryId: token.libraryId };
+  return { principal: { kind: 'staff', user, role, via: 'token', scope: token.scope }, libraryId: token.libraryId };
 }
 
 async function principalOfSession(
@@ -184,7 +184,7 @@ async function principalOfSession(
   if (session.staffUserId !== null) {
     const user = await deps.store.staff.get(session.libraryId, session.staffUserId);
     if (!user || user.disabled) return undefined;
-    return { principal: { kind: 'staff', user, role: user.role, via: 'session' }, libraryId: session.libraryId };
+    return { principal: { kind: 'staff', user, role: user.role, via: 'session', scope: 'all' }, libraryId: session.libraryId };
   }
   if (session.patronId !== null) {
     // A patron's session lasts only while they may still sign in: still Active, sign-in still on.

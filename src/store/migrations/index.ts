@@ -20,6 +20,7 @@ import { scheduleZoneMigration } from './0014-schedule-zone.ts';
 import { searchFoldMigration } from './0017-search-fold.ts';
 import { locksMigration } from './0012-locks.ts';
 import { removalMigration } from './0011-removal.ts';
+import { feedMigration } from './0013-feed.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -45,6 +46,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0017-search-fold': searchFoldMigration(dialect),
     '0012-locks': locksMigration(dialect),
     '0011-removal': removalMigration(),
+    '0013-feed': feedMigration(dialect),
   };
 }
 

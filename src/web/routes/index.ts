@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
+import { changeRoutes } from './changes.ts';
 import { conflictRoutes } from './conflicts.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
@@ -23,6 +24,7 @@ import { scheduleRoutes } from './schedule.ts';
 import { ssoRoutes } from './sso.ts';
 import { staffRoutes } from './staff.ts';
 import { syncRoutes } from './syncs.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /** A route module. */
 export type RouteModule = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
@@ -47,4 +49,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   patronExportRoutes,
   scheduleRoutes,
   helpRoutes,
+  changeRoutes,
+  webhookRoutes,
 ];

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
-import type { ApiToken, StaffRole, StaffUser } from '../../store/store.ts';
+import type { ApiToken, StaffRole, StaffUser, TokenScope } from '../../store/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { API_TOKEN_PREFIX, newToken } from '../auth/tokens.ts';
 import { staffOf, type WebDeps } from '../context.ts';
@@ -23,6 +23,12 @@ const ROLES: readonly StaffRole[] = ['admin', 'librarian'];
 function roleOf(value: unknown): StaffRole {
   if (value === 'admin' || value === 'librarian') return value;
   throw new RollcallError('invalid_input', 'The role must be admin or librarian.');
+}
+
+function scopeOf(value: unknown): TokenScope {
+  if (value === undefined || value === '' || value === 'all') return 'all';
+  if (value === 'feed') return 'feed';
+  throw new RollcallError('invalid_input', 'The scope must be all or feed.');
 }
 
 function idOf(value: unknown): number {
@@ -52,6 +58,7 @@ const TOKEN_SCHEMA = {
     name: { type: 'string' },
     prefix: { type: 'string' },
     role: { type: 'string', enum: ROLES },
+    scope: { type: 'string', enum: ['all', 'feed'], description: '`feed`: the change feed (GET /api/v1/changes) and nothing else' },
     createdAt: { type: 'string' },
     lastUsedAt: { type: 'string', nullable: true },
     revokedAt: { type: 'string', nullable: true },
@@ -119,6 +126,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
   ): Promise<{ token: string; record: ApiToken }> {
     const role = body.role === undefined || body.role === '' ? user.role : roleOf(body.role);
     if (role === 'admin' && user.role !== 'admin') throw new RollcallError('invalid_input', 'Only an admin can create an admin token.');
+    const scope = scopeOf(body.scope);
     const { token, hash } = newToken(API_TOKEN_PREFIX);
     const record = await store.staff.createToken({
       libraryId,
@@ -127,6 +135,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       tokenHash: hash,
       prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
       role,
+      scope,
     });
     return { token, record };
   }
@@ -271,7 +280,18 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       schema: {
         tags: ['tokens'],
         summary: 'Create an API token; the response is the only time the token is shown',
-        body: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string', enum: ROLES } } },
+        body: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            role: { type: 'string', enum: ROLES },
+            scope: {
+              type: 'string',
+              enum: ['all', 'feed'],
+              description: '`feed`: a token for a library system that reads the change feed and nothing else',
+            },
+          },
+        },
         response: { 201: { type: 'object', properties: { token: { type: 'string' }, record: TOKEN_SCHEMA } } },
       },
     },
