@@ -21,6 +21,7 @@ import type { SecretBox } from './secret-box.ts';
 import { lazySecretBox } from './secret-key.ts';
 import { siteRepository, type SiteRepository } from './sites.ts';
 import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
+import { creationDefaultsRepository, type CreationDefaultsRepository } from './creation-defaults.ts';
 import { alertRepository, type AlertRepository } from './alerts.ts';
 import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
@@ -39,6 +40,7 @@ export type { ChangeQuery } from './operation-changes.ts';
 export type { PatronFilter, PatronRepository } from './patrons.ts';
 export type { EditOptions, NamePrefix, PatronChanges, PatronDetail, PatronSearch, SearchTerms } from './patron-search.ts';
 export type { SiteRepository } from './sites.ts';
+export type { CreationDefaultsRecord, CreationDefaultsRepository } from './creation-defaults.ts';
 export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun } from './schedules.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, WebSession } from './staff.ts';
@@ -105,6 +107,8 @@ export interface Repositories {
   conflicts: ConflictRepository;
   /** The field-level journal of patron changes (SPEC §3.9). */
   journal: JournalRepository;
+  /** The library's creation defaults (SPEC §3.3, §3.8). */
+  creationDefaults: CreationDefaultsRepository;
 }
 
 /** An open store. */
@@ -189,5 +193,6 @@ function repositories(ctx: RepoContext): Repositories {
     csvPackages: csvPackageRepository(ctx),
     conflicts: conflictRepository(ctx),
     journal: journalRepository(ctx),
+    creationDefaults: creationDefaultsRepository(ctx),
   };
 }

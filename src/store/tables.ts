@@ -298,4 +298,17 @@ export interface Tables {
   conflicts: ConflictsTable;
   conflict_journal: ConflictJournalTable;
   patron_journal: PatronJournalTable;
+  creation_defaults: CreationDefaultsTable;
+}
+
+/** `creation_defaults` (migration 0015): a library's defaults for the patrons a sync creates (SPEC §3.3, §3.8). */
+export interface CreationDefaultsTable {
+  library_id: number;
+  /** Every role's defaults, JSON (read by sources/creation-defaults.ts). */
+  defaults: string;
+  /** Bumped by every admin save (compare-and-set); a sync moving a barcode sequence on leaves it. */
+  revision: Generated<number>;
+  updated_at: string;
+  /** Who saved last ('' for a sync or the migration). */
+  updated_by: Generated<string>;
 }

@@ -82,24 +82,6 @@ export function rosterClient(config: Config, connection: { baseUrl: string; auth
   });
 }
 
-/** The planner's settings from the stored ones and the library's sites (SPEC §2–§3). */
-export function syncSettingsOf(settings: ClassLinkSettings, sites: readonly Site[]): SyncSettings {
-  const siteByOrg = new Map<string, string>();
-  for (const s of sites) if (s.orgGuid !== '') siteByOrg.set(s.orgGuid, s.code);
-  return {
-    integration: 'classlink',
-    roles: [...settings.roles],
-    siteByOrg,
-    mapping: { barcode: settings.mapping.barcode, communityId: settings.mapping.communityId, location: settings.mapping.location },
-    thresholds: { ...settings.thresholds },
-    defaults: {
-      student: { ...settings.defaults.student, fixed: { ...settings.defaults.student.fixed } },
-      teacher: { ...settings.defaults.teacher, fixed: { ...settings.defaults.teacher.fixed } },
-      admin: { ...settings.defaults.admin, fixed: { ...settings.defaults.admin.fixed } },
-    },
-  };
-}
-
 function definedStrings(o: ClassLinkSecrets): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) if (typeof v === 'string' && v !== '') out[k] = v;

@@ -14,6 +14,7 @@ import { patronLibraryMigration } from './0007-patron-library.ts';
 import { journalMigration } from './0008-journal.ts';
 import { conflictsMigration } from './0009-conflicts.ts';
 import { undoMigration } from './0010-undo.ts';
+import { defaultsMigration } from './0015-defaults.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -30,6 +31,7 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0008-journal': journalMigration(dialect),
     '0009-conflicts': conflictsMigration(dialect),
     '0010-undo': undoMigration(),
+    '0015-defaults': defaultsMigration(),
   };
 }
 

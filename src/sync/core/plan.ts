@@ -451,7 +451,8 @@ class PlanBuilder {
 
   /**
    * "An unmatched user in scope becomes a new patron: the mapped fields, Policy from the role,
-   * Status Active, and the library's default values" (SPEC §3.3). Fixed defaults fill only the
+   * Status Active, and the library's default values" (SPEC §3.3); the Status is the role's
+   * default too, Active unless the library chose another (§3.8). Fixed defaults fill only the
    * fields the roster does not fill for this user, so the next sync does not undo them.
    */
   private create(sourcedId: string, role: SyncRole, site: string, mapped: MappedValues): void {
@@ -463,7 +464,7 @@ class PlanBuilder {
       if (fixed !== undefined && !RULE_FIELDS.has(key)) writable[key] = fixed;
     }
     // The mapped values come after and win, blank ones included: the next sync would write them anyway.
-    Object.assign(values, mapped, { guid: sourcedId, status: STATUS_ACTIVE, policy: defaults.policy, site });
+    Object.assign(values, mapped, { guid: sourcedId, status: defaults.status, policy: defaults.policy, site });
     // A sequence barcode only when Barcode is not mapped: a mapped Barcode belongs to the roster.
     if (this.settings.mapping.barcode.kind === 'none' && defaults.barcode.kind === 'sequence') {
       values.barcode = this.barcodes.take(role, defaults.barcode);
