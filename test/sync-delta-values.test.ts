@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../src/domain/roster.ts';
-import { loadClassLink } from '../src/sources/classlink/state.ts';
 import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { HOUR_MS, syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';

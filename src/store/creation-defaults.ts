@@ -43,7 +43,12 @@ export function creationDefaultsRepository(ctx: RepoContext): CreationDefaultsRe
     async get(libraryId) {
       const row = await ctx.db.selectFrom('creation_defaults').selectAll().where('library_id', '=', libraryId).executeTakeFirst();
       if (!row) return { defaults: undefined, revision: 0, updatedAt: '', updatedBy: '' };
-      return { defaults: JSON.parse(row.defaults) as unknown, revision: row.revision, updatedAt: row.updated_at, updatedBy: row.updated_by };
+      return {
+        defaults: JSON.parse(row.defaults) as unknown,
+        revision: row.revision,
+        updatedAt: row.updated_at,
+        updatedBy: row.updated_by,
+      };
     },
     async save(libraryId, defaults, expectedRevision, by) {
       const json = JSON.stringify(defaults);

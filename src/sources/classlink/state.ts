@@ -8,8 +8,6 @@ import { RollcallError } from '../../domain/errors.ts';
 import { OneRosterClient } from '../../oneroster/client.ts';
 import type { RosterAuth } from '../../oneroster/auth.ts';
 import type { Repositories } from '../../store/store.ts';
-import type { Site } from '../../store/records.ts';
-import type { SyncSettings } from '../../sync/core/types.ts';
 import { readClassLinkSettings, type ClassLinkSettings } from '../settings.ts';
 
 /** The secrets of a ClassLink connection (encrypted at rest). */

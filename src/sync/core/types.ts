@@ -83,7 +83,12 @@ export interface RoleDefaults {
 
 /** Fresh default role defaults: Policy Student / Teacher / Staff, no barcode, nothing fixed. */
 export function defaultRoleDefaults(): Record<SyncRole, RoleDefaults> {
-  const of = (role: SyncRole): RoleDefaults => ({ policy: POLICY_BY_ROLE[role], status: STATUS_ACTIVE, barcode: { kind: 'none' }, fixed: {} });
+  const of = (role: SyncRole): RoleDefaults => ({
+    policy: POLICY_BY_ROLE[role],
+    status: STATUS_ACTIVE,
+    barcode: { kind: 'none' },
+    fixed: {},
+  });
   return { student: of('student'), teacher: of('teacher'), admin: of('admin') };
 }
 
