@@ -459,9 +459,12 @@ class PlanBuilder {
     const defaults = this.settings.defaults[role];
     const values = emptyPatronValues();
     const writable = values as unknown as Record<PatronFieldKey, string | number>;
+    const defaulted: PatronFieldKey[] = [];
     for (const key of PATRON_VALUE_KEYS) {
       const fixed = defaults.fixed[key];
-      if (fixed !== undefined && !RULE_FIELDS.has(key)) writable[key] = fixed;
+      if (fixed === undefined || RULE_FIELDS.has(key)) continue;
+      writable[key] = fixed;
+      if (!(key in mapped)) defaulted.push(key);
     }
     // The mapped values come after and win, blank ones included: the next sync would write them anyway.
     Object.assign(values, mapped, { guid: sourcedId, status: defaults.status, policy: defaults.policy, site });
@@ -477,6 +480,7 @@ class PlanBuilder {
       values,
       guidSource: this.settings.integration,
       matchedBy: 'created',
+      ...(defaulted.length > 0 ? { defaulted } : {}),
     });
   }
 

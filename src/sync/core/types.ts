@@ -254,6 +254,8 @@ export interface CreateChange extends Omit<PatronWrite, 'diff'> {
   reason: string;
   /** The synced role the patron was created for (its Policy came from it). */
   role: SyncRole;
+  /** The fields a fixed creation default filled (SPEC §3.8), when any: the plan shows them. */
+  defaulted?: PatronFieldKey[];
 }
 
 /** An existing patron's mapped fields overwritten with the roster's (SPEC §3.3). */
