@@ -15,7 +15,9 @@ interface StoredDetail {
   kind?: string;
   sourcedId?: string;
   reason?: string;
-  values?: { firstName?: string; lastName?: string; policy?: string; status?: number; barcode?: string } & Partial<Record<PatronFieldKey, string | number>>;
+  values?: { firstName?: string; lastName?: string; policy?: string; status?: number; barcode?: string } & Partial<
+    Record<PatronFieldKey, string | number>
+  >;
   defaulted?: PatronFieldKey[];
   diff?: { field: PatronFieldKey; from: string; to: string }[];
   user?: { name?: string };

@@ -77,7 +77,10 @@ export function loadedPlan(rows: readonly StoredChange[]): LoadedPlan | undefine
 export function changeLogLine(c: Change): { level: LogLevel; message: string } | undefined {
   switch (c.kind) {
     case 'create':
-      return { level: 'info', message: `Created: ${c.values.firstName} ${c.values.lastName} — ${c.reason}${newPatronText(c.values, c.defaulted)}` };
+      return {
+        level: 'info',
+        message: `Created: ${c.values.firstName} ${c.values.lastName} — ${c.reason}${newPatronText(c.values, c.defaulted)}`,
+      };
     case 'update':
     case 'reactivate':
     case 'transfer':

@@ -51,6 +51,7 @@ function navOf(request: FastifyRequest): NavItem[] {
       { href: '/preferences/integrations', label: 'Integrations' },
       { href: '/admin/users', label: 'Staff' },
       { href: '/admin/tokens', label: 'API tokens' },
+      { href: '/preferences/new-patrons', label: 'New patrons' },
     );
   }
   return items;

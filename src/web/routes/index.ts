@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
 import { conflictRoutes } from './conflicts.ts';
+import { newPatronsRoutes } from './new-patrons.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronImportRoutes } from './patron-import.ts';
@@ -39,4 +40,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   patronImportRoutes,
   siteRoutes,
   conflictRoutes,
+  newPatronsRoutes,
 ];
