@@ -119,7 +119,9 @@ export async function changeDefaults(store: Store, libraryId: number, change: De
     if ('problem' in applied) throw new RollcallError('usage', applied.problem);
     next[role] = applied.defaults;
   }
-  const saved = await store.creationDefaults.save(libraryId, next, stored.revision, by);
+  // The compare-and-set is on the revision the person saw: a save landing between our read and
+  // this write is caught here, not only one made before the read.
+  const saved = await store.creationDefaults.save(libraryId, next, change.revision, by);
   if (saved === undefined) throw savedMeanwhile((await store.creationDefaults.get(libraryId)).updatedBy);
   return showDefaults(store, libraryId);
 }
