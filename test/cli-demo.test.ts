@@ -29,6 +29,9 @@ describe('cli: rollcall demo', () => {
     expect(run.stdout).toMatch(/Full sync \(operation \d+\): succeeded|Approved: succeeded/);
     expect(run.stdout).toMatch(/9\. Delta sync \(operation \d+\): succeeded[^\n]* 1 created, 3 updated, \d+ unchanged, 1 transferred/);
     expect(run.stdout).toContain('status Transferred');
+    // The district's new patrons got barcodes from the students' sequence (SPEC §3.8).
+    expect(run.stdout).toContain('New patrons get barcodes');
+    expect(run.stdout).toMatch(/\]: barcode S\d{6}, site/);
     expect(run.stdout).toContain(`ROLLCALL_DATABASE_URL=sqlite:${join(folder, 'rollcall.db')}`);
     expect(existsSync(join(folder, 'rollcall.db'))).toBe(true);
     expect(existsSync(elsewhere)).toBe(false);

@@ -4,6 +4,7 @@
  * matches at the matched sites (the Policy names are the scope, SPEC §3.8).
  */
 import { RollcallError } from '../../domain/errors.ts';
+import { FIELDS } from '../../domain/fields.ts';
 import type { SyncRole } from '../../domain/roster.ts';
 import { changeDefaults, showDefaults, type DefaultsView } from '../../services/defaults/creation-defaults.ts';
 import type { RoleDraft } from '../../services/defaults/defaults-rules.ts';
@@ -76,7 +77,7 @@ function viewLines(code: string, view: DefaultsView): string[] {
       r.barcode.kind === 'sequence'
         ? `sequence ${r.barcode.prefix || '(no prefix)'} width ${r.barcode.width}, next ${r.barcode.example}${view.barcodeMapped ? ' (unused: Barcode is mapped)' : ''}`
         : 'left blank';
-    const fixed = Object.entries(r.fixed).map(([k, v]) => `${k}=${v}`);
+    const fixed = FIELDS.filter((f) => r.fixed[f.key] !== undefined).map((f) => `${f.label}=${r.fixed[f.key]}`);
     lines.push(
       `  ${r.role}${r.synced ? '' : ' (not synced)'}: Policy "${r.policy}" matches ${r.matches.toLocaleString('en-US')} patron${r.matches === 1 ? '' : 's'} ${where}; Status ${r.status}; Barcode ${barcode}${fixed.length ? `; fixed ${fixed.join(', ')}` : ''}`,
     );
