@@ -1,6 +1,7 @@
 /**
  * A save of an integration's settings while a sync applies must not undo what the sync wrote in
- * the same settings (its barcode sequence and delta watermark): every save is one locked
+ * the same settings (its delta watermark), nor its barcode sequence (in the library's creation
+ * defaults since migration 0015): every save is one locked
  * read-change-write (sources/options.ts lockedUpdate) — the options, ClassLink's sign-in, and
  * `oneroster configure` / `csv configure`. The sync's apply is played by a transaction that
  * writes its progress and stays open until the save is waiting for it; on PostgreSQL the old
