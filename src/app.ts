@@ -17,6 +17,7 @@ import {
   sourceSyncSettings,
   syncSourceOf,
 } from './sources/registry.ts';
+import { loadCreationDefaults } from './sources/creation-defaults.ts';
 import { DEFAULT_LIBRARY_CODE, openStore, type Library, type Store } from './store/store.ts';
 import type { SyncDeps, SyncSources } from './sync/ports.ts';
 
@@ -77,7 +78,8 @@ export const SYNC_SOURCES: SyncSources = {
   syncSettings: async (repos, libraryId, source) => {
     const state = await loadSourceSettings(repos, libraryId, source);
     const sites = await repos.sites.list(libraryId);
-    return { settings: sourceSyncSettings(source, state.settings, sites), lastSuccessAt: state.settings.lastSuccessAt };
+    const { defaults } = await loadCreationDefaults(repos, libraryId);
+    return { settings: sourceSyncSettings(source, state.settings, sites, defaults), lastSuccessAt: state.settings.lastSuccessAt };
   },
   saveSyncProgress,
   name: (source) => SOURCE_NAMES[source],

@@ -34,6 +34,9 @@ describe('cli: rollcall demo', () => {
     expect(run.stdout).toMatch(/First Name is locked, so no sync writes it/);
     expect(run.stdout).toMatch(/Its plan: Patron #\d+ \(Sky [^)]+\): First Name locked, kept 'Sky' \(roster: '[^']+'\)/);
     expect(run.stdout).toContain('status Transferred');
+    // The district's new patrons got barcodes from the students' sequence (SPEC §3.8).
+    expect(run.stdout).toContain('New patrons get barcodes');
+    expect(run.stdout).toMatch(/\]: barcode S\d{6}, site/);
     expect(run.stdout).toContain(`ROLLCALL_DATABASE_URL=sqlite:${join(folder, 'rollcall.db')}`);
     expect(existsSync(join(folder, 'rollcall.db'))).toBe(true);
     expect(existsSync(elsewhere)).toBe(false);

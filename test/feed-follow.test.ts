@@ -7,9 +7,8 @@
  * malformed or foreign cursor, 404 another library's, 410 a cursor older than the retention,
  * and a feed-scoped token that reaches nothing else.
  *
- * The removal is simulated (the removal code is not on this branch): its journal row (field
- * `*`, kind `removal`, old value the patron's values as JSON) is appended and the patron row
- * deleted, as SPEC §3.10's removal will.
+ * The deletion goes through the removal code (services/patrons/remove-patrons.ts): one journal
+ * row (field `*`, kind `removal`, old value the patron's values as JSON), the patron row gone.
  */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,8 +18,8 @@ import { applyUndo } from '../src/services/operations/undo-operation.ts';
 import { editPatron } from '../src/services/patrons/edit-patron.ts';
 import { exportPatrons } from '../src/services/patrons/export-patrons.ts';
 import { importPatrons } from '../src/services/patrons/import-patrons.ts';
-import { openDatabase } from '../src/store/db.ts';
-import { createdValuesJson, type Library } from '../src/store/store.ts';
+import { deletePatron } from '../src/services/patrons/remove-patrons.ts';
+import type { Library } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';
 import { makeStaff, openWeb, WebClient, type TestWeb } from './support/web.ts';
@@ -147,14 +146,9 @@ describeEachDatabase('change feed: a consumer follows it', (db) => {
     const undone = await applyUndo(f.store, f.libraryId, second.id, { requestedBy: 'test' });
     expect(undone.status).toBe('applied');
 
-    // The removal (SPEC §3.10), as its code will write it: one `*` row, the patron deleted.
+    // A patron deleted (SPEC §3.10), by the removal code itself: one `*` row, the patron gone.
     const removed = (await f.patronByGuid(students[3]!.sourcedId))!;
-    await f.store.journal.append(f.libraryId, { actor: 'removal' }, [
-      { patronId: removed.id, field: '*', oldValue: createdValuesJson(removed), newValue: null, kind: 'removal' },
-    ]);
-    const raw = (await openDatabase({ url: db.url(), migrate: false })).kysely;
-    await raw.deleteFrom('patrons').where('library_id', '=', f.libraryId).where('id', '=', removed.id).execute();
-    await raw.destroy();
+    await deletePatron(f.store, f.libraryId, removed.id, { staffUserId: null, actor: 'test' });
 
     consumer = new Consumer(feedClient(), saved);
     await consumer.follow();

@@ -1,6 +1,7 @@
 /**
  * A save of an integration's settings while a sync applies must not undo what the sync wrote in
- * the same settings (its barcode sequence and delta watermark): every save is one locked
+ * the same settings (its delta watermark), nor its barcode sequence (in the library's creation
+ * defaults since migration 0015): every save is one locked
  * read-change-write (sources/options.ts lockedUpdate) â€” the options, ClassLink's sign-in, and
  * `oneroster configure` / `csv configure`. The sync's apply is played by a transaction that
  * writes its progress and stays open until the save is waiting for it; on PostgreSQL the old
@@ -22,6 +23,7 @@ import { configureCsv, CSV_OPTIONS } from '../src/sources/csv/options.ts';
 import { configureOneRoster } from '../src/sources/oneroster/connect.ts';
 import { loadOneRoster, ONEROSTER_SETTINGS, saveOneRoster } from '../src/sources/oneroster/state.ts';
 import { readClassLinkSettings } from '../src/sources/settings.ts';
+import { loadCreationDefaults, readCreationDefaults } from '../src/sources/creation-defaults.ts';
 import { saveSyncProgress } from '../src/sources/registry.ts';
 import { updateOptions } from '../src/sources/options.ts';
 import { CLASSLINK_OPTIONS } from '../src/sources/classlink/definition.ts';
@@ -31,7 +33,8 @@ import type { Store } from '../src/store/store.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { somethingWaitsForALock } from './support/lock-wait.ts';
 
-const SEQUENCE = { defaults: { student: { barcode: { kind: 'sequence', prefix: 'S', next: 1 } } } };
+const SEQUENCE = {};
+const DEFAULTS = { student: { barcode: { kind: 'sequence', prefix: 'S', next: 1 } } };
 const PROGRESS = { nextBarcode: { student: 501 }, lastSuccessAt: '2026-11-29T02:00:00.000Z' };
 
 describeEachDatabase('integration settings: a save during a sync keeps the syncâ€™s progress', (db) => {
@@ -52,6 +55,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     if (kind === 'classlink') await saveClassLink(store, lib.id, { settings: readClassLinkSettings(SEQUENCE), enabled: true });
     else if (kind === 'oneroster') await saveOneRoster(store, lib.id, { settings: ONEROSTER_SETTINGS.parse(SEQUENCE), enabled: true });
     else await saveCsvSettings(store, lib.id, CSV_SETTINGS.parse(SEQUENCE));
+    await store.creationDefaults.save(lib.id, readCreationDefaults(DEFAULTS), 0, 'test');
     return { store, lib };
   }
 
@@ -86,7 +90,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     const after = (await loadClassLink(store, lib.id)).settings;
     expect(after.thresholds.maxTransferPct).toBe(3);
     expect(after.lastSuccessAt).toBe(PROGRESS.lastSuccessAt);
-    expect(after.defaults.student.barcode).toMatchObject({ kind: 'sequence', next: 501 });
+    expect((await loadCreationDefaults(store, lib.id)).defaults.student.barcode).toMatchObject({ kind: 'sequence', next: 501 });
   });
 
   it('sign-in settings saved from a page', async () => {
@@ -95,7 +99,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     const after = (await loadClassLink(store, lib.id)).settings;
     expect(after.sso).toBe(true);
     expect(after.lastSuccessAt).toBe(PROGRESS.lastSuccessAt);
-    expect(after.defaults.student.barcode).toMatchObject({ next: 501 });
+    expect((await loadCreationDefaults(store, lib.id)).defaults.student.barcode).toMatchObject({ next: 501 });
   });
 
   it('`oneroster configure`: the new connection and the syncâ€™s progress both survive', async () => {
@@ -114,7 +118,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     expect(after.settings.connection).toMatchObject({ baseUrl: emulator.url, version: '1.2', auth: 'oauth2' });
     expect(after.secrets.clientSecret).toBe(emulator.oauth2.clientSecret);
     expect(after.settings.lastSuccessAt).toBe(PROGRESS.lastSuccessAt);
-    expect(after.settings.defaults.student.barcode).toMatchObject({ kind: 'sequence', next: 501 });
+    expect((await loadCreationDefaults(store, lib.id)).defaults.student.barcode).toMatchObject({ kind: 'sequence', next: 501 });
   });
 
   it('`csv configure`: the watched folder and the syncâ€™s progress both survive', async () => {
@@ -124,7 +128,7 @@ describeEachDatabase('integration settings: a save during a sync keeps the syncâ
     const after = (await loadCsvSource(store, lib.id)).settings;
     expect(after.watchDir).toBe(folder);
     expect(after.lastSuccessAt).toBe(PROGRESS.lastSuccessAt);
-    expect(after.defaults.student.barcode).toMatchObject({ kind: 'sequence', next: 501 });
+    expect((await loadCreationDefaults(store, lib.id)).defaults.student.barcode).toMatchObject({ kind: 'sequence', next: 501 });
   });
 
   it('`csv configure` and `csv options` at once: the folder and the thresholds both survive', async () => {

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RosterUser } from '../src/domain/roster.ts';
-import { loadClassLink } from '../src/sources/classlink/state.ts';
 import { OPERATION_TYPES } from '../src/domain/operation.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { HOUR_MS, syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';
@@ -174,7 +173,7 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
   describe('barcodes of new patrons (SPEC §3.3)', () => {
     it('assigns the next free number of the role’s sequence, passing over one in use, and stores where it got to', async () => {
       const f = await setUp({
-        settings: (s) => void (s.defaults.student.barcode = { kind: 'sequence', prefix: 'S', next: 1, width: 5 }),
+        defaults: (d) => void (d.student.barcode = { kind: 'sequence', prefix: 'S', next: 1, width: 5 }),
       });
       await f.addPatron({ barcode: 's00002', firstName: 'Already', lastName: 'Taken', policy: 'Student', site: 'HS' });
       await f.sync('full');
@@ -186,7 +185,7 @@ describeEachDatabase('sync: delta, values, barcodes, location', (db) => {
       );
       expect(barcodes.sort()).toEqual(expected);
       for (const t of f.expectedInScope(['teacher'])) expect((await f.patronByGuid(t.sourcedId))!.barcode).toBe('');
-      const stored = (await loadClassLink(f.store, f.libraryId)).settings.defaults.student.barcode;
+      const stored = (await f.defaults()).student.barcode;
       expect(stored).toMatchObject({ kind: 'sequence', next: students.length + 2 });
 
       // The next creation continues the sequence.

@@ -299,6 +299,29 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .option('--json', 'print the schedule as JSON')
     .action(act(async () => (await schedule()).set));
 
+  const defaults = () => import('./actions/defaults.ts');
+  const defaultsCmd = program
+    .command('defaults')
+    .description('what a sync gives the patrons it creates, per role; the Policy names are also the scope of every sync');
+  defaultsCmd
+    .command('show')
+    .description('show the creation defaults and how many existing patrons each Policy matches at the matched sites')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await defaults()).show));
+  defaultsCmd
+    .command('set')
+    .description("change one role's creation defaults")
+    .requiredOption('--role <role>', 'student, teacher or admin')
+    .option('--policy <name>', 'Policy 1028 of new patrons; also which existing patrons a sync is responsible for')
+    .option('--status <n>', 'Status 1026 of new patrons (1 Active, or the library’s own code; never 4)')
+    .option('--barcode <none|sequence>', 'leave Barcode blank, or give the next free number of a sequence')
+    .option('--barcode-prefix <p>', 'the sequence’s prefix (no spaces), e.g. S')
+    .option('--barcode-next <n>', 'the sequence’s next number (numbers a patron holds are passed over)')
+    .option('--barcode-width <w>', 'digits, zero-padded (S + 6 → S000042)')
+    .option('--set <field=value>', 'a fixed value for a field no sync maps (Location, Nickname, …); FIELD= clears it', collect, [])
+    .option('--json', 'print the defaults as JSON')
+    .action(act(async () => (await defaults()).set));
+
   program
     .command('status')
     .description('every library: last successful sync, sync running or held, open alerts, next run')

@@ -4,7 +4,7 @@
  * older version may lack a field, and a summary must never fail over it.
  */
 import type { PatronFieldKey } from '../domain/fields.ts';
-import { fieldLabel } from '../sync/core/reasons.ts';
+import { fieldLabel, newPatronText } from '../sync/core/reasons.ts';
 
 /** Fields shown per change before "and N more". */
 const DIFF_FIELDS_SHOWN = 6;
@@ -15,7 +15,10 @@ interface StoredDetail {
   kind?: string;
   sourcedId?: string;
   reason?: string;
-  values?: { firstName?: string; lastName?: string };
+  values?: { firstName?: string; lastName?: string; policy?: string; status?: number; barcode?: string } & Partial<
+    Record<PatronFieldKey, string | number>
+  >;
+  defaulted?: PatronFieldKey[];
   diff?: { field: PatronFieldKey; from: string; to: string }[];
   user?: { name?: string };
   /** A kept-lock note's patron name (stored-plan.ts LOCKED_KIND). */
@@ -29,7 +32,8 @@ export function changeLine(detail: unknown): string {
   const reason = d.reason ?? '';
   switch (d.kind) {
     case 'create':
-      return `${who}: ${reason}`;
+      // What the new patron gets from the library's creation defaults (SPEC §3.8).
+      return `${who}: ${reason}${newPatronText(d.values ?? {}, Array.isArray(d.defaulted) ? d.defaulted : [])}`;
     case 'update':
     case 'reactivate':
     case 'transfer':

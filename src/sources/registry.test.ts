@@ -3,6 +3,7 @@ import type { Site } from '../store/store.ts';
 import { CSV_SETTINGS } from './csv/source.ts';
 import { SOURCE_COMMANDS, SOURCE_NAMES } from './kinds.ts';
 import { ONEROSTER_SETTINGS } from './oneroster/state.ts';
+import { readCreationDefaults } from './creation-defaults.ts';
 import { INTEGRATION_KINDS, SOURCES, isIntegrationKind, sitesOfSource, sourceOf, sourceSyncSettings } from './registry.ts';
 import { CLASSLINK_SETTINGS, SOURCE_SYNC_SETTINGS } from './settings.ts';
 
@@ -37,8 +38,11 @@ describe('sources', () => {
       ['org-3', 'OLD'],
     ]);
     // A copy: the planner may not change the stored settings.
-    planned.defaults.student.fixed.level = '09';
-    expect(settings.defaults.student.fixed).toEqual({});
+    const defaults = readCreationDefaults({ student: { policy: 'Students', fixed: { nickname: 'x' } } });
+    const withDefaults = sourceSyncSettings('csv', settings, sites, defaults);
+    expect(withDefaults.defaults.student).toMatchObject({ policy: 'Students', status: 1, fixed: { nickname: 'x' } });
+    withDefaults.defaults.student.fixed.level = '09';
+    expect(defaults.student.fixed).toEqual({ nickname: 'x' });
   });
 
   it('knows the integration kinds', () => {
@@ -73,11 +77,6 @@ describe('sources', () => {
       roles: ['student', 'teacher'],
       mapping: { barcode: { kind: 'none' }, communityId: { kind: 'none' }, location: 'none' },
       thresholds: { maxTransferPct: 10, maxUpdatePct: 50 },
-      defaults: {
-        student: { policy: 'Student', barcode: { kind: 'none' }, fixed: {} },
-        teacher: { policy: 'Teacher', barcode: { kind: 'none' }, fixed: {} },
-        admin: { policy: 'Staff', barcode: { kind: 'none' }, fixed: {} },
-      },
       lastSuccessAt: '',
     };
     expect(SOURCE_SYNC_SETTINGS.parse({})).toEqual(shared);

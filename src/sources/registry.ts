@@ -15,6 +15,7 @@ import type { Repositories, Site, Store } from '../store/store.ts';
 import type { SyncProgress, SyncReader } from '../sync/ports.ts';
 import type { SyncSettings } from '../sync/core/types.ts';
 import { CLASSLINK_SOURCE } from './classlink/definition.ts';
+import { plannerDefaults, readCreationDefaults, saveBarcodeProgress, type CreationDefaults } from './creation-defaults.ts';
 import { CSV_SOURCE } from './csv/definition.ts';
 import { SOURCE_COMMANDS, SOURCE_KINDS, SOURCE_NAMES, isSourceKind, type SourceKind } from './kinds.ts';
 import { ONEROSTER_SOURCE } from './oneroster/definition.ts';
@@ -153,25 +154,21 @@ export async function loadSourceSettings(
 }
 
 /**
- * Saves a sync's progress into its source's settings, leaving every other setting of that
- * source (connection, folder, …) exactly as stored. Call it inside the apply transaction.
+ * Saves a sync's progress: its delta watermark into its source's settings, leaving every other
+ * setting of that source (connection, folder, …) exactly as stored, and its barcode sequences
+ * into the library's creation defaults. Call it inside the apply transaction.
  */
 export async function saveSyncProgress(
-  repos: Pick<Repositories, 'integrations'>,
+  repos: Pick<Repositories, 'integrations' | 'creationDefaults'>,
   libraryId: number,
   source: IntegrationKind,
   progress: SyncProgress,
 ): Promise<void> {
+  await saveBarcodeProgress(repos, libraryId, progress.nextBarcode);
+  if (progress.lastSuccessAt === undefined) return;
   const record = await repos.integrations.get(libraryId, source);
   const raw = record?.settings && typeof record.settings === 'object' ? structuredClone(record.settings as Record<string, unknown>) : {};
-  const filled = SOURCE_SYNC_SETTINGS.parse(raw);
-  for (const [role, next] of Object.entries(progress.nextBarcode) as [keyof SourceSyncSettings['defaults'], number][]) {
-    const b = filled.defaults[role].barcode;
-    if (b.kind === 'sequence') b.next = next;
-  }
-  const settings: Record<string, unknown> = { ...raw, defaults: filled.defaults };
-  if (progress.lastSuccessAt !== undefined) settings.lastSuccessAt = progress.lastSuccessAt;
-  await repos.integrations.save(libraryId, source, { settings });
+  await repos.integrations.save(libraryId, source, { settings: { ...raw, lastSuccessAt: progress.lastSuccessAt } });
 }
 
 /**
@@ -182,18 +179,25 @@ export function sitesOfSource(source: IntegrationKind, sites: readonly Site[]): 
   return sites.filter((s) => s.orgGuid !== '' && (s.orgGuidSource === null || s.orgGuidSource === source));
 }
 
-/** The planner's settings for a source's sync, from its stored settings and the library's sites (SPEC §2–§3). */
-export function sourceSyncSettings(source: IntegrationKind, settings: SourceSyncSettings, sites: readonly Site[]): SyncSettings {
+/**
+ * The planner's settings for a source's sync, from its stored settings, the library's sites and
+ * its creation defaults (SPEC §2–§3; the defaults are the library's, whatever the source).
+ */
+export function sourceSyncSettings(
+  source: IntegrationKind,
+  settings: SourceSyncSettings,
+  sites: readonly Site[],
+  defaults: CreationDefaults = readCreationDefaults(undefined),
+): SyncSettings {
   const siteByOrg = new Map<string, string>();
   for (const s of sitesOfSource(source, sites)) siteByOrg.set(s.orgGuid, s.code);
-  const role = (r: SourceSyncSettings['defaults']['student']) => ({ ...r, barcode: { ...r.barcode }, fixed: { ...r.fixed } });
   return {
     integration: source,
     roles: [...settings.roles],
     siteByOrg,
     mapping: { barcode: settings.mapping.barcode, communityId: settings.mapping.communityId, location: settings.mapping.location },
     thresholds: { ...settings.thresholds },
-    defaults: { student: role(settings.defaults.student), teacher: role(settings.defaults.teacher), admin: role(settings.defaults.admin) },
+    defaults: plannerDefaults(defaults),
   };
 }
 

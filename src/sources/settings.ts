@@ -17,25 +17,6 @@ export const ID_MAPPING = z.discriminatedUnion('kind', [
 /** Where Location (1004) comes from. */
 export const LOCATION_MAPPING = z.enum(['none', 'homeroom-code', 'homeroom-location', 'homeroom-teacher']);
 
-const BARCODE_DEFAULT = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }),
-  z.object({
-    kind: z.literal('sequence'),
-    prefix: z.string().default(''),
-    next: z.number().int().nonnegative().default(1),
-    width: z.number().int().min(1).max(20).default(6),
-  }),
-]);
-
-const ROLE_DEFAULTS = (policy: string) =>
-  z
-    .object({
-      policy: z.string().default(policy),
-      barcode: BARCODE_DEFAULT.default({ kind: 'none' }),
-      fixed: z.record(z.string(), z.string()).default({}),
-    })
-    .default({ policy, barcode: { kind: 'none' }, fixed: {} });
-
 /** How Rollcall reaches the roster server. */
 export const CONNECTION = z.object({
   /** partner: found by Tenant ID through the partner API; direct: OAuth 1.0a; proxy: Bearer. */
@@ -53,8 +34,8 @@ export const CONNECTION = z.object({
 });
 
 /**
- * The settings every source stores alike (roles, field mapping, thresholds, creation defaults,
- * delta watermark). Each source's own schema extends it (ClassLink adds its connection and
+ * The settings every source stores alike (roles, field mapping, thresholds, delta watermark;
+ * the creation defaults are the library's, shared by every source: creation-defaults.ts). Each source's own schema extends it (ClassLink adds its connection and
  * sign-in; OneRoster REST its connection; CSV its watched folder), so one reader serves a sync
  * whatever its source.
  */
@@ -73,17 +54,6 @@ export const SOURCE_SYNC_SETTINGS = z.object({
       maxUpdatePct: z.number().min(0).max(100).default(50),
     })
     .default({ maxTransferPct: 10, maxUpdatePct: 50 }),
-  defaults: z
-    .object({
-      student: ROLE_DEFAULTS('Student'),
-      teacher: ROLE_DEFAULTS('Teacher'),
-      admin: ROLE_DEFAULTS('Staff'),
-    })
-    .default({
-      student: { policy: 'Student', barcode: { kind: 'none' }, fixed: {} },
-      teacher: { policy: 'Teacher', barcode: { kind: 'none' }, fixed: {} },
-      admin: { policy: 'Staff', barcode: { kind: 'none' }, fixed: {} },
-    }),
   /** When the last successful sync started (ISO): the delta watermark. */
   lastSuccessAt: z.string().default(''),
 });

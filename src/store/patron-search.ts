@@ -292,6 +292,20 @@ export function patronPageMethods(ctx: RepoContext) {
       }
       return counts;
     },
+
+    async countByPolicy(libraryId: number, siteIds: readonly number[]): Promise<Map<string, number>> {
+      const counts = new Map<string, number>();
+      if (siteIds.length === 0) return counts;
+      const rows = await ctx.db
+        .selectFrom('patrons')
+        .select(['policy', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('library_id', '=', libraryId)
+        .where('site_id', 'in', [...siteIds])
+        .groupBy('policy')
+        .execute();
+      for (const r of rows) counts.set(r.policy, Number(r.n));
+      return counts;
+    },
   };
 }
 

@@ -94,6 +94,8 @@ export interface PatronRepository {
   edit(libraryId: number, id: number, changes: PatronChanges, options: EditOptions): Promise<PatronDetail>;
   /** How many patrons each site has, by site code ('' for patrons without a site). */
   countBySite(libraryId: number): Promise<Map<string, number>>;
+  /** How many patrons of these sites hold each Policy, by Policy as stored (the scope's count, SPEC §3.8). */
+  countByPolicy(libraryId: number, siteIds: readonly number[]): Promise<Map<string, number>>;
 }
 
 /** Rows per page of `scanKeys` on SQLite. */

@@ -21,6 +21,7 @@ import type { SecretBox } from './secret-box.ts';
 import { lazySecretBox } from './secret-key.ts';
 import { siteRepository, type SiteRepository } from './sites.ts';
 import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
+import { creationDefaultsRepository, type CreationDefaultsRepository } from './creation-defaults.ts';
 import { alertRepository, type AlertRepository } from './alerts.ts';
 import { staffRepository, type StaffRepository } from './staff.ts';
 import { csvPackageRepository, type CsvPackageRepository } from './csv-packages.ts';
@@ -46,6 +47,7 @@ export type { SiteRepository } from './sites.ts';
 export type { KohaBranchRow, KohaCategoryRow, KohaCodesRepository } from './koha-codes.ts';
 export type { ScheduleChange, ScheduleRecord, ScheduleRepository, ScheduleRun, StaleSchedule } from './schedules.ts';
 export type { FieldLockRecord, FieldLockRepository } from './locks.ts';
+export type { CreationDefaultsRecord, CreationDefaultsRepository } from './creation-defaults.ts';
 export type { AlertDelivery, AlertKind, AlertRecord, AlertRepository, NewAlert } from './alerts.ts';
 export type { ApiToken, NewStaffUser, StaffRepository, StaffRole, StaffUser, TokenScope, WebSession } from './staff.ts';
 export type { CsvPackageIdentity, CsvPackageRecord, CsvPackageRepository } from './csv-packages.ts';
@@ -121,6 +123,8 @@ export interface Repositories {
   removals: RemovalRepository;
   /** Webhook endpoints and their deliveries. */
   webhooks: WebhookRepository;
+  /** The library's creation defaults (SPEC §3.3, §3.8). */
+  creationDefaults: CreationDefaultsRepository;
 }
 
 /** An open store. */
@@ -209,5 +213,6 @@ function repositories(ctx: RepoContext): Repositories {
     locks: fieldLockRepository(ctx),
     removals: removalRepository(ctx),
     webhooks: webhookRepository(ctx),
+    creationDefaults: creationDefaultsRepository(ctx),
   };
 }

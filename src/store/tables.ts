@@ -368,6 +368,7 @@ export interface Tables {
   journal_horizons: JournalHorizonsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  creation_defaults: CreationDefaultsTable;
 }
 
 /** `journal_horizons`: per library, the highest journal id the retention reaper deleted (migration 0013). */
@@ -409,4 +410,16 @@ export interface WebhookDeliveriesTable {
   last_error: Generated<string>;
   created_at: string;
   finished_at: string | null;
+}
+
+/** `creation_defaults` (migration 0015): a library's defaults for the patrons a sync creates (SPEC §3.3, §3.8). */
+export interface CreationDefaultsTable {
+  library_id: number;
+  /** Every role's defaults, JSON (read by sources/creation-defaults.ts). */
+  defaults: string;
+  /** Bumped by every admin save (compare-and-set); a sync moving a barcode sequence on leaves it. */
+  revision: Generated<number>;
+  updated_at: string;
+  /** Who saved last ('' for a sync or the migration). */
+  updated_by: Generated<string>;
 }

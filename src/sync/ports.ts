@@ -103,10 +103,14 @@ export interface SyncSources {
   /** Whether the source is the library's enabled one. */
   isEnabled(repos: Pick<Repositories, 'integrations'>, libraryId: number, source: IntegrationKind): Promise<boolean>;
   /** The source's sync settings, defaults filled, with the library's sites matched for it. */
-  syncSettings(repos: Pick<Repositories, 'integrations' | 'sites'>, libraryId: number, source: IntegrationKind): Promise<SourceSyncState>;
-  /** Saves a sync's progress in the source's settings, leaving its other settings as stored. */
+  syncSettings(
+    repos: Pick<Repositories, 'integrations' | 'sites' | 'creationDefaults'>,
+    libraryId: number,
+    source: IntegrationKind,
+  ): Promise<SourceSyncState>;
+  /** Saves a sync's progress (watermark, barcode sequences), leaving every other setting as stored. */
   saveSyncProgress(
-    repos: Pick<Repositories, 'integrations'>,
+    repos: Pick<Repositories, 'integrations' | 'creationDefaults'>,
     libraryId: number,
     source: IntegrationKind,
     progress: SyncProgress,

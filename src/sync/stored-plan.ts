@@ -5,7 +5,7 @@
  * then every change in plan order (detail = the change itself), then the ownership claims.
  */
 import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
-import { fieldLabel } from './core/reasons.ts';
+import { fieldLabel, newPatronText } from './core/reasons.ts';
 import type { Change, FieldDiff, OwnershipClaim, Plan, QueueEvent } from './core/types.ts';
 import { creationDiff } from './core/patron-values.ts';
 import type { LockedKeep } from './core/locks.ts';
@@ -88,7 +88,10 @@ export function loadedPlan(rows: readonly StoredChange[]): LoadedPlan | undefine
 export function changeLogLine(c: Change): { level: LogLevel; message: string } | undefined {
   switch (c.kind) {
     case 'create':
-      return { level: 'info', message: `Created: ${c.values.firstName} ${c.values.lastName} — ${c.reason}` };
+      return {
+        level: 'info',
+        message: `Created: ${c.values.firstName} ${c.values.lastName} — ${c.reason}${newPatronText(c.values, c.defaulted)}`,
+      };
     case 'update':
     case 'reactivate':
     case 'transfer':

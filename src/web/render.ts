@@ -58,6 +58,7 @@ function navOf(request: FastifyRequest): NavItem[] {
       { href: '/admin/tokens', label: 'API tokens' },
       { href: '/preferences/schedule', label: 'Schedule' },
       { href: '/admin/webhooks', label: 'Webhooks' },
+      { href: '/preferences/new-patrons', label: 'New patrons' },
     );
   }
   return items;

@@ -28,6 +28,7 @@ import type { DistrictData } from '../../src/domain/district.ts';
 import type { EmulatorSsoOptions, Faults, RunningEmulator } from '../../src/emulator/types.ts';
 import { loadClassLink, rosterAuthOf, saveClassLink } from '../../src/sources/classlink/state.ts';
 import { readClassLinkSettings, type ClassLinkSettings } from '../../src/sources/settings.ts';
+import { loadCreationDefaults, type CreationDefaults } from '../../src/sources/creation-defaults.ts';
 import { OneRosterClient } from '../../src/oneroster/client.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import type { LogEntry, Operation, PatronWrite, Store } from '../../src/store/store.ts';
@@ -66,6 +67,8 @@ const PULL_MAX_DELAY_MS = 20;
 export interface FixtureOptions {
   /** Changes to the default ClassLink settings (roles, mapping, thresholds, defaults). */
   settings?: (s: ClassLinkSettings) => void;
+  /** Changes to the library's creation defaults (policy, status, barcode sequence, fixed values). */
+  defaults?: (d: CreationDefaults) => void;
   /** Faults active from the start. */
   faults?: Faults;
   /** The emulated ClassLink sign-in (its clients); default: one client. */
@@ -102,6 +105,10 @@ export interface SyncFixture {
   sync(kind?: 'full' | 'delta', options?: { dryRun?: boolean; deps?: SyncDeps }): Promise<SyncOutcome>;
   /** Changes the stored ClassLink settings. */
   configure(change: (s: ClassLinkSettings) => void): Promise<void>;
+  /** Changes the library's creation defaults (as an admin's save would). */
+  setDefaults(change: (d: CreationDefaults) => void): Promise<void>;
+  /** The library's creation defaults as stored. */
+  defaults(): Promise<CreationDefaults>;
   /** Every patron of the library. */
   patrons(): Promise<Patron[]>;
   /** The patron holding this GUID, or undefined. */
@@ -165,6 +172,12 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
   });
   options.settings?.(settings);
   await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: emulator.credentials.clientSecret }, enabled: true });
+  const setDefaults = async (change: (d: CreationDefaults) => void) => {
+    const stored = await loadCreationDefaults(store, lib.id);
+    change(stored.defaults);
+    await store.creationDefaults.save(lib.id, stored.defaults, stored.revision, 'test');
+  };
+  if (options.defaults) await setDefaults(options.defaults);
 
   const deps: SyncDeps = {
     store,
@@ -214,6 +227,8 @@ async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cl
       change(state.settings);
       await saveClassLink(store, lib.id, { settings: state.settings });
     },
+    setDefaults,
+    defaults: async () => (await loadCreationDefaults(store, lib.id)).defaults,
     patrons,
     patronByGuid: async (guid) => (await patrons()).find((p) => p.guid === guid),
     async addPatron(values) {

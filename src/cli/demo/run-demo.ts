@@ -16,6 +16,7 @@ import { updateOptions } from '../../sources/options.ts';
 import { listSchools, matchSite } from '../../sources/schools.ts';
 import { CLASSLINK_OPTIONS, CLASSLINK_SCHOOLS } from '../../sources/classlink/definition.ts';
 import { turnOn } from '../../sources/switch.ts';
+import { changeDefaults, showDefaults } from '../../services/defaults/creation-defaults.ts';
 import { importPatrons } from '../../services/patrons/import-patrons.ts';
 import { editPatron } from '../../services/patrons/edit-patron.ts';
 import { lockFields } from '../../services/patrons/field-locks.ts';
@@ -69,15 +70,23 @@ export async function runDemo(run: DemoRun): Promise<RunningEmulator> {
       `3. Library sites made and matched: ${sites.map((s) => `${s.code} = ${s.school.name}`).join('; ')}. Other schools are not synced.`,
     );
 
-    // Barcode too: a library lends on barcodes, and a circulation system (Koha, docs/koha.md) matches on them.
-    await updateOptions(
-      app.store,
-      lib,
-      { barcode: { kind: 'identifier' }, communityId: { kind: 'identifier' }, location: 'homeroom-teacher' },
-      CLASSLINK_OPTIONS,
-    );
+    // Barcode is not mapped: the library hands out its own from a sequence (step 4b), which is
+    // also what a circulation system (Koha, docs/koha.md) matches patrons on.
+    await updateOptions(app.store, lib, { communityId: { kind: 'identifier' }, location: 'homeroom-teacher' }, CLASSLINK_OPTIONS);
     await say(
-      '4. Options: Barcode and Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.',
+      '4. Options: Student # (Community ID) from the roster identifier, Location from the homeroom teacher; roles student and teacher.',
+    );
+    // SPEC §3.8: a library's circulation runs on barcodes, so the demo's new patrons get them.
+    const { revision } = await showDefaults(app.store, lib);
+    const sequence = (prefix: string, width: number) => ({
+      barcode: 'sequence',
+      barcodePrefix: prefix,
+      barcodeNext: 1,
+      barcodeWidth: width,
+    });
+    await changeDefaults(app.store, lib, { revision, roles: { student: sequence('S', 6), teacher: sequence('T', 4) } }, 'demo');
+    await say(
+      '   New patrons get barcodes: students the next free one of S000001, S000002, …; teachers of T0001, … (rollcall defaults show).',
     );
 
     const firstSchool = sites[0]!.school.sourcedId;
@@ -178,7 +187,7 @@ async function patronLines(app: App, sourcedIds: readonly string[]): Promise<str
     if (!found) continue;
     const status = found.status === 1 ? 'Active' : found.status === 4 ? 'Transferred' : String(found.status);
     lines.push(
-      `   ${found.firstName} ${found.lastName} [${found.guid}]: site ${found.site || '—'}, level ${found.level || '—'}, birthdate ${found.birthdate || '—'}, status ${status}`,
+      `   ${found.firstName} ${found.lastName} [${found.guid}]: barcode ${found.barcode || '—'}, site ${found.site || '—'}, level ${found.level || '—'}, birthdate ${found.birthdate || '—'}, status ${status}`,
     );
   }
   return lines;

@@ -8,8 +8,6 @@ import { RollcallError } from '../../domain/errors.ts';
 import { OneRosterClient } from '../../oneroster/client.ts';
 import type { RosterAuth } from '../../oneroster/auth.ts';
 import type { Repositories } from '../../store/store.ts';
-import type { Site } from '../../store/records.ts';
-import type { SyncSettings } from '../../sync/core/types.ts';
 import { readClassLinkSettings, type ClassLinkSettings } from '../settings.ts';
 
 /** The secrets of a ClassLink connection (encrypted at rest). */
@@ -80,24 +78,6 @@ export function rosterClient(config: Config, connection: { baseUrl: string; auth
     retryAttempts: config.pull.retryAttempts,
     allowedHosts: config.allowedRosterHosts,
   });
-}
-
-/** The planner's settings from the stored ones and the library's sites (SPEC §2–§3). */
-export function syncSettingsOf(settings: ClassLinkSettings, sites: readonly Site[]): SyncSettings {
-  const siteByOrg = new Map<string, string>();
-  for (const s of sites) if (s.orgGuid !== '') siteByOrg.set(s.orgGuid, s.code);
-  return {
-    integration: 'classlink',
-    roles: [...settings.roles],
-    siteByOrg,
-    mapping: { barcode: settings.mapping.barcode, communityId: settings.mapping.communityId, location: settings.mapping.location },
-    thresholds: { ...settings.thresholds },
-    defaults: {
-      student: { ...settings.defaults.student, fixed: { ...settings.defaults.student.fixed } },
-      teacher: { ...settings.defaults.teacher, fixed: { ...settings.defaults.teacher.fixed } },
-      admin: { ...settings.defaults.admin, fixed: { ...settings.defaults.admin.fixed } },
-    },
-  };
 }
 
 function definedStrings(o: ClassLinkSecrets): Record<string, string> {

@@ -14,13 +14,14 @@ import { patronLibraryMigration } from './0007-patron-library.ts';
 import { journalMigration } from './0008-journal.ts';
 import { conflictsMigration } from './0009-conflicts.ts';
 import { undoMigration } from './0010-undo.ts';
-import { rejectedMigration } from './0018-rejected.ts';
-import { kohaMigration } from './0016-koha.ts';
-import { scheduleZoneMigration } from './0014-schedule-zone.ts';
-import { searchFoldMigration } from './0017-search-fold.ts';
-import { locksMigration } from './0012-locks.ts';
 import { removalMigration } from './0011-removal.ts';
+import { locksMigration } from './0012-locks.ts';
 import { feedMigration } from './0013-feed.ts';
+import { scheduleZoneMigration } from './0014-schedule-zone.ts';
+import { defaultsMigration } from './0015-defaults.ts';
+import { kohaMigration } from './0016-koha.ts';
+import { searchFoldMigration } from './0017-search-fold.ts';
+import { rejectedMigration } from './0018-rejected.ts';
 import type { StoreDialect } from '../dialect.ts';
 import type { Tables } from '../tables.ts';
 
@@ -40,13 +41,14 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0008-journal': journalMigration(dialect),
     '0009-conflicts': conflictsMigration(dialect),
     '0010-undo': undoMigration(),
-    '0018-rejected': rejectedMigration(),
-    '0016-koha': kohaMigration(),
-    '0014-schedule-zone': scheduleZoneMigration(),
-    '0017-search-fold': searchFoldMigration(dialect),
-    '0012-locks': locksMigration(dialect),
     '0011-removal': removalMigration(),
+    '0012-locks': locksMigration(dialect),
     '0013-feed': feedMigration(dialect),
+    '0014-schedule-zone': scheduleZoneMigration(),
+    '0015-defaults': defaultsMigration(),
+    '0016-koha': kohaMigration(),
+    '0017-search-fold': searchFoldMigration(dialect),
+    '0018-rejected': rejectedMigration(),
   };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Patron } from '../../domain/patron.ts';
 import type { RosterUser } from '../../domain/roster.ts';
 import { plan } from './plan.ts';
+import { changeLogLine } from '../stored-plan.ts';
 import { copyValues, diffValues, rosterValues } from './patron-values.ts';
 import {
   buildPatron,
@@ -178,6 +179,21 @@ describe('writing (SPEC §3.3)', () => {
     const p = plan(buildSnapshot({ users }), [buildPatron({ id: 1, barcode: 's0042', policy: 'Other' })], settings);
     expect(p.changes.map((c) => (c as CreateChange).values.barcode)).toEqual(['S0041', 'S0043', 'S0044']);
     expect(p.nextBarcode).toEqual({ student: 45 });
+  });
+
+  it("a new patron gets the role's default Status and fixed values, and its create line says what it gets (SPEC §3.8)", () => {
+    const settings = buildSettings();
+    settings.defaults.student = {
+      policy: 'Students',
+      status: 2,
+      barcode: { kind: 'sequence', prefix: 'S', next: 7, width: 3 },
+      fixed: { nickname: 'Kid', firstName: 'never: the roster fills it' },
+    };
+    const p = plan(buildSnapshot({ users: [buildUser({ sourcedId: 's1', givenName: 'Ana' })] }), [], settings);
+    const c = only(p, 'create');
+    expect(c.values).toMatchObject({ policy: 'Students', status: 2, barcode: 'S007', nickname: 'Kid', firstName: 'Ana' });
+    expect(c.defaulted).toEqual(['nickname']);
+    expect(changeLogLine(c)?.message).toMatch(/\(Policy: Students; Status: 2; Barcode: S007; Nickname: Kid\)$/);
   });
 
   it('no sequence barcode when Barcode is mapped: the roster owns it', () => {

@@ -472,19 +472,23 @@ class PlanBuilder {
 
   /**
    * "An unmatched user in scope becomes a new patron: the mapped fields, Policy from the role,
-   * Status Active, and the library's default values" (SPEC §3.3). Fixed defaults fill only the
+   * Status Active, and the library's default values" (SPEC §3.3); the Status is the role's
+   * default too, Active unless the library chose another (§3.8). Fixed defaults fill only the
    * fields the roster does not fill for this user, so the next sync does not undo them.
    */
   private create(sourcedId: string, role: SyncRole, site: string, mapped: MappedValues): void {
     const defaults = this.settings.defaults[role];
     const values = emptyPatronValues();
     const writable = values as unknown as Record<PatronFieldKey, string | number>;
+    const defaulted: PatronFieldKey[] = [];
     for (const key of PATRON_VALUE_KEYS) {
       const fixed = defaults.fixed[key];
-      if (fixed !== undefined && !RULE_FIELDS.has(key)) writable[key] = fixed;
+      if (fixed === undefined || RULE_FIELDS.has(key)) continue;
+      writable[key] = fixed;
+      if (!(key in mapped)) defaulted.push(key);
     }
     // The mapped values come after and win, blank ones included: the next sync would write them anyway.
-    Object.assign(values, mapped, { guid: sourcedId, status: STATUS_ACTIVE, policy: defaults.policy, site });
+    Object.assign(values, mapped, { guid: sourcedId, status: defaults.status, policy: defaults.policy, site });
     // A sequence barcode only when Barcode is not mapped: a mapped Barcode belongs to the roster.
     if (this.settings.mapping.barcode.kind === 'none' && defaults.barcode.kind === 'sequence') {
       values.barcode = this.barcodes.take(role, defaults.barcode);
@@ -497,6 +501,7 @@ class PlanBuilder {
       values,
       guidSource: this.settings.integration,
       matchedBy: 'created',
+      ...(defaulted.length > 0 ? { defaulted } : {}),
     });
   }
 

@@ -32,6 +32,24 @@ export function createReason(role: SyncRole, site: string): string {
   return `New ${ROLE_LABEL[role]} at ${site}.`;
 }
 
+/**
+ * What a new patron gets from the library's creation defaults (SPEC §3.8: "the plan and dry run
+ * show what a new patron will get"): " (Policy: Students; Status: 1; Barcode: S000042;
+ * Nickname: Kid)". `defaulted` names the fixed values used; a stored plan of an older version
+ * has none.
+ */
+export function newPatronText(
+  values: { policy?: string; status?: number | string; barcode?: string } & Partial<Record<PatronFieldKey, string | number>>,
+  defaulted: readonly PatronFieldKey[] = [],
+): string {
+  const parts: string[] = [];
+  if (values.policy !== undefined) parts.push(`Policy: ${values.policy}`);
+  if (values.status !== undefined) parts.push(`Status: ${values.status}`);
+  if (values.barcode) parts.push(`Barcode: ${values.barcode}`);
+  for (const key of defaulted) if (values[key] !== undefined && values[key] !== '') parts.push(`${fieldLabel(key)}: ${values[key]}`);
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
 /** Why a matched patron is updated or reactivated: how it was matched, and which fields change. */
 export function writeReason(kind: 'update' | 'reactivate', by: MatchKey, diff: readonly FieldDiff[]): string {
   const parts: string[] = [];

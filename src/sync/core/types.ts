@@ -8,7 +8,7 @@
  */
 import type { SyncCounts } from '../../domain/counts.ts';
 import type { PatronFieldKey } from '../../domain/fields.ts';
-import { POLICY_BY_ROLE } from '../../domain/fields.ts';
+import { POLICY_BY_ROLE, STATUS_ACTIVE } from '../../domain/fields.ts';
 import type { IntegrationKind, MatchedBy, PatronValues } from '../../domain/patron.ts';
 import type { RosterUser, SyncRole } from '../../domain/roster.ts';
 
@@ -68,8 +68,10 @@ export type BarcodeAssignment = { kind: 'none' } | { kind: 'sequence'; prefix: s
 
 /** The library's default values for patrons a sync creates, per role (SPEC §3.3). */
 export interface RoleDefaults {
-  /** Policy 1028 set on creation (never written afterwards). */
+  /** Policy 1028 set on creation (never written afterwards); also what puts existing patrons in scope (SPEC §3.8). */
   policy: string;
+  /** Status 1026 set on creation (1 Active unless the library says otherwise; SPEC §3.8). */
+  status: number;
   /** Barcode assignment on creation, used only when Barcode is not mapped. */
   barcode: BarcodeAssignment;
   /**
@@ -81,7 +83,12 @@ export interface RoleDefaults {
 
 /** Fresh default role defaults: Policy Student / Teacher / Staff, no barcode, nothing fixed. */
 export function defaultRoleDefaults(): Record<SyncRole, RoleDefaults> {
-  const of = (role: SyncRole): RoleDefaults => ({ policy: POLICY_BY_ROLE[role], barcode: { kind: 'none' }, fixed: {} });
+  const of = (role: SyncRole): RoleDefaults => ({
+    policy: POLICY_BY_ROLE[role],
+    status: STATUS_ACTIVE,
+    barcode: { kind: 'none' },
+    fixed: {},
+  });
   return { student: of('student'), teacher: of('teacher'), admin: of('admin') };
 }
 
@@ -247,6 +254,8 @@ export interface CreateChange extends Omit<PatronWrite, 'diff'> {
   reason: string;
   /** The synced role the patron was created for (its Policy came from it). */
   role: SyncRole;
+  /** The fields a fixed creation default filled (SPEC §3.8), when any: the plan shows them. */
+  defaulted?: PatronFieldKey[];
 }
 
 /** An existing patron's mapped fields overwritten with the roster's (SPEC §3.3). */

@@ -8,6 +8,7 @@ import type { WebDeps } from '../context.ts';
 import { authRoutes } from './auth.ts';
 import { changeRoutes } from './changes.ts';
 import { conflictRoutes } from './conflicts.ts';
+import { newPatronsRoutes } from './new-patrons.ts';
 import { operationUndoRoutes } from './operation-undo.ts';
 import { operationsRoutes } from './operations.ts';
 import { patronExportRoutes } from './patron-export.ts';
@@ -51,4 +52,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   helpRoutes,
   changeRoutes,
   webhookRoutes,
+  newPatronsRoutes,
 ];

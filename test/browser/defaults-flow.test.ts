@@ -1,0 +1,118 @@
+/**
+ * Preferences › New patrons in a real browser (SPEC §3.8): the admin sees that the roles'
+ * Policy "Student" matches none of the library's patrons while "Students" matches them, names
+ * "Students" and a barcode sequence, is refused a prefix with spaces (nothing saved), and the
+ * next sync gives new students barcodes from the sequence. Screenshots go to
+ * test-output/screenshots/defaults-flow/.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { emptyPatronValues } from '../../src/domain/patron.ts';
+import { saveClassLink } from '../../src/sources/classlink/state.ts';
+import { readClassLinkSettings } from '../../src/sources/settings.ts';
+import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
+
+const PASSWORD = 'a long admin password';
+const OLD_STUDENTS = 5;
+
+describeInBrowser('browser: an admin sets the new-patron defaults', () => {
+  let stack: BrowserStack;
+  let browser: Browser;
+  let page: Page;
+  const shots = new Screenshots('defaults-flow');
+
+  beforeAll(async () => {
+    stack = await startStack(30);
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('sees what each Policy matches, names the library’s own, is refused a bad prefix, and the sync gives barcodes', async () => {
+    const { url, emulator, store } = stack;
+    await page.goto(url);
+    await page.fill('#username', 'defaults.admin');
+    await page.fill('#displayName', 'Dee Admin');
+    await page.fill('#password', PASSWORD);
+    await page.fill('#confirm', PASSWORD);
+    await Promise.all([page.waitForURL(`${url}/?notice=setup-done`), page.click('button[type=submit]')]);
+
+    // ClassLink in direct mode against the emulator, one site matched (the setup pages have their own browser test).
+    const lib = (await store.libraries.byCode('default'))!;
+    const c = emulator.credentials;
+    const schools = (await (
+      await fetch(`${emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
+        headers: { authorization: `Bearer ${c.bearerToken}` },
+      })
+    ).json()) as { orgs: { sourcedId: string; name: string }[] };
+    await store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
+    await store.sites.setOrgGuid(lib.id, 'ES', schools.orgs.map((o) => o.sourcedId).sort()[0]!);
+    const settings = readClassLinkSettings({
+      connection: { mode: 'direct', rosterUrl: emulator.url, auth: 'oauth1', clientId: c.clientId },
+    });
+    await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: c.clientSecret }, enabled: true });
+    // The library's own patrons from before Rollcall, Policy "Students"; one holds S000001.
+    await store.patrons.insertMany(
+      lib.id,
+      Array.from({ length: OLD_STUDENTS }, (_, i) => ({
+        ...emptyPatronValues(),
+        firstName: 'Old',
+        lastName: `Student ${i}`,
+        barcode: i === 0 ? 'S000001' : '',
+        policy: 'Students',
+        site: 'ES',
+        status: 1,
+        guidSource: null,
+        matchedBy: null,
+      })),
+    );
+
+    await page.click('nav >> text=New patrons');
+    await page.waitForURL(`${url}/preferences/new-patrons`);
+    await expect(page.textContent('[data-role=student] [data-test=policy-count]')).resolves.toBe('0');
+    await expect(page.textContent('[data-test=policies-in-use]')).resolves.toContain(`“Students” ${OLD_STUDENTS}`);
+    await expect(page.textContent('[data-test=scope-sentence]')).resolves.toContain(
+      'also which existing patrons a sync is responsible for',
+    );
+    await shots.take(page, 'policy-matches-none');
+
+    // A prefix with spaces: refused with a sentence, nothing saved, what was typed kept.
+    await page.fill('#student-policy', 'Students');
+    await page.check('#student-barcode-sequence');
+    await page.fill('#student-prefix', 'S 1');
+    await page.click('#save-defaults');
+    await expect(page.textContent('[data-test=defaults-error]')).resolves.toContain(
+      'The barcode prefix of new students ("S 1") has spaces',
+    );
+    await expect(page.inputValue('#student-policy')).resolves.toBe('Students');
+    expect((await store.creationDefaults.get(lib.id)).revision).toBe(0);
+    await shots.take(page, 'prefix-refused');
+
+    await page.fill('#student-prefix', 'S');
+    await page.fill('#student-width', '6');
+    await page.fill('#student-fixed-nickname', 'New reader');
+    await Promise.all([page.waitForURL(/notice=defaults-saved/), page.click('#save-defaults')]);
+    await expect(page.textContent('[data-role=student] [data-test=policy-count]')).resolves.toBe(String(OLD_STUDENTS));
+    await expect(page.textContent('[data-test=barcode-example]')).resolves.toBe('S000001');
+    await shots.take(page, 'saved');
+
+    // The next sync: new students get the sequence's numbers, passing over S000001.
+    await page.goto(`${url}/preferences/integrations/classlink/sync`);
+    await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click('#sync-now')]);
+    await page
+      .locator('[data-test=operation-state]')
+      .filter({ hasText: /succeeded/ })
+      .waitFor({ timeout: 60_000 });
+    await shots.take(page, 'synced');
+    const created = (await store.patrons.loadAll(lib.id)).filter((p) => p.guid.startsWith('stu-'));
+    expect(created.length).toBeGreaterThan(0);
+    const barcodes = created.map((p) => p.barcode).sort();
+    expect(barcodes[0]).toBe('S000002');
+    expect(barcodes.every((b) => /^S\d{6}$/.test(b))).toBe(true);
+    expect(new Set(barcodes).size).toBe(barcodes.length);
+    expect(created.every((p) => p.policy === 'Students' && p.nickname === 'New reader')).toBe(true);
+  });
+});
