@@ -149,10 +149,11 @@ describeEachDatabase('cli process: setup to export', (db) => {
     expect(JSON.parse(held.stdout)).toMatchObject({ state: 'needs_review', counts: { transferred: 1 } });
 
     const csv = await ok(['patrons', 'export']);
-    expect(csv.stdout.split('\n')[0]).toBe('1200,1000,1001,1007,1008,1006,1045,1032,1017,1019,1049,1054,1004,1010,1050,1026,1028');
+    expect(csv.stdout.split('\n')[0]).toBe('\uFEFF1200,1000,1001,1007,1008,1006,1045,1032,1017,1019,1049,1054,1004,1010,1050,1026,1028');
     expect(csv.stdout.trimEnd().split('\n')).toHaveLength(patrons.length + 1);
     const log = await ok(['operations', 'log', String(result.operation), '--format', 'csv']);
-    expect(log.stdout.startsWith('time,level,sourcedId,message\n')).toBe(true);
+    // Every CSV starts with a UTF-8 byte-order mark, so a spreadsheet reads it as UTF-8 (docs/web.md).
+    expect(log.stdout.startsWith('\uFEFFtime,level,sourcedId,message\n')).toBe(true);
 
     for (const secret of [c.clientSecret, c.bearerToken, c.partnerKey]) expect(everything.join('\n')).not.toContain(secret);
   });

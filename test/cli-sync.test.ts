@@ -240,7 +240,9 @@ describeEachDatabase('cli: sync and operations', (db) => {
     expect(lines.some((l) => /^\S+ info \[[^\]]+\] Created: /.test(l))).toBe(true);
 
     const csv = await cli(['operations', 'log', String(full.operation), '--format', 'csv', ...at]);
-    const rows = parse(csv.stdout) as string[][];
+    // A spreadsheet's CSV: a UTF-8 byte-order mark first (docs/web.md), read as csv-parse reads it.
+    expect(csv.stdout.startsWith('\uFEFF')).toBe(true);
+    const rows = parse(csv.stdout, { bom: true }) as string[][];
     expect(rows[0]).toEqual(['time', 'level', 'sourcedId', 'message']);
     expect(rows.length).toBe(lines.length + 1);
     expect(rows.every((r) => r.length === 4)).toBe(true);

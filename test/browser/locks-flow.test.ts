@@ -81,6 +81,8 @@ describeInBrowser('browser: a librarian keeps a hand-fixed first name with a loc
     // The district sends another first name: a dry run's plan and the sync keep Bobby, and say so.
     emulator.mutate.changeUser(student.guid, { givenName: 'Robert' });
     await sync('#dry-run');
+    // The plan is the operation page's own tab (the log comes first).
+    await Promise.all([page.waitForURL(/view=plan/), page.click('#tab-plan')]);
     await expect(page.textContent('[data-test=plan-locked]')).resolves.toContain(KEPT);
     await page.locator('[data-test=plan-locked]').scrollIntoViewIfNeeded();
     await shots.take(page, 'dry-run-plan');

@@ -448,7 +448,9 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
 
         // The conflict report names both sides: the roster user and the two patrons.
         const ambiguous = before.users.get(p.ambiguous)!;
-        const log = parse((await cli(['operations', 'log', String(full.operation), '--format', 'csv'])).stdout) as string[][];
+        const log = parse((await cli(['operations', 'log', String(full.operation), '--format', 'csv'])).stdout, {
+          bom: true,
+        }) as string[][];
         expect(log[0]).toEqual(['time', 'level', 'sourcedId', 'message']);
         const messageOf = (sourcedId: string) =>
           log
@@ -601,7 +603,9 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
           const pct = (n * 100) / synced.length;
           const sentence = `${n} of ${synced.length} patrons synced from ${name} (${Number.isInteger(pct) ? pct : pct.toFixed(1)}%) would be transferred; the limit is 10%.`;
           expect((await here(['operations', 'show', String(held.operation)])).stdout).toContain(`Stopped for review: ${sentence}`);
-          const log = parse((await here(['operations', 'log', String(held.operation), '--format', 'csv'])).stdout) as string[][];
+          const log = parse((await here(['operations', 'log', String(held.operation), '--format', 'csv'])).stdout, {
+            bom: true,
+          }) as string[][];
           expect(log.filter((r) => r[1] === 'warning' && r[3] === `Needs review: ${sentence}`)).toHaveLength(1);
         } finally {
           await district.close();
@@ -639,7 +643,7 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
         expect(withoutGuid).toEqual(imported.filter((x) => x.lastName === 'Unrelated' || x.firstName === 'Twin'));
         expect(withoutGuid.find((x) => x.lastName === 'Unrelated')).toEqual(unrelated);
 
-        const csv = parse((await cli(['patrons', 'export', '--format', 'csv'])).stdout) as string[][];
+        const csv = parse((await cli(['patrons', 'export', '--format', 'csv'])).stdout, { bom: true }) as string[][];
         expect(csv[0]).toEqual(EXPORT_CSV_HEADER);
         expect(csv.slice(1)).toEqual(patrons.map((x) => EXPORT_KEYS.map((k) => String(x[k]))));
       });
@@ -672,7 +676,9 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
           expect(op.counts).toEqual(result.counts);
         }
         // The delta's log, as CSV: the two transfers, each on the line of its roster user.
-        const rows = parse((await cli(['operations', 'log', String(delta!.operation), '--format', 'csv'])).stdout) as string[][];
+        const rows = parse((await cli(['operations', 'log', String(delta!.operation), '--format', 'csv'])).stdout, {
+          bom: true,
+        }) as string[][];
         expect(rows[0]).toEqual(['time', 'level', 'sourcedId', 'message']);
         expect(rows.every((r) => r.length === 4)).toBe(true);
         expect(rows.find((r) => r[2] === people.movedAway)?.[3]).toMatch(/not matched to a library site; set Transferred/);
@@ -762,7 +768,7 @@ export function e2eScenario(source: E2eSource, only?: StoreDialect): void {
         // Changed otherwise too, so the delta reads the student: a missing record there means "unchanged".
         emulator.mutate.changeUser(x.sourcedId, { phone: '555-0199' });
         const linesOf = async (operation: number) =>
-          (parse((await cli(['operations', 'log', String(operation), '--format', 'csv'])).stdout) as string[][])
+          (parse((await cli(['operations', 'log', String(operation), '--format', 'csv'])).stdout, { bom: true }) as string[][])
             .filter((r) => r[2] === x.sourcedId)
             .map((r) => r[3]);
 

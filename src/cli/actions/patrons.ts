@@ -75,6 +75,10 @@ export const exportAll: Handler = async (ctx, _args, opts) =>
   withApp(ctx, async (app) => {
     const format = String(opts.format ?? 'csv');
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new RollcallError('usage', '--format takes csv, json or koha.');
+    // A bad option is bad usage (exit 2), said before anything is read; the service checks again for the web.
+    const status = optionText(opts.status);
+    if (status !== undefined && !/^\d{1,4}$/.test(status.trim()))
+      throw new RollcallError('usage', `--status takes a Status number (1 Active, 4 Transferred, …), not "${status}".`);
     const report = await exportPatrons(
       app.store,
       app.library.id,

@@ -19,7 +19,8 @@ describe('operation pages: request values', () => {
     expect(refusal(() => logLevelsOf('debug'))).toBe('invalid_input');
     expect(operationStateOf('')).toBeUndefined();
     expect(operationStateOf('needs_review')).toBe('needs_review');
-    expect(refusal(() => operationStateOf('rejected'))).toBe('invalid_input');
+    expect(operationStateOf('rejected')).toBe('rejected');
+    expect(refusal(() => operationStateOf('rejecting'))).toBe('invalid_input');
     expect(planKindOf(undefined)).toBe('create');
     expect(planKindOf('conflict')).toBe('conflict');
     expect(refusal(() => planKindOf('meta'))).toBe('invalid_input');
