@@ -126,10 +126,11 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     }[];
     expect(students.map((p) => p.firstName)).toEqual(['Ann']);
     const badStatus = await cli(['patrons', 'export', '--status', 'gone', ...at]);
+    // A bad option value is bad usage (SPEC §8: exit 2), said before anything is read.
     expect([badStatus.code, badStatus.stdout, badStatus.stderr]).toEqual([
-      1,
+      2,
       '',
-      'rollcall: A status is a number (1 Active, 4 Transferred, …), not "gone".\n',
+      'rollcall: --status takes a Status number (1 Active, 4 Transferred, …), not "gone".\n',
     ]);
 
     // Koha: refused (naming what is unmapped) until every site and policy written has a Koha code.

@@ -7,11 +7,16 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { saveClassLink } from '../../src/sources/classlink/state.ts';
-import { readClassLinkSettings } from '../../src/sources/settings.ts';
-import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
-
-const PASSWORD = 'a long admin password';
+import {
+  connectClassLink,
+  describeInBrowser,
+  launchBrowser,
+  Screenshots,
+  setUpFirstAdmin,
+  startStack,
+  syncFromPage,
+  type BrowserStack,
+} from './support.ts';
 
 describeInBrowser('browser: the dashboard, an operation page, a rejected plan', () => {
   let stack: BrowserStack;
@@ -31,37 +36,13 @@ describeInBrowser('browser: the dashboard, an operation page, a rejected plan', 
   });
 
   /** Sync Now, then the operation page until the sync has stopped; its path. */
-  async function syncNow(until: RegExp): Promise<string> {
-    await page.goto(`${stack.url}/preferences/integrations/classlink/sync`);
-    await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click('#sync-now')]);
-    await page.locator('[data-test=operation-state]').filter({ hasText: until }).waitFor({ timeout: 60_000 });
-    return new URL(page.url()).pathname;
-  }
+  const syncNow = (until: RegExp) => syncFromPage(page, stack.url, '#sync-now', until);
 
   it('a held sync on the dashboard and in the menu → its log first, names linked → rejected', async () => {
     const { url, emulator, store } = stack;
-    await page.goto(url);
-    await page.fill('#username', 'day.admin');
-    await page.fill('#displayName', 'Dee Admin');
-    await page.fill('#password', PASSWORD);
-    await page.fill('#confirm', PASSWORD);
-    await Promise.all([page.waitForURL(`${url}/?notice=setup-done`), page.click('button[type=submit]')]);
+    await setUpFirstAdmin(page, url, 'day.admin', 'Dee Admin');
 
-    const lib = (await store.libraries.byCode('default'))!;
-    const c = emulator.credentials;
-    const schools = (await (
-      await fetch(`${emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
-        headers: { authorization: `Bearer ${c.bearerToken}` },
-      })
-    ).json()) as { orgs: { sourcedId: string }[] };
-    await store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
-    await store.sites.setOrgGuid(lib.id, 'ES', schools.orgs.map((o) => o.sourcedId).sort()[0]!);
-    // Updates over 10% of the in-scope patrons wait for review.
-    const settings = readClassLinkSettings({
-      connection: { mode: 'direct', rosterUrl: emulator.url, auth: 'oauth1', clientId: c.clientId },
-      thresholds: { maxTransferPct: 10, maxUpdatePct: 10 },
-    });
-    await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: c.clientSecret }, enabled: true });
+    const lib = await connectClassLink(stack, { thresholds: { maxTransferPct: 10, maxUpdatePct: 10 } });
     const first = await syncNow(/succeeded/);
 
     // The district renames a third of the students: the next sync stops for review.

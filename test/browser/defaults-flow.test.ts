@@ -8,11 +8,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { emptyPatronValues } from '../../src/domain/patron.ts';
-import { saveClassLink } from '../../src/sources/classlink/state.ts';
-import { readClassLinkSettings } from '../../src/sources/settings.ts';
-import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
+import {
+  connectClassLink,
+  describeInBrowser,
+  launchBrowser,
+  Screenshots,
+  setUpFirstAdmin,
+  startStack,
+  type BrowserStack,
+} from './support.ts';
 
-const PASSWORD = 'a long admin password';
 const OLD_STUDENTS = 5;
 
 describeInBrowser('browser: an admin sets the new-patron defaults', () => {
@@ -32,28 +37,11 @@ describeInBrowser('browser: an admin sets the new-patron defaults', () => {
   });
 
   it('sees what each Policy matches, names the library’s own, is refused a bad prefix, and the sync gives barcodes', async () => {
-    const { url, emulator, store } = stack;
-    await page.goto(url);
-    await page.fill('#username', 'defaults.admin');
-    await page.fill('#displayName', 'Dee Admin');
-    await page.fill('#password', PASSWORD);
-    await page.fill('#confirm', PASSWORD);
-    await Promise.all([page.waitForURL(`${url}/?notice=setup-done`), page.click('button[type=submit]')]);
+    const { url, store } = stack;
+    await setUpFirstAdmin(page, url, 'defaults.admin', 'Dee Admin');
 
     // ClassLink in direct mode against the emulator, one site matched (the setup pages have their own browser test).
-    const lib = (await store.libraries.byCode('default'))!;
-    const c = emulator.credentials;
-    const schools = (await (
-      await fetch(`${emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
-        headers: { authorization: `Bearer ${c.bearerToken}` },
-      })
-    ).json()) as { orgs: { sourcedId: string; name: string }[] };
-    await store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
-    await store.sites.setOrgGuid(lib.id, 'ES', schools.orgs.map((o) => o.sourcedId).sort()[0]!);
-    const settings = readClassLinkSettings({
-      connection: { mode: 'direct', rosterUrl: emulator.url, auth: 'oauth1', clientId: c.clientId },
-    });
-    await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: c.clientSecret }, enabled: true });
+    const lib = await connectClassLink(stack);
     // The library's own patrons from before Rollcall, Policy "Students"; one holds S000001.
     await store.patrons.insertMany(
       lib.id,

@@ -63,7 +63,7 @@ import { syncDepsOf } from '../../src/app.ts';
 import { testConfig } from '../../src/config/load.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
 import type { RunningEmulator } from '../../src/emulator/types.ts';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, type Library, type Store } from '../../src/store/store.ts';
 import { buildWebServer } from '../../src/web/server.ts';
 import { inProcessSyncStarter } from '../../src/web/sync-starter.ts';
 
@@ -129,4 +129,62 @@ export async function startStack(students = 60): Promise<BrowserStack> {
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+// ---- the steps every flow starts with ----
+
+import { saveClassLink } from '../../src/sources/classlink/state.ts';
+import { readClassLinkSettings } from '../../src/sources/settings.ts';
+
+/** The password of the first admin every flow sets up. */
+export const ADMIN_PASSWORD = 'a long admin password';
+
+/** First-run setup in the browser: the first admin account, signed in, on the home page. */
+export async function setUpFirstAdmin(page: Page, url: string, username: string, displayName: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('#username', username);
+  await page.fill('#displayName', displayName);
+  await page.fill('#password', ADMIN_PASSWORD);
+  await page.fill('#confirm', ADMIN_PASSWORD);
+  await Promise.all([page.waitForURL(`${url}/?notice=setup-done`), page.click('button[type=submit]')]);
+}
+
+/**
+ * ClassLink in direct mode against the stack's emulator, turned on, its first school (by
+ * sourcedId) matched to a site ES (the setup pages have their own browser test); the library.
+ * `settings` adds to the saved settings (thresholds, …).
+ */
+export async function connectClassLink(stack: BrowserStack, settings: Record<string, unknown> = {}): Promise<Library> {
+  const { emulator, store } = stack;
+  const lib = (await store.libraries.byCode('default'))!;
+  const c = emulator.credentials;
+  const schools = (await (
+    await fetch(`${emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
+      headers: { authorization: `Bearer ${c.bearerToken}` },
+    })
+  ).json()) as { orgs: { sourcedId: string }[] };
+  await store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
+  await store.sites.setOrgGuid(lib.id, 'ES', schools.orgs.map((o) => o.sourcedId).sort()[0]!);
+  const saved = readClassLinkSettings({
+    connection: { mode: 'direct', rosterUrl: emulator.url, auth: 'oauth1', clientId: c.clientId },
+    ...settings,
+  });
+  await saveClassLink(store, lib.id, { settings: saved, secrets: { clientSecret: c.clientSecret }, enabled: true });
+  return lib;
+}
+
+/**
+ * Sync Now (or Dry Run) on the ClassLink Sync page, then the operation page until its state
+ * matches `until` (the page reloads when the sync ends); the operation page's path.
+ */
+export async function syncFromPage(
+  page: Page,
+  url: string,
+  button: '#sync-now' | '#dry-run' = '#sync-now',
+  until = /succeeded/,
+): Promise<string> {
+  await page.goto(`${url}/preferences/integrations/classlink/sync`);
+  await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click(button)]);
+  await page.locator('[data-test=operation-state]').filter({ hasText: until }).waitFor({ timeout: 60_000 });
+  return new URL(page.url()).pathname;
 }

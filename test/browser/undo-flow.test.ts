@@ -7,11 +7,16 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { saveClassLink } from '../../src/sources/classlink/state.ts';
-import { readClassLinkSettings } from '../../src/sources/settings.ts';
-import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
-
-const PASSWORD = 'a long admin password';
+import {
+  connectClassLink,
+  describeInBrowser,
+  launchBrowser,
+  Screenshots,
+  setUpFirstAdmin,
+  startStack,
+  syncFromPage,
+  type BrowserStack,
+} from './support.ts';
 
 describeInBrowser('browser: an admin undoes a sync with bad data', () => {
   let stack: BrowserStack;
@@ -32,40 +37,14 @@ describeInBrowser('browser: an admin undoes a sync with bad data', () => {
   });
 
   /** Sync Now, then the operation page until the sync has ended; its path. */
-  async function syncNow(): Promise<string> {
-    await page.goto(`${stack.url}/preferences/integrations/classlink/sync`);
-    await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click('#sync-now')]);
-    await page
-      .locator('[data-test=operation-state]')
-      .filter({ hasText: /succeeded/ })
-      .waitFor({ timeout: 60_000 });
-    return new URL(page.url()).pathname;
-  }
+  const syncNow = () => syncFromPage(page, stack.url);
 
   it('walks sync → operation page → Undo preview → Undo → the patron put back', async () => {
     const { url, emulator, store } = stack;
-    await page.goto(url);
-    await page.fill('#username', 'undo.admin');
-    await page.fill('#displayName', 'Una Admin');
-    await page.fill('#password', PASSWORD);
-    await page.fill('#confirm', PASSWORD);
-    await Promise.all([page.waitForURL(`${url}/?notice=setup-done`), page.click('button[type=submit]')]);
+    await setUpFirstAdmin(page, url, 'undo.admin', 'Una Admin');
 
     // ClassLink in direct mode against the emulator, one site matched (the setup pages have their own browser test).
-    const lib = (await store.libraries.byCode('default'))!;
-    const c = emulator.credentials;
-    const schools = (await (
-      await fetch(`${emulator.url}/${c.appId}/ims/oneroster/v1p1/schools?limit=100`, {
-        headers: { authorization: `Bearer ${c.bearerToken}` },
-      })
-    ).json()) as { orgs: { sourcedId: string; name: string }[] };
-    const school = schools.orgs.map((o) => o.sourcedId).sort()[0]!;
-    await store.sites.add(lib.id, { code: 'ES', name: 'Elementary' });
-    await store.sites.setOrgGuid(lib.id, 'ES', school);
-    const settings = readClassLinkSettings({
-      connection: { mode: 'direct', rosterUrl: emulator.url, auth: 'oauth1', clientId: c.clientId },
-    });
-    await saveClassLink(store, lib.id, { settings, secrets: { clientSecret: c.clientSecret }, enabled: true });
+    const lib = await connectClassLink(stack);
 
     await syncNow();
     const student = (await store.patrons.loadAll(lib.id)).find((p) => p.guid.startsWith('stu-'))!;

@@ -72,10 +72,22 @@ export async function migrateToLatest(db: Kysely<Tables>, dialect: StoreDialect,
 /** Migrator runs tried when another schema vanishes under its scan. */
 const MIGRATE_ATTEMPTS = 3;
 
-/** PostgreSQL's "schema … does not exist" (3F000) about a schema that is not ours. */
+/**
+ * What PostgreSQL says when something of another schema vanishes under the Migrator's scan of
+ * every schema: the schema itself (3F000, "schema … does not exist"), or one of its tables or
+ * columns, which the scan's per-column `pg_get_serial_sequence` looks up again after reading the
+ * catalogue (42P01 "relation … does not exist", 42703 "column … of relation … does not exist").
+ * Not about our schema when it names one. Retrying is safe: a failure of our own migrations
+ * comes back every time and is thrown after the last attempt.
+ */
+const VANISHED = new Set(['3F000', '42P01', '42703']);
+
+/** Whether the Migrator failed on another schema's objects vanishing mid-scan (see VANISHED). */
 function isOtherSchemaGone(error: unknown, schema: string): boolean {
   const e = error as { code?: unknown; message?: unknown };
-  return e.code === '3F000' && typeof e.message === 'string' && !(schema && e.message.includes(`"${schema}"`));
+  return (
+    typeof e.code === 'string' && VANISHED.has(e.code) && typeof e.message === 'string' && !(schema && e.message.includes(`"${schema}"`))
+  );
 }
 
 /**
