@@ -77,6 +77,19 @@ describe('checkPatronEdit', () => {
     expect(problems({ firstName: { a: 1 } })).toEqual(['firstName: First Name must be text.']);
   });
 
+  it('refuses an edit that leaves a patron with neither a first nor a last name', () => {
+    const named = context();
+    const { firstName, lastName } = named.current;
+    expect(firstName !== '' && lastName !== '').toBe(true);
+    expect(() => checkPatronEdit({ firstName: '', lastName: ' ' }, named)).toThrow(/needs a first or a last name/);
+    expect(checkPatronEdit({ firstName: '' }, named)).toEqual({ firstName: '' });
+    expect(checkPatronEdit({ lastName: '' }, named)).toEqual({ lastName: '' });
+    // A record that already has no name (an import) can still be edited otherwise.
+    const nameless = context({ current: { ...named.current, firstName: '', lastName: '' } });
+    expect(checkPatronEdit({ phone: '555-0100' }, nameless)).toEqual({ phone: '555-0100' });
+    expect(checkPatronEdit({ firstName: 'Sam' }, nameless)).toEqual({ firstName: 'Sam' });
+  });
+
   it('refuses keys it does not know', () => {
     expect(problems({ firstname: 'x' })[0]).toMatch(/^firstname: There is no patron field "firstname"; the fields are guid, barcode/);
   });

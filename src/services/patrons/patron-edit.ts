@@ -86,6 +86,14 @@ export function checkPatronEdit(input: Readonly<Record<string, unknown>>, contex
     }
     if (checked !== context.current[key]) changes[key] = checked;
   }
+  // A patron is found and greeted by name: an edit that blanks the last name left leaves a
+  // record people can only call "Patron #921". (A record that already has none, from an import,
+  // can still be edited otherwise.)
+  const first = 'firstName' in changes ? changes.firstName : context.current.firstName;
+  const last = 'lastName' in changes ? changes.lastName : context.current.lastName;
+  if (('firstName' in changes || 'lastName' in changes) && first === '' && last === '') {
+    problems.push({ key: 'lastName', message: 'A patron needs a first or a last name: both cannot be blank.' });
+  }
   if ('guid' in changes && !context.mayChangeGuid) {
     problems.push({ key: 'guid', message: "Only an admin can change a patron's GUID: it is how every sync finds the patron." });
   }
