@@ -1,44 +1,15 @@
-/**
- * What a librarian sees every day, in a real browser: a sync held for review shows on the home
- * page (the dashboard) and as a badge in the menu of every page; its operation page opens on the
- * log — above the fold, each line naming its patron with a link — with the plan on its own tab;
- * a rejected plan reads as a decision (its own state, "planned" counts), not as a failure.
- * Screenshots go to test-output/screenshots/daily-view/.
- */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  connectClassLink,
-  describeInBrowser,
-  launchBrowser,
-  Screenshots,
-  setUpFirstAdmin,
-  startStack,
-  syncFromPage,
-  type BrowserStack,
-} from './support.ts';
+import { expect, it } from 'vitest';
+import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, syncFromPage, browserFlow } from './support.ts';
 
 describeInBrowser('browser: the dashboard, an operation page, a rejected plan', () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  let page: Page;
+  const flow = browserFlow({ students: 30, viewport: { width: 1280, height: 800 }, acceptDialogs: true });
   const shots = new Screenshots('daily-view');
 
-  beforeAll(async () => {
-    stack = await startStack(30);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('dialog', (d) => void d.accept());
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
   /** Sync Now, then the operation page until the sync has stopped; its path. */
-  const syncNow = (until: RegExp) => syncFromPage(page, stack.url, '#sync-now', until);
+  const syncNow = (until: RegExp) => syncFromPage(flow.page, flow.stack.url, '#sync-now', until);
 
   it('a held sync on the dashboard and in the menu → its log first, names linked → rejected', async () => {
+    const { stack, page } = flow;
     const { url, emulator, store } = stack;
     await setUpFirstAdmin(page, url, 'day.admin', 'Dee Admin');
 

@@ -1,42 +1,15 @@
-/**
- * Preferences › New patrons in a real browser (SPEC §3.8): the admin sees that the roles'
- * Policy "Student" matches none of the library's patrons while "Students" matches them, names
- * "Students" and a barcode sequence, is refused a prefix with spaces (nothing saved), and the
- * next sync gives new students barcodes from the sequence. Screenshots go to
- * test-output/screenshots/defaults-flow/.
- */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { emptyPatronValues } from '../../src/domain/patron.ts';
-import {
-  connectClassLink,
-  describeInBrowser,
-  launchBrowser,
-  Screenshots,
-  setUpFirstAdmin,
-  startStack,
-  type BrowserStack,
-} from './support.ts';
+import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, browserFlow } from './support.ts';
 
 const OLD_STUDENTS = 5;
 
 describeInBrowser('browser: an admin sets the new-patron defaults', () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  let page: Page;
+  const flow = browserFlow({ students: 30, viewport: { width: 1280, height: 900 } });
   const shots = new Screenshots('defaults-flow');
 
-  beforeAll(async () => {
-    stack = await startStack(30);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
   it('sees what each Policy matches, names the library’s own, is refused a bad prefix, and the sync gives barcodes', async () => {
+    const { stack, page } = flow;
     const { url, store } = stack;
     await setUpFirstAdmin(page, url, 'defaults.admin', 'Dee Admin');
 

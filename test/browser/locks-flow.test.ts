@@ -1,45 +1,17 @@
-/**
- * Field locks in a real browser (SPEC §3.8): a librarian changes a synced student's First Name
- * on the edit form and ticks "keep my value"; the district's name changes too; a dry run's plan
- * and the next sync's log say "First Name locked, kept 'Bobby' (roster: 'Robert')" and the field
- * is kept; the Locked fields page unlocks it, and the next sync writes the roster's name.
- * Screenshots go to test-output/screenshots/locks-flow/.
- */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  connectClassLink,
-  describeInBrowser,
-  launchBrowser,
-  Screenshots,
-  setUpFirstAdmin,
-  startStack,
-  syncFromPage,
-  type BrowserStack,
-} from './support.ts';
+import { expect, it } from 'vitest';
+import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, syncFromPage, browserFlow } from './support.ts';
 
 const KEPT = "First Name locked, kept 'Bobby' (roster: 'Robert')";
 
 describeInBrowser('browser: a librarian keeps a hand-fixed first name with a lock', () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  let page: Page;
+  const flow = browserFlow({ students: 30, viewport: { width: 1280, height: 900 } });
   const shots = new Screenshots('locks-flow');
 
-  beforeAll(async () => {
-    stack = await startStack(30);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
   /** Sync Now (or a dry run), then the operation page until it has ended; its path. */
-  const sync = (button: '#sync-now' | '#dry-run') => syncFromPage(page, stack.url, button);
+  const sync = (button: '#sync-now' | '#dry-run') => syncFromPage(flow.page, flow.stack.url, button);
 
   it('walks edit form "keep my value" → dry run and sync keep it, saying so → unlock → the next sync writes it', async () => {
+    const { stack, page } = flow;
     const { url, emulator, store } = stack;
     await setUpFirstAdmin(page, url, 'lock.admin', 'Lou Admin');
 

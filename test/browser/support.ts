@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 /** Where Debian puts Chromium. */
 export const CHROMIUM = process.env.ROLLCALL_CHROMIUM ?? '/usr/bin/chromium';
@@ -187,4 +187,48 @@ export async function syncFromPage(
   await Promise.all([page.waitForURL(/\/operations\/\d+/), page.click(button)]);
   await page.locator('[data-test=operation-state]').filter({ hasText: until }).waitFor({ timeout: 60_000 });
   return new URL(page.url()).pathname;
+}
+
+/** A flow's stack and its one page, as `browserFlow` hands them out once its beforeAll has run. */
+export interface BrowserFlow {
+  /** The running Rollcall, store and emulator. */
+  readonly stack: BrowserStack;
+  /** The one page the flow drives. */
+  readonly page: Page;
+}
+
+/**
+ * The set-up most flows share, registered as the suite's beforeAll/afterAll: a stack of
+ * `students`, a browser, and one page at `viewport`; with `acceptDialogs`, every confirmation a
+ * form asks for (data-confirm) is accepted, as a person would. Read `stack` and `page` inside
+ * tests (they exist once beforeAll has run).
+ */
+export function browserFlow(options: {
+  students: number;
+  viewport: { width: number; height: number };
+  acceptDialogs?: boolean;
+}): BrowserFlow {
+  let stack: BrowserStack | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    stack = await startStack(options.students);
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: options.viewport })).newPage();
+    if (options.acceptDialogs) page.on('dialog', (d) => void d.accept());
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  return {
+    get stack() {
+      if (!stack) throw new Error('browserFlow: the stack is read before beforeAll ran');
+      return stack;
+    },
+    get page() {
+      if (!page) throw new Error('browserFlow: the page is read before beforeAll ran');
+      return page;
+    },
+  };
 }

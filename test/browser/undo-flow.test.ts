@@ -1,45 +1,16 @@
-/**
- * Undo in a real browser (SPEC §3.9): a sync brings bad data (the emulator renames a student),
- * the admin opens the sync's operation page, previews the undo, applies it, lands on the undo's
- * own operation page, and the patron's page shows the name put back and, in its history, both
- * changes (the sync's and the undo's), each linked to its operation. Screenshots go to
- * test-output/screenshots/undo-flow/.
- */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  connectClassLink,
-  describeInBrowser,
-  launchBrowser,
-  Screenshots,
-  setUpFirstAdmin,
-  startStack,
-  syncFromPage,
-  type BrowserStack,
-} from './support.ts';
+import { expect, it } from 'vitest';
+import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, syncFromPage, browserFlow } from './support.ts';
 
 describeInBrowser('browser: an admin undoes a sync with bad data', () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  let page: Page;
+  // The confirmation the Undo form asks for (data-confirm) is accepted, as a person would.
+  const flow = browserFlow({ students: 30, viewport: { width: 1280, height: 900 }, acceptDialogs: true });
   const shots = new Screenshots('undo-flow');
 
-  beforeAll(async () => {
-    stack = await startStack(30);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    // The confirmation the Undo form asks for (data-confirm) is accepted, as a person would.
-    page.on('dialog', (d) => void d.accept());
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
   /** Sync Now, then the operation page until the sync has ended; its path. */
-  const syncNow = () => syncFromPage(page, stack.url);
+  const syncNow = () => syncFromPage(flow.page, flow.stack.url);
 
   it('walks sync → operation page → Undo preview → Undo → the patron put back', async () => {
+    const { stack, page } = flow;
     const { url, emulator, store } = stack;
     await setUpFirstAdmin(page, url, 'undo.admin', 'Una Admin');
 
