@@ -1,3 +1,10 @@
+/**
+ * What a librarian sees every day, in a real browser: a sync held for review shows on the home
+ * page (the dashboard) and as a badge in the menu of every page; its operation page opens on the
+ * log — above the fold, each line naming its patron with a link — with the plan on its own tab;
+ * a rejected plan reads as a decision (its own state, "planned" counts), not as a failure.
+ * Screenshots go to test-output/screenshots/daily-view/.
+ */
 import { expect, it } from 'vitest';
 import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, syncFromPage, browserFlow } from './support.ts';
 

@@ -1,3 +1,10 @@
+/**
+ * Preferences › New patrons in a real browser (SPEC §3.8): the admin sees that the roles'
+ * Policy "Student" matches none of the library's patrons while "Students" matches them, names
+ * "Students" and a barcode sequence, is refused a prefix with spaces (nothing saved), and the
+ * next sync gives new students barcodes from the sequence. Screenshots go to
+ * test-output/screenshots/defaults-flow/.
+ */
 import { expect, it } from 'vitest';
 import { emptyPatronValues } from '../../src/domain/patron.ts';
 import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, browserFlow } from './support.ts';

@@ -1,3 +1,10 @@
+/**
+ * Field locks in a real browser (SPEC §3.8): a librarian changes a synced student's First Name
+ * on the edit form and ticks "keep my value"; the district's name changes too; a dry run's plan
+ * and the next sync's log say "First Name locked, kept 'Bobby' (roster: 'Robert')" and the field
+ * is kept; the Locked fields page unlocks it, and the next sync writes the roster's name.
+ * Screenshots go to test-output/screenshots/locks-flow/.
+ */
 import { expect, it } from 'vitest';
 import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, syncFromPage, browserFlow } from './support.ts';
 

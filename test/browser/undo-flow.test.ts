@@ -1,3 +1,10 @@
+/**
+ * Undo in a real browser (SPEC §3.9): a sync brings bad data (the emulator renames a student),
+ * the admin opens the sync's operation page, previews the undo, applies it, lands on the undo's
+ * own operation page, and the patron's page shows the name put back and, in its history, both
+ * changes (the sync's and the undo's), each linked to its operation. Screenshots go to
+ * test-output/screenshots/undo-flow/.
+ */
 import { expect, it } from 'vitest';
 import { connectClassLink, describeInBrowser, Screenshots, setUpFirstAdmin, syncFromPage, browserFlow } from './support.ts';
 
