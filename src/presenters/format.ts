@@ -2,6 +2,7 @@
  * Plain-text formatting for people reading a terminal (pure): aligned tables, durations and
  * the counts of an operation.
  */
+import { OPERATION_TYPES } from '../domain/operation.ts';
 import type { OperationCounts } from '../store/store.ts';
 
 /** Spaces between table columns. */
@@ -126,6 +127,14 @@ export function changesText(op: { counts: OperationCounts; state: string; type: 
     .filter(([n]) => Number(n) > 0)
     .map(([n, what]) => `${n} ${what}`);
   const text = parts.length > 0 ? parts.join(', ') : c.unchanged > 0 ? `${c.unchanged} unchanged` : 'no change';
-  const planned = op.state === 'needs_review' || op.state === 'rejected' || op.type === 'dry_run';
-  return planned && parts.length > 0 ? `planned: ${text}` : text;
+  return countsArePlanned(op) && parts.length > 0 ? `planned: ${text}` : text;
+}
+
+/**
+ * Whether an operation's counts are what its plan would do rather than what it wrote: a plan
+ * never applied (held for review, rejected, a dry run). The list and the operation page both say
+ * "planned" from this one rule.
+ */
+export function countsArePlanned(op: { state: string; type: string }): boolean {
+  return op.state === 'needs_review' || op.state === 'rejected' || op.type === OPERATION_TYPES.dryRun;
 }

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COUNT_KEYS } from '../../domain/counts.ts';
 import { RollcallError } from '../../domain/errors.ts';
 import { openAlerts } from '../../services/alerts/open-alerts.ts';
-import { changesText, duration, stateText } from '../../presenters/format.ts';
+import { changesText, countsArePlanned, duration, stateText } from '../../presenters/format.ts';
 import {
   LOG_LEVELS,
   MAX_PER_PAGE,
@@ -265,7 +265,7 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
         countKeys: COUNT_KEYS,
         // A plan that was never applied (held, rejected, a dry run) counts what it would have
         // done: the page says "planned", so "1049 Updated" is not read as written.
-        countsPlanned: op.state === 'needs_review' || op.state === 'rejected' || op.type === OPERATION_TYPES.dryRun,
+        countsPlanned: countsArePlanned(op),
         log,
         logPatrons: patronOf,
         view,
