@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so `npx rollcall` works right after `npm ci`
-// with no build step. (Start-up costs ~0.3 s more than compiled JS; a build can come later.)
-import { register } from 'tsx/esm/api';
+// `rollcall`: runs the compiled build (dist/, made by `npm ci` through the `prepare` script, or by
+// `npm run build`). When there is none, or a source file is newer than it (src/ edited and not
+// rebuilt), it runs the TypeScript through tsx instead and says so in one line on stderr: a
+// command never waits on a half-minute build, and never runs code older than its sources.
+import { fileURLToPath } from 'node:url';
+import { staleBuild } from './build-state.js';
 
-register();
-await import('../src/cli/main.ts');
+const stale = staleBuild(fileURLToPath(new URL('..', import.meta.url)));
+if (stale === undefined) {
+  await import('../dist/cli/main.js');
+} else {
+  process.stderr.write(`rollcall: running the TypeScript sources through tsx (${stale}; \`npm run build\` compiles them)\n`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

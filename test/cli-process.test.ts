@@ -1,6 +1,6 @@
 /**
- * The scripting contract (SPEC §8) of the real process — `node bin/rollcall.js`, as `npx
- * rollcall` runs it — with a temporary ROLLCALL_DATABASE_URL: help, exit codes 0/1/2/3, one
+ * The scripting contract (SPEC §8) of the real process — `rollcall` as a child process
+ * (test/cli-support.ts) — with a temporary ROLLCALL_DATABASE_URL: help, exit codes 0/1/2/3, one
  * line on stderr without a stack (a stack with --verbose), one JSON document with --json, the
  * path from setup to export on SQLite and PostgreSQL, and `rollcall emulator` until SIGINT.
  * (What each command does in detail is checked in-process by the other cli-*.test.ts files.)

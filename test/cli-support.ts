@@ -1,6 +1,8 @@
 /**
- * Runs the real `rollcall` as a child process (node bin/rollcall.js, as `npx rollcall` does),
- * with an environment of the test's choosing and nothing of the caller's ROLLCALL_* variables.
+ * Runs the real `rollcall` as a child process, with an environment of the test's choosing and
+ * nothing of the caller's ROLLCALL_* variables. The child runs the sources through tsx
+ * (test/rollcall-source.js), as bin/rollcall.js does without a current build: a test never runs
+ * a dist/ older than the code it checks (test/compiled-build.test.ts checks the build).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { Output } from '../src/cli/output.ts';
 import { runCli } from '../src/cli/run-cli.ts';
 
-/** The CLI entry, as `npx rollcall` runs it. */
-export const BIN = fileURLToPath(new URL('../bin/rollcall.js', import.meta.url));
+/** The CLI entry the tests of the real process run: the sources, through tsx. */
+export const BIN = fileURLToPath(new URL('./rollcall-source.js', import.meta.url));
 
 /** What a run produced. */
 export interface CliRun {
@@ -58,7 +60,7 @@ export function rollcall(args: readonly string[], options: CliOptions = {}): Pro
 }
 
 /**
- * Runs the same command line in this process (runCli, the function bin/rollcall.js calls) with
+ * Runs the same command line in this process (runCli, the function bin/rollcall.js ends in) with
  * captured stdout/stderr and the given environment in place of process.env. A child process
  * costs a second or more of start-up on these machines; the checks of the command-line
  * *contract* (exit codes of the real process, its streams) run in child processes, the many

@@ -1,6 +1,6 @@
 /**
- * End to end, as a district IT admin's script would do it: ONLY the real command line (`node
- * bin/rollcall.js`, one child process per step, on a temporary database) against a ClassLink
+ * End to end, as a district IT admin's script would do it: ONLY the real command line (`rollcall`
+ * as a child process per step, test/cli-support.ts, on a temporary database) against a ClassLink
  * emulator, on SQLite and on PostgreSQL. The story: a library with existing patrons imports
  * them, connects to ClassLink, maps two of three schools, dry-runs and syncs; the district
  * changes (a rename, moves, a leaver, a purge, a returning student); a delta and a full sync

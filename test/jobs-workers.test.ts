@@ -1,6 +1,6 @@
 /**
- * Worker PROCESSES on one PostgreSQL (skipped visibly without one): `node bin/rollcall.js
- * worker`, as an operator starts them, against a ClassLink emulator.
+ * Worker PROCESSES on one PostgreSQL (skipped visibly without one): `rollcall worker`
+ * (test/cli-support.ts), as an operator starts them, against a ClassLink emulator.
  *
  * - Two workers, three libraries due, each sync asked for twice and delivered twice more: each
  *   library is synced exactly once.

@@ -1,6 +1,7 @@
 /**
- * `rollcall`: the process entry (bin/rollcall.js loads it through tsx). Runs the command line
- * and exits with its code once everything written has been taken by stdout and stderr.
+ * `rollcall`: the process entry. bin/rollcall.js runs it compiled (dist/cli/main.js), or this
+ * file through tsx when src/ is newer than the build. Runs the command line and exits with its
+ * code once everything written has been taken by stdout and stderr.
  */
 import { EXIT_OK } from './exit.ts';
 import { runCli } from './run-cli.ts';

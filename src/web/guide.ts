@@ -9,10 +9,7 @@
  * is HTML-escaped before the few inline marks are turned into tags.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** Where the guide is. */
-export const CLASSLINK_GUIDE_FILE = fileURLToPath(new URL('../../docs/classlink-guide.md', import.meta.url));
+import { CLASSLINK_GUIDE_FILE } from './assets.ts';
 
 /** The page's address. */
 export const CLASSLINK_GUIDE_PATH = '/help/classlink';

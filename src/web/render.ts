@@ -3,12 +3,10 @@
  * with its own data plus `it.page`: title, who is signed in, the library, the CSRF token for
  * its forms, the navigation and a notice. API requests never render pages.
  */
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { shownZone, zonedTime } from '../presenters/format.ts';
-
-const VIEWS = fileURLToPath(new URL('./views/', import.meta.url));
+import { VIEWS_DIR } from './assets.ts';
 
 /**
  * Messages shown after a redirect (`?notice=key`), by key. Only known keys show: a crafted
@@ -66,7 +64,7 @@ function navOf(request: FastifyRequest): NavItem[] {
 
 /** Builds the page renderer (one Eta instance, templates cached outside development). */
 export function pageRenderer(options: { cache: boolean }) {
-  const eta = new Eta({ views: VIEWS, autoEscape: true, cache: options.cache, autoTrim: false });
+  const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: options.cache, autoTrim: false });
   return function page(this: FastifyReply, view: string, data: Record<string, unknown> = {}, status = 200): FastifyReply {
     const request = this.request;
     const principal = request.principal;

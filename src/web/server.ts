@@ -8,7 +8,6 @@
  * document at /api/v1/openapi.json built from the routes' own schemas (@fastify/swagger).
  * Route modules are listed in routes/index.ts.
  */
-import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -22,6 +21,7 @@ import { hashToken } from './auth/tokens.ts';
 import type { Principal, WebDeps } from './context.ts';
 import { handleError, handleNotFound } from './errors.ts';
 import { enforceAccess, type Access } from './guards.ts';
+import { PUBLIC_DIR } from './assets.ts';
 import { isApiRequest, pageRenderer } from './render.ts';
 import { ROUTE_MODULES } from './routes/index.ts';
 
@@ -46,7 +46,6 @@ declare module 'fastify' {
   }
 }
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Builds the web app (not listening yet: call `listen`, or `inject` in tests). */

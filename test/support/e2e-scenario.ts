@@ -48,7 +48,7 @@ export interface E2eSource {
   /** Secrets that must never be printed. */
   secrets(emulator: RunningEmulator): string[];
   /**
-   * `process`: each step is a child process (`node bin/rollcall.js`, the scripting contract);
+   * `process`: each step is a child process (`rollcall`, the scripting contract);
    * `here`: the same command line run in this process (runCli), much faster — for a second
    * source, once the contract is covered by the first.
    */
