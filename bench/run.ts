@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { EmulatorCredentials } from '../src/emulator/types.ts';
+import { compiledPhase, type PhaseEntry } from './compiled-phase.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -97,6 +98,12 @@ async function main(): Promise<void> {
   const dbs: ('sqlite' | 'postgres')[] = opts.db === 'both' ? ['sqlite', 'postgres'] : [opts.db as 'sqlite' | 'postgres'];
   if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
   if (!LOCATIONS.includes(opts.location!)) throw new Error(`--location must be one of ${LOCATIONS.join(', ')}`);
+  PHASE = compiledPhase(ROOT);
+  log(
+    'script' in PHASE
+      ? 'phases run the compiled build (dist/)'
+      : `phases run the TypeScript through tsx: ${PHASE.stale} (\`npm run build\` compiles it; users run dist/)`,
+  );
 
   // The machine is shared: wall times scale with its load, so the run records it.
   const loadBefore = loadavg()[0]!;
@@ -219,18 +226,24 @@ async function mutate(emulator: EmulatorInfo): Promise<void> {
   }
 }
 
+/** How phases start: the compiled phase with node when dist/ is current, else through tsx (bench/compiled-phase.ts). */
+let PHASE: PhaseEntry = { stale: 'not prepared yet' };
+
 function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NODE_OPTIONS: `--max-old-space-size=${PHASE_HEAP_MB}` };
-    const script = [join(ROOT, 'bench/phase.ts'), JSON.stringify(args)];
-    // --cpu-prof is refused in NODE_OPTIONS: a profiled phase runs node itself with tsx as a loader.
+    const compiled = 'script' in PHASE;
+    const script = [compiled ? PHASE.script : join(ROOT, 'bench/phase.ts'), JSON.stringify(args)];
+    // --cpu-prof is refused in NODE_OPTIONS: a profiled phase runs node itself (with tsx as a loader
+    // when the phases run the TypeScript).
+    const profile =
+      opts.profile === args.phase ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-output/profiles', String(args.phase))}`] : [];
     const child =
-      opts.profile === args.phase
-        ? spawn(
-            process.execPath,
-            ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-output/profiles', String(args.phase))}`, '--import', 'tsx', ...script],
-            { stdio: ['ignore', 'pipe', 'pipe'], env },
-          )
+      compiled || profile.length > 0
+        ? spawn(process.execPath, [...profile, ...(compiled ? [] : ['--import', 'tsx']), ...script], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env,
+          })
         : spawn(TSX, script, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
