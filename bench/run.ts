@@ -232,8 +232,9 @@ let PHASE: PhaseEntry = { stale: 'not prepared yet' };
 function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NODE_OPTIONS: `--max-old-space-size=${PHASE_HEAP_MB}` };
-    const compiled = 'script' in PHASE;
-    const script = [compiled ? PHASE.script : join(ROOT, 'bench/phase.ts'), JSON.stringify(args)];
+    const entry = PHASE;
+    const compiled = 'script' in entry;
+    const script = ['script' in entry ? entry.script : join(ROOT, 'bench/phase.ts'), JSON.stringify(args)];
     // --cpu-prof is refused in NODE_OPTIONS: a profiled phase runs node itself (with tsx as a loader
     // when the phases run the TypeScript).
     const profile =
