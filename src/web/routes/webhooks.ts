@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
+import { TEXT_LIMITS } from '../../domain/text-limits.ts';
 import { registerEndpoint } from '../../services/webhooks/endpoints.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../store/store.ts';
 import { staffOf, type WebDeps } from '../context.ts';
@@ -116,9 +117,9 @@ export function webhookRoutes(app: FastifyInstance, deps: WebDeps): void {
           type: 'object',
           required: ['url'],
           properties: {
-            url: { type: 'string', description: 'http:// or https://, not this server' },
+            url: { type: 'string', maxLength: TEXT_LIMITS.webhookUrl, description: 'http:// or https://, not this server' },
             secret: { type: 'string', description: 'Standard Webhooks secret `whsec_…`; absent: Rollcall makes one' },
-            description: { type: 'string' },
+            description: { type: 'string', maxLength: TEXT_LIMITS.webhookDescription },
           },
         },
         response: { 201: { type: 'object', properties: { endpoint: ENDPOINT_SCHEMA, secret: { type: 'string', nullable: true } } } },
