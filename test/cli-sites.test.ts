@@ -32,7 +32,10 @@ describeEachDatabase('cli: text limits and deleting sites', (db) => {
 
     const env = { ROLLCALL_NEW_PASSWORD: 'a long enough password' };
     expectOneLine(
-      await cli(['users', 'add', '--username', `sam-${lib}`, '--name', 'n'.repeat(TEXT_LIMITS.staffDisplayName + 1), '--library', lib], env),
+      await cli(
+        ['users', 'add', '--username', `sam-${lib}`, '--name', 'n'.repeat(TEXT_LIMITS.staffDisplayName + 1), '--library', lib],
+        env,
+      ),
       2,
       '--name is 101 characters long; it can hold at most 100.',
     );
@@ -43,7 +46,9 @@ describeEachDatabase('cli: text limits and deleting sites', (db) => {
     const library = await db.newLibrary();
     const lib = library.code;
     for (const code of ['MHS', 'OAK']) expect((await cli(['sites', 'add', '--code', code, '--name', code, '--library', lib])).code).toBe(0);
-    await db.store().patrons.insertMany(library.id, [{ ...emptyPatronValues(), guidSource: null, matchedBy: null, lastName: 'Smith', site: 'MHS' }]);
+    await db
+      .store()
+      .patrons.insertMany(library.id, [{ ...emptyPatronValues(), guidSource: null, matchedBy: null, lastName: 'Smith', site: 'MHS' }]);
 
     const deleted = await cli(['sites', 'delete', '--code', 'OAK', '--library', lib]);
     expect(deleted.code, deleted.stderr).toBe(0);

@@ -84,7 +84,9 @@ describeEachDatabase('store: libraries and sites', (db) => {
     for (const code of ['USED', 'MATCHED', 'FREE']) await store.sites.add(lib.id, { code, name: code });
     await store.sites.add(other.id, { code: 'FREE', name: 'theirs' });
     await store.sites.setOrgGuid(lib.id, 'MATCHED', 'org-9', 'classlink');
-    await store.patrons.insertMany(lib.id, [{ ...emptyPatronValues(), guidSource: null, matchedBy: null, lastName: 'Smith', site: 'USED' }]);
+    await store.patrons.insertMany(lib.id, [
+      { ...emptyPatronValues(), guidSource: null, matchedBy: null, lastName: 'Smith', site: 'USED' },
+    ]);
 
     // The statement itself refuses a used or matched site (the service asks first; this is the race guard).
     expect(await store.sites.removeUnused(lib.id, 'USED')).toBe(false);

@@ -139,10 +139,7 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
     async create(libraryId, user) {
       const username = withinLimit('username', 'The username', user.username.trim(), 'username');
       if (!/^[\w.@+-]+$/.test(username)) {
-        throw new RollcallError(
-          'invalid_input',
-          `A username is 1 to ${TEXT_LIMITS.username} letters, digits or . _ @ + - (no spaces).`,
-        );
+        throw new RollcallError('invalid_input', `A username is 1 to ${TEXT_LIMITS.username} letters, digits or . _ @ + - (no spaces).`);
       }
       const displayName = withinLimit('displayName', 'The name', user.displayName?.trim() ?? '', 'staffDisplayName');
       try {

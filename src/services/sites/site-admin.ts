@@ -77,11 +77,7 @@ export class SiteInUseError extends RollcallError {
  * into "school not matched" on the next sync; the admin clears the match in Site Mapping first,
  * which says so. Its Koha branchcode goes with it. not_found, SiteInUseError or conflict.
  */
-export async function deleteSite(
-  repos: Pick<Repositories, 'sites' | 'patrons'>,
-  libraryId: number,
-  code: string,
-): Promise<SiteView> {
+export async function deleteSite(repos: Pick<Repositories, 'sites' | 'patrons'>, libraryId: number, code: string): Promise<SiteView> {
   const site = await requireSite(repos, libraryId, code);
   if (site.orgGuid !== '') {
     const source = site.orgGuidSource === null ? 'the integration' : SOURCE_NAMES[site.orgGuidSource];

@@ -28,7 +28,8 @@ export function checkNewPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new RollcallError('invalid_input', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  if (password.length > MAX_PASSWORD_LENGTH) throw new RollcallError('invalid_input', `That password is too long; use at most ${MAX_PASSWORD_LENGTH} characters.`);
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new RollcallError('invalid_input', `That password is too long; use at most ${MAX_PASSWORD_LENGTH} characters.`);
 }
 
 /** The stored form of a new password. */

@@ -55,8 +55,16 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     return { timezone: library.timezone, revision: schedule?.revision ?? 0, zones: timeZoneChoices(library.timezone) };
   }
 
-  const setupPage = (reply: FastifyReply, form: { error: string; username: string; displayName?: string; timezone: string }, status = 200) =>
-    reply.page('setup', { title: 'Set up Rollcall', displayName: '', ...form, zones: timeZoneChoices(form.timezone), serverZone: serverTimeZone() }, status);
+  const setupPage = (
+    reply: FastifyReply,
+    form: { error: string; username: string; displayName?: string; timezone: string },
+    status = 200,
+  ) =>
+    reply.page(
+      'setup',
+      { title: 'Set up Rollcall', displayName: '', ...form, zones: timeZoneChoices(form.timezone), serverZone: serverTimeZone() },
+      status,
+    );
 
   app.get('/setup', { config: { access: 'public' } }, async (_request, reply) => {
     if (!(await needsSetup())) return reply.redirect('/login');

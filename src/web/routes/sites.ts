@@ -138,7 +138,11 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/sites?notice=site-changed', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return renderEdit(reply, { code: site.code, name: site.name, orgSourcedId: site.orgGuid }, { error: formErrorOf(e), form, status: 400 });
+      return renderEdit(
+        reply,
+        { code: site.code, name: site.name, orgSourcedId: site.orgGuid },
+        { error: formErrorOf(e), form, status: 400 },
+      );
     }
   });
 

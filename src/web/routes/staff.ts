@@ -145,7 +145,11 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   // ---- pages ----
   /** The staff page; a refused form comes back with its sentence (beside its field when it is one) and what was typed, never the password. */
-  async function staffPage(request: FastifyRequest, reply: FastifyReply, refused?: { error: RollcallError; body: Record<string, unknown> }) {
+  async function staffPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused?: { error: RollcallError; body: Record<string, unknown> },
+  ) {
     const body = refused?.body ?? {};
     return reply.page(
       'staff',
@@ -193,12 +197,20 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       const { token, record } = await createToken(libraryId, staffOf(request.principal).user, request.body ?? {});
       const tokens = await store.staff.listTokens(libraryId);
       // Shown once, on this response only (no redirect: a redirect would need to carry it).
-      return reply.page('tokens', { title: 'API tokens', tokens, created: { token, name: record.name }, error: noTokenError, form: { name: '' } }, 201);
+      return reply.page(
+        'tokens',
+        { title: 'API tokens', tokens, created: { token, name: record.name }, error: noTokenError, form: { name: '' } },
+        201,
+      );
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
       const error = { message: e.message, field: e instanceof TextTooLongError ? e.field : '' };
       const form = { name: String(request.body?.name ?? '') };
-      return reply.page('tokens', { title: 'API tokens', tokens: await store.staff.listTokens(libraryId), created: null, error, form }, 400);
+      return reply.page(
+        'tokens',
+        { title: 'API tokens', tokens: await store.staff.listTokens(libraryId), created: null, error, form },
+        400,
+      );
     }
   });
   app.post<{ Params: { id: string } }>('/admin/tokens/:id/revoke', { config: admin }, async (request, reply) => {
