@@ -242,4 +242,37 @@ describeEachDatabase('web: text limits and deleting sites', (db) => {
     expect((await ada.api('DELETE', '/api/v1/sites/ASH', undefined, { 'x-csrf-token': '' })).statusCode).toBe(403);
     expect(await store.sites.byCode(lib.id, 'ASH')).toBeDefined();
   });
+
+  it('integration settings: over-long values are refused with a sentence that never repeats a secret, and nothing is saved', async () => {
+    const base = '/preferences/integrations/classlink';
+    const page = await ada.get(base);
+    expect(page.body).toMatch(new RegExp(`id="client-id"[^>]*maxlength="${TEXT_LIMITS.identifier}"`));
+    expect(page.body).toMatch(new RegExp(`id="roster-url"[^>]*maxlength="${TEXT_LIMITS.url}"`));
+    const secret = `s${'e'.repeat(TEXT_LIMITS.secret)}`;
+    const tooLongSecret = await ada.post(`${base}/connection`, {
+      mode: 'direct',
+      rosterUrl: 'https://roster.example.org',
+      clientId: 'key',
+      clientSecret: secret,
+    });
+    expect(tooLongSecret.statusCode).toBe(400);
+    expect(tooLongSecret.body).toContain('The OAuth secret is 2001 characters long; it can hold at most 2000.');
+    expect(tooLongSecret.body).not.toContain(secret);
+    const longKey = 'k'.repeat(TEXT_LIMITS.identifier + 1);
+    const tooLongKey = await ada.api('PUT', '/api/v1/integrations/classlink/connection', {
+      mode: 'direct',
+      rosterUrl: 'https://roster.example.org',
+      clientId: longKey,
+      clientSecret: 'x',
+    });
+    expect(tooLongKey.statusCode).toBe(400);
+    expect(tooLongKey.json()).toMatchObject({
+      error: { kind: 'invalid_input', message: 'The OAuth key is 201 characters long; it can hold at most 200.' },
+    });
+    expect((await ada.get(base)).body).not.toContain('OAuth key k');
+
+    const csv = await ada.api('PATCH', '/api/v1/integrations/csv/settings', { watchDir: `/${'d'.repeat(TEXT_LIMITS.path)}` });
+    expect(csv.statusCode).toBe(400);
+    expect(csv.json()).toMatchObject({ error: { message: 'The watched folder is 1001 characters long; it can hold at most 1000.' } });
+  });
 });
