@@ -78,6 +78,16 @@ describeEachDatabase('web: text limits and deleting sites', (db) => {
     expect(editRefused.body).toContain(`value="${long}"`);
     expect((await store.sites.byCode(lib.id, 'EXACT'))?.name).toBe(exact);
 
+    // A name stored before the limit (longer than it) still shows, and may be kept unchanged
+    // while the code changes; changing it asks for a shorter one.
+    await store.sites.add(lib.id, { code: 'OLD', name: 'Old' });
+    const stored = text(408);
+    await store.sites.update(lib.id, 'OLD', { name: stored });
+    expect((await ada.get('/sites')).body).toContain(stored);
+    expect((await ada.post('/sites/OLD/edit', { code: 'OLD2', name: stored })).statusCode).toBe(303);
+    expect((await store.sites.byCode(lib.id, 'OLD2'))?.name).toBe(stored);
+    expect((await ada.post('/sites/OLD2/edit', { code: 'OLD2', name: `${stored}x` })).statusCode).toBe(400);
+
     // The API: its schema says the limit, and refuses over it.
     const api = await ada.api('POST', '/api/v1/sites', { code: 'APILONG', name: long });
     expect(api.statusCode).toBe(400);

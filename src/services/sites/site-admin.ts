@@ -45,10 +45,9 @@ export async function updateSite(
   const site = await requireSite(repos, libraryId, code);
   const next: { code?: string; name?: string } = {};
   if (changes.code !== undefined && changes.code.trim() !== site.code) next.code = checkSiteCode(changes.code);
-  if (changes.name !== undefined) {
-    const name = checkSiteName(changes.name);
-    if (name !== site.name) next.name = name;
-  }
+  // A name stored before the limit existed may stay as it is (the limit is on input): the edit
+  // form sends it back unchanged when only the code changes.
+  if (changes.name !== undefined && changes.name.trim() !== site.name) next.name = checkSiteName(changes.name);
   const saved = next.code === undefined && next.name === undefined ? site : await repos.sites.update(libraryId, site.code, next);
   return { code: saved.code, name: saved.name, orgSourcedId: saved.orgGuid };
 }
