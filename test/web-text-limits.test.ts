@@ -186,7 +186,9 @@ describeEachDatabase('web: text limits and deleting sites', (db) => {
     const long = text(TEXT_LIMITS.webhookDescription + 1);
     const refused = await ada.post('/admin/webhooks', { url: 'https://ils.example.org/hook', description: long });
     expect(refused.statusCode).toBe(400);
-    expect(refused.body).toContain('The description is 201 characters long; it can hold at most 200.');
+    expect(refused.body).toContain(
+      '<span id="webhook-description-error" class="field-error" role="alert">The description is 201 characters long; it can hold at most 200.</span>',
+    );
     expect(refused.body).toContain(`value="${long}"`);
     expect(await store.webhooks.endpoints(lib.id)).toHaveLength(0);
     const exact = text(TEXT_LIMITS.webhookDescription);
