@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { isRollcallError } from '../src/domain/errors.ts';
+import { emptyPatronValues } from '../src/domain/patron.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { caught } from './support/caught.ts';
 
@@ -74,5 +75,25 @@ describeEachDatabase('store: libraries and sites', (db) => {
     expect((await store.sites.byCode(b.id, 'MHS'))!.name).toBe('B main');
     expect(await store.sites.byCode(a.id, 'ELM')).toBeUndefined();
     expect(isRollcallError(await caught(store.sites.clearOrgGuid(a.id, 'ELM')), 'not_found')).toBe(true);
+  });
+
+  it('deletes only a site of this library that no patron uses and no integration has matched', async () => {
+    const store = db.store();
+    const lib = await db.newLibrary();
+    const other = await db.newLibrary();
+    for (const code of ['USED', 'MATCHED', 'FREE']) await store.sites.add(lib.id, { code, name: code });
+    await store.sites.add(other.id, { code: 'FREE', name: 'theirs' });
+    await store.sites.setOrgGuid(lib.id, 'MATCHED', 'org-9', 'classlink');
+    await store.patrons.insertMany(lib.id, [
+      { ...emptyPatronValues(), guidSource: null, matchedBy: null, lastName: 'Smith', site: 'USED' },
+    ]);
+
+    // The statement itself refuses a used or matched site (the service asks first; this is the race guard).
+    expect(await store.sites.removeUnused(lib.id, 'USED')).toBe(false);
+    expect(await store.sites.removeUnused(lib.id, 'MATCHED')).toBe(false);
+    expect(await store.sites.removeUnused(lib.id, 'NONE')).toBe(false);
+    expect(await store.sites.removeUnused(lib.id, 'FREE')).toBe(true);
+    expect((await store.sites.list(lib.id)).map((s) => s.code)).toEqual(['MATCHED', 'USED']);
+    expect((await store.sites.list(other.id)).map((s) => s.code)).toEqual(['FREE']);
   });
 });

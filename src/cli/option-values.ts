@@ -4,6 +4,7 @@
  */
 import { RollcallError } from '../domain/errors.ts';
 import type { SyncRole } from '../domain/roster.ts';
+import { TEXT_LIMITS, tooLongProblem, type TextLimit } from '../domain/text-limits.ts';
 import type { IdMappingSetting } from '../sources/settings.ts';
 import type { LocationMapping } from '../sync/core/types.ts';
 
@@ -100,6 +101,13 @@ export function parseWholeNumber(option: string, text: string, min: number, max:
     throw usage(`${option} takes a whole number from ${min} to ${max}, not "${text}".`);
   }
   return Number(v);
+}
+
+/** A text option within its limit (the one the pages and the API use), unchanged; never cut short. */
+export function limitedText(option: string, text: string, limit: TextLimit): string {
+  const problem = tooLongProblem(option, text.trim(), TEXT_LIMITS[limit]);
+  if (problem) throw usage(problem);
+  return text;
 }
 
 /** How a mapping is written on the command line (`userid:FED`, `none`, …). */

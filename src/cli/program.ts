@@ -3,6 +3,7 @@
  * Only commander is loaded here: each action's module (and with it the store, the HTTP client,
  * …) is imported when that command runs, so `rollcall --help` starts fast.
  */
+import { TEXT_LIMITS } from '../domain/text-limits.ts';
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { SOURCE_COMMANDS, SOURCE_NAMES, type SourceKind } from '../sources/kinds.ts';
@@ -59,9 +60,15 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .command('add')
     .description('add a site')
     .requiredOption('--code <code>', 'short unique code, e.g. MHS')
-    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--name <name>', `display name (up to ${TEXT_LIMITS.siteName} characters)`)
     .option('--json', 'print the site as JSON')
     .action(act(async () => (await sites()).add));
+  siteCmd
+    .command('delete')
+    .description('delete a site no patron uses and no integration has matched')
+    .requiredOption('--code <code>', 'the site to delete')
+    .option('--json', 'print the deleted site as JSON')
+    .action(act(async () => (await sites()).remove));
   siteCmd
     .command('list')
     .description('list the sites and the ClassLink schools they are matched to')
@@ -334,7 +341,7 @@ export function buildProgram(dispatch: Dispatch, out: Output, after: string): Co
     .command('add')
     .description('add a staff account (password from --password-stdin or ROLLCALL_NEW_PASSWORD, never an argument)')
     .requiredOption('--username <name>', 'the sign-in name')
-    .option('--name <display>', 'the name shown on the pages')
+    .option('--name <display>', `the name shown on the pages (up to ${TEXT_LIMITS.staffDisplayName} characters)`)
     .addOption(new Option('--role <role>', 'admin or librarian').choices(['admin', 'librarian']).default('admin'))
     .option('--password-stdin', 'read the password from the first line of standard input')
     .option('--json', 'print the account as JSON')

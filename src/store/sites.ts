@@ -23,6 +23,12 @@ export interface SiteRepository {
   byCode(libraryId: number, code: string): Promise<Site | undefined>;
   /** Renames a site and/or changes its code; not_found when there is no such site. */
   update(libraryId: number, code: string, changes: { code?: string; name?: string }): Promise<Site>;
+  /**
+   * Deletes a site that no patron uses and no integration has matched (its Koha branchcode goes
+   * with it, migration 0016); false when it is used, matched or not there. One statement, so a
+   * patron placed at the site meanwhile keeps it.
+   */
+  removeUnused(libraryId: number, code: string): Promise<boolean>;
   /** Matches a site to a roster org of an integration (whose the match is: SPEC §1.3). */
   setOrgGuid(libraryId: number, code: string, orgGuid: string, source?: IntegrationKind): Promise<Site>;
   /** Clears a site's match. */
@@ -81,6 +87,16 @@ export function siteRepository(ctx: RepoContext): SiteRepository {
       if (changes.code !== undefined) set.code = checkCode(changes.code);
       if (changes.name?.trim()) set.name = changes.name.trim();
       return change(libraryId, code, set);
+    },
+    async removeUnused(libraryId, code) {
+      const result = await ctx.db
+        .deleteFrom('sites')
+        .where('library_id', '=', libraryId)
+        .where('code', '=', code)
+        .where('org_guid', '=', '')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('patrons').select('patrons.id').whereRef('patrons.site_id', '=', 'sites.id'))))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
     async setOrgGuid(libraryId, code, orgGuid, source) {
       const guid = orgGuid.trim();

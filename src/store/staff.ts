@@ -6,6 +6,7 @@
  */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { RollcallError } from '../domain/errors.ts';
+import { TEXT_LIMITS, withinLimit } from '../domain/text-limits.ts';
 import { atomically, type RepoContext } from './context.ts';
 import { isUniqueViolation } from './store-errors.ts';
 import type { ApiTokensTable, StaffUsersTable, WebSessionsTable } from './tables.ts';
@@ -136,17 +137,18 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
       return Number(row.n);
     },
     async create(libraryId, user) {
-      const username = user.username.trim();
-      if (!/^[\w.@+-]{1,100}$/.test(username)) {
-        throw new RollcallError('invalid_input', 'A username is 1 to 100 letters, digits or . _ @ + - (no spaces).');
+      const username = withinLimit('username', 'The username', user.username.trim(), 'username');
+      if (!/^[\w.@+-]+$/.test(username)) {
+        throw new RollcallError('invalid_input', `A username is 1 to ${TEXT_LIMITS.username} letters, digits or . _ @ + - (no spaces).`);
       }
+      const displayName = withinLimit('displayName', 'The name', user.displayName?.trim() ?? '', 'staffDisplayName');
       try {
         const row = await ctx.db
           .insertInto('staff_users')
           .values({
             library_id: libraryId,
             username,
-            display_name: user.displayName?.trim() ?? '',
+            display_name: displayName,
             role: user.role,
             password_hash: user.passwordHash,
             patron_id: user.patronId ?? null,
@@ -192,7 +194,8 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
     },
     async update(libraryId, id, changes) {
       const set: Updateable<StaffUsersTable> = {};
-      if (changes.displayName !== undefined) set.display_name = changes.displayName.trim();
+      if (changes.displayName !== undefined)
+        set.display_name = withinLimit('displayName', 'The name', changes.displayName.trim(), 'staffDisplayName');
       if (changes.role !== undefined) set.role = changes.role;
       if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
       if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
@@ -264,7 +267,7 @@ export function staffRepository(ctx: RepoContext): StaffRepository {
         .values({
           library_id: t.libraryId,
           staff_user_id: t.staffUserId,
-          name: t.name.trim() || 'API token',
+          name: withinLimit('name', 'The token name', t.name.trim(), 'tokenName') || 'API token',
           token_hash: t.tokenHash,
           prefix: t.prefix,
           role: t.role,

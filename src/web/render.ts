@@ -1,8 +1,9 @@
 /**
  * Pages: Eta templates (src/web/views, auto-escaped) inside one layout. Every page gets `it`
  * with its own data plus `it.page`: title, who is signed in, the library, the CSRF token for
- * its forms, the navigation and a notice. API requests never render pages.
+ * its forms, the navigation, a notice and the text limits (`it.page.limits`). API requests never render pages.
  */
+import { TEXT_LIMITS } from '../domain/text-limits.ts';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { shownZone, zonedTime } from '../presenters/format.ts';
@@ -80,6 +81,8 @@ export function pageRenderer(options: { cache: boolean }) {
       csrf: this.generateCsrf(),
       nav: navOf(request),
       path: request.url.split('?')[0],
+      // Every form's maxlength and "up to N characters" hint come from the one list of limits.
+      limits: TEXT_LIMITS,
       notice: NOTICES.get(String((request.query as Record<string, unknown> | undefined)?.notice ?? '')) ?? '',
     };
     const html = eta.render(view, { ...data, page });

@@ -10,6 +10,7 @@ import { staffJson } from '../../presenters/staff.ts';
 import { EXIT_OK } from '../exit.ts';
 import { table } from '../../presenters/format.ts';
 import type { Handler } from '../context.ts';
+import { limitedText } from '../option-values.ts';
 import { firstLineOfStdin } from '../stdin.ts';
 import { withApp } from './with-app.ts';
 
@@ -17,6 +18,8 @@ import { withApp } from './with-app.ts';
 export const add: Handler = async (ctx, _args, opts) => {
   const role = String(opts.role ?? 'admin');
   if (role !== 'admin' && role !== 'librarian') throw new RollcallError('usage', '--role must be admin or librarian.');
+  const username = limitedText('--username', String(opts.username), 'username');
+  const displayName = limitedText('--name', typeof opts.name === 'string' ? opts.name : '', 'staffDisplayName');
   const env = ctx.env ?? process.env;
   const password = opts.passwordStdin ? await firstLineOfStdin() : (env.ROLLCALL_NEW_PASSWORD ?? '');
   if (!password) {
@@ -27,8 +30,8 @@ export const add: Handler = async (ctx, _args, opts) => {
   }
   return withApp(ctx, async (app) => {
     const user = await app.store.staff.create(app.library.id, {
-      username: String(opts.username),
-      displayName: typeof opts.name === 'string' ? opts.name : '',
+      username,
+      displayName,
       role,
       passwordHash: await hashPassword(password),
     });

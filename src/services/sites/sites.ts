@@ -3,10 +3,11 @@
  * in import files and what the export writes in field 1050, so it is kept short and plain.
  */
 import { RollcallError } from '../../domain/errors.ts';
+import { TEXT_LIMITS, withinLimit } from '../../domain/text-limits.ts';
 import type { Repositories, Site } from '../../store/store.ts';
 
 /** Longest site code: the Site field's length (fields.ts 1050). */
-export const MAX_SITE_CODE_LENGTH = 32;
+export const MAX_SITE_CODE_LENGTH = TEXT_LIMITS.siteCode;
 
 /** Letters and digits, and inside them `-`, `_` or `.`: safe in CSV cells, URLs and shell arguments. */
 const SITE_CODE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -33,6 +34,13 @@ export function checkSiteCode(raw: string): string {
   return code;
 }
 
+/** Checks a site name, returning it trimmed; invalid_input when blank, TextTooLongError (field `name`) when over its limit. */
+export function checkSiteName(raw: string): string {
+  const name = raw.trim();
+  if (name === '') throw new RollcallError('invalid_input', 'A site needs a name, like "Maple High School".');
+  return withinLimit('name', 'The site name', name, 'siteName');
+}
+
 /** Adds a site to the library; a code already used there is a conflict. */
 export async function addSite(
   repos: Pick<Repositories, 'sites'>,
@@ -40,8 +48,7 @@ export async function addSite(
   input: { code: string; name: string },
 ): Promise<SiteView> {
   const code = checkSiteCode(input.code);
-  const name = input.name.trim();
-  if (name === '') throw new RollcallError('invalid_input', 'A site needs a name, like "Maple High School".');
+  const name = checkSiteName(input.name);
   return viewOf(await repos.sites.add(libraryId, { code, name }));
 }
 

@@ -7,6 +7,7 @@
  * encrypted, store/webhooks.ts).
  */
 import { RollcallError } from '../../domain/errors.ts';
+import { TEXT_LIMITS, withinLimit } from '../../domain/text-limits.ts';
 import type { Store, WebhookEndpoint } from '../../store/store.ts';
 import { newWebhookSecret, webhookKey } from './signing.ts';
 
@@ -25,9 +26,8 @@ export interface EndpointAsk {
   description?: string | undefined;
 }
 
-/** The longest URL and description kept. */
-const MAX_URL = 2000;
-const MAX_DESCRIPTION = 200;
+/** The longest URL accepted. */
+const MAX_URL = TEXT_LIMITS.webhookUrl;
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0|\[::\])$/i;
 
 /** Registers an endpoint; the secret is returned only when Rollcall made it (show it once). */
@@ -44,7 +44,7 @@ export async function registerEndpoint(
   webhookKey(secret);
   const endpoint = await store.webhooks.addEndpoint(libraryId, {
     url,
-    description: (ask.description ?? '').trim().slice(0, MAX_DESCRIPTION),
+    description: withinLimit('description', 'The description', (ask.description ?? '').trim(), 'webhookDescription'),
     secret,
     createdBy,
   });

@@ -8,6 +8,7 @@
  */
 import type { Config } from '../../config/load.ts';
 import { RollcallError } from '../../domain/errors.ts';
+import { withinLimit } from '../../domain/text-limits.ts';
 import { loadClassLink, saveClassLink } from './state.ts';
 import { refuseTenantOfAnother } from './connect.ts';
 import { lockedUpdate } from '../options.ts';
@@ -81,6 +82,8 @@ export async function ssoView(config: Config, store: Store, libraryId: number, l
 
 /** Changes the sign-in settings. */
 export async function changeSso(config: Config, store: Store, libraryId: number, libraryCode: string, change: SsoChange): Promise<SsoView> {
+  if (change.clientId !== undefined) withinLimit('ssoClientId', 'The client ID', change.clientId.trim(), 'identifier');
+  if (change.clientSecret !== undefined) withinLimit('ssoClientSecret', 'The client secret', change.clientSecret.trim(), 'secret');
   if (change.tenantId !== undefined && change.tenantId !== null) {
     if (!Number.isSafeInteger(change.tenantId) || change.tenantId <= 0)
       throw new RollcallError('invalid_input', 'A Tenant ID is a whole number, like 2.');

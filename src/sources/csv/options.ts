@@ -7,6 +7,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { RollcallError } from '../../domain/errors.ts';
+import { withinLimit } from '../../domain/text-limits.ts';
 import { loadCsvSource, saveCsvSettings, type CsvSettings } from './source.ts';
 import type { Repositories, Store } from '../../store/store.ts';
 import { lockedUpdate, type OptionsStore } from '../options.ts';
@@ -39,7 +40,7 @@ export async function configureCsv(
     return { enabled: current.enabled, watchDir: current.settings.watchDir };
   }
   // The folder is checked first, outside the transaction (on SQLite it holds the write lock).
-  const watchDir = await checkedFolder(change.watchDir, options.root);
+  const watchDir = await checkedFolder(withinLimit('watchDir', 'The watched folder', change.watchDir.trim(), 'path'), options.root);
   // One locked read-change-write (options.ts lockedUpdate): the settings also carry what a sync
   // writes as it applies (its watermark) and the options a page saves, which a read made before
   // they were written would undo.

@@ -3,6 +3,7 @@
  * scrypt beside argon2). Stored as `scrypt$N$r$p$salt$hash` so the cost can rise later and old
  * hashes still verify.
  */
+import { TEXT_LIMITS } from '../../domain/text-limits.ts';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { RollcallError } from '../../domain/errors.ts';
 
@@ -12,7 +13,7 @@ const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 /** Long enough to resist guessing with the login rate limit; no composition rules (NIST 800-63B). */
 export const MIN_PASSWORD_LENGTH = 10;
-const MAX_PASSWORD_LENGTH = 1000;
+const MAX_PASSWORD_LENGTH = TEXT_LIMITS.password;
 
 function derive(password: string, salt: Buffer, cost: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -27,7 +28,8 @@ export function checkNewPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new RollcallError('invalid_input', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  if (password.length > MAX_PASSWORD_LENGTH) throw new RollcallError('invalid_input', 'That password is too long.');
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new RollcallError('invalid_input', `That password is too long; use at most ${MAX_PASSWORD_LENGTH} characters.`);
 }
 
 /** The stored form of a new password. */

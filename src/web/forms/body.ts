@@ -3,6 +3,7 @@
  * lists as forms send them, and the refusal a wrong value gets.
  */
 import { RollcallError } from '../../domain/errors.ts';
+import { type TextLimit, withinLimit } from '../../domain/text-limits.ts';
 
 /** A form or JSON body. */
 export type Body = Record<string, unknown>;
@@ -32,6 +33,14 @@ export function textOf(value: unknown): string {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return '';
+}
+
+/**
+ * A value as trimmed text within its limit (domain/text-limits.ts); over it, refused with a
+ * sentence naming the field as the page labels it — never cut short.
+ */
+export function limitedTextOf(value: unknown, field: string, label: string, limit: TextLimit): string {
+  return withinLimit(field, label, textOf(value), limit);
 }
 
 /** The refusal of a value, with its sentence. */

@@ -4,7 +4,7 @@
  * a sentence naming the field as the page labels it, never a command-line option.
  */
 import type { ConnectRequest } from '../../sources/classlink/connect.ts';
-import { invalid, textOf, type Body } from './body.ts';
+import { invalid, limitedTextOf, textOf, type Body } from './body.ts';
 
 /** ClassLink Tenant IDs are small positive integers. */
 const MAX_TENANT_ID = 2 ** 31 - 1;
@@ -21,15 +21,15 @@ export function connectRequestOf(body: Body): ConnectRequest {
       return { mode, tenantId: tenantIdOf(body.tenantId) };
     case 'direct': {
       const rosterUrl = rosterUrlOf(body.rosterUrl);
-      const clientId = textOf(body.clientId);
-      const clientSecret = textOf(body.clientSecret);
+      const clientId = limitedTextOf(body.clientId, 'clientId', 'The OAuth key', 'identifier');
+      const clientSecret = limitedTextOf(body.clientSecret, 'clientSecret', 'The OAuth secret', 'secret');
       if (clientId === '' || clientSecret === '')
         throw invalid("Direct mode needs the OAuth key and the OAuth secret of the district's Roster Server.");
       return { mode, rosterUrl, clientId, clientSecret };
     }
     case 'proxy': {
       const rosterUrl = rosterUrlOf(body.rosterUrl);
-      const bearer = textOf(body.bearer);
+      const bearer = limitedTextOf(body.bearer, 'bearer', 'The bearer token', 'secret');
       if (bearer === '') throw invalid('Proxy mode needs the bearer token ClassLink gave for this district.');
       return { mode, rosterUrl, bearer };
     }
@@ -49,7 +49,7 @@ function tenantIdOf(value: unknown): number {
 }
 
 function rosterUrlOf(value: unknown): string {
-  const v = textOf(value);
+  const v = limitedTextOf(value, 'rosterUrl', 'The server URL', 'url');
   if (v === '') throw invalid('Enter the server URL, like https://example.oneroster.com.');
   let url: URL;
   try {

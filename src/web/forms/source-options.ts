@@ -8,7 +8,7 @@ import type { SyncRole } from '../../domain/roster.ts';
 import type { OptionsChange } from '../../sources/options.ts';
 import type { IdMappingSetting } from '../../sources/settings.ts';
 import type { LocationMapping } from '../../sync/core/types.ts';
-import { checked, invalid, listOf, objectOf, textOf, type Body } from './body.ts';
+import { checked, invalid, limitedTextOf, listOf, objectOf, textOf, type Body } from './body.ts';
 
 /** The roles, in the order the page lists them. */
 export const ROLE_CHOICES: readonly { role: SyncRole; label: string }[] = [
@@ -84,7 +84,7 @@ function idMappingOf(field: string, kind: unknown, type: unknown): IdMappingSett
   const k = textOf(kind).toLowerCase() || 'none';
   if (k === 'none' || k === 'identifier' || k === 'username') return { kind: k };
   if (k === 'userid') {
-    const t = textOf(type);
+    const t = limitedTextOf(type, 'type', `The identifier type of ${field}`, 'short');
     if (t === '') throw invalid(`${field} from userIds needs the identifier type (as the district names it, e.g. FED or Library).`);
     return { kind: 'userid', type: t };
   }

@@ -55,8 +55,16 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     return { timezone: library.timezone, revision: schedule?.revision ?? 0, zones: timeZoneChoices(library.timezone) };
   }
 
-  const setupPage = (reply: FastifyReply, form: { error: string; username: string; timezone: string }, status = 200) =>
-    reply.page('setup', { title: 'Set up Rollcall', ...form, zones: timeZoneChoices(form.timezone), serverZone: serverTimeZone() }, status);
+  const setupPage = (
+    reply: FastifyReply,
+    form: { error: string; username: string; displayName?: string; timezone: string },
+    status = 200,
+  ) =>
+    reply.page(
+      'setup',
+      { title: 'Set up Rollcall', displayName: '', ...form, zones: timeZoneChoices(form.timezone), serverZone: serverTimeZone() },
+      status,
+    );
 
   app.get('/setup', { config: { access: 'public' } }, async (_request, reply) => {
     if (!(await needsSetup())) return reply.redirect('/login');
@@ -90,7 +98,7 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
         return reply.redirect('/?notice=setup-done', 303);
       } catch (e) {
         if (!(e instanceof RollcallError)) throw e;
-        return setupPage(reply, { error: e.message, username, timezone: zoneText ?? serverTimeZone() }, 400);
+        return setupPage(reply, { error: e.message, username, displayName, timezone: zoneText ?? serverTimeZone() }, 400);
       }
     },
   );

@@ -224,6 +224,7 @@ function pageModel(view: DefaultsView, form: Body | undefined) {
           key,
           label: f.label,
           number: f.number,
+          maxLength: f.maxLength,
           mappedBy: mappedBy.get(key) ?? '',
           value: value(`${r.role}_fixed_${key}`, r.fixed[key] ?? ''),
         };

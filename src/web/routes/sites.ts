@@ -1,12 +1,13 @@
 /**
  * Sites (SPEC §1.1, §5): the library's sites with the roster school each is
  * matched to and its patron count, for every staff member; adding a site and changing a
- * site's code or name, for admins. Matching a site to a school is the integration's Site
+ * site's code or name, and deleting a site no patron uses, for admins. Matching a site to a school is the integration's Site
  * Mapping step (routes/sources/shared.ts). The same as JSON under /api/v1/sites.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
-import { siteRows, updateSite } from '../../services/sites/site-admin.ts';
+import { TEXT_LIMITS, TextTooLongError } from '../../domain/text-limits.ts';
+import { deleteSite, SiteInUseError, siteRows, updateSite } from '../../services/sites/site-admin.ts';
 import { addSite, requireSite, type SiteView } from '../../services/sites/sites.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
@@ -14,7 +15,24 @@ import { defineNotices } from '../render.ts';
 defineNotices({
   'site-added': 'The site was added.',
   'site-changed': 'The site was changed.',
+  'site-deleted': 'The site was deleted.',
 });
+
+/** The body of an add or a change: the limits are the pages' `maxlength` and the services' checks. */
+const SITE_BODY_PROPERTIES = {
+  code: { type: 'string', maxLength: TEXT_LIMITS.siteCode, description: `Up to ${TEXT_LIMITS.siteCode} characters` },
+  name: { type: 'string', maxLength: TEXT_LIMITS.siteName, description: `Up to ${TEXT_LIMITS.siteName} characters` },
+} as const;
+
+/** A refused form: the sentence, and the field it belongs beside ('' for the form as a whole). */
+interface FormError {
+  message: string;
+  field: string;
+}
+
+function formErrorOf(e: RollcallError): FormError {
+  return { message: e.message, field: e instanceof TextTooLongError ? e.field : '' };
+}
 
 const SITE_PROPERTIES = {
   code: { type: 'string', description: 'Short code, unique in the library (field 1050 of its patrons)' },
@@ -46,7 +64,7 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
   async function renderList(
     request: FastifyRequest,
     reply: FastifyReply,
-    options: { error?: string; form?: { code: string; name: string }; status?: number } = {},
+    options: { error?: FormError; form?: { code: string; name: string }; inUse?: SiteInUseError; status?: number } = {},
   ) {
     const { sites, withoutSite } = await siteRows(store, request.library!.id);
     return reply.page(
@@ -57,7 +75,8 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
         withoutSite,
         isAdmin: staffOf(request.principal).role === 'admin',
         form: options.form ?? { code: '', name: '' },
-        error: options.error ?? '',
+        error: options.error ?? { message: '', field: '' },
+        inUse: options.inUse ? { code: options.inUse.siteCode, count: options.inUse.patronCount } : null,
       },
       options.status ?? 200,
     );
@@ -66,11 +85,16 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
   async function renderEdit(
     reply: FastifyReply,
     site: SiteView,
-    options: { error?: string; form?: { code: string; name: string }; status?: number } = {},
+    options: { error?: FormError; form?: { code: string; name: string }; status?: number } = {},
   ) {
     return reply.page(
       'site-edit',
-      { title: `Edit site ${site.code}`, site, form: options.form ?? { code: site.code, name: site.name }, error: options.error ?? '' },
+      {
+        title: `Edit site ${site.code}`,
+        site,
+        form: options.form ?? { code: site.code, name: site.name },
+        error: options.error ?? { message: '', field: '' },
+      },
       options.status ?? 200,
     );
   }
@@ -85,7 +109,18 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/sites?notice=site-added', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return renderList(request, reply, { error: e.message, form, status: 400 });
+      return renderList(request, reply, { error: formErrorOf(e), form, status: 400 });
+    }
+  });
+
+  app.post<{ Params: { code: string } }>('/sites/:code/delete', { config: admin }, async (request, reply) => {
+    try {
+      await deleteSite(store, request.library!.id, request.params.code);
+      return reply.redirect('/sites?notice=site-deleted', 303);
+    } catch (e) {
+      if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
+      const inUse = e instanceof SiteInUseError ? e : undefined;
+      return renderList(request, reply, { error: { message: e.message, field: '' }, ...(inUse ? { inUse } : {}), status: 409 });
     }
   });
 
@@ -103,7 +138,11 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/sites?notice=site-changed', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return renderEdit(reply, { code: site.code, name: site.name, orgSourcedId: site.orgGuid }, { error: e.message, form, status: 400 });
+      return renderEdit(
+        reply,
+        { code: site.code, name: site.name, orgSourcedId: site.orgGuid },
+        { error: formErrorOf(e), form, status: 400 },
+      );
     }
   });
 
@@ -129,7 +168,7 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
       schema: {
         tags,
         summary: 'Add a site (admins)',
-        body: { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } },
+        body: { type: 'object', required: ['code', 'name'], properties: SITE_BODY_PROPERTIES },
         response: { 201: SITE_SCHEMA },
       },
     },
@@ -144,11 +183,25 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
         tags,
         summary: "Change a site's code and/or name (admins); its patrons follow it",
         params: CODE_PARAMS,
-        body: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+        body: { type: 'object', properties: SITE_BODY_PROPERTIES },
         response: { 200: SITE_SCHEMA },
       },
     },
     async (request) => updateSite(store, request.library!.id, request.params.code, request.body ?? {}),
+  );
+
+  app.delete<{ Params: { code: string } }>(
+    '/api/v1/sites/:code',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Delete a site no patron uses and no integration has matched (admins); 409 with the reason otherwise',
+        params: CODE_PARAMS,
+        response: { 200: SITE_SCHEMA },
+      },
+    },
+    async (request) => deleteSite(store, request.library!.id, request.params.code),
   );
 }
 

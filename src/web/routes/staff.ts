@@ -3,8 +3,9 @@
  * role, reset a password, disable an account; create a token for a script (shown once, stored
  * hashed) and revoke it. The same as JSON under /api/v1/staff and /api/v1/tokens.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
+import { TEXT_LIMITS, TextTooLongError, withinLimit } from '../../domain/text-limits.ts';
 import type { ApiToken, StaffRole, StaffUser, TokenScope } from '../../store/store.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { API_TOKEN_PREFIX, newToken } from '../auth/tokens.ts';
@@ -112,6 +113,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   async function patronIdOf(libraryId: number, guid: string): Promise<number | null> {
     if (!guid.trim()) return null;
+    withinLimit('patronGuid', 'The patron GUID', guid.trim(), 'patronGuid');
     const patron = await store.patrons.byGuid(libraryId, guid.trim());
     if (!patron) throw new RollcallError('invalid_input', `No patron of this library has the GUID "${guid.trim()}".`);
     if (patron.policy === 'Student')
@@ -131,7 +133,8 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
     const record = await store.staff.createToken({
       libraryId,
       staffUserId: user.id,
-      name: String(body.name ?? '').slice(0, 100),
+      // Never cut short: an over-long name is refused (TextTooLongError from the store).
+      name: String(body.name ?? ''),
       tokenHash: hash,
       prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
       role,
@@ -141,30 +144,35 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
   }
 
   // ---- pages ----
-  app.get('/admin/users', { config: admin }, async (request, reply) => {
-    return reply.page('staff', {
-      title: 'Staff accounts',
-      users: await withPatrons(request.library!.id),
-      me: staffOf(request.principal).user.id,
-      error: '',
-    });
-  });
+  /** The staff page; a refused form comes back with its sentence (beside its field when it is one) and what was typed, never the password. */
+  async function staffPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused?: { error: RollcallError; body: Record<string, unknown> },
+  ) {
+    const body = refused?.body ?? {};
+    return reply.page(
+      'staff',
+      {
+        title: 'Staff accounts',
+        users: await withPatrons(request.library!.id),
+        me: staffOf(request.principal).user.id,
+        error: refused ? refused.error.message : '',
+        errorField: refused?.error instanceof TextTooLongError ? refused.error.field : '',
+        form: { username: String(body.username ?? ''), displayName: String(body.displayName ?? ''), role: String(body.role ?? '') },
+      },
+      refused ? 400 : 200,
+    );
+  }
+
+  app.get('/admin/users', { config: admin }, async (request, reply) => staffPage(request, reply));
   app.post<{ Body: Record<string, unknown> }>('/admin/users', { config: admin }, async (request, reply) => {
     try {
       await addStaff(request.library!.id, request.body ?? {});
       return reply.redirect('/admin/users?notice=staff-added', 303);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return reply.page(
-        'staff',
-        {
-          title: 'Staff accounts',
-          users: await withPatrons(request.library!.id),
-          me: staffOf(request.principal).user.id,
-          error: e.message,
-        },
-        400,
-      );
+      return staffPage(request, reply, { error: e, body: request.body ?? {} });
     }
   });
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/admin/users/:id', { config: admin }, async (request, reply) => {
@@ -173,28 +181,37 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.redirect('/admin/users?notice=staff-changed', 303);
     } catch (e) {
       if (!(e instanceof RollcallError) || e.kind === 'not_found') throw e;
-      return reply.page(
-        'staff',
-        {
-          title: 'Staff accounts',
-          users: await withPatrons(request.library!.id),
-          me: staffOf(request.principal).user.id,
-          error: e.message,
-        },
-        400,
-      );
+      // A change's sentence goes at the top: the add form's fields are not what was typed.
+      return staffPage(request, reply, { error: new RollcallError(e.kind, e.message), body: {} });
     }
   });
 
+  const noTokenError = { message: '', field: '' };
   app.get('/admin/tokens', { config: admin }, async (request, reply) => {
     const tokens = await store.staff.listTokens(request.library!.id);
-    return reply.page('tokens', { title: 'API tokens', tokens, created: null });
+    return reply.page('tokens', { title: 'API tokens', tokens, created: null, error: noTokenError, form: { name: '' } });
   });
   app.post<{ Body: Record<string, unknown> }>('/admin/tokens', { config: admin }, async (request, reply) => {
-    const { token, record } = await createToken(request.library!.id, staffOf(request.principal).user, request.body ?? {});
-    const tokens = await store.staff.listTokens(request.library!.id);
-    // Shown once, on this response only (no redirect: a redirect would need to carry it).
-    return reply.page('tokens', { title: 'API tokens', tokens, created: { token, name: record.name } }, 201);
+    const libraryId = request.library!.id;
+    try {
+      const { token, record } = await createToken(libraryId, staffOf(request.principal).user, request.body ?? {});
+      const tokens = await store.staff.listTokens(libraryId);
+      // Shown once, on this response only (no redirect: a redirect would need to carry it).
+      return reply.page(
+        'tokens',
+        { title: 'API tokens', tokens, created: { token, name: record.name }, error: noTokenError, form: { name: '' } },
+        201,
+      );
+    } catch (e) {
+      if (!(e instanceof RollcallError)) throw e;
+      const error = { message: e.message, field: e instanceof TextTooLongError ? e.field : '' };
+      const form = { name: String(request.body?.name ?? '') };
+      return reply.page(
+        'tokens',
+        { title: 'API tokens', tokens: await store.staff.listTokens(libraryId), created: null, error, form },
+        400,
+      );
+    }
   });
   app.post<{ Params: { id: string } }>('/admin/tokens/:id/revoke', { config: admin }, async (request, reply) => {
     await store.staff.revokeToken(request.library!.id, idOf(request.params.id));
@@ -222,9 +239,9 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
           type: 'object',
           required: ['username', 'password', 'role'],
           properties: {
-            username: { type: 'string' },
-            displayName: { type: 'string' },
-            password: { type: 'string' },
+            username: { type: 'string', maxLength: TEXT_LIMITS.username },
+            displayName: { type: 'string', maxLength: TEXT_LIMITS.staffDisplayName },
+            password: { type: 'string', maxLength: TEXT_LIMITS.password },
             role: { type: 'string', enum: ROLES },
           },
         },
@@ -244,12 +261,13 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
         body: {
           type: 'object',
           properties: {
-            displayName: { type: 'string' },
-            password: { type: 'string' },
+            displayName: { type: 'string', maxLength: TEXT_LIMITS.staffDisplayName },
+            password: { type: 'string', maxLength: TEXT_LIMITS.password },
             role: { type: 'string', enum: ROLES },
             disabled: { type: 'boolean' },
             patronGuid: {
               type: 'string',
+              maxLength: TEXT_LIMITS.patronGuid,
               description: "GUID of the Teacher/Staff patron whose ClassLink sign-in reaches this account ('' unlinks)",
             },
           },
@@ -283,7 +301,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
         body: {
           type: 'object',
           properties: {
-            name: { type: 'string' },
+            name: { type: 'string', maxLength: TEXT_LIMITS.tokenName },
             role: { type: 'string', enum: ROLES },
             scope: {
               type: 'string',

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RollcallError } from '../../domain/errors.ts';
+import { TEXT_LIMITS, TextTooLongError } from '../../domain/text-limits.ts';
 import { registerEndpoint } from '../../services/webhooks/endpoints.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../store/store.ts';
 import { staffOf, type WebDeps } from '../context.ts';
@@ -55,13 +56,17 @@ export function webhookRoutes(app: FastifyInstance, deps: WebDeps): void {
   const admin = { access: 'admin' as const };
   const server = { publicUrl: deps.config.web.publicUrl, port: deps.config.web.port };
 
-  async function page(libraryId: number, extra: { error?: string; created?: { secret: string } | null; form?: Record<string, unknown> }) {
+  async function page(
+    libraryId: number,
+    extra: { error?: string; errorField?: string; created?: { secret: string } | null; form?: Record<string, unknown> },
+  ) {
     const form = extra.form ?? {};
     return {
       title: 'Webhooks',
       endpoints: await store.webhooks.endpoints(libraryId),
       deliveries: await store.webhooks.deliveries(libraryId, { limit: 50 }),
       error: extra.error ?? '',
+      errorField: extra.errorField ?? '',
       created: extra.created ?? null,
       // Never the secret: a refused form comes back without it.
       form: { url: String(form.url ?? ''), description: String(form.description ?? '') },
@@ -83,7 +88,8 @@ export function webhookRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.page('webhooks', await page(libraryId, { created: generatedSecret ? { secret: generatedSecret } : null }), 201);
     } catch (e) {
       if (!(e instanceof RollcallError)) throw e;
-      return reply.page('webhooks', await page(libraryId, { error: e.message, form: body }), 400);
+      const errorField = e instanceof TextTooLongError ? e.field : '';
+      return reply.page('webhooks', await page(libraryId, { error: e.message, errorField, form: body }), 400);
     }
   });
   app.post<{ Params: { id: string } }>('/admin/webhooks/:id/delete', { config: admin }, async (request, reply) => {
@@ -116,9 +122,9 @@ export function webhookRoutes(app: FastifyInstance, deps: WebDeps): void {
           type: 'object',
           required: ['url'],
           properties: {
-            url: { type: 'string', description: 'http:// or https://, not this server' },
+            url: { type: 'string', maxLength: TEXT_LIMITS.webhookUrl, description: 'http:// or https://, not this server' },
             secret: { type: 'string', description: 'Standard Webhooks secret `whsec_…`; absent: Rollcall makes one' },
-            description: { type: 'string' },
+            description: { type: 'string', maxLength: TEXT_LIMITS.webhookDescription },
           },
         },
         response: { 201: { type: 'object', properties: { endpoint: ENDPOINT_SCHEMA, secret: { type: 'string', nullable: true } } } },
