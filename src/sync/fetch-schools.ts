@@ -1,5 +1,5 @@
 /**
- * A full sync's read of only the schools the library serves (core/school-read.ts decides when):
+ * A full sync's read of only the schools the library serves (school-read.ts, pure, decides when):
  * "read users per school (`/schools/{id}/students`, `/schools/{id}/teachers`, and administrators
  * the way ClassLink serves them), their agents by id, and (when Location is mapped) those
  * schools' homeroom classes and enrolments".
@@ -66,7 +66,7 @@ const ADMIN_FILTER = ['administrator', 'districtAdministrator', 'siteAdministrat
 export async function readServedUsers(pulls: ServedPulls, r: ServedUsersRequest): Promise<void> {
   const lists: ListPull[] = [];
   for (const school of r.schools) {
-    // The reader encodes each path segment (core/school-read.ts keeps ids with a slash out).
+    // The reader encodes each path segment (school-read.ts keeps ids with a slash out).
     if (r.roles.has('student')) lists.push({ path: `schools/${school}/students` });
     if (r.roles.has('teacher') || r.wantTeacherNames) lists.push({ path: `schools/${school}/teachers` });
   }

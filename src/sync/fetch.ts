@@ -2,6 +2,9 @@
  * Phase 1 of a sync (SPEC §3): read the roster from a source into a Snapshot that knows
  * whether it is complete. Nothing here writes anything.
  *
+ * A full sync of a library that serves at most half the district's schools reads only those
+ * schools (school-read.ts decides, fetch-schools.ts reads; the plan is the same).
+ *
  * What is read (SPEC §3 "Fetch"): users (of every role — parents are needed as agents),
  * demographics, and, only when Location is mapped to a homeroom option, homeroom classes and
  * their enrollments — in a delta, only the homeroom enrollments changed since the watermark and
@@ -23,7 +26,7 @@ import {
   type ListPull,
   type ServedPulls,
 } from './fetch-schools.ts';
-import { chooseSchoolRead, type RosterReadSetting, type SchoolReadChoice } from './core/school-read.ts';
+import { chooseSchoolRead, type RosterReadSetting, type SchoolReadChoice } from './school-read.ts';
 
 export { idFilters } from './roster-filters.ts';
 import { HomeroomChooser, isActiveHomeroom, type HomeroomClass } from './core/homerooms.ts';
@@ -69,7 +72,7 @@ export interface FetchRequest {
 export interface SchoolScope {
   /** The org sourcedIds matched to the library's sites. */
   matched: readonly string[];
-  /** By the rule (core/school-read.ts), or always the whole district. */
+  /** By the rule (school-read.ts), or always the whole district. */
   read: RosterReadSetting;
   /**
    * The sourcedIds of the patrons a whole-district read could move out (not Transferred, at a
@@ -410,7 +413,7 @@ function servedPulls(reader: RosterReader, request: FetchRequest, g: Gathered): 
 }
 
 /**
- * Whether this full sync reads the whole district or only the served schools (core/school-read.ts),
+ * Whether this full sync reads the whole district or only the served schools (school-read.ts),
  * said in the log. Only a reader that serves `schools/{id}/…` lists may read per school; the
  * district's schools are read first (a few hundred records), outside the snapshot's
  * completeness: a list of schools that does not add up decides nothing, the whole district is read.

@@ -8,7 +8,7 @@ import type { IntegrationKind } from '../domain/patron.ts';
 import type { RosterCollection, RosterRecordOf, MalformedRecord } from '../domain/roster.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import type { SyncSettings } from './core/types.ts';
-import type { RosterReadSetting } from './core/school-read.ts';
+import type { RosterReadSetting } from './school-read.ts';
 
 /** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
 export interface PullRequest {
@@ -141,7 +141,7 @@ export interface SyncDeps {
   now: () => Date;
   /**
    * How a full sync reads the roster: `auto` (default) reads only the matched schools when the
-   * library serves at most half the district's (core/school-read.ts); `district` always reads it
+   * library serves at most half the district's (school-read.ts); `district` always reads it
    * whole (ROLLCALL_ROSTER_READ).
    */
   rosterRead?: RosterReadSetting;
