@@ -3,7 +3,7 @@
  * charged to the sync being measured). Prints one JSON line — { url, credentials, students,
  * generateMs } — once listening, and runs until its stdin closes or it is signalled.
  *
- *   tsx bench/emulator-process.ts STUDENTS SEED [enrollment-indexes]
+ *   tsx bench/emulator-process.ts STUDENTS SEED [enrollment-indexes] [schools=N]
  *
  * With `enrollment-indexes` (the benchmark passes it when Location is mapped), the emulator
  * builds its indexes of enrollments by user, by class and by date before it says it is ready: a
@@ -15,8 +15,10 @@ import { startEmulator } from '../src/emulator/server.ts';
 const students = Number(process.argv[2] ?? 100_000);
 const seed = process.argv[3] ?? 'bench';
 const started = performance.now();
-const emulator = await startEmulator({ district: { students, seed } });
-if (process.argv[4] === 'enrollment-indexes') {
+const schoolsArg = process.argv.find((a) => a.startsWith('schools='));
+const schools = schoolsArg ? Number(schoolsArg.slice('schools='.length)) : undefined;
+const emulator = await startEmulator({ district: { students, seed, ...(schools ? { schools } : {}) } });
+if (process.argv.includes('enrollment-indexes')) {
   const base = `${emulator.url}/${emulator.credentials.appId}/ims/oneroster/v1p1/enrollments?limit=1&filter=`;
   for (const filter of ["user.sourcedId='-'", "class.sourcedId='-'", "dateLastModified>'2100-01-01T00:00:00Z'"]) {
     const res = await fetch(base + encodeURIComponent(filter), {

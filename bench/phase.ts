@@ -39,6 +39,12 @@ interface PhaseArgs {
   concurrency: number;
   /** Location's mapping, set up by `setup` (none by default). */
   location?: LocationMapping;
+  /** `setup` matches only this many schools (the first ones); default every one. */
+  serve?: number;
+  /** The library's code (default `default`; `setup` creates another when needed). */
+  library?: string;
+  /** How full syncs read the roster (SyncDeps.rosterRead). */
+  rosterRead?: 'auto' | 'district';
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as PhaseArgs;
@@ -97,7 +103,9 @@ function startMemlog(): { stop: (events: { at: number; text: string }[]) => Prom
 async function main(): Promise<void> {
   const store = await openStore({ url: config.database.url, dataDir: config.database.dataDir, secretKey: config.secretKey });
   try {
-    const lib = (await store.libraries.byCode('default'))!;
+    const code = args.library ?? 'default';
+    const lib =
+      (await store.libraries.byCode(code)) ?? (await store.libraries.create({ code, name: `Benchmark ${code}`, timezone: 'UTC' }));
     if (args.phase === 'setup') return await setup(store, lib.id);
     if (args.phase === 'csv-setup') return await csvSetup(store);
     if (args.phase === 'csv') return await csvSync(store);
@@ -118,7 +126,13 @@ async function main(): Promise<void> {
       return report({ wallMs: performance.now() - started, users: snapshot.users.length });
     }
     const outcome = await runSync(
-      { store, sources: SYNC_SOURCES, now: () => new Date(), openReader: async () => rosterClient(config, rosterAuthOf(state)) },
+      {
+        store,
+        sources: SYNC_SOURCES,
+        now: () => new Date(),
+        openReader: async () => rosterClient(config, rosterAuthOf(state)),
+        ...(args.rosterRead ? { rosterRead: args.rosterRead } : {}),
+      },
       {
         libraryId: lib.id,
         kind: args.phase === 'delta' ? 'delta' : 'full',
@@ -155,7 +169,7 @@ async function setup(store: Store, libraryId: number): Promise<void> {
   await client.pull('orgs', {}, (orgs) => {
     for (const o of orgs) if (o.type === 'school') schools.push({ sourcedId: o.sourcedId, name: o.name });
   });
-  for (const [i, s] of schools.entries()) {
+  for (const [i, s] of schools.slice(0, args.serve ?? schools.length).entries()) {
     const code = `S${String(i + 1).padStart(3, '0')}`;
     await store.sites.add(libraryId, { code, name: s.name });
     await store.sites.setOrgGuid(libraryId, code, s.sourcedId);

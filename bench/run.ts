@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs] [--profile PHASE] [--location MAPPING] [--delta-only]`
+ * `npm run bench -- --users 100000 --schools 200 --serve 5` (a library serving 5 of the 200 schools: first and
+ *   second full sync reading only its schools, then the same in a second library reading the whole district)
  *
  * How fast and how lean a sync is, against the floor (just reading the roster), for a
  * generated district served by the emulator over loopback in its own process. Each phase runs
@@ -39,10 +41,19 @@ const { values: opts } = parseArgs({
     location: { type: 'string', default: 'none' },
     /** Only what the delta needs: set-up, first full sync, the changes, delta (no floor, second full, dry run or CSV). */
     'delta-only': { type: 'boolean', default: false },
+    /** The district's number of schools (default: one per 500 students). */
+    schools: { type: 'string' },
+    /**
+     * Match only this many schools (the first ones): the first and a no-change full sync read
+     * per school, then the same library's syncs reading the whole district (ROLLCALL_ROSTER_READ=district).
+     */
+    serve: { type: 'string' },
   },
 });
 
 const STUDENTS = Number(opts.users);
+const SCHOOLS = opts.schools === undefined ? undefined : Number(opts.schools);
+const SERVE = opts.serve === undefined ? undefined : Number(opts.serve);
 const PG_URL = process.env.ROLLCALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Share of students changed before the delta sync (the issue's "1%"). */
 const DELTA_SHARE = 0.01;
@@ -98,6 +109,9 @@ async function main(): Promise<void> {
   const dbs: ('sqlite' | 'postgres')[] = opts.db === 'both' ? ['sqlite', 'postgres'] : [opts.db as 'sqlite' | 'postgres'];
   if (!dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db must be sqlite, postgres or both');
   if (!LOCATIONS.includes(opts.location!)) throw new Error(`--location must be one of ${LOCATIONS.join(', ')}`);
+  if (SCHOOLS !== undefined && !(Number.isInteger(SCHOOLS) && SCHOOLS >= 1))
+    throw new Error('--schools must be a whole number of at least 1');
+  if (SERVE !== undefined && !(Number.isInteger(SERVE) && SERVE >= 1)) throw new Error('--serve must be a whole number of at least 1');
   PHASE = compiledPhase(ROOT);
   log(
     'script' in PHASE
@@ -136,6 +150,8 @@ async function main(): Promise<void> {
     pageSize: Number(opts['page-size']),
     concurrency: Number(opts.concurrency),
     location: opts.location!,
+    schools: SCHOOLS,
+    serve: SERVE,
     runs,
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -158,6 +174,7 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
     students: STUDENTS,
     seed: opts.seed,
     location: opts.location,
+    serve: SERVE,
   };
   const phases: PhaseResult[] = [];
   const run = async (phase: string, label = phase): Promise<void> => {
@@ -175,6 +192,25 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
   };
   const all = !opts['delta-only'];
   try {
+    if (SERVE !== undefined) {
+      // The same library twice over (two libraries of one database, the same schools matched):
+      // reading only its schools, then the whole district.
+      for (const [library, rosterRead, label] of [
+        ['default', 'auto', 'per school'],
+        ['whole', 'district', 'whole district'],
+      ] as const) {
+        const r = async (phase: string, l: string) => {
+          const out = await runPhase({ ...base, phase, library, rosterRead });
+          if (phase === 'setup') return;
+          phases.push({ ...out, phase: l });
+          log(`[${db}] ${l.padEnd(28)} ${(out.wallMs / 1000).toFixed(2).padStart(7)} s  ${String(out.maxRssMb).padStart(5)} MB`);
+        };
+        await r('setup', '');
+        await r('full', `first full (${label})`);
+        await r('full', `second full (${label})`);
+      }
+      return phases;
+    }
     await run('setup');
     if (all) await run('floor');
     await run('full', 'first full');
@@ -265,6 +301,7 @@ function runPhase(args: Record<string, unknown>): Promise<PhaseResult> {
 async function startEmulatorProcess(): Promise<{ info: EmulatorInfo; stop: () => void }> {
   const args = [join(ROOT, 'bench/emulator-process.ts'), String(STUDENTS), String(opts.seed)];
   if (opts.location !== 'none') args.push('enrollment-indexes');
+  if (SCHOOLS !== undefined) args.push(`schools=${SCHOOLS}`);
   const child = spawn(TSX, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=6144' },
@@ -319,7 +356,12 @@ function table(runs: DbRun[]): string {
     const floor = r.phases.find((p) => p.phase === 'floor')?.wallMs ?? NaN;
     const inScope = r.phases.find((p) => p.phase === 'first full')?.counts?.created ?? 0;
     for (const p of r.phases) {
-      const users = p.phase === 'delta' ? (p.counts?.updated ?? 0) + (p.counts?.transferred ?? 0) : p.phase === 'floor' ? p.users : inScope;
+      const users =
+        p.phase === 'delta'
+          ? (p.counts?.updated ?? 0) + (p.counts?.transferred ?? 0)
+          : p.phase === 'floor' || inScope === 0
+            ? p.users
+            : inScope;
       const rate = p.wallMs > 0 ? Math.round(users / (p.wallMs / 1000)) : 0;
       const counts = p.counts
         ? Object.entries(p.counts)
@@ -344,17 +386,22 @@ function writeDocs(result: {
   pageSize: number;
   concurrency: number;
   location: string;
+  schools?: number | undefined;
+  serve?: number | undefined;
 }): void {
   const path = join(ROOT, 'docs/benchmarks.md');
-  const begin = `<!-- bench:${result.students} -->`;
-  const end = `<!-- /bench:${result.students} -->`;
+  const key =
+    result.serve === undefined ? `${result.students}` : `${result.students}-serve-${result.serve}-of-${result.schools ?? 'default'}`;
+  const begin = `<!-- bench:${key} -->`;
+  const end = `<!-- /bench:${key} -->`;
+  const schoolsFlag = `${result.schools === undefined ? '' : ` --schools ${result.schools}`}${result.serve === undefined ? '' : ` --serve ${result.serve}`}`;
   const m = result.machine;
   const section = [
     begin,
-    `### ${result.students.toLocaleString('en-US')} students — ${result.date.slice(0, 10)}`,
+    `### ${result.students.toLocaleString('en-US')} students${result.serve === undefined ? '' : `, a library serving ${result.serve} of ${result.schools ?? 'the'} schools`} — ${result.date.slice(0, 10)}`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}. Page size ${result.pageSize}, ${result.concurrency} requests in flight. Load average (1 min) ${m.loadBefore} at the start, ${m.loadAfter} at the end.`,
-    `Command: \`npm run bench -- --users ${result.students}${result.db === 'both' ? '' : ` --db ${result.db}`}${result.location === 'none' ? '' : ` --location ${result.location}`}\`.`,
+    `Command: \`npm run bench -- --users ${result.students}${result.db === 'both' ? '' : ` --db ${result.db}`}${result.location === 'none' ? '' : ` --location ${result.location}`}${schoolsFlag}\`.`,
     '',
     table(result.runs),
     end,

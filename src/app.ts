@@ -93,6 +93,7 @@ export function syncDepsOf(config: Config, store: Store, now: () => Date): SyncD
     sources: SYNC_SOURCES,
     now,
     staleAfterMs: config.jobs.staleAfterMs,
+    rosterRead: config.pull.rosterRead,
     // A fresh reader per sync, of the source the sync runs for (the settings may have changed
     // since the last). The registry loads each source's client only when its reader is opened.
     openReader: (libraryId, context) => openReaderFor(config, store, libraryId, context),

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
   it('fills every default when nothing is set', () => {
     const c = loadConfig({}, {});
     expect(c.database.url).toBe('sqlite:./data/rollcall.db');
-    expect(c.pull).toEqual({ pageSize: 10_000, concurrency: 4, timeoutMs: 60_000, retryAttempts: 6 });
+    expect(c.pull).toEqual({ pageSize: 10_000, concurrency: 4, timeoutMs: 60_000, retryAttempts: 6, rosterRead: 'auto' });
     expect(c.classlink.partnerUrl).toBe('https://oneroster-proxy.classlink.io');
     expect(Object.isFrozen(c.pull)).toBe(true);
   });

@@ -69,6 +69,8 @@ export interface Config {
     timeoutMs: number;
     /** Attempts per request before failing. */
     retryAttempts: number;
+    /** ROLLCALL_ROSTER_READ: per school when few are served (`auto`), or always the whole district. */
+    rosterRead: 'auto' | 'district';
   };
   /** The job queue and its workers (SPEC §6). */
   jobs: {
@@ -142,6 +144,7 @@ function fromEnv(e: Env): Config {
       concurrency: e.ROLLCALL_CONCURRENCY,
       timeoutMs: e.ROLLCALL_HTTP_TIMEOUT_MS,
       retryAttempts: e.ROLLCALL_RETRY_ATTEMPTS,
+      rosterRead: e.ROLLCALL_ROSTER_READ,
     },
     jobs: {
       staleAfterMs: e.ROLLCALL_STALE_AFTER_SECONDS * 1000,

@@ -79,6 +79,12 @@ export const ENV_SCHEMA = z.object({
   ROLLCALL_CONCURRENCY: positiveInt.max(32).default(4).describe('Roster page requests in flight at once'),
   ROLLCALL_HTTP_TIMEOUT_MS: positiveInt.default(60_000).describe('Time allowed for one roster request'),
   ROLLCALL_RETRY_ATTEMPTS: positiveInt.max(20).default(6).describe('Attempts per roster request on 429/5xx/timeouts before the pull fails'),
+  ROLLCALL_ROSTER_READ: z
+    .enum(['auto', 'district'])
+    .default('auto')
+    .describe(
+      "How a full sync reads the roster: auto reads only the matched schools when the library serves at most half the district's; district always reads the whole district",
+    ),
   ROLLCALL_STALE_AFTER_SECONDS: positiveInt
     .default(600)
     .describe(

@@ -137,6 +137,14 @@ export class OneRosterClient {
     return this.o.concurrency;
   }
 
+  /**
+   * Whether a full sync may read per school (RosterReader): the 1.1 paths and roles are what the
+   * per-school read asks for (ClassLink speaks 1.1, CLASSLINK.md §1.4); a 1.2 server is read whole.
+   */
+  get servesSchools(): boolean {
+    return this.o.version === '1.1';
+  }
+
   constructor(options: OneRosterClientOptions) {
     const base = parseRosterBaseUrl(options.baseUrl);
     refuseUnlessAllowed(options.allowedHosts, base.base, 'roster URL');

@@ -2,6 +2,9 @@
  * Phase 1 of a sync (SPEC §3): read the roster from a source into a Snapshot that knows
  * whether it is complete. Nothing here writes anything.
  *
+ * A full sync of a library that serves at most half the district's schools reads only those
+ * schools (school-read.ts decides, fetch-schools.ts reads; the plan is the same).
+ *
  * What is read (SPEC §3 "Fetch"): users (of every role — parents are needed as agents),
  * demographics, and, only when Location is mapped to a homeroom option, homeroom classes and
  * their enrollments — in a delta, only the homeroom enrollments changed since the watermark and
@@ -14,6 +17,18 @@ import type { RosterClass, RosterCollection, RosterEnrollment, RosterRecordOf, R
 import { syncRoleOf } from '../domain/roster.ts';
 import { isRollcallError, oneLine } from '../domain/errors.ts';
 import type { RosterReader } from './ports.ts';
+import { idFilters } from './roster-filters.ts';
+import {
+  readAgentsById,
+  readHomeroomsElsewhere,
+  readServedUsers,
+  servedHomeroomPulls,
+  type ListPull,
+  type ServedPulls,
+} from './fetch-schools.ts';
+import { chooseSchoolRead, type RosterReadSetting, type SchoolReadChoice } from './school-read.ts';
+
+export { idFilters } from './roster-filters.ts';
 import { HomeroomChooser, isActiveHomeroom, type HomeroomClass } from './core/homerooms.ts';
 import type { AgentInfo, DemographicsInfo, HomeroomInfo, IdMapping, LocationMapping, NotShared, Snapshot } from './core/types.ts';
 
@@ -40,6 +55,11 @@ export interface FetchRequest {
    * Absent: users are kept as read.
    */
   identifiers?: readonly IdMapping[];
+  /**
+   * The library's matched schools, for a full sync that may read only them (fetch-schools.ts);
+   * absent: the whole district is read.
+   */
+  schools?: SchoolScope;
   /** Log lines for the operation. */
   log: FetchLog;
   /** Progress: phase name, records read, declared total. */
@@ -48,15 +68,21 @@ export interface FetchRequest {
   signal?: AbortSignal;
 }
 
+/** What a per-school read needs to know of the library. */
+export interface SchoolScope {
+  /** The org sourcedIds matched to the library's sites. */
+  matched: readonly string[];
+  /** By the rule (school-read.ts), or always the whole district. */
+  read: RosterReadSetting;
+  /**
+   * The sourcedIds of the patrons a whole-district read could move out (not Transferred, at a
+   * matched site) and of the open conflict queue: read by id when no served school lists them.
+   */
+  patronGuids: () => Promise<Iterable<string>>;
+}
+
 /** Roles read as agents (parents/guardians of a student), never as patrons (SPEC §3.1). */
 const AGENT_ROLES: ReadonlySet<string> = new Set(['parent', 'guardian', 'relative']);
-
-/**
- * How many sourcedIds go in one `sourcedId='a' OR sourcedId='b' …` filter when a delta needs
- * users that did not change (a changed student's parents; a changed parent's students). Kept
- * small: real servers cap URL length around 8 KB.
- */
-const IDS_PER_FILTER = 40;
 
 /** Mutable state while fetching; becomes the Snapshot. */
 interface Gathered {
@@ -108,13 +134,32 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     if (wantTeacherNames && u.role === 'teacher') g.teacherNames.set(u.sourcedId, personName(u));
   };
 
+  // A delta stays district-wide: it reads what changed, whatever the schools, and a user who
+  // moved to a school the library does not serve must be seen to be transferred that night.
+  const choice = delta ? undefined : await schoolRead(reader, request);
+  const served = choice?.kind === 'per-school' ? choice.schools : undefined;
+  const pulls = servedPulls(reader, request, g);
   const changedAgents: RosterUser[] = [];
-  await pullInto(reader, 'users', { filter: since }, request, g, (records) => {
-    for (const u of records) {
-      takeUser(u);
-      if (delta && AGENT_ROLES.has(u.role)) changedAgents.push(u);
-    }
-  });
+  if (served) {
+    await readServedUsers(pulls, {
+      schools: served,
+      roles,
+      wantTeacherNames,
+      patronGuids: request.schools!.patronGuids,
+      takeUser,
+      taken: (id) => g.userIds.has(id),
+    });
+    await readAgentsById(pulls, g.users, (u) => {
+      if (AGENT_ROLES.has(u.role)) g.agents.set(u.sourcedId, agentInfo(u));
+    });
+  } else {
+    await pullInto(reader, 'users', { filter: since }, request, g, (records) => {
+      for (const u of records) {
+        takeUser(u);
+        if (delta && AGENT_ROLES.has(u.role)) changedAgents.push(u);
+      }
+    });
+  }
 
   const notShared: NotShared[] = [];
   // Before the families: a student read for a changed enrollment is read like a changed user,
@@ -143,15 +188,16 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     );
     notShared.push('agents');
   }
-  const demographicsShared = await ifShared('demographics', request, () =>
-    pullInto(reader, 'demographics', { filter: since }, request, g, (records) => {
-      for (const d of records) {
-        // A full sync keeps only the synced users' demographics; a delta keeps every changed one,
-        // since its user may not have changed (the plan updates just Birthdate and Sex then).
-        if (delta || g.userIds.has(d.sourcedId)) g.demographics.set(d.sourcedId, { birthDate: d.birthDate, sex: d.sex });
-      }
-    }),
-  );
+  const takeDemographics = (records: RosterRecordOf['demographics'][]): void => {
+    for (const d of records) {
+      // A full sync keeps only the synced users' demographics; a delta keeps every changed one,
+      // since its user may not have changed (the plan updates just Birthdate and Sex then).
+      if (delta || g.userIds.has(d.sourcedId)) g.demographics.set(d.sourcedId, { birthDate: d.birthDate, sex: d.sex });
+    }
+  };
+  // Read per school, only the users taken have demographics worth reading: by id.
+  const demographicsPulls: ListPull[] = served ? idFilters([...g.userIds].sort()).map((filter) => ({ filter })) : [{ filter: since }];
+  const demographicsShared = await ifShared('demographics', request, () => pulls.each('demographics', demographicsPulls, takeDemographics));
   if (!demographicsShared) {
     // Demographics not shared: users keep their Birthdate and Sex (core/patron-values.ts
     // `absenceBlanks`); shared, a complete full read without a user's record blanks them.
@@ -159,7 +205,11 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     notShared.push('demographics');
   }
 
-  if (!delta && request.location !== 'none' && !(await ifShared('homerooms', request, () => fetchHomerooms(reader, request, g)))) {
+  if (
+    !delta &&
+    request.location !== 'none' &&
+    !(await ifShared('homerooms', request, () => fetchHomerooms(pulls, served, g, wantTeacherNames)))
+  ) {
     g.homerooms.clear();
     notShared.push('homerooms');
   }
@@ -202,7 +252,7 @@ async function ifShared(what: Exclude<NotShared, 'agents'>, request: FetchReques
 async function pullInto<C extends RosterCollection>(
   reader: RosterReader,
   collection: C,
-  pull: { filter?: string },
+  pull: ListPull,
   request: FetchRequest,
   g: Gathered,
   onRecords: (records: RosterRecordOf[C][]) => void,
@@ -210,15 +260,17 @@ async function pullInto<C extends RosterCollection>(
   const outcome = await reader.pull(
     collection,
     {
+      ...(pull.path === undefined ? {} : { path: pull.path }),
       filter: pull.filter,
       signal: request.signal,
       onProgress: (received, total) => request.onProgress?.(collection, received, total),
     },
     onRecords,
   );
-  for (const note of outcome.notes) request.log('info', `${collection}: ${note}`);
+  const what = pull.path ?? collection;
+  for (const note of outcome.notes) request.log('info', `${what}: ${note}`);
   if (!outcome.complete) {
-    const reason = `${collection}: ${outcome.incompleteReason || 'the read did not add up'}`;
+    const reason = `${what}: ${outcome.incompleteReason || 'the read did not add up'}`;
     g.incompleteReasons.push(reason);
     request.log('warning', `Roster read incomplete — ${reason}`);
   }
@@ -269,15 +321,34 @@ async function pullByFilters<C extends RosterCollection>(
   g: Gathered,
   onRecords: (records: RosterRecordOf[C][]) => void,
 ): Promise<void> {
+  await pullEach(
+    reader,
+    collection,
+    filters.map((filter) => ({ filter })),
+    request,
+    g,
+    onRecords,
+  );
+}
+
+/** Like pullByFilters, for pulls of any path and filter. */
+async function pullEach<C extends RosterCollection>(
+  reader: RosterReader,
+  collection: C,
+  pulls: readonly ListPull[],
+  request: FetchRequest,
+  g: Gathered,
+  onRecords: (records: RosterRecordOf[C][]) => void,
+): Promise<void> {
   const stop = new AbortController();
   const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   const laneRequest: FetchRequest = { ...request, signal };
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < filters.length && !signal.aborted) {
-      const filter = filters[next++]!;
+    while (next < pulls.length && !signal.aborted) {
+      const pull = pulls[next++]!;
       try {
-        await pullInto(reader, collection, { filter }, laneRequest, g, (records) => {
+        await pullInto(reader, collection, pull, laneRequest, g, (records) => {
           if (!signal.aborted) onRecords(records);
         });
       } catch (e) {
@@ -286,23 +357,89 @@ async function pullByFilters<C extends RosterCollection>(
       }
     }
   };
-  const lanes = Math.max(1, Math.min(reader.concurrentPulls ?? 1, filters.length));
+  const lanes = Math.max(1, Math.min(reader.concurrentPulls ?? 1, pulls.length));
   await Promise.all(Array.from({ length: lanes }, worker));
 }
 
-/** Reads homeroom classes and their enrollments into student → homeroom (SPEC §1.2). */
-async function fetchHomerooms(reader: RosterReader, request: FetchRequest, g: Gathered): Promise<void> {
+/**
+ * Reads homeroom classes and their enrollments into student → homeroom (SPEC §1.2): the whole
+ * district's, or — read per school — the served schools' own (a homeroom is a class of the
+ * student's school), with the names of homeroom teachers no served school listed read by id.
+ */
+async function fetchHomerooms(
+  pulls: ServedPulls,
+  served: readonly string[] | undefined,
+  g: Gathered,
+  wantTeacherNames: boolean,
+): Promise<void> {
+  const lists = served ? servedHomeroomPulls(served) : { classes: [{ filter: "classType='homeroom'" }], enrollments: [{}] };
   const classes = new Map<string, HomeroomClass>();
-  await pullInto(reader, 'classes', { filter: "classType='homeroom'" }, request, g, (records) => {
+  await pulls.each('classes', lists.classes, (records) => {
     for (const c of records) if (isActiveHomeroom(c)) classes.set(c.sourcedId, homeroomClass(c));
   });
   const chooser = new HomeroomChooser(classes);
-  await pullInto(reader, 'enrollments', {}, request, g, (records) => {
+  await pulls.each('enrollments', lists.enrollments, (records) => {
     for (const e of records) chooser.add(e);
   });
+  if (served) {
+    const elsewhere = g.users.filter(
+      (u) => u.role === 'student' && (u.orgSourcedIds.length > 1 || chooser.homeroomOf(u.sourcedId, () => '') === undefined),
+    );
+    await readHomeroomsElsewhere(
+      pulls,
+      elsewhere.map((u) => u.sourcedId),
+      classes,
+      chooser,
+    );
+  }
+  if (served && wantTeacherNames) {
+    const names = chooser.teacherIds().filter((id) => !g.teacherNames.has(id));
+    await pulls.each(
+      'users',
+      idFilters(names.sort()).map((filter) => ({ filter })),
+      (records) => {
+        for (const u of records) if (u.role === 'teacher') g.teacherNames.set(u.sourcedId, personName(u));
+      },
+    );
+  }
   for (const student of chooser.students()) {
     if (g.userIds.has(student)) g.homerooms.set(student, chooser.homeroomOf(student, (t) => g.teacherNames.get(t) ?? '')!);
   }
+}
+
+/** The pulls of this fetch, with its completeness and logging. */
+function servedPulls(reader: RosterReader, request: FetchRequest, g: Gathered): ServedPulls {
+  return { each: (collection, pulls, onRecords) => pullEach(reader, collection, pulls, request, g, onRecords) };
+}
+
+/**
+ * Whether this full sync reads the whole district or only the served schools (school-read.ts),
+ * said in the log. Only a reader that serves `schools/{id}/…` lists may read per school; the
+ * district's schools are read first (a few hundred records), outside the snapshot's
+ * completeness: a list of schools that does not add up decides nothing, the whole district is read.
+ */
+async function schoolRead(reader: RosterReader, request: FetchRequest): Promise<SchoolReadChoice | undefined> {
+  const scope = request.schools;
+  if (!scope || !reader.servesSchools) return undefined;
+  let choice: SchoolReadChoice;
+  if (scope.read === 'district') {
+    choice = chooseSchoolRead(scope.matched, new Set(), 'district');
+  } else {
+    const schools = new Set<string>();
+    const outcome = await reader.pull('orgs', { path: 'schools', signal: request.signal }, (orgs) => {
+      for (const o of orgs) if (o.type === 'school') schools.add(o.sourcedId);
+    });
+    choice = outcome.complete
+      ? chooseSchoolRead(scope.matched, schools)
+      : { kind: 'district', why: `the list of the district's schools did not add up (${outcome.incompleteReason})` };
+  }
+  request.log(
+    'info',
+    choice.kind === 'per-school'
+      ? `Reading only the ${choice.schools.length} matched school(s): ${choice.why}.`
+      : `Reading the whole district: ${choice.why}.`,
+  );
+  return choice;
 }
 
 /**
@@ -389,20 +526,6 @@ function homeroomClass(c: RosterClass): HomeroomClass {
 /** The delta filter: records modified after `since`. */
 function sinceFilter(since: string): string {
   return `dateLastModified>'${since}'`;
-}
-
-/** `sourcedId='a' OR sourcedId='b' …` filters (or of another id field) covering the ids, a few dozen at a time. */
-export function idFilters(ids: readonly string[], field = 'sourcedId'): string[] {
-  const filters: string[] = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_FILTER) {
-    filters.push(
-      ids
-        .slice(i, i + IDS_PER_FILTER)
-        .map((id) => `${field}='${id.replace(/'/g, "''")}'`)
-        .join(' OR '),
-    );
-  }
-  return filters;
 }
 
 /**

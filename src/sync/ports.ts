@@ -8,9 +8,12 @@ import type { IntegrationKind } from '../domain/patron.ts';
 import type { RosterCollection, RosterRecordOf, MalformedRecord } from '../domain/roster.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import type { SyncSettings } from './core/types.ts';
+import type { RosterReadSetting } from './school-read.ts';
 
 /** What fetch needs of a pull: the shape of OneRosterClient.pull's options and result. */
 export interface PullRequest {
+  /** A path such as `schools/{id}/students` to read instead of the collection's own; only a reader that `servesSchools` is given one. */
+  path?: string;
   /** A OneRoster filter expression. */
   filter?: string;
   /** Only these fields. */
@@ -42,6 +45,11 @@ export interface RosterReader {
    * pulls; against a server each is a round trip, so they go a few at a time.
    */
   readonly concurrentPulls?: number;
+  /**
+   * Whether the reader serves a school's lists (`schools/{id}/students|teachers|classes|enrollments`,
+   * OneRoster 1.1), so a full sync may read only the library's schools (fetch-schools.ts).
+   */
+  readonly servesSchools?: boolean;
   /** Streams a collection's records, page by page, to onRecords. */
   pull<C extends RosterCollection>(
     collection: C,
@@ -131,6 +139,12 @@ export interface SyncDeps {
   openReader: (libraryId: number, context: ReaderContext) => Promise<SyncReader>;
   /** The clock. */
   now: () => Date;
+  /**
+   * How a full sync reads the roster: `auto` (default) reads only the matched schools when the
+   * library serves at most half the district's (school-read.ts); `district` always reads it
+   * whole (ROLLCALL_ROSTER_READ).
+   */
+  rosterRead?: RosterReadSetting;
   /** No sign of life for this long marks a running sync stopped (default STALE_AFTER_MS; ROLLCALL_STALE_AFTER_SECONDS). */
   staleAfterMs?: number;
 }

@@ -21,6 +21,8 @@ import { checkThresholds } from './core/safety.ts';
 import { changeLogLine, lockedLogLine, storedPlan, type PlanMeta } from './stored-plan.ts';
 import { recheckLocks } from './core/locks.ts';
 import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
+import { fold, scopeOf } from './core/scope.ts';
+import { STATUS_TRANSFERRED } from '../domain/fields.ts';
 import type { ConflictCause, LibraryFacts, Plan, QueuedConflict, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
 
@@ -193,6 +195,11 @@ export async function syncBody(
         roles: settings.roles,
         location: planSettings.mapping.location,
         identifiers: [planSettings.mapping.barcode, planSettings.mapping.communityId],
+        schools: {
+          matched: [...settings.siteByOrg.keys()],
+          read: deps.rosterRead ?? 'auto',
+          patronGuids: () => movablePatronGuids(store, lib, settings, source),
+        },
         signal: request.signal,
         log: (level, message, sourcedId) => log.line(level, message, sourcedId),
         onProgress: (phase, done, total) => {
@@ -300,6 +307,22 @@ async function patronsToPlan(
   const linked = queue.flatMap((q) => (q.action === 'link' && q.patronId !== null ? [q.patronId] : []));
   const ids = [...new Set([...scan.ids, ...linked])];
   return { patrons: await store.patrons.getMany(lib, ids), facts: scan.facts() };
+}
+
+/**
+ * The GUIDs a per-school read must look up when no served school lists them (fetch-schools.ts):
+ * of the patrons a whole-district read could move out — "A user whose first org moves to ... an
+ * unmatched school, it is Transferred" (SPEC §3.4), any patron not Transferred at a matched site
+ * — and of the open conflict queue, whose items close by what the sync saw.
+ */
+async function movablePatronGuids(store: Store, lib: number, settings: SyncSettings, source: string): Promise<string[]> {
+  const scope = scopeOf(settings);
+  const guids: string[] = [];
+  await store.patrons.scanKeys(lib, (p) => {
+    if (p.guid.trim() !== '' && p.status !== STATUS_TRANSFERRED && scope.sites.has(fold(p.site))) guids.push(p.guid.trim());
+  });
+  for (const q of await store.conflicts.queued(lib, source)) guids.push(q.sourcedId.trim());
+  return guids;
 }
 
 /** The conflict queue's items of this source that are not closed, as the plan takes them. */

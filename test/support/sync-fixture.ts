@@ -71,6 +71,8 @@ export interface FixtureOptions {
   defaults?: (d: CreationDefaults) => void;
   /** Faults active from the start. */
   faults?: Faults;
+  /** The district's number of schools (default: as the generator makes it, three). */
+  schools?: number;
   /** The emulated ClassLink sign-in (its clients); default: one client. */
   sso?: EmulatorSsoOptions;
 }
@@ -142,7 +144,7 @@ export function syncFixtures(db: DatabaseTestContext): (options?: FixtureOptions
 
 async function setUpFixture(db: DatabaseTestContext, options: FixtureOptions, cleanups: (() => Promise<void>)[]): Promise<SyncFixture> {
   const store = db.store();
-  const districtOptions = { students: FIXTURE_STUDENTS, seed: FIXTURE_SEED };
+  const districtOptions = { students: FIXTURE_STUDENTS, seed: FIXTURE_SEED, ...(options.schools ? { schools: options.schools } : {}) };
   const district = materialize(generateDistrict(districtOptions));
   let offset = 0;
   const now = () => new Date(Date.now() + offset);
