@@ -63,6 +63,24 @@ function navOf(request: FastifyRequest): NavItem[] {
   return items;
 }
 
+/** What a sideways-scrolling region's label ends with: people who cannot see it scroll hear it. */
+export const SCROLLS_SIDEWAYS = '(scrolls sideways)';
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * The opening tag of the one element allowed to be wider than the screen: a table wide by
+ * nature, in a region that scrolls sideways and says so (close it with `</div>`). Every page
+ * must fit the window, "except inside a table that says it scrolls": a named region (landmark)
+ * whose label ends "(scrolls sideways)", and `tabindex="0"` so a keyboard can scroll it (WCAG
+ * 2.1.1). Views write `<%~ it.page.tableScroll('Operations') %>`; the look is `.table-scroll`
+ * in style.css.
+ */
+export function tableScroll(label: string): string {
+  const text = `${label} ${SCROLLS_SIDEWAYS}`.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return `<div class="table-scroll" role="region" aria-label="${text}" tabindex="0">`;
+}
+
 /** Builds the page renderer (one Eta instance, templates cached outside development). */
 export function pageRenderer(options: { cache: boolean }) {
   const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: options.cache, autoTrim: false });
@@ -83,6 +101,7 @@ export function pageRenderer(options: { cache: boolean }) {
       path: request.url.split('?')[0],
       // Every form's maxlength and "up to N characters" hint come from the one list of limits.
       limits: TEXT_LIMITS,
+      tableScroll,
       notice: NOTICES.get(String((request.query as Record<string, unknown> | undefined)?.notice ?? '')) ?? '',
     };
     const html = eta.render(view, { ...data, page });
