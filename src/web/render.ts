@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { shownZone, zonedTime } from '../presenters/format.ts';
+import { PAGE_NAMES, PREFERENCES_PATH } from './page-names.ts';
 
 const VIEWS = fileURLToPath(new URL('./views/', import.meta.url));
 
@@ -44,21 +45,27 @@ function navOf(request: FastifyRequest): NavItem[] {
   if (p?.kind === 'patron') return [{ href: '/me', label: 'My record' }];
   if (p?.kind !== 'staff') return [];
   const items: NavItem[] = [
-    { href: '/', label: 'Home' },
-    { href: '/patrons', label: 'Patrons' },
-    { href: '/sites', label: 'Sites' },
-    { href: '/operations', label: 'Operations', count: request.heldSyncs, countLabel: 'waiting for review', countTest: 'nav-held' },
+    { href: '/', label: PAGE_NAMES.home },
+    { href: '/patrons', label: PAGE_NAMES.patrons },
+    { href: '/sites', label: PAGE_NAMES.sites },
+    {
+      href: '/operations',
+      label: PAGE_NAMES.operations,
+      count: request.heldSyncs,
+      countLabel: 'waiting for review',
+      countTest: 'nav-held',
+    },
     // SPEC §3.9: the queue, with what waits for a person (server.ts counts it for staff pages).
-    { href: '/conflicts', label: 'Conflicts', count: request.openConflicts, countLabel: 'open', countTest: 'nav-count' },
+    { href: '/conflicts', label: PAGE_NAMES.conflicts, count: request.openConflicts, countLabel: 'open', countTest: 'nav-count' },
   ];
   if (p.role === 'admin') {
+    // SIS Integrations, Schedule and New patrons are one menu entry, "Preferences" (SPEC §2
+    // "Preferences › SIS Integrations"), whose page lists them.
     items.push(
-      { href: '/preferences/integrations', label: 'Integrations' },
-      { href: '/admin/users', label: 'Staff' },
-      { href: '/admin/tokens', label: 'API tokens' },
-      { href: '/preferences/schedule', label: 'Schedule' },
-      { href: '/admin/webhooks', label: 'Webhooks' },
-      { href: '/preferences/new-patrons', label: 'New patrons' },
+      { href: PREFERENCES_PATH, label: PAGE_NAMES.preferences },
+      { href: '/admin/users', label: PAGE_NAMES.staff },
+      { href: '/admin/tokens', label: PAGE_NAMES.tokens },
+      { href: '/admin/webhooks', label: PAGE_NAMES.webhooks },
     );
   }
   return items;

@@ -9,6 +9,7 @@ import type { ApiToken, StaffRole, StaffUser, TokenScope } from '../../store/sto
 import { hashPassword } from '../auth/passwords.ts';
 import { API_TOKEN_PREFIX, newToken } from '../auth/tokens.ts';
 import { staffOf, type WebDeps } from '../context.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 import { defineNotices } from '../render.ts';
 import { staffJson, tokenJson } from '../../presenters/staff.ts';
 
@@ -143,7 +144,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
   // ---- pages ----
   app.get('/admin/users', { config: admin }, async (request, reply) => {
     return reply.page('staff', {
-      title: 'Staff accounts',
+      title: PAGE_NAMES.staff,
       users: await withPatrons(request.library!.id),
       me: staffOf(request.principal).user.id,
       error: '',
@@ -158,7 +159,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.page(
         'staff',
         {
-          title: 'Staff accounts',
+          title: PAGE_NAMES.staff,
           users: await withPatrons(request.library!.id),
           me: staffOf(request.principal).user.id,
           error: e.message,
@@ -176,7 +177,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       return reply.page(
         'staff',
         {
-          title: 'Staff accounts',
+          title: PAGE_NAMES.staff,
           users: await withPatrons(request.library!.id),
           me: staffOf(request.principal).user.id,
           error: e.message,
@@ -188,13 +189,13 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.get('/admin/tokens', { config: admin }, async (request, reply) => {
     const tokens = await store.staff.listTokens(request.library!.id);
-    return reply.page('tokens', { title: 'API tokens', tokens, created: null });
+    return reply.page('tokens', { title: PAGE_NAMES.tokens, tokens, created: null });
   });
   app.post<{ Body: Record<string, unknown> }>('/admin/tokens', { config: admin }, async (request, reply) => {
     const { token, record } = await createToken(request.library!.id, staffOf(request.principal).user, request.body ?? {});
     const tokens = await store.staff.listTokens(request.library!.id);
     // Shown once, on this response only (no redirect: a redirect would need to carry it).
-    return reply.page('tokens', { title: 'API tokens', tokens, created: { token, name: record.name } }, 201);
+    return reply.page('tokens', { title: PAGE_NAMES.tokens, tokens, created: { token, name: record.name } }, 201);
   });
   app.post<{ Params: { id: string } }>('/admin/tokens/:id/revoke', { config: admin }, async (request, reply) => {
     await store.staff.revokeToken(request.library!.id, idOf(request.params.id));
