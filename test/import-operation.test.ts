@@ -77,7 +77,7 @@ describeEachDatabase('a patron import is an operation', (db) => {
     });
     expect(op.startedAt).not.toBeNull();
     expect(op.finishedAt).not.toBeNull();
-    expect(op.summary).toBe('Imported 3 patron(s) from new.csv.');
+    expect(op.summary).toBe('Imported 3 patrons from new.csv.');
 
     const patrons = (await store.patrons.loadAll(lib.id)).sort((a, b) => a.id - b.id);
     const log = (await store.operations.log(lib.id, op.id)).items;

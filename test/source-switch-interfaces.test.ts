@@ -277,7 +277,7 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       // ON through the CLI, OFF through the page.
       const enabled = await cli(kind, 'enable', '--yes');
       expect(enabled.code).toBe(0);
-      expect(enabled.stdout).toMatch(new RegExp(`^${name} is enabled \\(0 matched site\\(s\\)\\)`));
+      expect(enabled.stdout).toMatch(new RegExp(`^${name} is enabled \\(0 matched sites\\)`));
       expect(enabled.stderr).toBe(
         `Note: No site is matched to a ${name} school yet: a sync needs at least one (\`rollcall ${kind} match-site\`).\n`,
       );

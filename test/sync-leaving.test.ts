@@ -70,6 +70,8 @@ describeEachDatabase('sync: leaving and returning', (db) => {
       expect((await f.patronByGuid(gone))!.status).toBe(STATUS_TRANSFERRED);
       const line = (await f.log(full.operation.id)).find((l) => l.sourcedId === gone);
       expect(line?.message).toMatch(/no longer in the roster/i);
+      // The stored log line names the Status, with the number librarians know (SPEC §1.2).
+      expect(line?.message).toContain('(Status: Active (1) → Transferred (4))');
     });
 
     it('transfers as absent only patrons whose GUID is this integration’s, of a synced role, at a matched site', async () => {

@@ -217,7 +217,7 @@ describeEachDatabase('web: patrons and sites', (db) => {
       'notes',
     ]);
     expect(page.body).toContain('B1001');
-    expect(page.body).toContain('1 Active');
+    expect(page.body).toContain('Active (1)');
     expect(page.body).toMatch(/data-test="matched-by">Student #</);
     expect(page.body).toMatch(/data-test="guid-source">ClassLink</);
     const op = (await store.operations.list(a.lib.id))[0]!;

@@ -23,6 +23,7 @@ import { recheckLocks } from './core/locks.ts';
 import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
 import type { ConflictCause, LibraryFacts, Plan, QueuedConflict, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
+import { countOf } from '../domain/words.ts';
 
 /**
  * A delta reads records modified since the last successful sync began, less this overlap, so
@@ -182,7 +183,7 @@ export async function syncBody(
   const startedAt = deps.now().toISOString();
 
   log.info(
-    `${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`,
+    `${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${countOf(settings.siteByOrg.size, 'matched site')}, roles: ${settings.roles.join(', ')}.`,
   );
   let lastProgress = 0;
   let snapshot: Snapshot | undefined = await (async () => {
@@ -209,7 +210,9 @@ export async function syncBody(
     }
   })();
   for (const w of reader.warnings?.() ?? []) log.warning(w);
-  log.info(`Read ${snapshot.users.length} user(s) in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`);
+  log.info(
+    `Read ${countOf(snapshot.users.length, 'user')} in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`,
+  );
 
   const revision = await store.libraries.revision(lib);
   // Homerooms not shared: Location is left as it is (an unmapped field is never written).

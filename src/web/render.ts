@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { shownZone, zonedTime } from '../presenters/format.ts';
+import { countOf } from '../domain/words.ts';
+import { rangeText, shownZone, zonedTime } from '../presenters/format.ts';
 import { PAGE_NAMES, PREFERENCES_PATH } from './page-names.ts';
 
 const VIEWS = fileURLToPath(new URL('./views/', import.meta.url));
@@ -82,6 +83,9 @@ export function pageRenderer(options: { cache: boolean }) {
     const page = {
       zone,
       time: (iso: string | null) => zonedTime(iso, zone),
+      // Counts in words, one helper for every page: "1 patron", never "patron(s)" or "1 lines".
+      count: countOf,
+      range: rangeText,
       title: String(data.title ?? 'Rollcall'),
       user: principal?.kind === 'staff' ? { name: principal.user.displayName || principal.user.username, role: principal.role } : null,
       patron: principal?.kind === 'patron',
