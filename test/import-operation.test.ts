@@ -103,9 +103,9 @@ describeEachDatabase('a patron import is an operation', (db) => {
     const op = (await store.operations.get(lib.id, report.operation))!;
     expect(op).toMatchObject({ type: 'patron_import', requestedBy: 'bob', state: 'failed' });
     expect(op.counts).toMatchObject({ created: 0, skipped: 2 });
-    expect(op.error).toMatch(/^2 row\(s\) rejected \(first: line 3, there is no site with code "NOPE".*\); nothing was imported\.$/);
+    expect(op.error).toMatch(/^2 rows rejected \(first: line 3, there is no site with code "NOPE".*\); nothing was imported\.$/);
     const log = (await store.operations.log(lib.id, op.id)).items.map((l) => l.message);
-    expect(log[0]).toMatch(/^bad\.csv was refused: 2 row\(s\) rejected/);
+    expect(log[0]).toMatch(/^bad\.csv was refused: 2 rows rejected/);
     expect(log.slice(1)).toEqual([`Line 3: ${report.rejected[0]!.message}`, `Line 4: ${report.rejected[1]!.message}`]);
     expect(await store.patrons.count(lib.id)).toBe(0);
     expect(await store.libraries.revision(lib.id)).toBe(revision);
