@@ -116,7 +116,7 @@ describeEachDatabase('a patron import is an operation', (db) => {
 
     // A header that names no patron field is refused the same way, its sentence the error.
     const header = await refusal(run('GUID,Shoe Size\nx,9\n', 'bob', 'shoes.csv'));
-    expect(header).toMatch(/^The header has column\(s\) that are not patron fields: "Shoe Size"/);
+    expect(header).toMatch(/^The header has a column that is not a patron field: "Shoe Size"/);
     const [latest] = await store.operations.list(lib.id, { limit: 1 });
     expect(latest).toMatchObject({ type: 'patron_import', state: 'failed', error: header });
     expect(await store.patrons.count(lib.id)).toBe(0);

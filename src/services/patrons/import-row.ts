@@ -60,7 +60,7 @@ export function importColumns(header: readonly string[]): FieldDefinition[] {
   if (unknown.length > 0) {
     throw new RollcallError(
       'invalid_input',
-      `The header has ${unknown.length === 1 ? 'a column that is not a patron field' : 'columns that are not patron fields'}: ${unknown.join(', ')}; use field numbers (1200, 1007, …) or names (GUID, First Name, …), or remove those columns.`,
+      `The header has ${unknown.length === 1 ? 'a column that is not a patron field' : 'columns that are not patron fields'}: ${unknown.join(', ')}; use field numbers (1200, 1007, …) or names (GUID, First Name, …), or remove ${unknown.length === 1 ? 'it' : 'them'}.`,
     );
   }
   if (columns.length === 0) throw new RollcallError('invalid_input', 'The file has no header row of patron fields.');
