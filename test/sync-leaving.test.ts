@@ -62,6 +62,9 @@ describeEachDatabase('sync: leaving and returning', (db) => {
 
       const delta = await f.sync('delta');
       expect(delta.operation.counts.transferred).toBe(0);
+      // The window it read, on a clock it names: no raw ISO timestamp in the log.
+      const window = (await f.log(delta.operation.id)).map((l) => l.message).find((m) => m.startsWith('Reading changes since'));
+      expect(window).toMatch(/^Reading changes since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(/);
       expect((await f.patronByGuid(gone))!.status).toBe(STATUS_ACTIVE);
 
       const full = await f.sync('full');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, numberText, statusName } from './words.ts';
+import { countOf, loggedTime, numberText, statusName } from './words.ts';
 
 describe('words for numbers and codes', () => {
   it('puts the noun in the right number, with thousands grouped', () => {
@@ -20,5 +20,10 @@ describe('words for numbers and codes', () => {
     expect(statusName(2)).toBe('2');
     expect(statusName('')).toBe('');
     expect(statusName('x')).toBe('x');
+  });
+
+  it('writes a time inside a stored sentence to the minute, saying its zone', () => {
+    expect(loggedTime('2026-03-01T01:58:13.123Z')).toBe('2026-03-01 01:58 UTC');
+    expect(loggedTime('not a time')).toBe('not a time');
   });
 });

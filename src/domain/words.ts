@@ -36,3 +36,13 @@ export function statusName(status: number | string): string {
   const name = /^\d+$/.test(text) ? STATUS_NAMES.get(Number(text)) : undefined;
   return name === undefined ? text : `${name} (${Number(text)})`;
 }
+
+/**
+ * A time inside a stored sentence (a log line, an operation's error): `2026-03-01 01:58 UTC`,
+ * to the minute and saying its zone. The sentence is stored once and read in any zone, so it
+ * names UTC rather than showing a raw ISO timestamp or a zone it does not say.
+ */
+export function loggedTime(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}

@@ -26,7 +26,7 @@ import { lastSignOfLife } from '../sync/stale.ts';
 import { enqueueSync, payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import type { JobDeps } from './types.ts';
 import type { JobOutcome } from './types.ts';
-import { countOf } from '../domain/words.ts';
+import { countOf, loggedTime } from '../domain/words.ts';
 
 /** The outcome's detail when there was nothing to do (workers do not log it). */
 export const NOTHING_STALE = 'nothing stale';
@@ -40,7 +40,7 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
   const cutoff = new Date(deps.syncDeps.now().getTime() - deps.staleAfterMs);
   const notes: string[] = [];
   for (const op of await store.operations.findStale(cutoff)) {
-    const since = lastSignOfLife(op);
+    const since = loggedTime(lastSignOfLife(op));
     const error = `${WORKER_STOPPED}: no sign of life since ${since}; nothing was applied.`;
     if (!(await store.operations.finish(op.libraryId, op.id, { state: 'failed', error }))) continue; // ended meanwhile, or another reaper's
     await note(deps, op, 'error', `The worker running this sync stopped (no sign of life since ${since}); nothing was applied.`);

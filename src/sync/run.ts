@@ -23,7 +23,7 @@ import { recheckLocks } from './core/locks.ts';
 import { deltaScan, wantedKeys } from './core/delta-patrons.ts';
 import type { ConflictCause, LibraryFacts, Plan, QueuedConflict, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
-import { countOf } from '../domain/words.ts';
+import { countOf, loggedTime } from '../domain/words.ts';
 
 /**
  * A delta reads records modified since the last successful sync began, less this overlap, so
@@ -171,7 +171,9 @@ export async function syncBody(
       log.info('No earlier successful sync to count changes from: running a full sync instead of a delta.');
     } else {
       since = new Date(Date.parse(lastSuccessAt) - DELTA_OVERLAP_MS).toISOString();
-      log.info(`Reading changes since ${since} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`);
+      log.info(
+        `Reading changes since ${loggedTime(since)} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`,
+      );
     }
   }
   // A delta with a watermark reads the homeroom enrollments changed since it (SPEC §3.6, fetch.ts
