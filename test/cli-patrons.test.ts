@@ -204,7 +204,7 @@ describeEachDatabase('cli: patrons import and export', (db) => {
     expect(report.rejected[2]!.message).toContain('Birthdate');
     expect(report.rejected[3]!.message).toContain('Status must be a number');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^rollcall: 4 row\(s\) of .* were rejected \(first: line 3, .*\); nothing was imported/);
+    expect(run.stderr).toMatch(/^rollcall: 4 rows of .* were rejected \(first: line 3, .*\); nothing was imported/);
 
     const text = await cli(['patrons', 'import', file('one-bad.csv', 'GUID,Last Name,Site\nb-1,Ok,MHS\nb-2,Bad,XX\n'), ...at]);
     expect(text.code).toBe(1);
