@@ -52,7 +52,7 @@ describeEachDatabase('cli: patrons remove and delete', (db) => {
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toEqual({ operation: null, removed: 2, archive: null });
     const text = await here(['patrons', 'remove', '--site', 'MAIN', '--dry-run']);
-    expect(text.stdout).toContain('2 patron(s) would be removed: patrons with Status Transferred (4), of site MAIN.');
+    expect(text.stdout).toContain('2 patrons would be removed: patrons with Status Transferred (4), of site MAIN.');
 
     const piped = await child(['patrons', 'remove', '--site', 'MAIN', '--json']);
     expect(piped.code).toBe(2);

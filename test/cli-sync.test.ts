@@ -236,7 +236,7 @@ describeEachDatabase('cli: sync and operations', (db) => {
     expect(text.code).toBe(0);
     const lines = text.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(full.counts.created);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z info Full sync of 2 matched site\(s\)/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z info Full sync of 2 matched sites/);
     expect(lines.some((l) => /^\S+ info \[[^\]]+\] Created: /.test(l))).toBe(true);
 
     const csv = await cli(['operations', 'log', String(full.operation), '--format', 'csv', ...at]);

@@ -62,7 +62,7 @@ describeEachDatabase('cli: operations undo', (db) => {
     expect(JSON.parse(dry.stdout)).toEqual({ operation: bad.operation, state: 'preview', reverted: 2, kept: 0 });
     expect(await exported()).toEqual(after);
     const text = await cli(['operations', 'undo', String(bad.operation), '--dry-run', ...at]);
-    expect(text.stdout).toContain(`Undo of operation ${bad.operation} (ClassLink Full Sync) would put back 2 field(s)`);
+    expect(text.stdout).toContain(`Undo of operation ${bad.operation} (ClassLink Full Sync) would put back 2 fields`);
 
     const undo = await cli(['operations', 'undo', String(bad.operation), '--json', ...at]);
     expect(undo.code).toBe(0);
@@ -79,7 +79,7 @@ describeEachDatabase('cli: operations undo', (db) => {
 
     const redo = await cli(['operations', 'undo', String(result.operation), ...at]);
     expect(redo.code).toBe(0);
-    expect(redo.stdout).toContain(`(Undo of Undo ${result.operation}): 2 field(s) put back, 0 kept`);
+    expect(redo.stdout).toContain(`(Undo of Undo ${result.operation}): 2 fields put back, 0 kept`);
     expect(await exported()).toEqual(after);
     const listed = JSON.parse((await cli(['operations', 'list', '--json', ...at])).stdout) as { id: number; typeName: string }[];
     expect(listed.find((o) => o.id === result.operation)!.typeName).toBe(`Undo of ClassLink Full Sync ${bad.operation}`);

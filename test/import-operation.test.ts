@@ -77,7 +77,7 @@ describeEachDatabase('a patron import is an operation', (db) => {
     });
     expect(op.startedAt).not.toBeNull();
     expect(op.finishedAt).not.toBeNull();
-    expect(op.summary).toBe('Imported 3 patron(s) from new.csv.');
+    expect(op.summary).toBe('Imported 3 patrons from new.csv.');
 
     const patrons = (await store.patrons.loadAll(lib.id)).sort((a, b) => a.id - b.id);
     const log = (await store.operations.log(lib.id, op.id)).items;
@@ -103,9 +103,9 @@ describeEachDatabase('a patron import is an operation', (db) => {
     const op = (await store.operations.get(lib.id, report.operation))!;
     expect(op).toMatchObject({ type: 'patron_import', requestedBy: 'bob', state: 'failed' });
     expect(op.counts).toMatchObject({ created: 0, skipped: 2 });
-    expect(op.error).toMatch(/^2 row\(s\) rejected \(first: line 3, there is no site with code "NOPE".*\); nothing was imported\.$/);
+    expect(op.error).toMatch(/^2 rows rejected \(first: line 3, there is no site with code "NOPE".*\); nothing was imported\.$/);
     const log = (await store.operations.log(lib.id, op.id)).items.map((l) => l.message);
-    expect(log[0]).toMatch(/^bad\.csv was refused: 2 row\(s\) rejected/);
+    expect(log[0]).toMatch(/^bad\.csv was refused: 2 rows rejected/);
     expect(log.slice(1)).toEqual([`Line 3: ${report.rejected[0]!.message}`, `Line 4: ${report.rejected[1]!.message}`]);
     expect(await store.patrons.count(lib.id)).toBe(0);
     expect(await store.libraries.revision(lib.id)).toBe(revision);
@@ -116,7 +116,7 @@ describeEachDatabase('a patron import is an operation', (db) => {
 
     // A header that names no patron field is refused the same way, its sentence the error.
     const header = await refusal(run('GUID,Shoe Size\nx,9\n', 'bob', 'shoes.csv'));
-    expect(header).toMatch(/^The header has column\(s\) that are not patron fields: "Shoe Size"/);
+    expect(header).toMatch(/^The header has a column that is not a patron field: "Shoe Size"/);
     const [latest] = await store.operations.list(lib.id, { limit: 1 });
     expect(latest).toMatchObject({ type: 'patron_import', state: 'failed', error: header });
     expect(await store.patrons.count(lib.id)).toBe(0);

@@ -358,8 +358,8 @@ describeEachDatabase('integration switch', (db) => {
       expect(done.code).toBe(0);
       expect(done.stdout).toBe(
         [
-          'OneRoster CSV is enabled (1 matched site(s)): run `rollcall sync --from-csv FILE` or `rollcall csv watch` to sync now.',
-          'Cleared 2 patron GUID(s) of ClassLink, 1 patron GUID(s) of OneRoster REST, 2 site match(es) of other integrations.',
+          'OneRoster CSV is enabled (1 matched site): run `rollcall sync --from-csv FILE` or `rollcall csv watch` to sync now.',
+          'Cleared 2 patron GUIDs of ClassLink, 1 patron GUID of OneRoster REST, 2 site matches of other integrations.',
           'Turned off: ClassLink.',
           '',
         ].join('\n'),

@@ -54,7 +54,7 @@ describeEachDatabase(
       await s.journalAt(new Date(now.getTime() - 399 * DAY_MS), 'kept');
       s.setNow(now);
       const outcome = await reapStale(s.deps);
-      expect(outcome).toMatchObject({ ok: true, detail: '2 journal row(s) older than 400 days pruned' });
+      expect(outcome).toMatchObject({ ok: true, detail: '2 journal rows older than 400 days pruned' });
       expect(await s.values()).toEqual([['kept'], ['kept']]);
       // Nothing left to prune: the reaper's quiet outcome.
       expect(await reapStale(s.deps)).toEqual({ ok: true, detail: 'nothing stale' });

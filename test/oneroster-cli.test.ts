@@ -142,7 +142,7 @@ describeEachDatabase('rollcall oneroster', (db) => {
     expect((await sites()).find((s) => s.code === 'EAST')!.orgSourcedId).not.toBe('');
 
     const done = await cli(['oneroster', 'enable', '--yes'], 0);
-    expect(done.stdout).toMatch(/OneRoster REST is enabled \(0 matched site\(s\)\)/);
+    expect(done.stdout).toMatch(/OneRoster REST is enabled \(0 matched sites\)/);
     expect(done.stdout).toMatch(/Turned off: ClassLink/);
     expect((await sites()).find((s) => s.code === 'EAST')!.orgSourcedId).toBe('');
     expect((await cli(['oneroster', 'enable'], 0)).stdout).toMatch(/already enabled/);

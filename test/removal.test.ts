@@ -223,7 +223,7 @@ describeEachDatabase('end-of-year removal', (db) => {
       /^This rule removes Active patrons: that needs an explicit extra confirmation/,
     );
     expect(await refusal(removePatrons(store, lib.id, parseRemovalRule({}, new Date()), { requestedBy: 'amy', expectCount: 19 }))).toBe(
-      'This rule now selects 20 patron(s), not the 19 previewed: nothing was removed. Preview it again.',
+      'This rule now selects 20 patrons, not the 19 previewed: nothing was removed. Preview it again.',
     );
     expect(
       await refusal(

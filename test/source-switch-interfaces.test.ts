@@ -277,7 +277,7 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       // ON through the CLI, OFF through the page.
       const enabled = await cli(kind, 'enable', '--yes');
       expect(enabled.code).toBe(0);
-      expect(enabled.stdout).toMatch(new RegExp(`^${name} is enabled \\(0 matched site\\(s\\)\\)`));
+      expect(enabled.stdout).toMatch(new RegExp(`^${name} is enabled \\(0 matched sites\\)`));
       expect(enabled.stderr).toBe(
         `Note: No site is matched to a ${name} school yet: a sync needs at least one (\`rollcall ${kind} match-site\`).\n`,
       );
@@ -409,7 +409,7 @@ describeEachDatabase('one source switch through the page, the API and the CLI', 
       await back();
       const confirmed = await cli(kind, 'enable', '--yes', '--previewed', '2');
       expect(confirmed.code, confirmed.stderr).toBe(0);
-      expect(confirmed.stdout).toContain(`Cleared 1 patron GUID(s) of ${otherName}, 1 site match(es) of other integrations.`);
+      expect(confirmed.stdout).toContain(`Cleared 1 patron GUID of ${otherName}, 1 site match of other integrations.`);
       await back();
       expect((await c.get(`${base}/enable`)).body).toContain('<input type="hidden" name="previewedTotal" value="2">');
       expect((await c.post(`${base}/enable`, { previewedTotal: '2' })).statusCode).toBe(303);

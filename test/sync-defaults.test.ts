@@ -117,6 +117,6 @@ describeEachDatabase('sync: creation defaults', (db) => {
     const creates = await f.store.operations.changes(f.libraryId, operation.id, { kind: 'create' });
     const lines = creates.items.map((c) => changeLine(c.detail));
     expect(lines.some((l) => /\(Policy: Students; Status: 2; Barcode: P00001; Nickname: Newcomer\)$/.test(l))).toBe(true);
-    expect(lines.some((l) => /\(Policy: Teacher; Status: 1\)$/.test(l))).toBe(true);
+    expect(lines.some((l) => /\(Policy: Teacher; Status: Active \(1\)\)$/.test(l))).toBe(true);
   });
 });

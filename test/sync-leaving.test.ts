@@ -62,6 +62,9 @@ describeEachDatabase('sync: leaving and returning', (db) => {
 
       const delta = await f.sync('delta');
       expect(delta.operation.counts.transferred).toBe(0);
+      // The window it read, on a clock it names: no raw ISO timestamp in the log.
+      const window = (await f.log(delta.operation.id)).map((l) => l.message).find((m) => m.startsWith('Reading changes since'));
+      expect(window).toMatch(/^Reading changes since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(/);
       expect((await f.patronByGuid(gone))!.status).toBe(STATUS_ACTIVE);
 
       const full = await f.sync('full');
@@ -70,6 +73,8 @@ describeEachDatabase('sync: leaving and returning', (db) => {
       expect((await f.patronByGuid(gone))!.status).toBe(STATUS_TRANSFERRED);
       const line = (await f.log(full.operation.id)).find((l) => l.sourcedId === gone);
       expect(line?.message).toMatch(/no longer in the roster/i);
+      // The stored log line names the Status, with the number librarians know (SPEC §1.2).
+      expect(line?.message).toContain('(Status: Active (1) → Transferred (4))');
     });
 
     it('transfers as absent only patrons whose GUID is this integration’s, of a synced role, at a matched site', async () => {

@@ -170,7 +170,7 @@ describeEachDatabase('web: ClassLink setup', (db) => {
     const saved = await c.get(ok.headers.location!);
     expect(saved.body).toContain('The ClassLink connection was validated and saved.');
     expect(saved.body).toContain(`Tenant ID ${emulator.credentials.tenantId}`);
-    expect(saved.body).toMatch(/id="credentials-state">saved — validated with ClassLink \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(saved.body).toMatch(/id="credentials-state">saved — validated with ClassLink \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(UTC\)/);
     const api = (await c.api('GET', '/api/v1/integrations/classlink')).json();
     expect(api).toMatchObject({
       enabled: false,

@@ -73,7 +73,7 @@ describeEachDatabase('web: new-patron defaults', (db) => {
     expect(res.body).toContain('The Policy of each role is also which existing patrons a sync is responsible for');
     expect(res.body).toMatch(/data-role="student">[\s\S]*?<td>Student<\/td>\s*<td class="num" data-test="policy-count">0</);
     expect(res.body).toMatch(/data-test="policies-in-use">[^<]*“Students” 4, “faculty” 1\./);
-    expect(res.body).toContain('href="/preferences/new-patrons" aria-current="page"');
+    expect(res.body).toContain('href="/preferences" aria-current="page"');
   });
 
   it('an admin saves through the form; the page then counts the new Policy', async () => {

@@ -95,7 +95,7 @@ describeEachDatabase('web: end-of-year removal', (db) => {
   it('removes only with the typed count; a stale count previews again; then shows the operation with its archive', async () => {
     const wrong = await admin.post('/patrons/removal', { status: '4', site: 'MAIN', count: '2' });
     expect(wrong.statusCode).toBe(409);
-    expect(wrong.body).toContain('This rule now selects 3 patron(s), not the 2 previewed: nothing was removed. Preview it again.');
+    expect(wrong.body).toContain('This rule now selects 3 patrons, not the 2 previewed: nothing was removed. Preview it again.');
     const blank = await admin.post('/patrons/removal', { status: '4', site: 'MAIN', count: '' });
     expect(blank.statusCode).toBe(400);
     expect(await web.store.patrons.count(lib.id)).toBe(7);

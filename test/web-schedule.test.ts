@@ -43,7 +43,7 @@ describeEachDatabase('web: the schedule', (db) => {
 
     const page = await admin.get('/preferences/schedule');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<a href="/preferences/schedule" aria-current="page">Schedule</a>');
+    expect(page.body).toContain('<a href="/preferences" aria-current="page">Preferences</a>');
     expect(page.body).toContain('on: daily at 02:00 UTC, full sync on Sunday');
     expect(page.body).toMatch(/id="next-run">\d{4}-\d\d-\d\d 02:00 \(UTC\), (delta|full) sync/);
     expect(page.body).toContain('<option value="America/Chicago">America/Chicago</option>');

@@ -164,6 +164,26 @@ describeEachDatabase('web: OneRoster REST and OneRoster CSV setup', (db) => {
     const notZip = await upload(c, `${CSV}/upload`, { _csrf: c.csrf, purpose: 'sync' }, { name: 'roster.txt', data: Buffer.from('hello') });
     expect(notZip.statusCode).toBe(400);
     expect(notZip.body).toContain('roster.txt is not a .zip');
+    // A CSV given a .zip name: one sentence with the admin's own file name, not the temporary
+    // file it was stored as nor the zip reader's words.
+    for (const purpose of ['sync', 'schools']) {
+      const csvAsZip = await upload(
+        c,
+        `${CSV}/upload`,
+        { _csrf: c.csrf, purpose },
+        { name: 'students.zip', data: Buffer.from('1200,1007\nx,Ann\n') },
+      );
+      expect(csvAsZip.statusCode, purpose).toBe(400);
+      expect(csvAsZip.body).toContain(
+        'students.zip is not a zip file: upload the OneRoster CSV package as a .zip of its CSV files (manifest.csv, users.csv, …).',
+      );
+      expect(csvAsZip.body).not.toMatch(/upload-[0-9a-f-]{36}|end of central directory/i);
+    }
+    // A zip cut short: named by the upload's name too.
+    const cut = await upload(c, `${CSV}/upload`, { _csrf: c.csrf, purpose: 'schools' }, { name: 'cut.zip', data: data.subarray(0, 200) });
+    expect(cut.statusCode).toBe(400);
+    expect(cut.body).toContain('cut.zip is not a readable zip file');
+    expect(cut.body).not.toMatch(/upload-[0-9a-f-]{36}/);
     // Read its schools, match one, turn CSV ON, then sync the upload.
     const schools = await upload(c, `${CSV}/upload`, { _csrf: c.csrf, purpose: 'schools' }, { name: 'roster.zip', data });
     expect(schools.statusCode, schools.body).toBe(303);

@@ -73,10 +73,10 @@ const DEFAULT_BATCH_SIZE = 1000;
 /**
  * Opens a package (a .zip or a folder) and reads its manifest. Throws
  * RollcallError('invalid_input') when it is neither, cannot be read, or is not a OneRoster
- * package (no manifest.csv and no users.csv).
+ * package (no manifest.csv and no users.csv). `label` names it in messages (default: its file name).
  */
-export async function openCsvPackage(path: string): Promise<CsvPackage> {
-  const files = await openPackageFiles(path);
+export async function openCsvPackage(path: string, label?: string): Promise<CsvPackage> {
+  const files = await openPackageFiles(path, label);
   const present = new Set(files.entities.keys());
   if (!files.manifest && !present.has('users')) {
     throw new RollcallError(

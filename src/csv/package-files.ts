@@ -5,7 +5,7 @@
  * so files can be read in any order, however they are ordered inside the zip.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
@@ -31,9 +31,29 @@ export interface PackageFiles {
 /** Bytes read from a file at a time: large reads keep a million-row file fast. */
 const READ_CHUNK_BYTES = 1 << 20;
 
-/** Opens a package folder or .zip. Throws RollcallError('invalid_input') when it is neither. */
-export async function openPackageFiles(path: string): Promise<PackageFiles> {
-  const label = basename(path) || path;
+/**
+ * The first bytes of a zip file: a local file header, or the end record of an empty zip. Any
+ * other start is another kind of file (a CSV, a PDF) that was given the name of a zip.
+ */
+const ZIP_STARTS = [Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from([0x50, 0x4b, 0x05, 0x06])];
+
+/** Whether a file starts like a zip file: checked before anything reads it as one. */
+export async function looksLikeZip(path: string): Promise<boolean> {
+  const file = await openFile(path, 'r');
+  try {
+    const head = Buffer.alloc(ZIP_STARTS[0]!.length);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return bytesRead === head.length && ZIP_STARTS.some((start) => start.equals(head));
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Opens a package folder or .zip. Throws RollcallError('invalid_input') when it is neither.
+ * `label` names it in messages (an upload's own name rather than the file it was stored as).
+ */
+export async function openPackageFiles(path: string, label = basename(path) || path): Promise<PackageFiles> {
   const info = await stat(path).catch(() => undefined);
   if (!info) {
     throw new RollcallError(

@@ -6,6 +6,7 @@
  */
 import { RollcallError } from './errors.ts';
 import { STATUS_ACTIVE, STATUS_TRANSFERRED } from './fields.ts';
+import { statusName } from './words.ts';
 
 /** Who a removal takes: every condition given must hold. */
 export interface RemovalRule {
@@ -64,11 +65,9 @@ export function removesActive(rule: RemovalRule): boolean {
   return rule.status === STATUS_ACTIVE;
 }
 
-/** A Status in words: "Transferred (4)". */
+/** A Status in words: "Transferred (4)"; the library's own codes as they are ("2"). */
 export function statusWords(status: number): string {
-  if (status === STATUS_ACTIVE) return 'Active (1)';
-  if (status === STATUS_TRANSFERRED) return 'Transferred (4)';
-  return `Status ${status}`;
+  return statusName(status);
 }
 
 /** The rule in words: "patrons with Status Transferred (4), of site MHS, Policy Student, in that Status since before 2026-01-01". */

@@ -9,6 +9,7 @@ import type { AlertRecord, Library, Store } from '../store/store.ts';
 import { alertsFor, type AlertNotice, type AlertSubject } from './alerts.ts';
 import { postWebhook, sendAlertEmail, type AlertChannels } from './alerts-delivery.ts';
 import type { JobHandler } from './types.ts';
+import { countOf } from '../domain/words.ts';
 
 /** Operations read per library per check: enough to find the last success behind a run of failures. */
 const OPERATIONS_LOOKED_AT = 100;
@@ -63,7 +64,7 @@ export function alertsHandler(deps: AlertsDeps): JobHandler<'alerts'> {
   return async () => {
     try {
       const r = await checkAlerts(deps);
-      const detail = `${r.open} alert(s) open, ${r.sent} delivery(ies) made`;
+      const detail = `${countOf(r.open, 'alert')} open, ${countOf(r.sent, 'delivery', 'deliveries')} made`;
       return r.failures.length === 0 ? { ok: true, detail } : { ok: false, error: `${detail}; ${r.failures.join('; ')}` };
     } catch (e) {
       return { ok: false, error: oneLine(e) };

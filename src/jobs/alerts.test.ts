@@ -51,7 +51,7 @@ describe('alertsFor', () => {
   });
 
   it('ignores patron imports: a refused file is no failed sync, and importing files keeps no stale library fresh', () => {
-    const refused = op('failed', 1, { type: 'patron_import', error: '1 row(s) rejected (first: line 2, …); nothing was imported.' });
+    const refused = op('failed', 1, { type: 'patron_import', error: '1 row rejected (first: line 2, …); nothing was imported.' });
     const imported = op('succeeded', 2, { type: 'patron_import' });
     expect(alertsFor(LIB, [refused, imported, op('succeeded', 3)], NOW, OPTIONS)).toEqual([]);
     const stale = alertsFor(LIB, [imported, op('succeeded', 40)], NOW, OPTIONS);

@@ -12,6 +12,7 @@ import { watchFolderOnce } from '../services/csv/watch-folder.ts';
 import type { Store } from '../store/store.ts';
 import type { SyncDeps } from '../sync/ports.ts';
 import type { JobHandler } from './types.ts';
+import { countOf } from '../domain/words.ts';
 
 /** What the job needs. */
 export interface CsvWatchDeps {
@@ -35,7 +36,7 @@ export function csvWatchHandler(deps: CsvWatchDeps): JobHandler<'csv-watch'> {
             requestedBy: 'watch',
             ...(deps.signal ? { signal: deps.signal } : {}),
           });
-          if (pass.packages.length > 0) done.push(`library ${library.code}: ${pass.packages.length} package(s)`);
+          if (pass.packages.length > 0) done.push(`library ${library.code}: ${countOf(pass.packages.length, 'package')}`);
         } catch (e) {
           errors.push(`library ${library.code}: ${oneLine(e)}`);
         }

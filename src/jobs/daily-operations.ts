@@ -20,6 +20,7 @@ import type { ScheduleRecord, Store } from '../store/store.ts';
 import { enqueueSync } from './enqueue.ts';
 import { dueRun, type RunKind } from '../domain/schedule.ts';
 import type { JobHandler, JobQueue } from './types.ts';
+import { countOf } from '../domain/words.ts';
 
 /** What the fan-out needs. */
 export interface DailyOperationsDeps {
@@ -118,7 +119,7 @@ export function dailyOperationsHandler(deps: DailyOperationsDeps): JobHandler<'d
         entries.length === 0 ? 'no library due' : entries.map((e) => `library ${e.libraryId}: ${e.kind} ${e.result}`).join('; ');
       const failed = entries.filter((e) => e.result === 'failed');
       if (failed.length > 0) return { ok: false, error: failed.map((e) => `library ${e.libraryId}: ${e.error}`).join('; ') };
-      return { ok: true, detail: `${enqueued.length} sync(s) enqueued; ${detail}` };
+      return { ok: true, detail: `${countOf(enqueued.length, 'sync')} enqueued; ${detail}` };
     } catch (e) {
       return { ok: false, error: oneLine(e) };
     }

@@ -26,6 +26,7 @@ import { lastSignOfLife } from '../sync/stale.ts';
 import { enqueueSync, payloadOf, requestOfType, syncKey } from './enqueue.ts';
 import type { JobDeps } from './types.ts';
 import type { JobOutcome } from './types.ts';
+import { countOf, loggedTime } from '../domain/words.ts';
 
 /** The outcome's detail when there was nothing to do (workers do not log it). */
 export const NOTHING_STALE = 'nothing stale';
@@ -39,7 +40,7 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
   const cutoff = new Date(deps.syncDeps.now().getTime() - deps.staleAfterMs);
   const notes: string[] = [];
   for (const op of await store.operations.findStale(cutoff)) {
-    const since = lastSignOfLife(op);
+    const since = loggedTime(lastSignOfLife(op));
     const error = `${WORKER_STOPPED}: no sign of life since ${since}; nothing was applied.`;
     if (!(await store.operations.finish(op.libraryId, op.id, { state: 'failed', error }))) continue; // ended meanwhile, or another reaper's
     await note(deps, op, 'error', `The worker running this sync stopped (no sign of life since ${since}); nothing was applied.`);
@@ -60,10 +61,10 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
   // and journal rows past their retention.
   await store.staff.deleteExpiredSessions();
   const pruned = await pruneJournal(deps);
-  if (pruned > 0) notes.push(`${pruned} journal row(s) older than ${retentionDays(deps)} days pruned`);
+  if (pruned > 0) notes.push(`${countOf(pruned, 'journal row')} older than ${retentionDays(deps)} days pruned`);
   // A removal's archive is kept for its retention (SPEC §3.10), set when it was made.
   const archives = await store.removals.pruneArchives(deps.syncDeps.now().toISOString());
-  if (archives > 0) notes.push(`${archives} removal archive(s) past their retention emptied`);
+  if (archives > 0) notes.push(`${countOf(archives, 'removal archive')} past their retention emptied`);
   return { ok: true, detail: notes.length === 0 ? NOTHING_STALE : notes.join('; ') };
 }
 

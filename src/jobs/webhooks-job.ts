@@ -20,6 +20,7 @@ import type { Library, Store, WebhookDelivery } from '../store/store.ts';
 import { isApplied, operationNotice } from '../services/webhooks/notice.ts';
 import { signedHeaders } from '../services/webhooks/signing.ts';
 import type { JobHandler } from './types.ts';
+import { countOf } from '../domain/words.ts';
 
 /** Waits before attempts 2…6 (ms): backoff; the job's minute tick is the resolution. */
 export const WEBHOOK_RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 8 * 3_600_000] as const;
@@ -68,7 +69,7 @@ export function webhooksHandler(deps: WebhooksDeps): JobHandler<'webhooks'> {
   return async () => {
     try {
       const r = await runWebhooks(deps);
-      const detail = `${r.enqueued} notice(s) queued, ${r.delivered} delivered, ${r.retried} to retry, ${r.failed} given up`;
+      const detail = `${countOf(r.enqueued, 'notice')} queued, ${r.delivered} delivered, ${r.retried} to retry, ${r.failed} given up`;
       return r.failures.length === 0 ? { ok: true, detail } : { ok: false, error: `${detail}; ${r.failures.join('; ')}` };
     } catch (e) {
       return { ok: false, error: oneLine(e) };
@@ -128,7 +129,7 @@ async function attempt(deps: WebhooksDeps, d: WebhookDelivery, run: WebhooksRun)
   run.failures.push(`library ${d.libraryId} endpoint ${d.endpointId} operation ${d.operationId}: ${error}`);
   if (n >= MAX_WEBHOOK_ATTEMPTS) {
     await store.webhooks.recordAttempt(d.libraryId, d.id, { state: 'failed', status, error });
-    await store.webhooks.setFailing(d.libraryId, d.endpointId, `${error} (operation ${d.operationId}'s notice, ${n} attempts)`);
+    await store.webhooks.setFailing(d.libraryId, d.endpointId, `${error} (operation ${d.operationId}'s notice, ${countOf(n, 'attempt')})`);
     run.failed++;
     return;
   }

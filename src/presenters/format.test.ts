@@ -25,7 +25,7 @@ describe('text formatting', () => {
 
   it('writes every count in the contract order, states and times plainly', () => {
     expect(countsLine({ ...zeroCounts(), created: 3, warnings: 1 })).toBe(
-      '3 created, 0 updated, 0 unchanged, 0 transferred, 0 reactivated, 0 skipped, 0 conflicts, 1 warnings',
+      '3 created, 0 updated, 0 unchanged, 0 transferred, 0 reactivated, 0 skipped, 0 conflicts, 1 warning',
     );
     expect(stateText('succeeded_with_warnings')).toBe('succeeded with warnings');
     expect(shortTime('2026-03-01T02:00:13.123Z')).toBe('2026-03-01 02:00:13');

@@ -3,6 +3,7 @@
  * the counts of an operation.
  */
 import { OPERATION_TYPES } from '../domain/operation.ts';
+import { countOf, numberText } from '../domain/words.ts';
 import type { OperationCounts } from '../store/store.ts';
 
 /** Spaces between table columns. */
@@ -42,9 +43,18 @@ export function countsLine(c: OperationCounts): string {
     `${c.transferred} transferred`,
     `${c.reactivated} reactivated`,
     `${c.skipped} skipped`,
-    `${c.conflicts} conflicts`,
-    `${c.warnings} warnings`,
+    countOf(c.conflicts, 'conflict'),
+    countOf(c.warnings, 'warning'),
   ].join(', ');
+}
+
+/**
+ * Which part of a list a page shows: the count alone when the page shows it all ("1 patron",
+ * "12 patrons"), else "Patrons 21–40 of 1,234" — never "1–1 of 1 patrons".
+ */
+export function rangeText(first: number, last: number, total: number, one: string, many = `${one}s`): string {
+  if (first <= 1 && last >= total) return countOf(total, one, many);
+  return `${many.charAt(0).toUpperCase()}${many.slice(1)} ${numberText(first)}–${numberText(last)} of ${numberText(total)}`;
 }
 
 /** A state as people read it: `needs_review` → `needs review`. */

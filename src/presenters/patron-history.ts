@@ -6,6 +6,7 @@
  */
 import { FIELDS } from '../domain/fields.ts';
 import { operationTypeName } from '../domain/operation.ts';
+import { statusName } from '../domain/words.ts';
 import { requirePatron } from '../services/patrons/find-patron.ts';
 import { CREATED_FIELD, type HistoryEntry, type JournalKind, type Store } from '../store/store.ts';
 
@@ -129,8 +130,8 @@ export function historyRow(item: HistoryItemJson): HistoryRow {
     ...item,
     fieldText,
     kindText: KIND_TEXT[item.kind] ?? item.kind,
-    oldShown: item.oldValue ?? '—',
-    newShown: item.field === CREATED_FIELD ? createdText(item.newValue) : (item.newValue ?? '—'),
+    oldShown: shownValue(item.field, item.oldValue),
+    newShown: item.field === CREATED_FIELD ? createdText(item.newValue) : shownValue(item.field, item.newValue),
   };
 }
 
@@ -145,6 +146,12 @@ function byText(e: HistoryEntry, operation: HistoryItemJson['operation']): strin
   return 'Unknown';
 }
 
+/** A value as the page shows it: '—' when blank, Status by name with its number (SPEC §1.2). */
+function shownValue(field: string, value: string | null): string {
+  if (value === null || value === '') return '—';
+  return field === 'status' ? statusName(value) : value;
+}
+
 function labelOf(key: string): string {
   return key === 'notes' ? 'Notes' : key;
 }
@@ -155,7 +162,7 @@ function createdText(json: string | null): string {
   try {
     const values = JSON.parse(json) as Record<string, unknown>;
     return Object.entries(values)
-      .map(([k, v]) => `${FIELD_BY_KEY.get(k)?.label ?? k}: ${String(v)}`)
+      .map(([k, v]) => `${FIELD_BY_KEY.get(k)?.label ?? k}: ${shownValue(k, String(v))}`)
       .join('; ');
   } catch {
     return json;

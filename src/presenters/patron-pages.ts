@@ -4,7 +4,8 @@
  * and /api/v1/patrons call these same functions; JSON keys are SPEC §8's. A hand edit is
  * services/patrons/edit-patron.ts; the edit form's parsing is web/forms/patron.ts.
  */
-import { FIELDS, STATUS_ACTIVE, STATUS_TRANSFERRED, type PatronFieldKey } from '../domain/fields.ts';
+import { FIELDS, type PatronFieldKey } from '../domain/fields.ts';
+import { statusName } from '../domain/words.ts';
 import type { IntegrationKind, MatchedBy, Patron } from '../domain/patron.ts';
 import { SOURCE_NAMES, enabledIntegration, loadSourceSettings } from '../sources/registry.ts';
 import type { PatronDetail, Store } from '../store/store.ts';
@@ -47,11 +48,9 @@ export interface PatronQuery extends PageAsk {
 /** The site filter's value meaning "patrons without a site". */
 export const NO_SITE = '-';
 
-/** Status 1026 as people read it: `1 Active`, `4 Transferred`, other codes as they are. */
+/** Status 1026 as people read it: `Active (1)`, `Transferred (4)`, other codes as they are. */
 export function statusText(status: number): string {
-  if (status === STATUS_ACTIVE) return '1 Active';
-  if (status === STATUS_TRANSFERRED) return '4 Transferred';
-  return String(status);
+  return statusName(status);
 }
 
 /** A patron's JSON (SPEC §8's keys, then Nickname and the store's id). */
@@ -98,7 +97,7 @@ export interface FieldRow {
   label: string;
   /** The stored value as text ('' when blank; Status as its number). */
   value: string;
-  /** The value as shown (`1 Active`, '—' when blank). */
+  /** The value as shown (`Active (1)`, '—' when blank). */
   shown: string;
   /** Whether the next sync overwrites it on a patron it matches (false when locked). */
   synced: boolean;

@@ -31,4 +31,27 @@ describe('plan lines', () => {
     );
     expect(changeLine(null)).toBe('[]: ');
   });
+
+  it('shows Status by name with its number, also in plans stored with a bare number', () => {
+    expect(
+      changeLine({
+        kind: 'transfer',
+        sourcedId: 's4',
+        reason: 'Left the roster; set Transferred.',
+        values: { firstName: 'Di', lastName: 'Eve' },
+        diff: [{ field: 'status', from: '1', to: '4' }],
+      }),
+    ).toBe('Di Eve [s4]: Left the roster; set Transferred. (Status: Active (1) → Transferred (4))');
+    expect(
+      changeLine({
+        kind: 'create',
+        sourcedId: 's5',
+        reason: 'New student at MHS.',
+        values: { firstName: 'Al', lastName: 'Fox', status: 1 },
+      }),
+    ).toBe('Al Fox [s5]: New student at MHS. (Status: Active (1))');
+    expect(changeLine({ kind: 'update', sourcedId: 's6', reason: 'r', diff: [{ field: 'status', from: '2', to: '1' }] })).toBe(
+      '[s6]: r (Status: 2 → Active (1))',
+    );
+  });
 });

@@ -4,7 +4,7 @@
  * older version may lack a field, and a summary must never fail over it.
  */
 import type { PatronFieldKey } from '../domain/fields.ts';
-import { fieldLabel, newPatronText } from '../sync/core/reasons.ts';
+import { fieldLabel, fieldValueText, newPatronText } from '../sync/core/reasons.ts';
 
 /** Fields shown per change before "and N more". */
 const DIFF_FIELDS_SHOWN = 6;
@@ -50,16 +50,20 @@ function whoOf(d: StoredDetail): string {
   return name || `[${id}]`;
 }
 
-/** " (Last Name: Smith → Smyth; Level: 09 → 10)" — the GUID left out: it is in the brackets. */
+/**
+ * " (Last Name: Smith → Smyth; Status: Active (1) → Transferred (4))" — the GUID left out: it is
+ * in the brackets; Status by name, also for plans stored when it was a bare number.
+ */
 function diffText(diff: readonly { field: PatronFieldKey; from: string; to: string }[]): string {
   const shown = diff.filter((x) => x.field !== 'guid');
   if (shown.length === 0) return '';
-  const parts = shown.slice(0, DIFF_FIELDS_SHOWN).map((x) => `${fieldLabel(x.field)}: ${value(x.from)} → ${value(x.to)}`);
+  const parts = shown.slice(0, DIFF_FIELDS_SHOWN).map((x) => `${fieldLabel(x.field)}: ${value(x.field, x.from)} → ${value(x.field, x.to)}`);
   if (shown.length > DIFF_FIELDS_SHOWN) parts.push(`and ${shown.length - DIFF_FIELDS_SHOWN} more`);
   return ` (${parts.join('; ')})`;
 }
 
-function value(v: string): string {
-  if (v === '') return '—';
+function value(field: string, raw: string): string {
+  if (raw === '') return '—';
+  const v = fieldValueText(field, raw);
   return v.length > VALUE_SHOWN_LENGTH ? `${v.slice(0, VALUE_SHOWN_LENGTH - 1)}…` : v;
 }

@@ -25,6 +25,7 @@ import { fold, scopeOf } from './core/scope.ts';
 import { STATUS_TRANSFERRED } from '../domain/fields.ts';
 import type { ConflictCause, LibraryFacts, Plan, QueuedConflict, Snapshot, SyncSettings } from './core/types.ts';
 import { RollcallError } from '../domain/errors.ts';
+import { countOf, loggedTime } from '../domain/words.ts';
 
 /**
  * A delta reads records modified since the last successful sync began, less this overlap, so
@@ -172,7 +173,9 @@ export async function syncBody(
       log.info('No earlier successful sync to count changes from: running a full sync instead of a delta.');
     } else {
       since = new Date(Date.parse(lastSuccessAt) - DELTA_OVERLAP_MS).toISOString();
-      log.info(`Reading changes since ${since} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`);
+      log.info(
+        `Reading changes since ${loggedTime(since)} (the last successful sync, less ${DELTA_OVERLAP_MS / 60000} minutes of overlap).`,
+      );
     }
   }
   // A delta with a watermark reads the homeroom enrollments changed since it (SPEC §3.6, fetch.ts
@@ -184,7 +187,7 @@ export async function syncBody(
   const startedAt = deps.now().toISOString();
 
   log.info(
-    `${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${settings.siteByOrg.size} matched site(s), roles: ${settings.roles.join(', ')}.`,
+    `${kind === 'full' ? 'Full' : 'Delta'} sync${request.dryRun ? ' (dry run)' : ''} of ${countOf(settings.siteByOrg.size, 'matched site')}, roles: ${settings.roles.join(', ')}.`,
   );
   let lastProgress = 0;
   let snapshot: Snapshot | undefined = await (async () => {
@@ -216,7 +219,9 @@ export async function syncBody(
     }
   })();
   for (const w of reader.warnings?.() ?? []) log.warning(w);
-  log.info(`Read ${snapshot.users.length} user(s) in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`);
+  log.info(
+    `Read ${countOf(snapshot.users.length, 'user')} in scope of the selected roles${snapshot.complete ? '' : ' — the read was INCOMPLETE'}.`,
+  );
 
   const revision = await store.libraries.revision(lib);
   // Homerooms not shared: Location is left as it is (an unmapped field is never written).

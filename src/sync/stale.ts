@@ -11,6 +11,7 @@
  */
 import type { Operation } from '../store/store.ts';
 import type { SyncDeps } from './ports.ts';
+import { loggedTime } from '../domain/words.ts';
 
 /**
  * A queued or running operation with no sign of life for this long belongs to a process that
@@ -42,7 +43,7 @@ export async function endIfStale(
   op: Operation,
 ): Promise<boolean> {
   if (!isStale(op, deps.now(), deps.staleAfterMs)) return false;
-  const since = new Date(Date.parse(lastSignOfLife(op))).toISOString();
+  const since = loggedTime(new Date(Date.parse(lastSignOfLife(op))).toISOString());
   // A compare-and-set: a sync that ended meanwhile, or another process's reaper, wins.
   return deps.store.operations.finish(libraryId, op.id, {
     state: 'failed',

@@ -5,7 +5,7 @@
  * then every change in plan order (detail = the change itself), then the ownership claims.
  */
 import type { LogLevel, ChangeInput, StoredChange } from '../store/store.ts';
-import { fieldLabel, newPatronText } from './core/reasons.ts';
+import { fieldLabel, fieldValueText, newPatronText } from './core/reasons.ts';
 import type { Change, FieldDiff, OwnershipClaim, Plan, QueueEvent } from './core/types.ts';
 import { creationDiff } from './core/patron-values.ts';
 import type { LockedKeep } from './core/locks.ts';
@@ -108,9 +108,10 @@ export function lockedLogLine(l: LockedKeep): string {
   return `Patron #${l.patronId}${l.name === '' ? '' : ` (${l.name})`}: ${l.reason}`;
 }
 
-/** " (Last Name: Smith → Smyth; Level: 09 → 10)" */
+/** " (Last Name: Smith → Smyth; Status: Active (1) → Transferred (4))" */
 function diffText(diff: readonly FieldDiff[]): string {
   const shown = diff.filter((d) => d.field !== 'guid');
   if (shown.length === 0) return '';
-  return ` (${shown.map((d) => `${fieldLabel(d.field)}: ${d.from === '' ? '—' : d.from} → ${d.to === '' ? '—' : d.to}`).join('; ')})`;
+  const value = (d: FieldDiff, v: string) => (v === '' ? '—' : fieldValueText(d.field, v));
+  return ` (${shown.map((d) => `${fieldLabel(d.field)}: ${value(d, d.from)} → ${value(d, d.to)}`).join('; ')})`;
 }

@@ -6,8 +6,10 @@
 import { TEXT_LIMITS } from '../domain/text-limits.ts';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { shownZone, zonedTime } from '../presenters/format.ts';
+import { countOf } from '../domain/words.ts';
+import { rangeText, shownZone, zonedTime } from '../presenters/format.ts';
 import { VIEWS_DIR } from './assets.ts';
+import { PAGE_NAMES, PREFERENCES_PATH } from './page-names.ts';
 
 /**
  * Messages shown after a redirect (`?notice=key`), by key. Only known keys show: a crafted
@@ -43,21 +45,27 @@ function navOf(request: FastifyRequest): NavItem[] {
   if (p?.kind === 'patron') return [{ href: '/me', label: 'My record' }];
   if (p?.kind !== 'staff') return [];
   const items: NavItem[] = [
-    { href: '/', label: 'Home' },
-    { href: '/patrons', label: 'Patrons' },
-    { href: '/sites', label: 'Sites' },
-    { href: '/operations', label: 'Operations', count: request.heldSyncs, countLabel: 'waiting for review', countTest: 'nav-held' },
+    { href: '/', label: PAGE_NAMES.home },
+    { href: '/patrons', label: PAGE_NAMES.patrons },
+    { href: '/sites', label: PAGE_NAMES.sites },
+    {
+      href: '/operations',
+      label: PAGE_NAMES.operations,
+      count: request.heldSyncs,
+      countLabel: 'waiting for review',
+      countTest: 'nav-held',
+    },
     // SPEC §3.9: the queue, with what waits for a person (server.ts counts it for staff pages).
-    { href: '/conflicts', label: 'Conflicts', count: request.openConflicts, countLabel: 'open', countTest: 'nav-count' },
+    { href: '/conflicts', label: PAGE_NAMES.conflicts, count: request.openConflicts, countLabel: 'open', countTest: 'nav-count' },
   ];
   if (p.role === 'admin') {
+    // SIS Integrations, Schedule and New patrons are one menu entry, "Preferences" (SPEC §2
+    // "Preferences › SIS Integrations"), whose page lists them.
     items.push(
-      { href: '/preferences/integrations', label: 'Integrations' },
-      { href: '/admin/users', label: 'Staff' },
-      { href: '/admin/tokens', label: 'API tokens' },
-      { href: '/preferences/schedule', label: 'Schedule' },
-      { href: '/admin/webhooks', label: 'Webhooks' },
-      { href: '/preferences/new-patrons', label: 'New patrons' },
+      { href: PREFERENCES_PATH, label: PAGE_NAMES.preferences },
+      { href: '/admin/users', label: PAGE_NAMES.staff },
+      { href: '/admin/tokens', label: PAGE_NAMES.tokens },
+      { href: '/admin/webhooks', label: PAGE_NAMES.webhooks },
     );
   }
   return items;
@@ -92,6 +100,9 @@ export function pageRenderer(options: { cache: boolean }) {
     const page = {
       zone,
       time: (iso: string | null) => zonedTime(iso, zone),
+      // Counts in words, one helper for every page: "1 patron", never "patron(s)" or "1 lines".
+      count: countOf,
+      range: rangeText,
       title: String(data.title ?? 'Rollcall'),
       user: principal?.kind === 'staff' ? { name: principal.user.displayName || principal.user.username, role: principal.role } : null,
       patron: principal?.kind === 'patron',

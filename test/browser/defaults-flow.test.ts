@@ -38,7 +38,9 @@ describeInBrowser('browser: an admin sets the new-patron defaults', () => {
       })),
     );
 
-    await page.click('nav >> text=New patrons');
+    // Preferences in the menu, then New patrons on its page.
+    await Promise.all([page.waitForURL(`${url}/preferences`), page.click('nav[aria-label=Main] >> text=Preferences')]);
+    await page.click('ul.preferences >> text=New patrons');
     await page.waitForURL(`${url}/preferences/new-patrons`);
     await expect(page.textContent('[data-role=student] [data-test=policy-count]')).resolves.toBe('0');
     await expect(page.textContent('[data-test=policies-in-use]')).resolves.toContain(`“Students” ${OLD_STUDENTS}`);

@@ -32,7 +32,10 @@ const FAILING_IMPACTS = new Set(['serious', 'critical']);
 export async function accessibilityProblems(page: Page, where: string): Promise<string[]> {
   // Only violations are read, so axe is told not to collect the passing and inapplicable nodes
   // (most of its time on a long page).
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).options({ resultTypes: ['violations'] }).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(WCAG_TAGS)
+    .options({ resultTypes: ['violations'] })
+    .analyze();
   return results.violations
     .filter((v) => FAILING_IMPACTS.has(v.impact ?? ''))
     .map((v) => {

@@ -71,7 +71,8 @@ describeInBrowser('browser: the schedule and the time zone', () => {
     await shots.take(other, 'home-confirmed');
 
     // Preferences › Schedule from the navigation.
-    await Promise.all([other.waitForURL(`${stack.url}/preferences/schedule`), other.click('nav[aria-label=Main] >> text=Schedule')]);
+    await Promise.all([other.waitForURL(`${stack.url}/preferences`), other.click('nav[aria-label=Main] >> text=Preferences')]);
+    await Promise.all([other.waitForURL(`${stack.url}/preferences/schedule`), other.click('ul.preferences >> text=Schedule')]);
     await expect(other.textContent('#schedule-summary')).resolves.toBe('on: daily at 02:00 UTC, full sync on Sunday');
     await expect(other.textContent('#next-run')).resolves.toMatch(/^\d{4}-\d\d-\d\d 02:00 \(UTC\), (delta|full) sync$/);
     await shots.take(other, 'schedule-before');

@@ -27,6 +27,7 @@ import { table } from '../../presenters/format.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../exit.ts';
 import type { Handler } from '../context.ts';
 import { withApp } from './with-app.ts';
+import { countOf } from '../../domain/words.ts';
 
 /** Rejected rows listed on a terminal before "and N more" (the --json report lists all). */
 const REJECTS_LISTED = 50;
@@ -62,7 +63,7 @@ export const importFile: Handler = async (ctx, args, opts) =>
     if (report.rejected.length === 0) return EXIT_OK;
     const first = report.rejected[0]!;
     ctx.out.note(
-      `rollcall: ${report.rejected.length} row(s) of ${path} were rejected (first: line ${first.line}, ${first.message}); nothing was imported — fix them and import the file again.`,
+      `rollcall: ${countOf(report.rejected.length, 'row')} of ${path} ${report.rejected.length === 1 ? 'was' : 'were'} rejected (first: line ${first.line}, ${first.message}); nothing was imported — fix them and import the file again.`,
     );
     return EXIT_FAILURE;
   });
@@ -92,7 +93,9 @@ export const exportAll: Handler = async (ctx, _args, opts) =>
       (chunk) => ctx.out.write(chunk),
     );
     if (report.withoutBarcode > 0)
-      ctx.out.note(`rollcall: ${report.withoutBarcode} patron(s) without a Barcode were left out: Koha matches patrons on cardnumber.`);
+      ctx.out.note(
+        `rollcall: ${countOf(report.withoutBarcode, 'patron')} without a Barcode ${report.withoutBarcode === 1 ? 'was' : 'were'} left out: Koha matches patrons on cardnumber.`,
+      );
     return EXIT_OK;
   });
 
@@ -141,7 +144,11 @@ export const remove: Handler = async (ctx, _args, opts) => {
     let expectCount: number | undefined;
     if (opts.yes !== true) {
       for (const line of previewLines(preview).slice(0, -1)) ctx.out.note(line);
-      const answer = (await askLine(`Type ${preview.total} to remove these ${preview.total} patron(s): `)).trim();
+      const answer = (
+        await askLine(
+          `Type ${preview.total} to remove ${preview.total === 1 ? 'this patron' : `these ${countOf(preview.total, 'patron')}`}: `,
+        )
+      ).trim();
       if (answer !== String(preview.total)) throw new RollcallError('usage', 'Not confirmed: nothing was removed.');
       expectCount = preview.total;
     }
@@ -157,7 +164,7 @@ export const remove: Handler = async (ctx, _args, opts) => {
       await ctx.out.json({ operation: result.operation.id, removed: result.removed, archive: path ?? null } satisfies RemovalJson);
     else
       await ctx.out.lines(
-        `Operation ${result.operation.id} (Patron Removal): ${result.removed} patron(s) removed.`,
+        `Operation ${result.operation.id} (Patron Removal): ${countOf(result.removed, 'patron')} removed.`,
         path === undefined
           ? `The archive (${result.archiveName}) is kept with the operation: download it from its page; \`rollcall patrons import\` brings them back.`
           : `Archive: ${path} (\`rollcall patrons import ${path}\` brings them back).`,
@@ -169,7 +176,7 @@ export const remove: Handler = async (ctx, _args, opts) => {
 function previewLines(p: RemovalPreview): string[] {
   if (p.total === 0)
     return [`No patron matches this rule (${p.ruleText}): nothing would be removed.`, ...unknownLine(p), 'Nothing was removed.'];
-  const lines = [`${p.total} patron(s) would be removed: ${p.ruleText}.`, ...unknownLine(p)];
+  const lines = [`${countOf(p.total, 'patron')} would be removed: ${p.ruleText}.`, ...unknownLine(p)];
   for (const x of p.items)
     lines.push(
       `  #${x.id} ${[x.firstName, x.lastName].filter(Boolean).join(' ') || '(no name)'}${x.barcode ? ` (${x.barcode})` : ''} ${x.site}`,
@@ -182,7 +189,7 @@ function previewLines(p: RemovalPreview): string[] {
 function unknownLine(p: RemovalPreview): string[] {
   if (p.unknownDates === 0) return [];
   return [
-    `${p.unknownDates} other patron(s) match but when their Status changed is unknown (before Rollcall recorded it): not included; a rule without a date takes them.`,
+    `${countOf(p.unknownDates, 'other patron')} ${p.unknownDates === 1 ? 'matches' : 'match'} but when their Status changed is unknown (before Rollcall recorded it): not included; a rule without a date takes them.`,
   ];
 }
 

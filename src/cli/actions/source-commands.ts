@@ -23,6 +23,7 @@ import type { CommandContext, Handler } from '../context.ts';
 import { EXIT_OK, EXIT_USAGE } from '../exit.ts';
 import { idMappingText, parseMappings, parseOnOff, parsePercent, parseRoles, parseWholeNumber } from '../option-values.ts';
 import { withApp } from './with-app.ts';
+import { countOf } from '../../domain/words.ts';
 
 /** `… schools [--json]` for a school source. */
 export function schoolsCommand(source: SchoolSource): Handler {
@@ -147,12 +148,14 @@ export async function enableWithConsent(
   }
   const next = kind === 'csv' ? '`rollcall sync --from-csv FILE` or `rollcall csv watch`' : '`rollcall sync`';
   const lines = [
-    r.unchanged ? `${name} was already enabled.` : `${name} is enabled (${r.matchedSites} matched site(s)): run ${next} to sync now.`,
+    r.unchanged
+      ? `${name} was already enabled.`
+      : `${name} is enabled (${countOf(r.matchedSites, 'matched site')}): run ${next} to sync now.`,
   ];
   const cleared = Object.entries(r.clearedPatronGuidsBySource).map(
-    ([k, n]) => `${n} patron GUID(s) of ${SOURCE_NAMES[k as IntegrationKind]}`,
+    ([k, n]) => `${countOf(Number(n), 'patron GUID')} of ${SOURCE_NAMES[k as IntegrationKind]}`,
   );
-  if (r.clearedSiteGuids > 0) cleared.push(`${r.clearedSiteGuids} site match(es) of other integrations`);
+  if (r.clearedSiteGuids > 0) cleared.push(`${countOf(r.clearedSiteGuids, 'site match', 'site matches')} of other integrations`);
   if (cleared.length > 0) lines.push(`Cleared ${cleared.join(', ')}.`);
   if (r.disabled.length > 0) lines.push(`Turned off: ${r.disabled.map((k) => SOURCE_NAMES[k]).join(', ')}.`);
   await ctx.out.lines(...lines);

@@ -10,6 +10,7 @@ import { applyUndo, previewUndo, undoJson, type UndoKeptLine, type UndoPreview }
 import type { Handler } from '../context.ts';
 import { EXIT_OK } from '../exit.ts';
 import { withApp } from './with-app.ts';
+import { countOf } from '../../domain/words.ts';
 
 /** Kept fields printed (the operation's log lists them all). */
 const KEPT_SHOWN = 50;
@@ -32,7 +33,7 @@ export const undo: Handler = async (ctx, args, opts) => {
     else {
       const op = result.operation;
       await ctx.out.lines(
-        `Operation ${op.id} (${operationTypeName(op.type, op.source, op.undoOf)}): ${result.reverted} field(s) put back, ${result.kept} kept (changed again since).`,
+        `Operation ${op.id} (${operationTypeName(op.type, op.source, op.undoOf)}): ${countOf(result.reverted, 'field')} put back, ${result.kept} kept (changed again since).`,
         ...(result.kept > 0 ? [`Kept fields are listed in its log: rollcall operations log ${op.id}`] : []),
       );
     }
@@ -42,8 +43,8 @@ export const undo: Handler = async (ctx, args, opts) => {
 
 function previewLines(p: UndoPreview): string[] {
   const lines = [
-    `Undo of operation ${p.operation.id} (${p.name}) would put back ${p.reverted} field(s): ${p.patrons.transferred} patron(s) set Transferred, ${p.patrons.reactivated} set back from Transferred, ${p.patrons.updated} with other fields restored.`,
-    `${p.kept} field(s) would be kept: changed again since.`,
+    `Undo of operation ${p.operation.id} (${p.name}) would put back ${countOf(p.reverted, 'field')}: ${countOf(p.patrons.transferred, 'patron')} set Transferred, ${p.patrons.reactivated} set back from Transferred, ${p.patrons.updated} with other fields restored.`,
+    `${countOf(p.kept, 'field')} would be kept: changed again since.`,
   ];
   for (const k of p.keptFields.slice(0, KEPT_SHOWN)) lines.push(`  ${keptLine(k)}`);
   if (p.kept > KEPT_SHOWN) lines.push(`  … and ${p.kept - KEPT_SHOWN} more`);

@@ -58,7 +58,8 @@ export function resolutionText(item: Pick<ConflictRecord, 'action' | 'patronId'>
 /** Why an item that is not open cannot be resolved: who did what, or why it closed. */
 function notOpen(item: ConflictRecord): string {
   if (item.state === 'closed') return `Conflict ${item.id} is closed, nothing to resolve: ${item.note || 'the sync no longer sees it.'}`;
-  const when = item.resolvedAt ? ` at ${item.resolvedAt}` : '';
+  // A day, not a raw UTC timestamp: this sentence is shown as it is, in no zone of its own.
+  const when = item.resolvedAt ? ` on ${item.resolvedAt.slice(0, 10)}` : '';
   return `Conflict ${item.id} was already resolved by ${item.resolvedBy || 'someone'}${when}: ${resolutionText(item)}.`;
 }
 

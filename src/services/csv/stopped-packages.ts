@@ -22,6 +22,7 @@ import { dirname, resolve } from 'node:path';
 import type { CsvPackageRecord } from '../../store/csv-packages.ts';
 import type { SyncDeps } from '../../sync/ports.ts';
 import { endIfStale, isStale, lastSignOfLife } from '../../sync/stale.ts';
+import { loggedTime } from '../../domain/words.ts';
 
 /** A record's outcome while its sync runs. */
 export const RUNNING = 'running';
@@ -56,7 +57,7 @@ export async function findStoppedPackages(deps: SyncDeps, libraryId: number, fol
       await store.csvPackages.setOutcome(libraryId, record.id, op.state, '');
       continue;
     }
-    const since = op ? ` (no sign of life since ${lastSignOfLife(op)})` : '';
+    const since = op ? ` (no sign of life since ${loggedTime(lastSignOfLife(op))})` : '';
     const stopped = (outcome: 'retry' | 'failed', message: string) => {
       found.push({ name: record.name, operation: record.operationId!, outcome, message });
       return store.csvPackages.setOutcome(libraryId, record.id, outcome, message);

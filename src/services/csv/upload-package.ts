@@ -42,7 +42,7 @@ export async function startCsvUpload(deps: SyncDeps, libraryId: number, ask: Csv
   let fingerprint: CsvSyncAsk['fingerprint'];
   try {
     await requireSyncNow(deps.store, libraryId, 'csv', ask.dryRun, 'named', 'page');
-    opened = await openCsvSource(ask.path);
+    opened = await openCsvSource(ask.path, ask.name);
     fingerprint = ask.dryRun ? undefined : { ...(await fingerprintPackage(ask.path)), name: ask.name };
   } catch (e) {
     await rm(ask.path, { force: true });

@@ -13,6 +13,7 @@ import { RollcallError, oneLine } from '../../domain/errors.ts';
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
 import { OPERATION_TYPES, busyRefusal, operationTypeName } from '../../domain/operation.ts';
 import type { Patron } from '../../domain/patron.ts';
+import { countOf, statusName } from '../../domain/words.ts';
 import type {
   JournalEntry,
   JournalWrite,
@@ -316,14 +317,14 @@ function logLines(op: Operation, plan: UndoPlan, patrons: ReadonlyMap<number, Pa
       level: 'info',
       message:
         r.kind === 'uncreate'
-          ? `${who}: created by operation ${op.id}, set Transferred (Status ${r.from} → ${r.to}).`
-          : `${who}: ${labelOf(r.field)} put back: "${r.from}" → "${r.to}".${isLocked(locks, r.patronId, r.field) ? ' It is locked: a lock stops syncs, not an undo.' : ''}`,
+          ? `${who}: created by operation ${op.id}, set Transferred (Status ${statusName(r.from)} → ${statusName(r.to)}).`
+          : `${who}: ${labelOf(r.field)} put back: "${shown(r.field, r.from)}" → "${shown(r.field, r.to)}".${isLocked(locks, r.patronId, r.field) ? ' It is locked: a lock stops syncs, not an undo.' : ''}`,
     });
   }
   for (const k of plan.kept) {
     lines.push({
       level: 'warning',
-      message: `${describe(refOf(k.patronId, patrons))}: ${labelOf(k.field)} kept as "${k.now}" (operation ${op.id} wrote "${k.wrote}"): ${k.reason}.`,
+      message: `${describe(refOf(k.patronId, patrons))}: ${labelOf(k.field)} kept as "${shown(k.field, k.now)}" (operation ${op.id} wrote "${shown(k.field, k.wrote)}"): ${k.reason}.`,
     });
   }
   return lines;
@@ -353,9 +354,9 @@ function countsOf(plan: UndoPlan): OperationCounts {
 
 function summaryOf(op: Operation, plan: UndoPlan): string {
   const p = plan.patrons;
-  const kept = plan.kept.length > 0 ? ` ${plan.kept.length} field(s) kept: changed again since (listed in the log).` : '';
+  const kept = plan.kept.length > 0 ? ` ${countOf(plan.kept.length, 'field')} kept: changed again since (listed in the log).` : '';
   return (
-    `Undid operation ${op.id}: ${plan.reverts.length} field(s) put back — ${p.transferred} patron(s) set Transferred, ` +
+    `Undid operation ${op.id}: ${countOf(plan.reverts.length, 'field')} put back — ${countOf(p.transferred, 'patron')} set Transferred, ` +
     `${p.reactivated} set back from Transferred, ${p.updated} with other fields restored.${kept}`
   );
 }
@@ -364,6 +365,11 @@ const LABELS = new Map<string, string>(FIELDS.map((f) => [f.key, f.label]));
 
 function labelOf(field: PatronFieldKey): string {
   return LABELS.get(field) ?? field;
+}
+
+/** A value in the undo's log: Status by name with its number ("Active (1)", SPEC §1.2). */
+function shown(field: PatronFieldKey, value: string): string {
+  return field === 'status' && value !== '' ? statusName(value) : value;
 }
 
 function refOf(id: number, patrons: ReadonlyMap<number, Patron>): UndoPatronRef {

@@ -17,6 +17,7 @@ import { IMPORT_SOURCE, OPERATION_TYPES, busyRefusal } from '../../domain/operat
 import { type JournalBy, type LogLine, type PatronWrite, type Repositories, type Store, zeroCounts } from '../../store/store.ts';
 import { importColumns, importRow, type RowContext } from './import-row.ts';
 import type { FieldDefinition } from '../../domain/fields.ts';
+import { countOf } from '../../domain/words.ts';
 
 /** Rows parsed and inserted per batch: bounds memory on a file of a million patrons. */
 const IMPORT_BATCH_ROWS = 2000;
@@ -124,7 +125,7 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
         state: 'succeeded',
         counts: { ...zeroCounts(), created: report.imported },
         complete: true,
-        summary: `Imported ${report.imported} patron(s) from ${ask.fileName}.`,
+        summary: `Imported ${countOf(report.imported, 'patron')} from ${ask.fileName}.`,
       });
       if (!finished) throw new Error(`operation ${made.operation.id} was ended while the import ran`);
     });
@@ -167,7 +168,7 @@ function createdLines(ids: readonly number[], rows: readonly PatronWrite[], line
 
 function refusalSentence(rejected: readonly RejectedRow[]): string {
   const first = rejected[0]!;
-  return `${rejected.length} row(s) rejected (first: line ${first.line}, ${first.message}); nothing was imported.`;
+  return `${countOf(rejected.length, 'row')} rejected (first: line ${first.line}, ${first.message}); nothing was imported.`;
 }
 
 /**

@@ -10,6 +10,7 @@ import { fieldByHeader, STATUS_ACTIVE, type FieldDefinition } from '../../domain
 import { emptyPatronValues, type PatronValues } from '../../domain/patron.ts';
 import type { PatronWrite } from '../../store/store.ts';
 import { cleanText, isRealDate, looksLikeEmail } from '../../sync/core/patron-values.ts';
+import { countOf } from '../../domain/words.ts';
 
 /** What a row is checked against besides itself. */
 export interface RowContext {
@@ -59,7 +60,7 @@ export function importColumns(header: readonly string[]): FieldDefinition[] {
   if (unknown.length > 0) {
     throw new RollcallError(
       'invalid_input',
-      `The header has column(s) that are not patron fields: ${unknown.join(', ')}; use field numbers (1200, 1007, …) or names (GUID, First Name, …), or remove those columns.`,
+      `The header has ${unknown.length === 1 ? 'a column that is not a patron field' : 'columns that are not patron fields'}: ${unknown.join(', ')}; use field numbers (1200, 1007, …) or names (GUID, First Name, …), or remove ${unknown.length === 1 ? 'it' : 'them'}.`,
     );
   }
   if (columns.length === 0) throw new RollcallError('invalid_input', 'The file has no header row of patron fields.');
@@ -69,7 +70,7 @@ export function importColumns(header: readonly string[]): FieldDefinition[] {
 /** A data row as a patron to insert, or the reason it is rejected (checks every cell). */
 export function importRow(cells: readonly string[], columns: readonly FieldDefinition[], ctx: RowContext): RowOutcome {
   if (cells.length > columns.length) {
-    return reject(`it has ${cells.length} values but the header has ${columns.length} columns`);
+    return reject(`it has ${countOf(cells.length, 'value')} but the header has ${countOf(columns.length, 'column')}`);
   }
   const values: PatronValues = emptyPatronValues();
   for (let i = 0; i < columns.length; i++) {

@@ -24,6 +24,7 @@ import type { LogLine, Operation, Repositories, Store } from '../../store/store.
 import { zeroCounts } from '../../store/store.ts';
 import { requireSite } from '../sites/sites.ts';
 import { csvHeader, csvLine } from './export-patrons.ts';
+import { countOf } from '../../domain/words.ts';
 
 /** Days an archive is kept unless configured (ROLLCALL_REMOVAL_ARCHIVE_DAYS). */
 export const DEFAULT_REMOVAL_ARCHIVE_DAYS = 400;
@@ -157,7 +158,7 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
     if (ask.expectCount !== undefined && ask.expectCount !== patrons.length) {
       throw new RollcallError(
         'conflict',
-        `This rule now selects ${patrons.length} patron(s), not the ${ask.expectCount} previewed: nothing was removed. Preview it again.`,
+        `This rule now selects ${countOf(patrons.length, 'patron')}, not the ${ask.expectCount} previewed: nothing was removed. Preview it again.`,
       );
     }
     const csv = archiveOf(patrons);
@@ -172,7 +173,7 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
     const startedAt = Date.parse(made.operation.createdAt);
     const name = archiveName(opId, new Date(startedAt));
     await appendLog(tx, libraryId, opId, [
-      { level: 'info', message: `Removal of ${words}: ${patrons.length} patron(s); archive ${name}.` },
+      { level: 'info', message: `Removal of ${words}: ${countOf(patrons.length, 'patron')}; archive ${name}.` },
       ...patrons.map(
         (p): LogLine => ({
           level: 'info',
@@ -190,7 +191,8 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
       `Closed: a patron it named was removed (operation ${opId}).`,
       opId,
     );
-    if (closed > 0) await appendLog(tx, libraryId, opId, [{ level: 'info', message: `${closed} conflict item(s) naming them closed.` }]);
+    if (closed > 0)
+      await appendLog(tx, libraryId, opId, [{ level: 'info', message: `${countOf(closed, 'conflict item')} naming them closed.` }]);
     const days = ask.archiveDays ?? DEFAULT_REMOVAL_ARCHIVE_DAYS;
     const expires = new Date(startedAt + days * 86_400_000).toISOString();
     await tx.removals.record(libraryId, {
@@ -205,7 +207,7 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
     const finished = await tx.operations.finish(libraryId, opId, {
       state: 'succeeded',
       counts: zeroCounts(),
-      summary: `Removed ${patrons.length} patron(s): ${words}. The archive (${name}) is kept until ${expires.slice(0, 10)}; import it to bring them back.`,
+      summary: `Removed ${countOf(patrons.length, 'patron')}: ${words}. The archive (${name}) is kept until ${expires.slice(0, 10)}; import it to bring them back.`,
     });
     if (!finished) throw new Error(`operation ${opId} was ended while the removal ran`);
     return { operation: (await tx.operations.get(libraryId, opId))!, removed: patrons.length, archiveName: name };

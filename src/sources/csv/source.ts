@@ -75,11 +75,12 @@ const KNOWN_VERSION = /^1\.[012](\.\d+)*$/;
 /**
  * Opens a package and checks it can be synced: throws RollcallError('invalid_input') with one
  * sentence when it cannot (see the module comment). Reads only the manifest and the first row
- * of each file a sync reads (for a 1.2 package, roles.csv whole: users need it).
+ * of each file a sync reads (for a 1.2 package, roles.csv whole: users need it). `name` names it
+ * in messages: an upload's own name, not the temporary file it was stored as.
  */
-export async function openCsvSource(path: string): Promise<CsvSource> {
-  const pkg = await openCsvPackage(path);
-  const label = basename(pkg.path) || pkg.path;
+export async function openCsvSource(path: string, name?: string): Promise<CsvSource> {
+  const pkg = await openCsvPackage(path, name);
+  const label = name ?? (basename(pkg.path) || pkg.path);
   if (pkg.files.users === 'absent') {
     throw new RollcallError(
       'invalid_input',

@@ -5,6 +5,7 @@
  */
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
 import type { SyncRole } from '../../domain/roster.ts';
+import { statusName } from '../../domain/words.ts';
 import type { ConflictCandidate, ConflictCause, FieldDiff, MatchKey, SkipCause, TransferCause, Warning } from './types.ts';
 import type { MissingRecord } from './patron-values.ts';
 
@@ -15,6 +16,14 @@ const ROLE_LABEL: Record<SyncRole, string> = { student: 'student', teacher: 'tea
 /** The label a librarian knows for a field ("Last Name"). */
 export function fieldLabel(field: PatronFieldKey): string {
   return LABEL.get(field) ?? field;
+}
+
+/**
+ * A field's value as a librarian reads it: Status by name with its number ("Active (1)", SPEC
+ * §1.2), every other field as it is.
+ */
+export function fieldValueText(field: string, value: string | number): string {
+  return field === 'status' ? statusName(value) : String(value);
 }
 
 /** The label of a matching key ("Student #" for Community ID, as librarians call it). */
@@ -34,7 +43,7 @@ export function createReason(role: SyncRole, site: string): string {
 
 /**
  * What a new patron gets from the library's creation defaults (SPEC §3.8: "the plan and dry run
- * show what a new patron will get"): " (Policy: Students; Status: 1; Barcode: S000042;
+ * show what a new patron will get"): " (Policy: Students; Status: Active (1); Barcode: S000042;
  * Nickname: Kid)". `defaulted` names the fixed values used; a stored plan of an older version
  * has none.
  */
@@ -44,7 +53,7 @@ export function newPatronText(
 ): string {
   const parts: string[] = [];
   if (values.policy !== undefined) parts.push(`Policy: ${values.policy}`);
-  if (values.status !== undefined) parts.push(`Status: ${values.status}`);
+  if (values.status !== undefined) parts.push(`Status: ${statusName(values.status)}`);
   if (values.barcode) parts.push(`Barcode: ${values.barcode}`);
   for (const key of defaulted) if (values[key] !== undefined && values[key] !== '') parts.push(`${fieldLabel(key)}: ${values[key]}`);
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;

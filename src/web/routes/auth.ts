@@ -15,6 +15,7 @@ import { dashboard } from '../../presenters/dashboard.ts';
 import { changesText, stateText } from '../../presenters/format.ts';
 import { refusalSentence, SignInLimit } from '../auth/sign-in-limit.ts';
 import type { WebDeps } from '../context.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 import { defineNotices } from '../render.ts';
 import { ssoConfigured } from './sso.ts';
 import { loadClassLink } from '../../sources/classlink/state.ts';
@@ -36,7 +37,7 @@ export function authRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (!p) return reply.redirect('/login');
     if (p.kind === 'patron') return reply.redirect('/me');
     return reply.page('home', {
-      title: 'Rollcall',
+      title: PAGE_NAMES.home,
       isAdmin: p.role === 'admin',
       zoneNotice: await zoneNotice(request.library),
       dash: await dashboard(deps.store, request.library!.id, deps.now()),

@@ -11,6 +11,7 @@ import { conflictDetail, conflictList, type ConflictListFilter } from '../../pre
 import { resolveConflict, resolutionText, type ResolveRequest } from '../../services/conflicts/resolve-conflict.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 
 defineNotices({
   'conflict-resolved': 'Resolved: it takes effect on the next sync that reads this user (Sync Now runs a full sync).',
@@ -119,7 +120,7 @@ export function conflictRoutes(app: FastifyInstance, deps: WebDeps): void {
     const list = await conflictList(store, request.library!.id, show, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     const pages = Math.max(1, Math.ceil(list.total / PER_PAGE));
     return reply.page('conflicts', {
-      title: 'Conflicts',
+      title: PAGE_NAMES.conflicts,
       list,
       show,
       filters: FILTERS.map((f) => ({ value: f, label: FILTER_LABELS[f] })),

@@ -15,6 +15,7 @@ import { patronExportRoutes } from './patron-export.ts';
 import { patronImportRoutes } from './patron-import.ts';
 import { patronRemovalRoutes } from './patron-removal.ts';
 import { patronRoutes } from './patrons.ts';
+import { preferencesRoutes } from './preferences.ts';
 import { siteRoutes } from './sites.ts';
 import { classLinkRoutes } from './sources/classlink.ts';
 import { csvRoutes } from './sources/csv.ts';
@@ -53,4 +54,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   changeRoutes,
   webhookRoutes,
   newPatronsRoutes,
+  preferencesRoutes,
 ];

@@ -15,7 +15,11 @@ import type { SyncRole } from '../../domain/roster.ts';
 import { changeDefaults, showDefaults, type DefaultsView } from '../../services/defaults/creation-defaults.ts';
 import type { RoleDraft } from '../../services/defaults/defaults-rules.ts';
 import { staffOf, type WebDeps } from '../context.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 import { defineNotices } from '../render.ts';
+
+/** Where the page lives. */
+export const NEW_PATRONS_PATH = '/preferences/new-patrons';
 
 defineNotices({ 'defaults-saved': 'The new-patron defaults were saved; the next sync uses them.' });
 
@@ -103,14 +107,14 @@ export function newPatronsRoutes(app: FastifyInstance, deps: WebDeps): void {
     const view = options.view ?? (await showDefaults(store, request.library!.id));
     return reply.page(
       'new-patrons',
-      { title: 'New patrons', ...pageModel(view, options.form), error: options.error ?? '' },
+      { title: PAGE_NAMES.newPatrons, ...pageModel(view, options.form), error: options.error ?? '' },
       options.status ?? 200,
     );
   }
 
-  app.get('/preferences/new-patrons', { config: admin }, async (request, reply) => render(request, reply));
+  app.get(NEW_PATRONS_PATH, { config: admin }, async (request, reply) => render(request, reply));
 
-  app.post<{ Body: Body }>('/preferences/new-patrons', { config: admin }, async (request, reply) => {
+  app.post<{ Body: Body }>(NEW_PATRONS_PATH, { config: admin }, async (request, reply) => {
     const body = request.body ?? {};
     const libraryId = request.library!.id;
     const before = await showDefaults(store, libraryId);

@@ -31,6 +31,7 @@ import { approveSync, rejectSync, syncJson, type SyncResult } from '../../servic
 import type { LogEntry, OperationState } from '../../store/store.ts';
 import { OPERATION_TYPES } from '../../domain/operation.ts';
 import { staffOf, type WebDeps } from '../context.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 import { defineNotices } from '../render.ts';
 
 defineNotices({
@@ -318,7 +319,7 @@ export function operationsRoutes(app: FastifyInstance, deps: WebDeps): void {
       page: pageNumberOf(q.page),
     });
     return reply.page('operations', {
-      title: 'Operations',
+      title: PAGE_NAMES.operations,
       list,
       links: pagerLinks(request, '/operations', 'page', list),
       filter,

@@ -20,6 +20,7 @@ import { RollcallError } from '../../domain/errors.ts';
 import { importPatrons, type ImportReport } from '../../services/patrons/import-patrons.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import { countOf } from '../../domain/words.ts';
 
 defineNotices({ 'patrons-imported': 'The file was imported as this operation; it can be undone from here.' });
 
@@ -122,7 +123,7 @@ export function patronImportRoutes(app: FastifyInstance, deps: WebDeps): void {
         return page(reply, e.kind === 'conflict' ? 409 : 400, { error: e.message });
       }
       if (report.rejected.length > 0) {
-        const error = `${report.rejected.length} row(s) were rejected; nothing was imported. Fix them and import the file again.`;
+        const error = `${countOf(report.rejected.length, 'row')} ${report.rejected.length === 1 ? 'was' : 'were'} rejected; nothing was imported. Fix them and import the file again.`;
         return page(reply, 422, { error, report });
       }
       return reply.redirect(`/operations/${report.operation}?notice=patrons-imported`, 303);

@@ -20,6 +20,7 @@ import { defineNotices } from '../render.ts';
 import type { PatronFieldKey } from '../../domain/fields.ts';
 import { listLocks, lockFields, patronLocks, setOfferedLocks, unlockFields } from '../../services/patrons/field-locks.ts';
 import { LOCKABLE_FIELDS } from '../../sync/core/locks.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 
 defineNotices({
   'patron-saved': 'The patron was saved.',
@@ -225,7 +226,7 @@ export function patronRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.page(
       'patrons',
       {
-        title: 'Patrons',
+        title: PAGE_NAMES.patrons,
         filter,
         sites,
         noSite: NO_SITE,

@@ -24,6 +24,7 @@ import type { WebDeps } from '../context.ts';
 import { type Body, textOf } from '../forms/body.ts';
 import { scheduleRequestOf } from '../forms/schedule.ts';
 import { defineNotices } from '../render.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 
 /** Where the page lives. */
 export const SCHEDULE_PATH = '/preferences/schedule';
@@ -103,7 +104,7 @@ export function scheduleRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.page(
       'schedule',
       {
-        title: 'Schedule',
+        title: PAGE_NAMES.schedule,
         view,
         form,
         summary: scheduleLine(view),

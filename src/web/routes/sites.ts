@@ -11,6 +11,7 @@ import { deleteSite, SiteInUseError, siteRows, updateSite } from '../../services
 import { addSite, requireSite, type SiteView } from '../../services/sites/sites.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 
 defineNotices({
   'site-added': 'The site was added.',
@@ -70,7 +71,7 @@ export function siteRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.page(
       'sites',
       {
-        title: 'Sites',
+        title: PAGE_NAMES.sites,
         sites,
         withoutSite,
         isAdmin: staffOf(request.principal).role === 'admin',

@@ -10,6 +10,7 @@ import type { ApiToken, StaffRole, StaffUser, TokenScope } from '../../store/sto
 import { hashPassword } from '../auth/passwords.ts';
 import { API_TOKEN_PREFIX, newToken } from '../auth/tokens.ts';
 import { staffOf, type WebDeps } from '../context.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 import { defineNotices } from '../render.ts';
 import { staffJson, tokenJson } from '../../presenters/staff.ts';
 
@@ -154,7 +155,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.page(
       'staff',
       {
-        title: 'Staff accounts',
+        title: PAGE_NAMES.staff,
         users: await withPatrons(request.library!.id),
         me: staffOf(request.principal).user.id,
         error: refused ? refused.error.message : '',
@@ -189,7 +190,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
   const noTokenError = { message: '', field: '' };
   app.get('/admin/tokens', { config: admin }, async (request, reply) => {
     const tokens = await store.staff.listTokens(request.library!.id);
-    return reply.page('tokens', { title: 'API tokens', tokens, created: null, error: noTokenError, form: { name: '' } });
+    return reply.page('tokens', { title: PAGE_NAMES.tokens, tokens, created: null, error: noTokenError, form: { name: '' } });
   });
   app.post<{ Body: Record<string, unknown> }>('/admin/tokens', { config: admin }, async (request, reply) => {
     const libraryId = request.library!.id;
@@ -199,7 +200,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       // Shown once, on this response only (no redirect: a redirect would need to carry it).
       return reply.page(
         'tokens',
-        { title: 'API tokens', tokens, created: { token, name: record.name }, error: noTokenError, form: { name: '' } },
+        { title: PAGE_NAMES.tokens, tokens, created: { token, name: record.name }, error: noTokenError, form: { name: '' } },
         201,
       );
     } catch (e) {
@@ -208,7 +209,7 @@ export function staffRoutes(app: FastifyInstance, deps: WebDeps): void {
       const form = { name: String(request.body?.name ?? '') };
       return reply.page(
         'tokens',
-        { title: 'API tokens', tokens: await store.staff.listTokens(libraryId), created: null, error, form },
+        { title: PAGE_NAMES.tokens, tokens: await store.staff.listTokens(libraryId), created: null, error, form },
         400,
       );
     }

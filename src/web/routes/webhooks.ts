@@ -11,6 +11,7 @@ import { registerEndpoint } from '../../services/webhooks/endpoints.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../store/store.ts';
 import { staffOf, type WebDeps } from '../context.ts';
 import { defineNotices } from '../render.ts';
+import { PAGE_NAMES } from '../page-names.ts';
 
 defineNotices({ 'webhook-removed': 'The endpoint was removed; it receives no more notices.' });
 
@@ -62,7 +63,7 @@ export function webhookRoutes(app: FastifyInstance, deps: WebDeps): void {
   ) {
     const form = extra.form ?? {};
     return {
-      title: 'Webhooks',
+      title: PAGE_NAMES.webhooks,
       endpoints: await store.webhooks.endpoints(libraryId),
       deliveries: await store.webhooks.deliveries(libraryId, { limit: 50 }),
       error: extra.error ?? '',

@@ -23,6 +23,7 @@ import { RollcallError } from '../../../domain/errors.ts';
 import { startCsvUpload } from '../../../services/csv/upload-package.ts';
 import { configureCsv, CSV_OPTIONS } from '../../../sources/csv/options.ts';
 import { openCsvSource } from '../../../sources/csv/source.ts';
+import { looksLikeZip } from '../../../csv/package-files.ts';
 import { CSV_SOURCE } from '../../../sources/csv/definition.ts';
 import { csvSchoolsPackage, csvUploadDir } from '../../../sources/csv/mapping-package.ts';
 import { csvOverview, INTEGRATION_PAGES, recentPackages, type CsvOverview } from '../../../sources/setup.ts';
@@ -149,9 +150,16 @@ export function csvRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (!upload || upload.path === '')
       throw new RollcallError('invalid_input', upload?.refused || 'Choose a OneRoster CSV package (a .zip file) to upload.');
     if (upload.refused) throw new RollcallError('invalid_input', upload.refused);
+    // Named .zip but another kind of file: one sentence with the name the admin chose, not the
+    // temporary file's name and the zip reader's own words.
+    if (!(await looksLikeZip(upload.path)))
+      throw new RollcallError(
+        'invalid_input',
+        `${upload.name} is not a zip file: upload the OneRoster CSV package as a .zip of its CSV files (manifest.csv, users.csv, …).`,
+      );
     const purpose = String(request.body?.purpose ?? '');
     if (purpose === 'schools') {
-      await openCsvSource(upload.path); // a package that cannot be synced is refused here, with its sentence
+      await openCsvSource(upload.path, upload.name); // a package that cannot be synced is refused here, with its sentence
       await rename(upload.path, csvSchoolsPackage(config, libOf(request)));
       upload.kept = true;
       return 'schools';

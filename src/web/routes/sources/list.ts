@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { integrationList } from '../../../sources/setup.ts';
 import type { WebDeps } from '../../context.ts';
+import { PAGE_NAMES } from '../../page-names.ts';
 
 /** Where the list of integrations lives. */
 export const INTEGRATIONS_BASE = '/preferences/integrations';
@@ -14,7 +15,7 @@ export const INTEGRATIONS_BASE = '/preferences/integrations';
 export function integrationsRoutes(app: FastifyInstance, deps: WebDeps): void {
   const admin = { access: 'admin' as const };
   app.get(INTEGRATIONS_BASE, { config: admin }, async (request, reply) =>
-    reply.page('source-list', { title: 'SIS Integrations', integrations: await integrationList(deps.store, request.library!.id) }),
+    reply.page('source-list', { title: PAGE_NAMES.integrations, integrations: await integrationList(deps.store, request.library!.id) }),
   );
   app.get(
     '/api/v1/integrations',

@@ -166,11 +166,12 @@ function previewedOf(value: unknown): number | undefined {
   return Number(text);
 }
 
-/** `2026-11-29T05:12:00.000Z` → `2026-11-29 05:12 UTC` ('' stays ''). */
+/**
+ * A stored time for a page ('' when none): kept as ISO, for the view to show with
+ * `it.page.time` in the library's zone (SPEC §3.7: never a silent UTC).
+ */
 export function whenText(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]} ${m[2]} UTC` : iso;
+  return iso ?? '';
 }
 
 /** The data every step's page gets: the step navigation, the state, the source's names. */
