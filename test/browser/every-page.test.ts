@@ -117,6 +117,7 @@ const VISITS: Visit[] = [
       ['removal preview', '/patrons/removal?preview=1'],
     ],
   },
+  { route: '/preferences', who: 'admin', pages: one('preferences', '/preferences') },
   { route: '/preferences/new-patrons', who: 'admin', pages: one('new patrons', '/preferences/new-patrons') },
   { route: '/preferences/schedule', who: 'admin', pages: one('schedule', '/preferences/schedule') },
   { route: '/sites/:code/edit', who: 'admin', pages: one('site edit (long name)', '/sites/LONG/edit') },
