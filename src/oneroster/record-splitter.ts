@@ -305,7 +305,7 @@ export class RecordSplitter {
   /** A body that is not an object, read whole as before. */
   private endWhole(): number {
     const records = collectionOf(parseJsonBody(Buffer.concat(this.whole).toString('utf8')), this.collection);
-    records.forEach((raw, i) => this.onRecord(raw, i));
+    for (const [i, raw] of records.entries()) this.onRecord(raw, i);
     this.count = records.length;
     return this.count;
   }
