@@ -81,6 +81,10 @@ export class RecordSplitter {
   private readonly members: string[] = [];
   private lists = 0;
   private count = 0;
+  /** This chunk's run of whole records: where it starts and ends, and how many it holds. */
+  private runStart = 0;
+  private runEnd = 0;
+  private runCount = 0;
   /** Every chunk, for a body that is not an object (read whole). */
   private readonly whole: Buffer[] = [];
 
@@ -127,7 +131,7 @@ export class RecordSplitter {
     while (i < n) {
       if (this.state === 'whole') {
         this.whole.push(i === 0 ? buf : buf.subarray(i));
-        return;
+        break;
       }
       if (this.cutting !== null) {
         i = this.cut(buf, i);
@@ -140,6 +144,26 @@ export class RecordSplitter {
       }
       i = this.structural(buf, i, c);
     }
+    if (this.runCount > 0) this.flushRun(buf);
+  }
+
+  /**
+   * The records that began and ended in this chunk, read with one JSON.parse: per record, the
+   * calls into decoding and parsing cost more than the work (the bytes between them are the
+   * commas and whitespace the scan already checked).
+   */
+  private flushRun(buf: Buffer): void {
+    const text = buf.toString('utf8', this.runStart, this.runEnd);
+    const expected = this.runCount;
+    this.runCount = 0;
+    let values: unknown;
+    try {
+      values = JSON.parse(`[${text}]`);
+    } catch {
+      throw new UnreadableBody(NOT_JSON);
+    }
+    if (!Array.isArray(values) || values.length !== expected) throw new UnreadableBody(NOT_JSON);
+    for (const value of values) this.onRecord(value, this.count++);
   }
 
   /** One byte outside any value: checks it against the envelope's grammar. Returns the next index. */
@@ -187,8 +211,11 @@ export class RecordSplitter {
         return this.startValue(buf, i, c, 'element');
       case 'after-element':
         if (c === COMMA) this.state = 'element';
-        else if (c === RBRACKET) this.state = 'after-value';
-        else throw new UnreadableBody(NOT_JSON);
+        else if (c === RBRACKET) {
+          // The list ends: its run too (a run holds only the list's own records and commas).
+          if (this.runCount > 0) this.flushRun(buf);
+          this.state = 'after-value';
+        } else throw new UnreadableBody(NOT_JSON);
         return i + 1;
       default:
         // 'done': only whitespace may follow the envelope.
@@ -268,6 +295,15 @@ export class RecordSplitter {
     if (end < 0) {
       this.pieces.push(buf.subarray(start, n));
       return n;
+    }
+    if (this.cutting === 'element' && this.pieces.length === 0) {
+      // Whole within this chunk: joins the chunk's run, read at the end of the chunk.
+      if (this.runCount === 0) this.runStart = start;
+      this.runEnd = end;
+      this.runCount++;
+      this.cutting = null;
+      this.state = 'after-element';
+      return end;
     }
     let text: string;
     if (this.pieces.length === 0) text = buf.toString('utf8', start, end);
