@@ -314,7 +314,8 @@ describe('OneRosterClient.pull over HTTP', () => {
       const url = new URL(req.url ?? '/', base);
       const body = Buffer.from(JSON.stringify({ users: state.users.slice(0, Number(url.searchParams.get('limit'))), tail: 1 }));
       res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': String(state.users.length) });
-      // Pieces of 7 bytes, each its own write: the client sees many chunks, cut anywhere.
+      // Pieces of 7 bytes, each its own write: the client sees many chunks, cut anywhere (many
+      // writes: the time limit is raised so a busy machine cannot turn this into a retry).
       const write = (at: number): void => {
         if (at >= body.length) {
           res.end();
@@ -325,7 +326,7 @@ describe('OneRosterClient.pull over HTTP', () => {
       write(0);
       return true;
     };
-    const { result, got } = await pullAll(client({ concurrency: 1 }));
+    const { result, got } = await pullAll(client({ concurrency: 1, timeoutMs: 120_000 }));
     expect(result).toMatchObject({ complete: true, received: 2345, retries: 0 });
     expect(got[3]).toMatchObject({ givenName: 'Zoë 🎒 "{[', familyName: 'Nguyễn\\]}' });
   });
