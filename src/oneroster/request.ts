@@ -106,6 +106,9 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
         try {
           return await req.read(res);
         } catch (e) {
+          // A streamed body left unread (the reader failed half-way) would hold its connection
+          // through the back-off.
+          res.discard?.();
           if (e instanceof BodyInterrupted) {
             if (signal?.aborted) throw signal.reason;
             const failure = classifyTransportError(e.cause);
@@ -123,9 +126,6 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
           }
           const times = unreadable === 1 ? '' : `, ${unreadable} times in a row`;
           throw new RollcallError('bad_response', `${cap(w.server)} sent ${e.message} for ${w.what}${times}.`);
-        } finally {
-          // A streamed body left unread (the reader failed half-way) would hold its connection.
-          res.discard?.();
         }
       case 'credentials_refused':
         if (res.status === 401 && req.onUnauthorized && !renewed) {
