@@ -1,9 +1,11 @@
 /**
- * Measures reading users pages: parsePage('users', …) (the fast 1.1 readers of
- * src/oneroster/fast-read.ts, zod only as a fallback) against the zod schemas alone (the page
- * loop of parsePage over parseRecordWithSchema, i.e. what parsePage did before the fast path).
- * The users are the emulator's generated district, serialised as it serves them and JSON.parsed
- * page by page, as the client receives them.
+ * Measures reading users pages from their bodies' bytes, three ways: `stream`, what the client
+ * does — the body's chunks (64 KiB, as a socket delivers them) cut into records by
+ * src/oneroster/record-splitter.ts and each read at once by the fast 1.1 readers
+ * (src/oneroster/fast-read.ts); `fast`, what it did before streaming — the body decoded to one
+ * string, JSON.parsed whole, then parsePage; `zod`, that with the zod schemas alone (what
+ * parsePage did before the fast path). The users are the emulator's generated district,
+ * serialised page by page as it serves them.
  *
  *   node --expose-gc --import tsx bench/parse-page.ts [USERS=100000] [classlink|strict] [PAGE=10000] [REPEATS=5]
  *
@@ -18,7 +20,9 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import type { MalformedRecord, RosterUser } from '../src/domain/roster.ts';
 import { generateDistrict } from '../src/emulator/generated-district.ts';
 import { toWire, type WireMode } from '../src/emulator/wire.ts';
-import { parsePage, parseRecordWithSchema, type ParsedPage } from '../src/oneroster/parse.ts';
+import { collectionOf, parseJsonBody } from '../src/oneroster/envelope.ts';
+import { PageReader, parsePage, parseRecordWithSchema, type ParsedPage } from '../src/oneroster/parse.ts';
+import { RecordSplitter } from '../src/oneroster/record-splitter.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
 const mode = (process.argv[3] ?? 'classlink') as WireMode;
@@ -46,27 +50,40 @@ function parsePageWithSchema(raws: readonly unknown[], offset: number): ParsedPa
   return { records, malformed };
 }
 
+/** What a socket hands on at a time. */
+const CHUNK_BYTES = 64 * 1024;
+
+/** A body read whole, as the client read it before streaming. */
+const rawsOf = (body: Buffer) => collectionOf(parseJsonBody(body.toString('utf8')), 'users');
+
 const READERS = {
-  zod: parsePageWithSchema,
-  fast: (raws: readonly unknown[], offset: number) => parsePage('users', raws, offset),
+  zod: (body: Buffer, offset: number) => parsePageWithSchema(rawsOf(body), offset),
+  fast: (body: Buffer, offset: number) => parsePage('users', rawsOf(body), offset),
+  stream: (body: Buffer, offset: number) => {
+    const page = new PageReader('users', { offset, limit: pageSize });
+    const splitter = new RecordSplitter('users', page.add);
+    for (let at = 0; at < body.length; at += CHUNK_BYTES) splitter.push(body.subarray(at, at + CHUNK_BYTES));
+    splitter.end();
+    return page.result();
+  },
 };
 type ReaderName = keyof typeof READERS;
 
-/** `count` users spread over the whole generated table (so every role is there), as JSON pages. */
-function buildPages(): unknown[][] {
+/** `count` users spread over the whole generated table (so every role is there), as page bodies. */
+function buildPages(): Buffer[] {
   // A district's users are ~2.6 × its students (parents, teachers, administrators).
   const district = generateDistrict({ students: Math.ceil(count / 2.5), seed: 'parse-page' });
   const users = district.tables.users;
   const rows = users.order();
   if (rows.length < count) throw new Error(`the district has only ${rows.length} users`);
   const ctx = { hrefBase: 'http://127.0.0.1:4000/ims/oneroster/v1p1', mode, children: () => [] };
-  const pages: unknown[][] = [];
+  const pages: Buffer[] = [];
   for (let start = 0; start < count; start += pageSize) {
     const page: unknown[] = [];
     for (let k = start; k < Math.min(count, start + pageSize); k++) {
       page.push(toWire('users', users.record(rows.at(Math.floor((k * rows.length) / count))), ctx));
     }
-    pages.push((JSON.parse(JSON.stringify({ users: page })) as { users: unknown[] }).users);
+    pages.push(Buffer.from(JSON.stringify({ users: page })));
   }
   return pages;
 }
@@ -93,7 +110,7 @@ interface Run {
 /** GC entries reach the observer asynchronously: let them in. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-async function readAll(name: ReaderName, pages: unknown[][]): Promise<Run> {
+async function readAll(name: ReaderName, pages: Buffer[]): Promise<Run> {
   const read = READERS[name];
   gc!();
   await settle();
@@ -127,7 +144,7 @@ async function readAll(name: ReaderName, pages: unknown[][]): Promise<Run> {
 }
 
 /** Bytes allocated during one read, garbage included (sampled every 32 KiB). */
-async function allocatedMb(name: ReaderName, pages: unknown[][]): Promise<number> {
+async function allocatedMb(name: ReaderName, pages: Buffer[]): Promise<number> {
   const session = new Session();
   session.connect();
   gc!();
@@ -158,13 +175,13 @@ process.stdout.write(
     .map((l) => l.toFixed(2))
     .join(' ')}\n`,
 );
-// One warm-up read each, so neither is timed cold.
-await readAll('zod', pages);
-await readAll('fast', pages);
-const runs: Record<ReaderName, Run[]> = { zod: [], fast: [] };
-for (let i = 0; i < repeats; i++) for (const name of ['zod', 'fast'] as const) runs[name].push(await readAll(name, pages));
+const NAMES = ['zod', 'fast', 'stream'] as const;
+// One warm-up read each, so none is timed cold.
+for (const name of NAMES) await readAll(name, pages);
+const runs: Record<ReaderName, Run[]> = { zod: [], fast: [], stream: [] };
+for (let i = 0; i < repeats; i++) for (const name of NAMES) runs[name].push(await readAll(name, pages));
 process.stdout.write('reader   median ms  best ms   CPU ms  retained MB  peak MB  GCs  GC ms  allocated MB\n');
-for (const name of ['zod', 'fast'] as const) {
+for (const name of NAMES) {
   const rs = runs[name];
   const alloc = await allocatedMb(name, pages);
   process.stdout.write(

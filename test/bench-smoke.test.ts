@@ -64,4 +64,17 @@ describe('npm run bench (smoke)', () => {
     // The moved students' records did not change: only their homeroom enrollments did.
     expect(phases[1]!.counts).toMatchObject({ created: 0, updated: STUDENTS / 100 + (STUDENTS * 2) / 1000, transferred: 10 });
   });
+
+  it('with --first-only: only the floor and the first full sync', () => {
+    const run = spawnSync(
+      `${ROOT}node_modules/.bin/tsx`,
+      ['bench/run.ts', '--users', String(STUDENTS), '--db', 'sqlite', '--json', '--no-docs', '--first-only'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const phases = (JSON.parse(run.stdout) as { runs: { phases: { phase: string; counts?: Record<string, number> }[] }[] }).runs[0]!.phases;
+    expect(phases.map((p) => p.phase)).toEqual(['floor', 'first full']);
+    expect(phases[1]!.counts!.created).toBeGreaterThan(STUDENTS);
+  });
 });

@@ -307,6 +307,54 @@ describe('OneRosterClient.pull over HTTP', () => {
     expect(result).toMatchObject({ complete: true, retries: 1 });
   });
 
+  it('reads a body that arrives in small pieces, characters split between them', async () => {
+    state.users[3] = { ...user(3), givenName: 'Zoë 🎒 "{[', familyName: 'Nguyễn\\]}' };
+    state.script = (n, req, res) => {
+      if (n !== 1) return false;
+      const url = new URL(req.url ?? '/', base);
+      const body = Buffer.from(JSON.stringify({ users: state.users.slice(0, Number(url.searchParams.get('limit'))), tail: 1 }));
+      res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': String(state.users.length) });
+      // Pieces of 7 bytes, each its own write: the client sees many chunks, cut anywhere (many
+      // writes: the time limit is raised so a busy machine cannot turn this into a retry).
+      const write = (at: number): void => {
+        if (at >= body.length) {
+          res.end();
+          return;
+        }
+        res.write(body.subarray(at, at + 7), () => write(at + 7));
+      };
+      write(0);
+      return true;
+    };
+    const { result, got } = await pullAll(client({ concurrency: 1, timeoutMs: 120_000 }));
+    expect(result).toMatchObject({ complete: true, received: 2345, retries: 0 });
+    expect(got[3]).toMatchObject({ givenName: 'Zoë 🎒 "{[', familyName: 'Nguyễn\\]}' });
+  });
+
+  it('retries a connection dropped half-way through a body, keeping nothing of the half page', async () => {
+    state.script = (n, _req, res) => {
+      if (n !== 2) return false;
+      const body = JSON.stringify({ users: state.users.slice(500, 1000) });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length), 'x-total-count': '2345' });
+      res.write(body.slice(0, body.length / 2), () => res.socket?.destroy());
+      return true;
+    };
+    const { result, got } = await pullAll(client({ concurrency: 1 }));
+    expect(result).toMatchObject({ complete: true, received: 2345, retries: 1 });
+    expect(got.map((u) => u.sourcedId)).toEqual(state.users.map((u) => u['sourcedId']));
+  });
+
+  it('gives up on a body that stops arriving, within the time limit per request', async () => {
+    state.script = (_n, _req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-total-count': '2345' });
+      res.write('{"users":[{"sourcedId":"u1"},');
+      return true;
+    };
+    const e = await failure(pullAll(client({ timeoutMs: 100, retryAttempts: 2 })));
+    expect(e.kind).toBe('source_unreachable');
+    expect(e.message).toContain('did not answer /ims/oneroster/v1p1/users within 0.1 s after 2 attempts');
+  });
+
   it('fails with source_unavailable, one line, when the server keeps failing; earlier pages stay delivered', async () => {
     state.script = (n, _req, res) => {
       if (n < 2) return false;

@@ -13,7 +13,8 @@ import { HttpTransport } from './http.ts';
 import { runPages, type FetchPage } from './page-run.ts';
 import { parseLinkHeader, readCountHeader } from './paging.ts';
 import { OAuth2TokenSource, type OAuth2Credentials, type OneRosterVersion } from './oauth2.ts';
-import { parsePage, type CollectionSpecs, type ParsedPage } from './parse.ts';
+import { PageReader, type CollectionSpecs, type ParsedPage } from './parse.ts';
+import { RecordSplitter } from './record-splitter.ts';
 import { COLLECTION_SPECS } from './schemas.ts';
 import { encodePath, ONEROSTER_V1P1_PATH, ONEROSTER_V1P2_PATH, parseRosterBaseUrl, requestUrl } from './roster-url.ts';
 import { V1P2_COLLECTION_SPECS } from './v1p2-schemas.ts';
@@ -212,14 +213,19 @@ export class OneRosterClient {
           url,
           headers: () => this.headers(url),
           ...this.renewal(signal),
-          read: (res) => {
-            // A server that ignores limit would overlap the next page: keep what was asked for.
-            const sent = collectionOf(parseJsonBody(res.body), collection);
-            const raws = sent.slice(0, segment.limit);
+          stream: true,
+          read: async (res) => {
+            // Each record is read as soon as it is cut out of the arriving body; the page is
+            // handed on only once the whole body proved good (never a half-read page).
+            const page = new PageReader(collection, segment, projection, this.specs);
+            const splitter = new RecordSplitter(collection, page.add);
+            for await (const chunk of res.chunks!) splitter.push(chunk);
+            const sent = splitter.end();
             return {
-              page: parsePage(collection, raws, segment.offset, projection, this.specs),
-              size: raws.length,
-              sent: sent.length,
+              page: page.result(),
+              // A server that ignores limit would overlap the next page: keep what was asked for.
+              size: Math.min(sent, segment.limit),
+              sent,
               total: readCountHeader(res.headers['x-total-count']),
               count: readCountHeader(res.headers['x-count']),
               links: parseLinkHeader(res.headers['link']),

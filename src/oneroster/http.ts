@@ -1,7 +1,9 @@
 /**
  * The HTTP edge of the roster clients: GET over undici with keep-alive connections and a time
- * limit per request. This is the only module that imports undici. It reads the whole body as
- * text (a 10,000-record page is a few megabytes) and leaves judging it to its callers.
+ * limit per request. This is the only module that imports undici. `get` reads the whole body as
+ * text; `open` hands a 2xx body on as its bytes arrive (a 10,000-record page is 10–20 MB, which
+ * the roster client cuts into records as it streams rather than holding it as one string), and
+ * leaves judging it to its callers.
  *
  * Redirects are never followed (undici's request does not, and no redirect interceptor is
  * installed): a 3xx reaches the caller as an answer. With an allow-list of hosts
@@ -17,8 +19,27 @@ export interface HttpResponse {
   status: number;
   /** Headers, by lower-case name (repeated headers joined with ", "). */
   headers: Record<string, string>;
-  /** The body as text. */
+  /** The body as text ('' when it is streamed: see `chunks`). */
   body: string;
+  /**
+   * From `open`, for a 2xx answer: the body's bytes as they arrive (read them once, or call
+   * `discard`). A failure while reading rejects with BodyInterrupted, or with the caller's
+   * cancellation reason.
+   */
+  chunks?: AsyncIterable<Uint8Array>;
+  /** From `open`: stops reading a streamed body and frees its connection (harmless once read). */
+  discard?: () => void;
+}
+
+/**
+ * The connection failed (dropped, timed out) while a streamed body was being read: `cause` is
+ * the transport's error, to be judged like a failure before the answer arrived.
+ */
+export class BodyInterrupted extends Error {
+  override readonly name = 'BodyInterrupted';
+  constructor(override readonly cause: unknown) {
+    super('the connection failed while the body was read');
+  }
 }
 
 /** How the transport behaves. */
@@ -72,6 +93,35 @@ export class HttpTransport {
   }
 
   /**
+   * One GET whose 2xx body is streamed (`chunks`; `body` is then ''); other answers are read
+   * as text, as `get` reads them. The time limit covers the body too. Rejects as `get` does.
+   */
+  async open(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+    refuseUnlessAllowed(this.allowedHosts, url, 'roster URL');
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const res = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal: combined });
+      const flat = flattenHeaders(res.headers);
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        return this.answer(url, 'roster URL', { status: res.statusCode, headers: flat, body: await res.body.text() });
+      }
+      const body = res.body;
+      return {
+        status: res.statusCode,
+        headers: flat,
+        body: '',
+        chunks: streamed(body, signal, timeout),
+        discard: () => body.destroy(),
+      };
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (timeout.aborted) throw timeout.reason;
+      throw e;
+    }
+  }
+
+  /**
    * One POST of a form (an OAuth 2 token request), with the same time limit and errors as get.
    */
   async postForm(url: string, headers: Record<string, string>, form: string, signal?: AbortSignal): Promise<HttpResponse> {
@@ -113,6 +163,20 @@ export class HttpTransport {
   /** Closes the kept-alive connections. */
   async close(): Promise<void> {
     await this.agent.close();
+  }
+}
+
+/** A body's chunks, with a failure while reading told apart from the reader's own errors. */
+async function* streamed(
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+  timeout: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    throw new BodyInterrupted(timeout.aborted ? timeout.reason : e);
   }
 }
 

@@ -104,19 +104,44 @@ export function parsePage<C extends RosterCollection>(
   projection?: ReadonlySet<string>,
   specs: CollectionSpecs = COLLECTION_SPECS,
 ): ParsedPage<C> {
-  const records: RosterRecordOf[C][] = [];
-  const malformed: MalformedRecord[] = [];
-  raws.forEach((raw, i) => {
-    const reading = parseRecord(collection, raw, projection, specs);
-    if (reading.ok) records.push(reading.record);
+  const page = new PageReader(collection, { offset, limit: raws.length }, projection, specs);
+  raws.forEach(page.add);
+  return page.result();
+}
+
+/**
+ * Reads a page one record at a time, as a streamed body yields them: `add` each raw record with
+ * its index in the body; records past the page's limit (a server that ignores limit) are left
+ * unread, as they overlap the next page.
+ */
+export class PageReader<C extends RosterCollection> {
+  private readonly records: RosterRecordOf[C][] = [];
+  private readonly malformed: MalformedRecord[] = [];
+
+  constructor(
+    private readonly collection: C,
+    private readonly segment: { offset: number; limit: number },
+    private readonly projection?: ReadonlySet<string>,
+    private readonly specs: CollectionSpecs = COLLECTION_SPECS,
+  ) {}
+
+  /** Reads the record at `index` of the body (bound: may be passed on as a callback). */
+  readonly add = (raw: unknown, index: number): void => {
+    if (index >= this.segment.limit) return;
+    const reading = parseRecord(this.collection, raw, this.projection, this.specs);
+    if (reading.ok) this.records.push(reading.record);
     else {
-      malformed.push({
-        collection,
+      this.malformed.push({
+        collection: this.collection,
         sourcedId: reading.sourcedId,
-        where: `page offset ${offset}, record ${i + 1}`,
+        where: `page offset ${this.segment.offset}, record ${index + 1}`,
         message: reading.message,
       });
     }
-  });
-  return { records, malformed };
+  };
+
+  /** The page as read so far. */
+  result(): ParsedPage<C> {
+    return { records: this.records, malformed: this.malformed };
+  }
 }

@@ -7,7 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import { isRollcallError, RollcallError } from '../domain/errors.ts';
 import { describeStatus, findStatusInfo, UnreadableBody } from './envelope.ts';
-import type { HttpResponse, HttpTransport } from './http.ts';
+import { BodyInterrupted, type HttpResponse, type HttpTransport } from './http.ts';
 import {
   classifyStatus,
   classifyTransportError,
@@ -41,8 +41,14 @@ export interface RetryingGet<T> {
   url: string;
   /** Headers for one attempt (called per attempt: OAuth signatures need a fresh nonce). */
   headers: () => Record<string, string>;
-  /** Reads a 2xx response; throws UnreadableBody for a body worth another attempt. */
-  read: (res: HttpResponse) => T;
+  /**
+   * Reads a 2xx response; throws UnreadableBody for a body worth another attempt. With `stream`,
+   * the body arrives as `res.chunks` (a connection lost while reading them is retried like one
+   * lost before the answer).
+   */
+  read: (res: HttpResponse) => T | Promise<T>;
+  /** Stream 2xx bodies (`res.chunks`) instead of reading them whole as text. */
+  stream?: boolean;
   /**
    * Called once on a 401 (an OAuth 2 token that expired or was revoked early): resolves true
    * when fresh credentials are in place and the request is worth one more try.
@@ -82,7 +88,7 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
     if (ctx.stats) ctx.stats.requests++;
     let res: HttpResponse;
     try {
-      res = await transport.get(req.url, req.headers(), signal);
+      res = req.stream ? await transport.open(req.url, req.headers(), signal) : await transport.get(req.url, req.headers(), signal);
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       // A refusal of the transport's own (a host ROLLCALL_ALLOWED_ROSTER_HOSTS does not allow) is final.
@@ -98,8 +104,20 @@ export async function getWithRetry<T>(transport: HttpTransport, req: RetryingGet
     switch (classifyStatus(res.status)) {
       case 'ok':
         try {
-          return req.read(res);
+          return await req.read(res);
         } catch (e) {
+          // A streamed body left unread (the reader failed half-way) would hold its connection
+          // through the back-off.
+          res.discard?.();
+          if (e instanceof BodyInterrupted) {
+            if (signal?.aborted) throw signal.reason;
+            const failure = classifyTransportError(e.cause);
+            if (failure.retryable && attempt < policy.attempts) {
+              await backOff();
+              continue;
+            }
+            throw transportError(failure, w, attempt, ctx.timeoutMs, e.cause);
+          }
           if (!(e instanceof UnreadableBody)) throw e;
           unreadable++;
           if (unreadable < policy.badResponseAttempts && attempt < policy.attempts) {
