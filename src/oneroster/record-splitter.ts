@@ -9,7 +9,7 @@
  * The splitter only follows strings, escapes and bracket depth to find where each record starts
  * and ends, then JSON.parse reads that slice; a tokenizer written in JavaScript
  * (@streamparser/json) builds every value itself and measured several times slower than
- * JSON.parse (docs/benchmarks.md §11). Structural bytes are ASCII and never occur inside a
+ * JSON.parse (docs/benchmarks.md §12). Structural bytes are ASCII and never occur inside a
  * multi-byte UTF-8 character, so the scan works on bytes and a character split across chunks
  * is decoded whole with its record.
  *
