@@ -58,6 +58,31 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
   }
   const ops = (f: SyncFixture) => f.store.operations.list(f.libraryId);
 
+  it('the jobs that run every minute say when they found nothing to do (the worker then writes no line), and only then', async () => {
+    const f = await setUp();
+    const { deps } = jobsOf(f);
+    const config = testConfig();
+    const handlers = jobHandlers({
+      ...deps,
+      alerts: { settings: config.alerts, publicUrl: 'http://127.0.0.1' },
+      publicUrl: 'http://127.0.0.1',
+    });
+    const everyMinute = ['reap-stale', 'daily-operations', 'webhooks', 'csv-watch', 'alerts'] as const;
+    for (const name of everyMinute) {
+      const outcome = await (handlers[name] as () => Promise<JobOutcome>)();
+      expect({ name, outcome }).toMatchObject({ name, outcome: { ok: true, idle: true } });
+    }
+    // Something to do: a sync left running by a stopped worker is not idle for the reaper.
+    const dead = (
+      await f.store.operations.create(f.libraryId, { type: 'classlink_full_sync', source: 'classlink', requestedBy: 'schedule' })
+    ).operation;
+    await f.store.operations.start(f.libraryId, dead.id);
+    f.advance(STALE_AFTER_MS + 1000);
+    const reaped = await (handlers['reap-stale'] as () => Promise<JobOutcome>)();
+    expect(reaped).toMatchObject({ ok: true });
+    expect(reaped).not.toMatchObject({ idle: true });
+  });
+
   it('queues the operation first; asking again returns it; a job delivered twice syncs once', async () => {
     const f = await setUp();
     const { queue, deps, ran } = jobsOf(f);
@@ -108,7 +133,7 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
     await f.store.operations.start(f.libraryId, dead.id);
 
     // Not stale yet: nothing happens.
-    expect(await reapStale(deps)).toEqual({ ok: true, detail: 'nothing stale' });
+    expect(await reapStale(deps)).toEqual({ ok: true, detail: 'nothing stale', idle: true });
     expect((await f.operation(dead.id)).state).toBe('running');
 
     f.advance(STALE_AFTER_MS + 1000);
@@ -121,7 +146,7 @@ describeEachDatabase('jobs: handlers, reaper and worker', (db) => {
     expect(retry).toMatchObject({ state: 'queued', type: 'classlink_full_sync', requestedBy: 'retry' });
     expect((await f.log(dead.id)).map((l) => l.message)).toContain(`Retried once, as operation ${retry.id}.`);
     // A second reaper (another worker) finds nothing more to do.
-    expect(await reapStale(deps)).toEqual({ ok: true, detail: 'nothing stale' });
+    expect(await reapStale(deps)).toEqual({ ok: true, detail: 'nothing stale', idle: true });
 
     await queue.work(jobHandlers(deps));
     await queue.whenIdle();

@@ -57,7 +57,7 @@ describeEachDatabase(
       expect(outcome).toMatchObject({ ok: true, detail: '2 journal rows older than 400 days pruned' });
       expect(await s.values()).toEqual([['kept'], ['kept']]);
       // Nothing left to prune: the reaper's quiet outcome.
-      expect(await reapStale(s.deps)).toEqual({ ok: true, detail: 'nothing stale' });
+      expect(await reapStale(s.deps)).toEqual({ ok: true, detail: 'nothing stale', idle: true });
       await s.queue.stop();
     });
 

@@ -65,7 +65,8 @@ export function alertsHandler(deps: AlertsDeps): JobHandler<'alerts'> {
     try {
       const r = await checkAlerts(deps);
       const detail = `${countOf(r.open, 'alert')} open, ${countOf(r.sent, 'delivery', 'deliveries')} made`;
-      return r.failures.length === 0 ? { ok: true, detail } : { ok: false, error: `${detail}; ${r.failures.join('; ')}` };
+      const idle = r.open === 0 && r.sent === 0;
+      return r.failures.length === 0 ? { ok: true, detail, idle } : { ok: false, error: `${detail}; ${r.failures.join('; ')}` };
     } catch (e) {
       return { ok: false, error: oneLine(e) };
     }

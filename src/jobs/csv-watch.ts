@@ -42,7 +42,7 @@ export function csvWatchHandler(deps: CsvWatchDeps): JobHandler<'csv-watch'> {
         }
       }
       if (errors.length > 0) return { ok: false, error: errors.join('; ') };
-      return { ok: true, detail: done.length ? done.join('; ') : 'no new package' };
+      return done.length ? { ok: true, detail: done.join('; ') } : { ok: true, detail: 'no new package', idle: true };
     } catch (e) {
       return { ok: false, error: oneLine(e) };
     }

@@ -119,7 +119,7 @@ export function dailyOperationsHandler(deps: DailyOperationsDeps): JobHandler<'d
         entries.length === 0 ? 'no library due' : entries.map((e) => `library ${e.libraryId}: ${e.kind} ${e.result}`).join('; ');
       const failed = entries.filter((e) => e.result === 'failed');
       if (failed.length > 0) return { ok: false, error: failed.map((e) => `library ${e.libraryId}: ${e.error}`).join('; ') };
-      return { ok: true, detail: `${countOf(enqueued.length, 'sync')} enqueued; ${detail}` };
+      return { ok: true, detail: `${countOf(enqueued.length, 'sync')} enqueued; ${detail}`, idle: entries.length === 0 };
     } catch (e) {
       return { ok: false, error: oneLine(e) };
     }

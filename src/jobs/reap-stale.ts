@@ -65,7 +65,7 @@ export async function reapStale(deps: JobDeps): Promise<JobOutcome> {
   // A removal's archive is kept for its retention (SPEC §3.10), set when it was made.
   const archives = await store.removals.pruneArchives(deps.syncDeps.now().toISOString());
   if (archives > 0) notes.push(`${countOf(archives, 'removal archive')} past their retention emptied`);
-  return { ok: true, detail: notes.length === 0 ? NOTHING_STALE : notes.join('; ') };
+  return notes.length === 0 ? { ok: true, detail: NOTHING_STALE, idle: true } : { ok: true, detail: notes.join('; ') };
 }
 
 /** Days journal rows are kept unless configured. */

@@ -53,7 +53,14 @@ const NAMES: Record<JobName, true> = {
 export const JOB_NAMES = Object.keys(NAMES) as JobName[];
 
 /** What a handler reports. Handlers catch everything: an outcome, never an exception. */
-export type JobOutcome = { ok: true; detail?: string; operationId?: number } | { ok: false; error: string; operationId?: number };
+/**
+ * What a job did. `idle`: it found nothing to do — the jobs that run every minute say so, and
+ * the worker writes no line for them (the handler decides, not a match on the detail's words,
+ * which change with the wording).
+ */
+export type JobOutcome =
+  | { ok: true; detail?: string; operationId?: number; idle?: boolean }
+  | { ok: false; error: string; operationId?: number };
 
 /** Runs one job. */
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N]) => Promise<JobOutcome>;

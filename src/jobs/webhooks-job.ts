@@ -70,7 +70,8 @@ export function webhooksHandler(deps: WebhooksDeps): JobHandler<'webhooks'> {
     try {
       const r = await runWebhooks(deps);
       const detail = `${countOf(r.enqueued, 'notice')} queued, ${r.delivered} delivered, ${r.retried} to retry, ${r.failed} given up`;
-      return r.failures.length === 0 ? { ok: true, detail } : { ok: false, error: `${detail}; ${r.failures.join('; ')}` };
+      const idle = r.enqueued + r.delivered + r.retried + r.failed === 0;
+      return r.failures.length === 0 ? { ok: true, detail, idle } : { ok: false, error: `${detail}; ${r.failures.join('; ')}` };
     } catch (e) {
       return { ok: false, error: oneLine(e) };
     }

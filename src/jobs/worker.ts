@@ -19,7 +19,6 @@ import { jobHandlers } from './handlers.ts';
 import type { JobDeps } from './types.ts';
 import { openQueue } from './open-queue.ts';
 import { outcomeLine } from './outcome.ts';
-import { NOTHING_STALE } from './reap-stale.ts';
 import type { JobHandlers, JobQueue, JobRecord } from './types.ts';
 
 /** Bounds of the reaper's period (a quarter of the stale-after time, within these). */
@@ -74,18 +73,9 @@ export async function startWorker(app: WorkerApp, options: WorkerOptions = {}): 
     options.queue ??
     (await openQueue(app.config, app.store, {
       onOutcome: (job, outcome) => {
-        // The reaper runs every minute; only what it found is worth a line.
-        if (job.name === 'reap-stale' && outcome.ok && outcome.detail === NOTHING_STALE) return;
-        if (job.name === 'csv-watch' && outcome.ok && outcome.detail === 'no new package') return;
-        // Daily Operations and the alert check run every minute too: quiet when they did nothing.
-        if (job.name === 'daily-operations' && outcome.ok && /^0 sync\(s\) enqueued; no library due$/.test(outcome.detail ?? '')) return;
-        if (
-          job.name === 'webhooks' &&
-          outcome.ok &&
-          /^0 notice\(s\) queued, 0 delivered, 0 to retry, 0 given up$/.test(outcome.detail ?? '')
-        )
-          return;
-        if (job.name === 'alerts' && outcome.ok && /^0 alert\(s\) open, 0 deliver/.test(outcome.detail ?? '')) return;
+        // The reaper, Daily Operations, the alert check, webhooks and the folder watch run every
+        // minute: a run that found nothing to do writes no line.
+        if (outcome.ok && outcome.idle) return;
         log(`${now().toISOString()} ${jobLabel(job)}: ${outcomeLine(outcome)}`);
       },
       onError: (message) => log(`${now().toISOString()} job queue error: ${message}`),
