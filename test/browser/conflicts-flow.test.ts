@@ -7,13 +7,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { STATUS_ACTIVE } from '../../src/domain/fields.ts';
-import { emptyPatronValues } from '../../src/domain/patron.ts';
 import { saveClassLink } from '../../src/sources/classlink/state.ts';
 import { readClassLinkSettings } from '../../src/sources/settings.ts';
 import type { Library } from '../../src/store/store.ts';
 import { hashPassword } from '../../src/web/auth/passwords.ts';
-import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
+import { describeInBrowser, insertEmailTwins, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
 
 const PASSWORD = 'a long staff password';
 
@@ -66,19 +64,7 @@ describeInBrowser('browser: a conflict resolved from the queue', () => {
       },
     );
     const student = ((await users.json()) as { users: { sourcedId: string; email: string }[] }).users.find((u) => u.email !== '')!;
-    const row = (firstName: string, barcode: string) => ({
-      ...emptyPatronValues(),
-      email: student.email,
-      firstName,
-      lastName: 'Twin',
-      barcode,
-      site: 'ES',
-      policy: 'Student',
-      status: STATUS_ACTIVE,
-      guidSource: null,
-      matchedBy: null,
-    });
-    const twins = await store.patrons.insertMany(lib.id, [row('Alex', 'TW-1'), row('Sam', 'TW-2')]);
+    const twins = await insertEmailTwins(store, lib.id, student.email);
     return { sourcedId: student.sourcedId, twins };
   }
 

@@ -11,8 +11,6 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { STATUS_ACTIVE } from '../../src/domain/fields.ts';
-import { emptyPatronValues } from '../../src/domain/patron.ts';
 import { testConfig } from '../../src/config/load.ts';
 import { changeSso } from '../../src/sources/classlink/sign-in-settings.ts';
 import type { Library } from '../../src/store/store.ts';
@@ -22,6 +20,7 @@ import {
   ADMIN_PASSWORD,
   connectClassLink,
   describeInBrowser,
+  insertEmailTwins,
   launchBrowser,
   Screenshots,
   setUpFirstAdmin,
@@ -253,19 +252,7 @@ describeInBrowser('browser: every page is accessible and fits the screen', () =>
     expect(WORD40).toHaveLength(40);
     // Two patrons sharing a roster user's email: a conflict for the queue.
     const shared = students.find((s, i) => i > 0 && s.email !== '')!;
-    const twin = (firstName: string, barcode: string) => ({
-      ...emptyPatronValues(),
-      email: shared.email,
-      firstName,
-      lastName: 'Twin',
-      barcode,
-      site: 'ES',
-      policy: 'Student',
-      status: STATUS_ACTIVE,
-      guidSource: null,
-      matchedBy: null,
-    });
-    await store.patrons.insertMany(lib.id, [twin('Alex', 'TW-1'), twin('Sam', 'TW-2')]);
+    await insertEmailTwins(store, lib.id, shared.email);
     const firstOp = (await syncFromPage(admin, url)).split('/').pop()!;
 
     // The district renames a third of the students, the long one among them: held for review.

@@ -63,6 +63,8 @@ import { syncDepsOf } from '../../src/app.ts';
 import { testConfig } from '../../src/config/load.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
 import type { RunningEmulator } from '../../src/emulator/types.ts';
+import { STATUS_ACTIVE } from '../../src/domain/fields.ts';
+import { emptyPatronValues } from '../../src/domain/patron.ts';
 import { openStore, type Library, type Store } from '../../src/store/store.ts';
 import { buildWebServer } from '../../src/web/server.ts';
 import { inProcessSyncStarter } from '../../src/web/sync-starter.ts';
@@ -231,4 +233,24 @@ export function browserFlow(options: {
       return page;
     },
   };
+}
+
+/**
+ * Two Active patrons, Alex and Sam Twin (barcodes TW-1 and TW-2, site ES), sharing `email`, a
+ * roster user's: the sync cannot tell which is that user, so it queues a conflict. Their ids.
+ */
+export function insertEmailTwins(store: Store, libraryId: number, email: string): Promise<number[]> {
+  const twin = (firstName: string, barcode: string) => ({
+    ...emptyPatronValues(),
+    email,
+    firstName,
+    lastName: 'Twin',
+    barcode,
+    site: 'ES',
+    policy: 'Student',
+    status: STATUS_ACTIVE,
+    guidSource: null,
+    matchedBy: null,
+  });
+  return store.patrons.insertMany(libraryId, [twin('Alex', 'TW-1'), twin('Sam', 'TW-2')]);
 }
