@@ -151,7 +151,7 @@ describeEachDatabase(
       expect(hook.received[0]!.body.alert.message).toContain('ECONNREFUSED');
 
       // Every later check (the job runs each minute): nothing sent again.
-      expect(await alertsHandler(deps)({ at: '' })).toEqual({ ok: true, detail: '1 alert open, 0 deliveries made' });
+      expect(await alertsHandler(deps)({ at: '' })).toEqual({ ok: true, detail: '1 alert open, 0 deliveries made', idle: false });
       await checkAlerts(deps);
       expect(hook.received).toHaveLength(1);
       expect(await openAlerts(store, lib.id)).toMatchObject([
