@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CLASSLINK_GUIDE_FILE } from './assets.ts';
+import { escapeHtml } from './html.ts';
 
 /** The page's address. */
 export const CLASSLINK_GUIDE_PATH = '/help/classlink';
@@ -94,8 +95,4 @@ function inline(text: string): string {
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/\[([^\]]+)\]\((#[a-z0-9-]+|https?:\/\/[^)\s]+)\)/g, '<a href="$2">$1</a>');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

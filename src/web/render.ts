@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { countOf } from '../domain/words.ts';
 import { rangeText, shownZone, zonedTime } from '../presenters/format.ts';
 import { VIEWS_DIR } from './assets.ts';
+import { escapeHtml } from './html.ts';
 import { PAGE_NAMES, PREFERENCES_PATH } from './page-names.ts';
 
 /**
@@ -74,8 +75,6 @@ function navOf(request: FastifyRequest): NavItem[] {
 /** What a sideways-scrolling region's label ends with: people who cannot see it scroll hear it. */
 export const SCROLLS_SIDEWAYS = '(scrolls sideways)';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 /**
  * The opening tag of the one element allowed to be wider than the screen: a table wide by
  * nature, in a region that scrolls sideways and says so (close it with `</div>`). Every page
@@ -85,7 +84,7 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  * in style.css.
  */
 export function tableScroll(label: string): string {
-  const text = `${label} ${SCROLLS_SIDEWAYS}`.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  const text = escapeHtml(`${label} ${SCROLLS_SIDEWAYS}`);
   return `<div class="table-scroll" role="region" aria-label="${text}" tabindex="0">`;
 }
 
