@@ -6,29 +6,17 @@
  * test-output/screenshots/admin-flow/.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
+import { expect, it } from 'vitest';
+import { browserFlow, describeInBrowser, Screenshots, type BrowserStack } from './support.ts';
 
 const PASSWORD = 'a long admin password';
 
 describeInBrowser('browser: an admin sets up ClassLink and syncs', () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  let page: Page;
   const shots = new Screenshots('admin-flow');
-
-  beforeAll(async () => {
-    stack = await startStack(60);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const flow = browserFlow({ students: 60, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 
   it('walks the whole path', async () => {
+    const { stack, page } = flow;
     const { url, emulator } = stack;
 
     // First run: the setup page asks for the first admin.

@@ -5,11 +5,10 @@
  * the archive is downloadable again. Screenshots go to test-output/screenshots/removal-flow/.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { emptyPatronValues } from '../../src/domain/patron.ts';
 import type { PatronWrite } from '../../src/store/store.ts';
-import { describeInBrowser, launchBrowser, Screenshots, startStack, type BrowserStack } from './support.ts';
+import { browserFlow, describeInBrowser, Screenshots } from './support.ts';
 
 const PASSWORD = 'a long admin password';
 
@@ -29,22 +28,11 @@ function row(n: number, status: number, site: string): PatronWrite {
 }
 
 describeInBrowser('browser: an admin removes Transferred patrons at the end of the year', () => {
-  let stack: BrowserStack;
-  let browser: Browser;
-  let page: Page;
   const shots = new Screenshots('removal-flow');
-
-  beforeAll(async () => {
-    stack = await startStack(10);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const flow = browserFlow({ students: 10, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 
   it('walks the rule page → preview → archive download → typed confirmation → the operation page', async () => {
+    const { stack, page } = flow;
     const { url, store } = stack;
     await page.goto(url);
     await page.fill('#username', 'year.end');

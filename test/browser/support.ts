@@ -202,13 +202,15 @@ export interface BrowserFlow {
 /**
  * The set-up most flows share, registered as the suite's beforeAll/afterAll: a stack of
  * `students`, a browser, and one page at `viewport`; with `acceptDialogs`, every confirmation a
- * form asks for (data-confirm) is accepted, as a person would. Read `stack` and `page` inside
+ * form asks for (data-confirm) is accepted, as a person would; with `acceptDownloads`, the page
+ * keeps what it downloads (for flows that open a download). Read `stack` and `page` inside
  * tests (they exist once beforeAll has run).
  */
 export function browserFlow(options: {
   students: number;
   viewport: { width: number; height: number };
   acceptDialogs?: boolean;
+  acceptDownloads?: boolean;
 }): BrowserFlow {
   let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
@@ -216,7 +218,7 @@ export function browserFlow(options: {
   beforeAll(async () => {
     stack = await startStack(options.students);
     browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: options.viewport })).newPage();
+    page = await (await browser.newContext({ viewport: options.viewport, acceptDownloads: options.acceptDownloads ?? false })).newPage();
     if (options.acceptDialogs) page.on('dialog', (d) => void d.accept());
   }, 60_000);
   afterAll(async () => {
