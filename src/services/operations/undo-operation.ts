@@ -11,7 +11,8 @@
  */
 import { RollcallError, oneLine } from '../../domain/errors.ts';
 import { FIELDS, type PatronFieldKey } from '../../domain/fields.ts';
-import { OPERATION_TYPES, busyRefusal, operationTypeName } from '../../domain/operation.ts';
+import { OPERATION_TYPES, operationTypeName } from '../../domain/operation.ts';
+import { startOwnOperation } from './start-own.ts';
 import type { Patron } from '../../domain/patron.ts';
 import { countOf, statusName } from '../../domain/words.ts';
 import type {
@@ -136,16 +137,13 @@ export async function applyUndo(store: Store, libraryId: number, id: number, ask
   if (ask.expect && !sameCounts(before, ask.expect)) return { status: 'changed', preview: before };
   if (before.reverted === 0) throw nothingToPutBack(id);
   const target = before.operation;
-  const made = await store.operations.create(libraryId, {
+  // SPEC §3.7 "only one sync runs per library at a time" covers undo: never beside a sync.
+  const undo = await startOwnOperation(store.operations, libraryId, {
     type: OPERATION_TYPES.undo,
     source: target.source,
     requestedBy: ask.requestedBy,
     undoOf: { id: target.id, type: target.type },
-    running: true,
   });
-  // SPEC §3.7 "only one sync runs per library at a time" covers undo: never beside a sync.
-  if (!made.created) throw new RollcallError('conflict', busyRefusal(made.operation));
-  const undo = made.operation;
   const expect = ask.expect ?? { reverted: before.reverted, kept: before.kept };
   let changed: UndoPreview | undefined;
   try {

@@ -13,7 +13,8 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { csvRowBatches } from '../../csv/csv-rows.ts';
 import { RollcallError, isRollcallError, oneLine } from '../../domain/errors.ts';
-import { IMPORT_SOURCE, OPERATION_TYPES, busyRefusal } from '../../domain/operation.ts';
+import { IMPORT_SOURCE, OPERATION_TYPES } from '../../domain/operation.ts';
+import { startOwnOperation } from '../operations/start-own.ts';
 import { type JournalBy, type LogLine, type PatronWrite, type Repositories, type Store, zeroCounts } from '../../store/store.ts';
 import { importColumns, importRow, type RowContext } from './import-row.ts';
 import type { FieldDefinition } from '../../domain/fields.ts';
@@ -83,19 +84,14 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
 
   try {
     await store.transaction(async (tx) => {
-      const made = await tx.operations.create(libraryId, {
+      // Never beside a sync or an undo: the librarian imports again once it has finished.
+      const operation = await startOwnOperation(tx.operations, libraryId, {
         type: OPERATION_TYPES.patronImport,
         source: IMPORT_SOURCE,
         requestedBy: ask.requestedBy,
-        running: true,
       });
-      // SPEC §3.7 "only one sync runs per library at a time", and an undo takes the same slot:
-      // an import writes the same patrons, so it never runs beside either. Refused, as an undo
-      // is, rather than waited for: a sync can run for minutes, and the librarian can simply
-      // import again once it has finished (the message names the operation to wait for).
-      if (!made.created) throw new RollcallError('conflict', busyRefusal(made.operation));
-      report.operation = made.operation.id;
-      by.operationId = made.operation.id;
+      report.operation = operation.id;
+      by.operationId = operation.id;
       for await (const batch of csvRowBatches(input, IMPORT_BATCH_ROWS)) {
         for (const p of batch.problems) report.rejected.push({ line: p.line, message: p.message });
         const accepted: PatronWrite[] = [];
@@ -116,18 +112,18 @@ export async function importPatrons(store: Store, libraryId: number, input: Read
         if (report.rejected.length > 0) continue;
         const ids = await tx.patrons.insertMany(libraryId, accepted);
         await tx.journal.appendCreated(libraryId, by, ids, 'import');
-        await appendLog(tx, libraryId, made.operation.id, createdLines(ids, accepted, lines, ask.fileName));
+        await appendLog(tx, libraryId, operation.id, createdLines(ids, accepted, lines, ask.fileName));
         report.imported += accepted.length;
       }
       if (!columns) throw EMPTY_FILE();
       if (report.rejected.length > 0) throw NOTHING_KEPT;
-      const finished = await tx.operations.finish(libraryId, made.operation.id, {
+      const finished = await tx.operations.finish(libraryId, operation.id, {
         state: 'succeeded',
         counts: { ...zeroCounts(), created: report.imported },
         complete: true,
         summary: `Imported ${countOf(report.imported, 'patron')} from ${ask.fileName}.`,
       });
-      if (!finished) throw new Error(`operation ${made.operation.id} was ended while the import ran`);
+      if (!finished) throw new Error(`operation ${operation.id} was ended while the import ran`);
     });
   } catch (e) {
     report.imported = 0;

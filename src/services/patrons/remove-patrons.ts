@@ -18,6 +18,7 @@
  */
 import { RollcallError } from '../../domain/errors.ts';
 import { OPERATION_TYPES, REMOVAL_SOURCE, busyRefusal } from '../../domain/operation.ts';
+import { startOwnOperation } from '../operations/start-own.ts';
 import type { Patron } from '../../domain/patron.ts';
 import { type RemovalRule, removesActive, ruleWords } from '../../domain/removal.ts';
 import type { LogLine, Operation, Repositories, Store } from '../../store/store.ts';
@@ -144,15 +145,13 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
   if (removesActive(rule) && !ask.allowActive) throw activeRefusal();
   const words = ruleWords(rule);
   return store.transaction(async (tx) => {
-    const made = await tx.operations.create(libraryId, {
+    // One operation per library at a time: never beside a sync, an import or an undo.
+    const operation = await startOwnOperation(tx.operations, libraryId, {
       type: OPERATION_TYPES.patronRemoval,
       source: REMOVAL_SOURCE,
       requestedBy: ask.requestedBy,
-      running: true,
     });
-    // SPEC §3.7 one operation per library at a time: never beside a sync, an import or an undo.
-    if (!made.created) throw new RollcallError('conflict', busyRefusal(made.operation));
-    const opId = made.operation.id;
+    const opId = operation.id;
     const patrons = await tx.removals.select(libraryId, rule);
     if (patrons.length === 0) throw nothingMatches(rule);
     if (ask.expectCount !== undefined && ask.expectCount !== patrons.length) {
@@ -170,7 +169,7 @@ export async function removePatrons(store: Store, libraryId: number, rule: Remov
         throw new RollcallError('invalid_input', `The archive could not be written (${why}); nothing was removed.`);
       }
     }
-    const startedAt = Date.parse(made.operation.createdAt);
+    const startedAt = Date.parse(operation.createdAt);
     const name = archiveName(opId, new Date(startedAt));
     await appendLog(tx, libraryId, opId, [
       { level: 'info', message: `Removal of ${words}: ${countOf(patrons.length, 'patron')}; archive ${name}.` },
