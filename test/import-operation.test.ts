@@ -12,6 +12,7 @@ import { exportPatrons, type ExportedPatron } from '../src/services/patrons/expo
 import { importPatrons } from '../src/services/patrons/import-patrons.ts';
 import { applyUndo, previewUndo } from '../src/services/operations/undo-operation.ts';
 import type { Store } from '../src/store/store.ts';
+import { refusal } from './support/caught.ts';
 import { describeEachDatabase } from './support/db.ts';
 
 async function exported(store: Store, libraryId: number): Promise<ExportedPatron[]> {
@@ -20,16 +21,6 @@ async function exported(store: Store, libraryId: number): Promise<ExportedPatron
     text += chunk;
   });
   return JSON.parse(text) as ExportedPatron[];
-}
-
-/** The refusal of `work`, as its one-line message. */
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a refusal');
 }
 
 const EXISTING = 'GUID,Barcode,First Name,Last Name,Site,Status,Policy\nold-1,B1,Ann,Lee,MAIN,1,Student\nold-2,B2,Bo,Ray,MAIN,4,Teacher\n';

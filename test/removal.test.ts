@@ -18,18 +18,9 @@ import { deletePatron, previewRemoval, removalArchive, removePatrons } from '../
 import { openDatabase } from '../src/store/db.ts';
 import { backfillStatusChangedAt } from '../src/store/migrations/0011-removal.ts';
 import type { PatronWrite, Store } from '../src/store/store.ts';
+import { refusal } from './support/caught.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt } from './support/sync-fixture.ts';
-
-/** The refusal of `work`, as its one-line message. */
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function exported(store: Store, libraryId: number): Promise<ExportedPatron[]> {
   let text = '';

@@ -12,6 +12,7 @@ import { operationTypeName } from '../src/domain/operation.ts';
 import { enqueueSync, syncKey } from '../src/jobs/enqueue.ts';
 import { LocalQueue } from '../src/jobs/local-queue.ts';
 import { reapStale } from '../src/jobs/reap-stale.ts';
+import { refusal } from './support/caught.ts';
 import { describeEachDatabase } from './support/db.ts';
 import { syncFixtures, usersAt, type SyncFixture } from './support/sync-fixture.ts';
 
@@ -29,16 +30,6 @@ async function undo(f: SyncFixture, id: number) {
   const result = await applyUndo(f.store, f.libraryId, id, { requestedBy: 'test', expect: preview });
   if (result.status !== 'applied') throw new Error('the undo was not applied');
   return { preview, result };
-}
-
-/** The refusal of `work`, as its one-line message. */
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a refusal');
 }
 
 /** The reaper's stale-after time in these tests (the fixture's clock is moved past it). */

@@ -7,3 +7,8 @@ export async function caught(work: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a failure');
 }
+
+/** The one-line message of the refusal `work` rejects with; fails the test when it resolves instead. */
+export async function refusal(work: Promise<unknown>): Promise<string> {
+  return ((await caught(work)) as Error).message;
+}
