@@ -122,12 +122,20 @@ async function main(): Promise<void> {
       // is the sync's cost, not the read's.)
       const client = rosterClient(config, rosterAuthOf(state));
       let users = 0;
+      const peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0 };
       const dropping: RosterReader = {
         concurrentPulls: client.concurrentPulls,
         servesSchools: client.servesSchools,
         pull: (collection, request, _onRecords) =>
           client.pull(collection, request, (records) => {
             if (collection === 'users') users += records.length;
+            if (memlog) {
+              const m = process.memoryUsage();
+              peaks.rss = Math.max(peaks.rss, m.rss);
+              peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
+              peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
+              peaks.external = Math.max(peaks.external, m.external);
+            }
           }),
       };
       const { mapping } = state.settings;
@@ -138,6 +146,25 @@ async function main(): Promise<void> {
         identifiers: [mapping.barcode, mapping.communityId],
         log: () => {},
       });
+      if (memlog) {
+        // What the floor's memory is made of at its end: V8's heap (used and reserved), memory
+        // outside it (Buffers), and what the process holds beyond both (allocator, code, stacks).
+        const m = process.memoryUsage();
+        const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+        process.stderr.write(
+          `floor end: rss ${mb(m.rss)}, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})\n`,
+        );
+        process.stderr.write(
+          `floor peaks between pages: rss ${mb(peaks.rss)}, heap used ${mb(peaks.heapUsed)} of ${mb(peaks.heapTotal)}, external ${mb(peaks.external)}\n`,
+        );
+        // With NODE_OPTIONS=--expose-gc: what of the heap is live (the rest was garbage not yet collected).
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (gc) {
+          gc();
+          process.stderr.write(`floor end, after a full GC: heap used ${mb(process.memoryUsage().heapUsed)}\n`);
+        }
+        await memlog.stop([]);
+      }
       return report({ wallMs: performance.now() - started, users });
     }
     const outcome = await runSync(

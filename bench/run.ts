@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs] [--profile PHASE] [--location MAPPING] [--delta-only | --first-only]`
+ * `npm run bench [-- --users N] [--db sqlite|postgres|both] [--json] [--no-docs] [--profile PHASE] [--location MAPPING] [--delta-only | --first-only | --floor-only]`
  * `npm run bench -- --users 100000 --schools 200 --serve 5` (a library serving 5 of the 200 schools: first and
  *   second full sync reading only its schools, then the same in a second library reading the whole district)
  *
@@ -50,6 +50,7 @@ const { values: opts } = parseArgs({
     serve: { type: 'string' },
     /** Only set-up, the floor and the first full sync: a large district's memory, without the hour the other phases take. */
     'first-only': { type: 'boolean', default: false },
+    'floor-only': { type: 'boolean', default: false },
   },
 });
 
@@ -184,7 +185,7 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
       );
     }
   };
-  const all = !opts['delta-only'] && !opts['first-only'];
+  const all = !opts['delta-only'] && !opts['first-only'] && !opts['floor-only'];
   try {
     if (SERVE !== undefined) {
       // The same library twice over (two libraries of one database, the same schools matched):
@@ -206,7 +207,8 @@ async function runPhases(db: 'sqlite' | 'postgres', emulator: EmulatorInfo): Pro
       return phases;
     }
     await run('setup');
-    if (all || opts['first-only']) await run('floor');
+    if (all || opts['first-only'] || opts['floor-only']) await run('floor');
+    if (opts['floor-only']) return phases;
     await run('full', 'first full');
     if (opts['first-only']) return phases;
     if (all) await run('full', 'second full');

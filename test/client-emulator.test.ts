@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getServerDetails, resolveTenant } from '../src/sources/classlink/partner-api.ts';
 import { isRollcallError, type ErrorKind } from '../src/domain/errors.ts';
-import type { RosterCollection } from '../src/domain/roster.ts';
+import type { RosterCollection, RosterUser } from '../src/domain/roster.ts';
 import { generateDistrict } from '../src/emulator/generated-district.ts';
 import { startEmulator } from '../src/emulator/server.ts';
 import type { Faults, RunningEmulator } from '../src/emulator/types.ts';
@@ -92,6 +92,19 @@ describe('a 10,000-student district, pulled completely', () => {
     const a = usersRead.get('direct') ?? (await pull(direct(), 'users')).ids;
     const b = usersRead.get('proxy') ?? (await pull(proxy(), 'users')).ids;
     expect(b).toEqual(a);
+  });
+
+  it('keeps of each user what the pull asks, as it reads them, and ignores that for other collections', async () => {
+    const kept: string[] = [];
+    const keepUser = (u: RosterUser): RosterUser => ({ ...u, email: `kept ${u.sourcedId}` });
+    const result = await direct().pull('users', { keepUser }, (records) => {
+      for (const r of records) kept.push(r.email === `kept ${r.sourcedId}` ? 'kept' : r.email);
+    });
+    expect(result.received).toBe(expected.get('users'));
+    expect(new Set(kept)).toEqual(new Set(['kept']));
+    const orgs: string[] = [];
+    await direct().pull('orgs', { keepUser }, (records) => records.forEach((o) => orgs.push(o.sourcedId)));
+    expect(orgs.length).toBe(expected.get('orgs'));
   });
 
   it('probes both connections', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCsvDistrict, openCsvPackage, writeCsvPackage } from '../src/csv/index.ts';
+import { csvReader, openCsvSource } from '../src/sources/csv/source.ts';
 import type { RosterUser } from '../src/domain/roster.ts';
 import type { DistrictData } from '../src/domain/district.ts';
 
@@ -236,5 +237,20 @@ describe('loadCsvDistrict', () => {
     expect(loaded.data.classes).toEqual([]);
     expect(loaded.data.enrollments).toEqual([]);
     expect(loaded.data.users).toHaveLength(1);
+  });
+});
+
+describe('the CSV sync reader', () => {
+  it('keeps of each user what the pull asks, after filtering on the whole record', async () => {
+    const dir = await tempDir();
+    const users = [userOf('u1', { email: 'a@x.org' }), userOf('u2', { email: 'b@x.org' })];
+    await writeCsvPackage(dir, { users, orgs: district.orgs }, { version: '1.1' });
+    const reader = csvReader(await openCsvSource(dir));
+    const read: RosterUser[] = [];
+    const outcome = await reader.pull('users', { filter: "email='b@x.org'", keepUser: (u) => ({ ...u, email: '' }) }, (r) => {
+      read.push(...r);
+    });
+    expect(outcome.complete).toBe(true);
+    expect(read.map((u) => [u.sourcedId, u.email])).toEqual([['u2', '']]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { refuseUnlessAllowed, type HostPattern } from '../config/allowed-hosts.ts';
 import { RollcallError } from '../domain/errors.ts';
-import type { MalformedRecord, RosterCollection, RosterRecordOf } from '../domain/roster.ts';
+import type { MalformedRecord, RosterCollection, RosterRecordOf, RosterUser } from '../domain/roster.ts';
 import { authorizationHeader, credentialsHint, type RosterAuth } from './auth.ts';
 import { collectionOf, parseJsonBody, UnreadableBody } from './envelope.ts';
 import { HttpTransport } from './http.ts';
@@ -83,6 +83,12 @@ export interface PullOptions {
   sort?: string;
   /** Only these fields (`fields=`); fields left out are then not required of a record. */
   fields?: readonly string[];
+  /**
+   * What the caller keeps of each user (a pull of users only), applied as each record is read:
+   * up to `concurrency` + 1 pages are held at once while they wait their turn, and a page held
+   * as whole records kept V8's heap (and the floor's memory) growing with the district.
+   */
+  keepUser?: (user: RosterUser) => RosterUser;
   /** Cancels the pull; it rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Called after each page with the records read so far and the declared total (null when none). */
@@ -188,6 +194,7 @@ export class OneRosterClient {
   ): Promise<PullResult> {
     const path = options.path ?? collection;
     const projection = options.fields ? new Set(options.fields) : undefined;
+    const keep = collection === 'users' ? (options.keepUser as ((r: RosterRecordOf[C]) => RosterRecordOf[C]) | undefined) : undefined;
     const stats: RequestStats = { requests: 0, retries: 0 };
     const malformed: MalformedRecord[] = [];
     let malformedCount = 0;
@@ -217,7 +224,7 @@ export class OneRosterClient {
           read: async (res) => {
             // Each record is read as soon as it is cut out of the arriving body; the page is
             // handed on only once the whole body proved good (never a half-read page).
-            const page = new PageReader(collection, segment, projection, this.specs);
+            const page = new PageReader(collection, segment, projection, this.specs, keep);
             const splitter = new RecordSplitter(collection, page.add);
             for await (const chunk of res.chunks!) splitter.push(chunk);
             const sent = splitter.end();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePage, parseRecord } from './parse.ts';
+import { PageReader, parsePage, parseRecord } from './parse.ts';
 import { classlinkUser } from './test-records.ts';
 
 function readUser(patch: Record<string, unknown>) {
@@ -278,5 +278,16 @@ describe.skipIf(!fintExists)('real-shape 1.1 JSON (FINT provider samples)', () =
       courseSourcedId: 'VG1',
       schoolSourcedId: '11004',
     });
+  });
+});
+
+describe('PageReader', () => {
+  it('holds of each good record what the caller keeps, and reads a malformed one as before', () => {
+    const page = new PageReader('users', { offset: 0, limit: 10 }, undefined, undefined, (u) => ({ ...u, email: 'kept' }));
+    page.add(classlinkUser({ sourcedId: 'u1' }), 0);
+    page.add({ sourcedId: 'u2' }, 1);
+    const { records, malformed } = page.result();
+    expect(records.map((u) => [u.sourcedId, u.email])).toEqual([['u1', 'kept']]);
+    expect(malformed).toMatchObject([{ sourcedId: 'u2', where: 'page offset 0, record 2' }]);
   });
 });

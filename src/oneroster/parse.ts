@@ -123,13 +123,15 @@ export class PageReader<C extends RosterCollection> {
     private readonly segment: { offset: number; limit: number },
     private readonly projection?: ReadonlySet<string>,
     private readonly specs: CollectionSpecs = COLLECTION_SPECS,
+    /** What of each good record the page keeps (the caller's choice; the whole record when absent). */
+    private readonly keep?: (record: RosterRecordOf[C]) => RosterRecordOf[C],
   ) {}
 
   /** Reads the record at `index` of the body (bound: may be passed on as a callback). */
   readonly add = (raw: unknown, index: number): void => {
     if (index >= this.segment.limit) return;
     const reading = parseRecord(this.collection, raw, this.projection, this.specs);
-    if (reading.ok) this.records.push(reading.record);
+    if (reading.ok) this.records.push(this.keep ? this.keep(reading.record) : reading.record);
     else {
       this.malformed.push({
         collection: this.collection,

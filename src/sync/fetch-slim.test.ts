@@ -15,12 +15,13 @@ const FULL: Partial<RosterUser> = {
   ],
 };
 
-/** A reader that serves these users and nothing else. */
+/** A reader that serves these users and nothing else, keeping of each what the pull asks (as every reader must). */
 function readerOf(users: RosterUser[]): RosterReader {
   const done: PullOutcome = { complete: true, incompleteReason: '', malformed: [], malformedCount: 0, notes: [] };
   return {
-    async pull(collection, _request, onRecords) {
-      if (collection === 'users') await onRecords(users as never);
+    async pull(collection, request, onRecords) {
+      const keep = request.keepUser ?? ((u: RosterUser) => u);
+      if (collection === 'users') await onRecords(users.map(keep) as never);
       return done;
     },
   };

@@ -51,8 +51,8 @@ export interface FetchRequest {
   /**
    * The Barcode and Community ID mappings, when the snapshot is for a plan: users then keep only
    * the fields the plan reads (a district of 1,000,000 students is held whole in memory, and
-   * identifiers, usernames and modification times nobody maps were a third of each user).
-   * Absent: users are kept as read.
+   * identifiers, usernames and modification times nobody maps were a third of each user). The
+   * reader slims each user as it reads it (PullRequest.keepUser). Absent: users are kept as read.
    */
   identifiers?: readonly IdMapping[];
   /**
@@ -97,6 +97,8 @@ interface Gathered {
   unreadableUserIds: Set<string>;
   incompleteReasons: string[];
   malformedCount: number;
+  /** What is kept of each user read (the reader applies it as it reads: see PullRequest.keepUser). */
+  keepUser: ((u: RosterUser) => RosterUser) | undefined;
 }
 
 /** Reads the roster into a Snapshot (SPEC §3 phase 1). */
@@ -112,6 +114,7 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
     unreadableUserIds: new Set(),
     incompleteReasons: [],
     malformedCount: 0,
+    keepUser: request.identifiers ? slimmer(request.identifiers) : undefined,
   };
   const roles = new Set(request.roles);
   const wantTeacherNames = request.location === 'homeroom-teacher';
@@ -120,13 +123,12 @@ export async function fetchSnapshot(reader: RosterReader, request: FetchRequest)
   // (a OneRoster CSV delta package) has no watermark to filter by.
   const since = delta && request.since !== undefined ? sinceFilter(request.since) : undefined;
 
-  const keep = request.identifiers ? slimmer(request.identifiers) : (u: RosterUser) => u;
   const takeUser = (u: RosterUser): void => {
     const role = syncRoleOf(u.role);
     if (role !== null && roles.has(role)) {
       if (!g.userIds.has(u.sourcedId)) {
         g.userIds.add(u.sourcedId);
-        g.users.push(keep(u));
+        g.users.push(u);
       }
     } else if (AGENT_ROLES.has(u.role)) {
       g.agents.set(u.sourcedId, agentInfo(u));
@@ -262,6 +264,7 @@ async function pullInto<C extends RosterCollection>(
     {
       ...(pull.path === undefined ? {} : { path: pull.path }),
       filter: pull.filter,
+      ...(collection === 'users' && g.keepUser ? { keepUser: g.keepUser } : {}),
       signal: request.signal,
       onProgress: (received, total) => request.onProgress?.(collection, received, total),
     },

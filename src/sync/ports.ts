@@ -5,7 +5,7 @@
  * wires them into SyncDeps, so nothing under sync/ imports sources/.
  */
 import type { IntegrationKind } from '../domain/patron.ts';
-import type { RosterCollection, RosterRecordOf, MalformedRecord } from '../domain/roster.ts';
+import type { RosterCollection, RosterRecordOf, MalformedRecord, RosterUser } from '../domain/roster.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import type { SyncSettings } from './core/types.ts';
 import type { RosterReadSetting } from './school-read.ts';
@@ -18,6 +18,11 @@ export interface PullRequest {
   filter?: string;
   /** Only these fields. */
   fields?: readonly string[];
+  /**
+   * What the caller keeps of each user (a pull of users only). A reader applies it to each record
+   * as it reads it, so a page waiting its turn behind a slower one holds only what is kept.
+   */
+  keepUser?: (user: RosterUser) => RosterUser;
   /** Cancels the pull. */
   signal?: AbortSignal;
   /** Records read so far and the declared total. */

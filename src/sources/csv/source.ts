@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { openCsvPackage } from '../../csv/index.ts';
 import type { CsvPackage, OneRosterVersion } from '../../csv/index.ts';
 import { RollcallError, oneLine } from '../../domain/errors.ts';
-import type { MalformedRecord, RosterCollection } from '../../domain/roster.ts';
+import type { MalformedRecord, RosterCollection, RosterUser } from '../../domain/roster.ts';
 import type { Repositories, Store } from '../../store/store.ts';
 import type { PullOutcome, PullRequest, SyncReader } from '../../sync/ports.ts';
 import { compileFilter } from './filter.ts';
@@ -150,7 +150,9 @@ async function pullFromPackage(
     }
     received += records.length;
     request.onProgress?.(received, null);
-    const kept = filter ? records.filter((r) => filter.test(r)) : records;
+    const matching = filter ? records.filter((r) => filter.test(r)) : records;
+    const keepUser = collection === 'users' ? request.keepUser : undefined;
+    const kept = keepUser ? matching.map((r) => keepUser(r as RosterUser)) : matching;
     if (kept.length > 0) await onRecords(kept);
   });
   return {
