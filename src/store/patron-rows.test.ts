@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPatronValues } from '../domain/patron.ts';
 import { isRollcallError } from '../domain/errors.ts';
-import { PATRON_READ_COLUMNS, PATRON_WRITE_COLUMNS, patronFromArray, patronFromObject, writeValues } from './patron-rows.ts';
+import {
+  MAX_POOLED,
+  PATRON_READ_COLUMNS,
+  PATRON_WRITE_COLUMNS,
+  patronFromArray,
+  patronFromObject,
+  StringPool,
+  writeValues,
+} from './patron-rows.ts';
 import type { PatronWrite } from './records.ts';
 
 const write: PatronWrite = {
@@ -81,5 +89,27 @@ describe('patron rows', () => {
       }
       expect(isRollcallError(caught, 'invalid_input')).toBe(true);
     }
+  });
+});
+
+describe('StringPool', () => {
+  it('gives back the value it was given, null as null, keeping one entry per distinct value', () => {
+    const pool = new StringPool();
+    expect([pool.take('Student'), pool.take('Student'), pool.take('Teacher'), pool.takeOrNull(null), pool.takeOrNull('classlink')]).toEqual(
+      ['Student', 'Student', 'Teacher', null, 'classlink'],
+    );
+    expect(pool.size).toBe(3);
+  });
+
+  it('keeps at most MAX_POOLED values, and still gives every value back past that', () => {
+    const pool = new StringPool();
+    for (let i = 0; i <= MAX_POOLED + 10; i++) pool.take(`v${i}`);
+    expect(pool.size).toBe(MAX_POOLED);
+    expect(pool.take(`v${MAX_POOLED + 5}`)).toBe(`v${MAX_POOLED + 5}`);
+  });
+
+  it('reads rows into the same patrons with or without a pool', () => {
+    const row = PATRON_READ_COLUMNS.map((_, i) => (i === 0 ? 7 : i === 1 ? null : i === 16 ? 1 : `value ${i}`));
+    expect(patronFromArray(row, new Map(), new StringPool())).toEqual(patronFromArray(row, new Map()));
   });
 });

@@ -85,8 +85,45 @@ export const PATRON_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['site_id', '
 /** A patron row as an object keyed by column. */
 export type PatronRowObject = Record<(typeof PATRON_READ_COLUMNS)[number], unknown>;
 
+/**
+ * One copy of each repeated value while a whole library is read (loadAll). The driver makes a new
+ * string for every value of every row; Policy, Sex, Level, Location, Birthdate and the GUID's
+ * source take few distinct values, and at 1,000,000 patrons their copies were ~200 MB held for
+ * the whole plan. Bounded: past MAX_POOLED distinct values a value is kept as read.
+ */
+export class StringPool {
+  private readonly kept = new Map<string, string>();
+
+  /** The pooled copy of `s`. */
+  take<S extends string>(s: S): S {
+    const found = this.kept.get(s);
+    if (found !== undefined) return found as S;
+    if (this.kept.size < MAX_POOLED) this.kept.set(s, s);
+    return s;
+  }
+
+  /** Distinct values kept. */
+  get size(): number {
+    return this.kept.size;
+  }
+
+  /** The pooled copy of `s`, or null. */
+  takeOrNull<S extends string>(s: S | null): S | null {
+    return s === null ? null : this.take(s);
+  }
+}
+
+/** What the row mappers ask of a pool. */
+type Pool = Pick<StringPool, 'take' | 'takeOrNull'>;
+
+/** Distinct values a StringPool keeps (a few hundred bytes each at most). */
+export const MAX_POOLED = 50_000;
+
+/** A pool that keeps nothing: rows read one at a time keep their values as read. */
+const NO_POOL: Pool = { take: (s) => s, takeOrNull: (s) => s };
+
 /** A patron from a row read as an array in PATRON_READ_COLUMNS order. */
-export function patronFromArray(r: readonly unknown[], siteCodes: ReadonlyMap<number, string>): Patron {
+export function patronFromArray(r: readonly unknown[], siteCodes: ReadonlyMap<number, string>, pool: Pool = NO_POOL): Patron {
   return {
     id: r[0] as number,
     site: r[1] === null ? '' : (siteCodes.get(r[1] as number) ?? ''),
@@ -96,24 +133,24 @@ export function patronFromArray(r: readonly unknown[], siteCodes: ReadonlyMap<nu
     firstName: r[5] as string,
     middleName: r[6] as string,
     lastName: r[7] as string,
-    birthdate: r[8] as string,
-    sex: r[9] as string,
+    birthdate: pool.take(r[8] as string),
+    sex: pool.take(r[9] as string),
     phone: r[10] as string,
     email: r[11] as string,
     additionalContact: r[12] as string,
     otherEmails: r[13] as string,
-    location: r[14] as string,
-    level: r[15] as string,
+    location: pool.take(r[14] as string),
+    level: pool.take(r[15] as string),
     status: r[16] as number,
-    policy: r[17] as string,
+    policy: pool.take(r[17] as string),
     nickname: r[18] as string,
-    guidSource: r[19] as IntegrationKind | null,
-    matchedBy: r[20] as MatchedBy | null,
+    guidSource: pool.takeOrNull(r[19] as IntegrationKind | null),
+    matchedBy: pool.takeOrNull(r[20] as MatchedBy | null),
   };
 }
 
 /** A patron from a row read as an object. */
-export function patronFromObject(r: PatronRowObject, siteCodes: ReadonlyMap<number, string>): Patron {
+export function patronFromObject(r: PatronRowObject, siteCodes: ReadonlyMap<number, string>, pool: Pool = NO_POOL): Patron {
   return {
     id: r.id as number,
     site: r.site_id === null ? '' : (siteCodes.get(r.site_id as number) ?? ''),
@@ -123,19 +160,19 @@ export function patronFromObject(r: PatronRowObject, siteCodes: ReadonlyMap<numb
     firstName: r.first_name as string,
     middleName: r.middle_name as string,
     lastName: r.last_name as string,
-    birthdate: r.birthdate as string,
-    sex: r.sex as string,
+    birthdate: pool.take(r.birthdate as string),
+    sex: pool.take(r.sex as string),
     phone: r.phone as string,
     email: r.email as string,
     additionalContact: r.additional_contact as string,
     otherEmails: r.other_emails as string,
-    location: r.location as string,
-    level: r.level as string,
+    location: pool.take(r.location as string),
+    level: pool.take(r.level as string),
     status: r.status as number,
-    policy: r.policy as string,
+    policy: pool.take(r.policy as string),
     nickname: r.nickname as string,
-    guidSource: r.guid_source as IntegrationKind | null,
-    matchedBy: r.matched_by as MatchedBy | null,
+    guidSource: pool.takeOrNull(r.guid_source as IntegrationKind | null),
+    matchedBy: pool.takeOrNull(r.matched_by as MatchedBy | null),
   };
 }
 

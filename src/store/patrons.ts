@@ -12,7 +12,7 @@ import { bumpPatronRevision } from './libraries.ts';
 import { appendJournal, type JournalBy } from './journal.ts';
 import { insertPatronRows, updatePatronRows } from './patron-bulk.ts';
 import { patronPageMethods, type EditOptions, type PatronChanges, type PatronDetail, type PatronSearch } from './patron-search.ts';
-import { PATRON_READ_COLUMNS, patronFromArray, patronFromObject, siteIdOf, type PatronRowObject } from './patron-rows.ts';
+import { PATRON_READ_COLUMNS, patronFromArray, patronFromObject, siteIdOf, StringPool, type PatronRowObject } from './patron-rows.ts';
 import type { Page, PatronUpdate, PatronWrite } from './records.ts';
 import { siteMaps } from './sites.ts';
 import { isUniqueViolation } from './store-errors.ts';
@@ -119,21 +119,23 @@ export function patronRepository(ctx: RepoContext): PatronRepository {
 
     async loadAll(libraryId) {
       const { codes } = await siteMaps(ctx, libraryId);
+      const pool = new StringPool();
       if (ctx.dialect === 'sqlite') {
-        // Raw arrays: no per-row column-name objects to build and throw away.
+        // Raw arrays, one at a time: no per-row column-name objects, and no array of every row
+        // (a million at once) held beside the patrons made from them.
         return onSqlite(ctx, (handle) => {
           const rows = handle
             .prepare(`select ${columns.join(', ')} from patrons where library_id = ? order by id`)
             .raw(true)
-            .all(libraryId) as unknown[][];
-          const patrons: Patron[] = new Array(rows.length);
-          for (let i = 0; i < rows.length; i++) patrons[i] = patronFromArray(rows[i]!, codes);
+            .iterate(libraryId) as IterableIterator<unknown[]>;
+          const patrons: Patron[] = [];
+          for (const row of rows) patrons.push(patronFromArray(row, codes, pool));
           return patrons;
         });
       }
       const rows = await ctx.db.selectFrom('patrons').select(columns).where('library_id', '=', libraryId).orderBy('id').execute();
       const patrons: Patron[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) patrons[i] = patronFromObject(rows[i] as PatronRowObject, codes);
+      for (let i = 0; i < rows.length; i++) patrons[i] = patronFromObject(rows[i] as PatronRowObject, codes, pool);
       return patrons;
     },
 
