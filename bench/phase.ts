@@ -62,6 +62,8 @@ const config: Config = testConfig({
  * 20 ms — the main thread cannot, it is busy planning and writing for seconds at a time — and at
  * the end the samples are printed to stderr between the sync's own log lines (stored with their
  * times), so each stretch of memory sits under the step that made it.
+ * The floor, which logs no steps, prints instead what its memory is made of at its end and the
+ * peaks seen between pages (and, run with NODE_OPTIONS=--expose-gc, its heap after a full GC).
  */
 const memlog = process.env.ROLLCALL_BENCH_MEMLOG === '1' ? startMemlog() : undefined;
 
