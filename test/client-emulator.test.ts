@@ -102,9 +102,12 @@ describe('a 10,000-student district, pulled completely', () => {
     });
     expect(result.received).toBe(expected.get('users'));
     expect(new Set(kept)).toEqual(new Set(['kept']));
-    const orgs: string[] = [];
-    await direct().pull('orgs', { keepUser }, (records) => records.forEach((o) => orgs.push(o.sourcedId)));
+    const orgs: object[] = [];
+    await direct().pull('orgs', { keepUser }, (records) => {
+      orgs.push(...records);
+    });
     expect(orgs.length).toBe(expected.get('orgs'));
+    expect(orgs.filter((o) => 'email' in o)).toEqual([]);
   });
 
   it('probes both connections', async () => {

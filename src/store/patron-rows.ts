@@ -86,10 +86,12 @@ export const PATRON_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['site_id', '
 export type PatronRowObject = Record<(typeof PATRON_READ_COLUMNS)[number], unknown>;
 
 /**
- * One copy of each repeated value while a whole library is read (loadAll). The driver makes a new
- * string for every value of every row; Policy, Sex, Level, Location, Birthdate and the GUID's
- * source take few distinct values, and at 1,000,000 patrons their copies were ~200 MB held for
- * the whole plan. Bounded: past MAX_POOLED distinct values a value is kept as read.
+ * One copy of each repeated value while a whole library is read (loadAll, for a full sync's plan).
+ * The driver makes a new string for every value of every row, and Policy, Sex, Level, Location,
+ * Birthdate and the GUID's source and match take few distinct values: a million copies of each
+ * were held for the whole plan. With rows read one at a time, this took a no-change sync of
+ * 1,000,000 students from 3.4 to 2.9 GB (docs/benchmarks.md §14). Bounded: past MAX_POOLED
+ * distinct values a value is kept as read.
  */
 export class StringPool {
   private readonly kept = new Map<string, string>();
