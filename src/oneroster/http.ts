@@ -10,7 +10,7 @@
  * (ROLLCALL_ALLOWED_ROSTER_HOSTS) every request's URL is checked before it is sent, and a
  * redirect's target too, so a refusal names the setting rather than "HTTP 302".
  */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { refuseUnlessAllowed, type CheckedUrl, type HostPattern } from '../config/allowed-hosts.ts';
 
 /** A response as the clients need it. */
@@ -77,35 +77,22 @@ export class HttpTransport {
    * One GET. Rejects with the transport's error (undici/node codes, or a TimeoutError when the
    * time limit passed), or with `signal.reason` when the caller cancelled.
    */
-  async get(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
-    refuseUnlessAllowed(this.allowedHosts, url, 'roster URL');
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const res = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal: combined });
-      const body = await res.body.text();
-      return this.answer(url, 'roster URL', { status: res.statusCode, headers: flattenHeaders(res.headers), body });
-    } catch (e) {
-      if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) throw timeout.reason;
-      throw e;
-    }
+  get(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.send(url, 'roster URL', { method: 'GET', headers }, signal, async (res) => ({
+      status: res.statusCode,
+      headers: flattenHeaders(res.headers),
+      body: await res.body.text(),
+    }));
   }
 
   /**
    * One GET whose 2xx body is streamed (`chunks`; `body` is then ''); other answers are read
    * as text, as `get` reads them. The time limit covers the body too. Rejects as `get` does.
    */
-  async open(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
-    refuseUnlessAllowed(this.allowedHosts, url, 'roster URL');
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const res = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal: combined });
+  open(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.send(url, 'roster URL', { method: 'GET', headers }, signal, async (res, timeout) => {
       const flat = flattenHeaders(res.headers);
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        return this.answer(url, 'roster URL', { status: res.statusCode, headers: flat, body: await res.body.text() });
-      }
+      if (res.statusCode < 200 || res.statusCode >= 300) return { status: res.statusCode, headers: flat, body: await res.body.text() };
       const body = res.body;
       return {
         status: res.statusCode,
@@ -114,30 +101,39 @@ export class HttpTransport {
         chunks: streamed(body, signal, timeout),
         discard: () => body.destroy(),
       };
-    } catch (e) {
-      if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) throw timeout.reason;
-      throw e;
-    }
+    });
   }
 
   /**
    * One POST of a form (an OAuth 2 token request), with the same time limit and errors as get.
    */
-  async postForm(url: string, headers: Record<string, string>, form: string, signal?: AbortSignal): Promise<HttpResponse> {
-    refuseUnlessAllowed(this.allowedHosts, url, 'token URL');
+  postForm(url: string, headers: Record<string, string>, form: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const init = { method: 'POST' as const, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form };
+    return this.send(url, 'token URL', init, signal, async (res) => ({
+      status: res.statusCode,
+      headers: flattenHeaders(res.headers),
+      body: await res.body.text(),
+    }));
+  }
+
+  /**
+   * One request to an allowed host under the time limit: `read` makes the answer of the response
+   * (the redirect check is applied to it). A failure, while sending or while `read` reads, rejects
+   * with the caller's cancellation reason, the time limit's, or the transport's own error.
+   */
+  private async send(
+    url: string,
+    what: CheckedUrl,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    signal: AbortSignal | undefined,
+    read: (res: Dispatcher.ResponseData, timeout: AbortSignal) => Promise<HttpResponse>,
+  ): Promise<HttpResponse> {
+    refuseUnlessAllowed(this.allowedHosts, url, what);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const res = await request(url, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-        body: form,
-        dispatcher: this.agent,
-        signal: combined,
-      });
-      const body = await res.body.text();
-      return this.answer(url, 'token URL', { status: res.statusCode, headers: flattenHeaders(res.headers), body });
+      const res = await request(url, { ...init, dispatcher: this.agent, signal: combined });
+      return this.answer(url, what, await read(res, timeout));
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (timeout.aborted) throw timeout.reason;
